@@ -1,0 +1,84 @@
+// Argument validation shared by every kernel family and both backends (wasm and the JS reference).
+// Kernels trust, bindings check: wasm never bounds-checks raw pointers, so every dimension, pointer range,
+// alignment, row range and forbidden alias is checked here, before any kernel runs.
+
+import type { Arena, Ptr } from './arena.js';
+import { KernelArgumentError } from './errors.js';
+
+/** Validates the arguments of one kernel call; every failing check throws KernelArgumentError. */
+export class ArgumentCheck {
+  constructor(
+    private readonly arena: Arena,
+    readonly kernel: string,
+  ) {}
+
+  fail(argument: string, value: unknown, detail: string): never {
+    throw new KernelArgumentError(this.kernel, argument, value, detail);
+  }
+
+  /** A dimension: a positive safe integer that fits the i32 ABI. */
+  dim(name: string, value: number): number {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value <= 0 || value > 0x7fffffff) {
+      this.fail(name, value, 'must be a positive integer (a dimension)');
+    }
+    return value;
+  }
+
+  /** A count that may be zero (e.g. a length). */
+  count(name: string, value: number): number {
+    if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 0 || value > 0x7fffffff) {
+      this.fail(name, value, 'must be a non-negative integer');
+    }
+    return value;
+  }
+
+  /** A finite scalar. */
+  finite(name: string, value: number): number {
+    if (typeof value !== 'number' || !Number.isFinite(value)) this.fail(name, value, 'must be a finite number');
+    return value;
+  }
+
+  flag(name: string, value: unknown): number {
+    if (typeof value !== 'boolean' && value !== 0 && value !== 1) this.fail(name, value, 'must be a boolean');
+    return value ? 1 : 0;
+  }
+
+  /**
+   * A buffer of `elements` 4-byte elements at byte offset `ptr`: integer, 4-byte aligned, at or above the
+   * arena base (below it is the module's own data) and wholly inside memory. `elements` must be a safe
+   * integer product of checked dimensions.
+   */
+  buffer(name: string, ptr: Ptr, elements: number): void {
+    if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr)) this.fail(name, ptr, 'must be an integer byte offset');
+    if (ptr % 4 !== 0) this.fail(name, ptr, 'is not 4-byte aligned');
+    if (ptr < this.arena.base) this.fail(name, ptr, `lies below the arena base ${this.arena.base}`);
+    const end = ptr + elements * 4;
+    const size = this.arena.byteLength;
+    if (!Number.isSafeInteger(end) || end > size) {
+      this.fail(name, ptr, `with ${elements} elements ends at byte ${end}, beyond memory (${size} bytes)`);
+    }
+  }
+
+  /** `out` must not overlap `input` (identical start and length is allowed only if `allowSame`). */
+  disjoint(outName: string, out: Ptr, outElements: number, inName: string, input: Ptr, inElements: number, allowSame = false): void {
+    const a0 = out, a1 = out + outElements * 4, b0 = input, b1 = input + inElements * 4;
+    if (a0 < b1 && b0 < a1) {
+      if (allowSame && a0 === b0 && a1 === b1) return;
+      this.fail(outName, out, `(bytes [${a0}, ${a1})) overlaps input ${inName} (bytes [${b0}, ${b1}))`);
+    }
+  }
+
+  /** A row range 0 <= m0 <= m1 <= M. */
+  rows(m0: number, m1: number, M: number): void {
+    if (!Number.isSafeInteger(m0) || m0 < 0 || m0 > M) this.fail('m0', m0, `must be an integer in [0, M = ${M}]`);
+    if (!Number.isSafeInteger(m1) || m1 < m0 || m1 > M) this.fail('m1', m1, `must be an integer in [m0 = ${m0}, M = ${M}]`);
+  }
+}
+
+/** Creates per-kernel checks over one arena. */
+export class Checker {
+  constructor(readonly arena: Arena) {}
+  begin(kernel: string): ArgumentCheck {
+    return new ArgumentCheck(this.arena, kernel);
+  }
+}

@@ -1,0 +1,32 @@
+// The typed Kernels interface: every family's checked entry points plus the memory they work in.
+// A model (or another library) talks only to this interface, so it runs on wasm SIMD, wasm scalar or the
+// plain-TypeScript reference alike.
+
+import type { Arena } from './arena.js';
+import { Checker } from './checker.js';
+import { gemmKernels, type GemmKernels, type GemmRaw } from './families/gemm.js';
+import { vectorKernels, type VectorKernels, type VectorRaw } from './families/vector.js';
+
+/** The raw ABI: what the wasm module exports (snake_case, byte offsets, i32 flags). */
+export interface RawKernels extends GemmRaw, VectorRaw {
+  heap_base(): number;
+}
+
+/** Which implementation runs the kernels. */
+export type Backend = 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
+
+export interface Kernels extends GemmKernels, VectorKernels {
+  readonly backend: Backend;
+  /** The memory every pointer refers to, and its allocator. */
+  readonly arena: Arena;
+}
+
+export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): Kernels {
+  const checker = new Checker(arena);
+  return {
+    backend,
+    arena,
+    ...gemmKernels(raw, checker),
+    ...vectorKernels(raw, checker),
+  };
+}

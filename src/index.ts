@@ -1,0 +1,2 @@
+// fused-rnn: the library entry point.
+export * from '../bindings/index.js';
