@@ -3,3 +3,6 @@
 export * from "./gemm";
 export * from "./vector";
 export * from "./heap";
+export * from "./activations";
+export * from "./optimizers";
+export * from "./clipping";

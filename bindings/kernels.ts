@@ -6,16 +6,17 @@ import type { Arena } from './arena.js';
 import { Checker } from './checker.js';
 import { gemmKernels, type GemmKernels, type GemmRaw } from './families/gemm.js';
 import { vectorKernels, type VectorKernels, type VectorRaw } from './families/vector.js';
+import { activationKernels, type ActivationKernels, type ActivationRaw } from './families/activations.js';
 
 /** The raw ABI: what the wasm module exports (snake_case, byte offsets, i32 flags). */
-export interface RawKernels extends GemmRaw, VectorRaw {
+export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw {
   heap_base(): number;
 }
 
 /** Which implementation runs the kernels. */
 export type Backend = 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
 
-export interface Kernels extends GemmKernels, VectorKernels {
+export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels {
   readonly backend: Backend;
   /** The memory every pointer refers to, and its allocator. */
   readonly arena: Arena;
@@ -28,5 +29,6 @@ export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): 
     arena,
     ...gemmKernels(raw, checker),
     ...vectorKernels(raw, checker),
+    ...activationKernels(raw, checker),
   };
 }

@@ -6,10 +6,12 @@ import type { Arena, Ptr } from './arena.js';
 import type { RawKernels } from './kernels.js';
 import * as gemm from './reference/gemm.js';
 import * as vec from './reference/vector.js';
+import { activationReference } from './families/activations.js';
 
 export function referenceRaw(arena: Arena): RawKernels {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   return {
+    ...activationReference(arena),
     heap_base: () => 0,
     gemm_nn: (C, A, B, M, N, K, m0, m1, acc) => gemm.gemmNN(f32(C, M * N), f32(A, M * K), f32(B, K * N), M, N, K, m0, m1, acc !== 0),
     gemm_tn: (C, A, B, M, N, K, m0, m1, acc) => gemm.gemmTN(f32(C, M * N), f32(A, K * M), f32(B, K * N), M, N, K, m0, m1, acc !== 0),

@@ -1,0 +1,163 @@
+// Transcendentals for the kernels, in f32x4 and scalar f32 with the SAME operation sequence (so the SIMD
+// and scalar builds agree bit for bit). Internal: not re-exported from assembly/index.ts.
+// Error bounds, measured over a dense grid on [-20, 20] against f64 Math (test/activations.test.ts):
+//   exp:      relative error ≤ 2e-7 for x in [-87, 88] (Cephes expf polynomial, clamped outside)
+//   sigmoid:  1 / (1 + exp(-x)): absolute error ≤ 1.2e-7
+//   tanh:     |x| < 0.625: Cephes tanhf odd polynomial; else sign(x)·(1 − 2 / (exp(2|x|) + 1)):
+//             absolute error ≤ 2e-7
+// Activation kinds (the ABI's codes): 0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid (Keras 3:
+// relu6(x + 3) / 6).
+
+export const ACT_LINEAR: i32 = 0;
+export const ACT_TANH: i32 = 1;
+export const ACT_SIGMOID: i32 = 2;
+export const ACT_RELU: i32 = 3;
+export const ACT_HARD_SIGMOID: i32 = 4;
+
+const EXP_HI: f32 = 88.0;
+const EXP_LO: f32 = -87.0;
+const LOG2E: f32 = 1.44269504088896341;
+const LN2_HI: f32 = 0.693359375;
+const LN2_LO: f32 = -2.12194440e-4;
+const P0: f32 = 1.9875691500e-4;
+const P1: f32 = 1.3981999507e-3;
+const P2: f32 = 8.3334519073e-3;
+const P3: f32 = 4.1665795894e-2;
+const P4: f32 = 1.6666665459e-1;
+const P5: f32 = 5.0000001201e-1;
+const T0: f32 = -5.70498872745e-3;
+const T1: f32 = 2.06390887954e-2;
+const T2: f32 = -5.37397155531e-2;
+const T3: f32 = 1.33314422036e-1;
+const T4: f32 = -3.33332819422e-1;
+const TANH_SMALL: f32 = 0.625;
+
+// ---- exp
+
+@inline export function exp1(x: f32): f32 {
+  x = min<f32>(max<f32>(x, EXP_LO), EXP_HI);
+  const n = Mathf.floor(x * LOG2E + 0.5);
+  const r = (x - n * LN2_HI) - n * LN2_LO;
+  let p = P0;
+  p = p * r + P1;
+  p = p * r + P2;
+  p = p * r + P3;
+  p = p * r + P4;
+  p = p * r + P5;
+  const y = (p * (r * r) + r) + 1;
+  return y * reinterpret<f32>((<i32>n + 127) << 23);
+}
+
+@inline export function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(EXP_LO)), f32x4.splat(EXP_HI));
+  const n = f32x4.floor(f32x4.add(f32x4.mul(x, f32x4.splat(LOG2E)), f32x4.splat(0.5)));
+  const r = f32x4.sub(f32x4.sub(x, f32x4.mul(n, f32x4.splat(LN2_HI))), f32x4.mul(n, f32x4.splat(LN2_LO)));
+  let p = f32x4.splat(P0);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P4));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(P5));
+  const y = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(y, scale);
+}
+
+// ---- sigmoid, tanh
+
+@inline export function sigmoid1(x: f32): f32 {
+  return <f32>1 / (<f32>1 + exp1(-x));
+}
+
+@inline export function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+@inline export function tanh1(x: f32): f32 {
+  const a = Mathf.abs(x);
+  if (a < TANH_SMALL) {
+    const z = x * x;
+    let p = T0;
+    p = p * z + T1;
+    p = p * z + T2;
+    p = p * z + T3;
+    p = p * z + T4;
+    return (p * z) * x + x;
+  }
+  const t = <f32>1 - <f32>2 / (exp1(a + a) + <f32>1);
+  return copysign<f32>(t, x);
+}
+
+@inline export function tanh4(x: v128): v128 {
+  const a = f32x4.abs(x);
+  const z = f32x4.mul(x, x);
+  let p = f32x4.splat(T0);
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T1));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T2));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T3));
+  p = f32x4.add(f32x4.mul(p, z), f32x4.splat(T4));
+  const small = f32x4.add(f32x4.mul(f32x4.mul(p, z), x), x);
+  const one = f32x4.splat(1);
+  const large = f32x4.sub(one, f32x4.div(f32x4.splat(2), f32x4.add(exp4(f32x4.add(a, a)), one)));
+  // copysign: magnitude bits of `large`, sign bit of x
+  const signed = v128.bitselect(x, large, f32x4.splat(-0.0));
+  return v128.bitselect(small, signed, f32x4.lt(a, f32x4.splat(TANH_SMALL)));
+}
+
+// ---- generic activation by kind code
+
+@inline export function activate1(x: f32, kind: i32): f32 {
+  if (kind == ACT_TANH) return tanh1(x);
+  if (kind == ACT_SIGMOID) return sigmoid1(x);
+  if (kind == ACT_RELU) return max<f32>(x, 0);
+  if (kind == ACT_HARD_SIGMOID) return min<f32>(max<f32>(x + 3, 0), 6) / 6;
+  return x;
+}
+
+@inline export function activate4(x: v128, kind: i32): v128 {
+  if (kind == ACT_TANH) return tanh4(x);
+  if (kind == ACT_SIGMOID) return sigmoid4(x);
+  if (kind == ACT_RELU) return f32x4.max(x, f32x4.splat(0));
+  if (kind == ACT_HARD_SIGMOID) {
+    return f32x4.div(f32x4.min(f32x4.max(f32x4.add(x, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6)), f32x4.splat(6));
+  }
+  return x;
+}
+
+/** Derivative from the saved OUTPUT y = act(x) (so backward adds no approximation error). */
+@inline export function derivative1(y: f32, kind: i32): f32 {
+  if (kind == ACT_TANH) return <f32>1 - y * y;
+  if (kind == ACT_SIGMOID) return y * (<f32>1 - y);
+  if (kind == ACT_RELU) return y > 0 ? <f32>1 : <f32>0;
+  if (kind == ACT_HARD_SIGMOID) return y > 0 && y < 1 ? <f32>(1.0 / 6.0) : <f32>0;
+  return 1;
+}
+
+@inline export function derivative4(y: v128, kind: i32): v128 {
+  const one = f32x4.splat(1);
+  if (kind == ACT_TANH) return f32x4.sub(one, f32x4.mul(y, y));
+  if (kind == ACT_SIGMOID) return f32x4.mul(y, f32x4.sub(one, y));
+  const zero = f32x4.splat(0);
+  if (kind == ACT_RELU) return v128.and(f32x4.gt(y, zero), one);
+  if (kind == ACT_HARD_SIGMOID) {
+    return v128.and(v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)), f32x4.splat(<f32>(1.0 / 6.0)));
+  }
+  return one;
+}
+
+/** In place over n floats: x = act(x). */
+@inline export function activateInPlace(x: usize, n: i32, kind: i32): void {
+  if (kind == ACT_LINEAR) return;
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const p = x + (<usize>i << 2);
+      v128.store(p, activate4(v128.load(p), kind));
+    }
+  }
+  for (; i < n; i++) {
+    const p = x + (<usize>i << 2);
+    store<f32>(p, activate1(load<f32>(p), kind));
+  }
+}

@@ -1,0 +1,130 @@
+// GEMM benchmark: wasm SIMD vs wasm scalar vs plain JS (the reference backend), same checked Kernels interface.
+// Run with `npm run bench:gemm`. Validates every backend against the JS reference first (exit 1 on mismatch),
+// then times only the kernel call (buffers are planned outside the timed closure).
+// Napkin maths: a GEMM is 2·M·N·K flops, so GFLOP/s = 2·M·N·K / t / 1e9.
+// Shapes: cubes, plus the two RNN shapes: one step's recurrent product h (B=32, H=256) · U (256, 4H=1024),
+// and the hoisted input projection of a whole sequence x (T·B=2048, D=64) · W (64, 1024).
+import { loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
+import { closeReport } from '../test/helpers/check-close.js';
+import { uniform } from '../test/helpers/random.js';
+import { describeMachine } from './helpers/machine.js';
+import { saveResults } from './helpers/results.js';
+import { gflops, timeCases } from './helpers/timing.js';
+
+type Form = 'nn' | 'tn' | 'nt';
+type BackendName = 'simd' | 'scalar' | 'js';
+
+interface Shape {
+  label: string;
+  form: Form;
+  M: number;
+  N: number;
+  K: number;
+  backends: BackendName[];
+}
+
+const ALL: BackendName[] = ['simd', 'scalar', 'js'];
+const cube = (n: number, form: Form = 'nn', backends = ALL): Shape => ({ label: `${n}^3`, form, M: n, N: n, K: n, backends });
+const SHAPES: Shape[] = [
+  cube(64),
+  cube(256),
+  cube(512),
+  { label: 'rnn step M=32 K=256 N=1024', form: 'nn', M: 32, N: 1024, K: 256, backends: ALL },
+  { label: 'rnn input M=2048 K=64 N=1024', form: 'nn', M: 2048, N: 1024, K: 64, backends: ALL },
+  cube(256, 'tn', ['simd']),
+  cube(256, 'nt', ['simd']),
+];
+
+/** One backend's buffers for one shape: A is (M, K) or (K, M) for tn, B is (K, N) or (N, K) for nt. */
+interface Planned {
+  k: Kernels;
+  mark: number;
+  A: Ptr;
+  B: Ptr;
+  C: Ptr;
+  call: () => void;
+}
+
+function plan(k: Kernels, s: Shape, A: Float32Array, B: Float32Array): Planned {
+  const { M, N, K } = s;
+  const mark = k.arena.mark();
+  const pA = k.arena.putF32(A), pB = k.arena.putF32(B), pC = k.arena.allocZeroed(M * N);
+  const fn = s.form === 'nn' ? k.gemmNN : s.form === 'tn' ? k.gemmTN : k.gemmNT;
+  return { k, mark, A: pA, B: pB, C: pC, call: () => fn(pC, pA, pB, M, N, K) };
+}
+
+const fmt = (x: number) => x.toFixed(1);
+
+async function main(): Promise<void> {
+  const kernels: Record<BackendName, Kernels> = {
+    simd: await loadKernels(),
+    scalar: await loadKernels({ variant: 'scalar' }),
+    js: await loadKernels({ backend: 'js' }),
+  };
+  const machine = describeMachine();
+  console.log(`gemm benchmark on ${machine.cpuModel} (${machine.cores} cores), node ${machine.node}`);
+
+  const rows: Array<{
+    label: string; form: Form; M: number; N: number; K: number; flops: number;
+    seconds: Partial<Record<BackendName, number>>; gflops: Partial<Record<BackendName, number>>;
+    ratios: { simdOverScalar?: number; simdOverJs?: number };
+  }> = [];
+  const lines: string[] = [];
+
+  for (const s of SHAPES) {
+    const { M, N, K, form } = s;
+    const name = `gemm_${form} ${s.label}`;
+    const A = uniform(M * K, M * 7 + K), B = uniform(K * N, N * 11 + K);
+    const planned = new Map(s.backends.map((b) => [b, plan(kernels[b], s, A, B)] as const));
+    const js = planned.get('js') ?? plan(kernels.js, s, A, B);
+
+    // Validate: one call per backend, compared with the JS reference (f64 row accumulation).
+    js.call();
+    const want = js.k.arena.readF32(js.C, M * N);
+    for (const [b, p] of planned) {
+      if (b === 'js') continue;
+      p.call();
+      const report = closeReport(`${name} ${b} vs js`, p.k.arena.readF32(p.C, M * N), want, 1e-5 * Math.sqrt(K), 1e-5);
+      if (report) {
+        console.error(`validation failed, not timing:\n${report}`);
+        process.exit(1);
+      }
+    }
+
+    const seconds = await timeCases(name, [...planned].map(([b, p]) => ({ name: b, fn: p.call })), { maxTime: 1, minSamples: 5 });
+    for (const p of planned.values()) p.k.arena.release(p.mark);
+    if (!planned.has('js')) js.k.arena.release(js.mark);
+
+    const flops = 2 * M * N * K;
+    const rates: Partial<Record<BackendName, number>> = {};
+    const secs: Partial<Record<BackendName, number>> = {};
+    for (const b of s.backends) {
+      secs[b] = seconds.get(b)!;
+      rates[b] = gflops(flops, secs[b]!);
+    }
+    const ratios = {
+      simdOverScalar: rates.scalar !== undefined ? rates.simd! / rates.scalar : undefined,
+      simdOverJs: rates.js !== undefined ? rates.simd! / rates.js : undefined,
+    };
+    rows.push({ label: s.label, form, M, N, K, flops, seconds: secs, gflops: rates, ratios });
+
+    const parts = s.backends.map((b) => `${b} ${fmt(rates[b]!)}`).join(', ');
+    const ratioText = [
+      ratios.simdOverScalar !== undefined ? `simd/scalar ${fmt(ratios.simdOverScalar)}x` : '',
+      ratios.simdOverJs !== undefined ? `simd/js ${fmt(ratios.simdOverJs)}x` : '',
+    ].filter(Boolean).join(', ');
+    const line = `${name.padEnd(40)} (M=${M} N=${N} K=${K}) GFLOP/s: ${parts}${ratioText ? ` | ${ratioText}` : ''}`;
+    lines.push(line);
+    console.log(line);
+  }
+
+  const file = saveResults('gemm', { benchmark: 'gemm', unit: 'GFLOP/s = 2*M*N*K / t / 1e9', machine, shapes: rows });
+  console.log(`\nsummary (GFLOP/s):\n${lines.join('\n')}\nsaved ${file}`);
+  const headline = rows.find((r) => r.form === 'nn' && r.label === '256^3')!;
+  console.log(`gemm 256^3 simd: ${fmt(headline.gflops.simd!)} GFLOP/s, simd/js: ${fmt(headline.ratios.simdOverJs!)}x`);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
