@@ -20,7 +20,7 @@ export interface ArenaOptions {
   base?: number;
   /** Initial size in bytes (rounded up to pages). Default 16 MiB. */
   initialBytes?: number;
-  /** Upper bound in bytes (rounded up to pages). Default 4 GiB - 64 KiB... i.e. 65535 pages. */
+  /** Upper bound in bytes (rounded up to pages). Default 65535 pages (4 GiB minus one page). */
   maximumBytes?: number;
 }
 
@@ -28,7 +28,7 @@ const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
 export class Arena {
   readonly memory: WebAssembly.Memory;
-  readonly base: number;
+  private baseByte: number;
   readonly maximumBytes: number;
   private topByte: number;
   private viewBuffer: ArrayBuffer | null = null;
@@ -45,8 +45,24 @@ export class Arena {
     }
     this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
     this.maximumBytes = maximumPages * PAGE_BYTES;
-    this.base = alignUp(Math.max(ALIGN, options.base ?? ALIGN), ALIGN);
-    this.topByte = this.base;
+    this.baseByte = alignUp(Math.max(ALIGN, options.base ?? ALIGN), ALIGN);
+    this.topByte = this.baseByte;
+  }
+
+  /** First byte the arena hands out; below it lies the wasm module's own static data. */
+  get base(): number {
+    return this.baseByte;
+  }
+
+  /**
+   * Raises the base above the module's static data (its heap base, known only after instantiation).
+   * Only allowed while nothing is allocated.
+   */
+  reserveBelow(heapBase: number): void {
+    if (this.topByte !== this.baseByte) throw new ArenaError('Arena.reserveBelow: the arena already has allocations');
+    const base = alignUp(Math.max(this.baseByte, heapBase), ALIGN);
+    this.ensure(base);
+    this.baseByte = this.topByte = base;
   }
 
   /** First free byte: everything in [base, top) is allocated. */
@@ -66,7 +82,7 @@ export class Arena {
   /** Allocates `bytes` (16-byte aligned start, length rounded up to 16), growing memory if needed. */
   allocBytes(bytes: number): Ptr {
     if (!Number.isSafeInteger(bytes) || bytes < 0) {
-      throw new ArenaError(`Arena.alloc: size must be a non-negative safe integer, got ${bytes}`);
+      throw new ArenaError(`Arena.allocBytes: size must be a non-negative safe integer, got ${bytes}`);
     }
     const ptr = this.topByte;
     const end = ptr + alignUp(bytes, ALIGN);
@@ -77,6 +93,9 @@ export class Arena {
 
   /** Allocates n f32 (or i32) elements. */
   alloc(n: number): Ptr {
+    if (!Number.isSafeInteger(n) || n < 0) {
+      throw new ArenaError(`Arena.alloc: element count must be a non-negative safe integer, got ${n}`);
+    }
     return this.allocBytes(n * 4);
   }
 
@@ -97,7 +116,11 @@ export class Arena {
       );
     }
     const pages = Math.ceil((endByte - have) / PAGE_BYTES);
-    this.memory.grow(pages);
+    try {
+      this.memory.grow(pages);
+    } catch (e) {
+      throw new ArenaError(`Arena: the engine refused to grow memory by ${pages} pages to ${endByte} bytes: ${(e as Error).message}`);
+    }
     this.growCount++;
   }
 

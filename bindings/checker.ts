@@ -5,6 +5,14 @@
 import type { Arena, Ptr } from './arena.js';
 import { KernelArgumentError } from './errors.js';
 
+/** A buffer in kernel memory with its (unpadded, row-major) shape, for calls whose shapes must be checked. */
+export interface TensorRef {
+  ptr: Ptr;
+  shape: readonly number[];
+}
+
+export const formatShape = (shape: readonly number[]): string => `(${shape.join(', ')})`;
+
 /** Validates the arguments of one kernel call; every failing check throws KernelArgumentError. */
 export class ArgumentCheck {
   constructor(
@@ -66,6 +74,44 @@ export class ArgumentCheck {
       if (allowSame && a0 === b0 && a1 === b1) return;
       this.fail(outName, out, `(bytes [${a0}, ${a1})) overlaps input ${inName} (bytes [${b0}, ${b1}))`);
     }
+  }
+
+  /**
+   * A shaped buffer: `t.shape` must equal `expected` (named by `letters`, e.g. "(D, 4H)"), and the buffer
+   * must lie in memory. Returns the element count.
+   */
+  tensor(name: string, t: TensorRef, expected: readonly number[], letters: string): number {
+    if (typeof t !== 'object' || t === null || !Array.isArray(t.shape)) {
+      this.fail(name, t, 'must be a tensor reference { ptr, shape }');
+    }
+    const same = t.shape.length === expected.length && t.shape.every((d, i) => d === expected[i]);
+    if (!same) {
+      throw new KernelArgumentError(this.kernel, name, t.ptr,
+        `has shape ${formatShape(t.shape)}, expected ${letters} = ${formatShape(expected)}`);
+    }
+    const n = expected.reduce((a, b) => a * b, 1);
+    this.buffer(name, t.ptr, n);
+    return n;
+  }
+
+  /**
+   * Per-sample sequence lengths: B integers in [0, T]; the error names the batch row and the value.
+   * Returns them as an Int32Array (the caller copies them into memory for the kernel).
+   */
+  lengths(name: string, lengths: ArrayLike<number>, B: number, T: number): Int32Array {
+    if (lengths === null || typeof lengths !== 'object' || typeof lengths.length !== 'number') {
+      this.fail(name, lengths, 'must be an array of B sequence lengths');
+    }
+    if (lengths.length !== B) this.fail(name, `[${lengths.length} values]`, `must have B = ${B} entries`);
+    const out = new Int32Array(B);
+    for (let b = 0; b < B; b++) {
+      const v = lengths[b];
+      if (typeof v !== 'number' || !Number.isInteger(v) || v < 0 || v > T) {
+        throw new KernelArgumentError(this.kernel, `${name}[${b}]`, v, `(batch row ${b}) must be an integer in [0, T = ${T}]`);
+      }
+      out[b] = v;
+    }
+    return out;
   }
 
   /** A row range 0 <= m0 <= m1 <= M. */

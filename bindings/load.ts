@@ -22,7 +22,10 @@ export interface LoadOptions extends ArenaOptions {
    * benchmark baseline), 'auto' (SIMD if the engine has it, else scalar), 'debug' (needs `wasm`).
    */
   variant?: 'simd' | 'scalar' | 'auto' | 'debug';
-  /** Load this module instead of the embedded one (bytes, compiled Module, URL, file path in Node, Response). */
+  /**
+   * Load this module instead of the embedded one (bytes, compiled Module, URL, file path in Node, Response).
+   * `variant` then names which build it is (the label in `kernels.backend`).
+   */
   wasm?: WasmSource;
 }
 
@@ -51,18 +54,13 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   }
 
   const module = await compile(options.wasm ?? embeddedWasm(variant === 'scalar' ? 'scalar' : 'release'));
-  // Instantiate against a throwaway memory first to learn the module's heap base, then size the arena.
-  const arena = new Arena({ ...options, base: Math.max(options.base ?? 0, await heapBase(module)) });
+  const arena = new Arena(options);
   const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
   const raw = instance.exports as unknown as RawKernels;
+  // The module's static data sits below its heap base; the arena starts above it.
+  arena.reserveBelow(raw.heap_base());
   const label: Backend = variant === 'scalar' ? 'wasm-scalar' : variant === 'debug' ? 'wasm-debug' : 'wasm-simd';
   return createKernels(raw, arena, label);
-}
-
-async function heapBase(module: WebAssembly.Module): Promise<number> {
-  const memory = new WebAssembly.Memory({ initial: 1 });
-  const probe = await WebAssembly.instantiate(module, { env: { memory, abort } });
-  return (probe.exports as unknown as RawKernels).heap_base();
 }
 
 /** AssemblyScript's abort import (only the debug build with asserts calls it). */
