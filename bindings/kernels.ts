@@ -7,16 +7,18 @@ import { Checker } from './checker.js';
 import { gemmKernels, type GemmKernels, type GemmRaw } from './families/gemm.js';
 import { vectorKernels, type VectorKernels, type VectorRaw } from './families/vector.js';
 import { activationKernels, type ActivationKernels, type ActivationRaw } from './families/activations.js';
+import { optimizerKernels, type OptimizerKernels, type OptimizersRaw } from './families/optimizers.js';
+import { clippingKernels, type ClippingKernels, type ClippingRaw } from './families/clipping.js';
 
 /** The raw ABI: what the wasm module exports (snake_case, byte offsets, i32 flags). */
-export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw {
+export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw, OptimizersRaw, ClippingRaw {
   heap_base(): number;
 }
 
 /** Which implementation runs the kernels. */
 export type Backend = 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
 
-export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels {
+export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, OptimizerKernels, ClippingKernels {
   readonly backend: Backend;
   /** The memory every pointer refers to, and its allocator. */
   readonly arena: Arena;
@@ -30,5 +32,7 @@ export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): 
     ...gemmKernels(raw, checker),
     ...vectorKernels(raw, checker),
     ...activationKernels(raw, checker),
+    ...optimizerKernels(raw, checker),
+    ...clippingKernels(raw, checker),
   };
 }

@@ -6,6 +6,8 @@ import type { Arena, Ptr } from './arena.js';
 import type { RawKernels } from './kernels.js';
 import * as gemm from './reference/gemm.js';
 import * as vec from './reference/vector.js';
+import * as opt from './reference/optimizers.js';
+import * as clip from './reference/clipping.js';
 import { activationReference } from './families/activations.js';
 
 export function referenceRaw(arena: Arena): RawKernels {
@@ -23,5 +25,24 @@ export function referenceRaw(arena: Arena): RawKernels {
     sum_squares: (x, n) => vec.sumSquares(f32(x, n)),
     bias_add_rows: (Y, b, M, N) => vec.biasAddRows(f32(Y, M * N), f32(b, N), M, N),
     col_sums: (out, X, M, N, acc) => vec.colSums(f32(out, N), f32(X, M * N), M, N, acc !== 0),
+    // optimizers: slab bases + element range [i0, i1)
+    sgd_update: (W, M, G, lr, mu, nesterov, i0, i1) =>
+      opt.sgd(f32(W + 4 * i0, i1 - i0), mu === 0 ? null : f32(M + 4 * i0, i1 - i0), f32(G + 4 * i0, i1 - i0), lr, mu, nesterov !== 0),
+    adam_update: (W, M, V, G, lr, b1, b2, eps, t, i0, i1) =>
+      opt.adam(f32(W + 4 * i0, i1 - i0), f32(M + 4 * i0, i1 - i0), f32(V + 4 * i0, i1 - i0), f32(G + 4 * i0, i1 - i0), lr, b1, b2, eps, t),
+    adamw_update: (W, M, V, G, lr, b1, b2, eps, t, wd, i0, i1) =>
+      opt.adamw(f32(W + 4 * i0, i1 - i0), f32(M + 4 * i0, i1 - i0), f32(V + 4 * i0, i1 - i0), f32(G + 4 * i0, i1 - i0), lr, b1, b2, eps, t, wd),
+    rmsprop_update: (W, V, G, lr, rho, eps, i0, i1) =>
+      opt.rmsprop(f32(W + 4 * i0, i1 - i0), f32(V + 4 * i0, i1 - i0), f32(G + 4 * i0, i1 - i0), lr, rho, eps),
+    adagrad_update: (W, A, G, lr, eps, i0, i1) =>
+      opt.adagrad(f32(W + 4 * i0, i1 - i0), f32(A + 4 * i0, i1 - i0), f32(G + 4 * i0, i1 - i0), lr, eps),
+    regularizer_grad: (G, W, l1, l2, i0, i1) => opt.regularizerGrad(f32(G + 4 * i0, i1 - i0), f32(W + 4 * i0, i1 - i0), l1, l2),
+    // clipping: G is the grad slab from its base, table i32 (count, 2)
+    grad_norms: (sums, status, G, table, count) =>
+      clip.gradNorms(new Float64Array(arena.memory.buffer, sums, count), arena.i32(status, 2), arena.F32.subarray(G >> 2), arena.i32(table, 2 * count), count),
+    clip_value: (G, table, count, c) => clip.clipValue(arena.F32.subarray(G >> 2), arena.i32(table, 2 * count), count, Math.fround(c)),
+    clip_norm: (G, table, sums, count, c) =>
+      clip.clipNorm(arena.F32.subarray(G >> 2), arena.i32(table, 2 * count), new Float64Array(arena.memory.buffer, sums, count), count, c),
+    clip_scale: (G, table, count, s) => clip.clipScale(arena.F32.subarray(G >> 2), arena.i32(table, 2 * count), count, Math.fround(s)),
   };
 }

@@ -8,6 +8,7 @@
 
 import type { Ptr } from '../arena.js';
 import type { ArgumentCheck, Checker } from '../checker.js';
+import { KernelArgumentError } from '../errors.js';
 import type { ClippingKernels, GradNormResult, GradTable } from './clipping.js';
 
 export interface OptimizersRaw {
@@ -223,12 +224,14 @@ export function guardedStep(k: ClippingKernels, grads: GradTable, clip: ClipSpec
   if (!norms.finite) return norms;
   if (clip != null) {
     const keys = Object.keys(clip);
-    if (keys.length !== 1) throw new TypeError(`guardedStep: clip must name exactly one mode (clipvalue, clipnorm, globalClipnorm, clipGradNorm), got {${keys.join(', ')}}`);
+    if (keys.length !== 1) {
+      throw new KernelArgumentError('guarded_step', 'clip', `{${keys.join(', ')}}`, 'must name exactly one mode: clipvalue, clipnorm, globalClipnorm or clipGradNorm');
+    }
     if ('clipvalue' in clip) k.clipValue(grads, clip.clipvalue);
     else if ('clipnorm' in clip) k.clipNorm(grads, clip.clipnorm, norms);
     else if ('globalClipnorm' in clip) k.globalClipnorm(grads, clip.globalClipnorm, norms);
     else if ('clipGradNorm' in clip) k.clipGradNorm(grads, clip.clipGradNorm, norms);
-    else throw new TypeError(`guardedStep: unknown clip mode ${JSON.stringify(keys[0])}`);
+    else throw new KernelArgumentError('guarded_step', 'clip', keys[0], 'is not a clip mode (clipvalue, clipnorm, globalClipnorm, clipGradNorm)');
   }
   update();
   return norms;
