@@ -9,11 +9,17 @@ import * as vec from './reference/vector.js';
 import * as opt from './reference/optimizers.js';
 import * as clip from './reference/clipping.js';
 import { activationReference } from './families/activations.js';
+import { lstmReference } from './families/lstm.js';
+import { simpleRnnReference } from './families/simple-rnn.js';
+import { gruReference } from './families/gru.js';
 
 export function referenceRaw(arena: Arena): RawKernels {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   return {
     ...activationReference(arena),
+    ...lstmReference(arena),
+    ...simpleRnnReference(arena),
+    ...gruReference(arena),
     heap_base: () => 0,
     gemm_nn: (C, A, B, M, N, K, m0, m1, acc) => gemm.gemmNN(f32(C, M * N), f32(A, M * K), f32(B, K * N), M, N, K, m0, m1, acc !== 0),
     gemm_tn: (C, A, B, M, N, K, m0, m1, acc) => gemm.gemmTN(f32(C, M * N), f32(A, K * M), f32(B, K * N), M, N, K, m0, m1, acc !== 0),

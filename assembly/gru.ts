@@ -1,0 +1,394 @@
+// GRU over a whole sequence in ONE call: training forward, backward, inference-only forward; both Keras
+// variants (RESET_AFTER flag: Keras 3 default; without it: Keras 2 / tfjs). ABI: docs/recurrent-abi.md;
+// backward derivation: docs/gru.md. Legend: T steps, B batch, D input width, H units, G = 3H gate width
+// (blocks [z | r | n]), S = 4H saved width.
+//   resetAfter:  z, r = ra(x·W + b_i + h·U + b_r);  hn = h·U_n + b_rn;  n = act(x·W_n + b_in + r ⊙ hn)
+//   !resetAfter: z, r = ra(x·W + b + h·U);          hn = r ⊙ h;         n = act(x·W_n + b_n + hn·U_n)
+//   h' = z ⊙ h + (1 − z) ⊙ n   (z weights the OLD state, as in Keras)
+// Saved gates (T, B, 4H) = [z | r | n | hn]; dgates (T, B, 4H) = [dz_pre | dr_pre | dn_pre | dn_rec] with
+// dn_rec the gradient of the n block's recurrent GEMM input side: r ⊙ dn_pre (resetAfter) or dn_pre.
+// ra = recurrentActivation (sigmoid | hard_sigmoid), act = activation (tanh | relu | sigmoid | linear);
+// error bounds in math.ts. Backward uses saved post-activations (no extra error).
+// https://keras.io/api/layers/recurrent_layers/gru/
+
+import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-core";
+import { activate1, activate4, derivative1, derivative4 } from "./math";
+import { sum_squares } from "./vector";
+import {
+  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, stepTime, prevSlot, outSlot, slotRow,
+  isValid, runEnd, copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward,
+} from "./recurrent-core";
+
+// ---- pointwise rows (g: one row of gates (4H); hp: h_prev (H); ho: h out (H), may equal hp)
+
+// resetAfter: g holds [x·W_z + b_iz + b_rz + h·U_z | same for r | x·W_n + b_in | h·U_n]; brn (H) = b_rn.
+@inline function __forwardRowAfter(g: usize, hp: usize, ho: usize, brn: usize, H: i32, act: i32, ract: i32, save: bool): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = activate4(v128.load(p), ract);
+      const r = activate4(v128.load(p + H4), ract);
+      const hn = f32x4.add(v128.load(p + 3 * H4), v128.load(brn + o));
+      const n = activate4(f32x4.add(v128.load(p + 2 * H4), f32x4.mul(r, hn)), act);
+      const h = f32x4.add(f32x4.mul(z, v128.load(hp + o)), f32x4.mul(f32x4.sub(one, z), n));
+      v128.store(ho + o, h);
+      if (save) {
+        v128.store(p, z);
+        v128.store(p + H4, r);
+        v128.store(p + 2 * H4, n);
+        v128.store(p + 3 * H4, hn);
+      }
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = activate1(load<f32>(p), ract);
+    const r = activate1(load<f32>(p + H4), ract);
+    const hn = load<f32>(p + 3 * H4) + load<f32>(brn + o);
+    const n = activate1(load<f32>(p + 2 * H4) + r * hn, act);
+    const h = z * load<f32>(hp + o) + (<f32>1 - z) * n;
+    store<f32>(ho + o, h);
+    if (save) {
+      store<f32>(p, z);
+      store<f32>(p + H4, r);
+      store<f32>(p + 2 * H4, n);
+      store<f32>(p + 3 * H4, hn);
+    }
+  }
+}
+
+// !resetAfter, first half: z, r activated in place; hn = r ⊙ h_prev into the 4th block (the left factor of
+// the dependent n-block GEMM).
+@inline function __forwardGatesBefore(g: usize, hp: usize, H: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = activate4(v128.load(p), ract);
+      const r = activate4(v128.load(p + H4), ract);
+      v128.store(p, z);
+      v128.store(p + H4, r);
+      v128.store(p + 3 * H4, f32x4.mul(r, v128.load(hp + o)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = activate1(load<f32>(p), ract);
+    const r = activate1(load<f32>(p + H4), ract);
+    store<f32>(p, z);
+    store<f32>(p + H4, r);
+    store<f32>(p + 3 * H4, r * load<f32>(hp + o));
+  }
+}
+
+// !resetAfter, second half: n = act(x·W_n + b_n + hn·U_n) (block 3 holds the sum), h' = z·h + (1 − z)·n.
+@inline function __forwardRowBefore(g: usize, hp: usize, ho: usize, H: i32, act: i32, save: bool): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = v128.load(p);
+      const n = activate4(v128.load(p + 2 * H4), act);
+      v128.store(ho + o, f32x4.add(f32x4.mul(z, v128.load(hp + o)), f32x4.mul(f32x4.sub(one, z), n)));
+      if (save) v128.store(p + 2 * H4, n);
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = load<f32>(p);
+    const n = activate1(load<f32>(p + 2 * H4), act);
+    store<f32>(ho + o, z * load<f32>(hp + o) + (<f32>1 - z) * n);
+    if (save) store<f32>(p + 2 * H4, n);
+  }
+}
+
+// Backward rows (dg: one row of dgates (4H); dho: total dL/dh at the output (H); dhp: dL/dh_prev (H), +=;
+// a: the saved gates row [z | r | n | hn]; hp: h_prev).
+//   dn_pre = dh·(1 − z)·act'(n);  dz_pre = dh·(h_prev − n)·ra'(z);  dh_prev += dh·z
+
+// resetAfter: dr_pre = dn_pre·hn·ra'(r);  dn_rec = dn_pre·r (gradient of hn = h·U_n + b_rn).
+@inline function __backwardRowAfter(dg: usize, dho: usize, dhp: usize, a: usize, hp: usize, H: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = a + o;
+      const z = v128.load(p), r = v128.load(p + H4), n = v128.load(p + 2 * H4), hn = v128.load(p + 3 * H4);
+      const d = v128.load(dho + o);
+      const dn = f32x4.mul(f32x4.mul(d, f32x4.sub(one, z)), derivative4(n, act));
+      const q = dg + o;
+      v128.store(q, f32x4.mul(f32x4.mul(d, f32x4.sub(v128.load(hp + o), n)), derivative4(z, ract)));
+      v128.store(q + H4, f32x4.mul(f32x4.mul(dn, hn), derivative4(r, ract)));
+      v128.store(q + 2 * H4, dn);
+      v128.store(q + 3 * H4, f32x4.mul(dn, r));
+      v128.store(dhp + o, f32x4.add(v128.load(dhp + o), f32x4.mul(d, z)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = a + o;
+    const z = load<f32>(p), r = load<f32>(p + H4), n = load<f32>(p + 2 * H4), hn = load<f32>(p + 3 * H4);
+    const d = load<f32>(dho + o);
+    const dn = (d * (<f32>1 - z)) * derivative1(n, act);
+    const q = dg + o;
+    store<f32>(q, (d * (load<f32>(hp + o) - n)) * derivative1(z, ract));
+    store<f32>(q + H4, (dn * hn) * derivative1(r, ract));
+    store<f32>(q + 2 * H4, dn);
+    store<f32>(q + 3 * H4, dn * r);
+    store<f32>(dhp + o, load<f32>(dhp + o) + d * z);
+  }
+}
+
+// !resetAfter, first half: dz_pre, dn_pre and dh·z (dr needs d(r ⊙ h) = dn_pre · U_nᵀ first).
+@inline function __backwardRowBefore1(dg: usize, dho: usize, dhp: usize, a: usize, hp: usize, H: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = a + o;
+      const z = v128.load(p), n = v128.load(p + 2 * H4);
+      const d = v128.load(dho + o);
+      const q = dg + o;
+      v128.store(q, f32x4.mul(f32x4.mul(d, f32x4.sub(v128.load(hp + o), n)), derivative4(z, ract)));
+      v128.store(q + 2 * H4, f32x4.mul(f32x4.mul(d, f32x4.sub(one, z)), derivative4(n, act)));
+      v128.store(dhp + o, f32x4.add(v128.load(dhp + o), f32x4.mul(d, z)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = a + o;
+    const z = load<f32>(p), n = load<f32>(p + 2 * H4);
+    const d = load<f32>(dho + o);
+    const q = dg + o;
+    store<f32>(q, (d * (load<f32>(hp + o) - n)) * derivative1(z, ract));
+    store<f32>(q + 2 * H4, (d * (<f32>1 - z)) * derivative1(n, act));
+    store<f32>(dhp + o, load<f32>(dhp + o) + d * z);
+  }
+}
+
+// !resetAfter, second half: block 4 of dg holds d(r ⊙ h); dr_pre = d(r⊙h)·h_prev·ra'(r),
+// dh_prev += d(r⊙h)·r; then block 4 becomes dn_rec = dn_pre (the n-block GEMM's own gradient).
+@inline function __backwardRowBefore2(dg: usize, dhp: usize, a: usize, hp: usize, H: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const q = dg + o;
+      const r = v128.load(a + o + H4);
+      const drh = v128.load(q + 3 * H4);
+      v128.store(q + H4, f32x4.mul(f32x4.mul(drh, v128.load(hp + o)), derivative4(r, ract)));
+      v128.store(dhp + o, f32x4.add(v128.load(dhp + o), f32x4.mul(drh, r)));
+      v128.store(q + 3 * H4, v128.load(q + 2 * H4));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const q = dg + o;
+    const r = load<f32>(a + o + H4);
+    const drh = load<f32>(q + 3 * H4);
+    store<f32>(q + H4, (drh * load<f32>(hp + o)) * derivative1(r, ract));
+    store<f32>(dhp + o, load<f32>(dhp + o) + drh * r);
+    store<f32>(q + 3 * H4, load<f32>(q + 2 * H4));
+  }
+}
+
+// ---- one forward step over the valid rows [b0, b1) (shared by training and inference)
+// gt: the step's (B, 4H) gates block with the projection in blocks 1-3; hp, ho: (B, H) state rows of the
+// previous / this step (ho may equal hp); brn: b_rn (H), resetAfter only.
+
+function __forwardStep(
+  gt: usize, hp: usize, ho: usize, U: usize, brn: usize, B: i32, H: i32, b0: i32, b1: i32,
+  resetAfter: bool, act: i32, ract: i32, save: bool
+): void {
+  const G = 3 * H, S = H << 2;
+  const H4 = <usize>H << 2, S4 = <usize>S << 2;
+  recurrentStep(gt, S, hp, U, G, B, H, 2 * H, b0, b1); // z|r blocks += h·U_zr
+  if (resetAfter) {
+    gemmCore(gt + 3 * H4, S, hp, H, 1, U + 2 * H4, G, B, H, H, b0, b1, 0); // hn = h·U_n
+    for (let r = b0; r < b1; r++) {
+      const rh = <usize>r * H4;
+      __forwardRowAfter(gt + <usize>r * S4, hp + rh, ho + rh, brn, H, act, ract, save);
+    }
+  } else {
+    for (let r = b0; r < b1; r++) __forwardGatesBefore(gt + <usize>r * S4, hp + <usize>r * H4, H, ract);
+    gemmCore(gt + 2 * H4, S, gt + 3 * H4, S, 1, U + 2 * H4, G, B, H, H, b0, b1, 1); // n block += (r⊙h)·U_n
+    for (let r = b0; r < b1; r++) {
+      const rh = <usize>r * H4;
+      __forwardRowBefore(gt + <usize>r * S4, hp + rh, ho + rh, H, act, save);
+    }
+  }
+}
+
+// The hoisted projection over T·B rows into blocks 1-3 of P (row stride 4H): x·W + b_i, and with
+// resetAfter also + b_r on the z|r blocks (so the per-step maths adds only b_rn).
+function __project(P: usize, x: usize, W: usize, b: usize, TB: i32, D: i32, H: i32, resetAfter: bool): void {
+  const G = 3 * H;
+  inputProjection(P, H << 2, x, W, b, TB, D, G);
+  if (resetAfter) biasAddStrided(P, H << 2, b + (<usize>G << 2), TB, 2 * H);
+}
+
+/**
+ * Training forward. h (T+1, B, H): the caller puts h0 in slot 0 (slot T with REVERSE); the kernel writes
+ * the other T slots. gates (T, B, 4H) out: [z | r | n | hn] by time (zero rows at masked steps).
+ * x (T, B, D); W (D, 3H); U (H, 3H); b (3H), or (2, 3H) = [b_i; b_r] with RESET_AFTER; lengths (B) i32 or 0.
+ */
+export function gru_forward(
+  h: usize, gates: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const S = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
+  const brn = b + (<usize>(5 * H) << 2);
+  __project(gates, x, W, b, T * B, D, H, resetAfter);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
+    const gt = gates + (<usize>t * <usize>B * <usize>S << 2);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        __forwardStep(gt, slotRow(h, ps, 0, B, H), slotRow(h, os, 0, B, H), U, brn, B, H, b0, b1,
+          resetAfter, activation, recurrentActivation, true);
+      } else {
+        for (let r = b0; r < b1; r++) {
+          copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
+          zeroRow(gt + (<usize>r * <usize>S << 2), S);
+        }
+      }
+      b0 = b1;
+    }
+  }
+}
+
+/**
+ * Backward over the whole sequence.
+ * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, 3H), dU (H, 3H),
+ * db (3H | 2·3H) accumulated (+=); dgates (T, B, 4H) = [dz_pre | dr_pre | dn_pre | dn_rec] (zero rows at
+ * masked steps); hnorm2 (T) = ‖total dL/dh_t‖² (0 = not needed).
+ * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
+ * the output slots end as the total dL/dh_t.
+ * Saved: x, W, U, gates, h from gru_forward with the same lengths and flags.
+ */
+export function gru_backward(
+  dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, hnorm2: usize,
+  dh: usize,
+  x: usize, W: usize, U: usize, gates: usize, h: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = 3 * H, S = H << 2;
+  const H4 = <usize>H << 2, S4 = <usize>S << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
+  const BH = B * H;
+  zeroRow(slotRow(dh, reverse ? T : 0, 0, B, H), BH);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(T - 1 - k, T, reverse);
+    const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
+    const at = gates + (<usize>t * <usize>B * <usize>S << 2);
+    const dgt = dgates + (<usize>t * <usize>B * <usize>S << 2);
+    const dho = slotRow(dh, os, 0, B, H), dhp = slotRow(dh, ps, 0, B, H), hp = slotRow(h, ps, 0, B, H);
+    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(dho, BH));
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        if (resetAfter) {
+          for (let r = b0; r < b1; r++) {
+            const rs = <usize>r * S4, rh = <usize>r * H4;
+            __backwardRowAfter(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
+          }
+          // dh_prev += [dz_pre | dr_pre]·U_zrᵀ + dn_rec·U_nᵀ
+          recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
+          recurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, B, H, H, b0, b1);
+        } else {
+          for (let r = b0; r < b1; r++) {
+            const rs = <usize>r * S4, rh = <usize>r * H4;
+            __backwardRowBefore1(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
+          }
+          // block 4 = d(r ⊙ h) = dn_pre · U_nᵀ (overwritten by dn_rec in the second half)
+          gemmNTCore(dgt + 3 * H4, S, dgt + 2 * H4, S, U + 2 * H4, G, B, H, H, b0, b1, 0);
+          for (let r = b0; r < b1; r++) {
+            const rs = <usize>r * S4, rh = <usize>r * H4;
+            __backwardRowBefore2(dgt + rs, dhp + rh, at + rs, hp + rh, H, recurrentActivation);
+          }
+          recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
+        }
+      } else {
+        for (let r = b0; r < b1; r++) {
+          zeroRow(dgt + <usize>r * S4, S);
+          addRow(dhp + <usize>r * H4, dho + <usize>r * H4, H);
+        }
+      }
+      b0 = b1;
+    }
+  }
+  // Weight gradients over all T·B rows (masked rows of dgates are zero, so they add nothing).
+  const TB = T * B;
+  const hPrev = slotRow(h, reverse ? 1 : 0, 0, B, H);
+  gemmCore(dW, G, x, 1, D, dgates, S, D, G, TB, 0, D, 1);                  // dW += xᵀ·dgates[:, 0:3H]
+  gemmCore(dU, G, hPrev, 1, H, dgates, S, H, 2 * H, TB, 0, H, 1);          // dU_zr += h_prevᵀ·dgates[:, 0:2H]
+  if (resetAfter) {
+    gemmCore(dU + 2 * H4, G, hPrev, 1, H, dgates + 3 * H4, S, H, H, TB, 0, H, 1); // dU_n += h_prevᵀ·dn_rec
+  } else {
+    gemmCore(dU + 2 * H4, G, gates + 3 * H4, 1, S, dgates + 3 * H4, S, H, H, TB, 0, H, 1); // (r⊙h)ᵀ·dn_pre
+  }
+  colSumsStrided(db, dgates, S, TB, G, 1);                                   // b (or b_i) += Σ dgates[:, 0:3H]
+  if (resetAfter) {
+    colSumsStrided(db + (<usize>G << 2), dgates, S, TB, 2 * H, 1);          // b_r,zr += Σ [dz_pre | dr_pre]
+    colSumsStrided(db + (<usize>(5 * H) << 2), dgates + 3 * H4, S, TB, H, 1); // b_rn += Σ dn_rec
+  }
+  if (dx != 0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, 0, TB, (flags & FLAG_ACCUMULATE_DX) != 0 ? 1 : 0);
+}
+
+/**
+ * Inference-only forward: saves nothing for backward. h (B, H): the initial state in, the final state out.
+ * y (T, B, H): the output at every time (0 = last output only, which is h). scratch (T, B, 4H): the input
+ * projection and per-step products. Same lengths, flags and activations as gru_forward.
+ */
+export function gru_infer(
+  y: usize, h: usize, scratch: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const S = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
+  const brn = b + (<usize>(5 * H) << 2);
+  __project(scratch, x, W, b, T * B, D, H, resetAfter);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    const st = scratch + (<usize>t * <usize>B * <usize>S << 2);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        __forwardStep(st, h, h, U, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false);
+      }
+      b0 = b1;
+    }
+    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+  }
+}

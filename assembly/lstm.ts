@@ -1,0 +1,230 @@
+// LSTM over a whole sequence in ONE call: training forward, backward, inference-only forward.
+// Keras layout and gate order [i | f | c(g) | o]; ABI (slots, masking, flags): docs/recurrent-abi.md.
+// Legend: T steps, B batch, D input width, H units, G = 4H gate width.
+//   z = x·W + b (one GEMM over T·B rows, hoisted) + h_prev·U (per step, fused with the pointwise maths)
+//   i = ra(z_i), f = ra(z_f), g = act(z_g), o = ra(z_o);  c' = f·c + i·g;  h' = o·act(c')
+// ra = recurrentActivation (sigmoid | hard_sigmoid), act = activation (tanh | relu | sigmoid | linear);
+// approximation error bounds in math.ts. Backward uses the saved post-activations (no extra error).
+// https://keras.io/api/layers/recurrent_layers/lstm/
+
+import { activate1, activate4, derivative1, derivative4 } from "./math";
+import { sum_squares } from "./vector";
+import {
+  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
+  copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, weightGradients,
+} from "./recurrent-core";
+
+// One row of the pointwise forward: z (4H) pre-activations in, activated gates back into z when `save`.
+// cPrev may equal cOut (inference updates the state in place).
+@inline function __forwardRow(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, act: i32, ract: i32, save: bool): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = z + o;
+      const gi = activate4(v128.load(p), ract);
+      const gf = activate4(v128.load(p + H4), ract);
+      const gg = activate4(v128.load(p + 2 * H4), act);
+      const go = activate4(v128.load(p + 3 * H4), ract);
+      const c = f32x4.add(f32x4.mul(gf, v128.load(cPrev + o)), f32x4.mul(gi, gg));
+      v128.store(cOut + o, c);
+      v128.store(hOut + o, f32x4.mul(go, activate4(c, act)));
+      if (save) {
+        v128.store(p, gi);
+        v128.store(p + H4, gf);
+        v128.store(p + 2 * H4, gg);
+        v128.store(p + 3 * H4, go);
+      }
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = z + o;
+    const gi = activate1(load<f32>(p), ract);
+    const gf = activate1(load<f32>(p + H4), ract);
+    const gg = activate1(load<f32>(p + 2 * H4), act);
+    const go = activate1(load<f32>(p + 3 * H4), ract);
+    const c = gf * load<f32>(cPrev + o) + gi * gg;
+    store<f32>(cOut + o, c);
+    store<f32>(hOut + o, go * activate1(c, act));
+    if (save) {
+      store<f32>(p, gi);
+      store<f32>(p + H4, gf);
+      store<f32>(p + 2 * H4, gg);
+      store<f32>(p + 3 * H4, go);
+    }
+  }
+}
+
+// One row of the pointwise backward. dc (H) holds the carried dL/dc_t and is overwritten with the total
+// dL/dc_t = carry + dh·o·act'(act(c_t)); dcPrev (H) receives dL/dc_{t-1} = total·f; dz (4H) the gate
+// pre-activation gradients [di·ra'(i) | df·ra'(f) | dg·act'(g) | do·ra'(o)].
+@inline function __backwardRow(
+  dz: usize, dc: usize, dcPrev: usize, dh: usize, a: usize, cPrev: usize, cOut: usize, H: i32, act: i32, ract: i32
+): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = a + o;
+      const gi = v128.load(p), gf = v128.load(p + H4), gg = v128.load(p + 2 * H4), go = v128.load(p + 3 * H4);
+      const tc = activate4(v128.load(cOut + o), act);
+      const dhv = v128.load(dh + o);
+      const dct = f32x4.add(v128.load(dc + o), f32x4.mul(f32x4.mul(dhv, go), derivative4(tc, act)));
+      v128.store(dc + o, dct);
+      v128.store(dcPrev + o, f32x4.mul(dct, gf));
+      const q = dz + o;
+      v128.store(q, f32x4.mul(f32x4.mul(dct, gg), derivative4(gi, ract)));
+      v128.store(q + H4, f32x4.mul(f32x4.mul(dct, v128.load(cPrev + o)), derivative4(gf, ract)));
+      v128.store(q + 2 * H4, f32x4.mul(f32x4.mul(dct, gi), derivative4(gg, act)));
+      v128.store(q + 3 * H4, f32x4.mul(f32x4.mul(dhv, tc), derivative4(go, ract)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = a + o;
+    const gi = load<f32>(p), gf = load<f32>(p + H4), gg = load<f32>(p + 2 * H4), go = load<f32>(p + 3 * H4);
+    const tc = activate1(load<f32>(cOut + o), act);
+    const dhv = load<f32>(dh + o);
+    const dct = load<f32>(dc + o) + (dhv * go) * derivative1(tc, act);
+    store<f32>(dc + o, dct);
+    store<f32>(dcPrev + o, dct * gf);
+    const q = dz + o;
+    store<f32>(q, (dct * gg) * derivative1(gi, ract));
+    store<f32>(q + H4, (dct * load<f32>(cPrev + o)) * derivative1(gf, ract));
+    store<f32>(q + 2 * H4, (dct * gi) * derivative1(gg, act));
+    store<f32>(q + 3 * H4, (dhv * tc) * derivative1(go, ract));
+  }
+}
+
+/**
+ * Training forward. h, c (T+1, B, H): the caller puts h0/c0 in slot 0 (slot T with REVERSE); the kernel
+ * writes the other T slots. gates (T, B, 4H) out: activated [i | f | g | o] by time (zero rows at masked
+ * steps). x (T, B, D); W (D, 4H); U (H, 4H); b (4H); lengths (B) i32 or 0.
+ */
+export function lstm_forward(
+  h: usize, c: usize, gates: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  inputProjection(gates, G, x, W, b, T * B, D, G);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
+    const gt = gates + (<usize>t * <usize>B * <usize>G << 2);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        recurrentStep(gt, G, slotRow(h, ps, 0, B, H), U, G, B, H, G, b0, b1);
+        for (let r = b0; r < b1; r++) {
+          __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
+            slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
+        }
+      } else {
+        for (let r = b0; r < b1; r++) {
+          copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
+          copyRow(slotRow(c, os, r, B, H), slotRow(c, ps, r, B, H), H);
+          zeroRow(gt + (<usize>r * <usize>G << 2), G);
+        }
+      }
+      b0 = b1;
+    }
+  }
+}
+
+/**
+ * Backward over the whole sequence.
+ * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, 4H), dU (H, 4H), db (4H)
+ * accumulated (+=); dc0 (B, H) = dL/dc0; dgates (T, B, 4H) pre-activation gate gradients; hnorm2 (T) and
+ * cnorm2 (T) = ‖total dL/dh_t‖², ‖total dL/dc_t‖² (0 = not needed).
+ * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
+ * the output slots end as the total dL/dh_t. dc (B, H): in the upstream dL/d(final c), then scratch.
+ * Saved: x, W, U, gates, c, h from lstm_forward with the same lengths and flags.
+ */
+export function lstm_backward(
+  dx: usize, dW: usize, dU: usize, db: usize, dc0: usize, dgates: usize, hnorm2: usize, cnorm2: usize,
+  dh: usize, dc: usize,
+  x: usize, W: usize, U: usize, gates: usize, c: usize, h: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const BH = B * H;
+  zeroRow(slotRow(dh, reverse ? T : 0, 0, B, H), BH);
+  // dc ping-pongs between the caller's scratch and dc0: `cur` holds dL/dc at the step's output slot.
+  let cur = dc, other = dc0;
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(T - 1 - k, T, reverse);
+    const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
+    const dgt = dgates + (<usize>t * <usize>B * <usize>G << 2);
+    const at = gates + (<usize>t * <usize>B * <usize>G << 2);
+    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        for (let r = b0; r < b1; r++) {
+          const rg = <usize>r * <usize>G << 2, rh = <usize>r * <usize>H << 2;
+          __backwardRow(dgt + rg, cur + rh, other + rh, slotRow(dh, os, r, B, H), at + rg,
+            slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H), H, activation, recurrentActivation);
+        }
+        recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, G, U, G, B, H, G, b0, b1);
+      } else {
+        for (let r = b0; r < b1; r++) {
+          const rh = <usize>r * <usize>H << 2;
+          zeroRow(dgt + (<usize>r * <usize>G << 2), G);
+          addRow(slotRow(dh, ps, r, B, H), slotRow(dh, os, r, B, H), H);
+          copyRow(other + rh, cur + rh, H);
+        }
+      }
+      b0 = b1;
+    }
+    if (cnorm2 != 0) store<f32>(cnorm2 + (<usize>t << 2), <f32>sum_squares(cur, BH));
+    const swap = cur;
+    cur = other;
+    other = swap;
+  }
+  if (cur != dc0) copyRow(dc0, cur, BH);
+  weightGradients(dx, dW, dU, db, dgates, G, x, W, slotRow(h, reverse ? 1 : 0, 0, B, H), T * B, D, H, G,
+    (flags & FLAG_ACCUMULATE_DX) != 0);
+}
+
+/**
+ * Inference-only forward: saves nothing for backward. h, c (B, H): the initial state in, the final state
+ * out. y (T, B, H): the output at every time (0 = last output only, which is h). scratch (T, B, 4H): the
+ * input projection. Same lengths, flags and activations as lstm_forward.
+ */
+export function lstm_infer(
+  y: usize, h: usize, c: usize, scratch: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  inputProjection(scratch, G, x, W, b, T * B, D, G);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    const st = scratch + (<usize>t * <usize>B * <usize>G << 2);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        recurrentStep(st, G, h, U, G, B, H, G, b0, b1);
+        for (let r = b0; r < b1; r++) {
+          const rh = <usize>r * <usize>H << 2;
+          __forwardRow(st + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
+        }
+      }
+      b0 = b1;
+    }
+    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+  }
+}

@@ -1,0 +1,115 @@
+// Shared internals of the fused recurrent kernels (LSTM, GRU, SimpleRNN): flags, the T+1 slot walk,
+// Keras masking by per-sample lengths, the hoisted input projection and the after-sweep weight-gradient
+// GEMMs. Not re-exported from assembly/index.ts. The ABI these implement is docs/recurrent-abi.md.
+// Legend: T steps, B batch, D input width, H units, G gate width, S saved gate width (row stride of gates).
+
+import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-core";
+
+// ---- flags (i32 bit field, docs/recurrent-abi.md)
+
+export const FLAG_REVERSE: i32 = 1;
+export const FLAG_LEFT_PADDED: i32 = 2;
+export const FLAG_ACCUMULATE_DX: i32 = 4;
+export const FLAG_RESET_AFTER: i32 = 8;
+
+// ---- the T+1 slot walk
+// Forward: step t reads slot t, writes slot t+1. Reverse: step t reads slot t+1, writes slot t.
+
+/** Time of the k-th step (k = 0 .. T-1) in walking order. */
+@inline export function stepTime(k: i32, T: i32, reverse: bool): i32 {
+  return reverse ? T - 1 - k : k;
+}
+
+/** Slot the step at time t reads its state from. */
+@inline export function prevSlot(t: i32, reverse: bool): i32 {
+  return reverse ? t + 1 : t;
+}
+
+/** Slot the step at time t writes (its output and new state). */
+@inline export function outSlot(t: i32, reverse: bool): i32 {
+  return reverse ? t : t + 1;
+}
+
+/** Byte address of row b of slot s in a (T+1, B, N) buffer. */
+@inline export function slotRow(base: usize, s: i32, b: i32, B: i32, N: i32): usize {
+  return base + ((<usize>s * <usize>B + <usize>b) * <usize>N << 2);
+}
+
+// ---- masking (Keras semantics: a masked step carries the state and does no gate maths)
+
+/** Whether sample b is valid at time t. lengths: (B) i32 or 0 (all valid). */
+@inline export function isValid(lengths: usize, b: i32, t: i32, T: i32, leftPadded: bool): bool {
+  if (lengths == 0) return true;
+  const len = load<i32>(lengths + (<usize>b << 2));
+  return leftPadded ? t >= T - len : t < len;
+}
+
+/** End (exclusive) of the run of rows starting at b0 that share b0's validity at time t. */
+@inline export function runEnd(lengths: usize, b0: i32, B: i32, t: i32, T: i32, leftPadded: bool): i32 {
+  if (lengths == 0) return B;
+  const v = isValid(lengths, b0, t, T, leftPadded);
+  let b = b0 + 1;
+  while (b < B && isValid(lengths, b, t, T, leftPadded) == v) b++;
+  return b;
+}
+
+/** dst[0..n) = src[0..n) (rows of state carried over a masked step). */
+@inline export function copyRow(dst: usize, src: usize, n: i32): void {
+  memory.copy(dst, src, <usize>n << 2);
+}
+
+/** dst[0..n) += src[0..n) (a masked step's gradient carried to the previous slot). */
+export function addRow(dst: usize, src: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), v128.load(src + o)));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o));
+  }
+}
+
+/** x[0..n) = 0 */
+@inline export function zeroRow(x: usize, n: i32): void {
+  memory.fill(x, 0, <usize>n << 2);
+}
+
+// ---- the big GEMMs over T·B rows
+
+/** P (TB, G) with row stride S = x (TB, D) · W (D, G) + bias (G): the hoisted input projection. */
+export function inputProjection(P: usize, S: i32, x: usize, W: usize, bias: usize, TB: i32, D: i32, G: i32): void {
+  gemmCore(P, S, x, D, 1, W, G, TB, G, D, 0, TB, 0);
+  biasAddStrided(P, S, bias, TB, G);
+}
+
+/**
+ * Rows [b0, b1) of one step's recurrent product: P (B, G) with row stride S += hPrev (B, H) · U (H, G).
+ * U's row stride is ldu (G, or wider when only a column block of U is used).
+ */
+@inline export function recurrentStep(P: usize, S: i32, hPrev: usize, U: usize, ldu: i32, B: i32, H: i32, G: i32, b0: i32, b1: i32): void {
+  gemmCore(P, S, hPrev, H, 1, U, ldu, B, G, H, b0, b1, 1);
+}
+
+/** Rows [b0, b1) of dhPrev (B, H) += dP (B, G) with row stride S · Uᵀ, U (H, G) with row stride ldu. */
+@inline export function recurrentStepBackward(dhPrev: usize, dP: usize, S: i32, U: usize, ldu: i32, B: i32, H: i32, G: i32, b0: i32, b1: i32): void {
+  gemmNTCore(dhPrev, H, dP, S, U, ldu, B, H, G, b0, b1, 1);
+}
+
+/**
+ * After the sequential sweep, over all T·B rows at once (dgates (TB, G) with row stride S):
+ *   dW (D, G) += xᵀ · dgates;  dU (H, G) += hPrevᵀ · dgates (hPrev (TB, H) contiguous slots);
+ *   db (G) += colsum(dgates);  dx (TB, D) (+)= dgates · Wᵀ (skipped when dx == 0).
+ */
+export function weightGradients(
+  dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
+  x: usize, W: usize, hPrev: usize, TB: i32, D: i32, H: i32, G: i32, accumulateDx: bool
+): void {
+  gemmCore(dW, G, x, 1, D, dgates, S, D, G, TB, 0, D, 1);
+  gemmCore(dU, G, hPrev, 1, H, dgates, S, H, G, TB, 0, H, 1);
+  colSumsStrided(db, dgates, S, TB, G, 1);
+  if (dx != 0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, 0, TB, accumulateDx ? 1 : 0);
+}

@@ -1,0 +1,213 @@
+// GRU family: raw ABI (wasm exports and the JS reference), checked entry points, and the reference raw.
+// One call = one layer over a whole sequence in one direction; ABI in docs/recurrent-abi.md, maths in
+// docs/gru.md. Legend: T steps, B batch, D input width, H units, G = 3H; Keras gate order [z | r | h(n)].
+// resetAfter (Keras 3 default, true): bias (2, 3H) = [input bias; recurrent bias]; false (Keras 2 / tfjs):
+// bias (3H).
+
+import type { Arena, Ptr } from '../arena.js';
+import type { ArgumentCheck, Checker, TensorRef } from '../checker.js';
+import type { ActivationName } from '../reference/activations.js';
+import { gruBackward, gruForward, gruInfer } from '../reference/gru.js';
+import type { RecurrentConfig } from '../reference/recurrent-common.js';
+import {
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, RESET_AFTER, activationCode, checkDims, checkLengths, checkNoOverlap,
+  optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withLengths, type Checked, type RecurrentDims,
+  type RecurrentOptions,
+} from './recurrent-common.js';
+
+export interface GruRaw {
+  gru_forward(
+    h: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
+  ): void;
+  gru_backward(
+    dx: Ptr, dW: Ptr, dU: Ptr, db: Ptr, dgates: Ptr, hnorm2: Ptr, dh: Ptr,
+    x: Ptr, W: Ptr, U: Ptr, gates: Ptr, h: Ptr, lengths: Ptr,
+    T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
+  ): void;
+  gru_infer(
+    y: Ptr, h: Ptr, scratch: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
+  ): void;
+}
+
+/** Cell options (Keras names and defaults: activation tanh, recurrentActivation sigmoid, resetAfter true). */
+export interface GruCellOptions extends RecurrentOptions {
+  activation?: ActivationName;
+  recurrentActivation?: ActivationName;
+  /** Keras reset_after: true (Keras 3 default) applies r after the recurrent GEMM; false (Keras 2, tfjs) before. */
+  resetAfter?: boolean;
+}
+
+/** Weights and input: x (T, B, D), W (D, 3H), U (H, 3H), b (2, 3H) with resetAfter, else (3H). */
+export interface GruInputs {
+  x: TensorRef;
+  W: TensorRef;
+  U: TensorRef;
+  b: TensorRef;
+}
+
+export interface GruForwardArgs extends RecurrentDims, GruCellOptions, GruInputs {
+  /** (T+1, B, H): h0 in slot 0 (slot T with reverse); outputs in the other slots. */
+  h: TensorRef;
+  /** (T, B, 4H) out: [z | r | n | hn], saved for backward. */
+  gates: TensorRef;
+}
+
+export interface GruBackwardArgs extends RecurrentDims, GruCellOptions {
+  /** (T, B, D) out (null: not needed); written, or added to with accumulateDx. */
+  dx?: TensorRef | null;
+  accumulateDx?: boolean;
+  /** (D, 3H), (H, 3H), (2, 3H) or (3H): accumulated into (+=). */
+  dW: TensorRef;
+  dU: TensorRef;
+  db: TensorRef;
+  /** (T, B, 4H) out: [dz_pre | dr_pre | dn_pre | dn_rec]. */
+  dgates: TensorRef;
+  /** (T) out: ‖total dL/dh_t‖² by time (null: not needed). */
+  hnorm2?: TensorRef | null;
+  /** (T+1, B, H) in/out: upstream grads in the output slots; ends with dh0 and the total dL/dh_t. */
+  dh: TensorRef;
+  /** Saved by gruForward: x, W, U, gates, h. */
+  x: TensorRef;
+  W: TensorRef;
+  U: TensorRef;
+  gates: TensorRef;
+  h: TensorRef;
+}
+
+export interface GruInferArgs extends RecurrentDims, GruCellOptions, GruInputs {
+  /** (T, B, H) out: the output at every time; null = last output only (= h). */
+  y?: TensorRef | null;
+  /** (B, H) in/out: initial state in, final state out. */
+  h: TensorRef;
+  /** (T, B, 4H) scratch for the input projection and per-step products. */
+  scratch: TensorRef;
+}
+
+export interface GruKernels {
+  /** Training forward over a whole sequence (saves gates and h for gruBackward). */
+  gruForward(args: GruForwardArgs): void;
+  /** Backward over a whole sequence: dx, dW/dU/db (+=), dh0 (in dh), per-step gradient norms. */
+  gruBackward(args: GruBackwardArgs): void;
+  /** Inference-only forward: saves nothing; state (B, H) in and out. */
+  gruInfer(args: GruInferArgs): void;
+}
+
+interface Cell {
+  flags: number;
+  act: number;
+  ract: number;
+  lengths: Int32Array | null;
+  resetAfter: boolean;
+}
+
+function cellOptions(c: ArgumentCheck, a: GruCellOptions & { accumulateDx?: boolean }, dims: RecurrentDims): Cell {
+  const resetAfter = a.resetAfter ?? true; // Keras 3 default
+  const flags = recurrentFlags(c, { ...a, resetAfter });
+  return {
+    flags,
+    act: activationCode(c, 'activation', a.activation ?? 'tanh', CELL_ACTIVATIONS),
+    ract: activationCode(c, 'recurrentActivation', a.recurrentActivation ?? 'sigmoid', GATE_ACTIVATIONS),
+    lengths: checkLengths(c, a.lengths, dims.B, dims.T),
+    resetAfter: (flags & RESET_AFTER) !== 0,
+  };
+}
+
+const biasShape = (H: number, resetAfter: boolean): [number[], string] =>
+  resetAfter ? [[2, 3 * H], '(2, 3H)'] : [[3 * H], '(3H)'];
+
+function weights(c: ArgumentCheck, a: { W: TensorRef; U: TensorRef }, D: number, H: number, prefix = ''): Checked[] {
+  return [
+    tensorArg(c, `${prefix}W`, a.W, [D, 3 * H], '(D, 3H)'),
+    tensorArg(c, `${prefix}U`, a.U, [H, 3 * H], '(H, 3H)'),
+  ];
+}
+
+export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
+  const arena = checker.arena;
+  return {
+    gruForward(a) {
+      const c = checker.begin('gru_forward');
+      const { T, B, D, H } = checkDims(c, a);
+      const cell = cellOptions(c, a, a);
+      const [bs, bl] = biasShape(H, cell.resetAfter);
+      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, bs, bl)];
+      const outs = [
+        tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
+        tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
+      ];
+      checkNoOverlap(c, outs, ins);
+      withLengths(arena, cell.lengths, (len) =>
+        raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+    },
+    gruBackward(a) {
+      const c = checker.begin('gru_backward');
+      const { T, B, D, H } = checkDims(c, a);
+      const cell = cellOptions(c, a, a);
+      const [bs, bl] = biasShape(H, cell.resetAfter);
+      const ins = [
+        tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H),
+        tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
+        tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
+      ];
+      const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
+      const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
+      const outs = [
+        dx,
+        ...weights(c, { W: a.dW, U: a.dU }, D, H, 'd'),
+        tensorArg(c, 'db', a.db, bs, bl),
+        tensorArg(c, 'dgates', a.dgates, [T, B, 4 * H], '(T, B, 4H)'),
+        hn,
+        tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
+      ];
+      checkNoOverlap(c, outs, ins);
+      withLengths(arena, cell.lengths, (len) =>
+        raw.gru_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
+          a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.h.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+    },
+    gruInfer(a) {
+      const c = checker.begin('gru_infer');
+      const { T, B, D, H } = checkDims(c, a);
+      const cell = cellOptions(c, a, a);
+      const [bs, bl] = biasShape(H, cell.resetAfter);
+      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, bs, bl)];
+      const y = optionalTensorArg(c, 'y', a.y, [T, B, H], '(T, B, H)');
+      const outs = [
+        y,
+        tensorArg(c, 'h', a.h, [B, H], '(B, H)'),
+        tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
+      ];
+      checkNoOverlap(c, outs, ins);
+      withLengths(arena, cell.lengths, (len) =>
+        raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+    },
+  };
+}
+
+/** The reference raw for the JS backend: bindings/reference/gru.ts over views of the arena. */
+export function gruReference(arena: Arena): GruRaw {
+  const f32 = (p: Ptr, n: number) => arena.f32(p, n);
+  const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
+  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number): RecurrentConfig =>
+    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B) });
+  const nb = (H: number, flags: number) => ((flags & RESET_AFTER) !== 0 ? 6 * H : 3 * H);
+  return {
+    gru_forward(h, gates, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
+      const G = 3 * H;
+      gruForward(f32(h, (T + 1) * B * H), f32(gates, T * B * 4 * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G),
+        f32(b, nb(H, flags)), config(lengths, T, B, D, H, flags, act, ract));
+    },
+    gru_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, gates, h, lengths, T, B, D, H, flags, act, ract) {
+      const S = (T + 1) * B * H, G = 3 * H;
+      gruBackward(opt(dx, T * B * D), f32(dW, D * G), f32(dU, H * G), f32(db, nb(H, flags)), f32(dgates, T * B * 4 * H),
+        opt(hnorm2, T), f32(dh, S), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * 4 * H), f32(h, S),
+        config(lengths, T, B, D, H, flags, act, ract));
+    },
+    gru_infer(y, h, _scratch, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
+      const G = 3 * H;
+      gruInfer(opt(y, T * B * H), f32(h, B * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(b, nb(H, flags)),
+        config(lengths, T, B, D, H, flags, act, ract));
+    },
+  };
+}

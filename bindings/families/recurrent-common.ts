@@ -1,0 +1,121 @@
+// Checks shared by the recurrent families (LSTM, GRU, SimpleRNN): dims, the flags bit field, activation
+// names, per-sample lengths copied into kernel memory, and "no output overlaps anything else".
+// The ABI they check is docs/recurrent-abi.md. Legend: T steps, B batch, D input width, H units.
+
+import type { Arena, Ptr } from '../arena.js';
+import type { ArgumentCheck, TensorRef } from '../checker.js';
+import { ACTIVATIONS, type ActivationName } from '../reference/activations.js';
+
+// ---- flags (i32 bit field)
+export const REVERSE = 1;
+export const LEFT_PADDED = 2;
+export const ACCUMULATE_DX = 4;
+export const RESET_AFTER = 8;
+
+/** Dimensions of one recurrent layer call. */
+export interface RecurrentDims {
+  T: number;
+  B: number;
+  D: number;
+  H: number;
+}
+
+/** Options every recurrent forward/backward takes (Keras names). */
+export interface RecurrentOptions {
+  /** Per-sample sequence lengths (B integers in [0, T]); omitted or null = all T (no masking). */
+  lengths?: ArrayLike<number> | null;
+  /** Walk time backwards (Keras go_backwards, Bidirectional's backward layer). */
+  reverse?: boolean;
+  /** Sample b is valid at times [T - len_b, T) instead of [0, len_b). */
+  leftPadded?: boolean;
+}
+
+/** Activation names `activation` accepts (Keras: tanh default; relu/sigmoid/linear allowed). */
+export const CELL_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+/** Names `recurrentActivation` accepts (Keras 3 hard_sigmoid = relu6(x + 3) / 6). */
+export const GATE_ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'hard_sigmoid'];
+
+/** Checks T, B, D, H are positive integers. */
+export function checkDims(c: ArgumentCheck, dims: RecurrentDims): RecurrentDims {
+  if (typeof dims !== 'object' || dims === null) c.fail('dims', dims, 'must be an object { T, B, D, H }');
+  c.dim('T', dims.T);
+  c.dim('B', dims.B);
+  c.dim('D', dims.D);
+  c.dim('H', dims.H);
+  return dims;
+}
+
+/** Maps an activation name to its ABI code, accepting only `allowed`; the error lists them. */
+export function activationCode(c: ArgumentCheck, argument: string, name: unknown, allowed: readonly ActivationName[]): number {
+  if (typeof name !== 'string' || !allowed.includes(name as ActivationName)) {
+    c.fail(argument, name, `must be one of ${allowed.join(', ')}`);
+  }
+  return ACTIVATIONS[name as ActivationName];
+}
+
+/** The flags bit field from boolean options (each checked to be a boolean when given). */
+export function recurrentFlags(
+  c: ArgumentCheck,
+  o: { reverse?: unknown; leftPadded?: unknown; accumulateDx?: unknown; resetAfter?: unknown },
+): number {
+  let flags = 0;
+  if (o.reverse !== undefined && c.flag('reverse', o.reverse)) flags |= REVERSE;
+  if (o.leftPadded !== undefined && c.flag('leftPadded', o.leftPadded)) flags |= LEFT_PADDED;
+  if (o.accumulateDx !== undefined && c.flag('accumulateDx', o.accumulateDx)) flags |= ACCUMULATE_DX;
+  if (o.resetAfter !== undefined && c.flag('resetAfter', o.resetAfter)) flags |= RESET_AFTER;
+  return flags;
+}
+
+/** Validated lengths (B integers in [0, T]) or null when none were given. */
+export function checkLengths(c: ArgumentCheck, lengths: ArrayLike<number> | null | undefined, B: number, T: number): Int32Array | null {
+  if (lengths === undefined || lengths === null) return null;
+  return c.lengths('lengths', lengths, B, T);
+}
+
+/**
+ * Runs `call` with the lengths copied into kernel memory (a temporary at the arena top, released
+ * afterwards) or with pointer 0 when there are none. Call only after every check has passed.
+ */
+export function withLengths<R>(arena: Arena, lengths: Int32Array | null, call: (ptr: Ptr) => R): R {
+  if (lengths === null) return call(0);
+  const mark = arena.mark();
+  try {
+    return call(arena.putI32(lengths));
+  } finally {
+    arena.release(mark);
+  }
+}
+
+/** A checked buffer of a call: its name, pointer and element count. */
+export interface Checked {
+  name: string;
+  ptr: Ptr;
+  n: number;
+}
+
+/** Checks a tensor's shape and range; returns it as a Checked entry for the overlap checks. */
+export function tensorArg(c: ArgumentCheck, name: string, t: TensorRef, expected: readonly number[], letters: string): Checked {
+  const n = c.tensor(name, t, expected, letters);
+  return { name, ptr: t.ptr, n };
+}
+
+/**
+ * An optional tensor (null/undefined = not needed, passed to wasm as pointer 0); checked like tensorArg.
+ */
+export function optionalTensorArg(c: ArgumentCheck, name: string, t: TensorRef | null | undefined, expected: readonly number[], letters: string): Checked | null {
+  if (t === undefined || t === null) return null;
+  return tensorArg(c, name, t, expected, letters);
+}
+
+/** Every output must be disjoint from every other output and from every input. */
+export function checkNoOverlap(c: ArgumentCheck, outputs: ReadonlyArray<Checked | null>, inputs: ReadonlyArray<Checked | null>): void {
+  const outs = outputs.filter((o): o is Checked => o !== null);
+  const ins = inputs.filter((o): o is Checked => o !== null);
+  for (let i = 0; i < outs.length; i++) {
+    for (let j = i + 1; j < outs.length; j++) c.disjoint(outs[i].name, outs[i].ptr, outs[i].n, outs[j].name, outs[j].ptr, outs[j].n);
+    for (const input of ins) c.disjoint(outs[i].name, outs[i].ptr, outs[i].n, input.name, input.ptr, input.n);
+  }
+}
+
+/** Pointer of an optional checked buffer (0 = not needed). */
+export const ptrOf = (t: Checked | null): Ptr => (t === null ? 0 : t.ptr);

@@ -1,0 +1,121 @@
+// Reference helpers shared by the recurrent cells (plain TypeScript over f32 or f64 arrays): the flags,
+// the T+1 slot walk, Keras masking by lengths, and the big products over T·B rows, all written to mirror
+// assembly/recurrent-core.ts. Legend: T steps, B batch, D input width, H units, G gate width.
+
+import type { FloatArray } from './float-array.js';
+
+export const REVERSE = 1;
+export const LEFT_PADDED = 2;
+export const ACCUMULATE_DX = 4;
+export const RESET_AFTER = 8;
+
+/** One recurrent call's configuration (dims, direction, masking, activation codes). */
+export interface RecurrentConfig {
+  T: number;
+  B: number;
+  D: number;
+  H: number;
+  /** (B) lengths in [0, T], or null: every sample valid at every step. */
+  lengths: ArrayLike<number> | null;
+  flags: number;
+  /** ABI activation codes (0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid). */
+  activation: number;
+  recurrentActivation: number;
+}
+
+export const isReverse = (cfg: RecurrentConfig): boolean => (cfg.flags & REVERSE) !== 0;
+
+/** Time of the k-th step in walking order. */
+export const stepTime = (k: number, T: number, reverse: boolean): number => (reverse ? T - 1 - k : k);
+/** Slot the step at time t reads from / writes to. */
+export const prevSlot = (t: number, reverse: boolean): number => (reverse ? t + 1 : t);
+export const outSlot = (t: number, reverse: boolean): number => (reverse ? t : t + 1);
+
+/** Whether sample b is valid at time t (Keras masking). */
+export function isValid(cfg: RecurrentConfig, b: number, t: number): boolean {
+  if (cfg.lengths === null) return true;
+  const len = cfg.lengths[b];
+  return (cfg.flags & LEFT_PADDED) !== 0 ? t >= cfg.T - len : t < len;
+}
+
+/** Y[yo + r·N + j] = bias[j] + Σ_k X[xo + r·K + k] · W[k·N + j] over rows r in [0, M); f64 accumulation. */
+export function projectRows(Y: FloatArray, yo: number, X: FloatArray, xo: number, W: FloatArray, bias: FloatArray, M: number, K: number, N: number): void {
+  const row = new Float64Array(N);
+  for (let r = 0; r < M; r++) {
+    for (let j = 0; j < N; j++) row[j] = bias[j];
+    for (let k = 0; k < K; k++) {
+      const a = X[xo + r * K + k];
+      if (a === 0) continue;
+      const wo = k * N;
+      for (let j = 0; j < N; j++) row[j] += a * W[wo + j];
+    }
+    for (let j = 0; j < N; j++) Y[yo + r * N + j] = row[j];
+  }
+}
+
+/** Y[yo + j] += Σ_k h[ho + k] · U[k·N + j] for one row (the per-step recurrent product). */
+export function addRowTimesMatrix(Y: FloatArray, yo: number, h: FloatArray, ho: number, U: FloatArray, K: number, N: number, row: Float64Array): void {
+  row.fill(0, 0, N);
+  for (let k = 0; k < K; k++) {
+    const a = h[ho + k];
+    if (a === 0) continue;
+    const uo = k * N;
+    for (let j = 0; j < N; j++) row[j] += a * U[uo + j];
+  }
+  for (let j = 0; j < N; j++) Y[yo + j] += row[j];
+}
+
+/** dh[o + k] += Σ_j g[go + j] · U[k·N + j] for one row (dh_prev += dgates · Uᵀ). */
+export function addRowTimesTransposed(dh: FloatArray, o: number, g: FloatArray, go: number, U: FloatArray, K: number, N: number): void {
+  for (let k = 0; k < K; k++) {
+    const uo = k * N;
+    let s = 0;
+    for (let j = 0; j < N; j++) s += g[go + j] * U[uo + j];
+    dh[o + k] += s;
+  }
+}
+
+/**
+ * After the sweep, over all M = T·B rows: dW (D, G) += xᵀ·dg; dU (H, G) += hPrevᵀ·dg (hPrev rows start at
+ * element hPrevOffset of h); db += colsum(dg); dx (M, D) (+)= dg · Wᵀ when dx is given.
+ */
+export function weightGradients(
+  dx: FloatArray | null, dW: FloatArray, dU: FloatArray, db: FloatArray, dg: FloatArray,
+  x: FloatArray, W: FloatArray, h: FloatArray, hPrevOffset: number, M: number, D: number, H: number, G: number, accumulateDx: boolean,
+): void {
+  for (let r = 0; r < M; r++) {
+    const go = r * G;
+    for (let k = 0; k < D; k++) {
+      const a = x[r * D + k];
+      if (a === 0) continue;
+      for (let j = 0; j < G; j++) dW[k * G + j] += a * dg[go + j];
+    }
+    for (let k = 0; k < H; k++) {
+      const a = h[hPrevOffset + r * H + k];
+      if (a === 0) continue;
+      for (let j = 0; j < G; j++) dU[k * G + j] += a * dg[go + j];
+    }
+    for (let j = 0; j < G; j++) db[j] += dg[go + j];
+    if (dx !== null) {
+      for (let k = 0; k < D; k++) {
+        let s = 0;
+        for (let j = 0; j < G; j++) s += dg[go + j] * W[k * G + j];
+        dx[r * D + k] = accumulateDx ? dx[r * D + k] + s : s;
+      }
+    }
+  }
+}
+
+/** Σ x[o .. o+n)² in f64 (the order of vector.sumSquares). */
+export function sumSquaresAt(x: FloatArray, o: number, n: number): number {
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = 0;
+  for (; i + 4 <= n; i += 4) {
+    s0 += x[o + i] * x[o + i];
+    s1 += x[o + i + 1] * x[o + i + 1];
+    s2 += x[o + i + 2] * x[o + i + 2];
+    s3 += x[o + i + 3] * x[o + i + 3];
+  }
+  let s = (s0 + s1) + (s2 + s3);
+  for (; i < n; i++) s += x[o + i] * x[o + i];
+  return s;
+}

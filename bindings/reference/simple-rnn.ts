@@ -1,0 +1,89 @@
+// Reference SimpleRNN in plain TypeScript over f32 or f64 arrays (f64 for the gradchecks), mirroring
+// assembly/simple-rnn.ts. Legend: T steps, B batch, D input width, H units (G = H).
+//   h' = act(x·W + b + h_prev·U)
+
+import { activate, derivative } from './activations.js';
+import type { FloatArray } from './float-array.js';
+import {
+  ACCUMULATE_DX, addRowTimesMatrix, addRowTimesTransposed, isReverse, isValid, outSlot, prevSlot, projectRows,
+  stepTime, sumSquaresAt, weightGradients, type RecurrentConfig,
+} from './recurrent-common.js';
+
+/** h (T+1, B, H) with h0 in slot 0 (T when reverse); the other slots are written. */
+export function simpleRnnForward(h: FloatArray, x: FloatArray, W: FloatArray, U: FloatArray, b: FloatArray, cfg: RecurrentConfig): void {
+  const { T, B, D, H } = cfg;
+  const rev = isReverse(cfg);
+  projectRows(h, (rev ? 0 : 1) * B * H, x, 0, W, b, T * B, D, H);
+  const row = new Float64Array(H);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, rev);
+    const ps = prevSlot(t, rev), os = outSlot(t, rev);
+    for (let r = 0; r < B; r++) {
+      const po = (ps * B + r) * H, oo = (os * B + r) * H;
+      if (!isValid(cfg, r, t)) {
+        for (let j = 0; j < H; j++) h[oo + j] = h[po + j];
+        continue;
+      }
+      addRowTimesMatrix(h, oo, h, po, U, H, H, row);
+      for (let j = 0; j < H; j++) h[oo + j] = activate(h[oo + j], cfg.activation);
+    }
+  }
+}
+
+export interface SimpleRnnGrads {
+  /** (T, B, D) written, or added with ACCUMULATE_DX; null = not needed. */
+  dx: FloatArray | null;
+  /** Accumulated (+=). */
+  dW: FloatArray;
+  dU: FloatArray;
+  db: FloatArray;
+  /** (T, B, H) out. */
+  dgates: FloatArray;
+  hnorm2: FloatArray | null;
+}
+
+/** dh (T+1, B, H): upstream in the output slots; ends with dh0 in the h0 slot, totals in the output slots. */
+export function simpleRnnBackward(out: SimpleRnnGrads, dh: FloatArray, x: FloatArray, W: FloatArray, U: FloatArray, h: FloatArray, cfg: RecurrentConfig): void {
+  const { T, B, D, H } = cfg;
+  const BH = B * H, rev = isReverse(cfg);
+  const h0 = rev ? T : 0;
+  dh.fill(0, h0 * BH, (h0 + 1) * BH);
+  for (let k = T - 1; k >= 0; k--) {
+    const t = stepTime(k, T, rev);
+    const ps = prevSlot(t, rev), os = outSlot(t, rev);
+    if (out.hnorm2) out.hnorm2[t] = sumSquaresAt(dh, os * BH, BH);
+    for (let r = 0; r < B; r++) {
+      const go = (t * B + r) * H, po = (ps * B + r) * H, oo = (os * B + r) * H;
+      if (!isValid(cfg, r, t)) {
+        out.dgates.fill(0, go, go + H);
+        for (let j = 0; j < H; j++) dh[po + j] += dh[oo + j];
+        continue;
+      }
+      for (let j = 0; j < H; j++) out.dgates[go + j] = dh[oo + j] * derivative(h[oo + j], cfg.activation);
+      addRowTimesTransposed(dh, po, out.dgates, go, U, H, H);
+    }
+  }
+  weightGradients(out.dx, out.dW, out.dU, out.db, out.dgates, x, W, h, (rev ? 1 : 0) * BH, T * B, D, H, H,
+    (cfg.flags & ACCUMULATE_DX) !== 0);
+}
+
+/** h (B, H): initial state in, final state out; y (T, B, H) or null; scratch (T, B, H). */
+export function simpleRnnInfer(
+  y: FloatArray | null, h: FloatArray, scratch: FloatArray,
+  x: FloatArray, W: FloatArray, U: FloatArray, b: FloatArray, cfg: RecurrentConfig,
+): void {
+  const { T, B, D, H } = cfg;
+  const rev = isReverse(cfg);
+  projectRows(scratch, 0, x, 0, W, b, T * B, D, H);
+  const row = new Float64Array(H);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, rev);
+    for (let r = 0; r < B; r++) {
+      if (!isValid(cfg, r, t)) continue;
+      const so = (t * B + r) * H, ro = r * H;
+      addRowTimesMatrix(scratch, so, h, ro, U, H, H, row);
+      for (let j = 0; j < H; j++) h[ro + j] = activate(scratch[so + j], cfg.activation);
+    }
+    if (y) y.set(h.subarray(0, B * H), t * B * H);
+  }
+}

@@ -1,0 +1,93 @@
+// A seeded recurrent problem (input, weights, initial states, upstream gradients, lengths) and the slot
+// arithmetic of docs/recurrent-abi.md, shared by the LSTM and SimpleRNN tests.
+// Legend: T steps, B batch, D input width, H units, G gate width.
+import { uniform } from './random.js';
+
+export type Padding = 'none' | 'right' | 'left';
+
+export interface RnnProblem {
+  T: number;
+  B: number;
+  D: number;
+  H: number;
+  G: number;
+  x: Float32Array;
+  W: Float32Array;
+  U: Float32Array;
+  b: Float32Array;
+  h0: Float32Array;
+  c0: Float32Array;
+  /** Upstream dL/d(output at time t), (T, B, H) by time. */
+  R: Float32Array;
+  /** Upstream dL/d(final c), (B, H). */
+  Rc: Float32Array;
+  lengths: number[] | null;
+  reverse: boolean;
+  leftPadded: boolean;
+}
+
+/** Lengths that cover 0, 1, T and values in between (cycled over B). */
+export function lengthsFor(T: number, B: number): number[] {
+  const pool = [T, 1, 0, Math.max(1, T - 2), Math.ceil(T / 2), T];
+  return Array.from({ length: B }, (_, b) => pool[b % pool.length]);
+}
+
+export function makeProblem(
+  dims: { T: number; B: number; D: number; H: number; G: number },
+  o: { seed: number; padding?: Padding; reverse?: boolean; lengths?: number[]; wScale?: number; uScale?: number },
+): RnnProblem {
+  const { T, B, D, H, G } = dims;
+  const s = o.seed * 101;
+  const wScale = o.wScale ?? 0.5, uScale = o.uScale ?? 0.5;
+  const padding = o.padding ?? 'none';
+  return {
+    ...dims,
+    x: uniform(T * B * D, s + 1),
+    W: uniform(D * G, s + 2, -wScale, wScale),
+    U: uniform(H * G, s + 3, -uScale, uScale),
+    b: uniform(G, s + 4, -0.3, 0.3),
+    h0: uniform(B * H, s + 5, -0.5, 0.5),
+    c0: uniform(B * H, s + 6, -0.5, 0.5),
+    R: uniform(T * B * H, s + 7),
+    Rc: uniform(B * H, s + 8),
+    lengths: padding === 'none' ? null : (o.lengths ?? lengthsFor(T, B)),
+    reverse: o.reverse ?? false,
+    leftPadded: padding === 'left',
+  };
+}
+
+/** Slot holding the initial state, and the first of the T contiguous output slots (times 0..T-1). */
+export const initialSlot = (p: { T: number; reverse: boolean }): number => (p.reverse ? p.T : 0);
+export const firstOutputSlot = (p: { reverse: boolean }): number => (p.reverse ? 0 : 1);
+/** Slot holding the final state. */
+export const finalSlot = (p: { T: number; reverse: boolean }): number => (p.reverse ? 0 : p.T);
+
+/** Whether sample b is valid at time t. */
+export function valid(p: RnnProblem, b: number, t: number): boolean {
+  if (p.lengths === null) return true;
+  return p.leftPadded ? t >= p.T - p.lengths[b] : t < p.lengths[b];
+}
+
+/** A (T+1, B, H) slot buffer with `state` in the initial slot and zeros elsewhere. */
+export function slotsWithInitial<A extends Float32Array | Float64Array>(p: RnnProblem, state: ArrayLike<number>, make: (n: number) => A): A {
+  const BH = p.B * p.H;
+  const out = make((p.T + 1) * BH);
+  out.set(state, initialSlot(p) * BH);
+  return out;
+}
+
+/** A (T+1, B, H) gradient buffer with R in the output slots (the h0 slot gets junk, which must be ignored). */
+export function upstreamSlots<A extends Float32Array | Float64Array>(p: RnnProblem, make: (n: number) => A): A {
+  const BH = p.B * p.H;
+  const out = make((p.T + 1) * BH);
+  out.fill(123.5, initialSlot(p) * BH, (initialSlot(p) + 1) * BH);
+  out.set(p.R, firstOutputSlot(p) * BH);
+  return out;
+}
+
+/** Maximum |v| (for scale-aware absolute tolerances). */
+export function maxAbs(v: ArrayLike<number>): number {
+  let m = 0;
+  for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}
