@@ -1,0 +1,506 @@
+// LSTM: gradcheck of the f64 reference for every variant; wasm (SIMD and scalar) vs the f32 reference over
+// ≥ 64 steps; state plumbing (sequential == batch, reverse == reversed input, left == shifted right padding);
+// untouched memory; gradient norms; inference == training forward; bad input.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { KernelArgumentError, loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
+import type { ActivationName } from '../bindings/reference/activations.js';
+import { lstmBackward, lstmForward, lstmInfer } from '../bindings/reference/lstm.js';
+import { LEFT_PADDED, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
+import { checkClose, checkEqual } from './helpers/check-close.js';
+import { gradcheck, weightedSum } from './helpers/gradcheck.js';
+import {
+  finalSlot, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
+  type Padding, type RnnProblem,
+} from './helpers/rnn-problem.js';
+import { uniform } from './helpers/random.js';
+
+const CODES: Record<string, number> = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4 };
+const ACTS: ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+const RACTS: ActivationName[] = ['sigmoid', 'hard_sigmoid'];
+const PADDINGS: Padding[] = ['none', 'right', 'left'];
+
+interface Variant {
+  act: ActivationName;
+  ract: ActivationName;
+}
+
+const lstmProblem = (T: number, B: number, D: number, H: number, o: Parameters<typeof makeProblem>[1]) =>
+  makeProblem({ T, B, D, H, G: 4 * H }, o);
+
+function config(p: RnnProblem, v: Variant): RecurrentConfig {
+  return {
+    T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths,
+    flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0),
+    activation: CODES[v.act], recurrentActivation: CODES[v.ract],
+  };
+}
+
+/** Everything one forward + backward produces. */
+interface Run {
+  h: ArrayLike<number>;
+  c: ArrayLike<number>;
+  gates: ArrayLike<number>;
+  dx: ArrayLike<number>;
+  dW: ArrayLike<number>;
+  dU: ArrayLike<number>;
+  db: ArrayLike<number>;
+  dh: ArrayLike<number>;
+  dc0: ArrayLike<number>;
+  dgates: ArrayLike<number>;
+  hnorm2: ArrayLike<number>;
+  cnorm2: ArrayLike<number>;
+}
+
+/** The reference in f32 or f64 (dcTotal: the total dL/dc_t by time, for the norm test). */
+function runReference(p: RnnProblem, v: Variant, f64: boolean, dcTotal?: Float64Array): Run {
+  const make = (n: number) => (f64 ? new Float64Array(n) : new Float32Array(n));
+  const cast = (a: Float32Array) => (f64 ? Float64Array.from(a) : Float32Array.from(a));
+  const { T, B, D, H, G } = p;
+  const cfg = config(p, v);
+  const h = slotsWithInitial(p, p.h0, make), c = slotsWithInitial(p, p.c0, make), gates = make(T * B * G);
+  const x = cast(p.x), W = cast(p.W), U = cast(p.U);
+  lstmForward(h, c, gates, x, W, U, cast(p.b), cfg);
+  const dh = upstreamSlots(p, make), dc = cast(p.Rc);
+  const out = {
+    dx: make(T * B * D), dW: make(D * G), dU: make(H * G), db: make(G), dc0: make(B * H), dgates: make(T * B * G),
+    hnorm2: make(T), cnorm2: make(T), dcTotal: dcTotal ?? null,
+  };
+  lstmBackward(out, dh, dc, x, W, U, gates, c, h, cfg);
+  return { h, c, gates, dh, ...out };
+}
+
+/** Allocates a problem's buffers in a Kernels arena and runs lstmForward + lstmBackward through the checked API. */
+function runKernels(k: Kernels, p: RnnProblem, v: Variant): Run {
+  const a = k.arena;
+  const mark = a.mark();
+  const { T, B, D, H, G } = p;
+  const S = (T + 1) * B * H;
+  const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+  const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
+  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract };
+  const x = put(p.x, [T, B, D]), W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
+  const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const c = put(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const gates = zeros([T, B, G]);
+  k.lstmForward({ ...opts, h, c, gates, x, W, U, b });
+  const g = {
+    dx: put(uniform(T * B * D, 99), [T, B, D]), dW: zeros([D, G]), dU: zeros([H, G]), db: zeros([G]), dc0: zeros([B, H]),
+    dgates: zeros([T, B, G]), hnorm2: zeros([T]), cnorm2: zeros([T]),
+    dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]), dc: put(p.Rc, [B, H]),
+  };
+  k.lstmBackward({ ...opts, ...g, x, W, U, gates, c, h });
+  const read = (t: { ptr: Ptr; shape: number[] }) => a.readF32(t.ptr, t.shape.reduce((m, n) => m * n, 1));
+  const run: Run = {
+    h: read(h), c: read(c), gates: read(gates), dx: read(g.dx), dW: read(g.dW), dU: read(g.dU), db: read(g.db),
+    dh: read(g.dh), dc0: read(g.dc0), dgates: read(g.dgates), hnorm2: read(g.hnorm2), cnorm2: read(g.cnorm2),
+  };
+  assert.is(S, run.h.length);
+  a.release(mark);
+  return run;
+}
+
+const FIELDS: Array<keyof Run> = ['h', 'c', 'gates', 'dx', 'dW', 'dU', 'db', 'dh', 'dc0', 'dgates', 'hnorm2', 'cnorm2'];
+
+function compareRuns(label: string, got: Run, want: Run, rtol: number): void {
+  for (const f of FIELDS) {
+    const scale = Math.max(1, maxAbs(want[f]));
+    checkClose(`${label} ${f}`, got[f], want[f], rtol * scale * 0.1, rtol);
+  }
+}
+
+let simd: Kernels, scalar: Kernels, js: Kernels;
+test.before(async () => {
+  simd = await loadKernels();
+  scalar = await loadKernels({ variant: 'scalar' });
+  js = await loadKernels({ backend: 'js' });
+});
+
+// ---- 1. gradcheck of the f64 reference, every variant
+
+for (const act of ACTS) {
+  for (const ract of RACTS) {
+    test(`gradcheck f64 reference: activation ${act}, recurrentActivation ${ract}, both directions, every padding`, () => {
+      for (const reverse of [false, true]) {
+        for (const padding of PADDINGS) {
+          const v = { act, ract };
+          // lengths cover 0, 1 and T; D, H not multiples of 4.
+          const p = lstmProblem(3, 3, 3, 5, { seed: 11, reverse, padding, lengths: [3, 1, 0] });
+          const cfg = config(p, v);
+          const { T, B, D, H, G } = p;
+          const x = Float64Array.from(p.x), W = Float64Array.from(p.W), U = Float64Array.from(p.U), b = Float64Array.from(p.b);
+          const h0 = Float64Array.from(p.h0), c0 = Float64Array.from(p.c0);
+          const BH = B * H;
+          const loss = () => {
+            const h = slotsWithInitial(p, h0, (n) => new Float64Array(n)), c = slotsWithInitial(p, c0, (n) => new Float64Array(n));
+            lstmForward(h, c, new Float64Array(T * B * G), x, W, U, b, cfg);
+            return weightedSum(h, p.R, firstOutputSlot(p) * BH) + weightedSum(c, p.Rc, finalSlot(p) * BH);
+          };
+          const r = runReference(p, v, true);
+          const dh0 = Array.from(r.dh).slice(initialSlot(p) * BH, (initialSlot(p) + 1) * BH);
+          gradcheck(`lstm ${act}/${ract} reverse=${reverse} padding=${padding}`, [
+            { name: 'x', value: x, analytic: r.dx },
+            { name: 'W', value: W, analytic: r.dW },
+            { name: 'U', value: U, analytic: r.dU },
+            { name: 'b', value: b, analytic: r.db },
+            { name: 'h0', value: h0, analytic: dh0 },
+            { name: 'c0', value: c0, analytic: r.dc0 },
+          ], loss);
+          // The masked rows of dx are exactly zero.
+          for (let t = 0; t < T; t++) for (let bb = 0; bb < B; bb++) {
+            if (!valid(p, bb, t)) for (let d = 0; d < D; d++) assert.is(r.dx[(t * B + bb) * D + d], 0, `dx masked (${t}, ${bb})`);
+          }
+        }
+      }
+    });
+  }
+}
+
+test('gradcheck is able to fail: a wrong analytic gradient is reported', () => {
+  const p = lstmProblem(2, 1, 2, 3, { seed: 3 });
+  const v = { act: 'tanh' as ActivationName, ract: 'sigmoid' as ActivationName };
+  const W = Float64Array.from(p.W);
+  const r = runReference(p, v, true);
+  const wrong = Float64Array.from(r.dW);
+  wrong[5] *= 1.001;
+  const loss = () => {
+    const h = slotsWithInitial(p, p.h0, (n) => new Float64Array(n)), c = slotsWithInitial(p, p.c0, (n) => new Float64Array(n));
+    lstmForward(h, c, new Float64Array(2 * 12), Float64Array.from(p.x), W, Float64Array.from(p.U), Float64Array.from(p.b), config(p, v));
+    return weightedSum(h, p.R, 3) + weightedSum(c, p.Rc, 6);
+  };
+  assert.throws(() => gradcheck('wrong', [{ name: 'W', value: W, analytic: wrong }], loss), /gradcheck error .* at W\[5\]/);
+});
+
+// ---- 2. wasm (SIMD and scalar) vs the f32 reference
+
+const WASM_CASES: Array<{ T: number; B: number; D: number; H: number; v: Variant; reverse: boolean; padding: Padding }> = [
+  { T: 64, B: 5, D: 7, H: 13, v: { act: 'tanh', ract: 'sigmoid' }, reverse: false, padding: 'none' },
+  { T: 65, B: 6, D: 9, H: 13, v: { act: 'relu', ract: 'hard_sigmoid' }, reverse: true, padding: 'right' },
+  { T: 64, B: 6, D: 5, H: 8, v: { act: 'sigmoid', ract: 'sigmoid' }, reverse: false, padding: 'left' },
+  { T: 66, B: 4, D: 4, H: 11, v: { act: 'linear', ract: 'hard_sigmoid' }, reverse: true, padding: 'left' },
+  { T: 1, B: 1, D: 3, H: 9, v: { act: 'tanh', ract: 'sigmoid' }, reverse: false, padding: 'none' },
+  { T: 70, B: 1, D: 6, H: 7, v: { act: 'tanh', ract: 'sigmoid' }, reverse: false, padding: 'right' },
+  { T: 1, B: 3, D: 1, H: 1, v: { act: 'relu', ract: 'sigmoid' }, reverse: true, padding: 'right' },
+];
+
+test('wasm SIMD and scalar match the f32 reference after ≥ 64 steps (1e-4 relative); SIMD == scalar bit for bit', () => {
+  for (const [i, cs] of WASM_CASES.entries()) {
+    const p = lstmProblem(cs.T, cs.B, cs.D, cs.H, { seed: 20 + i, reverse: cs.reverse, padding: cs.padding, uScale: 0.4 });
+    const label = `T${cs.T} B${cs.B} D${cs.D} H${cs.H} ${cs.v.act}/${cs.v.ract} rev=${cs.reverse} ${cs.padding}`;
+    const want = runReference(p, cs.v, false);
+    const gotSimd = runKernels(simd, p, cs.v);
+    compareRuns(`simd ${label}`, gotSimd, want, 1e-4);
+    const gotScalar = runKernels(scalar, p, cs.v);
+    compareRuns(`scalar ${label}`, gotScalar, want, 1e-4);
+    for (const f of FIELDS) checkEqual(`simd == scalar ${label} ${f}`, gotSimd[f], gotScalar[f]);
+  }
+});
+
+test('the js backend (reference raw through the checked API) matches the reference', () => {
+  const cs = WASM_CASES[1];
+  const p = lstmProblem(cs.T, cs.B, cs.D, cs.H, { seed: 21, reverse: cs.reverse, padding: cs.padding, uScale: 0.4 });
+  const want = runReference(p, cs.v, false);
+  compareRuns('js', runKernels(js, p, cs.v), want, 1e-6);
+});
+
+// ---- 3. state plumbing
+
+test('sequential == batch: T one-step calls with carried state equal one T-step call (forward and backward, dh0, dc0)', () => {
+  const v: Variant = { act: 'tanh', ract: 'sigmoid' };
+  const p = lstmProblem(6, 5, 6, 9, { seed: 31, padding: 'right', lengths: [6, 2, 0, 5, 3] });
+  const { T, B, D, H, G } = p;
+  const BH = B * H;
+  const batch = runKernels(simd, p, v);
+  const a = simd.arena;
+  const mark = a.mark();
+  const common = { B, D, H, activation: v.act, recurrentActivation: v.ract };
+  const x = a.putF32(p.x), W = { ptr: a.putF32(p.W), shape: [D, G] }, U = { ptr: a.putF32(p.U), shape: [H, G] };
+  const b = { ptr: a.putF32(p.b), shape: [G] };
+  const h = a.putF32(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)));
+  const c = a.putF32(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)));
+  const gates = a.allocZeroed(T * B * G);
+  const stepLengths = (t: number) => Array.from({ length: B }, (_, bb) => (valid(p, bb, t) ? 1 : 0));
+  for (let t = 0; t < T; t++) {
+    simd.lstmForward({
+      ...common, T: 1, lengths: stepLengths(t),
+      h: { ptr: h + 4 * t * BH, shape: [2, B, H] }, c: { ptr: c + 4 * t * BH, shape: [2, B, H] },
+      gates: { ptr: gates + 4 * t * B * G, shape: [1, B, G] }, x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, b,
+    });
+  }
+  checkEqual('sequential h', a.readF32(h, (T + 1) * BH), batch.h);
+  checkEqual('sequential c', a.readF32(c, (T + 1) * BH), batch.c);
+  const dW = a.allocZeroed(D * G), dU = a.allocZeroed(H * G), db = a.allocZeroed(G), dx = a.allocZeroed(T * B * D);
+  const dh = a.alloc(2 * BH), dc = a.putF32(p.Rc), dc0 = a.alloc(BH), dgates = a.alloc(T * B * G);
+  const hn = a.alloc(T), cn = a.alloc(T);
+  const totals = new Float32Array(T * BH);
+  let carry = new Float32Array(BH);
+  for (let t = T - 1; t >= 0; t--) {
+    const up = p.R.slice(t * BH, (t + 1) * BH).map((r, i) => r + carry[i]);
+    a.F32.set(up, (dh >> 2) + BH);
+    simd.lstmBackward({
+      ...common, T: 1, lengths: stepLengths(t),
+      dx: { ptr: dx + 4 * t * B * D, shape: [1, B, D] }, dW: { ptr: dW, shape: [D, G] }, dU: { ptr: dU, shape: [H, G] },
+      db: { ptr: db, shape: [G] }, dc0: { ptr: dc0, shape: [B, H] }, dgates: { ptr: dgates + 4 * t * B * G, shape: [1, B, G] },
+      hnorm2: { ptr: hn + 4 * t, shape: [1] }, cnorm2: { ptr: cn + 4 * t, shape: [1] },
+      dh: { ptr: dh, shape: [2, B, H] }, dc: { ptr: dc, shape: [B, H] },
+      x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, gates: { ptr: gates + 4 * t * B * G, shape: [1, B, G] },
+      c: { ptr: c + 4 * t * BH, shape: [2, B, H] }, h: { ptr: h + 4 * t * BH, shape: [2, B, H] },
+    });
+    totals.set(a.readF32(dh + 4 * BH, BH), t * BH);
+    carry = a.readF32(dh, BH);
+    a.F32.copyWithin(dc >> 2, dc0 >> 2, (dc0 >> 2) + BH);
+  }
+  const tol = (f: keyof Run) => 1e-6 * Math.max(1, maxAbs(batch[f]));
+  checkClose('sequential dx', a.readF32(dx, T * B * D), batch.dx, tol('dx'), 1e-5);
+  checkClose('sequential dW', a.readF32(dW, D * G), batch.dW, tol('dW'), 1e-5);
+  checkClose('sequential dU', a.readF32(dU, H * G), batch.dU, tol('dU'), 1e-5);
+  checkClose('sequential db', a.readF32(db, G), batch.db, tol('db'), 1e-5);
+  checkEqual('sequential dgates', a.readF32(dgates, T * B * G), batch.dgates);
+  checkEqual('sequential dh0', carry, Array.from(batch.dh).slice(0, BH));
+  checkEqual('sequential total dh', totals, Array.from(batch.dh).slice(BH));
+  checkEqual('sequential dc0', a.readF32(dc0, BH), batch.dc0);
+  checkEqual('sequential hnorm2', a.readF32(hn, T), batch.hnorm2);
+  checkEqual('sequential cnorm2', a.readF32(cn, T), batch.cnorm2);
+  a.release(mark);
+});
+
+/** x (T, B, D) with every sample's time axis reversed. */
+function reverseTime(v: Float32Array, T: number, rowWidth: number): Float32Array {
+  const out = new Float32Array(v.length);
+  for (let t = 0; t < T; t++) out.set(v.subarray(t * rowWidth, (t + 1) * rowWidth), (T - 1 - t) * rowWidth);
+  return out;
+}
+
+test('reverse == forward over the time-reversed input (right padding ↔ left padding), outputs and grads', () => {
+  const v: Variant = { act: 'tanh', ract: 'hard_sigmoid' };
+  for (const padding of ['none', 'right'] as const) {
+    const pr = lstmProblem(7, 4, 5, 6, { seed: 41, reverse: true, padding, lengths: [7, 3, 0, 5] });
+    const { T, B, D, H } = pr;
+    const BH = B * H;
+    const pf: RnnProblem = {
+      ...pr, reverse: false, leftPadded: padding === 'right', x: reverseTime(pr.x, T, B * D), R: reverseTime(pr.R, T, BH),
+    };
+    const r = runKernels(simd, pr, v), f = runKernels(simd, pf, v);
+    const slotsR = (run: Run, key: 'h' | 'c' | 'dh') => Array.from(run[key]);
+    // reverse slot s holds time s (s < T) and the initial state at T; forward slot s holds time s - 1, initial at 0.
+    const flipSlots = (a: number[]) => reverseTime(Float32Array.from(a), T + 1, BH);
+    checkClose(`${padding}: h`, slotsR(r, 'h'), flipSlots(slotsR(f, 'h')), 1e-6, 1e-5);
+    checkClose(`${padding}: c`, slotsR(r, 'c'), flipSlots(slotsR(f, 'c')), 1e-6, 1e-5);
+    checkClose(`${padding}: dh (dh0 and totals)`, slotsR(r, 'dh'), flipSlots(slotsR(f, 'dh')), 1e-6, 1e-5);
+    checkClose(`${padding}: dx`, r.dx, reverseTime(Float32Array.from(f.dx), T, B * D), 1e-6, 1e-5);
+    for (const key of ['dW', 'dU', 'db', 'dc0'] as const) checkClose(`${padding}: ${key}`, r[key], f[key], 1e-5, 1e-5);
+    checkClose(`${padding}: hnorm2`, r.hnorm2, reverseTime(Float32Array.from(f.hnorm2), T, 1), 1e-6, 1e-5);
+    checkClose(`${padding}: cnorm2`, r.cnorm2, reverseTime(Float32Array.from(f.cnorm2), T, 1), 1e-6, 1e-5);
+  }
+});
+
+test('left padding == right padding shifted: same final state, same weight grads, dh0, dc0; dx shifted', () => {
+  const v: Variant = { act: 'tanh', ract: 'sigmoid' };
+  for (const reverse of [false, true]) {
+    const lengths = [6, 2, 0, 4, 1];
+    const right = lstmProblem(6, 5, 7, 5, { seed: 51, reverse, padding: 'right', lengths });
+    const { T, B, D, H } = right;
+    const BH = B * H;
+    const shift = (bb: number) => T - lengths[bb];
+    // Same data at valid steps (left: shifted to the end); junk at masked steps; upstream only at valid steps.
+    const left: RnnProblem = { ...right, leftPadded: true, x: uniform(T * B * D, 52, -9, 9), R: new Float32Array(T * BH) };
+    const R = new Float32Array(T * BH);
+    for (let bb = 0; bb < B; bb++) {
+      for (let t = 0; t < lengths[bb]; t++) {
+        left.x.set(right.x.subarray((t * B + bb) * D, (t * B + bb + 1) * D), ((t + shift(bb)) * B + bb) * D);
+        R.set(right.R.subarray((t * B + bb) * H, (t * B + bb + 1) * H), (t * B + bb) * H);
+        left.R.set(right.R.subarray((t * B + bb) * H, (t * B + bb + 1) * H), ((t + shift(bb)) * B + bb) * H);
+      }
+    }
+    const r = runKernels(simd, { ...right, R }, v), l = runKernels(simd, left, v);
+    const fs = finalSlot(right) * BH, is = initialSlot(right) * BH;
+    checkClose(`rev=${reverse}: final h`, Array.from(l.h).slice(fs, fs + BH), Array.from(r.h).slice(fs, fs + BH), 1e-6, 1e-5);
+    checkClose(`rev=${reverse}: final c`, Array.from(l.c).slice(fs, fs + BH), Array.from(r.c).slice(fs, fs + BH), 1e-6, 1e-5);
+    checkClose(`rev=${reverse}: dh0`, Array.from(l.dh).slice(is, is + BH), Array.from(r.dh).slice(is, is + BH), 1e-6, 1e-5);
+    for (const key of ['dW', 'dU', 'db', 'dc0'] as const) checkClose(`rev=${reverse}: ${key}`, l[key], r[key], 1e-5, 1e-5);
+    for (let bb = 0; bb < B; bb++) {
+      for (let t = 0; t < T; t++) {
+        const lrow = Array.from(l.dx).slice((t * B + bb) * D, (t * B + bb + 1) * D);
+        const valid = t >= shift(bb);
+        const want = valid ? Array.from(r.dx).slice(((t - shift(bb)) * B + bb) * D, ((t - shift(bb)) * B + bb + 1) * D) : new Array(D).fill(0);
+        (valid ? checkClose : checkEqual)(`rev=${reverse}: dx left (t ${t}, b ${bb})`, lrow, want, 1e-6, 1e-5);
+        if (t >= lengths[bb]) checkEqual(`rev=${reverse}: dx right masked (t ${t}, b ${bb})`, Array.from(r.dx).slice((t * B + bb) * D, (t * B + bb + 1) * D), new Array(D).fill(0));
+      }
+    }
+  }
+});
+
+// ---- 4. memory discipline, norms, inference
+
+test('memory around every buffer, the initial-state slots, inputs and masked rows are untouched', () => {
+  const v: Variant = { act: 'relu', ract: 'hard_sigmoid' };
+  for (const accumulateDx of [false, true]) {
+    const p = lstmProblem(5, 5, 6, 7, { seed: 61, padding: 'left' });
+    const { T, B, D, H, G } = p;
+    const a = simd.arena;
+    const mark = a.mark();
+    const GUARD = 16, SENTINEL = -777.25;
+    // Each buffer sits between two guard zones of 16 floats.
+    const guarded = (values: ArrayLike<number> | number, shape: number[]) => {
+      const n = shape.reduce((m, k) => m * k, 1);
+      const base = a.alloc(n + 2 * GUARD);
+      a.F32.fill(SENTINEL, base >> 2, (base >> 2) + n + 2 * GUARD);
+      const ptr = base + 4 * GUARD;
+      if (typeof values === 'number') a.F32.fill(values, ptr >> 2, (ptr >> 2) + n);
+      else a.F32.set(values, ptr >> 2);
+      return { ptr, shape, base, n };
+    };
+    const dx0 = uniform(T * B * D, 62);
+    const bufs = {
+      x: guarded(p.x, [T, B, D]), W: guarded(p.W, [D, G]), U: guarded(p.U, [H, G]), b: guarded(p.b, [G]),
+      h: guarded(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]),
+      c: guarded(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]),
+      gates: guarded(0, [T, B, G]), dx: guarded(dx0, [T, B, D]), dW: guarded(0, [D, G]), dU: guarded(0, [H, G]),
+      db: guarded(0, [G]), dc0: guarded(0, [B, H]), dgates: guarded(0, [T, B, G]), hnorm2: guarded(0, [T]),
+      cnorm2: guarded(0, [T]), dh: guarded(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]), dc: guarded(p.Rc, [B, H]),
+    };
+    const opts = { T, B, D, H, lengths: p.lengths, leftPadded: true, activation: v.act, recurrentActivation: v.ract };
+    const inputsBefore = (['x', 'W', 'U', 'b'] as const).map((k) => a.readF32(bufs[k].ptr, bufs[k].n));
+    simd.lstmForward({ ...opts, h: bufs.h, c: bufs.c, gates: bufs.gates, x: bufs.x, W: bufs.W, U: bufs.U, b: bufs.b });
+    const savedBefore = (['h', 'c', 'gates'] as const).map((k) => a.readF32(bufs[k].ptr, bufs[k].n));
+    simd.lstmBackward({ ...opts, accumulateDx, ...bufs });
+    for (const [name, buf] of Object.entries(bufs)) {
+      const before = a.readF32(buf.base, GUARD), after = a.readF32(buf.ptr + 4 * buf.n, GUARD);
+      checkEqual(`guard before ${name}`, before, new Array(GUARD).fill(SENTINEL));
+      checkEqual(`guard after ${name}`, after, new Array(GUARD).fill(SENTINEL));
+    }
+    (['x', 'W', 'U', 'b'] as const).forEach((k, i) => checkEqual(`input ${k} unchanged`, a.readF32(bufs[k].ptr, bufs[k].n), inputsBefore[i]));
+    (['h', 'c', 'gates'] as const).forEach((k, i) => checkEqual(`saved ${k} unchanged by backward`, a.readF32(bufs[k].ptr, bufs[k].n), savedBefore[i]));
+    checkEqual('h0 slot unchanged', a.readF32(bufs.h.ptr, B * H), p.h0);
+    checkEqual('c0 slot unchanged', a.readF32(bufs.c.ptr, B * H), p.c0);
+    const dx = a.readF32(bufs.dx.ptr, T * B * D), dgates = a.readF32(bufs.dgates.ptr, T * B * G), gates = a.readF32(bufs.gates.ptr, T * B * G);
+    let masked = 0;
+    for (let t = 0; t < T; t++) for (let bb = 0; bb < B; bb++) {
+      if (valid(p, bb, t)) continue;
+      masked++;
+      const row = (t * B + bb);
+      const wantDx = accumulateDx ? dx0.subarray(row * D, (row + 1) * D) : new Float32Array(D);
+      checkEqual(`masked dx row (t ${t}, b ${bb}) acc=${accumulateDx}`, dx.subarray(row * D, (row + 1) * D), wantDx);
+      checkEqual(`masked dgates row (t ${t}, b ${bb})`, dgates.subarray(row * G, (row + 1) * G), new Float32Array(G));
+      checkEqual(`masked gates row (t ${t}, b ${bb})`, gates.subarray(row * G, (row + 1) * G), new Float32Array(G));
+    }
+    assert.ok(masked >= 5, 'the case has masked rows');
+    a.release(mark);
+  }
+});
+
+test('hnorm2 / cnorm2 equal Σ² of the total dL/dh_t and dL/dc_t of the reference', () => {
+  const v: Variant = { act: 'tanh', ract: 'sigmoid' };
+  for (const reverse of [false, true]) {
+    const p = lstmProblem(9, 4, 5, 6, { seed: 71, reverse, padding: 'right' });
+    const { T, B, H } = p;
+    const BH = B * H;
+    const dcTotal = new Float64Array(T * BH);
+    const want = runReference(p, v, true, dcTotal);
+    const h2 = new Float64Array(T), c2 = new Float64Array(T);
+    for (let t = 0; t < T; t++) {
+      const os = (firstOutputSlot(p) + t) * BH;
+      for (let i = 0; i < BH; i++) {
+        h2[t] += want.dh[os + i] ** 2;
+        c2[t] += dcTotal[t * BH + i] ** 2;
+      }
+    }
+    checkClose(`reference hnorm2 rev=${reverse}`, want.hnorm2, h2, 1e-12, 1e-12);
+    checkClose(`reference cnorm2 rev=${reverse}`, want.cnorm2, c2, 1e-12, 1e-12);
+    const got = runKernels(simd, p, v);
+    checkClose(`wasm hnorm2 rev=${reverse}`, got.hnorm2, h2, 1e-6, 1e-4);
+    checkClose(`wasm cnorm2 rev=${reverse}`, got.cnorm2, c2, 1e-6, 1e-4);
+    assert.ok(maxAbs(c2) > 0.1, 'the norms are not trivially zero');
+  }
+});
+
+test('lstmInfer equals the training forward (outputs and final state), with and without y', () => {
+  for (const k of [simd, scalar, js]) {
+    for (const [reverse, padding] of [[false, 'none'], [true, 'right'], [false, 'left'], [true, 'left']] as const) {
+      const v: Variant = { act: 'sigmoid', ract: 'hard_sigmoid' };
+      const p = lstmProblem(8, 6, 5, 9, { seed: 81, reverse, padding });
+      const { T, B, D, H, G } = p;
+      const BH = B * H;
+      const train = runKernels(k, p, v);
+      const a = k.arena;
+      const mark = a.mark();
+      const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+      const args = {
+        T, B, D, H, lengths: p.lengths, reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract,
+        x: put(p.x, [T, B, D]), W: put(p.W, [D, G]), U: put(p.U, [H, G]), b: put(p.b, [G]),
+        scratch: { ptr: a.alloc(T * B * G), shape: [T, B, G] },
+      };
+      const fs = finalSlot(p) * BH, os = firstOutputSlot(p) * BH;
+      const label = `${k.backend} rev=${reverse} ${padding}`;
+      for (const withY of [true, false]) {
+        const h = put(p.h0, [B, H]), c = put(p.c0, [B, H]);
+        const y = withY ? { ptr: a.alloc(T * BH), shape: [T, B, H] } : null;
+        k.lstmInfer({ ...args, h, c, y });
+        checkEqual(`${label} final h`, a.readF32(h.ptr, BH), Array.from(train.h).slice(fs, fs + BH));
+        checkEqual(`${label} final c`, a.readF32(c.ptr, BH), Array.from(train.c).slice(fs, fs + BH));
+        if (y) checkEqual(`${label} y`, a.readF32(y.ptr, T * BH), Array.from(train.h).slice(os, os + T * BH));
+      }
+      a.release(mark);
+    }
+  }
+});
+
+// ---- 5. bad input
+
+test('bad input: KernelArgumentError before wasm runs, message names the argument, memory unchanged', () => {
+  const p = lstmProblem(4, 3, 5, 6, { seed: 91 });
+  const { T, B, D, H, G } = p;
+  const a = simd.arena;
+  const mark = a.mark();
+  const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+  const x = put(p.x, [T, B, D]), W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
+  const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const c = put(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const gates = { ptr: a.allocZeroed(T * B * G), shape: [T, B, G] };
+  const fwd = { T, B, D, H, h, c, gates, x, W, U, b };
+  const bwdBufs = {
+    dx: { ptr: a.allocZeroed(T * B * D), shape: [T, B, D] }, dW: { ptr: a.allocZeroed(D * G), shape: [D, G] },
+    dU: { ptr: a.allocZeroed(H * G), shape: [H, G] }, db: { ptr: a.allocZeroed(G), shape: [G] },
+    dc0: { ptr: a.allocZeroed(B * H), shape: [B, H] }, dgates: { ptr: a.allocZeroed(T * B * G), shape: [T, B, G] },
+    dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]), dc: put(p.Rc, [B, H]),
+  };
+  const bwd = { T, B, D, H, ...bwdBufs, x, W, U, gates, c, h };
+  const snapshot = () => a.u8.slice(a.base, a.top);
+  const cases: Array<[string, () => void, RegExp]> = [
+    ['length > T', () => simd.lstmForward({ ...fwd, lengths: [4, 5, 1] }), /lstm_forward: argument lengths\[1\] = 5 \(batch row 1\) must be an integer in \[0, T = 4\]/],
+    ['negative length', () => simd.lstmBackward({ ...bwd, lengths: [-1, 2, 3] }), /lstm_backward: argument lengths\[0\] = -1 \(batch row 0\) must be an integer/],
+    ['fractional length', () => simd.lstmForward({ ...fwd, lengths: [1, 2, 2.5] }), /argument lengths\[2\] = 2\.5 \(batch row 2\)/],
+    ['lengths count', () => simd.lstmForward({ ...fwd, lengths: [1, 2] }), /argument lengths = "\[2 values\]" must have B = 3 entries/],
+    ['W rows != D', () => simd.lstmForward({ ...fwd, W: { ptr: W.ptr, shape: [D + 1, G] } }), /argument W = \d+ has shape \(6, 24\), expected \(D, 4H\) = \(5, 24\)/],
+    ['U rows != H', () => simd.lstmBackward({ ...bwd, U: { ptr: U.ptr, shape: [H - 1, G] } }), /lstm_backward: argument U = \d+ has shape \(5, 24\), expected \(H, 4H\) = \(6, 24\)/],
+    ['gate width 3H', () => simd.lstmForward({ ...fwd, W: { ptr: W.ptr, shape: [D, 3 * H] } }), /argument W = \d+ has shape \(5, 18\), expected \(D, 4H\) = \(5, 24\)/],
+    ['bias width', () => simd.lstmForward({ ...fwd, b: { ptr: b.ptr, shape: [3 * H] } }), /argument b = \d+ has shape \(18\), expected \(4H\) = \(24\)/],
+    ['dW gate width', () => simd.lstmBackward({ ...bwd, dW: { ptr: bwdBufs.dW.ptr, shape: [D, 2 * H] } }), /argument dW = \d+ has shape \(5, 12\), expected \(D, 4H\)/],
+    ['h overlaps x', () => simd.lstmForward({ ...fwd, h: { ptr: x.ptr + 8, shape: [T + 1, B, H] } }), /argument h = \d+ \(bytes \[\d+, \d+\)\) overlaps input x/],
+    ['dgates overlaps gates', () => simd.lstmBackward({ ...bwd, dgates: gates }), /lstm_backward: argument dgates = \d+ .*overlaps input gates/],
+    ['dx overlaps dW', () => simd.lstmBackward({ ...bwd, dx: { ptr: bwdBufs.dW.ptr, shape: [T, B, D] } }), /argument dx = \d+ .*overlaps input dW/],
+    ['activation', () => simd.lstmForward({ ...fwd, activation: 'softmax' as ActivationName }), /argument activation = "softmax" must be one of tanh, relu, sigmoid, linear/],
+    ['recurrentActivation', () => simd.lstmForward({ ...fwd, recurrentActivation: 'tanh' }), /argument recurrentActivation = "tanh" must be one of sigmoid, hard_sigmoid/],
+    ['reverse flag', () => simd.lstmForward({ ...fwd, reverse: 'yes' as never }), /argument reverse = "yes" must be a boolean/],
+    ['T = 0', () => simd.lstmForward({ ...fwd, T: 0 }), /argument T = 0 must be a positive integer/],
+    ['out of memory', () => simd.lstmForward({ ...fwd, gates: { ptr: a.byteLength - 16, shape: [T, B, G] } }), /argument gates = \d+ with \d+ elements ends at byte \d+, beyond memory/],
+    ['infer scratch width', () => simd.lstmInfer({ T, B, D, H, x, W, U, b, h: { ptr: h.ptr, shape: [B, H] }, c: { ptr: c.ptr, shape: [B, H] }, scratch: { ptr: gates.ptr, shape: [T, B, H] } }), /lstm_infer: argument scratch = \d+ has shape \(4, 3, 6\), expected \(T, B, 4H\)/],
+  ];
+  for (const [name, call, message] of cases) {
+    const before = snapshot();
+    const topBefore = a.top;
+    try {
+      call();
+      assert.unreachable(`${name}: no error`);
+    } catch (err) {
+      assert.instance(err, KernelArgumentError, `${name}: ${String(err)}`);
+      assert.match((err as Error).message, message, name);
+    }
+    assert.is(a.top, topBefore, `${name}: arena top unchanged`);
+    const after = snapshot();
+    assert.ok(before.length === after.length && before.every((v, i) => v === after[i]), `${name}: memory unchanged`);
+  }
+  a.release(mark);
+});
+
+test.run();
