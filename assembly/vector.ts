@@ -97,3 +97,34 @@ export function col_sums(out: usize, X: usize, M: i32, N: i32, accumulate: i32):
   if (!accumulate) fill(out, 0, N);
   for (let r = 0; r < M; r++) axpy(out, 1, X + (<usize>(r * N) << 2), N);
 }
+
+// ---- strided copies and element-wise products (Bidirectional merge, residual connections)
+
+/** dst rows (stride ldd) [0, rows) × [0, cols) = src rows (stride lds); strides and cols in elements. */
+export function copy_rows(dst: usize, ldd: i32, src: usize, lds: i32, rows: i32, cols: i32, accumulate: i32): void {
+  const bytes = <usize>cols << 2;
+  for (let r = 0; r < rows; r++) {
+    const d = dst + (<usize>r * <usize>ldd << 2), s = src + (<usize>r * <usize>lds << 2);
+    if (accumulate) axpy(d, 1, s, cols);
+    else memory.copy(d, s, bytes);
+  }
+}
+
+/** y[0..n) (+)= a[0..n) ⊙ b[0..n) */
+export function mul(y: usize, a: usize, b: usize, n: i32, accumulate: i32): void {
+  let i = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; i + 4 <= n; i += 4) {
+      const o = <usize>i << 2;
+      let v = f32x4.mul(v128.load(a + o), v128.load(b + o));
+      if (accumulate) v = f32x4.add(v128.load(y + o), v);
+      v128.store(y + o, v);
+    }
+  }
+  for (; i < n; i++) {
+    const o = <usize>i << 2;
+    let v = load<f32>(a + o) * load<f32>(b + o);
+    if (accumulate) v = load<f32>(y + o) + v;
+    store<f32>(y + o, v);
+  }
+}

@@ -12,16 +12,24 @@ import { clippingKernels, type ClippingKernels, type ClippingRaw } from './famil
 import { lstmKernels, type LstmKernels, type LstmRaw } from './families/lstm.js';
 import { simpleRnnKernels, type SimpleRnnKernels, type SimpleRnnRaw } from './families/simple-rnn.js';
 import { gruKernels, type GruKernels, type GruRaw } from './families/gru.js';
+import { embeddingKernels, type EmbeddingKernels, type EmbeddingRaw } from './families/embedding.js';
+import { denseKernels, type DenseKernels, type DenseRaw } from './families/dense.js';
+import { dropoutKernels, type DropoutKernels, type DropoutRaw } from './families/dropout.js';
+import { lossKernels, type LossKernels, type LossRaw } from './families/losses.js';
+import { conv1dKernels, type Conv1dKernels, type Conv1dRaw } from './families/conv1d.js';
+import { poolingKernels, type PoolingKernels, type PoolingRaw } from './families/pooling.js';
 
 /** The raw ABI: what the wasm module exports (snake_case, byte offsets, i32 flags). */
-export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw, OptimizersRaw, ClippingRaw, LstmRaw, SimpleRnnRaw, GruRaw {
+export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw, OptimizersRaw, ClippingRaw, LstmRaw, SimpleRnnRaw, GruRaw,
+  EmbeddingRaw, DenseRaw, DropoutRaw, LossRaw, Conv1dRaw, PoolingRaw {
   heap_base(): number;
 }
 
 /** Which implementation runs the kernels. */
 export type Backend = 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
 
-export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, OptimizerKernels, ClippingKernels, LstmKernels, SimpleRnnKernels, GruKernels {
+export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, OptimizerKernels, ClippingKernels, LstmKernels, SimpleRnnKernels, GruKernels,
+  EmbeddingKernels, DenseKernels, DropoutKernels, LossKernels, Conv1dKernels, PoolingKernels {
   readonly backend: Backend;
   /** The memory every pointer refers to, and its allocator. */
   readonly arena: Arena;
@@ -40,5 +48,11 @@ export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): 
     ...lstmKernels(raw, checker),
     ...simpleRnnKernels(raw, checker),
     ...gruKernels(raw, checker),
+    ...embeddingKernels(raw, checker),
+    ...denseKernels(raw, checker),
+    ...dropoutKernels(raw, checker),
+    ...lossKernels(raw, checker),
+    ...conv1dKernels(raw, checker),
+    ...poolingKernels(raw, checker),
   };
 }

@@ -12,6 +12,12 @@ import { activationReference } from './families/activations.js';
 import { lstmReference } from './families/lstm.js';
 import { simpleRnnReference } from './families/simple-rnn.js';
 import { gruReference } from './families/gru.js';
+import { embeddingReference } from './families/embedding.js';
+import { denseReference } from './families/dense.js';
+import { dropoutReference } from './families/dropout.js';
+import { lossReference } from './families/losses.js';
+import { conv1dReference } from './families/conv1d.js';
+import { poolingReference } from './families/pooling.js';
 
 export function referenceRaw(arena: Arena): RawKernels {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
@@ -20,6 +26,12 @@ export function referenceRaw(arena: Arena): RawKernels {
     ...lstmReference(arena),
     ...simpleRnnReference(arena),
     ...gruReference(arena),
+    ...embeddingReference(arena),
+    ...denseReference(arena),
+    ...dropoutReference(arena),
+    ...lossReference(arena),
+    ...conv1dReference(arena),
+    ...poolingReference(arena),
     heap_base: () => 0,
     gemm_nn: (C, A, B, M, N, K, m0, m1, acc) => gemm.gemmNN(f32(C, M * N), f32(A, M * K), f32(B, K * N), M, N, K, m0, m1, acc !== 0),
     gemm_tn: (C, A, B, M, N, K, m0, m1, acc) => gemm.gemmTN(f32(C, M * N), f32(A, K * M), f32(B, K * N), M, N, K, m0, m1, acc !== 0),
@@ -31,6 +43,9 @@ export function referenceRaw(arena: Arena): RawKernels {
     sum_squares: (x, n) => vec.sumSquares(f32(x, n)),
     bias_add_rows: (Y, b, M, N) => vec.biasAddRows(f32(Y, M * N), f32(b, N), M, N),
     col_sums: (out, X, M, N, acc) => vec.colSums(f32(out, N), f32(X, M * N), M, N, acc !== 0),
+    copy_rows: (dst, ldd, src, lds, rows, cols, acc) =>
+      vec.copyRows(f32(dst, (rows - 1) * ldd + cols), ldd, f32(src, (rows - 1) * lds + cols), lds, rows, cols, acc !== 0),
+    mul: (y, a, b, n, acc) => vec.mul(f32(y, n), f32(a, n), f32(b, n), n, acc !== 0),
     // optimizers: slab bases + element range [i0, i1)
     sgd_update: (W, M, G, lr, mu, nesterov, i0, i1) =>
       opt.sgd(f32(W + 4 * i0, i1 - i0), mu === 0 ? null : f32(M + 4 * i0, i1 - i0), f32(G + 4 * i0, i1 - i0), lr, mu, nesterov !== 0),

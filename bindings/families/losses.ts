@@ -87,7 +87,7 @@ function check(c: ArgumentCheck, arena: Arena, a: LossArgs, kind: Kind): Checked
     const t = arena.i32(a.targets.ptr, N);
     for (let i = 0; i < N; i++) {
       if (t[i] < 0 || t[i] >= C) {
-        const where = lead.length === 2 ? ` (time step ${Math.floor(i / lead[1])}, batch row ${i % lead[1]})` : ` (row ${i})`;
+        const where = lead.length === 2 ? `(time step ${Math.floor(i / lead[1])}, batch row ${i % lead[1]})` : `(row ${i})`;
         throw new KernelArgumentError(c.kernel, formatIndex('targets', i, lead), t[i], `${where} must be a class id in [0, C = ${C})`);
       }
     }

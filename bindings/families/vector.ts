@@ -11,6 +11,8 @@ export interface VectorRaw {
   sum_squares(x: Ptr, n: number): number;
   bias_add_rows(Y: Ptr, b: Ptr, M: number, N: number): void;
   col_sums(out: Ptr, X: Ptr, M: number, N: number, accumulate: number): void;
+  copy_rows(dst: Ptr, ldd: number, src: Ptr, lds: number, rows: number, cols: number, accumulate: number): void;
+  mul(y: Ptr, a: Ptr, b: Ptr, n: number, accumulate: number): void;
 }
 
 export interface VectorKernels {
@@ -28,6 +30,10 @@ export interface VectorKernels {
   biasAddRows(Y: Ptr, b: Ptr, M: number, N: number): void;
   /** out (N) (+)= column sums of X (M, N). */
   colSums(out: Ptr, X: Ptr, M: number, N: number, accumulate?: boolean): void;
+  /** dst (rows, ldd)[:, 0:cols] (+)= src (rows, lds)[:, 0:cols]: a column block copy (Bidirectional concat). */
+  copyRows(dst: Ptr, ldd: number, src: Ptr, lds: number, rows: number, cols: number, accumulate?: boolean): void;
+  /** y (+)= a ⊙ b over n floats; y may be a or b itself (not with accumulate) but not partly overlap them. */
+  mul(y: Ptr, a: Ptr, b: Ptr, n: number, accumulate?: boolean): void;
 }
 
 export function vectorKernels(raw: VectorRaw, checker: Checker): VectorKernels {
@@ -86,6 +92,32 @@ export function vectorKernels(raw: VectorRaw, checker: Checker): VectorKernels {
       c.buffer('X', X, M * N);
       c.disjoint('out', out, N, 'X', X, M * N);
       raw.col_sums(out, X, M, N, acc);
+    },
+    copyRows(dst, ldd, src, lds, rows, cols, accumulate = false) {
+      const c = checker.begin('copy_rows');
+      c.dim('rows', rows);
+      c.dim('cols', cols);
+      c.dim('ldd', ldd);
+      c.dim('lds', lds);
+      if (cols > ldd) c.fail('cols', cols, `must be <= ldd = ${ldd}`);
+      if (cols > lds) c.fail('cols', cols, `must be <= lds = ${lds}`);
+      const acc = c.flag('accumulate', accumulate);
+      const nd = (rows - 1) * ldd + cols, ns = (rows - 1) * lds + cols;
+      c.buffer('dst', dst, nd);
+      c.buffer('src', src, ns);
+      c.disjoint('dst', dst, nd, 'src', src, ns);
+      raw.copy_rows(dst, ldd, src, lds, rows, cols, acc);
+    },
+    mul(y, a, b, n, accumulate = false) {
+      const c = checker.begin('mul');
+      c.dim('n', n);
+      const acc = c.flag('accumulate', accumulate);
+      c.buffer('y', y, n);
+      c.buffer('a', a, n);
+      c.buffer('b', b, n);
+      c.disjoint('y', y, n, 'a', a, n, !acc);
+      c.disjoint('y', y, n, 'b', b, n, !acc);
+      raw.mul(y, a, b, n, acc);
     },
   };
 }

@@ -34,3 +34,15 @@ export function colSums(out: FloatArray, X: FloatArray, M: number, N: number, ac
   if (!accumulate) out.fill(0, 0, N);
   for (let r = 0; r < M; r++) for (let j = 0; j < N; j++) out[j] += X[r * N + j];
 }
+
+/** dst rows (stride ldd) (+)= src rows (stride lds), `cols` columns each. */
+export function copyRows(dst: FloatArray, ldd: number, src: FloatArray, lds: number, rows: number, cols: number, accumulate = false): void {
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < cols; j++) dst[r * ldd + j] = accumulate ? dst[r * ldd + j] + src[r * lds + j] : src[r * lds + j];
+  }
+}
+
+/** y (+)= a ⊙ b */
+export function mul(y: FloatArray, a: FloatArray, b: FloatArray, n: number, accumulate = false): void {
+  for (let i = 0; i < n; i++) y[i] = accumulate ? y[i] + a[i] * b[i] : a[i] * b[i];
+}

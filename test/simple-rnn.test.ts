@@ -1,0 +1,374 @@
+// SimpleRNN: gradcheck of the f64 reference for every variant; wasm (SIMD and scalar) vs the f32 reference
+// over ≥ 64 steps; sequential == batch; reverse == reversed input; left == shifted right padding; untouched
+// memory; gradient norms; inference == training forward; bad input.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { KernelArgumentError, loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
+import type { ActivationName } from '../bindings/reference/activations.js';
+import { LEFT_PADDED, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
+import { simpleRnnBackward, simpleRnnForward } from '../bindings/reference/simple-rnn.js';
+import { checkClose, checkEqual } from './helpers/check-close.js';
+import { gradcheck, weightedSum } from './helpers/gradcheck.js';
+import {
+  finalSlot, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
+  type Padding, type RnnProblem,
+} from './helpers/rnn-problem.js';
+import { uniform } from './helpers/random.js';
+
+const CODES: Record<string, number> = { linear: 0, tanh: 1, sigmoid: 2, relu: 3 };
+const ACTS: ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
+const PADDINGS: Padding[] = ['none', 'right', 'left'];
+
+const rnnProblem = (T: number, B: number, D: number, H: number, o: Parameters<typeof makeProblem>[1]) =>
+  makeProblem({ T, B, D, H, G: H }, o);
+
+function config(p: RnnProblem, act: ActivationName): RecurrentConfig {
+  return {
+    T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths,
+    flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0), activation: CODES[act], recurrentActivation: 2,
+  };
+}
+
+interface Run {
+  h: ArrayLike<number>;
+  dx: ArrayLike<number>;
+  dW: ArrayLike<number>;
+  dU: ArrayLike<number>;
+  db: ArrayLike<number>;
+  dh: ArrayLike<number>;
+  dgates: ArrayLike<number>;
+  hnorm2: ArrayLike<number>;
+}
+const FIELDS: Array<keyof Run> = ['h', 'dx', 'dW', 'dU', 'db', 'dh', 'dgates', 'hnorm2'];
+
+function runReference(p: RnnProblem, act: ActivationName, f64: boolean): Run {
+  const make = (n: number) => (f64 ? new Float64Array(n) : new Float32Array(n));
+  const cast = (a: Float32Array) => (f64 ? Float64Array.from(a) : Float32Array.from(a));
+  const { T, B, D, H } = p;
+  const cfg = config(p, act);
+  const h = slotsWithInitial(p, p.h0, make);
+  const x = cast(p.x), W = cast(p.W), U = cast(p.U);
+  simpleRnnForward(h, x, W, U, cast(p.b), cfg);
+  const dh = upstreamSlots(p, make);
+  const out = { dx: make(T * B * D), dW: make(D * H), dU: make(H * H), db: make(H), dgates: make(T * B * H), hnorm2: make(T) };
+  simpleRnnBackward(out, dh, x, W, U, h, cfg);
+  return { h, dh, ...out };
+}
+
+function runKernels(k: Kernels, p: RnnProblem, act: ActivationName, accumulateDx = false, dx0?: Float32Array): Run {
+  const a = k.arena;
+  const mark = a.mark();
+  const { T, B, D, H } = p;
+  const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+  const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
+  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: act };
+  const x = put(p.x, [T, B, D]), W = put(p.W, [D, H]), U = put(p.U, [H, H]), b = put(p.b, [H]);
+  const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  k.simpleRnnForward({ ...opts, h, x, W, U, b });
+  const g = {
+    dx: put(dx0 ?? uniform(T * B * D, 99), [T, B, D]), dW: zeros([D, H]), dU: zeros([H, H]), db: zeros([H]),
+    dgates: zeros([T, B, H]), hnorm2: zeros([T]), dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
+  };
+  k.simpleRnnBackward({ ...opts, accumulateDx, ...g, x, W, U, h });
+  const read = (t: { ptr: Ptr; shape: number[] }) => a.readF32(t.ptr, t.shape.reduce((m, n) => m * n, 1));
+  const run: Run = {
+    h: read(h), dx: read(g.dx), dW: read(g.dW), dU: read(g.dU), db: read(g.db), dh: read(g.dh), dgates: read(g.dgates), hnorm2: read(g.hnorm2),
+  };
+  a.release(mark);
+  return run;
+}
+
+let simd: Kernels, scalar: Kernels, js: Kernels;
+test.before(async () => {
+  simd = await loadKernels();
+  scalar = await loadKernels({ variant: 'scalar' });
+  js = await loadKernels({ backend: 'js' });
+});
+
+for (const act of ACTS) {
+  test(`gradcheck f64 reference: activation ${act}, both directions, every padding`, () => {
+    for (const reverse of [false, true]) {
+      for (const padding of PADDINGS) {
+        const p = rnnProblem(4, 3, 3, 5, { seed: 12, reverse, padding, lengths: [4, 1, 0] });
+        const cfg = config(p, act);
+        const BH = p.B * p.H;
+        const x = Float64Array.from(p.x), W = Float64Array.from(p.W), U = Float64Array.from(p.U), b = Float64Array.from(p.b);
+        const h0 = Float64Array.from(p.h0);
+        const loss = () => {
+          const h = slotsWithInitial(p, h0, (n) => new Float64Array(n));
+          simpleRnnForward(h, x, W, U, b, cfg);
+          return weightedSum(h, p.R, firstOutputSlot(p) * BH);
+        };
+        const r = runReference(p, act, true);
+        gradcheck(`simple_rnn ${act} reverse=${reverse} padding=${padding}`, [
+          { name: 'x', value: x, analytic: r.dx },
+          { name: 'W', value: W, analytic: r.dW },
+          { name: 'U', value: U, analytic: r.dU },
+          { name: 'b', value: b, analytic: r.db },
+          { name: 'h0', value: h0, analytic: Array.from(r.dh).slice(initialSlot(p) * BH, (initialSlot(p) + 1) * BH) },
+        ], loss);
+      }
+    }
+  });
+}
+
+const WASM_CASES: Array<{ T: number; B: number; D: number; H: number; act: ActivationName; reverse: boolean; padding: Padding }> = [
+  { T: 64, B: 5, D: 7, H: 13, act: 'tanh', reverse: false, padding: 'none' },
+  { T: 65, B: 6, D: 9, H: 10, act: 'relu', reverse: true, padding: 'right' },
+  { T: 64, B: 6, D: 5, H: 8, act: 'sigmoid', reverse: false, padding: 'left' },
+  { T: 66, B: 4, D: 4, H: 11, act: 'linear', reverse: true, padding: 'left' },
+  { T: 1, B: 1, D: 3, H: 9, act: 'tanh', reverse: false, padding: 'none' },
+  { T: 70, B: 1, D: 6, H: 7, act: 'relu', reverse: false, padding: 'right' },
+];
+
+test('wasm SIMD and scalar match the f32 reference after ≥ 64 steps (1e-4 relative); SIMD == scalar bit for bit', () => {
+  for (const [i, cs] of WASM_CASES.entries()) {
+    // Small recurrent weights keep relu and linear from blowing up over 64 steps.
+    const p = rnnProblem(cs.T, cs.B, cs.D, cs.H, { seed: 30 + i, reverse: cs.reverse, padding: cs.padding, uScale: 0.25 });
+    const label = `T${cs.T} B${cs.B} D${cs.D} H${cs.H} ${cs.act} rev=${cs.reverse} ${cs.padding}`;
+    const want = runReference(p, cs.act, false);
+    const gotSimd = runKernels(simd, p, cs.act), gotScalar = runKernels(scalar, p, cs.act);
+    for (const f of FIELDS) {
+      const atol = 1e-5 * Math.max(1, maxAbs(want[f]));
+      checkClose(`simd ${label} ${f}`, gotSimd[f], want[f], atol, 1e-4);
+      checkClose(`scalar ${label} ${f}`, gotScalar[f], want[f], atol, 1e-4);
+      checkEqual(`simd == scalar ${label} ${f}`, gotSimd[f], gotScalar[f]);
+    }
+    if (i === 1) for (const f of FIELDS) checkClose(`js ${label} ${f}`, runKernels(js, p, cs.act)[f], want[f], 1e-6, 1e-6);
+  }
+});
+
+test('sequential == batch: T one-step calls with carried state equal one T-step call (forward, backward, dh0)', () => {
+  const p = rnnProblem(6, 5, 6, 9, { seed: 41, padding: 'right', lengths: [6, 2, 0, 5, 3] });
+  const { T, B, D, H } = p;
+  const BH = B * H;
+  const batch = runKernels(simd, p, 'tanh');
+  const a = simd.arena;
+  const mark = a.mark();
+  const common = { B, D, H, activation: 'tanh' as const };
+  const x = a.putF32(p.x), W = { ptr: a.putF32(p.W), shape: [D, H] }, U = { ptr: a.putF32(p.U), shape: [H, H] };
+  const b = { ptr: a.putF32(p.b), shape: [H] };
+  const h = a.putF32(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)));
+  const stepLengths = (t: number) => Array.from({ length: B }, (_, bb) => (valid(p, bb, t) ? 1 : 0));
+  for (let t = 0; t < T; t++) {
+    simd.simpleRnnForward({ ...common, T: 1, lengths: stepLengths(t), h: { ptr: h + 4 * t * BH, shape: [2, B, H] }, x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, b });
+  }
+  checkEqual('sequential h', a.readF32(h, (T + 1) * BH), batch.h);
+  const dW = a.allocZeroed(D * H), dU = a.allocZeroed(H * H), db = a.allocZeroed(H), dx = a.allocZeroed(T * B * D);
+  const dh = a.alloc(2 * BH), dgates = a.alloc(T * BH), hn = a.alloc(T);
+  let carry: Float32Array = new Float32Array(BH);
+  for (let t = T - 1; t >= 0; t--) {
+    a.F32.set(p.R.slice(t * BH, (t + 1) * BH).map((r, i) => r + carry[i]), (dh >> 2) + BH);
+    simd.simpleRnnBackward({
+      ...common, T: 1, lengths: stepLengths(t),
+      dx: { ptr: dx + 4 * t * B * D, shape: [1, B, D] }, dW: { ptr: dW, shape: [D, H] }, dU: { ptr: dU, shape: [H, H] }, db: { ptr: db, shape: [H] },
+      dgates: { ptr: dgates + 4 * t * BH, shape: [1, B, H] }, hnorm2: { ptr: hn + 4 * t, shape: [1] }, dh: { ptr: dh, shape: [2, B, H] },
+      x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, h: { ptr: h + 4 * t * BH, shape: [2, B, H] },
+    });
+    carry = a.readF32(dh, BH);
+  }
+  for (const [name, ptr, n] of [['dx', dx, T * B * D], ['dW', dW, D * H], ['dU', dU, H * H], ['db', db, H]] as const) {
+    checkClose(`sequential ${name}`, a.readF32(ptr, n), batch[name], 1e-6 * Math.max(1, maxAbs(batch[name])), 1e-5);
+  }
+  checkEqual('sequential dgates', a.readF32(dgates, T * BH), batch.dgates);
+  checkEqual('sequential dh0', carry, Array.from(batch.dh).slice(0, BH));
+  checkEqual('sequential hnorm2', a.readF32(hn, T), batch.hnorm2);
+  a.release(mark);
+});
+
+function reverseTime(v: ArrayLike<number>, T: number, rowWidth: number): Float32Array {
+  const src = Float32Array.from(v), out = new Float32Array(src.length);
+  for (let t = 0; t < T; t++) out.set(src.subarray(t * rowWidth, (t + 1) * rowWidth), (T - 1 - t) * rowWidth);
+  return out;
+}
+
+test('reverse == forward over the time-reversed input (right padding ↔ left padding)', () => {
+  for (const padding of ['none', 'right'] as const) {
+    const pr = rnnProblem(7, 4, 5, 6, { seed: 51, reverse: true, padding, lengths: [7, 3, 0, 5] });
+    const { T, B, D, H } = pr;
+    const BH = B * H;
+    const pf: RnnProblem = { ...pr, reverse: false, leftPadded: padding === 'right', x: reverseTime(pr.x, T, B * D), R: reverseTime(pr.R, T, BH) };
+    const r = runKernels(simd, pr, 'tanh'), f = runKernels(simd, pf, 'tanh');
+    checkClose(`${padding}: h`, r.h, reverseTime(f.h, T + 1, BH), 1e-6, 1e-5);
+    checkClose(`${padding}: dh`, r.dh, reverseTime(f.dh, T + 1, BH), 1e-6, 1e-5);
+    checkClose(`${padding}: dx`, r.dx, reverseTime(f.dx, T, B * D), 1e-6, 1e-5);
+    checkClose(`${padding}: hnorm2`, r.hnorm2, reverseTime(f.hnorm2, T, 1), 1e-6, 1e-5);
+    for (const key of ['dW', 'dU', 'db'] as const) checkClose(`${padding}: ${key}`, r[key], f[key], 1e-5, 1e-5);
+  }
+});
+
+test('left padding == right padding shifted: same final state, weight grads and dh0; dx shifted, masked rows 0', () => {
+  for (const reverse of [false, true]) {
+    const lengths = [6, 2, 0, 4, 1];
+    const right = rnnProblem(6, 5, 7, 5, { seed: 61, reverse, padding: 'right', lengths });
+    const { T, B, D, H } = right;
+    const BH = B * H;
+    const shift = (bb: number) => T - lengths[bb];
+    const left: RnnProblem = { ...right, leftPadded: true, x: uniform(T * B * D, 62, -9, 9), R: new Float32Array(T * BH) };
+    const R = new Float32Array(T * BH);
+    for (let bb = 0; bb < B; bb++) {
+      for (let t = 0; t < lengths[bb]; t++) {
+        left.x.set(right.x.subarray((t * B + bb) * D, (t * B + bb + 1) * D), ((t + shift(bb)) * B + bb) * D);
+        R.set(right.R.subarray((t * B + bb) * H, (t * B + bb + 1) * H), (t * B + bb) * H);
+        left.R.set(right.R.subarray((t * B + bb) * H, (t * B + bb + 1) * H), ((t + shift(bb)) * B + bb) * H);
+      }
+    }
+    const r = runKernels(simd, { ...right, R }, 'relu'), l = runKernels(simd, left, 'relu');
+    const fs = finalSlot(right) * BH, is = initialSlot(right) * BH;
+    checkClose(`rev=${reverse}: final h`, Array.from(l.h).slice(fs, fs + BH), Array.from(r.h).slice(fs, fs + BH), 1e-6, 1e-5);
+    checkClose(`rev=${reverse}: dh0`, Array.from(l.dh).slice(is, is + BH), Array.from(r.dh).slice(is, is + BH), 1e-6, 1e-5);
+    for (const key of ['dW', 'dU', 'db'] as const) checkClose(`rev=${reverse}: ${key}`, l[key], r[key], 1e-5, 1e-5);
+    for (let bb = 0; bb < B; bb++) {
+      for (let t = 0; t < T; t++) {
+        const row = (run: Run, tt: number) => Array.from(run.dx).slice((tt * B + bb) * D, (tt * B + bb + 1) * D);
+        if (t >= shift(bb)) checkClose(`rev=${reverse}: dx (t ${t}, b ${bb})`, row(l, t), row(r, t - shift(bb)), 1e-6, 1e-5);
+        else checkEqual(`rev=${reverse}: left masked dx (t ${t}, b ${bb})`, row(l, t), new Array(D).fill(0));
+        if (t >= lengths[bb]) checkEqual(`rev=${reverse}: right masked dx (t ${t}, b ${bb})`, row(r, t), new Array(D).fill(0));
+      }
+    }
+  }
+});
+
+test('memory around every buffer, the h0 slot, inputs and masked rows (accumulateDx) are untouched', () => {
+  const p = rnnProblem(5, 5, 6, 7, { seed: 71, padding: 'left' });
+  const { T, B, D, H } = p;
+  const a = simd.arena;
+  const mark = a.mark();
+  const GUARD = 16, SENTINEL = -777.25;
+  const guarded = (values: ArrayLike<number> | number, shape: number[]) => {
+    const n = shape.reduce((m, k) => m * k, 1);
+    const base = a.alloc(n + 2 * GUARD);
+    a.F32.fill(SENTINEL, base >> 2, (base >> 2) + n + 2 * GUARD);
+    const ptr = base + 4 * GUARD;
+    if (typeof values === 'number') a.F32.fill(values, ptr >> 2, (ptr >> 2) + n);
+    else a.F32.set(values, ptr >> 2);
+    return { ptr, shape, base, n };
+  };
+  const dx0 = uniform(T * B * D, 72);
+  const bufs = {
+    x: guarded(p.x, [T, B, D]), W: guarded(p.W, [D, H]), U: guarded(p.U, [H, H]), b: guarded(p.b, [H]),
+    h: guarded(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]),
+    dx: guarded(dx0, [T, B, D]), dW: guarded(0, [D, H]), dU: guarded(0, [H, H]), db: guarded(0, [H]),
+    dgates: guarded(0, [T, B, H]), hnorm2: guarded(0, [T]), dh: guarded(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
+  };
+  const opts = { T, B, D, H, lengths: p.lengths, leftPadded: true, activation: 'tanh' as const };
+  const inputs = (['x', 'W', 'U', 'b'] as const).map((k) => a.readF32(bufs[k].ptr, bufs[k].n));
+  simd.simpleRnnForward({ ...opts, h: bufs.h, x: bufs.x, W: bufs.W, U: bufs.U, b: bufs.b });
+  const hSaved = a.readF32(bufs.h.ptr, bufs.h.n);
+  simd.simpleRnnBackward({ ...opts, accumulateDx: true, ...bufs });
+  for (const [name, buf] of Object.entries(bufs)) {
+    checkEqual(`guard before ${name}`, a.readF32(buf.base, GUARD), new Array(GUARD).fill(SENTINEL));
+    checkEqual(`guard after ${name}`, a.readF32(buf.ptr + 4 * buf.n, GUARD), new Array(GUARD).fill(SENTINEL));
+  }
+  (['x', 'W', 'U', 'b'] as const).forEach((k, i) => checkEqual(`input ${k} unchanged`, a.readF32(bufs[k].ptr, bufs[k].n), inputs[i]));
+  checkEqual('h unchanged by backward', a.readF32(bufs.h.ptr, bufs.h.n), hSaved);
+  checkEqual('h0 slot unchanged', hSaved.subarray(0, B * H), p.h0);
+  const dx = a.readF32(bufs.dx.ptr, T * B * D), dgates = a.readF32(bufs.dgates.ptr, T * B * H);
+  let masked = 0;
+  for (let t = 0; t < T; t++) for (let bb = 0; bb < B; bb++) {
+    if (valid(p, bb, t)) continue;
+    masked++;
+    const row = t * B + bb;
+    checkEqual(`masked dx row (t ${t}, b ${bb}) accumulated 0`, dx.subarray(row * D, (row + 1) * D), dx0.subarray(row * D, (row + 1) * D));
+    checkEqual(`masked dgates row (t ${t}, b ${bb})`, dgates.subarray(row * H, (row + 1) * H), new Float32Array(H));
+  }
+  assert.ok(masked >= 5, 'the case has masked rows');
+  a.release(mark);
+});
+
+test('accumulateDx adds the same dx the overwrite mode writes', () => {
+  const p = rnnProblem(5, 3, 6, 7, { seed: 75, padding: 'right' });
+  const dx0 = uniform(5 * 3 * 6, 76);
+  const over = runKernels(simd, p, 'tanh', false, dx0), acc = runKernels(simd, p, 'tanh', true, dx0);
+  checkClose('dx0 + dx', acc.dx, Array.from(over.dx, (v, i) => v + dx0[i]), 1e-6, 1e-6);
+});
+
+test('hnorm2 equals Σ² of the total dL/dh_t of the reference', () => {
+  for (const reverse of [false, true]) {
+    const p = rnnProblem(9, 4, 5, 6, { seed: 81, reverse, padding: 'left' });
+    const BH = p.B * p.H;
+    const want = runReference(p, 'tanh', true);
+    const h2 = Array.from({ length: p.T }, (_, t) => {
+      let s = 0;
+      for (let i = 0; i < BH; i++) s += want.dh[(firstOutputSlot(p) + t) * BH + i] ** 2;
+      return s;
+    });
+    checkClose(`reference hnorm2 rev=${reverse}`, want.hnorm2, h2, 1e-12, 1e-12);
+    checkClose(`wasm hnorm2 rev=${reverse}`, runKernels(simd, p, 'tanh').hnorm2, h2, 1e-6, 1e-4);
+    assert.ok(maxAbs(h2) > 0.1, 'the norms are not trivially zero');
+  }
+});
+
+test('simpleRnnInfer equals the training forward (outputs and final state), with and without y', () => {
+  for (const k of [simd, scalar, js]) {
+    for (const [reverse, padding] of [[false, 'none'], [true, 'right'], [false, 'left'], [true, 'left']] as const) {
+      const p = rnnProblem(8, 6, 5, 9, { seed: 91, reverse, padding });
+      const { T, B, D, H } = p;
+      const BH = B * H;
+      const train = runKernels(k, p, 'relu');
+      const a = k.arena;
+      const mark = a.mark();
+      const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+      const args = {
+        T, B, D, H, lengths: p.lengths, reverse, leftPadded: p.leftPadded, activation: 'relu' as const,
+        x: put(p.x, [T, B, D]), W: put(p.W, [D, H]), U: put(p.U, [H, H]), b: put(p.b, [H]), scratch: { ptr: a.alloc(T * BH), shape: [T, B, H] },
+      };
+      const fs = finalSlot(p) * BH, os = firstOutputSlot(p) * BH;
+      for (const withY of [true, false]) {
+        const h = put(p.h0, [B, H]);
+        const y = withY ? { ptr: a.alloc(T * BH), shape: [T, B, H] } : null;
+        k.simpleRnnInfer({ ...args, h, y });
+        checkEqual(`${k.backend} rev=${reverse} ${padding} final h`, a.readF32(h.ptr, BH), Array.from(train.h).slice(fs, fs + BH));
+        if (y) checkEqual(`${k.backend} rev=${reverse} ${padding} y`, a.readF32(y.ptr, T * BH), Array.from(train.h).slice(os, os + T * BH));
+      }
+      a.release(mark);
+    }
+  }
+});
+
+test('bad input: KernelArgumentError before wasm runs, message names the argument, memory unchanged', () => {
+  const p = rnnProblem(4, 3, 5, 6, { seed: 95 });
+  const { T, B, D, H } = p;
+  const a = simd.arena;
+  const mark = a.mark();
+  const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+  const x = put(p.x, [T, B, D]), W = put(p.W, [D, H]), U = put(p.U, [H, H]), b = put(p.b, [H]);
+  const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const fwd = { T, B, D, H, h, x, W, U, b };
+  const bwd = {
+    T, B, D, H, x, W, U, h,
+    dx: { ptr: a.allocZeroed(T * B * D), shape: [T, B, D] }, dW: { ptr: a.allocZeroed(D * H), shape: [D, H] },
+    dU: { ptr: a.allocZeroed(H * H), shape: [H, H] }, db: { ptr: a.allocZeroed(H), shape: [H] },
+    dgates: { ptr: a.allocZeroed(T * B * H), shape: [T, B, H] }, dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
+  };
+  const cases: Array<[string, () => void, RegExp]> = [
+    ['length > T', () => simd.simpleRnnForward({ ...fwd, lengths: [4, 9, 1] }), /simple_rnn_forward: argument lengths\[1\] = 9 \(batch row 1\) must be an integer in \[0, T = 4\]/],
+    ['negative length', () => simd.simpleRnnBackward({ ...bwd, lengths: [0, -2, 3] }), /simple_rnn_backward: argument lengths\[1\] = -2 \(batch row 1\)/],
+    ['fractional length', () => simd.simpleRnnForward({ ...fwd, lengths: [0.5, 2, 2] }), /argument lengths\[0\] = 0\.5 \(batch row 0\)/],
+    ['W rows != D', () => simd.simpleRnnForward({ ...fwd, W: { ptr: W.ptr, shape: [D - 1, H] } }), /argument W = \d+ has shape \(4, 6\), expected \(D, H\) = \(5, 6\)/],
+    ['U not (H, H)', () => simd.simpleRnnBackward({ ...bwd, U: { ptr: U.ptr, shape: [H, H + 1] } }), /simple_rnn_backward: argument U = \d+ has shape \(6, 7\), expected \(H, H\) = \(6, 6\)/],
+    ['gate width 4H', () => simd.simpleRnnForward({ ...fwd, W: { ptr: W.ptr, shape: [D, 4 * H] } }), /argument W = \d+ has shape \(5, 24\), expected \(D, H\) = \(5, 6\)/],
+    ['bias width', () => simd.simpleRnnForward({ ...fwd, b: { ptr: b.ptr, shape: [H + 1] } }), /argument b = \d+ has shape \(7\), expected \(H\) = \(6\)/],
+    ['h overlaps W', () => simd.simpleRnnForward({ ...fwd, h: { ptr: W.ptr, shape: [T + 1, B, H] } }), /argument h = \d+ \(bytes \[\d+, \d+\)\) overlaps input W/],
+    ['dh overlaps h', () => simd.simpleRnnBackward({ ...bwd, dh: h }), /simple_rnn_backward: argument dh = \d+ .*overlaps input h/],
+    ['activation', () => simd.simpleRnnForward({ ...fwd, activation: 'hard_sigmoid' }), /argument activation = "hard_sigmoid" must be one of tanh, relu, sigmoid, linear/],
+    ['leftPadded flag', () => simd.simpleRnnForward({ ...fwd, leftPadded: 2 as never }), /argument leftPadded = 2 must be a boolean/],
+    ['H fractional', () => simd.simpleRnnForward({ ...fwd, H: 6.5 }), /argument H = 6\.5 must be a positive integer/],
+  ];
+  for (const [name, call, message] of cases) {
+    const before = a.u8.slice(a.base, a.top), topBefore = a.top;
+    try {
+      call();
+      assert.unreachable(`${name}: no error`);
+    } catch (err) {
+      assert.instance(err, KernelArgumentError, `${name}: ${String(err)}`);
+      assert.match((err as Error).message, message, name);
+    }
+    assert.is(a.top, topBefore, `${name}: arena top unchanged`);
+    const after = a.u8.slice(a.base, a.top);
+    assert.ok(before.every((v, i) => v === after[i]), `${name}: memory unchanged`);
+  }
+  a.release(mark);
+});
+
+test.run();
