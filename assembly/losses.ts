@@ -3,8 +3,9 @@
 // Legend: N rows (T·B for sequence losses, time-major), C columns per row (V classes), ld the row stride of
 // logits/dlogits (ld >= C; lanes [C, ld) are padding: never read, never written, so they stay zero).
 // weights (N) f32 or 0: per-row weights / padded-step mask. Reduction: Σ_i w_i·ℓ_i / Σ_i w_i (a 0/1 mask
-// gives the mean over valid rows, Keras 3's masked mean); without weights w_i = 1. If Σ w = 0 the loss is 0
-// and every gradient row is zero. Rows with w_i = 0 get zero gradient and are not evaluated.
+// gives the mean over valid rows, Keras 3's masked mean); with byCount = 1: Σ_i w_i·ℓ_i / N (Keras'
+// sample_weight with "sum_over_batch_size"); without weights w_i = 1. If Σ w = 0 the loss is 0 and every
+// gradient row is zero. Rows with w_i = 0 get zero gradient and are not evaluated.
 // Loss values accumulate in f64 with the standard library's f64 log/log1p/exp (AssemblyScript's ports of
 // musl: pure wasm arithmetic, < 1 ulp, identical on every engine); gradients use the f32x4 exp/sigmoid of
 // math.ts (bounds there). The SIMD and scalar builds perform the same operations in the same order.
@@ -13,9 +14,9 @@
 
 import { exp1, exp4, sigmoid1, sigmoid4 } from "./math";
 
-/** Σ w (f64), or N without weights. */
-@inline function __weightSum(weights: usize, N: i32): f64 {
-  if (!weights) return <f64>N;
+/** The reduction's denominator: Σ w (f64), or N without weights or with `byCount`. */
+@inline function __weightSum(weights: usize, N: i32, byCount: i32): f64 {
+  if (!weights || byCount) return <f64>N;
   let s: f64 = 0;
   for (let i = 0; i < N; i++) s += <f64>load<f32>(weights + (<usize>i << 2));
   return s;
@@ -35,8 +36,8 @@ import { exp1, exp4, sigmoid1, sigmoid4 } from "./math";
  * ℓ = max(x, 0) − x·y + log(1 + exp(−|x|)) per element, mean over the C columns, then the weighted mean
  * over rows. dℓ/dx = σ(x) − y. logits and dlogits (N, C) with row stride ld; targets (N, C) contiguous.
  */
-export function loss_sigmoid_bce(dlogits: usize, logits: usize, targets: usize, weights: usize, N: i32, C: i32, ld: i32): f64 {
-  const wsum = __weightSum(weights, N);
+export function loss_sigmoid_bce(dlogits: usize, logits: usize, targets: usize, weights: usize, N: i32, C: i32, ld: i32, byCount: i32): f64 {
+  const wsum = __weightSum(weights, N, byCount);
   const ld4 = <usize>ld << 2, C4 = <usize>C << 2;
   let total: f64 = 0;
   for (let i = 0; i < N; i++) {
@@ -73,8 +74,8 @@ export function loss_sigmoid_bce(dlogits: usize, logits: usize, targets: usize, 
  * dℓ/dx_j = exp(x_j − m)/s − [j = target]. targets (N) i32. The max, the exp, the sum and the normalisation
  * are f32x4 (sum: 4 lane partial sums combined (s0 + s1) + (s2 + s3), then the tail, in both builds).
  */
-export function loss_sparse_softmax_ce(dlogits: usize, logits: usize, targets: usize, weights: usize, N: i32, C: i32, ld: i32): f64 {
-  const wsum = __weightSum(weights, N);
+export function loss_sparse_softmax_ce(dlogits: usize, logits: usize, targets: usize, weights: usize, N: i32, C: i32, ld: i32, byCount: i32): f64 {
+  const wsum = __weightSum(weights, N, byCount);
   const ld4 = <usize>ld << 2;
   const Cv = C & ~3;
   let total: f64 = 0;
@@ -152,8 +153,8 @@ export function loss_sparse_softmax_ce(dlogits: usize, logits: usize, targets: u
 // ---- mean squared error (keras.losses.MeanSquaredError)
 
 /** ℓ = mean_j (p_j − y_j)², weighted mean over rows; dℓ/dp_j = 2(p_j − y_j)/C. pred (N, C) stride ld. */
-export function loss_mse(dpred: usize, pred: usize, targets: usize, weights: usize, N: i32, C: i32, ld: i32): f64 {
-  const wsum = __weightSum(weights, N);
+export function loss_mse(dpred: usize, pred: usize, targets: usize, weights: usize, N: i32, C: i32, ld: i32, byCount: i32): f64 {
+  const wsum = __weightSum(weights, N, byCount);
   const ld4 = <usize>ld << 2, C4 = <usize>C << 2;
   let total: f64 = 0;
   for (let i = 0; i < N; i++) {

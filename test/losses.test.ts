@@ -19,7 +19,7 @@ type Kind = 'bce' | 'sparse' | 'mse';
 const KINDS: Kind[] = ['bce', 'sparse', 'mse'];
 const refFn = { bce: ref.sigmoidBce, mse: ref.mse } as const;
 
-interface Case { N: number; C: number; ld: number; logits: Float32Array; targets: Float32Array | Int32Array; weights: Float32Array | null }
+interface Case { N: number; C: number; ld: number; logits: Float32Array; targets: Float32Array | Int32Array; weights: Float32Array | null; byCount?: boolean }
 
 function makeCase(kind: Kind, N: number, C: number, ld: number, seed: number, weights: 'none' | 'mask' | 'real' = 'none', scale = 3): Case {
   const r = rng(seed);
@@ -49,6 +49,7 @@ function run(k: Kernels, kind: Kind, cs: Case, dInit = 0): { loss: number; d: Fl
     targets: { ptr: pt, shape: kind === 'sparse' ? lead : [...lead, cs.C] },
     weights: cs.weights ? { ptr: pw, shape: lead } : null,
     columns: cs.C,
+    reduction: cs.byCount ? 'sum_over_batch_size' as const : undefined,
   };
   const loss = kind === 'bce' ? k.sigmoidBinaryCrossentropy(args) : kind === 'sparse' ? k.sparseSoftmaxCrossentropy(args) : k.meanSquaredError(args);
   const d = a.readF32(pd, cs.N * cs.ld);
@@ -60,8 +61,8 @@ function reference(kind: Kind, cs: Case, x: Float64Array | Float32Array = Float6
   const d = new Float64Array(cs.N * cs.ld);
   const w = cs.weights ? Float64Array.from(cs.weights) : null;
   const loss = kind === 'sparse'
-    ? ref.sparseSoftmaxCe(d, x, cs.targets, w, cs.N, cs.C, cs.ld)
-    : refFn[kind](d, x, Float64Array.from(cs.targets), w, cs.N, cs.C, cs.ld);
+    ? ref.sparseSoftmaxCe(d, x, cs.targets, w, cs.N, cs.C, cs.ld, cs.byCount)
+    : refFn[kind](d, x, Float64Array.from(cs.targets), w, cs.N, cs.C, cs.ld, cs.byCount);
   return { loss, d };
 }
 
@@ -70,8 +71,9 @@ const real = (v: ArrayLike<number>, N: number, C: number, ld: number) => Float64
 
 for (const kind of KINDS) {
   test(`${kind}: gradcheck of the mean loss on the f64 reference (centred, delta 1e-5, rel < 1e-6)`, () => {
-    for (const [N, C, weights] of [[1, 1, 'none'], [3, 5, 'none'], [4, 7, 'mask'], [5, 6, 'real']] as const) {
-      const cs = makeCase(kind, N, kind === 'sparse' && C === 1 ? 2 : C, C === 1 && kind === 'sparse' ? 2 : C, 10 + N, weights);
+    for (const [N, C, weights] of [[1, 1, 'none'], [3, 5, 'none'], [4, 7, 'mask'], [5, 6, 'real'], [3, 4, 'real by count']] as const) {
+      const cs = makeCase(kind, N, kind === 'sparse' && C === 1 ? 2 : C, C === 1 && kind === 'sparse' ? 2 : C, 10 + N, weights === 'real by count' ? 'real' : weights);
+      cs.byCount = weights === 'real by count';
       const x = Float64Array.from(cs.logits);
       const { d } = reference(kind, cs, x);
       const h = 1e-5;
@@ -91,8 +93,9 @@ for (const kind of KINDS) {
     const shapes: Array<[number, number, number]> = [[1, 1, 1], [1, 1, 4], [7, 3, 4], [5, 4, 4], [6, 13, 16], [35, 37, 40], [9, 300, 300]];
     for (const [N, C0, ld0] of shapes) {
       const C = kind === 'sparse' ? Math.max(C0, 2) : C0, ld = Math.max(ld0, C);
-      for (const weights of ['none', 'mask', 'real'] as const) {
-        const cs = makeCase(kind, N, C, ld, N * 31 + C, weights);
+      for (const weights of ['none', 'mask', 'real', 'real by count'] as const) {
+        const cs = makeCase(kind, N, C, ld, N * 31 + C, weights === 'real by count' ? 'real' : weights);
+        cs.byCount = weights === 'real by count';
         const want = reference(kind, cs);
         const s = run(simd, kind, cs), sc = run(scalar, kind, cs), j = run(js, kind, cs);
         const label = `${kind} N=${N} C=${C} ld=${ld} w=${weights}`;
@@ -127,6 +130,23 @@ for (const kind of KINDS) {
     assert.ok(real(z.d, 6, 5, 8).every((v) => v === 0), 'all-masked gradient must be zero');
   });
 }
+
+test('losses: reduction sum_over_batch_size = weighted mean · Σw / N (Keras sample_weight)', () => {
+  for (const kind of KINDS) {
+    const cs = makeCase(kind, 9, 6, 8, 5, 'real');
+    const wm = run(simd, kind, cs);
+    const bc = run(simd, kind, { ...cs, byCount: true });
+    const f = cs.weights!.reduce((p, v) => p + v, 0) / 9;
+    assert.ok(Math.abs(bc.loss - wm.loss * f) < 1e-6 * Math.abs(bc.loss), `${kind}: ${bc.loss} vs ${wm.loss * f}`);
+    checkClose(`${kind} by-count gradient`, bc.d, Array.from(wm.d, (v) => v * f), 1e-8, 1e-5);
+  }
+  const a = simd.arena;
+  const mark = a.mark();
+  const p = a.alloc(8);
+  assert.throws(() => simd.meanSquaredError({ dLogits: { ptr: p, shape: [2, 2] }, logits: { ptr: p + 16, shape: [2, 2] }, targets: { ptr: p + 16, shape: [2, 2] }, reduction: 'sum' as never }),
+    /^loss_mse: argument reduction = "sum" must be 'weighted_mean' or 'sum_over_batch_size'$/);
+  a.release(mark);
+});
 
 test('losses: numerically stable at extreme logits (±1000 in f32, no overflow, exact limits)', () => {
   const N = 4, C = 5;

@@ -9,9 +9,9 @@ import { KernelArgumentError } from '../errors.js';
 import * as ref from '../reference/losses.js';
 
 export interface LossRaw {
-  loss_sigmoid_bce(dlogits: Ptr, logits: Ptr, targets: Ptr, weights: Ptr, N: number, C: number, ld: number): number;
-  loss_sparse_softmax_ce(dlogits: Ptr, logits: Ptr, targets: Ptr, weights: Ptr, N: number, C: number, ld: number): number;
-  loss_mse(dpred: Ptr, pred: Ptr, targets: Ptr, weights: Ptr, N: number, C: number, ld: number): number;
+  loss_sigmoid_bce(dlogits: Ptr, logits: Ptr, targets: Ptr, weights: Ptr, N: number, C: number, ld: number, byCount: number): number;
+  loss_sparse_softmax_ce(dlogits: Ptr, logits: Ptr, targets: Ptr, weights: Ptr, N: number, C: number, ld: number, byCount: number): number;
+  loss_mse(dpred: Ptr, pred: Ptr, targets: Ptr, weights: Ptr, N: number, C: number, ld: number, byCount: number): number;
 }
 
 export interface LossArgs {
@@ -31,6 +31,11 @@ export interface LossArgs {
   weights?: TensorRef | null;
   /** Real columns C <= ld when the rows are padded (default: ld, the last dim of logits). */
   columns?: number;
+  /**
+   * With weights: 'weighted_mean' (default) divides by Σ w (masked mean); 'sum_over_batch_size' divides by
+   * the row count N (Keras' reduction for sample_weight / class weights). Ignored without weights.
+   */
+  reduction?: 'weighted_mean' | 'sum_over_batch_size';
 }
 
 export interface LossKernels {
@@ -51,7 +56,7 @@ function formatIndex(name: string, i: number, dims: readonly number[]): string {
 
 type Kind = 'bce' | 'sparse' | 'mse';
 
-interface Checked { N: number; C: number; ld: number; weights: Ptr }
+interface Checked { N: number; C: number; ld: number; weights: Ptr; byCount: number }
 
 function check(c: ArgumentCheck, arena: Arena, a: LossArgs, kind: Kind): Checked {
   if (typeof a !== 'object' || a === null) c.fail('args', a, 'must be an object');
@@ -92,23 +97,27 @@ function check(c: ArgumentCheck, arena: Arena, a: LossArgs, kind: Kind): Checked
       }
     }
   }
-  return { N, C, ld, weights };
+  const reduction = a.reduction ?? 'weighted_mean';
+  if (reduction !== 'weighted_mean' && reduction !== 'sum_over_batch_size') {
+    c.fail('reduction', reduction, "must be 'weighted_mean' or 'sum_over_batch_size'");
+  }
+  return { N, C, ld, weights, byCount: reduction === 'sum_over_batch_size' ? 1 : 0 };
 }
 
 export function lossKernels(raw: LossRaw, checker: Checker): LossKernels {
   const arena = checker.arena;
   return {
     sigmoidBinaryCrossentropy(a) {
-      const { N, C, ld, weights } = check(checker.begin('loss_sigmoid_bce'), arena, a, 'bce');
-      return raw.loss_sigmoid_bce(a.dLogits.ptr, a.logits.ptr, a.targets.ptr, weights, N, C, ld);
+      const { N, C, ld, weights, byCount } = check(checker.begin('loss_sigmoid_bce'), arena, a, 'bce');
+      return raw.loss_sigmoid_bce(a.dLogits.ptr, a.logits.ptr, a.targets.ptr, weights, N, C, ld, byCount);
     },
     sparseSoftmaxCrossentropy(a) {
-      const { N, C, ld, weights } = check(checker.begin('loss_sparse_softmax_ce'), arena, a, 'sparse');
-      return raw.loss_sparse_softmax_ce(a.dLogits.ptr, a.logits.ptr, a.targets.ptr, weights, N, C, ld);
+      const { N, C, ld, weights, byCount } = check(checker.begin('loss_sparse_softmax_ce'), arena, a, 'sparse');
+      return raw.loss_sparse_softmax_ce(a.dLogits.ptr, a.logits.ptr, a.targets.ptr, weights, N, C, ld, byCount);
     },
     meanSquaredError(a) {
-      const { N, C, ld, weights } = check(checker.begin('loss_mse'), arena, a, 'mse');
-      return raw.loss_mse(a.dLogits.ptr, a.logits.ptr, a.targets.ptr, weights, N, C, ld);
+      const { N, C, ld, weights, byCount } = check(checker.begin('loss_mse'), arena, a, 'mse');
+      return raw.loss_mse(a.dLogits.ptr, a.logits.ptr, a.targets.ptr, weights, N, C, ld, byCount);
     },
   };
 }
@@ -117,8 +126,8 @@ export function lossReference(arena: Arena): LossRaw {
   const f = (p: Ptr, n: number) => arena.f32(p, n);
   const w = (p: Ptr, N: number) => (p ? f(p, N) : null);
   return {
-    loss_sigmoid_bce: (g, x, y, wp, N, C, ld) => ref.sigmoidBce(f(g, N * ld), f(x, N * ld), f(y, N * C), w(wp, N), N, C, ld),
-    loss_sparse_softmax_ce: (g, x, t, wp, N, C, ld) => ref.sparseSoftmaxCe(f(g, N * ld), f(x, N * ld), arena.i32(t, N), w(wp, N), N, C, ld),
-    loss_mse: (g, x, y, wp, N, C, ld) => ref.mse(f(g, N * ld), f(x, N * ld), f(y, N * C), w(wp, N), N, C, ld),
+    loss_sigmoid_bce: (g, x, y, wp, N, C, ld, bc) => ref.sigmoidBce(f(g, N * ld), f(x, N * ld), f(y, N * C), w(wp, N), N, C, ld, bc !== 0),
+    loss_sparse_softmax_ce: (g, x, t, wp, N, C, ld, bc) => ref.sparseSoftmaxCe(f(g, N * ld), f(x, N * ld), arena.i32(t, N), w(wp, N), N, C, ld, bc !== 0),
+    loss_mse: (g, x, y, wp, N, C, ld, bc) => ref.mse(f(g, N * ld), f(x, N * ld), f(y, N * C), w(wp, N), N, C, ld, bc !== 0),
   };
 }

@@ -1,5 +1,6 @@
 // Reference losses in plain TypeScript (f64 Math; arrays f32 or f64), same contract as assembly/losses.ts:
-// return the weighted mean loss Σ w_i·ℓ_i / Σ w_i (w = 1 without weights) and write its gradient.
+// return the weighted mean loss Σ w_i·ℓ_i / Σ w_i (w = 1 without weights; / N with byCount) and write its
+// gradient.
 // Legend: N rows, C real columns, ld row stride of logits/dlogits (lanes [C, ld) untouched); targets of
 // BCE/MSE (N, C) contiguous, sparse targets (N) integer class ids.
 
@@ -7,16 +8,16 @@ import type { FloatArray } from './float-array.js';
 
 type Weights = FloatArray | null;
 
-function weightSum(w: Weights, N: number): number {
-  if (!w) return N;
+function weightSum(w: Weights, N: number, byCount: boolean): number {
+  if (!w || byCount) return N;
   let s = 0;
   for (let i = 0; i < N; i++) s += w[i];
   return s;
 }
 
 /** max(x, 0) − x·y + log(1 + exp(−|x|)), mean over C; gradient (σ(x) − y)·w/(Σw·C). */
-export function sigmoidBce(g: FloatArray, x: FloatArray, y: FloatArray, w: Weights, N: number, C: number, ld = C): number {
-  const W = weightSum(w, N);
+export function sigmoidBce(g: FloatArray, x: FloatArray, y: FloatArray, w: Weights, N: number, C: number, ld = C, byCount = false): number {
+  const W = weightSum(w, N, byCount);
   let total = 0;
   for (let i = 0; i < N; i++) {
     const wi = w ? w[i] : 1;
@@ -32,8 +33,8 @@ export function sigmoidBce(g: FloatArray, x: FloatArray, y: FloatArray, w: Weigh
 }
 
 /** log-sum-exp over the C real columns minus the target logit; gradient (softmax − onehot)·w/Σw. */
-export function sparseSoftmaxCe(g: FloatArray, x: FloatArray, targets: ArrayLike<number>, w: Weights, N: number, C: number, ld = C): number {
-  const W = weightSum(w, N);
+export function sparseSoftmaxCe(g: FloatArray, x: FloatArray, targets: ArrayLike<number>, w: Weights, N: number, C: number, ld = C, byCount = false): number {
+  const W = weightSum(w, N, byCount);
   let total = 0;
   for (let i = 0; i < N; i++) {
     const wi = w ? w[i] : 1;
@@ -51,8 +52,8 @@ export function sparseSoftmaxCe(g: FloatArray, x: FloatArray, targets: ArrayLike
 }
 
 /** mean over C of (p − y)², gradient 2(p − y)·w/(Σw·C). */
-export function mse(g: FloatArray, p: FloatArray, y: FloatArray, w: Weights, N: number, C: number, ld = C): number {
-  const W = weightSum(w, N);
+export function mse(g: FloatArray, p: FloatArray, y: FloatArray, w: Weights, N: number, C: number, ld = C, byCount = false): number {
+  const W = weightSum(w, N, byCount);
   let total = 0;
   for (let i = 0; i < N; i++) {
     const wi = w ? w[i] : 1;

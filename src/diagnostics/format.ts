@@ -3,7 +3,7 @@
 // input gives the same string on every engine.
 
 /**
- * A number in at most `digits` significant digits, shortest form: 0.000123 → "1.23e-4", 20959.155 → "2.1e+4"
+ * A number in at most `digits` significant digits, shortest form: 0.000123 → "1.23e-4", 20959.155 → "2.1e4"
  * at 2 digits and "20959" at 5; trailing zeros dropped; NaN → "NaN", ±Infinity → "Inf"/"-Inf", -0 → "0".
  * Plain notation for 1e-3 <= |x| < 1e5, exponent notation outside (and whenever toPrecision needs it).
  */

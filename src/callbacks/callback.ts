@@ -1,0 +1,50 @@
+// Callbacks: hooks into fit() (Keras keras.callbacks.Callback). Logs are plain { name: number } maps.
+
+import type { Sequential } from '../model/sequential.js';
+
+export type Logs = Record<string, number>;
+
+export abstract class Callback {
+  model!: Sequential;
+  setModel(model: Sequential): void {
+    this.model = model;
+  }
+  onTrainBegin(_logs?: Logs): void | Promise<void> {}
+  onTrainEnd(_logs?: Logs): void | Promise<void> {}
+  onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> {}
+  onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
+  onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
+}
+
+/** User functions as a callback: fit(x, y, { callbacks: { onEpochEnd: (epoch, logs) => ... } }). */
+export interface CallbackFunctions {
+  onTrainBegin?: (logs?: Logs) => void | Promise<void>;
+  onTrainEnd?: (logs?: Logs) => void | Promise<void>;
+  onEpochBegin?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onEpochEnd?: (epoch: number, logs?: Logs) => void | Promise<void>;
+  onBatchBegin?: (batch: number, logs?: Logs) => void | Promise<void>;
+  onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
+}
+
+export class FunctionCallback extends Callback {
+  constructor(private readonly f: CallbackFunctions) {
+    super();
+  }
+  override onTrainBegin(logs?: Logs) { return this.f.onTrainBegin?.(logs); }
+  override onTrainEnd(logs?: Logs) { return this.f.onTrainEnd?.(logs); }
+  override onEpochBegin(e: number, logs?: Logs) { return this.f.onEpochBegin?.(e, logs); }
+  override onEpochEnd(e: number, logs?: Logs) { return this.f.onEpochEnd?.(e, logs); }
+  override onBatchBegin(b: number, logs?: Logs) { return this.f.onBatchBegin?.(b, logs); }
+  override onBatchEnd(b: number, logs?: Logs) { return this.f.onBatchEnd?.(b, logs); }
+}
+
+/** What fit() returns: per-epoch logs (Keras History). */
+export class History extends Callback {
+  readonly epoch: number[] = [];
+  readonly history: Record<string, number[]> = {};
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    this.epoch.push(epoch);
+    for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
+  }
+}
