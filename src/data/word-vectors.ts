@@ -127,9 +127,9 @@ export class WordVectorParser {
     this.lowercase = lowercase;
     this.limit = limit ?? Infinity;
     if (vocabulary === undefined || vocabulary === null) this.vocabulary = null;
-    else if (typeof (vocabulary as { has?: unknown }).has === 'function' && !(vocabulary instanceof Map)) this.vocabulary = vocabulary as { has(word: string): boolean };
-    else if (vocabulary instanceof Map) this.vocabulary = vocabulary;
-    else this.vocabulary = new Set(vocabulary as Iterable<string>);
+    else if (typeof (vocabulary as { has?: unknown }).has === 'function') this.vocabulary = vocabulary as { has(word: string): boolean }; // Set, Map
+    else if (typeof (vocabulary as Iterable<string>)[Symbol.iterator] === 'function') this.vocabulary = new Set(vocabulary as Iterable<string>);
+    else throw new DataError('vocabulary must be a Set, Map or iterable of words', this.name);
     this.stats = {
       name: this.name, lines: 0, header: null, entries: 0, kept: 0, duplicates: 0, caseVariants: 0, filtered: 0,
       wordsWithSpaces: 0, blankLines: 0, duplicateExamples: [],
