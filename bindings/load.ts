@@ -27,13 +27,19 @@ export interface LoadOptions extends ArenaOptions {
    * `variant` then names which build it is (the label in `kernels.backend`).
    */
   wasm?: WasmSource;
+  /**
+   * Profiling hook: wraps the raw exports before the checked interface is built (e.g. to time every wasm
+   * call, as bench/train.ts does to separate kernel time from JS time). Not for production use.
+   */
+  wrapRaw?: (raw: RawKernels) => RawKernels;
 }
 
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') {
     const arena = new Arena(options);
-    return createKernels(referenceRaw(arena), arena, 'js');
+    const raw = referenceRaw(arena);
+    return createKernels(options.wrapRaw ? options.wrapRaw(raw) : raw, arena, 'js');
   }
   if (backend !== 'wasm') throw new FusedRnnError(`loadKernels: unknown backend ${JSON.stringify(backend)} (expected "wasm" or "js")`);
 
@@ -56,7 +62,8 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   const module = await compile(options.wasm ?? embeddedWasm(variant === 'scalar' ? 'scalar' : 'release'));
   const arena = new Arena(options);
   const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
-  const raw = instance.exports as unknown as RawKernels;
+  const exports = instance.exports as unknown as RawKernels;
+  const raw = options.wrapRaw ? options.wrapRaw(exports) : exports;
   // The module's static data sits below its heap base; the arena starts above it.
   arena.reserveBelow(raw.heap_base());
   const label: Backend = variant === 'scalar' ? 'wasm-scalar' : variant === 'debug' ? 'wasm-debug' : 'wasm-simd';
