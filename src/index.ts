@@ -15,3 +15,5 @@ export { Random } from './random.js';
 export { Callback, History, type Logs, type CallbackFunctions } from './callbacks/callback.js';
 export { ShapeError, ConfigError, DataValueError, ModelStateError, CheckpointError } from './errors.js';
 export { type TensorData, type DataInput } from './model/data.js';
+export { Bidirectional, type BidirectionalOptions, type MergeMode } from './layers/bidirectional.js';
+export { Residual, type ResidualOptions } from './layers/residual.js';

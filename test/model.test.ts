@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
-  ConfigError, DataValueError, Dense, Dropout, Embedding, GRU, LSTM, ModelStateError, Sequential, ShapeError, SimpleRNN,
+  Bidirectional, ConfigError, DataValueError, Dense, Dropout, Embedding, GRU, LSTM, ModelStateError, Residual, Sequential, ShapeError, SimpleRNN,
   loadKernels, type Kernels, type Layer,
 } from '../src/index.js';
 import { closeReport } from './helpers/check-close.js';
@@ -44,6 +44,25 @@ const CASES: Case[] = [
     name: 'Embedding → GRU(seq, goBackwards, dropout) → SimpleRNN → Dense(sigmoid)',
     layers: () => [new Embedding({ inputDim: 9, outputDim: 4 }), new GRU({ units: 5, returnSequences: true, goBackwards: true, dropout: 0.2 }), new SimpleRNN({ units: 3 }), new Dense({ units: 1, activation: 'sigmoid' })],
     loss: 'binaryCrossentropy', data: () => firstTokenTask(12, 6, 9, 4),
+  },
+  ...(['concat', 'sum', 'mul', 'ave'] as const).map((mergeMode): Case => ({
+    name: `Embedding(maskZero) → Bidirectional(LSTM, ${mergeMode}, seq) → Bidirectional(GRU, ${mergeMode}) → Dense(sigmoid)`,
+    layers: () => [
+      new Embedding({ inputDim: 10, outputDim: 4, maskZero: true }),
+      new Bidirectional({ layer: new LSTM({ units: 5, returnSequences: true }), mergeMode }),
+      new Bidirectional({ layer: new GRU({ units: 3 }), mergeMode }),
+      new Dense({ units: 1, activation: 'sigmoid' }),
+    ],
+    loss: 'binaryCrossentropy',
+    data: () => {
+      const d = firstTokenTask(12, 7, 9, 5);
+      return { x: d.x.map((row, i) => row.map((v, t) => (t >= i % 3 ? v : 0))), y: d.y }; // left padding
+    },
+  })),
+  {
+    name: 'Embedding → LSTM(seq) → Residual(LSTM(seq)) → LSTM → Dense(sigmoid)',
+    layers: () => [new Embedding({ inputDim: 9, outputDim: 6 }), new LSTM({ units: 6, returnSequences: true }), new Residual({ layer: new LSTM({ units: 6, returnSequences: true }) }), new LSTM({ units: 4 }), new Dense({ units: 1, activation: 'sigmoid' })],
+    loss: 'binaryCrossentropy', data: () => firstTokenTask(10, 6, 9, 6),
   },
 ];
 

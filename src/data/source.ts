@@ -125,14 +125,23 @@ export async function* byteChunks(source: DataSource, options: ReadOptions = {})
     yield* raw;
   }
   if (!gz) { yield* all(); return; }
-  yield* (isNode() ? nodeGunzip(all(), name) : streamGunzip(all(), name));
+  yield* gunzip(all(), name);
 }
 
-async function* nodeGunzip(input: AsyncGenerator<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
+/**
+ * Decompresses a gzip byte stream: with node:zlib in Node, with DecompressionStream elsewhere (`engine` forces
+ * one, for tests). Corrupt data → DataError naming the source.
+ */
+export function gunzip(chunks: AsyncIterable<Uint8Array>, name: string, engine: 'node' | 'web' = isNode() ? 'node' : 'web'): AsyncGenerator<Uint8Array> {
+  const it = chunks[Symbol.asyncIterator]() as AsyncGenerator<Uint8Array>;
+  return engine === 'node' ? nodeGunzip(it, name) : streamGunzip(it, name);
+}
+
+async function* nodeGunzip(input: AsyncIterator<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
   const { createGunzip } = await import('node:zlib');
   const { Readable, pipeline } = await import('node:stream');
   const gunzip = createGunzip();
-  pipeline(Readable.from(input, { objectMode: false }), gunzip, () => {}); // errors surface through the iteration below
+  pipeline(Readable.from({ [Symbol.asyncIterator]: () => input }, { objectMode: false }), gunzip, () => {}); // errors surface through the iteration below
   try {
     for await (const chunk of gunzip) yield chunk as Uint8Array;
   } catch (e) {
@@ -142,7 +151,7 @@ async function* nodeGunzip(input: AsyncGenerator<Uint8Array>, name: string): Asy
   }
 }
 
-async function* streamGunzip(input: AsyncGenerator<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
+async function* streamGunzip(input: AsyncIterator<Uint8Array>, name: string): AsyncGenerator<Uint8Array> {
   if (typeof DecompressionStream === 'undefined') throw new DataError('gzip input needs DecompressionStream, which this engine lacks', name);
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
@@ -155,7 +164,7 @@ async function* streamGunzip(input: AsyncGenerator<Uint8Array>, name: string): A
       }
     },
     async cancel() {
-      await input.return(undefined);
+      await input.return?.(undefined);
     },
   });
   try {

@@ -104,6 +104,11 @@ export abstract class Layer {
     this.inputShape = options.inputShape;
   }
 
+  /** Receives this layer's entries of the param table (wrappers hand them on to their inner layers). */
+  bindParams(entries: ParamEntry[]): void {
+    this.params = entries;
+  }
+
   /** The output shape for an input shape; throws ShapeError naming the layer and both shapes. */
   abstract computeOutputShape(input: Shape): Shape;
 

@@ -171,7 +171,7 @@ export class Sequential {
       a.f32(this.params, table.size).set(values, e.offset);
     }
     void P;
-    for (const layer of this.layers) layer.params = table.entries.filter((e) => e.layer === layer.name);
+    for (const layer of this.layers) layer.bindParams(table.entries.filter((e) => e.layer === layer.name));
     this.table = table;
     this.inputShape = shape;
     this.outputShape = s;
