@@ -1,0 +1,65 @@
+// The model zoo of the teaching material for text classification: one function builds each kind on the
+// same Embedding front (random or pre-trained GloVe vectors), so comparisons differ only in the recurrent
+// (or convolutional) part.
+
+import type { Kernels } from '../../bindings/index.js';
+import { ConfigError } from '../errors.js';
+import { Bidirectional } from '../layers/bidirectional.js';
+import { Dense } from '../layers/dense.js';
+import { Dropout } from '../layers/dropout.js';
+import { Embedding } from '../layers/embedding.js';
+import { GRU } from '../layers/gru.js';
+import { LSTM } from '../layers/lstm.js';
+import type { Layer } from '../layers/layer.js';
+import { SimpleRNN } from '../layers/simple-rnn.js';
+import { Sequential } from '../model/sequential.js';
+
+export const TEXT_MODEL_KINDS = ['simple', 'lstm', 'gru', 'bilstm', 'slides'] as const;
+export type TextModelKind = (typeof TEXT_MODEL_KINDS)[number];
+
+export interface TextModelOptions {
+  kind: TextModelKind;
+  /** V: rows of the embedding table (tokenizer vocabulary size). */
+  vocabularySize: number;
+  embeddingDim?: number;
+  /** (V, E) pre-trained vectors (e.g. GloVe); frozen unless trainEmbeddings. */
+  embeddings?: Float32Array | null;
+  trainEmbeddings?: boolean;
+  units?: number;
+  dropout?: number;
+  /** Output classes: 1 (binary, sigmoid) or more (softmax). */
+  classes?: number;
+  maskZero?: boolean;
+  seed?: number;
+  kernels?: Kernels;
+}
+
+export function buildTextModel(o: TextModelOptions): Sequential {
+  const E = o.embeddings ? o.embeddings.length / o.vocabularySize : o.embeddingDim ?? 64;
+  if (!Number.isInteger(E) || E < 1) throw new ConfigError(`buildTextModel: embeddings have ${o.embeddings?.length} values, not a multiple of V = ${o.vocabularySize}`);
+  const units = o.units ?? 64, dropout = o.dropout ?? 0.2, classes = o.classes ?? 1;
+  const embedding = new Embedding({
+    inputDim: o.vocabularySize, outputDim: E, maskZero: o.maskZero ?? true,
+    ...(o.embeddings ? { weights: o.embeddings, trainable: o.trainEmbeddings ?? false } : {}),
+  });
+  const head = (): Layer[] => [
+    ...(dropout > 0 ? [new Dropout({ rate: dropout })] : []),
+    classes === 1 ? new Dense({ units: 1, activation: 'sigmoid' }) : new Dense({ units: classes, activation: 'softmax' }),
+  ];
+  let body: Layer[];
+  switch (o.kind) {
+    case 'simple': body = [new SimpleRNN({ units })]; break;
+    case 'lstm': body = [new LSTM({ units })]; break;
+    case 'gru': body = [new GRU({ units })]; break;
+    case 'bilstm': body = [new Bidirectional({ layer: new LSTM({ units }) })]; break;
+    // The slides' sentiment model: Embedding → Dense → Dropout → LSTM → GRU → Dense → Dropout → Dense → Dense(sigmoid).
+    case 'slides':
+      body = [new Dense({ units, activation: 'relu' }), new Dropout({ rate: dropout }), new LSTM({ units, returnSequences: true }), new GRU({ units }),
+        new Dense({ units, activation: 'relu' })];
+      return new Sequential([embedding, ...body, new Dropout({ rate: dropout }), new Dense({ units: Math.max(8, units >> 2), activation: 'relu' }),
+        new Dense({ units: 1, activation: 'sigmoid' })], { seed: o.seed, kernels: o.kernels });
+    default:
+      throw new ConfigError(`unknown model kind ${JSON.stringify(o.kind)}; known: ${TEXT_MODEL_KINDS.join(', ')}`);
+  }
+  return new Sequential([embedding, ...body, ...head()], { seed: o.seed, kernels: o.kernels });
+}
