@@ -17,3 +17,4 @@ export { ShapeError, ConfigError, DataValueError, ModelStateError, CheckpointErr
 export { type TensorData, type DataInput } from './model/data.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './layers/bidirectional.js';
 export { Residual, type ResidualOptions } from './layers/residual.js';
+export * from './data/index.js';

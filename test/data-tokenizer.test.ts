@@ -141,7 +141,11 @@ test('JSON: ensure_ascii escapes, order of integer-like keys, "__proto__" and op
 
 test('bad input: typed errors naming the problem', () => {
   throwsTyped(() => new Tokenizer().fitOnTexts('just one string'), DataError, /single string/);
-  throwsTyped(() => new Tokenizer().fitOnTexts(['ok', 3 as unknown as string]), DataError, /texts\[1\] is number 3/);
+  const t = new Tokenizer().fitOnTexts(['kept']);
+  throwsTyped(() => t.fitOnTexts(['ok', 3 as unknown as string]), DataError, /texts\[1\] is number 3/);
+  throwsTyped(() => t.fitOnTexts(['ok', ['fine', 7 as unknown as string]]), DataError, /token 1 is number 7/);
+  assert.equal([...t.wordIndex], [['kept', 1]], 'a failed fit leaves the tokenizer unchanged');
+  assert.is(t.documentCount, 1);
   throwsTyped(() => new Tokenizer().textsToSequences(null as unknown as string[]), DataError, /iterable/);
   throwsTyped(() => new Tokenizer({ numWords: 0 }), DataError, /numWords must be a positive integer/);
   throwsTyped(() => new Tokenizer({ numWords: 2.5 }), DataError, /numWords/);

@@ -126,7 +126,10 @@ export class Tokenizer {
 
   /** Counts tokens over `texts` (adding to earlier calls) and rebuilds the index (Keras fit_on_texts). */
   fitOnTexts(texts: Iterable<TextInput>): this {
-    for (const text of this.eachText('fitOnTexts', texts)) {
+    // Check every text before counting any, so a bad input leaves the tokenizer unchanged.
+    const all = [...this.eachText('fitOnTexts', texts)];
+    for (const text of all) if (typeof text !== 'string') this.tokenize(text);
+    for (const text of all) {
       this.documentCount++;
       const seq = this.tokenize(text);
       for (const w of seq) this.wordCounts.set(w, (this.wordCounts.get(w) ?? 0) + 1);

@@ -1,0 +1,60 @@
+// Options shared by the commands that train text classifiers (train, compare).
+
+import type { Command } from 'commander';
+import { InvalidArgumentError } from 'commander';
+import { loadSentimentGlove } from '../../src/data/datasets.js';
+import { loadWordVectors, type WordVectors } from '../../src/data/word-vectors.js';
+import type { ClipOptions } from '../../src/optimizers.js';
+
+export const positiveInt = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`${name} must be a positive integer, got "${v}"`);
+  return n;
+};
+
+export const positiveNumber = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!(n > 0) || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a positive number, got "${v}"`);
+  return n;
+};
+
+export const fraction = (name: string) => (v: string): number => {
+  const n = Number(v);
+  if (!(n >= 0 && n < 1)) throw new InvalidArgumentError(`${name} must be in [0, 1), got "${v}"`);
+  return n;
+};
+
+export function addTrainingOptions(c: Command): Command {
+  return c
+    .option('--epochs <n>', 'training epochs', positiveInt('--epochs'), 8)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
+    .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 0.005)
+    .option('--optimizer <name>', 'adam | adamw | rmsprop | sgd | adagrad', 'adam')
+    .option('--clipvalue <x>', 'clip each gradient element to ±x (Keras clipvalue)', positiveNumber('--clipvalue'))
+    .option('--clipnorm <x>', 'clip each tensor to norm x (Keras clipnorm)', positiveNumber('--clipnorm'))
+    .option('--global-clipnorm <x>', 'clip all gradients to global norm x (Keras global_clipnorm)', positiveNumber('--global-clipnorm'))
+    .option('--clip-grad-norm <x>', 'PyTorch clip_grad_norm_ with max norm x', positiveNumber('--clip-grad-norm'))
+    .option('--units <n>', 'recurrent units', positiveInt('--units'), 64)
+    .option('--dropout <x>', 'dropout before the output layer', fraction('--dropout'), 0.2)
+    .option('--seed <n>', 'seed for splits, initialisation, shuffling and dropout', (v) => Number.parseInt(v, 10), 0);
+}
+
+export interface TrainingFlags extends ClipOptions {
+  epochs: number;
+  batchSize: number;
+  lr: number;
+  optimizer: 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
+  globalClipnorm?: number;
+  clipGradNorm?: number;
+  units: number;
+  dropout: number;
+  seed: number;
+}
+
+/** `random` | `glove` (the built-in subset) | `glove:PATH` (any GloVe/word2vec text file, .gz allowed). */
+export async function loadEmbeddings(spec: string): Promise<WordVectors | null> {
+  if (spec === 'random') return null;
+  if (spec === 'glove') return loadSentimentGlove();
+  if (spec.startsWith('glove:')) return loadWordVectors(spec.slice('glove:'.length), { lowercase: true });
+  throw new InvalidArgumentError(`--embeddings must be random, glove or glove:PATH, got "${spec}"`);
+}

@@ -1,0 +1,52 @@
+// Labelled texts from the built-in sentiment set or a user file: CSV, TSV (header row) or JSONL, with the
+// text and label columns named by the user. Labels: 0/1, true/false, or any two distinct strings (sorted,
+// the second is positive).
+
+import { readFile } from 'node:fs/promises';
+import { extname } from 'node:path';
+import { parse } from 'csv-parse/sync';
+import { loadSentiment } from '../src/data/datasets.js';
+import { DataError } from '../src/data/errors.js';
+
+export interface LabelledTexts {
+  texts: string[];
+  labels: Int32Array;
+  /** Names of label 0 and label 1. */
+  classes: [string, string];
+  name: string;
+}
+
+export async function loadLabelledTexts(source: string, textColumn = 'text', labelColumn = 'label'): Promise<LabelledTexts> {
+  if (source === 'sentiment') {
+    const d = await loadSentiment();
+    return { texts: d.texts, labels: d.labels, classes: ['negative', 'positive'], name: 'UCI sentiment sentences (built in)' };
+  }
+  const raw = await readFile(source, 'utf8').catch((e: Error) => { throw new DataError(`cannot read ${source}: ${e.message}`, source); });
+  const ext = extname(source).toLowerCase();
+  let records: Array<Record<string, unknown>>;
+  if (ext === '.jsonl' || ext === '.ndjson') {
+    records = raw.split(/\r?\n/).map((line, i) => [line, i] as const).filter(([l]) => l.trim() !== '').map(([line, i]) => {
+      try { return JSON.parse(line) as Record<string, unknown>; } catch (e) { throw new DataError(`invalid JSON: ${(e as Error).message}`, source, i + 1); }
+    });
+  } else {
+    try {
+      records = parse(raw, { columns: true, delimiter: ext === '.tsv' ? '\t' : ',', skip_empty_lines: true, relax_quotes: ext === '.tsv', bom: true });
+    } catch (e) {
+      throw new DataError(`cannot parse as ${ext === '.tsv' ? 'TSV' : 'CSV'}: ${(e as Error).message}`, source);
+    }
+  }
+  if (records.length === 0) throw new DataError('no records', source);
+  const texts: string[] = [], rawLabels: string[] = [];
+  records.forEach((r, i) => {
+    const line = ext === '.jsonl' || ext === '.ndjson' ? i + 1 : i + 2;
+    if (!(textColumn in r)) throw new DataError(`no column "${textColumn}" (columns: ${Object.keys(r).join(', ')}); use --text-column`, source, line);
+    if (!(labelColumn in r)) throw new DataError(`no column "${labelColumn}" (columns: ${Object.keys(r).join(', ')}); use --label-column`, source, line);
+    texts.push(String(r[textColumn]));
+    rawLabels.push(String(r[labelColumn]).trim());
+  });
+  const distinct = [...new Set(rawLabels)].sort();
+  if (distinct.length !== 2) throw new DataError(`expected exactly 2 distinct labels in "${labelColumn}", found ${distinct.length}: ${distinct.slice(0, 5).join(', ')}`, source);
+  const positive = distinct.includes('1') ? '1' : distinct.includes('true') ? 'true' : distinct[1];
+  const negative = distinct.find((d) => d !== positive)!;
+  return { texts, labels: Int32Array.from(rawLabels, (l) => (l === positive ? 1 : 0)), classes: [negative, positive], name: source };
+}
