@@ -1,0 +1,60 @@
+// `fused-rnn lm train` / `lm generate`: character-level language model on Pride and Prejudice (built in)
+// or a user text file; temperature sampling.
+
+import { Command } from 'commander';
+import { readFile } from 'node:fs/promises';
+import { loadKernels } from '../../src/index.js';
+import { loadPrideAndPrejudice } from '../../src/data/datasets.js';
+import { generateText, trainCharLm } from '../../src/tasks/char-lm.js';
+import { loadTask, saveCharLm } from '../model-dir.js';
+import { emit, note } from '../output.js';
+import { positiveInt, positiveNumber } from './text-options.js';
+
+export function lmCommand(): Command {
+  const lm = new Command('lm').description('character-level language model: train and generate');
+  lm.command('train')
+    .description('train on the built-in novel or --text FILE')
+    .option('--text <file>', 'a UTF-8 text file (default: Pride and Prejudice, built in)')
+    .option('--cell <kind>', 'lstm | gru', 'lstm')
+    .option('--units <n>', 'recurrent units', positiveInt('--units'), 128)
+    .option('--window <n>', 'characters per training window', positiveInt('--window'), 64)
+    .option('--max-chars <n>', 'use only the first n characters', positiveInt('--max-chars'), 200000)
+    .option('--epochs <n>', 'epochs', positiveInt('--epochs'), 3)
+    .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
+    .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 0.005)
+    .option('--clipnorm <x>', 'Keras clipnorm', positiveNumber('--clipnorm'))
+    .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 0)
+    .option('--out <dir>', 'save the model here', 'runs/char-lm')
+    .option('--sample <n>', 'characters to sample after training', (v) => Number.parseInt(v, 10), 300)
+    .option('--json', 'print JSON')
+    .action(async (o: { text?: string; cell: 'lstm' | 'gru'; units: number; window: number; maxChars: number; epochs: number; batchSize: number; lr: number; clipnorm?: number; seed: number; out: string; sample: number; json?: boolean }) => {
+      if (o.cell !== 'lstm' && o.cell !== 'gru') throw new Error(`--cell must be lstm or gru, got "${o.cell}"`);
+      const text = o.text ? await readFile(o.text, 'utf8') : await loadPrideAndPrejudice();
+      note(o, `${o.text ?? 'Pride and Prejudice'}: using ${Math.min(text.length, o.maxChars).toLocaleString('en-US')} characters; ${o.cell.toUpperCase()}(${o.units}), window ${o.window}`);
+      const t0 = performance.now();
+      const model = await trainCharLm(text, {
+        cell: o.cell, units: o.units, window: o.window, maxChars: o.maxChars, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, clipnorm: o.clipnorm,
+        seed: o.seed, kernels: await loadKernels(),
+        callbacks: [{ onEpochEnd: (e, logs) => note(o, `epoch ${e + 1}/${o.epochs}: loss ${logs!.loss.toFixed(4)}, accuracy ${logs!.accuracy.toFixed(4)}`) }],
+      });
+      const seconds = (performance.now() - t0) / 1000;
+      await saveCharLm(o.out, model);
+      const sample = o.sample > 0 ? await generateText(model, text.slice(0, 20), { length: o.sample, temperature: 0.7, seed: o.seed }) : '';
+      emit(o, { seconds, history: model.history, saved: o.out, sample }, () =>
+        `trained in ${seconds.toFixed(1)} s; saved to ${o.out}\n\nsample (temperature 0.7):\n${text.slice(0, 20)}${sample}`);
+    });
+  lm.command('generate')
+    .description('sample text from a saved character LM')
+    .requiredOption('--model <dir>', 'a directory written by lm train')
+    .option('--prime <text>', 'text to start from', 'It is a truth ')
+    .option('--length <n>', 'characters to generate', positiveInt('--length'), 400)
+    .option('--temperature <x>', 'sampling temperature (0 = greedy)', (v) => Number(v), 0.7)
+    .option('--seed <n>', 'sampling seed', (v) => Number.parseInt(v, 10), 0)
+    .option('--json', 'print JSON')
+    .action(async (o: { model: string; prime: string; length: number; temperature: number; seed: number; json?: boolean }) => {
+      const task = await loadTask(o.model, 'char-lm');
+      const text = await generateText(task.lm!, o.prime, { length: o.length, temperature: o.temperature, seed: o.seed });
+      emit(o, { prime: o.prime, text }, () => o.prime + text);
+    });
+  return lm;
+}

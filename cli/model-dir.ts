@@ -1,0 +1,59 @@
+// A model directory as the CLI writes it: the checkpoint (src/io: model.json + weights.bin) plus task.json
+// with what is needed to use the model on raw text (tokenizer, T, class names, or the char-LM shape).
+//   DIR/model.json, DIR/weights.bin   the model (atomic writes, checksummed)
+//   DIR/task.json                     { kind: 'text-classifier' | 'char-lm', tokenizer, ... }
+
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { loadKernels, type Sequential } from '../src/index.js';
+import { Tokenizer, type TokenizerJSON } from '../src/data/tokenizer.js';
+import { CheckpointError } from '../src/errors.js';
+import { loadModel, saveModel } from '../src/io/index.js';
+import type { CharLm } from '../src/tasks/char-lm.js';
+
+type TaskFile =
+  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: [string, string] }
+  | { kind: 'char-lm'; tokenizer: TokenizerJSON; cell: 'lstm' | 'gru'; units: number; embeddingDim: number };
+
+async function writeTask(dir: string, task: TaskFile): Promise<void> {
+  const tmp = join(dir, `.task.json.${process.pid}.tmp`);
+  await writeFile(tmp, JSON.stringify(task));
+  await rename(tmp, join(dir, 'task.json'));
+}
+
+export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: [string, string]): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await saveModel(model, dir);
+  await writeTask(dir, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes });
+}
+
+export async function saveCharLm(dir: string, lm: CharLm): Promise<void> {
+  await mkdir(dir, { recursive: true });
+  await saveModel(lm.model, dir);
+  await writeTask(dir, { kind: 'char-lm', tokenizer: lm.tokenizer.toJSON(), cell: lm.cell, units: lm.units, embeddingDim: lm.embeddingDim });
+}
+
+export interface LoadedTask {
+  kind: TaskFile['kind'];
+  model: Sequential;
+  tokenizer: Tokenizer;
+  maxlen: number;
+  classes: [string, string];
+  lm: Pick<CharLm, 'model' | 'tokenizer' | 'cell' | 'units' | 'embeddingDim'> | null;
+}
+
+export async function loadTask(dir: string, want?: TaskFile['kind']): Promise<LoadedTask> {
+  let task: TaskFile;
+  try {
+    task = JSON.parse(await readFile(join(dir, 'task.json'), 'utf8')) as TaskFile;
+  } catch (e) {
+    throw new CheckpointError(`${join(dir, 'task.json')}: cannot read the task description (${(e as Error).message}); is ${dir} a directory written by fused-rnn train/compare/lm train --out?`);
+  }
+  if (want && task.kind !== want) throw new CheckpointError(`${dir} holds a ${task.kind} model, this command needs a ${want}`);
+  const model = await loadModel(dir, { kernels: await loadKernels() });
+  const tokenizer = Tokenizer.fromJSON(task.tokenizer);
+  if (task.kind === 'char-lm') {
+    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: ['', ''], lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
+  }
+  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, lm: null };
+}
