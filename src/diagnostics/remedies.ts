@@ -179,8 +179,8 @@ function vanishingRemedies(a: SeriesAnalysis, ctx: RemedyContext): Remedy[] {
 
   out.push({
     id: 'orthogonal-init',
-    text: 'Initialise the recurrent kernel orthogonally (all singular values 1, the Keras default) rather than with '
-      + 'small random values, so the linear part of each step back preserves the gradient norm.',
+    text: 'Initialise the recurrent kernel orthogonally (all singular values 1, the Keras default), so the linear '
+      + 'part of each step back preserves the gradient norm.',
     because: sigma !== undefined && sigma < 1
       ? `σ_max(U) = ${f(sigma)} < 1: each step back multiplies the gradient by at most ${f(sigma)}·max|act′| `
         + `(≤ ${f(sigma ** 10)} over 10 steps with tanh′ ≤ 1); ${m}`
@@ -204,7 +204,7 @@ function vanishingRemedies(a: SeriesAnalysis, ctx: RemedyContext): Remedy[] {
     id: 'regularisation',
     text: 'Lower any L2 / weight decay on the recurrent kernel (it shrinks σ_max(U)); a norm-preserving penalty '
       + '(Pascanu et al. 2013: Σ_t (‖dL/dh_{t−1}‖/‖dL/dh_t‖ − 1)²) pushes the per-step factor towards 1.',
-    because: `per-step factor ${f(a.fit.rate)} (target 1)${sigmaText}; ${m}`,
+    because: `target factor per step 1, measured ${f(a.fit.rate)}${sigmaText}; ${m}`,
   });
 
   if (Number.isFinite(a.fit.rate) && a.fit.rate < 1 && a.fit.rate > 0) {
@@ -213,7 +213,7 @@ function vanishingRemedies(a: SeriesAnalysis, ctx: RemedyContext): Remedy[] {
     out.push({
       id: 'truncated-bptt',
       text: `Use shorter sequences or truncated BPTT over about ${window} steps (stateful: carry h across chunks): `
-        + 'dependencies longer than that receive under 1% of the gradient anyway, and shorter chunks train faster.',
+        + 'dependencies longer than that receive under 1% of the gradient anyway.',
       because: `the fitted trend loses 10× every ${f(a.fit.stepsPerDecade)} steps and 100× after ${f(n100)} steps, `
         + `while T = ${a.T}; ${m}`,
     });

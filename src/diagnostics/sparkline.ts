@@ -15,6 +15,11 @@ export interface SparklineOptions {
   scale?: 'log' | 'linear';
   /** Append "min … max …" labels (default true). */
   labels?: boolean;
+  /**
+   * Fixed level range in scale units (log10 units on the log scale), so several series (layers) share one scale;
+   * values outside clamp to ▁/█. Default: the series' own range.
+   */
+  range?: [number, number];
 }
 
 /** The bars alone. */
@@ -36,12 +41,13 @@ export function sparkBars(values: ArrayLike<number>, opts: SparklineOptions = {}
     cells.push(bad ? NaN : k === 0 ? -Infinity : s / k);
   }
   let lo = Infinity, hi = -Infinity;
-  for (const c of cells) if (Number.isFinite(c)) { lo = Math.min(lo, c); hi = Math.max(hi, c); }
+  if (opts.range) [lo, hi] = opts.range;
+  else for (const c of cells) if (Number.isFinite(c)) { lo = Math.min(lo, c); hi = Math.max(hi, c); }
   return cells.map((c) => {
     if (Number.isNaN(c)) return SPARK_NONFINITE;
     if (c === -Infinity) return SPARK_ZERO;
-    if (hi === lo) return BARS[3];
-    return BARS[Math.min(7, Math.floor(((c - lo) / (hi - lo)) * 8))];
+    if (!(hi > lo)) return BARS[3];
+    return BARS[Math.max(0, Math.min(7, Math.floor(((c - lo) / (hi - lo)) * 8)))];
   }).join('');
 }
 
@@ -51,7 +57,7 @@ export function sparkBars(values: ArrayLike<number>, opts: SparklineOptions = {}
  */
 export function sparkline(values: ArrayLike<number>, opts: SparklineOptions = {}): string {
   const bars = sparkBars(values, opts);
-  if (opts.labels === false) return bars;
+  if (opts.labels === false || values.length === 0) return bars;
   const log = (opts.scale ?? 'log') === 'log';
   let min = NaN, max = NaN, minAt = 0, maxAt = 0, zeros = 0, bad = 0;
   for (let i = 0; i < values.length; i++) {

@@ -5,7 +5,7 @@ export interface LineFit {
   /** y ≈ intercept + slope·x */
   slope: number;
   intercept: number;
-  /** Coefficient of determination 1 − SS_res/SS_tot; 1 when every y is equal (SS_tot = 0, a perfect fit). */
+  /** Coefficient of determination 1 − SS_res/SS_tot; 1 when every y is equal (a perfect fit). */
   r2: number;
   /** Points used. */
   n: number;
@@ -32,8 +32,11 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): LineFit {
     const r = y[i] - (intercept + slope * x[i]);
     ssRes += r * r;
   }
-  // Rounding can leave ssRes a hair above 0 on an exact line while syy is 0: call that a perfect fit.
-  const r2 = syy === 0 ? 1 : Math.max(0, 1 - ssRes / syy);
+  // A constant y has nothing to explain: call that a perfect fit (tested on the values, not on syy, which the
+  // rounding of the mean leaves a hair above 0).
+  let flat = true;
+  for (let i = 1; i < n && flat; i++) flat = y[i] === y[0];
+  const r2 = flat ? 1 : Math.max(0, 1 - ssRes / syy);
   return { slope, intercept, r2, n };
 }
 

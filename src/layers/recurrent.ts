@@ -311,6 +311,40 @@ export abstract class Recurrent extends Layer {
     return { h: read(this.buf.hnorm2), c: this.buf.cnorm2 ? read(this.buf.cnorm2) : null };
   }
 
+  /**
+   * Gate statistics of the last training forward (time-major saved gates, valid steps only): per gate
+   * block the mean activation and the share of saturated sigmoid activations (< 0.05 or > 0.95).
+   * LSTM blocks [i | f | g | o] (g is tanh: saturated when |g| > 0.95); GRU [z | r]. Null for SimpleRNN or
+   * before any training forward.
+   */
+  gateStatistics(ctx: { kernels: RunContext['kernels'] }, lengths: Int32Array | null = null, leftPadded = false): Array<{ gate: string; mean: number; saturated: number }> | null {
+    const cell = this.cellShape();
+    if (!this.training || !cell.saved || this.lastRun.T === 0) return null;
+    const { T, B } = this.lastRun, H = this.units, S = cell.saved;
+    const names = cell.hasCell ? ['input', 'forget', 'cell', 'output'] : ['update', 'reset'];
+    const g = ctx.kernels.arena.f32(this.buf.gates, T * B * S);
+    const sums = new Float64Array(names.length), sat = new Float64Array(names.length);
+    let rows = 0;
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+      if (lengths) {
+        const len = lengths[b];
+        if (leftPadded ? t < T - len : t >= len) continue;
+      }
+      rows++;
+      const o = (t * B + b) * S;
+      for (let k = 0; k < names.length; k++) {
+        const tanhGate = names[k] === 'cell';
+        for (let j = 0; j < H; j++) {
+          const v = g[o + k * H + j];
+          sums[k] += v;
+          if (tanhGate ? Math.abs(v) > 0.95 : v < 0.05 || v > 0.95) sat[k]++;
+        }
+      }
+    }
+    const n = Math.max(1, rows * H);
+    return names.map((gate, k) => ({ gate, mean: sums[k] / n, saturated: sat[k] / n }));
+  }
+
   protected baseConfig(): Record<string, unknown> {
     return {
       name: this.name, trainable: this.trainable, units: this.units, activation: this.activation,

@@ -14,7 +14,9 @@ import { getInitializer } from '../initializers.js';
 import { Dense } from '../layers/dense.js';
 import { Embedding } from '../layers/embedding.js';
 import { formatKerasShape, type Layer, type Planner, type Port, type RunContext, type Shape } from '../layers/layer.js';
+import { Bidirectional } from '../layers/bidirectional.js';
 import { Recurrent } from '../layers/recurrent.js';
+import { Residual } from '../layers/residual.js';
 import { getLoss, targetsAreIds, type LossName } from '../losses.js';
 import { getMetric, type Metric } from '../metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers.js';
@@ -110,6 +112,7 @@ export class Sequential {
   private plan: Plan | null = null;
   private compiled: { optimizer: Optimizer; loss: LossName; metricNames: string[] } | null = null;
   private random: Random;
+  private lastMask: { lengths: Int32Array | null; leftPadded: boolean } = { lengths: null, leftPadded: false };
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
     this.name = options.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
@@ -411,6 +414,7 @@ export class Sequential {
     const run = this.loadBatch(plan, x, y, idx);
     const ctx = this.context(plan, run, true, random);
     this.forward(ctx);
+    this.lastMask = { lengths: ctx.lengths, leftPadded: ctx.leftPadded };
     let loss = this.loss(plan, ctx);
     k.fill(this.grads, 0, table.size);
     for (let i = this.layers.length - 1; i >= 0; i--) this.layers[i].backward(ctx);
@@ -553,9 +557,21 @@ export class Sequential {
     return { data: result, shape: [N, ...(seq ? [T] : []), ...(out.shape.slice(seq ? 1 : 0) as number[])] };
   }
 
+  /** Every recurrent layer, including those inside Bidirectional and Residual wrappers, in model order. */
+  recurrentLayers(): Recurrent[] {
+    const out: Recurrent[] = [];
+    const visit = (l: Layer): void => {
+      if (l instanceof Recurrent) out.push(l);
+      else if (l instanceof Bidirectional) { out.push(l.forwardLayer, l.backwardLayer); }
+      else if (l instanceof Residual) visit(l.inner);
+    };
+    this.layers.forEach(visit);
+    return out;
+  }
+
   /** Clears the carried state of every stateful recurrent layer. */
   resetStates(): void {
-    for (const l of this.layers) if (l instanceof Recurrent) l.resetStates();
+    for (const l of this.recurrentLayers()) l.resetStates();
   }
 
   // ---- weights
@@ -609,11 +625,35 @@ export class Sequential {
     ].join('\n');
   }
 
+  /**
+   * ‖g‖ of every trainable tensor from the last training step's norm pass (before clipping), in table
+   * order, and the global norm of the gradients as applied (after clipping; one more norm pass).
+   */
+  tensorGradNorms(): { tensors: Array<{ path: string; norm: number }>; appliedNorm: number } | null {
+    if (!this.gradTable || !this.kernels) return null;
+    const g = this.gradTable, k = this.kernels;
+    const before = new Float64Array(k.arena.memory.buffer, g.sums, g.count).slice();
+    const after = k.gradNorms(g);
+    const trainable = this.table!.entries.filter((e) => e.trainable);
+    return { tensors: trainable.map((e, i) => ({ path: e.path, norm: Math.sqrt(before[i]) })), appliedNorm: after.finite ? after.norm : NaN };
+  }
+
+  /** Gate means and saturation of every LSTM/GRU layer in the last training step (valid steps only). */
+  gateStatistics(): Array<{ layer: string; className: string; gates: Array<{ gate: string; mean: number; saturated: number }> }> {
+    const out = [];
+    for (const l of this.recurrentLayers()) {
+      if (!this.kernels) continue;
+      const gates = l.gateStatistics({ kernels: this.kernels }, this.lastMask.lengths, this.lastMask.leftPadded);
+      if (gates) out.push({ layer: l.name, className: l.className, gates });
+    }
+    return out;
+  }
+
   /** Recurrent layers' ‖dL/dh_t‖ per time step from the last training step (diagnostics). */
   gradientNorms(): Array<{ layer: string; className: string; h: Float64Array; c: Float64Array | null }> {
     const out = [];
-    for (const l of this.layers) {
-      if (!(l instanceof Recurrent) || !this.kernels) continue;
+    for (const l of this.recurrentLayers()) {
+      if (!this.kernels) continue;
       const n = l.gradientNorms({ kernels: this.kernels });
       if (n) out.push({ layer: l.name, className: l.className, ...n });
     }

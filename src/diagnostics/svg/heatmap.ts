@@ -6,7 +6,7 @@ import { DataValueError } from '../../errors.js';
 import { formatNumber } from '../format.js';
 import { bottom, chartTitle, legendRow, right, xAxis, yAxis, type Frame } from './axis.js';
 import { NONFINITE_COLOUR, ZERO_COLOUR, viridis } from './palette.js';
-import { linearScale, linearTicks } from './scale.js';
+import { linearScale, linearTicks, type Tick } from './scale.js';
 import { el, svgDocument } from './xml.js';
 
 export interface HeatmapOptions {
@@ -19,7 +19,7 @@ export interface HeatmapOptions {
   log10Range?: [number, number];
   width?: number;
   height?: number;
-  /** Largest number of drawn rows / columns before blocks are averaged (default 120 / 200). */
+  /** Largest number of drawn rows / columns before blocks are averaged (default 100 / 160). */
   maxRows?: number;
   maxCols?: number;
   xLabel?: string;
@@ -30,6 +30,25 @@ export interface HeatmapOptions {
 export const COLOUR_BAR_STEPS = 64;
 
 type Cell = { kind: 'value'; log10: number } | { kind: 'zero' } | { kind: 'nonfinite' };
+
+/**
+ * y ticks as row positions (0-based, fractional) labelled with training step numbers: nice 1-2-5 values of the
+ * step numbers when they increase strictly (placed by interpolation between rows), else every k-th row.
+ */
+function stepTicks(steps: number[]): Tick[] {
+  const n = steps.length;
+  const increasing = steps.every((v, i) => Number.isFinite(v) && (i === 0 || v > steps[i - 1]));
+  if (!increasing || n === 1) {
+    return linearTicks(0, n - 1, 6, true).map((t) => ({ value: t.value, label: formatNumber(steps[t.value], 6) }));
+  }
+  const out: Tick[] = [];
+  let i = 0;
+  for (const t of linearTicks(steps[0], steps[n - 1], 6, Number.isInteger(steps[0]) && Number.isInteger(steps[n - 1]))) {
+    while (i < n - 2 && steps[i + 1] < t.value) i++;
+    out.push({ value: i + (t.value - steps[i]) / (steps[i + 1] - steps[i]), label: formatNumber(t.value, 6) });
+  }
+  return out;
+}
 
 /** rows: one array per recorded training step, each g_1..g_T (equal lengths). */
 export function gradientHeatmap(rows: readonly ArrayLike<number>[], opts: HeatmapOptions = {}): string {
@@ -43,8 +62,8 @@ export function gradientHeatmap(rows: readonly ArrayLike<number>[], opts: Heatma
   const steps = opts.stepNumbers ? Array.from(opts.stepNumbers) : rows.map((_, i) => i + 1);
   if (steps.length !== nR) throw new DataValueError(`gradientHeatmap: stepNumbers has ${steps.length} entries for ${nR} rows`);
 
-  const dr = Math.min(nR, Math.max(1, opts.maxRows ?? 120));
-  const dc = Math.min(nC, Math.max(1, opts.maxCols ?? 200));
+  const dr = Math.min(nR, Math.max(1, opts.maxRows ?? 100));
+  const dc = Math.min(nC, Math.max(1, opts.maxCols ?? 160));
   const cells: Cell[][] = [];
   let lo = Infinity, hi = -Infinity, zeros = 0, bad = 0;
   for (let i = 0; i < dr; i++) {
@@ -87,17 +106,17 @@ export function gradientHeatmap(rows: readonly ArrayLike<number>[], opts: Heatma
     const y0 = f.top + i * ch, y1 = f.top + (i + 1) * ch;
     for (let j = 0; j < dc; j++) {
       const x0 = f.left + j * cw, x1 = f.left + (j + 1) * cw;
-      rects += el('rect', { class: 'cell', x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: colour(cells[i][j]) });
+      rects += el('rect', { x: x0, y: y0, width: x1 - x0, height: y1 - y0, fill: colour(cells[i][j]) });
     }
   }
   let body = chartTitle(f.left, 24, opts.title ?? 'log10 ‖dL/dh_t‖ per time step and training step');
-  body += el('g', { 'shape-rendering': 'crispEdges' }, rects);
+  body += el('g', { class: 'cells', 'shape-rendering': 'crispEdges' }, rects);
 
   // Axes: positions are cell centres of the undownsampled grid.
   const xs = linearScale(0.5, nC + 0.5, f.left, right(f));
   body += xAxis(f, xs, linearTicks(1, nC, 6, true), opts.xLabel ?? 'time step t (loss at t = T)');
   const ys = linearScale(-0.5, nR - 0.5, f.top, bottom(f));
-  const yTicks = linearTicks(0, nR - 1, 6, true).map((t) => ({ value: t.value, label: formatNumber(steps[t.value], 6) }));
+  const yTicks = stepTicks(steps);
   body += yAxis(f, ys, yTicks, opts.yLabel ?? 'training step');
 
   // Colour bar (high at the top) and its log10 axis on the right.
@@ -106,17 +125,17 @@ export function gradientHeatmap(rows: readonly ArrayLike<number>[], opts: Heatma
   let barRects = '';
   for (let k = 0; k < COLOUR_BAR_STEPS; k++) {
     const y0 = bottom(bar) - ((k + 1) * bar.height) / COLOUR_BAR_STEPS, y1 = bottom(bar) - (k * bar.height) / COLOUR_BAR_STEPS;
-    barRects += el('rect', { class: 'cbar', x: bar.left, y: y0, width: bar.width, height: y1 - y0, fill: viridis((k + 0.5) / COLOUR_BAR_STEPS) });
+    barRects += el('rect', { x: bar.left, y: y0, width: bar.width, height: y1 - y0, fill: viridis((k + 0.5) / COLOUR_BAR_STEPS) });
   }
-  body += el('g', { 'shape-rendering': 'crispEdges' }, barRects);
+  body += el('g', { class: 'colour-bar', 'shape-rendering': 'crispEdges' }, barRects);
   const bs = linearScale(lo, hi, bottom(bar), bar.top);
   body += yAxis(bar, bs, linearTicks(lo, hi, 5), 'log10 ‖dL/dh_t‖', 'right', 52);
 
   if (hasLegend) {
     let y = bottom(f) - 26;
     const swatch = (fill: string, yy: number) => el('rect', { x: bar.left, y: yy - 9, width: 18, height: 10, fill, stroke: '#888888' });
-    if (zeros > 0) { body += legendRow(bar.left, y, swatch(ZERO_COLOUR, y), `0 (no gradient): ${zeros} cells`); y += 18; }
-    if (bad > 0) body += legendRow(bar.left, y, swatch(NONFINITE_COLOUR, y), `NaN/Inf: ${bad} cells`);
+    if (zeros > 0) { body += legendRow(bar.left, y, swatch(ZERO_COLOUR, y), `0: ${zeros} ${zeros === 1 ? 'cell' : 'cells'}`); y += 18; }
+    if (bad > 0) body += legendRow(bar.left, y, swatch(NONFINITE_COLOUR, y), `NaN/Inf: ${bad} ${bad === 1 ? 'cell' : 'cells'}`);
   }
 
   const shown = dr === nR && dc === nC ? '' : ` (drawn as ${dc} × ${dr} blocks, each the mean of log10 over its cells)`;

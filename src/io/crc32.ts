@@ -1,0 +1,27 @@
+// CRC-32 (IEEE 802.3, reflected polynomial 0xEDB88320; the zlib/PNG/gzip checksum), synchronous so the
+// checkpoint checksum is computable in browsers without async WebCrypto. Table-driven, one byte per step.
+
+let table: Uint32Array | null = null;
+
+function makeTable(): Uint32Array {
+  const t = new Uint32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c >>> 0;
+  }
+  return t;
+}
+
+/** CRC-32 of bytes as an unsigned 32-bit integer; crc32(ascii "123456789") = 0xCBF43926. */
+export function crc32(bytes: Uint8Array): number {
+  const t = (table ??= makeTable());
+  let c = 0xffffffff;
+  for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+/** 8 lowercase hex digits, the form stored in the manifest. */
+export function crc32Hex(bytes: Uint8Array): string {
+  return crc32(bytes).toString(16).padStart(8, '0');
+}

@@ -1,0 +1,79 @@
+// className → constructor, for rebuilding layers from their Keras-style config ({ className, config },
+// where config is the layer's getConfig() output = its constructor options). Wrappers (Bidirectional,
+// Residual) hold the config of their inner layer and rebuild it through the same registry.
+// New layer kinds call registerLayer(className, factory) next to their class (or here).
+
+import { ConfigError } from '../errors.js';
+import { Bidirectional, type BidirectionalOptions } from './bidirectional.js';
+import { Dense, type DenseOptions } from './dense.js';
+import { Dropout, type DropoutOptions } from './dropout.js';
+import { Embedding, type EmbeddingOptions } from './embedding.js';
+import { GRU, type GruOptions } from './gru.js';
+import type { Layer, LayerConfig } from './layer.js';
+import { LSTM, type LstmOptions } from './lstm.js';
+import type { Recurrent, RecurrentOptions } from './recurrent.js';
+import { Residual, type ResidualOptions } from './residual.js';
+import { SimpleRNN } from './simple-rnn.js';
+
+export type LayerFactory = (config: Record<string, unknown>) => Layer;
+
+const registry = new Map<string, LayerFactory>();
+
+/** Registers (or replaces) the factory for a className. */
+export function registerLayer(className: string, factory: LayerFactory): void {
+  registry.set(className, factory);
+}
+
+export function registeredLayers(): string[] {
+  return [...registry.keys()].sort();
+}
+
+/** The Keras-style config of a layer: { className, config } with config = getConfig() (+ inputShape when set). */
+export function layerToConfig(layer: Layer): LayerConfig {
+  const config = layer.getConfig();
+  if (layer.inputShape && config.inputShape === undefined) config.inputShape = layer.inputShape.slice();
+  return { className: layer.className, config };
+}
+
+/** Rebuilds a layer from { className, config }; ConfigError for unknown classes or malformed configs. */
+export function layerFromConfig(spec: LayerConfig): Layer {
+  if (!spec || typeof spec !== 'object' || typeof spec.className !== 'string') {
+    throw new ConfigError(`layer config must be { className, config }, got ${JSON.stringify(spec)}`);
+  }
+  const make = registry.get(spec.className);
+  if (!make) throw new ConfigError(`unknown layer class "${spec.className}"; registered: ${registeredLayers().join(', ')}`);
+  const config = spec.config ?? {};
+  if (typeof config !== 'object') throw new ConfigError(`${spec.className}: config must be an object, got ${JSON.stringify(config)}`);
+  return make({ ...config });
+}
+
+/** Keras configs store absent options as null; constructors expect undefined. */
+function options<T>(config: Record<string, unknown>): T {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(config)) if (v !== null) out[k] = v;
+  return out as T;
+}
+
+/** Regularizers are nullable options: keep null (= none) as it is. */
+function withRegularizers<T>(config: Record<string, unknown>, keys: string[]): T {
+  const out = options<Record<string, unknown>>(config);
+  for (const k of keys) if (config[k] === null) out[k] = null;
+  return out as T;
+}
+
+const RNN_REGULARIZERS = ['kernelRegularizer', 'recurrentRegularizer', 'biasRegularizer'];
+
+registerLayer('LSTM', (c) => new LSTM(withRegularizers<LstmOptions>(c, RNN_REGULARIZERS)));
+registerLayer('GRU', (c) => new GRU(withRegularizers<GruOptions>(c, RNN_REGULARIZERS)));
+registerLayer('SimpleRNN', (c) => new SimpleRNN(withRegularizers<RecurrentOptions>(c, RNN_REGULARIZERS)));
+registerLayer('Embedding', (c) => new Embedding(withRegularizers<EmbeddingOptions>(c, ['embeddingsRegularizer'])));
+registerLayer('Dense', (c) => new Dense(withRegularizers<DenseOptions>(c, ['kernelRegularizer', 'biasRegularizer'])));
+registerLayer('Dropout', (c) => new Dropout(options<DropoutOptions>(c)));
+registerLayer('Bidirectional', (c) => {
+  const o = options<Omit<BidirectionalOptions, 'layer'> & { layer: LayerConfig }>(c);
+  return new Bidirectional({ ...o, layer: layerFromConfig(o.layer) as Recurrent });
+});
+registerLayer('Residual', (c) => {
+  const o = options<Omit<ResidualOptions, 'layer'> & { layer: LayerConfig }>(c);
+  return new Residual({ ...o, layer: layerFromConfig(o.layer) });
+});
