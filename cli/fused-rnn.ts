@@ -7,6 +7,7 @@ import { compareCommand } from './commands/compare.js';
 import { lmCommand } from './commands/lm.js';
 import { evaluateCommand, predictCommand, summaryCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
+import { diagnoseCommand } from './commands/diagnose.js';
 
 const program = new Command('fused-rnn')
   .description('recurrent neural networks on fused WebAssembly SIMD kernels')
@@ -16,7 +17,8 @@ const program = new Command('fused-rnn')
   .addCommand(evaluateCommand())
   .addCommand(predictCommand())
   .addCommand(lmCommand())
-  .addCommand(summaryCommand());
+  .addCommand(summaryCommand())
+  .addCommand(diagnoseCommand());
 
 try {
   await program.parseAsync(process.argv);

@@ -17,4 +17,9 @@ export { ShapeError, ConfigError, DataValueError, ModelStateError, CheckpointErr
 export { type TensorData, type DataInput } from './model/data.js';
 export { Bidirectional, type BidirectionalOptions, type MergeMode } from './layers/bidirectional.js';
 export { Residual, type ResidualOptions } from './layers/residual.js';
+export { Conv1D, type Conv1DOptions, type Conv1DActivation } from './layers/conv1d.js';
+export { MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, type Pooling1DOptions } from './layers/pooling.js';
+export { Flatten } from './layers/flatten.js';
 export * from './data/index.js';
+export * from './diagnostics/index.js';
+export { GradientMonitor, type GradientMonitorOptions, type StepRecord as MonitorStepRecord, type LayerRecord } from './diagnostics/gradient-monitor.js';
