@@ -23,3 +23,6 @@ export { Flatten } from './layers/flatten.js';
 export * from './data/index.js';
 export * from './diagnostics/index.js';
 export { GradientMonitor, type GradientMonitorOptions, type StepRecord as MonitorStepRecord, type LayerRecord } from './diagnostics/gradient-monitor.js';
+export { EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN, CSVLogger, ProgressBar, FunctionCallback, type EarlyStoppingOptions, type ModelCheckpointOptions, type ReduceLROnPlateauOptions, type CSVLoggerOptions, type ProgressBarOptions, type ProgressParams, type MonitorMode } from './callbacks/index.js';
+export * from './io/index.js';
+export { registerLayer, layerFromConfig, layerToConfig, type LayerFactory } from './layers/registry.js';

@@ -7,11 +7,12 @@ import * as assert from 'uvu/assert';
 import { KernelArgumentError, loadKernels, type Kernels, type TensorRef } from '../bindings/index.js';
 import { gruBackward, gruForward, gruInfer } from '../bindings/reference/gru.js';
 import type { FloatArray } from '../bindings/reference/float-array.js';
-import { ACCUMULATE_DX, LEFT_PADDED, RESET_AFTER, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
+import { ACCUMULATE_DX, LEFT_PADDED, PER_GATE_RMASK, RESET_AFTER, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
 import { throwsTyped } from './helpers/assert-throws.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, gradcheckReport, weightedSum } from './helpers/gradcheck.js';
 import { uniform } from './helpers/random.js';
+import { dropoutMask } from './helpers/rnn-problem.js';
 
 type Act = 'tanh' | 'relu' | 'sigmoid' | 'linear';
 type GateAct = 'sigmoid' | 'hard_sigmoid';
@@ -29,6 +30,9 @@ interface Case {
   activation?: Act;
   recurrentActivation?: GateAct;
   accumulateDx?: boolean;
+  /** Recurrent dropout mask (B, H), or (3, B, H) with perGate. */
+  rmask?: Float32Array | null;
+  perGate?: boolean;
 }
 
 const nBias = (c: Case) => (c.resetAfter ? 6 : 3) * c.H;
@@ -40,9 +44,9 @@ const label = (c: Case) =>
 
 function cfgOf(c: Case): RecurrentConfig {
   const flags = (c.reverse ? REVERSE : 0) | (c.leftPadded ? LEFT_PADDED : 0) | (c.accumulateDx ? ACCUMULATE_DX : 0) |
-    (c.resetAfter ? RESET_AFTER : 0);
+    (c.resetAfter ? RESET_AFTER : 0) | (c.perGate ? PER_GATE_RMASK : 0);
   return {
-    T: c.T, B: c.B, D: c.D, H: c.H, flags, lengths: c.lengths ?? null,
+    T: c.T, B: c.B, D: c.D, H: c.H, flags, lengths: c.lengths ?? null, recurrentMask: c.rmask ?? null,
     activation: CODE[c.activation ?? 'tanh'], recurrentActivation: CODE[c.recurrentActivation ?? 'sigmoid'],
   };
 }
@@ -137,7 +141,8 @@ function runKernels(k: Kernels, c: Case, d: Data): Result {
   hInit.set(d.h0, h0Slot(c) * B * H);
   const x = put(d.x, [T, B, D]), W = put(d.W, [D, G]), U = put(d.U, [H, G]), b = put(d.b, bShape);
   const h = put(hInit, [T + 1, B, H]), gates = zeros([T, B, 4 * H]);
-  const o = options(c);
+  const recurrentMask = c.rmask ? put(c.rmask, c.perGate ? [3, B, H] : [B, H]) : null;
+  const o = { ...options(c), recurrentMask };
   k.gruForward({ ...o, x, W, U, b, h, gates });
   const dh = put(upstream(c, d.R, f32), [T + 1, B, H]);
   const dx = put(d.dx0, [T, B, D]), dW = put(d.dW0, [D, G]), dU = put(d.dU0, [H, G]), db = put(d.db0, bShape);
@@ -628,6 +633,78 @@ test('bad input: wrong gate width, bias shape, lengths, overlaps, activation nam
   throwsTyped(() => simd.gruInfer({ ...inf, scratch: t([T, B, 3 * H]) }), E, /gru_infer: argument scratch = \d+ has shape \(4, 2, 27\), expected \(T, B, 4H\) = \(4, 2, 36\)/);
   throwsTyped(() => simd.gruInfer({ ...inf, h: t([T + 1, B, H]) }), E, /argument h = \d+ has shape \(5, 2, 9\), expected \(B, H\) = \(2, 9\)/);
   throwsTyped(() => simd.gruInfer({ ...inf, y: { ptr: W.ptr, shape: [T, B, H] } }), E, /argument y = \d+ .* overlaps input W/);
+  a.release(mark);
+});
+
+// ---- 10. recurrent dropout (Keras recurrent_dropout): h_prev ⊙ m_k feeds gate block k's recurrent product only
+
+const masked = (c: Case, perGate: boolean, seed: number): Case => ({ ...c, perGate, rmask: dropoutMask((perGate ? 3 : 1) * c.B * c.H, seed) });
+
+for (const resetAfter of [true, false]) {
+  test(`recurrent dropout: gradcheck (f64 reference), resetAfter=${resetAfter}, shared and per-gate masks`, () => {
+    for (const perGate of [false, true]) {
+      gradcheckCase(masked({ T: 4, B: 3, D: 3, H: 5, resetAfter }, perGate, 3), 400);
+      gradcheckCase(masked({ T: 4, B: 3, D: 3, H: 5, resetAfter, reverse: true, lengths: [4, 2, 0], recurrentActivation: 'hard_sigmoid' }, perGate, 4), 401);
+      gradcheckCase(masked({ T: 3, B: 2, D: 2, H: 3, resetAfter, lengths: [1, 3], leftPadded: true, activation: 'relu' }, perGate, 5), 402);
+    }
+  });
+
+  test(`recurrent dropout: wasm simd and scalar vs reference, simd == scalar, resetAfter=${resetAfter}; all-ones == none bit for bit`, () => {
+    const shapes: Array<[number, number, number, number]> = [[64, 5, 7, 33], [1, 1, 3, 5], [9, 37, 5, 9]];
+    for (const [i, [T, B, D, H]] of shapes.entries()) {
+      for (const perGate of [false, true]) {
+        const c = masked({ T, B, D, H, resetAfter, reverse: i === 2, lengths: i === 2 ? Array.from({ length: B }, (_, q) => q % (T + 1)) : null }, perGate, 20 + i);
+        const d = makeData(c, T * 31 + H);
+        const want = runReference(c, d);
+        const gs = runKernels(simd, c, d), gc = runKernels(scalar, c, d);
+        for (const f of FIELDS) {
+          checkRel(`simd ${f} rmask ${label(c)} perGate=${perGate}`, gs[f], want[f], 1e-4);
+          checkRel(`scalar ${f} rmask ${label(c)} perGate=${perGate}`, gc[f], want[f], 1e-4);
+          checkEqual(`simd == scalar ${f} rmask ${label(c)}`, gs[f], gc[f]);
+        }
+        if (i === 0 && perGate) for (const f of FIELDS) checkRel(`js ${f} rmask`, runKernels(js, c, d)[f], runReference(c, d, f64)[f], 1e-5);
+      }
+      const plain: Case = { T, B, D, H, resetAfter, lengths: [T, ...Array(B - 1).fill(Math.ceil(T / 2))] };
+      const d = makeData(plain, 9);
+      for (const k of [simd, scalar]) {
+        const none = runKernels(k, plain, d), ones = runKernels(k, { ...plain, rmask: new Float32Array(B * H).fill(1) }, d);
+        for (const f of FIELDS) checkEqual(`ones == none ${f} ${label(plain)}`, ones[f], none[f]);
+      }
+    }
+  });
+
+  test(`recurrent dropout (Keras semantics), resetAfter=${resetAfter}: a zero unit of m_k drops h_j from block k only, the state keeps h_j`, () => {
+    const c: Case = { T: 5, B: 3, D: 4, H: 6, resetAfter };
+    const { B, H } = c;
+    const G = 3 * H, j = 1, scale = 1 / (1 - 0.25);
+    const d = makeData(c, 31, true);
+    for (const block of [0, 1, 2]) {
+      // per-gate masks: scale everywhere, unit j of block `block` dropped in every batch row
+      const rmask = new Float32Array(3 * B * H).fill(scale);
+      for (let b = 0; b < B; b++) rmask[block * B * H + b * H + j] = 0;
+      // == no mask with U_k scaled and row j of block `block` zeroed
+      const U2 = Float32Array.from(d.U, (u, i) => (Math.floor(i / G) === j && Math.floor((i % G) / H) === block ? 0 : u * scale));
+      const m = runKernels(simd, { ...c, perGate: true, rmask }, d), p = runKernels(simd, c, { ...d, U: U2 });
+      for (const f of ['h', 'dx', 'dW', 'db', 'dh'] as const) checkRel(`block ${block} ${f}`, m[f], p[f], 1e-5);
+      // the dropped unit still carries its state: h' = z ⊙ h + (1 − z) ⊙ n uses the unmasked h
+      for (let b = 0; b < B; b++) assert.ok(Math.abs(m.h[B * H + b * H + j]) > 1e-4, `h_j stays in the output (block ${block}, b${b})`);
+      for (let q = 0; q < H; q++) assert.is(m.dU[j * G + block * H + q], 0, `dU row ${j} of block ${block}`);
+    }
+  });
+}
+
+test('recurrent dropout: bad mask shapes and overlaps are KernelArgumentErrors naming both shapes', () => {
+  const T = 3, B = 2, D = 5, H = 6, G = 3 * H;
+  const a = simd.arena;
+  const mark = a.mark();
+  const t = (shape: number[]): TensorRef => ({ ptr: a.allocZeroed(shape.reduce((p, q) => p * q, 1)), shape });
+  const base = { T, B, D, H, x: t([T, B, D]), W: t([D, G]), U: t([H, G]), b: t([2, G]), h: t([T + 1, B, H]), gates: t([T, B, 4 * H]) };
+  const E = KernelArgumentError;
+  throwsTyped(() => simd.gruForward({ ...base, recurrentMask: t([B, H + 1]) }), E, /gru_forward: argument recurrentMask = \d+ has shape \(2, 7\), expected \(B, H\) = \(2, 6\)/);
+  throwsTyped(() => simd.gruForward({ ...base, recurrentMask: t([4, B, H]) }), E, /argument recurrentMask = \d+ has shape \(4, 2, 6\), expected \(3, B, H\) = \(3, 2, 6\)/);
+  throwsTyped(() => simd.gruForward({ ...base, recurrentMask: { ptr: base.h.ptr, shape: [B, H] } }), E, /argument h = \d+ .*overlaps input recurrentMask/);
+  const bwd = { T, B, D, H, x: base.x, W: base.W, U: base.U, gates: base.gates, h: base.h, dW: t([D, G]), dU: t([H, G]), db: t([2, G]), dgates: t([T, B, 4 * H]), dh: t([T + 1, B, H]) };
+  throwsTyped(() => simd.gruBackward({ ...bwd, recurrentMask: t([B]) }), E, /gru_backward: argument recurrentMask = \d+ has shape \(2\), expected \(B, H\) = \(2, 6\)/);
   a.release(mark);
 });
 

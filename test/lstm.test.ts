@@ -6,11 +6,11 @@ import * as assert from 'uvu/assert';
 import { KernelArgumentError, loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
 import type { ActivationName } from '../bindings/reference/activations.js';
 import { lstmBackward, lstmForward, lstmInfer } from '../bindings/reference/lstm.js';
-import { LEFT_PADDED, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
+import { LEFT_PADDED, PER_GATE_RMASK, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, weightedSum } from './helpers/gradcheck.js';
 import {
-  finalSlot, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
+  dropoutMask, finalSlot, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
   type Padding, type RnnProblem,
 } from './helpers/rnn-problem.js';
 import { uniform } from './helpers/random.js';
@@ -31,7 +31,8 @@ const lstmProblem = (T: number, B: number, D: number, H: number, o: Parameters<t
 function config(p: RnnProblem, v: Variant): RecurrentConfig {
   return {
     T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths,
-    flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0),
+    flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0) | (p.perGate ? PER_GATE_RMASK : 0),
+    recurrentMask: p.rmask ?? null,
     activation: CODES[v.act], recurrentActivation: CODES[v.ract],
   };
 }
@@ -78,7 +79,8 @@ function runKernels(k: Kernels, p: RnnProblem, v: Variant): Run {
   const S = (T + 1) * B * H;
   const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
   const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
-  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract };
+  const recurrentMask = p.rmask ? put(p.rmask, p.perGate ? [4, B, H] : [B, H]) : null;
+  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract, recurrentMask };
   const x = put(p.x, [T, B, D]), W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
   const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
   const c = put(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]);
@@ -507,6 +509,113 @@ test('bad input: KernelArgumentError before wasm runs, message names the argumen
     const after = snapshot();
     assert.ok(before.length === after.length && before.every((v, i) => v === after[i]), `${name}: memory unchanged`);
   }
+  a.release(mark);
+});
+
+// ---- recurrent dropout (Keras recurrent_dropout): h_prev ⊙ m feeds the recurrent GEMM only
+
+/** The problem with a recurrent mask: shared (B, H) or per gate (4, B, H). */
+const withMask = (p: RnnProblem, perGate: boolean, seed: number): RnnProblem =>
+  ({ ...p, perGate, rmask: dropoutMask((perGate ? 4 : 1) * p.B * p.H, seed) });
+
+test('recurrent dropout: gradcheck of the f64 reference (shared and per-gate masks, reverse, padding)', () => {
+  for (const perGate of [false, true]) {
+    for (const [reverse, padding] of [[false, 'none'], [true, 'right'], [false, 'left']] as Array<[boolean, Padding]>) {
+      const v = { act: 'tanh' as ActivationName, ract: 'sigmoid' as ActivationName };
+      const p = withMask(lstmProblem(3, 3, 3, 5, { seed: 13, reverse, padding, lengths: [3, 1, 0] }), perGate, 5);
+      const cfg = config(p, v);
+      const { T, B, G } = p;
+      const x = Float64Array.from(p.x), W = Float64Array.from(p.W), U = Float64Array.from(p.U), b = Float64Array.from(p.b);
+      const h0 = Float64Array.from(p.h0), c0 = Float64Array.from(p.c0);
+      const BH = B * p.H;
+      const loss = () => {
+        const h = slotsWithInitial(p, h0, (n) => new Float64Array(n)), c = slotsWithInitial(p, c0, (n) => new Float64Array(n));
+        lstmForward(h, c, new Float64Array(T * B * G), x, W, U, b, cfg);
+        return weightedSum(h, p.R, firstOutputSlot(p) * BH) + weightedSum(c, p.Rc, finalSlot(p) * BH);
+      };
+      const r = runReference(p, v, true);
+      gradcheck(`lstm rmask perGate=${perGate} reverse=${reverse} ${padding}`, [
+        { name: 'x', value: x, analytic: r.dx },
+        { name: 'W', value: W, analytic: r.dW },
+        { name: 'U', value: U, analytic: r.dU },
+        { name: 'b', value: b, analytic: r.db },
+        { name: 'h0', value: h0, analytic: Array.from(r.dh).slice(initialSlot(p) * BH, (initialSlot(p) + 1) * BH) },
+        { name: 'c0', value: c0, analytic: r.dc0 },
+      ], loss);
+    }
+  }
+});
+
+test('recurrent dropout: wasm SIMD and scalar match the f32 reference (1e-4), SIMD == scalar bit for bit; js backend', () => {
+  const cases: Array<[number, number, number, number, boolean, Padding, boolean]> = [
+    [64, 5, 7, 13, false, 'none', false], [65, 3, 5, 9, true, 'right', true], [1, 1, 3, 6, false, 'none', true],
+    [9, 37, 5, 6, false, 'left', false], // B > 32: the masked dU panels span two batches of rows
+  ];
+  for (const [i, [T, B, D, H, reverse, padding, perGate]] of cases.entries()) {
+    const p = withMask(lstmProblem(T, B, D, H, { seed: 60 + i, reverse, padding, uScale: 0.3 }), perGate, 70 + i);
+    const v = { act: 'tanh' as ActivationName, ract: 'sigmoid' as ActivationName };
+    const want = runReference(p, v, false);
+    const s = runKernels(simd, p, v), sc = runKernels(scalar, p, v);
+    compareRuns(`simd rmask case ${i}`, s, want, 1e-4);
+    compareRuns(`scalar rmask case ${i}`, sc, want, 1e-4);
+    for (const f of FIELDS) checkEqual(`simd == scalar rmask case ${i} ${f}`, s[f], sc[f]);
+    if (i === 1) compareRuns('js rmask', runKernels(js, p, v), runReference(p, v, true), 1e-5);
+  }
+});
+
+test('recurrent dropout: an all-ones mask gives the unmasked results bit for bit (SIMD and scalar)', () => {
+  for (const [T, B, D, H] of [[6, 3, 5, 7], [5, 40, 3, 9]]) {
+    const p = lstmProblem(T, B, D, H, { seed: 81, padding: 'right' });
+    const v = { act: 'tanh' as ActivationName, ract: 'sigmoid' as ActivationName };
+    for (const k of [simd, scalar]) {
+      const plain = runKernels(k, p, v);
+      const ones = runKernels(k, { ...p, rmask: new Float32Array(B * H).fill(1) }, v);
+      for (const f of FIELDS) checkEqual(`ones == none ${f}`, ones[f], plain[f]);
+      // per gate with four all-ones masks: the same numbers (column-block GEMMs), within rounding
+      compareRuns('per-gate ones', runKernels(k, { ...p, perGate: true, rmask: new Float32Array(4 * B * H).fill(1) }, v), plain, 1e-5);
+    }
+  }
+});
+
+test('recurrent dropout (Keras semantics): a zero mask unit does not feed the recurrence but stays in the state and output', () => {
+  const p = lstmProblem(5, 3, 4, 6, { seed: 85 });
+  const { B, H, G } = p;
+  const j = 2, scale = 1 / (1 - 0.25);
+  const rmask = new Float32Array(B * H).fill(scale);
+  for (let b = 0; b < B; b++) rmask[b * H + j] = 0;
+  // == no mask with U scaled by 1/(1 − rate) and U's row j zeroed (every batch row drops unit j)
+  const U2 = Float32Array.from(p.U, (u, i) => (Math.floor(i / G) === j ? 0 : u * scale));
+  const v = { act: 'tanh' as ActivationName, ract: 'sigmoid' as ActivationName };
+  const masked = runKernels(simd, { ...p, rmask }, v), plainU2 = runKernels(simd, { ...p, U: U2 }, v);
+  for (const f of ['h', 'c', 'gates', 'dx', 'dW', 'db', 'dh', 'dc0'] as const) compareRuns(`zero unit == zeroed U row (${f})`, { ...masked, [f]: masked[f] } as Run, { ...masked, [f]: plainU2[f] } as Run, 1e-5);
+  // the masked unit is in the state/output (non-zero), its h0 gets no gradient, its dU row is zero
+  const BH = B * H;
+  for (let b = 0; b < B; b++) {
+    assert.ok(Math.abs(masked.h[BH + b * H + j]) > 1e-4, `h of the dropped unit is in the output (b${b})`);
+    assert.is(masked.dh[b * H + j], 0, `dh0 of the dropped unit (b${b})`);
+  }
+  for (let q = 0; q < G; q++) assert.is(masked.dU[j * G + q], 0, `dU row ${j} col ${q}`);
+});
+
+test('recurrent dropout: bad mask shape or an overlapping output is a KernelArgumentError naming both shapes', () => {
+  const p = lstmProblem(3, 2, 5, 6, { seed: 92 });
+  const { T, B, D, H, G } = p;
+  const a = simd.arena;
+  const mark = a.mark();
+  const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+  const x = put(p.x, [T, B, D]), W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
+  const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const c = put(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]);
+  const gates = { ptr: a.allocZeroed(T * B * G), shape: [T, B, G] };
+  const fwd = { T, B, D, H, h, c, gates, x, W, U, b };
+  const before = a.readF32(h.ptr, (T + 1) * B * H);
+  assert.throws(() => simd.lstmForward({ ...fwd, recurrentMask: put(new Float32Array(B * (H + 1)), [B, H + 1]) }),
+    (e: unknown) => e instanceof KernelArgumentError && /lstm_forward: argument recurrentMask = \d+ has shape \(2, 7\), expected \(B, H\) = \(2, 6\)/.test(String((e as Error).message)));
+  assert.throws(() => simd.lstmForward({ ...fwd, recurrentMask: put(new Float32Array(3 * B * H), [3, B, H]) }),
+    (e: unknown) => e instanceof KernelArgumentError && /argument recurrentMask = \d+ has shape \(3, 2, 6\), expected \(4, B, H\) = \(4, 2, 6\)/.test(String((e as Error).message)));
+  assert.throws(() => simd.lstmForward({ ...fwd, recurrentMask: { ptr: gates.ptr, shape: [B, H] } }),
+    (e: unknown) => e instanceof KernelArgumentError && /argument gates = \d+ .*overlaps input recurrentMask/.test(String((e as Error).message)));
+  checkEqual('h untouched', a.readF32(h.ptr, (T + 1) * B * H), before);
   a.release(mark);
 });
 

@@ -5,12 +5,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { KernelArgumentError, loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
 import type { ActivationName } from '../bindings/reference/activations.js';
-import { LEFT_PADDED, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
+import { LEFT_PADDED, PER_GATE_RMASK, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward } from '../bindings/reference/simple-rnn.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, weightedSum } from './helpers/gradcheck.js';
 import {
-  finalSlot, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
+  finalSlot, dropoutMask, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
   type Padding, type RnnProblem,
 } from './helpers/rnn-problem.js';
 import { uniform } from './helpers/random.js';
@@ -25,7 +25,8 @@ const rnnProblem = (T: number, B: number, D: number, H: number, o: Parameters<ty
 function config(p: RnnProblem, act: ActivationName): RecurrentConfig {
   return {
     T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths,
-    flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0), activation: CODES[act], recurrentActivation: 2,
+    flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0) | (p.perGate ? PER_GATE_RMASK : 0),
+    recurrentMask: p.rmask ?? null, activation: CODES[act], recurrentActivation: 2,
   };
 }
 
@@ -61,7 +62,8 @@ function runKernels(k: Kernels, p: RnnProblem, act: ActivationName, accumulateDx
   const { T, B, D, H } = p;
   const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
   const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
-  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: act };
+  const recurrentMask = p.rmask ? put(p.rmask, [B, H]) : null;
+  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: act, recurrentMask };
   const x = put(p.x, [T, B, D]), W = put(p.W, [D, H]), U = put(p.U, [H, H]), b = put(p.b, [H]);
   const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
   k.simpleRnnForward({ ...opts, h, x, W, U, b });
@@ -367,6 +369,88 @@ test('bad input: KernelArgumentError before wasm runs, message names the argumen
     assert.is(a.top, topBefore, `${name}: arena top unchanged`);
     const after = a.u8.slice(a.base, a.top);
     assert.ok(before.every((v, i) => v === after[i]), `${name}: memory unchanged`);
+  }
+  a.release(mark);
+});
+
+// ---- recurrent dropout (Keras recurrent_dropout): h' = act(x·W + b + (h_prev ⊙ m)·U)
+
+const withMask = (p: RnnProblem, seed: number): RnnProblem => ({ ...p, rmask: dropoutMask(p.B * p.H, seed) });
+
+test('recurrent dropout: gradcheck of the f64 reference (reverse, padding)', () => {
+  for (const [reverse, padding] of [[false, 'none'], [true, 'right'], [false, 'left']] as Array<[boolean, Padding]>) {
+    const p = withMask(rnnProblem(4, 3, 3, 5, { seed: 14, reverse, padding, lengths: [4, 1, 0] }), 6);
+    const cfg = config(p, 'tanh');
+    const BH = p.B * p.H;
+    const x = Float64Array.from(p.x), W = Float64Array.from(p.W), U = Float64Array.from(p.U), b = Float64Array.from(p.b);
+    const h0 = Float64Array.from(p.h0);
+    const loss = () => {
+      const h = slotsWithInitial(p, h0, (n) => new Float64Array(n));
+      simpleRnnForward(h, x, W, U, b, cfg);
+      return weightedSum(h, p.R, firstOutputSlot(p) * BH);
+    };
+    const r = runReference(p, 'tanh', true);
+    gradcheck(`simple_rnn rmask reverse=${reverse} ${padding}`, [
+      { name: 'x', value: x, analytic: r.dx },
+      { name: 'W', value: W, analytic: r.dW },
+      { name: 'U', value: U, analytic: r.dU },
+      { name: 'b', value: b, analytic: r.db },
+      { name: 'h0', value: h0, analytic: Array.from(r.dh).slice(initialSlot(p) * BH, (initialSlot(p) + 1) * BH) },
+    ], loss);
+  }
+});
+
+test('recurrent dropout: wasm SIMD and scalar match the f32 reference, SIMD == scalar bit for bit; all-ones == none bit for bit', () => {
+  const cases: Array<[number, number, number, number, boolean, Padding]> = [[64, 5, 7, 13, false, 'none'], [65, 3, 5, 9, true, 'right'], [9, 37, 5, 6, false, 'left']];
+  for (const [i, [T, B, D, H, reverse, padding]] of cases.entries()) {
+    const plainP = rnnProblem(T, B, D, H, { seed: 60 + i, reverse, padding, uScale: 0.3 });
+    const p = withMask(plainP, 70 + i);
+    const want = runReference(p, 'tanh', false);
+    const s = runKernels(simd, p, 'tanh'), sc = runKernels(scalar, p, 'tanh');
+    for (const f of FIELDS) {
+      const atol = 1e-5 * Math.max(1, maxAbs(want[f]));
+      checkClose(`simd rmask ${i} ${f}`, s[f], want[f], atol, 1e-4);
+      checkClose(`scalar rmask ${i} ${f}`, sc[f], want[f], atol, 1e-4);
+      checkEqual(`simd == scalar rmask ${i} ${f}`, s[f], sc[f]);
+    }
+    if (i === 1) for (const f of FIELDS) checkClose(`js rmask ${f}`, runKernels(js, p, 'tanh')[f], runReference(p, 'tanh', true)[f], 1e-6, 1e-6);
+    for (const k of [simd, scalar]) {
+      const ones = runKernels(k, { ...plainP, rmask: new Float32Array(B * H).fill(1) }, 'tanh'), plain = runKernels(k, plainP, 'tanh');
+      for (const f of FIELDS) checkEqual(`ones == none ${i} ${f}`, ones[f], plain[f]);
+    }
+  }
+});
+
+test('recurrent dropout (Keras semantics): a zero mask unit does not feed the recurrence but stays in the output', () => {
+  const p = rnnProblem(5, 3, 4, 6, { seed: 86 });
+  const { B, H } = p;
+  const j = 4, scale = 1 / (1 - 0.25);
+  const rmask = new Float32Array(B * H).fill(scale);
+  for (let b = 0; b < B; b++) rmask[b * H + j] = 0;
+  const U2 = Float32Array.from(p.U, (u, i) => (Math.floor(i / H) === j ? 0 : u * scale));
+  const masked = runKernels(simd, { ...p, rmask }, 'tanh'), plainU2 = runKernels(simd, { ...p, U: U2 }, 'tanh');
+  for (const f of ['h', 'dx', 'dW', 'db', 'dh', 'dgates'] as const) checkClose(`zero unit == zeroed U row (${f})`, masked[f], plainU2[f], 1e-6, 1e-5);
+  for (let b = 0; b < B; b++) {
+    assert.ok(Math.abs(masked.h[B * H + b * H + j]) > 1e-4, `h of the dropped unit is in the output (b${b})`);
+    assert.is(masked.dh[b * H + j], 0, `dh0 of the dropped unit (b${b})`);
+  }
+  for (let q = 0; q < H; q++) assert.is(masked.dU[j * H + q], 0, `dU row ${j}`);
+});
+
+test('recurrent dropout: a bad mask shape is a KernelArgumentError naming both shapes (no per-gate form)', () => {
+  const p = rnnProblem(3, 2, 5, 6, { seed: 93 });
+  const { T, B, D, H } = p;
+  const a = simd.arena;
+  const mark = a.mark();
+  const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+  const fwd = {
+    T, B, D, H, x: put(p.x, [T, B, D]), W: put(p.W, [D, H]), U: put(p.U, [H, H]), b: put(p.b, [H]),
+    h: put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]),
+  };
+  for (const [shape, re] of [[[B + 1, H], /simple_rnn_forward: argument recurrentMask = \d+ has shape \(3, 6\), expected \(B, H\) = \(2, 6\)/],
+    [[1, B, H], /argument recurrentMask = \d+ has shape \(1, 2, 6\), expected \(B, H\) = \(2, 6\)/]] as Array<[number[], RegExp]>) {
+    assert.throws(() => simd.simpleRnnForward({ ...fwd, recurrentMask: put(new Float32Array(shape.reduce((q, r) => q * r, 1)), shape) }),
+      (e: unknown) => e instanceof KernelArgumentError && re.test(String((e as Error).message)));
   }
   a.release(mark);
 });

@@ -14,6 +14,10 @@ import { LSTM, type LstmOptions } from './lstm.js';
 import type { Recurrent, RecurrentOptions } from './recurrent.js';
 import { Residual, type ResidualOptions } from './residual.js';
 import { SimpleRNN } from './simple-rnn.js';
+import { Conv1D, type Conv1DOptions } from './conv1d.js';
+import { AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Pooling1DOptions } from './pooling.js';
+import { Flatten } from './flatten.js';
+import type { LayerOptions } from './layer.js';
 
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
@@ -77,3 +81,9 @@ registerLayer('Residual', (c) => {
   const o = options<Omit<ResidualOptions, 'layer'> & { layer: LayerConfig }>(c);
   return new Residual({ ...o, layer: layerFromConfig(o.layer) });
 });
+registerLayer('Conv1D', (c) => new Conv1D(withRegularizers<Conv1DOptions>(c, ['kernelRegularizer', 'biasRegularizer'])));
+registerLayer('MaxPooling1D', (c) => new MaxPooling1D(options<Pooling1DOptions>(c)));
+registerLayer('AveragePooling1D', (c) => new AveragePooling1D(options<Pooling1DOptions>(c)));
+registerLayer('GlobalMaxPooling1D', (c) => new GlobalMaxPooling1D(options<LayerOptions>(c)));
+registerLayer('GlobalAveragePooling1D', (c) => new GlobalAveragePooling1D(options<LayerOptions>(c)));
+registerLayer('Flatten', (c) => new Flatten(options<LayerOptions>(c)));

@@ -63,6 +63,11 @@ export interface GuardEvent {
   tensor: string;
   index: number;
   value: number;
+  /**
+   * For a tensor of a recurrent layer: the earliest time step t (0-based, time order) whose ‖dL/dh_t‖ is
+   * NaN/Inf in that layer's backward, or null when every ‖dL/dh_t‖ is finite (the bad value arose elsewhere).
+   */
+  timeStep: number | null;
   /** The loss of that step (may itself be NaN). */
   loss: number;
 }
@@ -424,10 +429,22 @@ export class Sequential {
     const norms = guardedStep(k, this.gradTable, opt.clip, () => opt.apply(k, this.params, this.grads, this.state, table.size, 0, table.trainableSize));
     if (!norms.finite) {
       const e = table.entries.filter((t) => t.trainable)[norms.tensor];
-      this.guardEvents.push({ ...where, tensor: e.path, index: norms.index, value: norms.value, loss });
+      this.guardEvents.push({ ...where, tensor: e.path, index: norms.index, value: norms.value, timeStep: this.firstBadTimeStep(e.path), loss });
     }
     this.onStep?.({ step: where.step, loss, gradNorm: norms.finite ? norms.norm : NaN, skipped: !norms.finite }, norms);
     return { loss, skipped: !norms.finite, norms };
+  }
+
+  private firstBadTimeStep(path: string): number | null {
+    const k = this.kernels!;
+    for (const l of this.recurrentLayers()) {
+      if (!path.includes(`${l.name}/`) && !path.startsWith(`${l.name}/`)) continue;
+      const n = l.gradientNorms({ kernels: k });
+      if (!n) return null;
+      const t = n.h.findIndex((v) => !Number.isFinite(v));
+      return t < 0 ? null : t;
+    }
+    return null;
   }
 
   async fit(xIn: DataInput, yIn: DataInput, options: FitOptions = {}): Promise<History> {

@@ -24,6 +24,15 @@ export interface RnnProblem {
   lengths: number[] | null;
   reverse: boolean;
   leftPadded: boolean;
+  /** Recurrent dropout mask: (B, H), or (K, B, H) with perGate; absent = none. */
+  rmask?: Float32Array | null;
+  perGate?: boolean;
+}
+
+/** A Keras-style dropout mask of n entries: 0 with probability `rate`, else 1/(1 − rate) (seeded). */
+export function dropoutMask(n: number, seed: number, rate = 0.4): Float32Array {
+  const u = uniform(n, seed, 0, 1);
+  return u.map((v) => (v < rate ? 0 : 1 / (1 - rate)));
 }
 
 /** Lengths that cover 0, 1, T and values in between (cycled over B). */

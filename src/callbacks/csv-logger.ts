@@ -1,0 +1,58 @@
+// CSVLogger: one row per epoch (epoch, then the log keys sorted) to a CSV file (Keras
+// keras.callbacks.CSVLogger, https://keras.io/api/callbacks/csv_logger/). Node only. With append, rows go
+// after an existing file's rows and the header is written only when the file is empty or new.
+
+import { ConfigError } from '../errors.js';
+import { Callback, type Logs } from './callback.js';
+
+export interface CSVLoggerOptions {
+  /** Default ','. */
+  separator?: string;
+  /** Append to an existing file instead of overwriting it. Default false. */
+  append?: boolean;
+}
+
+export class CSVLogger extends Callback {
+  readonly filename: string;
+  readonly separator: string;
+  readonly append: boolean;
+  private keys: string[] | null = null;
+  private writeHeader = true;
+  private fs: typeof import('node:fs/promises') | null = null;
+
+  constructor(filename: string, options: CSVLoggerOptions = {}) {
+    super();
+    if (typeof filename !== 'string' || filename === '') throw new ConfigError('CSVLogger: filename must be a non-empty string');
+    this.filename = filename;
+    this.separator = options.separator ?? ',';
+    this.append = options.append ?? false;
+  }
+
+  override async onTrainBegin(): Promise<void> {
+    if (typeof process === 'undefined' || !process.versions?.node) throw new ConfigError('CSVLogger writes files and needs Node');
+    this.fs = await import('node:fs/promises');
+    this.keys = null;
+    if (this.append) {
+      const existing = await this.fs.readFile(this.filename, 'utf8').catch(() => '');
+      this.writeHeader = existing.length === 0;
+    } else {
+      await this.fs.writeFile(this.filename, '');
+      this.writeHeader = true;
+    }
+  }
+
+  private field(v: string): string {
+    return v.includes(this.separator) || v.includes('"') || v.includes('\n') ? `"${v.replace(/"/g, '""')}"` : v;
+  }
+
+  override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
+    this.keys ??= Object.keys(logs).sort();
+    let text = '';
+    if (this.writeHeader) {
+      text += ['epoch', ...this.keys].map((k) => this.field(k)).join(this.separator) + '\n';
+      this.writeHeader = false;
+    }
+    text += [String(epoch), ...this.keys.map((k) => (k in logs ? String(logs[k]) : 'NA'))].map((v) => this.field(v)).join(this.separator) + '\n';
+    await this.fs!.appendFile(this.filename, text);
+  }
+}
