@@ -15,8 +15,9 @@ import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-cor
 import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, stepTime, prevSlot, outSlot, slotRow,
-  isValid, runEnd, copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward,
+  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
+  isValid, runEnd, copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, gemmTNPanels,
+  maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked,
 } from "./recurrent-core";
 
 // ---- pointwise rows (g: one row of gates (4H); hp: h_prev (H); ho: h out (H), may equal hp)
@@ -209,25 +210,67 @@ import {
   }
 }
 
+// !resetAfter with recurrent dropout: as __backwardRowBefore2 with the masked state h_prev ⊙ m_n (the factor
+// r multiplies in the forward): dr_pre = d(r⊙hm)·(h_prev ⊙ m_n)·ra'(r), dh_prev += d(r⊙hm)·r·m_n.
+@inline function __backwardRowBefore2Masked(dg: usize, dhp: usize, a: usize, hp: usize, mn: usize, H: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const q = dg + o;
+      const r = v128.load(a + o + H4);
+      const m = v128.load(mn + o);
+      const drh = v128.load(q + 3 * H4);
+      v128.store(q + H4, f32x4.mul(f32x4.mul(drh, f32x4.mul(v128.load(hp + o), m)), derivative4(r, ract)));
+      v128.store(dhp + o, f32x4.add(v128.load(dhp + o), f32x4.mul(f32x4.mul(drh, r), m)));
+      v128.store(q + 3 * H4, v128.load(q + 2 * H4));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const q = dg + o;
+    const r = load<f32>(a + o + H4);
+    const m = load<f32>(mn + o);
+    const drh = load<f32>(q + 3 * H4);
+    store<f32>(q + H4, (drh * (load<f32>(hp + o) * m)) * derivative1(r, ract));
+    store<f32>(dhp + o, load<f32>(dhp + o) + (drh * r) * m);
+    store<f32>(q + 3 * H4, load<f32>(q + 2 * H4));
+  }
+}
+
 // ---- one forward step over the valid rows [b0, b1) (shared by training and inference)
 // gt: the step's (B, 4H) gates block with the projection in blocks 1-3; hp, ho: (B, H) state rows of the
 // previous / this step (ho may equal hp); brn: b_rn (H), resetAfter only.
 
 function __forwardStep(
   gt: usize, hp: usize, ho: usize, U: usize, brn: usize, B: i32, H: i32, b0: i32, b1: i32,
-  resetAfter: bool, act: i32, ract: i32, save: bool
+  resetAfter: bool, act: i32, ract: i32, save: bool, rmask: usize, perGate: bool, scratch: usize
 ): void {
   const G = 3 * H, S = H << 2;
   const H4 = <usize>H << 2, S4 = <usize>S << 2;
-  recurrentStep(gt, S, hp, U, G, B, H, 2 * H, b0, b1); // z|r blocks += h·U_zr
+  // hn: the left factor of the n block's recurrent product: h_prev, or h_prev ⊙ m_n in scratch (dropout).
+  let hn = hp;
+  if (rmask == 0) {
+    recurrentStep(gt, S, hp, U, G, B, H, 2 * H, b0, b1); // z|r blocks += h·U_zr
+  } else if (!perGate) {
+    maskedRecurrentStep(gt, S, hp, rmask, scratch, U, G, B, H, 2 * H, b0, b1); // z|r += (h⊙m)·U_zr; scratch = h⊙m
+    hn = scratch;
+  } else {
+    maskedRecurrentStep(gt, S, hp, maskBlock(rmask, 0, B, H, true), scratch, U, G, B, H, H, b0, b1);
+    maskedRecurrentStep(gt + H4, S, hp, maskBlock(rmask, 1, B, H, true), scratch, U + H4, G, B, H, H, b0, b1);
+    const o = <usize>b0 * H4;
+    mulInto(scratch + o, hp + o, maskBlock(rmask, 2, B, H, true) + o, (b1 - b0) * H);
+    hn = scratch;
+  }
   if (resetAfter) {
-    gemmCore(gt + 3 * H4, S, hp, H, 1, U + 2 * H4, G, B, H, H, b0, b1, 0); // hn = h·U_n
+    gemmCore(gt + 3 * H4, S, hn, H, 1, U + 2 * H4, G, B, H, H, b0, b1, 0); // hn = h·U_n
     for (let r = b0; r < b1; r++) {
       const rh = <usize>r * H4;
       __forwardRowAfter(gt + <usize>r * S4, hp + rh, ho + rh, brn, H, act, ract, save);
     }
   } else {
-    for (let r = b0; r < b1; r++) __forwardGatesBefore(gt + <usize>r * S4, hp + <usize>r * H4, H, ract);
+    for (let r = b0; r < b1; r++) __forwardGatesBefore(gt + <usize>r * S4, hn + <usize>r * H4, H, ract); // r ⊙ h(⊙m)
     gemmCore(gt + 2 * H4, S, gt + 3 * H4, S, 1, U + 2 * H4, G, B, H, H, b0, b1, 1); // n block += (r⊙h)·U_n
     for (let r = b0; r < b1; r++) {
       const rh = <usize>r * H4;
@@ -248,13 +291,16 @@ function __project(P: usize, x: usize, W: usize, b: usize, TB: i32, D: i32, H: i
  * Training forward. h (T+1, B, H): the caller puts h0 in slot 0 (slot T with REVERSE); the kernel writes
  * the other T slots. gates (T, B, 4H) out: [z | r | n | hn] by time (zero rows at masked steps).
  * x (T, B, D); W (D, 3H); U (H, 3H); b (3H), or (2, 3H) = [b_i; b_r] with RESET_AFTER; lengths (B) i32 or 0.
+ * rmask: recurrent dropout mask (B, H), or (3, B, H) = [m_z; m_r; m_n] with FLAG_PER_GATE_RMASK, or 0: h_prev
+ * ⊙ m replaces h_prev in the recurrent products only (docs/gru.md); rscratch (max(B, 32), H), mask only.
  */
 export function gru_forward(
   h: usize, gates: usize,
-  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
   const S = H << 2;
+  const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
@@ -269,7 +315,7 @@ export function gru_forward(
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
         __forwardStep(gt, slotRow(h, ps, 0, B, H), slotRow(h, os, 0, B, H), U, brn, B, H, b0, b1,
-          resetAfter, activation, recurrentActivation, true);
+          resetAfter, activation, recurrentActivation, true, rmask, perGate, rscratch);
       } else {
         for (let r = b0; r < b1; r++) {
           copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
@@ -281,6 +327,18 @@ export function gru_forward(
   }
 }
 
+// Rows [b0, b1) of dh_prev += ([dz_pre | dr_pre]·U_zrᵀ) ⊙ m (one GEMM, shared mask) or
+// (dz_pre·U_zᵀ) ⊙ m_z + (dr_pre·U_rᵀ) ⊙ m_r (per-gate masks). dg: the step's (B, 4H) dgates block.
+function __maskedZrBackward(dhp: usize, dg: usize, U: usize, mz: usize, mr: usize, perGate: bool, scratch: usize, B: i32, H: i32, b0: i32, b1: i32): void {
+  const G = 3 * H, S = H << 2, H4 = <usize>H << 2;
+  if (!perGate) {
+    maskedRecurrentStepBackward(dhp, dg, S, U, G, mz, scratch, B, H, 2 * H, b0, b1);
+  } else {
+    maskedRecurrentStepBackward(dhp, dg, S, U, G, mz, scratch, B, H, H, b0, b1);
+    maskedRecurrentStepBackward(dhp, dg + H4, S, U + H4, G, mr, scratch, B, H, H, b0, b1);
+  }
+}
+
 /**
  * Backward over the whole sequence.
  * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, 3H), dU (H, 3H),
@@ -288,15 +346,19 @@ export function gru_forward(
  * masked steps); hnorm2 (T) = ‖total dL/dh_t‖² (0 = not needed).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
  * the output slots end as the total dL/dh_t.
- * Saved: x, W, U, gates, h from gru_forward with the same lengths and flags.
+ * Saved: x, W, U, gates, h from gru_forward with the same lengths, flags and rmask (each recurrent product's
+ * dh_prev term is multiplied by its mask, dU_k += (h_prev ⊙ m_k)ᵀ·dgates_k; rscratch (max(B, 32), H)).
  */
 export function gru_backward(
   dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, hnorm2: usize,
   dh: usize,
-  x: usize, W: usize, U: usize, gates: usize, h: usize, lengths: usize,
+  x: usize, W: usize, U: usize, gates: usize, h: usize, lengths: usize, rmask: usize, rscratch: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
   const G = 3 * H, S = H << 2;
+  const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
+  // masks of the z, r, n blocks (all the same pointer with one shared mask)
+  const mz = maskBlock(rmask, 0, B, H, perGate), mr = maskBlock(rmask, 1, B, H, perGate), mn = maskBlock(rmask, 2, B, H, perGate);
   const H4 = <usize>H << 2, S4 = <usize>S << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
@@ -319,9 +381,14 @@ export function gru_backward(
             const rs = <usize>r * S4, rh = <usize>r * H4;
             __backwardRowAfter(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
           }
-          // dh_prev += [dz_pre | dr_pre]·U_zrᵀ + dn_rec·U_nᵀ
-          recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
-          recurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, B, H, H, b0, b1);
+          // dh_prev += [dz_pre | dr_pre]·U_zrᵀ + dn_rec·U_nᵀ (each term ⊙ its mask with recurrent dropout)
+          if (rmask == 0) {
+            recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
+          } else {
+            __maskedZrBackward(dhp, dgt, U, mz, mr, perGate, rscratch, B, H, b0, b1);
+          }
+          if (rmask == 0) recurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, B, H, H, b0, b1);
+          else maskedRecurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, mn, rscratch, B, H, H, b0, b1);
         } else {
           for (let r = b0; r < b1; r++) {
             const rs = <usize>r * S4, rh = <usize>r * H4;
@@ -329,11 +396,19 @@ export function gru_backward(
           }
           // block 4 = d(r ⊙ h) = dn_pre · U_nᵀ (overwritten by dn_rec in the second half)
           gemmNTCore(dgt + 3 * H4, S, dgt + 2 * H4, S, U + 2 * H4, G, B, H, H, b0, b1, 0);
-          for (let r = b0; r < b1; r++) {
-            const rs = <usize>r * S4, rh = <usize>r * H4;
-            __backwardRowBefore2(dgt + rs, dhp + rh, at + rs, hp + rh, H, recurrentActivation);
+          if (rmask == 0) {
+            for (let r = b0; r < b1; r++) {
+              const rs = <usize>r * S4, rh = <usize>r * H4;
+              __backwardRowBefore2(dgt + rs, dhp + rh, at + rs, hp + rh, H, recurrentActivation);
+            }
+            recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
+          } else {
+            for (let r = b0; r < b1; r++) {
+              const rs = <usize>r * S4, rh = <usize>r * H4;
+              __backwardRowBefore2Masked(dgt + rs, dhp + rh, at + rs, hp + rh, mn + rh, H, recurrentActivation);
+            }
+            __maskedZrBackward(dhp, dgt, U, mz, mr, perGate, rscratch, B, H, b0, b1);
           }
-          recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
         }
       } else {
         for (let r = b0; r < b1; r++) {
@@ -347,12 +422,21 @@ export function gru_backward(
   // Weight gradients over all T·B rows (masked rows of dgates are zero, so they add nothing).
   const TB = T * B;
   const hPrev = slotRow(h, reverse ? 1 : 0, 0, B, H);
-  gemmCore(dW, G, x, 1, D, dgates, S, D, G, TB, 0, D, 1);                  // dW += xᵀ·dgates[:, 0:3H]
-  gemmCore(dU, G, hPrev, 1, H, dgates, S, H, 2 * H, TB, 0, H, 1);          // dU_zr += h_prevᵀ·dgates[:, 0:2H]
-  if (resetAfter) {
-    gemmCore(dU + 2 * H4, G, hPrev, 1, H, dgates + 3 * H4, S, H, H, TB, 0, H, 1); // dU_n += h_prevᵀ·dn_rec
+  // The transposed GEMMs sum T·B rows in panels (gemmTNPanels: the panel stays in cache, docs/recurrent-abi.md).
+  gemmTNPanels(dW, G, x, D, dgates, S, D, G, TB);                          // dW += xᵀ·dgates[:, 0:3H]
+  if (rmask == 0) {
+    gemmTNPanels(dU, G, hPrev, H, dgates, S, H, 2 * H, TB);                // dU_zr += h_prevᵀ·dgates[:, 0:2H]
+  } else if (!perGate) {
+    gemmTNPanelsMasked(dU, G, hPrev, mz, rscratch, dgates, S, B, H, 2 * H, TB); // (h_prev ⊙ m)ᵀ·dgates[:, 0:2H]
   } else {
-    gemmCore(dU + 2 * H4, G, gates + 3 * H4, 1, S, dgates + 3 * H4, S, H, H, TB, 0, H, 1); // (r⊙h)ᵀ·dn_pre
+    gemmTNPanelsMasked(dU, G, hPrev, mz, rscratch, dgates, S, B, H, H, TB);
+    gemmTNPanelsMasked(dU + H4, G, hPrev, mr, rscratch, dgates + H4, S, B, H, H, TB);
+  }
+  if (resetAfter) {
+    if (rmask == 0) gemmTNPanels(dU + 2 * H4, G, hPrev, H, dgates + 3 * H4, S, H, H, TB); // dU_n += h_prevᵀ·dn_rec
+    else gemmTNPanelsMasked(dU + 2 * H4, G, hPrev, mn, rscratch, dgates + 3 * H4, S, B, H, H, TB);
+  } else {
+    gemmTNPanels(dU + 2 * H4, G, gates + 3 * H4, S, dgates + 3 * H4, S, H, H, TB); // dU_n += (r⊙h)ᵀ·dn_pre
   }
   colSumsStrided(db, dgates, S, TB, G, 1);                                   // b (or b_i) += Σ dgates[:, 0:3H]
   if (resetAfter) {
@@ -385,7 +469,7 @@ export function gru_infer(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __forwardStep(st, h, h, U, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false);
+        __forwardStep(st, h, h, U, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false, 0, false, 0);
       }
       b0 = b1;
     }

@@ -10,8 +10,9 @@
 import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
+  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
   copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, weightGradients,
+  maskedRecurrentBlocks, maskedRecurrentBlocksBackward,
 } from "./recurrent-core";
 
 // One row of the pointwise forward: z (4H) pre-activations in, activated gates back into z when `save`.
@@ -103,13 +104,16 @@ import {
  * Training forward. h, c (T+1, B, H): the caller puts h0/c0 in slot 0 (slot T with REVERSE); the kernel
  * writes the other T slots. gates (T, B, 4H) out: activated [i | f | g | o] by time (zero rows at masked
  * steps). x (T, B, D); W (D, 4H); U (H, 4H); b (4H); lengths (B) i32 or 0.
+ * rmask: recurrent dropout mask (B, H), or (4, B, H) with FLAG_PER_GATE_RMASK, or 0 (none): gates +=
+ * (h_prev ⊙ m)·U; rscratch (max(B, 32), H) is used only with a mask.
  */
 export function lstm_forward(
   h: usize, c: usize, gates: usize,
-  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
   const G = H << 2;
+  const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   inputProjection(gates, G, x, W, b, T * B, D, G);
@@ -121,7 +125,8 @@ export function lstm_forward(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        recurrentStep(gt, G, slotRow(h, ps, 0, B, H), U, G, B, H, G, b0, b1);
+        if (rmask == 0) recurrentStep(gt, G, slotRow(h, ps, 0, B, H), U, G, B, H, G, b0, b1);
+        else maskedRecurrentBlocks(gt, G, slotRow(h, ps, 0, B, H), rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
         for (let r = b0; r < b1; r++) {
           __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
             slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
@@ -145,15 +150,17 @@ export function lstm_forward(
  * cnorm2 (T) = ‖total dL/dh_t‖², ‖total dL/dc_t‖² (0 = not needed).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
  * the output slots end as the total dL/dh_t. dc (B, H): in the upstream dL/d(final c), then scratch.
- * Saved: x, W, U, gates, c, h from lstm_forward with the same lengths and flags.
+ * Saved: x, W, U, gates, c, h from lstm_forward with the same lengths, flags and rmask (dh_prev gets
+ * (dgates·Uᵀ) ⊙ m, dU += (h_prev ⊙ m)ᵀ·dgates; rscratch (max(B, 32), H) used only with a mask).
  */
 export function lstm_backward(
   dx: usize, dW: usize, dU: usize, db: usize, dc0: usize, dgates: usize, hnorm2: usize, cnorm2: usize,
   dh: usize, dc: usize,
-  x: usize, W: usize, U: usize, gates: usize, c: usize, h: usize, lengths: usize,
+  x: usize, W: usize, U: usize, gates: usize, c: usize, h: usize, lengths: usize, rmask: usize, rscratch: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
   const G = H << 2;
+  const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   const BH = B * H;
@@ -175,7 +182,8 @@ export function lstm_backward(
           __backwardRow(dgt + rg, cur + rh, other + rh, slotRow(dh, os, r, B, H), at + rg,
             slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H), H, activation, recurrentActivation);
         }
-        recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, G, U, G, B, H, G, b0, b1);
+        if (rmask == 0) recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, G, U, G, B, H, G, b0, b1);
+        else maskedRecurrentBlocksBackward(slotRow(dh, ps, 0, B, H), dgt, G, U, G, rmask, perGate, rscratch, B, H, 4, b0, b1);
       } else {
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
@@ -193,7 +201,7 @@ export function lstm_backward(
   }
   if (cur != dc0) copyRow(dc0, cur, BH);
   weightGradients(dx, dW, dU, db, dgates, G, x, W, slotRow(h, reverse ? 1 : 0, 0, B, H), T * B, D, H, G,
-    (flags & FLAG_ACCUMULATE_DX) != 0);
+    (flags & FLAG_ACCUMULATE_DX) != 0, rmask, perGate, rscratch, B);
 }
 
 /**

@@ -11,6 +11,8 @@ export const FLAG_REVERSE: i32 = 1;
 export const FLAG_LEFT_PADDED: i32 = 2;
 export const FLAG_ACCUMULATE_DX: i32 = 4;
 export const FLAG_RESET_AFTER: i32 = 8;
+/** rmask is (K, B, H), one mask per gate block (Keras >= 3.8), instead of one (B, H) mask for all blocks. */
+export const FLAG_PER_GATE_RMASK: i32 = 16;
 
 // ---- the T+1 slot walk
 // Forward: step t reads slot t, writes slot t+1. Reverse: step t reads slot t+1, writes slot t.
@@ -78,6 +80,85 @@ export function addRow(dst: usize, src: usize, n: i32): void {
   memory.fill(x, 0, <usize>n << 2);
 }
 
+// ---- recurrent dropout (docs/recurrent-abi.md "Recurrent dropout"): h_prev ⊙ m feeds the recurrent GEMM
+// only. rmask (B, H), or (K, B, H) with FLAG_PER_GATE_RMASK; scratch (max(B, KC), H) is the caller's.
+
+/** The mask of gate block k: (B, H) at rmask + k·B·H (per gate) or rmask itself (shared). */
+@inline export function maskBlock(rmask: usize, k: i32, B: i32, H: i32, perGate: bool): usize {
+  return perGate ? rmask + (<usize>k * <usize>B * <usize>H << 2) : rmask;
+}
+
+/** dst[0..n) = src[0..n) ⊙ m[0..n) */
+export function mulInto(dst: usize, src: usize, m: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.mul(v128.load(src + o), v128.load(m + o)));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(src + o) * load<f32>(m + o));
+  }
+}
+
+/** dst[0..n) += src[0..n) ⊙ m[0..n) */
+export function addMulInto(dst: usize, src: usize, m: usize, n: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(dst + o, f32x4.add(v128.load(dst + o), f32x4.mul(v128.load(src + o), v128.load(m + o))));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    store<f32>(dst + o, load<f32>(dst + o) + load<f32>(src + o) * load<f32>(m + o));
+  }
+}
+
+/**
+ * Rows [b0, b1) of P (B, N) with row stride S += (hPrev ⊙ m) (B, H) · U (H, N) with row stride ldu: the
+ * masked recurrent product of one column block (the masked rows go through scratch (B, H)).
+ */
+export function maskedRecurrentStep(P: usize, S: i32, hPrev: usize, m: usize, scratch: usize, U: usize, ldu: i32, B: i32, H: i32, N: i32, b0: i32, b1: i32): void {
+  const o = <usize>b0 * <usize>H << 2;
+  mulInto(scratch + o, hPrev + o, m + o, (b1 - b0) * H);
+  gemmCore(P, S, scratch, H, 1, U, ldu, B, N, H, b0, b1, 1);
+}
+
+/** Rows [b0, b1) of dhPrev (B, H) += (dP (B, N) with row stride S · Uᵀ) ⊙ m, U (H, N) with row stride ldu. */
+export function maskedRecurrentStepBackward(dhPrev: usize, dP: usize, S: i32, U: usize, ldu: i32, m: usize, scratch: usize, B: i32, H: i32, N: i32, b0: i32, b1: i32): void {
+  gemmNTCore(scratch, H, dP, S, U, ldu, B, H, N, b0, b1, 0);
+  const o = <usize>b0 * <usize>H << 2;
+  addMulInto(dhPrev + o, scratch + o, m + o, (b1 - b0) * H);
+}
+
+/** Masked recurrent product of K column blocks of width H (G = K·H): one GEMM with a shared mask. */
+export function maskedRecurrentBlocks(P: usize, S: i32, hPrev: usize, rmask: usize, perGate: bool, scratch: usize, U: usize, ldu: i32, B: i32, H: i32, K: i32, b0: i32, b1: i32): void {
+  if (!perGate) {
+    maskedRecurrentStep(P, S, hPrev, rmask, scratch, U, ldu, B, H, K * H, b0, b1);
+    return;
+  }
+  const H4 = <usize>H << 2;
+  for (let k = 0; k < K; k++) {
+    maskedRecurrentStep(P + <usize>k * H4, S, hPrev, maskBlock(rmask, k, B, H, true), scratch, U + <usize>k * H4, ldu, B, H, H, b0, b1);
+  }
+}
+
+/** dhPrev += Σ_k (dP_k · U_kᵀ) ⊙ m_k over K column blocks of width H (one GEMM with a shared mask). */
+export function maskedRecurrentBlocksBackward(dhPrev: usize, dP: usize, S: i32, U: usize, ldu: i32, rmask: usize, perGate: bool, scratch: usize, B: i32, H: i32, K: i32, b0: i32, b1: i32): void {
+  if (!perGate) {
+    maskedRecurrentStepBackward(dhPrev, dP, S, U, ldu, rmask, scratch, B, H, K * H, b0, b1);
+    return;
+  }
+  const H4 = <usize>H << 2;
+  for (let k = 0; k < K; k++) {
+    maskedRecurrentStepBackward(dhPrev, dP + <usize>k * H4, S, U + <usize>k * H4, ldu, maskBlock(rmask, k, B, H, true), scratch, B, H, H, b0, b1);
+  }
+}
+
 // ---- the big GEMMs over T·B rows
 
 /** P (TB, G) with row stride S = x (TB, D) · W (D, G) + bias (G): the hoisted input projection. */
@@ -104,25 +185,59 @@ export function inputProjection(P: usize, S: i32, x: usize, W: usize, bias: usiz
 // block: 8 GFLOP/s instead of 27 at T·B = 2048, H = 256).
 const KC: i32 = 32;
 
-/** C (M, N) += Aᵀ · B over K rows, A (K, M) with row stride lda, B (K, N) with row stride ldb, K in panels of KC. */
-export function gemmTNPanels(C: usize, A: usize, lda: i32, B: usize, ldb: i32, M: i32, N: i32, K: i32): void {
+/**
+ * C (M, N) with row stride ldc += Aᵀ · B over K rows, A (K, M) with row stride lda, B (K, N) with row stride
+ * ldb, K in panels of KC (ldc > N: a column block of a wider matrix, e.g. one gate block of dU).
+ */
+export function gemmTNPanels(C: usize, ldc: i32, A: usize, lda: i32, B: usize, ldb: i32, M: i32, N: i32, K: i32): void {
   for (let k0 = 0; k0 < K; k0 += KC) {
     const kc = min<i32>(KC, K - k0);
-    gemmCore(C, N, A + (<usize>k0 * <usize>lda << 2), 1, lda, B + (<usize>k0 * <usize>ldb << 2), ldb, M, N, kc, 0, M, 1);
+    gemmCore(C, ldc, A + (<usize>k0 * <usize>lda << 2), 1, lda, B + (<usize>k0 * <usize>ldb << 2), ldb, M, N, kc, 0, M, 1);
+  }
+}
+
+/**
+ * C (H, N) with row stride ldc += (hPrev ⊙ m)ᵀ · dP over TB = T·B rows: hPrev (TB, H) contiguous, m (B, H)
+ * the mask of row r is row r mod B, dP (TB, N) with row stride ldb. Same KC panels as gemmTNPanels (each panel
+ * masked into scratch (KC, H) first), so an all-ones mask gives the unmasked result bit for bit.
+ */
+export function gemmTNPanelsMasked(C: usize, ldc: i32, hPrev: usize, m: usize, scratch: usize, dP: usize, ldb: i32, B: i32, H: i32, N: i32, TB: i32): void {
+  const H4 = <usize>H << 2;
+  for (let k0 = 0; k0 < TB; k0 += KC) {
+    const kc = min<i32>(KC, TB - k0);
+    for (let r = 0; r < kc; r++) {
+      mulInto(scratch + <usize>r * H4, hPrev + <usize>(k0 + r) * H4, m + <usize>((k0 + r) % B) * H4, H);
+    }
+    gemmCore(C, ldc, scratch, 1, H, dP + (<usize>k0 * <usize>ldb << 2), ldb, H, N, kc, 0, H, 1);
+  }
+}
+
+/** dU (H, G) += Σ_k (hPrev ⊙ m_k)ᵀ · dP_k over K column blocks of width H (one pass with a shared mask). */
+export function maskedWeightGradientU(dU: usize, ldu: i32, hPrev: usize, rmask: usize, perGate: bool, scratch: usize, dP: usize, ldb: i32, B: i32, H: i32, K: i32, TB: i32): void {
+  if (!perGate) {
+    gemmTNPanelsMasked(dU, ldu, hPrev, rmask, scratch, dP, ldb, B, H, K * H, TB);
+    return;
+  }
+  const H4 = <usize>H << 2;
+  for (let k = 0; k < K; k++) {
+    gemmTNPanelsMasked(dU + <usize>k * H4, ldu, hPrev, maskBlock(rmask, k, B, H, true), scratch, dP + <usize>k * H4, ldb, B, H, H, TB);
   }
 }
 
 /**
  * After the sequential sweep, over all T·B rows at once (dgates (TB, G) with row stride S):
- *   dW (D, G) += xᵀ · dgates;  dU (H, G) += hPrevᵀ · dgates (hPrev (TB, H) contiguous slots);
+ *   dW (D, G) += xᵀ · dgates;  dU (H, G) += hPrevᵀ · dgates (hPrev (TB, H) contiguous slots), or with a
+ *   recurrent dropout mask (rmask != 0, G / H gate blocks) (hPrev ⊙ m_k)ᵀ · dgates_k per block;
  *   db (G) += colsum(dgates);  dx (TB, D) (+)= dgates · Wᵀ (skipped when dx == 0).
  */
 export function weightGradients(
   dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
-  x: usize, W: usize, hPrev: usize, TB: i32, D: i32, H: i32, G: i32, accumulateDx: bool
+  x: usize, W: usize, hPrev: usize, TB: i32, D: i32, H: i32, G: i32, accumulateDx: bool,
+  rmask: usize, perGate: bool, scratch: usize, B: i32
 ): void {
-  gemmTNPanels(dW, x, D, dgates, S, D, G, TB);
-  gemmTNPanels(dU, hPrev, H, dgates, S, H, G, TB);
+  gemmTNPanels(dW, G, x, D, dgates, S, D, G, TB);
+  if (rmask == 0) gemmTNPanels(dU, G, hPrev, H, dgates, S, H, G, TB);
+  else maskedWeightGradientU(dU, G, hPrev, rmask, perGate, scratch, dgates, S, B, H, G / H, TB); // (h ⊙ m)ᵀ·dgates
   colSumsStrided(db, dgates, S, TB, G, 1);
   if (dx != 0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, 0, TB, accumulateDx ? 1 : 0);
 }

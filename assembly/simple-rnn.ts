@@ -9,6 +9,7 @@ import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
   copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, weightGradients,
+  maskedRecurrentStep, maskedRecurrentStepBackward,
 } from "./recurrent-core";
 
 // dst[0..n) = act(src[0..n)).
@@ -44,11 +45,12 @@ import {
 /**
  * Training forward. h (T+1, B, H): the caller puts h0 in slot 0 (slot T with REVERSE); the kernel writes
  * the other T slots (they also hold the pre-activations while the sweep runs). x (T, B, D); W (D, H);
- * U (H, H); b (H); lengths (B) i32 or 0.
+ * U (H, H); b (H); lengths (B) i32 or 0. rmask: recurrent dropout mask (B, H) or 0 (none): h' =
+ * act(x·W + b + (h ⊙ m)·U); rscratch (max(B, 32), H) is used only with a mask.
  */
 export function simple_rnn_forward(
   h: usize,
-  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
@@ -62,7 +64,8 @@ export function simple_rnn_forward(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        recurrentStep(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), U, H, B, H, H, b0, b1);
+        if (rmask == 0) recurrentStep(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), U, H, B, H, H, b0, b1);
+        else maskedRecurrentStep(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), rmask, rscratch, U, H, B, H, H, b0, b1);
         activateInPlace(slotRow(h, os, b0, B, H), (b1 - b0) * H, activation);
       } else {
         copyRow(slotRow(h, os, b0, B, H), slotRow(h, ps, b0, B, H), (b1 - b0) * H);
@@ -77,12 +80,13 @@ export function simple_rnn_forward(
  * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, H), dU (H, H), db (H)
  * accumulated (+=); dgates (T, B, H) pre-activation gradients; hnorm2 (T) = ‖total dL/dh_t‖² (0 = not needed).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
- * the output slots end as the total dL/dh_t. Saved: x, W, U, h from simple_rnn_forward (same flags, lengths).
+ * the output slots end as the total dL/dh_t. Saved: x, W, U, h from simple_rnn_forward (same flags, lengths,
+ * rmask: dh_prev gets (dgates·Uᵀ) ⊙ m, dU += (h_prev ⊙ m)ᵀ·dgates; rscratch (max(B, 32), H)).
  */
 export function simple_rnn_backward(
   dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, hnorm2: usize,
   dh: usize,
-  x: usize, W: usize, U: usize, h: usize, lengths: usize,
+  x: usize, W: usize, U: usize, h: usize, lengths: usize, rmask: usize, rscratch: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
@@ -101,7 +105,8 @@ export function simple_rnn_backward(
       const rows = <usize>b0 * <usize>H << 2;
       if (isValid(lengths, b0, t, T, left)) {
         __gradInto(dgt + rows, slotRow(dh, os, b0, B, H), slotRow(h, os, b0, B, H), n, activation);
-        recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, H, U, H, B, H, H, b0, b1);
+        if (rmask == 0) recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, H, U, H, B, H, H, b0, b1);
+        else maskedRecurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, H, U, H, rmask, rscratch, B, H, H, b0, b1);
       } else {
         zeroRow(dgt + rows, n);
         addRow(slotRow(dh, ps, b0, B, H), slotRow(dh, os, b0, B, H), n);
@@ -110,7 +115,7 @@ export function simple_rnn_backward(
     }
   }
   weightGradients(dx, dW, dU, db, dgates, H, x, W, slotRow(h, reverse ? 1 : 0, 0, B, H), T * B, D, H, H,
-    (flags & FLAG_ACCUMULATE_DX) != 0);
+    (flags & FLAG_ACCUMULATE_DX) != 0, rmask, false, rscratch, B);
 }
 
 /**

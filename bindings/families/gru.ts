@@ -10,19 +10,19 @@ import type { ActivationName } from '../reference/activations.js';
 import { gruBackward, gruForward, gruInfer } from '../reference/gru.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
-  CELL_ACTIVATIONS, GATE_ACTIVATIONS, RESET_AFTER, activationCode, checkDims, checkLengths, checkNoOverlap,
-  optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withLengths, type Checked, type RecurrentDims,
-  type RecurrentOptions,
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, activationCode, checkDims, checkLengths,
+  checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withLengths, withTemporaries,
+  type Checked, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface GruRaw {
   gru_forward(
-    h: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    h: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   gru_backward(
     dx: Ptr, dW: Ptr, dU: Ptr, db: Ptr, dgates: Ptr, hnorm2: Ptr, dh: Ptr,
-    x: Ptr, W: Ptr, U: Ptr, gates: Ptr, h: Ptr, lengths: Ptr,
+    x: Ptr, W: Ptr, U: Ptr, gates: Ptr, h: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   gru_infer(
@@ -47,14 +47,14 @@ export interface GruInputs {
   b: TensorRef;
 }
 
-export interface GruForwardArgs extends RecurrentDims, GruCellOptions, GruInputs {
+export interface GruForwardArgs extends RecurrentDims, GruCellOptions, RecurrentDropoutOptions, GruInputs {
   /** (T+1, B, H): h0 in slot 0 (slot T with reverse); outputs in the other slots. */
   h: TensorRef;
   /** (T, B, 4H) out: [z | r | n | hn], saved for backward. */
   gates: TensorRef;
 }
 
-export interface GruBackwardArgs extends RecurrentDims, GruCellOptions {
+export interface GruBackwardArgs extends RecurrentDims, GruCellOptions, RecurrentDropoutOptions {
   /** (T, B, D) out (null: not needed); written, or added to with accumulateDx. */
   dx?: TensorRef | null;
   accumulateDx?: boolean;
@@ -132,24 +132,29 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
       const { T, B, D, H } = checkDims(c, a);
       const cell = cellOptions(c, a, a);
       const [bs, bl] = biasShape(H, cell.resetAfter);
-      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, bs, bl)];
+      const rm = checkRecurrentMask(c, a.recurrentMask, B, H, 3);
+      const flags = cell.flags | (rm.perGate ? PER_GATE_RMASK : 0);
+      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, bs, bl), rm.mask];
       const outs = [
         tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
-        raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
+        raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
     gruBackward(a) {
       const c = checker.begin('gru_backward');
       const { T, B, D, H } = checkDims(c, a);
       const cell = cellOptions(c, a, a);
       const [bs, bl] = biasShape(H, cell.resetAfter);
+      const rm = checkRecurrentMask(c, a.recurrentMask, B, H, 3);
+      const flags = cell.flags | (rm.perGate ? PER_GATE_RMASK : 0);
       const ins = [
         tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H),
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
         tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
+        rm.mask,
       ];
       const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
       const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
@@ -162,9 +167,9 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
         raw.gru_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
-          a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.h.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+          a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
     gruInfer(a) {
       const c = checker.begin('gru_infer');
@@ -189,20 +194,21 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
 export function gruReference(arena: Arena): GruRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
-  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number): RecurrentConfig =>
-    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B) });
+  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number, rmask: Ptr = 0): RecurrentConfig =>
+    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B),
+      recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 3 : 1) * B * H) });
   const nb = (H: number, flags: number) => ((flags & RESET_AFTER) !== 0 ? 6 * H : 3 * H);
   return {
-    gru_forward(h, gates, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
+    gru_forward(h, gates, x, W, U, b, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
       const G = 3 * H;
       gruForward(f32(h, (T + 1) * B * H), f32(gates, T * B * 4 * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G),
-        f32(b, nb(H, flags)), config(lengths, T, B, D, H, flags, act, ract));
+        f32(b, nb(H, flags)), config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
-    gru_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, gates, h, lengths, T, B, D, H, flags, act, ract) {
+    gru_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, gates, h, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
       const S = (T + 1) * B * H, G = 3 * H;
       gruBackward(opt(dx, T * B * D), f32(dW, D * G), f32(dU, H * G), f32(db, nb(H, flags)), f32(dgates, T * B * 4 * H),
         opt(hnorm2, T), f32(dh, S), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * 4 * H), f32(h, S),
-        config(lengths, T, B, D, H, flags, act, ract));
+        config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
     gru_infer(y, h, _scratch, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
       const G = 3 * H;

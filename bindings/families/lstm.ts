@@ -8,18 +8,19 @@ import type { ActivationName } from '../reference/activations.js';
 import { lstmBackward, lstmForward, lstmInfer } from '../reference/lstm.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
-  CELL_ACTIVATIONS, GATE_ACTIVATIONS, activationCode, checkDims, checkLengths, checkNoOverlap, optionalTensorArg,
-  ptrOf, recurrentFlags, tensorArg, withLengths, type RecurrentDims, type RecurrentOptions,
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, activationCode, checkDims, checkLengths, checkNoOverlap,
+  checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withLengths, withTemporaries,
+  type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface LstmRaw {
   lstm_forward(
-    h: Ptr, c: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    h: Ptr, c: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   lstm_backward(
     dx: Ptr, dW: Ptr, dU: Ptr, db: Ptr, dc0: Ptr, dgates: Ptr, hnorm2: Ptr, cnorm2: Ptr, dh: Ptr, dc: Ptr,
-    x: Ptr, W: Ptr, U: Ptr, gates: Ptr, c: Ptr, h: Ptr, lengths: Ptr,
+    x: Ptr, W: Ptr, U: Ptr, gates: Ptr, c: Ptr, h: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   lstm_infer(
@@ -42,7 +43,7 @@ export interface LstmInputs {
   b: TensorRef;
 }
 
-export interface LstmForwardArgs extends RecurrentDims, LstmCellOptions, LstmInputs {
+export interface LstmForwardArgs extends RecurrentDims, LstmCellOptions, RecurrentDropoutOptions, LstmInputs {
   /** (T+1, B, H): h0 in slot 0 (slot T with reverse); outputs in the other slots. */
   h: TensorRef;
   /** (T+1, B, H): c0 likewise. */
@@ -51,7 +52,7 @@ export interface LstmForwardArgs extends RecurrentDims, LstmCellOptions, LstmInp
   gates: TensorRef;
 }
 
-export interface LstmBackwardArgs extends RecurrentDims, LstmCellOptions {
+export interface LstmBackwardArgs extends RecurrentDims, LstmCellOptions, RecurrentDropoutOptions {
   /** (T, B, D) out (null: not needed); written, or added to with accumulateDx. */
   dx?: TensorRef | null;
   accumulateDx?: boolean;
@@ -125,25 +126,30 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
       const c = checker.begin('lstm_forward');
       const { T, B, D, H } = checkDims(c, a);
       const cell = cellOptions(c, a, a);
-      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [4 * H], '(4H)')];
+      const rm = checkRecurrentMask(c, a.recurrentMask, B, H, 4);
+      const flags = cell.flags | (rm.perGate ? PER_GATE_RMASK : 0);
+      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [4 * H], '(4H)'), rm.mask];
       const outs = [
         tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
         tensorArg(c, 'c', a.c, [T + 1, B, H], '(T+1, B, H)'),
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
-        raw.lstm_forward(a.h.ptr, a.c.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
+        raw.lstm_forward(a.h.ptr, a.c.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
     lstmBackward(a) {
       const c = checker.begin('lstm_backward');
       const { T, B, D, H } = checkDims(c, a);
       const cell = cellOptions(c, a, a);
+      const rm = checkRecurrentMask(c, a.recurrentMask, B, H, 4);
+      const flags = cell.flags | (rm.perGate ? PER_GATE_RMASK : 0);
       const ins = [
         tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H),
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
         tensorArg(c, 'c', a.c, [T + 1, B, H], '(T+1, B, H)'),
         tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
+        rm.mask,
       ];
       const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
       const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
@@ -161,9 +167,9 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'dc', a.dc, [B, H], '(B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
         raw.lstm_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dc0.ptr, a.dgates.ptr, ptrOf(hn), ptrOf(cn), a.dh.ptr, a.dc.ptr,
-          a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.c.ptr, a.h.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+          a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.c.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
     lstmInfer(a) {
       const c = checker.begin('lstm_infer');
@@ -188,21 +194,22 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
 export function lstmReference(arena: Arena): LstmRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
-  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number): RecurrentConfig =>
-    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B) });
+  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number, rmask: Ptr = 0): RecurrentConfig =>
+    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B),
+      recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 4 : 1) * B * H) });
   return {
-    lstm_forward(h, c, gates, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
+    lstm_forward(h, c, gates, x, W, U, b, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
       const S = (T + 1) * B * H;
       lstmForward(f32(h, S), f32(c, S), f32(gates, T * B * 4 * H), f32(x, T * B * D), f32(W, D * 4 * H), f32(U, H * 4 * H), f32(b, 4 * H),
-        config(lengths, T, B, D, H, flags, act, ract));
+        config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
-    lstm_backward(dx, dW, dU, db, dc0, dgates, hnorm2, cnorm2, dh, dc, x, W, U, gates, c, h, lengths, T, B, D, H, flags, act, ract) {
+    lstm_backward(dx, dW, dU, db, dc0, dgates, hnorm2, cnorm2, dh, dc, x, W, U, gates, c, h, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
       const S = (T + 1) * B * H, G = 4 * H;
       lstmBackward(
         { dx: opt(dx, T * B * D), dW: f32(dW, D * G), dU: f32(dU, H * G), db: f32(db, G), dc0: f32(dc0, B * H),
           dgates: f32(dgates, T * B * G), hnorm2: opt(hnorm2, T), cnorm2: opt(cnorm2, T) },
         f32(dh, S), f32(dc, B * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * G), f32(c, S), f32(h, S),
-        config(lengths, T, B, D, H, flags, act, ract));
+        config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
     lstm_infer(y, h, c, scratch, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
       const G = 4 * H;

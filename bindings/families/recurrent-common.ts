@@ -11,6 +11,10 @@ export const REVERSE = 1;
 export const LEFT_PADDED = 2;
 export const ACCUMULATE_DX = 4;
 export const RESET_AFTER = 8;
+/** The recurrent dropout mask is (K, B, H): one mask per gate block (Keras >= 3.8) instead of one (B, H). */
+export const PER_GATE_RMASK = 16;
+/** Rows of the recurrent-dropout scratch: max(B, RSCRATCH_MIN_ROWS) (the masked dU panel is 32 rows). */
+export const RSCRATCH_MIN_ROWS = 32;
 
 /** Dimensions of one recurrent layer call. */
 export interface RecurrentDims {
@@ -114,6 +118,44 @@ export function checkNoOverlap(c: ArgumentCheck, outputs: ReadonlyArray<Checked 
   for (let i = 0; i < outs.length; i++) {
     for (let j = i + 1; j < outs.length; j++) c.disjoint(outs[i].name, outs[i].ptr, outs[i].n, outs[j].name, outs[j].ptr, outs[j].n);
     for (const input of ins) c.disjoint(outs[i].name, outs[i].ptr, outs[i].n, input.name, input.ptr, input.n);
+  }
+}
+
+/** Options of the training forward/backward with recurrent dropout (docs/recurrent-abi.md "Recurrent dropout"). */
+export interface RecurrentDropoutOptions {
+  /**
+   * Recurrent dropout mask (values 0 or 1/(1 − rate), the same at every step), or null/omitted: none.
+   * (B, H): one mask for every gate block; (K, B, H): one per gate block (K = 4 LSTM [i|f|c|o], 3 GRU [z|r|h]),
+   * Keras >= 3.8. h_prev ⊙ m feeds the recurrent GEMM only; the state itself is not masked.
+   * Pass the same mask to forward and backward.
+   */
+  recurrentMask?: TensorRef | null;
+}
+
+/**
+ * The recurrent mask as a Checked input (null when absent) and whether it is per gate: shape (B, H), or
+ * (K, B, H) when gateBlocks K > 1 (a 3-d shape is checked against (K, B, H), any other against (B, H)).
+ */
+export function checkRecurrentMask(c: ArgumentCheck, t: TensorRef | null | undefined, B: number, H: number, gateBlocks: number): { mask: Checked | null; perGate: boolean } {
+  if (t === undefined || t === null) return { mask: null, perGate: false };
+  const perGate = gateBlocks > 1 && typeof t === 'object' && Array.isArray(t.shape) && t.shape.length === 3;
+  if (perGate) return { mask: tensorArg(c, 'recurrentMask', t, [gateBlocks, B, H], `(${gateBlocks}, B, H)`), perGate };
+  return { mask: tensorArg(c, 'recurrentMask', t, [B, H], '(B, H)'), perGate };
+}
+
+/**
+ * Runs `call` with the lengths copied into kernel memory and, when a recurrent mask is given, a scratch of
+ * max(B, 32)·H floats (temporaries at the arena top, released afterwards); pointer 0 for what is absent.
+ * Call only after every check has passed.
+ */
+export function withTemporaries<R>(arena: Arena, lengths: Int32Array | null, mask: Checked | null, B: number, H: number, call: (lengths: Ptr, scratch: Ptr) => R): R {
+  if (mask === null) return withLengths(arena, lengths, (len) => call(len, 0));
+  const mark = arena.mark();
+  try {
+    const len = lengths === null ? 0 : arena.putI32(lengths);
+    return call(len, arena.alloc(Math.max(B, RSCRATCH_MIN_ROWS) * H));
+  } finally {
+    arena.release(mark);
   }
 }
 

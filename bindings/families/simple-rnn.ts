@@ -8,18 +8,18 @@ import type { ActivationName } from '../reference/activations.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward, simpleRnnInfer } from '../reference/simple-rnn.js';
 import {
-  CELL_ACTIVATIONS, activationCode, checkDims, checkLengths, checkNoOverlap, optionalTensorArg, ptrOf, recurrentFlags,
-  tensorArg, withLengths, type RecurrentDims, type RecurrentOptions,
+  CELL_ACTIVATIONS, activationCode, checkDims, checkLengths, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
+  recurrentFlags, tensorArg, withLengths, withTemporaries, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface SimpleRnnRaw {
   simple_rnn_forward(
-    h: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    h: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number,
   ): void;
   simple_rnn_backward(
     dx: Ptr, dW: Ptr, dU: Ptr, db: Ptr, dgates: Ptr, hnorm2: Ptr, dh: Ptr,
-    x: Ptr, W: Ptr, U: Ptr, h: Ptr, lengths: Ptr,
+    x: Ptr, W: Ptr, U: Ptr, h: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number,
   ): void;
   simple_rnn_infer(
@@ -33,7 +33,7 @@ export interface SimpleRnnCellOptions extends RecurrentOptions {
   activation?: ActivationName;
 }
 
-export interface SimpleRnnForwardArgs extends RecurrentDims, SimpleRnnCellOptions {
+export interface SimpleRnnForwardArgs extends RecurrentDims, SimpleRnnCellOptions, RecurrentDropoutOptions {
   /** (T+1, B, H): h0 in slot 0 (slot T with reverse); outputs in the other slots. */
   h: TensorRef;
   /** x (T, B, D), W (D, H), U (H, H), b (H). */
@@ -43,7 +43,7 @@ export interface SimpleRnnForwardArgs extends RecurrentDims, SimpleRnnCellOption
   b: TensorRef;
 }
 
-export interface SimpleRnnBackwardArgs extends RecurrentDims, SimpleRnnCellOptions {
+export interface SimpleRnnBackwardArgs extends RecurrentDims, SimpleRnnCellOptions, RecurrentDropoutOptions {
   /** (T, B, D) out (null: not needed); written, or added to with accumulateDx. */
   dx?: TensorRef | null;
   accumulateDx?: boolean;
@@ -105,19 +105,22 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const c = checker.begin('simple_rnn_forward');
       const { T, B, D, H } = checkDims(c, a);
       const cell = cellOptions(c, a, a);
-      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [H], '(H)')];
+      const rm = checkRecurrentMask(c, a.recurrentMask, B, H, 1);
+      const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [H], '(H)'), rm.mask];
       const outs = [tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
-        raw.simple_rnn_forward(a.h.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act));
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
+        raw.simple_rnn_forward(a.h.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, cell.flags, cell.act));
     },
     simpleRnnBackward(a) {
       const c = checker.begin('simple_rnn_backward');
       const { T, B, D, H } = checkDims(c, a);
       const cell = cellOptions(c, a, a);
+      const rm = checkRecurrentMask(c, a.recurrentMask, B, H, 1);
       const ins = [
         tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H),
         tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)'),
+        rm.mask,
       ];
       const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
       const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
@@ -131,9 +134,9 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
         tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
         raw.simple_rnn_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
-          a.x.ptr, a.W.ptr, a.U.ptr, a.h.ptr, len, T, B, D, H, cell.flags, cell.act));
+          a.x.ptr, a.W.ptr, a.U.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, cell.flags, cell.act));
     },
     simpleRnnInfer(a) {
       const c = checker.begin('simple_rnn_infer');
@@ -153,17 +156,18 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
 export function simpleRnnReference(arena: Arena): SimpleRnnRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
-  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number): RecurrentConfig =>
-    ({ T, B, D, H, flags, activation, recurrentActivation: 2, lengths: lengths === 0 ? null : arena.i32(lengths, B) });
+  const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, rmask: Ptr = 0): RecurrentConfig =>
+    ({ T, B, D, H, flags, activation, recurrentActivation: 2, lengths: lengths === 0 ? null : arena.i32(lengths, B),
+      recurrentMask: rmask === 0 ? null : arena.f32(rmask, B * H) });
   return {
-    simple_rnn_forward(h, x, W, U, b, lengths, T, B, D, H, flags, act) {
-      simpleRnnForward(f32(h, (T + 1) * B * H), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(b, H), config(lengths, T, B, D, H, flags, act));
+    simple_rnn_forward(h, x, W, U, b, lengths, rmask, _rscratch, T, B, D, H, flags, act) {
+      simpleRnnForward(f32(h, (T + 1) * B * H), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(b, H), config(lengths, T, B, D, H, flags, act, rmask));
     },
-    simple_rnn_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, h, lengths, T, B, D, H, flags, act) {
+    simple_rnn_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, h, lengths, rmask, _rscratch, T, B, D, H, flags, act) {
       const S = (T + 1) * B * H;
       simpleRnnBackward(
         { dx: opt(dx, T * B * D), dW: f32(dW, D * H), dU: f32(dU, H * H), db: f32(db, H), dgates: f32(dgates, T * B * H), hnorm2: opt(hnorm2, T) },
-        f32(dh, S), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(h, S), config(lengths, T, B, D, H, flags, act));
+        f32(dh, S), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(h, S), config(lengths, T, B, D, H, flags, act, rmask));
     },
     simple_rnn_infer(y, h, scratch, x, W, U, b, lengths, T, B, D, H, flags, act) {
       simpleRnnInfer(opt(y, T * B * H), f32(h, B * H), f32(scratch, T * B * H), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(b, H),

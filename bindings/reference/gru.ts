@@ -6,21 +6,25 @@
 //   !resetAfter: z, r = σ(x·W + b + h·U);          hn = r ⊙ h;         n = act(x·W_n + b_n + hn·U_n)
 //   h' = z ⊙ h + (1 − z) ⊙ n;  saved gates (T, B, 4H) = [z | r | n | hn];
 //   dgates (T, B, 4H) = [dz_pre | dr_pre | dn_pre | dn_rec]  (dn_rec = r ⊙ dn_pre resp. dn_pre).
+// Recurrent dropout (cfg.recurrentMask, m_z, m_r, m_n per block or one shared m): h_prev ⊙ m_k replaces h_prev
+// in block k's recurrent product only (resetAfter: hn = (h ⊙ m_n)·U_n + b_rn; else hn = r ⊙ (h ⊙ m_n)).
+const ONE: MaskAt = () => 1;
 
 import { activate, derivative } from './activations.js';
 import type { FloatArray } from './float-array.js';
 import {
-  ACCUMULATE_DX, RESET_AFTER, isReverse, isValid, outSlot, prevSlot, stepTime, sumSquaresAt, type RecurrentConfig,
+  ACCUMULATE_DX, RESET_AFTER, isReverse, isValid, maskOf, outSlot, prevSlot, stepTime, sumSquaresAt, type MaskAt,
+  type RecurrentConfig,
 } from './recurrent-common.js';
 
 /**
  * One step for one batch row: reads hp (H) at hp0, writes hOut (H) at ho0 and the saved gates row (4H)
- * at g0. xRow (D) at x0. Every accumulation is in f64.
+ * at g0. xRow (D) at x0. m: the recurrent dropout mask (ONE = none), bi the batch row. f64 accumulation.
  */
 function stepRow(
   hOut: FloatArray, ho0: number, hp: FloatArray, hp0: number, g: FloatArray, g0: number,
   x: FloatArray, x0: number, W: FloatArray, U: FloatArray, b: FloatArray,
-  D: number, H: number, resetAfter: boolean, act: number, ract: number,
+  D: number, H: number, resetAfter: boolean, act: number, ract: number, m: MaskAt, bi: number,
 ): void {
   const G = 3 * H;
   const pre = new Float64Array(G); // x·W + b_i, then + h·U (+ b_r) on the z|r blocks
@@ -32,7 +36,7 @@ function stepRow(
   const z = new Float64Array(H), r = new Float64Array(H), hn = new Float64Array(H);
   for (let j = 0; j < 2 * H; j++) {
     let s = 0;
-    for (let k = 0; k < H; k++) s += hp[hp0 + k] * U[k * G + j];
+    for (let k = 0; k < H; k++) s += hp[hp0 + k] * m(j < H ? 0 : 1, bi, k) * U[k * G + j];
     pre[j] += s + (resetAfter ? b[G + j] : 0);
   }
   for (let j = 0; j < H; j++) {
@@ -42,11 +46,11 @@ function stepRow(
   if (resetAfter) {
     for (let j = 0; j < H; j++) {
       let s = 0;
-      for (let k = 0; k < H; k++) s += hp[hp0 + k] * U[k * G + 2 * H + j];
+      for (let k = 0; k < H; k++) s += hp[hp0 + k] * m(2, bi, k) * U[k * G + 2 * H + j];
       hn[j] = s + b[G + 2 * H + j];
     }
   } else {
-    for (let j = 0; j < H; j++) hn[j] = r[j] * hp[hp0 + j];
+    for (let j = 0; j < H; j++) hn[j] = r[j] * (hp[hp0 + j] * m(2, bi, j));
   }
   for (let j = 0; j < H; j++) {
     let npre: number;
@@ -76,6 +80,7 @@ export function gruForward(
   const { T, B, D, H, activation, recurrentActivation } = cfg;
   const reverse = isReverse(cfg), resetAfter = (cfg.flags & RESET_AFTER) !== 0;
   const BH = B * H, S = 4 * H;
+  const m = maskOf(cfg) ?? ONE;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
@@ -86,7 +91,7 @@ export function gruForward(
         gates.fill(0, g0, g0 + S);
         continue;
       }
-      stepRow(h, ho0, h, hp0, gates, g0, x, (t * B + bi) * D, W, U, b, D, H, resetAfter, activation, recurrentActivation);
+      stepRow(h, ho0, h, hp0, gates, g0, x, (t * B + bi) * D, W, U, b, D, H, resetAfter, activation, recurrentActivation, m, bi);
     }
   }
 }
@@ -106,7 +111,7 @@ export function gruInfer(
     for (let bi = 0; bi < B; bi++) {
       if (isValid(cfg, bi, t)) {
         for (let j = 0; j < H; j++) hp[j] = h[bi * H + j];
-        stepRow(h, bi * H, hp, 0, g, 0, x, (t * B + bi) * D, W, U, b, D, H, resetAfter, activation, recurrentActivation);
+        stepRow(h, bi * H, hp, 0, g, 0, x, (t * B + bi) * D, W, U, b, D, H, resetAfter, activation, recurrentActivation, ONE, bi);
       }
       if (y) for (let j = 0; j < H; j++) y[(t * B + bi) * H + j] = h[bi * H + j];
     }
@@ -130,6 +135,7 @@ export function gruBackward(
   const h0Slot = reverse ? T : 0;
   dh.fill(0, h0Slot * BH, (h0Slot + 1) * BH);
   const rec = new Float64Array(G); // gradient of the recurrent pre-activation [z | r | n] of one row
+  const m = maskOf(cfg) ?? ONE;
 
   for (let k = T - 1; k >= 0; k--) {
     const t = stepTime(k, T, reverse);
@@ -162,8 +168,8 @@ export function gruBackward(
           let drh = 0;
           for (let j = 0; j < H; j++) drh += dgates[g0 + 2 * H + j] * U[k * G + 2 * H + j];
           const r = gates[g0 + H + k];
-          dgates[g0 + H + k] = drh * h[hp0 + k] * derivative(r, recurrentActivation);
-          dhp[k] += drh * r;
+          dgates[g0 + H + k] = drh * (h[hp0 + k] * m(2, bi, k)) * derivative(r, recurrentActivation);
+          dhp[k] += drh * r * m(2, bi, k);
         }
         for (let j = 0; j < H; j++) dgates[g0 + 3 * H + j] = dgates[g0 + 2 * H + j];
       }
@@ -172,7 +178,7 @@ export function gruBackward(
       for (let j = 0; j < H; j++) rec[2 * H + j] = resetAfter ? dgates[g0 + 3 * H + j] : 0;
       for (let k = 0; k < H; k++) {
         let q = dhp[k];
-        for (let j = 0; j < G; j++) q += rec[j] * U[k * G + j];
+        for (let j = 0; j < G; j++) q += rec[j] * U[k * G + j] * m(Math.floor(j / H), bi, k);
         dh[hp0 + k] += q;
       }
     }
@@ -189,10 +195,11 @@ export function gruBackward(
       const xv = x[i * D + k];
       for (let j = 0; j < G; j++) gW[k * G + j] += xv * dgates[g0 + j];
     }
+    const bi = i % B;
     for (let k = 0; k < H; k++) {
       const hv = h[hPrev0 + i * H + k];
-      const nIn = resetAfter ? hv : gates[g0 + 3 * H + k]; // the left factor of the n-block GEMM
-      for (let j = 0; j < 2 * H; j++) gU[k * G + j] += hv * dgates[g0 + j];
+      const nIn = resetAfter ? hv * m(2, bi, k) : gates[g0 + 3 * H + k]; // the left factor of the n-block GEMM
+      for (let j = 0; j < 2 * H; j++) gU[k * G + j] += hv * m(j < H ? 0 : 1, bi, k) * dgates[g0 + j];
       for (let j = 0; j < H; j++) gU[k * G + 2 * H + j] += nIn * dgates[g0 + 3 * H + j];
     }
     for (let j = 0; j < G; j++) gb[j] += dgates[g0 + j];

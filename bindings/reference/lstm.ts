@@ -6,11 +6,14 @@
 import { activate, derivative } from './activations.js';
 import type { FloatArray } from './float-array.js';
 import {
-  ACCUMULATE_DX, addRowTimesMatrix, addRowTimesTransposed, isReverse, isValid, outSlot, prevSlot, projectRows,
-  stepTime, sumSquaresAt, weightGradients, type RecurrentConfig,
+  ACCUMULATE_DX, addMaskedRowTimesMatrix, addMaskedRowTimesTransposed, addRowTimesMatrix, addRowTimesTransposed,
+  isReverse, isValid, maskOf, outSlot, prevSlot, projectRows, stepTime, sumSquaresAt, weightGradients, type RecurrentConfig,
 } from './recurrent-common.js';
 
-/** h, c (T+1, B, H) with the initial state in slot 0 (T when reverse); gates (T, B, 4H) out. */
+/**
+ * h, c (T+1, B, H) with the initial state in slot 0 (T when reverse); gates (T, B, 4H) out. With
+ * cfg.recurrentMask the recurrent product is (h_prev ⊙ m_k)·U_k per gate block k (Keras recurrent_dropout).
+ */
 export function lstmForward(
   h: FloatArray, c: FloatArray, gates: FloatArray,
   x: FloatArray, W: FloatArray, U: FloatArray, b: FloatArray, cfg: RecurrentConfig,
@@ -19,6 +22,7 @@ export function lstmForward(
   const G = 4 * H, rev = isReverse(cfg);
   projectRows(gates, 0, x, 0, W, b, T * B, D, G);
   const row = new Float64Array(G);
+  const mask = maskOf(cfg);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, rev);
     const ps = prevSlot(t, rev), os = outSlot(t, rev);
@@ -29,7 +33,8 @@ export function lstmForward(
         gates.fill(0, go, go + G);
         continue;
       }
-      addRowTimesMatrix(gates, go, h, po, U, H, G, row);
+      if (mask === null) addRowTimesMatrix(gates, go, h, po, U, H, G, row);
+      else addMaskedRowTimesMatrix(gates, go, h, po, U, H, G, mask, r);
       for (let j = 0; j < H; j++) {
         const i = activate(gates[go + j], cfg.recurrentActivation);
         const f = activate(gates[go + H + j], cfg.recurrentActivation);
@@ -72,6 +77,7 @@ export function lstmBackward(
   const { T, B, D, H } = cfg;
   const G = 4 * H, BH = B * H, rev = isReverse(cfg);
   const ra = cfg.recurrentActivation, act = cfg.activation;
+  const mask = maskOf(cfg);
   const h0 = rev ? T : 0;
   dh.fill(0, h0 * BH, (h0 + 1) * BH);
   let cur: FloatArray = dc;
@@ -99,7 +105,8 @@ export function lstmBackward(
         out.dgates[go + 2 * H + j] = dct * i * derivative(g, act);
         out.dgates[go + 3 * H + j] = dhv * tc * derivative(o, ra);
       }
-      addRowTimesTransposed(dh, po, out.dgates, go, U, H, G);
+      if (mask === null) addRowTimesTransposed(dh, po, out.dgates, go, U, H, G);
+      else addMaskedRowTimesTransposed(dh, po, out.dgates, go, U, H, G, mask, r);
     }
     if (out.cnorm2) out.cnorm2[t] = sumSquaresAt(cur, 0, BH);
     if (out.dcTotal) out.dcTotal.set(cur.subarray(0, BH), t * BH);
@@ -109,7 +116,7 @@ export function lstmBackward(
   }
   out.dc0.set(cur.subarray(0, BH));
   weightGradients(out.dx, out.dW, out.dU, out.db, out.dgates, x, W, h, (rev ? 1 : 0) * BH, T * B, D, H, G,
-    (cfg.flags & ACCUMULATE_DX) !== 0);
+    (cfg.flags & ACCUMULATE_DX) !== 0, mask, B);
 }
 
 /** h, c (B, H): initial state in, final state out; y (T, B, H) or null; scratch (T, B, 4H). */

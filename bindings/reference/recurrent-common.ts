@@ -8,6 +8,7 @@ export const REVERSE = 1;
 export const LEFT_PADDED = 2;
 export const ACCUMULATE_DX = 4;
 export const RESET_AFTER = 8;
+export const PER_GATE_RMASK = 16;
 
 /** One recurrent call's configuration (dims, direction, masking, activation codes). */
 export interface RecurrentConfig {
@@ -21,6 +22,41 @@ export interface RecurrentConfig {
   /** ABI activation codes (0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid). */
   activation: number;
   recurrentActivation: number;
+  /**
+   * Recurrent dropout mask: (B, H) shared by every gate block, or (K, B, H) one per block with the
+   * PER_GATE_RMASK flag; null/omitted = none. h_prev ⊙ m_k feeds block k's recurrent product only.
+   */
+  recurrentMask?: ArrayLike<number> | null;
+}
+
+/** m_k[b, i]: the recurrent dropout mask of gate block k for batch row b, unit i. */
+export type MaskAt = (k: number, b: number, i: number) => number;
+
+/** The mask accessor of a config, or null without recurrent dropout. */
+export function maskOf(cfg: RecurrentConfig): MaskAt | null {
+  const m = cfg.recurrentMask;
+  if (m === undefined || m === null) return null;
+  const BH = cfg.B * cfg.H, H = cfg.H, per = (cfg.flags & PER_GATE_RMASK) !== 0;
+  return (k, b, i) => m[(per ? k * BH : 0) + b * H + i];
+}
+
+/** Y[yo + j] += Σ_i h[ho + i] · m_{⌊j/H⌋}[b, i] · U[i·N + j] for one row b (masked recurrent product). */
+export function addMaskedRowTimesMatrix(Y: FloatArray, yo: number, h: FloatArray, ho: number, U: FloatArray, H: number, N: number, mask: MaskAt, b: number): void {
+  for (let j = 0; j < N; j++) {
+    const k = Math.floor(j / H);
+    let s = 0;
+    for (let i = 0; i < H; i++) s += h[ho + i] * mask(k, b, i) * U[i * N + j];
+    Y[yo + j] += s;
+  }
+}
+
+/** dh[o + i] += Σ_j g[go + j] · U[i·N + j] · m_{⌊j/H⌋}[b, i] for one row b (the masked dh_prev term). */
+export function addMaskedRowTimesTransposed(dh: FloatArray, o: number, g: FloatArray, go: number, U: FloatArray, H: number, N: number, mask: MaskAt, b: number): void {
+  for (let i = 0; i < H; i++) {
+    let s = 0;
+    for (let j = 0; j < N; j++) s += g[go + j] * U[i * N + j] * mask(Math.floor(j / H), b, i);
+    dh[o + i] += s;
+  }
 }
 
 export const isReverse = (cfg: RecurrentConfig): boolean => (cfg.flags & REVERSE) !== 0;
@@ -77,11 +113,13 @@ export function addRowTimesTransposed(dh: FloatArray, o: number, g: FloatArray, 
 
 /**
  * After the sweep, over all M = T·B rows: dW (D, G) += xᵀ·dg; dU (H, G) += hPrevᵀ·dg (hPrev rows start at
- * element hPrevOffset of h); db += colsum(dg); dx (M, D) (+)= dg · Wᵀ when dx is given.
+ * element hPrevOffset of h; with a recurrent mask (h_prev ⊙ m_k)ᵀ·dg_k, row r is batch row r mod B);
+ * db += colsum(dg); dx (M, D) (+)= dg · Wᵀ when dx is given.
  */
 export function weightGradients(
   dx: FloatArray | null, dW: FloatArray, dU: FloatArray, db: FloatArray, dg: FloatArray,
   x: FloatArray, W: FloatArray, h: FloatArray, hPrevOffset: number, M: number, D: number, H: number, G: number, accumulateDx: boolean,
+  mask: MaskAt | null = null, B = 1,
 ): void {
   for (let r = 0; r < M; r++) {
     const go = r * G;
@@ -93,7 +131,8 @@ export function weightGradients(
     for (let k = 0; k < H; k++) {
       const a = h[hPrevOffset + r * H + k];
       if (a === 0) continue;
-      for (let j = 0; j < G; j++) dU[k * G + j] += a * dg[go + j];
+      if (mask === null) for (let j = 0; j < G; j++) dU[k * G + j] += a * dg[go + j];
+      else for (let j = 0; j < G; j++) dU[k * G + j] += a * mask(Math.floor(j / H), r % B, k) * dg[go + j];
     }
     for (let j = 0; j < G; j++) db[j] += dg[go + j];
     if (dx !== null) {

@@ -5,16 +5,17 @@
 import { activate, derivative } from './activations.js';
 import type { FloatArray } from './float-array.js';
 import {
-  ACCUMULATE_DX, addRowTimesMatrix, addRowTimesTransposed, isReverse, isValid, outSlot, prevSlot, projectRows,
-  stepTime, sumSquaresAt, weightGradients, type RecurrentConfig,
+  ACCUMULATE_DX, addMaskedRowTimesMatrix, addMaskedRowTimesTransposed, addRowTimesMatrix, addRowTimesTransposed,
+  isReverse, isValid, maskOf, outSlot, prevSlot, projectRows, stepTime, sumSquaresAt, weightGradients, type RecurrentConfig,
 } from './recurrent-common.js';
 
-/** h (T+1, B, H) with h0 in slot 0 (T when reverse); the other slots are written. */
+/** h (T+1, B, H) with h0 in slot 0 (T when reverse); the other slots are written. cfg.recurrentMask: (h_prev ⊙ m)·U. */
 export function simpleRnnForward(h: FloatArray, x: FloatArray, W: FloatArray, U: FloatArray, b: FloatArray, cfg: RecurrentConfig): void {
   const { T, B, D, H } = cfg;
   const rev = isReverse(cfg);
   projectRows(h, (rev ? 0 : 1) * B * H, x, 0, W, b, T * B, D, H);
   const row = new Float64Array(H);
+  const mask = maskOf(cfg);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, rev);
     const ps = prevSlot(t, rev), os = outSlot(t, rev);
@@ -24,7 +25,8 @@ export function simpleRnnForward(h: FloatArray, x: FloatArray, W: FloatArray, U:
         for (let j = 0; j < H; j++) h[oo + j] = h[po + j];
         continue;
       }
-      addRowTimesMatrix(h, oo, h, po, U, H, H, row);
+      if (mask === null) addRowTimesMatrix(h, oo, h, po, U, H, H, row);
+      else addMaskedRowTimesMatrix(h, oo, h, po, U, H, H, mask, r);
       for (let j = 0; j < H; j++) h[oo + j] = activate(h[oo + j], cfg.activation);
     }
   }
@@ -46,6 +48,7 @@ export interface SimpleRnnGrads {
 export function simpleRnnBackward(out: SimpleRnnGrads, dh: FloatArray, x: FloatArray, W: FloatArray, U: FloatArray, h: FloatArray, cfg: RecurrentConfig): void {
   const { T, B, D, H } = cfg;
   const BH = B * H, rev = isReverse(cfg);
+  const mask = maskOf(cfg);
   const h0 = rev ? T : 0;
   dh.fill(0, h0 * BH, (h0 + 1) * BH);
   for (let k = T - 1; k >= 0; k--) {
@@ -60,11 +63,12 @@ export function simpleRnnBackward(out: SimpleRnnGrads, dh: FloatArray, x: FloatA
         continue;
       }
       for (let j = 0; j < H; j++) out.dgates[go + j] = dh[oo + j] * derivative(h[oo + j], cfg.activation);
-      addRowTimesTransposed(dh, po, out.dgates, go, U, H, H);
+      if (mask === null) addRowTimesTransposed(dh, po, out.dgates, go, U, H, H);
+      else addMaskedRowTimesTransposed(dh, po, out.dgates, go, U, H, H, mask, r);
     }
   }
   weightGradients(out.dx, out.dW, out.dU, out.db, out.dgates, x, W, h, (rev ? 1 : 0) * BH, T * B, D, H, H,
-    (cfg.flags & ACCUMULATE_DX) !== 0);
+    (cfg.flags & ACCUMULATE_DX) !== 0, mask, B);
 }
 
 /** h (B, H): initial state in, final state out; y (T, B, H) or null; scratch (T, B, H). */

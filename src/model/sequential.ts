@@ -277,7 +277,8 @@ export class Sequential {
       const ok = want.length === s.length && want.every((d, i) => d === null || d === s[i]);
       if (!ok) throw new ShapeError(`${this.layers[0].className} "${this.layers[0].name}": expected input ${formatKerasShape(want)}, got (${x.shape.join(', ')})`);
     }
-    return this.idsInput ? [null] : s.map((d, i) => (i === 0 && s.length >= 2 ? null : d));
+    const fixedT = this.layers[0].inputShape?.[0] ?? null;
+    return this.idsInput ? [fixedT] : s.map((d, i) => (i === 0 && s.length >= 2 ? fixedT : d));
   }
 
   private prepareY(y: DataInput, n: number): TensorData {
@@ -551,8 +552,7 @@ export class Sequential {
     const k = this.kernels!, a = k.arena, out = plan.output;
     const seq = out.sequence;
     const C = out.shape[out.shape.length - 1] as number;
-    const perSample = (seq ? T : 1) * C;
-    const result = new Float32Array(N * perSample);
+    let result: Float32Array | null = null, To = 1;
     const last = this.layers[this.layers.length - 1];
     const act = last instanceof Dense && last.emitLogits ? last.activation : null;
     for (let start = 0; start < N; start += batchSize) {
@@ -561,17 +561,19 @@ export class Sequential {
       const run = this.loadBatch(plan, x, null, idx);
       const ctx = this.context(plan, run, false, this.random);
       this.forward(ctx);
+      To = seq ? ctx.T : 1; // Conv1D strides / pooling leave ctx.T at the output length
+      result ??= new Float32Array(N * To * C);
       const v = out.value(ctx);
-      const rows = (seq ? T : 1) * B;
+      const rows = To * B;
       if (act === 'sigmoid') k.activationForward(v.ptr, v.ptr, rows * C, 'sigmoid');
       const F = a.f32(v.ptr, rows * C);
-      for (let t = 0; t < (seq ? T : 1); t++) for (let b = 0; b < B; b++) {
-        const src = (t * B + b) * C, dst = ((start + b) * (seq ? T : 1) + t) * C;
+      for (let t = 0; t < To; t++) for (let b = 0; b < B; b++) {
+        const src = (t * B + b) * C, dst = ((start + b) * To + t) * C;
         result.set(F.subarray(src, src + C), dst);
         if (act === 'softmax') softmaxInPlace(result.subarray(dst, dst + C));
       }
     }
-    return { data: result, shape: [N, ...(seq ? [T] : []), ...(out.shape.slice(seq ? 1 : 0) as number[])] };
+    return { data: result!, shape: [N, ...(seq ? [To] : []), ...(out.shape.slice(seq ? 1 : 0) as number[])] };
   }
 
   /** Every recurrent layer, including those inside Bidirectional and Residual wrappers, in model order. */
