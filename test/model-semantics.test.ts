@@ -87,4 +87,19 @@ test('Embedding from a matrix (GloVe-style), frozen: the table does not move, th
   assert.match(m.summary(), /Non-trainable params: 18/);
 });
 
+test('recurrentDropout changes the training step (mask applied) but not inference', async () => {
+  const { x, y } = firstTokenTask(16, 6, 8, 5);
+  const run = async (rate: number) => {
+    const m = new Sequential([new Embedding({ inputDim: 8, outputDim: 3 }), new LSTM({ units: 4, recurrentDropout: rate }), new Dense({ units: 1, activation: 'sigmoid' })], { seed: 6, kernels: k });
+    m.compile({ optimizer: 'sgd', loss: 'bce' });
+    const before = await m.predict(x);
+    await m.fit(x, y, { epochs: 1, batchSize: 16, shuffle: false });
+    return { before, weights: m.getWeights() };
+  };
+  const a = await run(0), b = await run(0.5);
+  checkClose('inference ignores recurrent dropout', b.before.data, a.before.data, 0, 0);
+  const U = (r: typeof a) => r.weights.find((w) => w.path.endsWith('/recurrent_kernel'))!.data;
+  assert.not.equal(Array.from(U(a)), Array.from(U(b)), 'the masked step differs');
+});
+
 test.run();

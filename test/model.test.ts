@@ -60,6 +60,16 @@ const CASES: Case[] = [
     },
   })),
   {
+    name: 'recurrentDropout: Embedding → LSTM(seq, rd 0.3) → GRU(rd 0.2) → Dense(sigmoid); floats → SimpleRNN(rd 0.25)',
+    layers: () => [new Embedding({ inputDim: 9, outputDim: 4 }), new LSTM({ units: 5, returnSequences: true, recurrentDropout: 0.3 }), new GRU({ units: 4, recurrentDropout: 0.2, dropout: 0.1 }), new Dense({ units: 1, activation: 'sigmoid' })],
+    loss: 'binaryCrossentropy', data: () => firstTokenTask(12, 6, 9, 7),
+  },
+  {
+    name: 'recurrentDropout: floats → SimpleRNN(rd 0.25) → Dense',
+    layers: () => [new SimpleRNN({ units: 5, recurrentDropout: 0.25, inputShape: [null, 3] }), new Dense({ units: 2 })],
+    loss: 'mse', data: () => floatTask(10, 6, 3, 2, 8),
+  },
+  {
     name: 'Embedding → LSTM(seq) → Residual(LSTM(seq)) → LSTM → Dense(sigmoid)',
     layers: () => [new Embedding({ inputDim: 9, outputDim: 6 }), new LSTM({ units: 6, returnSequences: true }), new Residual({ layer: new LSTM({ units: 6, returnSequences: true }) }), new LSTM({ units: 4 }), new Dense({ units: 1, activation: 'sigmoid' })],
     loss: 'binaryCrossentropy', data: () => firstTokenTask(10, 6, 9, 6),

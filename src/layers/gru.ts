@@ -38,12 +38,12 @@ export class GRU extends Recurrent {
   }
 
   protected runForward(ctx: RunContext, a: Parameters<Recurrent['runForward']>[1]): void {
-    ctx.kernels.gruForward({ ...this.opts(ctx, a), x: a.x, W: a.W, U: a.U, b: a.b, h: a.h, gates: a.gates! });
+    ctx.kernels.gruForward({ ...this.opts(ctx, a), recurrentMask: a.recurrentMask ?? null, x: a.x, W: a.W, U: a.U, b: a.b, h: a.h, gates: a.gates! });
   }
 
   protected runBackward(ctx: RunContext, a: Parameters<Recurrent['runBackward']>[1]): void {
     ctx.kernels.gruBackward({
-      ...this.opts(ctx, a), dx: a.dx, accumulateDx: a.accumulateDx, dW: a.dW, dU: a.dU, db: a.db, dgates: a.dgates,
+      ...this.opts(ctx, a), recurrentMask: a.recurrentMask ?? null, dx: a.dx, accumulateDx: a.accumulateDx, dW: a.dW, dU: a.dU, db: a.db, dgates: a.dgates,
       hnorm2: a.hnorm2, dh: a.dh, x: a.x, W: a.W, U: a.U, gates: a.gates!, h: a.h,
     });
   }

@@ -52,12 +52,12 @@ export class LSTM extends Recurrent {
   }
 
   protected runForward(ctx: RunContext, a: Parameters<Recurrent['runForward']>[1]): void {
-    ctx.kernels.lstmForward({ ...this.opts(ctx, a), x: a.x, W: a.W, U: a.U, b: a.b, h: a.h, c: a.c!, gates: a.gates! });
+    ctx.kernels.lstmForward({ ...this.opts(ctx, a), recurrentMask: a.recurrentMask ?? null, x: a.x, W: a.W, U: a.U, b: a.b, h: a.h, c: a.c!, gates: a.gates! });
   }
 
   protected runBackward(ctx: RunContext, a: Parameters<Recurrent['runBackward']>[1]): void {
     ctx.kernels.lstmBackward({
-      ...this.opts(ctx, a), dx: a.dx, accumulateDx: a.accumulateDx, dW: a.dW, dU: a.dU, db: a.db, dc0: a.dc0!, dgates: a.dgates,
+      ...this.opts(ctx, a), recurrentMask: a.recurrentMask ?? null, dx: a.dx, accumulateDx: a.accumulateDx, dW: a.dW, dU: a.dU, db: a.db, dc0: a.dc0!, dgates: a.dgates,
       hnorm2: a.hnorm2, cnorm2: a.cnorm2, dh: a.dh, dc: a.dc!, x: a.x, W: a.W, U: a.U, gates: a.gates!, c: a.c!, h: a.h,
     });
   }

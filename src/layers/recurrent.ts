@@ -25,6 +25,11 @@ export interface RecurrentOptions extends LayerOptions {
   stateful?: boolean;
   /** Input dropout rate: one (B, D) mask per sequence, Keras' variational dropout on x. */
   dropout?: number;
+  /**
+   * Recurrent dropout rate (Keras recurrent_dropout): one mask per sequence on h before the recurrent
+   * GEMM, one per gate for LSTM/GRU (Keras ≥ 3.8), (B, H) for SimpleRNN; the carried state is not masked.
+   */
+  recurrentDropout?: number;
   kernelInitializer?: InitializerSpec;
   recurrentInitializer?: InitializerSpec;
   biasInitializer?: InitializerSpec;
@@ -56,6 +61,8 @@ export interface StepBuffers {
   lengths: Int32Array | null;
   reverse: boolean;
   leftPadded: boolean;
+  /** Recurrent dropout mask (K, B, H) or (B, H), training only. */
+  recurrentMask?: TensorRef | null;
 }
 
 export abstract class Recurrent extends Layer {
@@ -65,6 +72,7 @@ export abstract class Recurrent extends Layer {
   readonly goBackwards: boolean;
   readonly stateful: boolean;
   readonly dropout: number;
+  readonly recurrentDropout: number;
   /** Set by Bidirectional on its backward copy: walk time backwards but keep time-ordered outputs. */
   reverseForBidirectional = false;
   /** Set by Bidirectional on its second copy: add into the input gradient instead of overwriting it. */
@@ -78,7 +86,7 @@ export abstract class Recurrent extends Layer {
 
   private training = false;
   private D = 0;
-  private buf = { h: 0, c: 0, gates: 0, dh: 0, dc: 0, dc0: 0, dgates: 0, hnorm2: 0, cnorm2: 0, y: 0, dy: 0, state: 0, cstate: 0, scratch: 0, mask: 0, xd: 0, dxd: 0, carry: 0, ccarry: 0 };
+  private buf = { h: 0, c: 0, gates: 0, dh: 0, dc: 0, dc0: 0, dgates: 0, hnorm2: 0, cnorm2: 0, y: 0, dy: 0, state: 0, cstate: 0, scratch: 0, mask: 0, xd: 0, dxd: 0, carry: 0, ccarry: 0, rmask: 0 };
   private lastRun: RunDims = { B: 0, T: 0 };
   private hasCarry = false;
 
@@ -92,6 +100,8 @@ export abstract class Recurrent extends Layer {
     this.stateful = options.stateful ?? false;
     this.dropout = options.dropout ?? 0;
     if (!(this.dropout >= 0 && this.dropout < 1)) throw new ConfigError(`${base} "${this.name}": dropout must be in [0, 1), got ${options.dropout}`);
+    this.recurrentDropout = options.recurrentDropout ?? 0;
+    if (!(this.recurrentDropout >= 0 && this.recurrentDropout < 1)) throw new ConfigError(`${base} "${this.name}": recurrentDropout must be in [0, 1), got ${options.recurrentDropout}`);
     this.kernelInitializer = options.kernelInitializer ?? 'glorotUniform';
     this.recurrentInitializer = options.recurrentInitializer ?? 'orthogonal';
     this.biasInitializer = options.biasInitializer ?? 'zeros';
@@ -149,6 +159,7 @@ export abstract class Recurrent extends Layer {
       b.hnorm2 = a(T);
       if (this.dropout > 0) { b.mask = a(B * this.D); b.xd = a(T * B * this.D); if (input.grad({ T, B })) b.dxd = a(T * B * this.D); }
       if (this.returnSequences && this.goBackwards) { b.y = a(T * B * H); b.dy = a(T * B * H); }
+      if (this.recurrentDropout > 0) b.rmask = a(this.maskGates() * B * H);
     } else {
       b.state = a(B * H);
       if (cell.hasCell) b.cstate = a(B * H);
@@ -159,6 +170,17 @@ export abstract class Recurrent extends Layer {
     this.hasCarry = false;
     this.output = this.makePort(input.shape);
     return this.output;
+  }
+
+  /** Recurrent dropout masks per sample: one per gate block for LSTM (4) and GRU (3), one for SimpleRNN. */
+  private maskGates(): number {
+    return this.cellShape().gateWidth / this.units;
+  }
+
+  private recurrentMask(ctx: RunContext): TensorRef | null {
+    if (!this.buf.rmask || !ctx.training) return null;
+    const K = this.maskGates();
+    return { ptr: this.buf.rmask, shape: K === 1 ? [ctx.B, this.units] : [K, ctx.B, this.units] };
   }
 
   /** Byte offset of state slot s for the current batch. */
@@ -237,8 +259,10 @@ export abstract class Recurrent extends Layer {
       const c0 = cell.hasCell ? b.c + this.slot(ctx, reverse ? T : 0) : 0;
       this.initialState(ctx, h0, c0);
       const slots = [T + 1, B, H];
+      const recurrentMask = this.recurrentMask(ctx);
+      if (recurrentMask) k.dropoutMask({ mask: recurrentMask, rate: this.recurrentDropout, random: ctx.random, state: ctx.randomState });
       this.runForward(ctx, {
-        x, ...this.weights(ctx), lengths, reverse, leftPadded,
+        x, ...this.weights(ctx), lengths, reverse, leftPadded, recurrentMask,
         h: { ptr: b.h, shape: slots }, c: cell.hasCell ? { ptr: b.c, shape: slots } : null,
         gates: cell.saved ? { ptr: b.gates, shape: [T, B, cell.saved] } : null,
       });
@@ -285,7 +309,7 @@ export abstract class Recurrent extends Layer {
     const dx = inGrad ? (useDropout ? { ptr: b.dxd, shape: [T, B, this.D] } : inGrad) : null;
     const slots = [T + 1, B, H];
     this.runBackward(ctx, {
-      x, ...this.weights(ctx), lengths: ctx.lengths, reverse, leftPadded: ctx.leftPadded,
+      x, ...this.weights(ctx), lengths: ctx.lengths, reverse, leftPadded: ctx.leftPadded, recurrentMask: this.recurrentMask(ctx),
       h: { ptr: b.h, shape: slots }, c: cell.hasCell ? { ptr: b.c, shape: slots } : null,
       gates: cell.saved ? { ptr: b.gates, shape: [T, B, cell.saved] } : null,
       dx, accumulateDx: this.accumulateDx && !useDropout,
@@ -348,7 +372,7 @@ export abstract class Recurrent extends Layer {
   protected baseConfig(): Record<string, unknown> {
     return {
       name: this.name, trainable: this.trainable, units: this.units, activation: this.activation,
-      returnSequences: this.returnSequences, goBackwards: this.goBackwards, stateful: this.stateful, dropout: this.dropout,
+      returnSequences: this.returnSequences, goBackwards: this.goBackwards, stateful: this.stateful, dropout: this.dropout, recurrentDropout: this.recurrentDropout,
       kernelInitializer: serializeInitializer(getInitializer(this.kernelInitializer)),
       recurrentInitializer: serializeInitializer(getInitializer(this.recurrentInitializer)),
       biasInitializer: serializeInitializer(getInitializer(this.biasInitializer)),
