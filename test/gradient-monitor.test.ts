@@ -40,6 +40,25 @@ test('records ‖dL/dh_t‖ per layer and step, tensor norms, gate statistics, s
   assert.is(csv.length, 1 + 8 * (3 * 9 + 9 + r.tensors.length));
 });
 
+test('update ratios ‖Δw‖/‖w‖ (computed in wasm) equal a direct computation from the weights', async () => {
+  const { x, y } = firstTokenTask(10, 5, 8, 4);
+  const m = new Sequential([new Embedding({ inputDim: 8, outputDim: 3 }), new GRU({ units: 4 }), new Dense({ units: 1, activation: 'sigmoid' })], { seed: 5, kernels: k });
+  m.compile({ optimizer: 'adam', loss: 'bce' });
+  await m.evaluate(x, y);
+  const w0 = m.getWeights();
+  const monitor = new GradientMonitor({ spectralEvery: 0 });
+  await m.fit(x, y, { epochs: 1, batchSize: 10, callbacks: [monitor] });
+  const w1 = m.getWeights();
+  for (const t of monitor.records[0].tensors) {
+    const i = w0.findIndex((w) => w.path === t.path);
+    let d = 0, n = 0;
+    for (let j = 0; j < w0[i].data.length; j++) { d += (w1[i].data[j] - w0[i].data[j]) ** 2; n += w0[i].data[j] ** 2; }
+    const want = n > 0 ? Math.sqrt(d / n) : null;
+    if (want === null) assert.is(t.updateRatio, null, `${t.path}: zero weights give no ratio`);
+    else assert.ok(Math.abs(t.updateRatio! - want) <= 1e-5 * want + 1e-9, `${t.path}: ${t.updateRatio} vs ${want}`);
+  }
+});
+
 test('clip events: globalClipnorm below the gradient norm clips every recorded step to the clip value', async () => {
   const { x, y } = firstTokenTask(20, 6, 8, 2);
   const m = new Sequential([new Embedding({ inputDim: 8, outputDim: 3 }), new SimpleRNN({ units: 5 }), new Dense({ units: 1, activation: 'sigmoid' })], { seed: 2, kernels: k });

@@ -13,7 +13,7 @@ export interface GradientMonitorOptions {
   every?: number;
   /** Spectral norms every n-th recorded step (default 10; 0 = never). */
   spectralEvery?: number;
-  /** Compute ‖Δw‖/‖w‖ per tensor (copies the weights before each recorded step; default true). */
+  /** Compute ‖Δw‖/‖w‖ per tensor (one extra P-float slab; copies and norms in wasm; default true). */
   updateRatios?: boolean;
 }
 
@@ -52,7 +52,8 @@ export class GradientMonitor extends Callback {
   private readonly updateRatios: boolean;
   private step = 0;
   private epoch = 0;
-  private before: Map<string, Float32Array> | null = null;
+  /** Last power-iteration vectors per layer: warm starts make later estimates converge in a few iterations. */
+  private starts = new Map<string, { full?: ArrayLike<number>; blocks?: ArrayLike<number>[] }>();
   /** Milliseconds spent inside the monitor (its overhead). */
   overheadMs = 0;
 
@@ -71,11 +72,12 @@ export class GradientMonitor extends Callback {
     this.epoch = epoch;
   }
 
+  override onTrainBegin(): void {
+    if (this.updateRatios) this.model.trackUpdates();
+  }
+
   override onBatchBegin(): void {
-    if (!this.recording() || !this.updateRatios) return;
-    const t = performance.now();
-    this.before = new Map(this.model.getWeights().map((w) => [w.path, w.data]));
-    this.overheadMs += performance.now() - t;
+    if (this.recording() && this.updateRatios) this.model.recordNextUpdate = true;
   }
 
   override onBatchEnd(batch: number, logs: Logs = {}): void {
@@ -90,16 +92,10 @@ export class GradientMonitor extends Callback {
     for (const x of tensorNorms) sum += x.norm * x.norm;
     const globalNorm = guardEvent ? NaN : Math.sqrt(sum);
     const appliedNorm = guardEvent ? 0 : norms?.appliedNorm ?? NaN;
-    const after = this.updateRatios && this.before ? new Map(m.getWeights().map((w) => [w.path, w.data])) : null;
+    const ratios = this.updateRatios && !guardEvent ? new Map((m.lastUpdateRatios() ?? []).map((r) => [r.path, r.ratio])) : null;
     const tensors = tensorNorms.map(({ path, norm }) => {
-      let updateRatio: number | null = null;
-      const w0 = this.before?.get(path), w1 = after?.get(path);
-      if (w0 && w1) {
-        let d = 0, w = 0;
-        for (let i = 0; i < w0.length; i++) { const e = w1[i] - w0[i]; d += e * e; w += w0[i] * w0[i]; }
-        updateRatio = w > 0 ? Math.sqrt(d / w) : null;
-      }
-      return { path, norm, updateRatio };
+      const r = ratios?.get(path);
+      return { path, norm, updateRatio: r === undefined || Number.isNaN(r) ? null : r };
     });
     const recorded = this.records.length;
     const spectralStep = this.spectralEvery > 0 && recorded % this.spectralEvery === 0;
@@ -110,7 +106,8 @@ export class GradientMonitor extends Callback {
       if (weights) {
         const U = [...weights.values()].find((w) => w.path.endsWith(`${g.layer}/recurrent_kernel`));
         if (U) {
-          const s = recurrentSpectralNorms(U.data, U.shape[0], U.shape[1], { maxIterations: 50, tolerance: 1e-6 });
+          const s = recurrentSpectralNorms(U.data, U.shape[0], U.shape[1], { maxIterations: 50, tolerance: 1e-6, starts: this.starts.get(g.layer) });
+          this.starts.set(g.layer, { full: s.full.v, blocks: s.blocks.map((b) => b.v) });
           spectral = { full: s.full.sigma, blocks: s.blocks.map((b) => ({ gate: b.gate, sigma: b.sigma })) };
         }
       }
@@ -122,7 +119,6 @@ export class GradientMonitor extends Callback {
       guard: guardEvent ? { tensor: guardEvent.tensor, index: guardEvent.index, value: guardEvent.value } : null,
       tensors, layers,
     });
-    this.before = null;
     this.overheadMs += performance.now() - t;
   }
 

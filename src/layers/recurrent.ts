@@ -339,9 +339,9 @@ export abstract class Recurrent extends Layer {
    * Gate statistics of the last training forward (time-major saved gates, valid steps only): per gate
    * block the mean activation and the share of saturated sigmoid activations (< 0.05 or > 0.95).
    * LSTM blocks [i | f | g | o] (g is tanh: saturated when |g| > 0.95); GRU [z | r]. Null for SimpleRNN or
-   * before any training forward.
+   * before any training forward. At most `maxRows` (t, b) rows are read, evenly strided (cost bound).
    */
-  gateStatistics(ctx: { kernels: RunContext['kernels'] }, lengths: Int32Array | null = null, leftPadded = false): Array<{ gate: string; mean: number; saturated: number }> | null {
+  gateStatistics(ctx: { kernels: RunContext['kernels'] }, lengths: Int32Array | null = null, leftPadded = false, maxRows = 256): Array<{ gate: string; mean: number; saturated: number }> | null {
     const cell = this.cellShape();
     if (!this.training || !cell.saved || this.lastRun.T === 0) return null;
     const { T, B } = this.lastRun, H = this.units, S = cell.saved;
@@ -349,7 +349,9 @@ export abstract class Recurrent extends Layer {
     const g = ctx.kernels.arena.f32(this.buf.gates, T * B * S);
     const sums = new Float64Array(names.length), sat = new Float64Array(names.length);
     let rows = 0;
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+    const stride = Math.max(1, Math.floor((T * B) / maxRows));
+    for (let row = 0; row < T * B; row += stride) {
+      const t = Math.floor(row / B), b = row % B;
       if (lengths) {
         const len = lengths[b];
         if (leftPadded ? t < T - len : t >= len) continue;

@@ -118,6 +118,10 @@ export class Sequential {
   private compiled: { optimizer: Optimizer; loss: LossName; metricNames: string[] } | null = null;
   private random: Random;
   private lastMask: { lengths: Int32Array | null; leftPadded: boolean } = { lengths: null, leftPadded: false };
+  /** Update tracking for diagnostics: a P-float copy of the params before a recorded step, in wasm memory. */
+  private updates: { snapshot: Ptr; before: Float64Array; ratios: Float64Array | null } | null = null;
+  /** Set (e.g. by GradientMonitor.onBatchBegin) to measure ‖Δw‖/‖w‖ per tensor in the next training step. */
+  recordNextUpdate = false;
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
     this.name = options.name ?? (modelCounter++ === 0 ? 'sequential' : `sequential_${modelCounter - 1}`);
@@ -427,11 +431,15 @@ export class Sequential {
     loss += this.regularize();
     this.updateMetrics(metrics, plan, ctx);
     if (!this.gradTable) return { loss, skipped: false, norms: null };
+    const track = this.recordNextUpdate && this.updates ? this.updates : null;
+    this.recordNextUpdate = false;
+    if (track) this.snapshotParams(track);
     const norms = guardedStep(k, this.gradTable, opt.clip, () => opt.apply(k, this.params, this.grads, this.state, table.size, 0, table.trainableSize));
     if (!norms.finite) {
       const e = table.entries.filter((t) => t.trainable)[norms.tensor];
       this.guardEvents.push({ ...where, tensor: e.path, index: norms.index, value: norms.value, timeStep: this.firstBadTimeStep(e.path), loss });
     }
+    if (track) this.finishUpdateRatios(track);
     this.onStep?.({ step: where.step, loss, gradNorm: norms.finite ? norms.norm : NaN, skipped: !norms.finite }, norms);
     return { loss, skipped: !norms.finite, norms };
   }
@@ -479,8 +487,8 @@ export class Sequential {
     this.guardEvents = [];
     const metrics = this.metrics();
     const T = x.shape.length >= 2 ? x.shape[1] : 1;
+    for (const c of callbacks) await c.onTrainBegin(); // before planning: a callback may reserve memory (trackUpdates)
     const plan = this.ensurePlan(true, Math.min(batchSize, N), T);
-    for (const c of callbacks) await c.onTrainBegin();
     let step = 0, consecutiveBad = 0;
     for (let epoch = 0; epoch < epochs && !this.stopTraining; epoch++) {
       for (const c of callbacks) await c.onEpochBegin(epoch);
@@ -655,6 +663,47 @@ export class Sequential {
     const after = k.gradNorms(g);
     const trainable = this.table!.entries.filter((e) => e.trainable);
     return { tensors: trainable.map((e, i) => ({ path: e.path, norm: Math.sqrt(before[i]) })), appliedNorm: after.finite ? after.norm : NaN };
+  }
+
+  /**
+   * Starts update tracking (‖Δw‖/‖w‖ per tensor, computed in wasm): allocates one more P-float slab below
+   * the activation plan. Call before fit() (GradientMonitor does it in onTrainBegin); re-plans activations.
+   */
+  trackUpdates(): void {
+    if (this.updates || !this.table || !this.kernels) return;
+    const a = this.kernels.arena;
+    a.release(this.planMark);
+    this.plan = null;
+    const snapshot = a.alloc(this.table.size);
+    this.planMark = a.mark();
+    const n = this.table.entries.filter((e) => e.trainable).length;
+    this.updates = { snapshot, before: new Float64Array(n), ratios: null };
+  }
+
+  private snapshotParams(u: NonNullable<Sequential['updates']>): void {
+    const k = this.kernels!, t = this.table!;
+    k.copy(u.snapshot, this.params, t.size);
+    t.entries.filter((e) => e.trainable).forEach((e, i) => {
+      u.before[i] = k.sumSquares(this.params + e.offset * 4, e.size);
+    });
+  }
+
+  private finishUpdateRatios(u: NonNullable<Sequential['updates']>): void {
+    const k = this.kernels!, t = this.table!;
+    const ratios = new Float64Array(u.before.length);
+    t.entries.filter((e) => e.trainable).forEach((e, i) => {
+      const d = u.snapshot + e.offset * 4;
+      k.axpy(d, -1, this.params + e.offset * 4, e.size); // snapshot := w_before − w_after
+      ratios[i] = u.before[i] > 0 ? Math.sqrt(k.sumSquares(d, e.size) / u.before[i]) : NaN;
+    });
+    u.ratios = ratios;
+  }
+
+  /** ‖Δw‖/‖w‖ per trainable tensor (table order) of the last step recorded with recordNextUpdate, or null. */
+  lastUpdateRatios(): Array<{ path: string; ratio: number }> | null {
+    const r = this.updates?.ratios;
+    if (!r || !this.table) return null;
+    return this.table.entries.filter((e) => e.trainable).map((e, i) => ({ path: e.path, ratio: r[i] }));
   }
 
   /** Gate means and saturation of every LSTM/GRU layer in the last training step (valid steps only). */
