@@ -26,3 +26,7 @@ export { GradientMonitor, type GradientMonitorOptions, type StepRecord as Monito
 export { EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN, CSVLogger, ProgressBar, FunctionCallback, type EarlyStoppingOptions, type ModelCheckpointOptions, type ReduceLROnPlateauOptions, type CSVLoggerOptions, type ProgressBarOptions, type ProgressParams, type MonitorMode } from './callbacks/index.js';
 export * from './io/index.js';
 export { registerLayer, layerFromConfig, layerToConfig, type LayerFactory } from './layers/registry.js';
+export { prepareText, trainTextClassifier, predictTexts, type PreparedText, type TrainTextOptions, type TrainTextResult } from './tasks/text-classification.js';
+export { buildTextModel, TEXT_MODEL_KINDS, type TextModelKind, type TextModelOptions } from './tasks/text-models.js';
+export { trainCharLm, generateText, charLmModel, type CharLm, type CharLmOptions, type GenerateOptions } from './tasks/char-lm.js';
+export { oneNeuronExperiment, longRangeExperiment, explodingExperiment, type CellRun, type ExplodingRun } from './tasks/gradient-experiments.js';

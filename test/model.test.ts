@@ -168,6 +168,20 @@ test('memory: planned once; no growth across epochs; alignment gaps of the param
   covered = new Uint8Array(0);
 });
 
+test('two models sharing one Kernels instance do not overwrite each other when one re-plans', async () => {
+  const shared = await loadKernels({ initialBytes: 1 << 20 });
+  const make = (seed: number) => new Sequential([new Embedding({ inputDim: 9, outputDim: 3 }), new LSTM({ units: 4 }), new Dense({ units: 1 })], { seed, kernels: shared });
+  const a = make(1), b = make(2);
+  const x = [[1, 2, 3, 4]];
+  await a.predict(x);
+  const before = await b.predict(x);
+  await a.predict(Array.from({ length: 40 }, () => [5, 6, 7, 8, 1, 2])); // larger batch and T: A re-plans
+  a.compile({ optimizer: 'adam', loss: 'mse' });
+  await a.fit(Array.from({ length: 8 }, () => [1, 2, 3]), Array.from({ length: 8 }, () => [0.5]), { epochs: 1 });
+  const after = await b.predict(x);
+  assert.equal(Array.from(after.data), Array.from(before.data));
+});
+
 test('bad input: typed errors, and the weights are unchanged afterwards', async () => {
   const m = new Sequential([new Embedding({ inputDim: 10, outputDim: 4 }), new LSTM({ units: 3 }), new Dense({ units: 1, activation: 'sigmoid' })], { seed: 2, kernels: wasm });
   await rejectsTyped(() => m.fit([[1, 2]], [1]), ModelStateError, /call compile\(\) before fit\(\)/);

@@ -9,6 +9,7 @@ import { loadKernels, type Kernels, type Ptr, type TensorRef } from '../../bindi
 import type { GradNormResult, GradTable } from '../../bindings/families/clipping.js';
 import { guardedStep } from '../../bindings/families/optimizers.js';
 import { Callback, FunctionCallback, History, type CallbackFunctions, type Logs } from '../callbacks/callback.js';
+import { ProgressBar } from '../callbacks/progress-bar.js';
 import { ConfigError, DataValueError, ModelStateError, ShapeError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import { Dense } from '../layers/dense.js';
@@ -114,6 +115,9 @@ export class Sequential {
   private state: Ptr[] = [];
   private gradTable: GradTable | null = null;
   private planMark = 0;
+  /** The arena top after this model's last allocation: when another model sharing the Kernels has allocated
+   *  above it, this model must not release (it would free the other model's memory) and plans on top. */
+  private planEnd = 0;
   private plan: Plan | null = null;
   private compiled: { optimizer: Optimizer; loss: LossName; metricNames: string[] } | null = null;
   private random: Random;
@@ -139,6 +143,17 @@ export class Sequential {
 
   get built(): boolean {
     return this.table !== null;
+  }
+
+  /** The per-sample input shape the model was built for (null before build). */
+  get builtInputShape(): Shape | null {
+    return this.inputShape ? this.inputShape.slice() : null;
+  }
+
+  /** What compile() was given, serialisable (null before compile). */
+  get compileConfig(): { optimizer: { className: string; config: Record<string, unknown> }; loss: string; metrics: string[] } | null {
+    const c = this.compiled;
+    return c ? { optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() }, loss: c.loss, metrics: c.metricNames.slice() } : null;
   }
 
   get optimizer(): Optimizer | null {
@@ -188,6 +203,7 @@ export class Sequential {
     this.inputShape = shape;
     this.outputShape = s;
     this.planMark = a.mark();
+    this.planEnd = a.mark();
   }
 
   compile(options: CompileOptions): void {
@@ -201,13 +217,15 @@ export class Sequential {
 
   private allocateTrainingState(): void {
     const k = this.kernels!, a = k.arena, table = this.table!, opt = this.compiled!.optimizer;
-    a.release(this.slabEnd);
+    if (a.mark() === this.planEnd) a.release(this.slabEnd); // else: another model sits above; allocate on top
     this.plan = null;
     this.state = Array.from({ length: opt.stateSlabs }, () => a.alloc(table.size));
     opt.initState(k, this.state, table.size);
     const trainable = table.entries.filter((e) => e.trainable);
     this.gradTable = trainable.length ? k.gradTable(this.grads, trainable.map((e) => [e.offset, e.size] as const)) : null;
+    this.updates = null;
     this.planMark = a.mark();
+    this.planEnd = a.mark();
   }
 
   private configureOutput(): void {
@@ -235,7 +253,8 @@ export class Sequential {
     const k = this.kernels!, a = k.arena;
     const capB = Math.max(B, p && p.training === training ? p.B : 0);
     const capT = Math.max(T, p && p.training === training ? p.T : 0);
-    a.release(this.planMark);
+    if (a.mark() === this.planEnd) a.release(this.planMark);
+    else this.planMark = a.mark(); // another model allocated above ours: plan on top (the old plan is leaked)
     this.configureOutput();
     const planner: Planner = { alloc: (n) => a.allocZeroed(n), capacity: { B: capB, T: capT }, training };
     const inShape = this.inputShape!;
@@ -256,6 +275,7 @@ export class Sequential {
     const weights = a.allocZeroed(rows);
     const randomState = a.allocZeroed(4);
     this.plan = { training, B: capB, T: capT, inputPtr, targets, weights, output: port, randomState };
+    this.planEnd = a.mark();
     return this.plan;
   }
 
@@ -482,6 +502,7 @@ export class Sequential {
     const random = options.seed !== undefined ? new Random(options.seed) : this.random;
     const history = new History();
     const callbacks: Callback[] = [history, ...(options.callbacks ?? []).map((c) => (c instanceof Callback ? c : new FunctionCallback(c)))];
+    if (options.verbose) callbacks.push(new ProgressBar({ epochs, steps: Math.ceil(N / batchSize) }));
     for (const c of callbacks) c.setModel(this);
     this.stopTraining = false;
     this.guardEvents = [];
@@ -512,7 +533,6 @@ export class Sequential {
         const v = this.evaluateTensors(val[0], val[1], batchSize);
         for (const [key, value] of Object.entries(v)) logs[`val_${key}`] = value;
       }
-      if (options.verbose) console.log(`epoch ${epoch + 1}/${epochs}: ${Object.entries(logs).map(([key, v]) => `${key} ${v.toFixed(4)}`).join(', ')}`);
       for (const c of callbacks) await c.onEpochEnd(epoch, logs);
     }
     for (const c of callbacks) await c.onTrainEnd();
@@ -672,10 +692,11 @@ export class Sequential {
   trackUpdates(): void {
     if (this.updates || !this.table || !this.kernels) return;
     const a = this.kernels.arena;
-    a.release(this.planMark);
+    if (a.mark() === this.planEnd) a.release(this.planMark);
     this.plan = null;
     const snapshot = a.alloc(this.table.size);
     this.planMark = a.mark();
+    this.planEnd = a.mark();
     const n = this.table.entries.filter((e) => e.trainable).length;
     this.updates = { snapshot, before: new Float64Array(n), ratios: null };
   }

@@ -1,0 +1,67 @@
+// Messages between the page (main.ts) and the training worker (worker.ts). Plain structured-clone data.
+
+export type CellKind = 'simple' | 'lstm' | 'gru';
+export type EmbeddingKind = 'glove' | 'random';
+
+export interface TrainConfig {
+  kind: CellKind;
+  embeddings: EmbeddingKind;
+  /** Embedding width for random embeddings (GloVe is 100). */
+  embeddingDim: number;
+  units: number;
+  epochs: number;
+  batchSize: number;
+  learningRate: number;
+  /** T; 0 = the 95th percentile of the training texts' token counts. */
+  maxlen: number;
+  seed: number;
+  /** Where data/sentiment.tsv and data/glove.sentiment.100d.txt.gz are served (absolute URL of the folder). */
+  dataBase: string;
+}
+
+export type ToWorker =
+  | { type: 'init'; dataBase: string }
+  | { type: 'train'; config: TrainConfig }
+  | { type: 'stop' }
+  | { type: 'predict'; id: number; texts: string[] }
+  | { type: 'export'; id: number };
+
+export interface TrainSummary {
+  stopped: boolean;
+  testAccuracy: number;
+  testLoss: number;
+  bestEpoch: number;
+  trainSeconds: number;
+  params: number;
+  trainableParams: number;
+  maxlen: number;
+  vocabularySize: number;
+  steps: number;
+  /** GloVe coverage of the tokenizer's word types, or null for random embeddings. */
+  typeShare: number | null;
+}
+
+export type FromWorker =
+  | { type: 'ready'; backend: string; sentences: number; positives: number }
+  | { type: 'status'; text: string }
+  | { type: 'started'; config: TrainConfig; maxlen: number; batchesPerEpoch: number; trainSize: number; layer: string; params: number }
+  | {
+      type: 'progress';
+      epoch: number;
+      batch: number;
+      step: number;
+      /** New (step, loss) pairs since the last message. */
+      lossSteps: number[];
+      losses: number[];
+      /** New validation-accuracy measurements (every few batches). */
+      accSteps: number[];
+      acc: number[];
+      /** New rows of ‖dL/dh_t‖ (t = 1..T) of the recurrent layer, with their training steps. */
+      heatSteps: number[];
+      heatRows: number[][];
+    }
+  | { type: 'epoch'; epoch: number; step: number; logs: Record<string, number> }
+  | { type: 'done'; summary: TrainSummary }
+  | { type: 'prediction'; id: number; probabilities: number[] }
+  | { type: 'exported'; id: number; bytes: ArrayBuffer; fileName: string }
+  | { type: 'error'; id?: number; message: string };
