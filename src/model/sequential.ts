@@ -118,6 +118,8 @@ export class Sequential {
   /** The arena top after this model's last allocation: when another model sharing the Kernels has allocated
    *  above it, this model must not release (it would free the other model's memory) and plans on top. */
   private planEnd = 0;
+  /** Start of this model's topmost contiguous region (everything in [ownFrom, planEnd) is this model's). */
+  private ownFrom = 0;
   private plan: Plan | null = null;
   private compiled: { optimizer: Optimizer; loss: LossName; metricNames: string[] } | null = null;
   private random: Random;
@@ -186,6 +188,7 @@ export class Sequential {
     }
     const table = ParamTable.layout(specs);
     const a = k.arena;
+    this.ownFrom = a.mark();
     this.params = a.allocZeroed(table.size);
     this.grads = a.allocZeroed(table.size);
     this.slabEnd = a.mark();
@@ -217,7 +220,9 @@ export class Sequential {
 
   private allocateTrainingState(): void {
     const k = this.kernels!, a = k.arena, table = this.table!, opt = this.compiled!.optimizer;
-    if (a.mark() === this.planEnd) a.release(this.slabEnd); // else: another model sits above; allocate on top
+    // Free our own memory above the slabs only while no other model sharing the arena sits above it.
+    if (a.mark() === this.planEnd) a.release(Math.max(this.slabEnd, this.ownFrom));
+    else this.ownFrom = a.mark();
     this.plan = null;
     this.state = Array.from({ length: opt.stateSlabs }, () => a.alloc(table.size));
     opt.initState(k, this.state, table.size);
@@ -254,7 +259,7 @@ export class Sequential {
     const capB = Math.max(B, p && p.training === training ? p.B : 0);
     const capT = Math.max(T, p && p.training === training ? p.T : 0);
     if (a.mark() === this.planEnd) a.release(this.planMark);
-    else this.planMark = a.mark(); // another model allocated above ours: plan on top (the old plan is leaked)
+    else this.ownFrom = this.planMark = a.mark(); // another model allocated above ours: plan on top (the old plan is leaked)
     this.configureOutput();
     const planner: Planner = { alloc: (n) => a.allocZeroed(n), capacity: { B: capB, T: capT }, training };
     const inShape = this.inputShape!;
@@ -693,6 +698,7 @@ export class Sequential {
     if (this.updates || !this.table || !this.kernels) return;
     const a = this.kernels.arena;
     if (a.mark() === this.planEnd) a.release(this.planMark);
+    else this.ownFrom = a.mark();
     this.plan = null;
     const snapshot = a.alloc(this.table.size);
     this.planMark = a.mark();

@@ -44,7 +44,7 @@ export interface TrainSummary {
 export type FromWorker =
   | { type: 'ready'; backend: string; sentences: number; positives: number }
   | { type: 'status'; text: string }
-  | { type: 'started'; config: TrainConfig; maxlen: number; batchesPerEpoch: number; trainSize: number; layer: string; params: number }
+  | { type: 'started'; config: TrainConfig; maxlen: number; batchesPerEpoch: number; trainSize: number; layer: string }
   | {
       type: 'progress';
       epoch: number;

@@ -111,7 +111,7 @@ async function train(config: TrainConfig): Promise<void> {
       Math.max(2, Math.round(batchesPerEpoch / 8)), 2);
     post({
       type: 'started', config, maxlen: prepared.maxlen, batchesPerEpoch, trainSize: prepared.train.length,
-      layer: { simple: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' }[config.kind], params: 0,
+      layer: { simple: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' }[config.kind],
     });
     post({ type: 'status', text: 'training…' });
     const result = await trainTextClassifier(prepared, {
