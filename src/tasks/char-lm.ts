@@ -109,13 +109,14 @@ export async function generateText(lm: Pick<CharLm, 'model' | 'tokenizer' | 'cel
   return lm.tokenizer.sequencesToTexts([out], '')[0];
 }
 
+/** Samples a class from probabilities p; class 0 (the tokenizer's padding index, never a character) excluded. */
 function sample(p: Float32Array, temperature: number, random: Random): number {
   if (temperature <= 0) {
-    let best = 0;
-    for (let i = 1; i < p.length; i++) if (p[i] > p[best]) best = i;
+    let best = 1;
+    for (let i = 2; i < p.length; i++) if (p[i] > p[best]) best = i;
     return best;
   }
-  const w = Float64Array.from(p, (v) => Math.pow(Math.max(v, 1e-30), 1 / temperature));
+  const w = Float64Array.from(p, (v, i) => (i === 0 ? 0 : Math.pow(Math.max(v, 1e-30), 1 / temperature)));
   let sum = 0;
   for (const v of w) sum += v;
   let u = random.uniform() * sum;

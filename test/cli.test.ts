@@ -1,0 +1,103 @@
+// The command-line tool, run as users run it (the built dist/cli/fused-rnn.js in a child process).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const CLI = 'dist/cli/fused-rnn.js';
+const dir = mkdtempSync(join(tmpdir(), 'fused-rnn-cli-'));
+
+function run(args: string[], input?: string) {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', input, timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+}
+
+test.before(() => {
+  assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
+  const rows = ['text\tlabel'];
+  const good = ['great', 'lovely', 'excellent', 'superb', 'wonderful'], bad = ['awful', 'terrible', 'bad', 'horrible', 'poor'];
+  for (let i = 0; i < 120; i++) {
+    const pos = i % 2 === 0;
+    const w = (pos ? good : bad)[i % 5];
+    rows.push(`the ${w} service was ${w} today\t${pos ? 'pos' : 'neg'}`);
+  }
+  writeFileSync(join(dir, 'reviews.tsv'), rows.join('\n') + '\n');
+  writeFileSync(join(dir, 'tiny.txt'), 'the cat sat on the mat. '.repeat(200));
+});
+
+test('--help lists every command', () => {
+  const r = run(['--help']);
+  assert.is(r.code, 0);
+  for (const c of ['compare', 'train', 'evaluate', 'predict', 'lm', 'summary', 'diagnose']) assert.match(r.out, new RegExp(`\\b${c}\\b`));
+  assert.match(run(['train', '--help']).out, /--embeddings <spec>/);
+});
+
+test('train on a user TSV → predict (args and stdin) → evaluate → summary', () => {
+  const out = join(dir, 'gru');
+  const r = run(['train', '--data', join(dir, 'reviews.tsv'), '--model', 'gru', '--epochs', '4', '--units', '16', '--lr', '0.01', '--out', out, '--json']);
+  assert.is(r.code, 0, r.err);
+  const result = JSON.parse(r.out);
+  assert.ok(result.testAccuracy >= 0.9, `test accuracy ${result.testAccuracy}`);
+  assert.is(result.history.loss.length, 4);
+  const p = JSON.parse(run(['predict', '--model', out, '--json', 'the superb service was superb today', 'the awful service']).out);
+  assert.equal(p.map((q: { label: string }) => q.label), ['pos', 'neg']);
+  const stdin = run(['predict', '--model', out], 'the lovely service\nthe horrible service\n');
+  assert.match(stdin.out, /^pos\t[\d.]+\tthe lovely service\nneg\t[\d.]+\tthe horrible service\n$/);
+  const e = JSON.parse(run(['evaluate', '--model', out, '--data', join(dir, 'reviews.tsv'), '--json']).out);
+  assert.is(e.samples, 120);
+  assert.ok(e.accuracy >= 0.9);
+  assert.match(run(['summary', '--model', out]).out, /gru.*\(GRU\)/);
+});
+
+test('lm train → lm generate is deterministic for a seed', () => {
+  const out = join(dir, 'lm');
+  const r = run(['lm', 'train', '--text', join(dir, 'tiny.txt'), '--units', '16', '--window', '16', '--epochs', '1', '--sample', '20', '--out', out, '--json']);
+  assert.is(r.code, 0, r.err);
+  assert.is(JSON.parse(r.out).sample.length, 20);
+  const gen = (seed: string) => JSON.parse(run(['lm', 'generate', '--model', out, '--prime', 'the ', '--length', '40', '--seed', seed, '--json']).out).text as string;
+  const a = gen('3');
+  assert.is(a, gen('3'));
+  assert.is(a.length, 40);
+  assert.ok([...a].every((ch) => 'the cat sat on mat.'.includes(ch)), `only characters of the training text: ${JSON.stringify(a)}`);
+});
+
+test('diagnose writes the pictures and a report with the measured numbers', () => {
+  const out = join(dir, 'diag');
+  const r = run(['diagnose', '--lengths', '12', '--epochs', '1', '--out', out]);
+  assert.is(r.code, 0, r.err);
+  const files = readdirSync(out);
+  assert.ok(files.filter((f) => f.endsWith('.svg')).length >= 6, files.join(' '));
+  const md = readFileSync(join(out, 'report.md'), 'utf8');
+  assert.match(md, /20959/);
+  assert.match(md, /4\.317\d*e-5/);
+  assert.ok(JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).exploding.length === 2);
+});
+
+test('the main job (compare) runs end to end and saves the best model', () => {
+  const out = join(dir, 'best');
+  const r = run(['compare', '--epochs', '1', '--units', '16', '--out', out, '--json']);
+  assert.is(r.code, 0, r.err);
+  const res = JSON.parse(r.out);
+  assert.equal(res.results.map((x: { model: string }) => x.model), ['SimpleRNN', 'LSTM', 'GRU', 'LSTM + GloVe']);
+  for (const x of res.results) assert.ok(x.testAccuracy > 0.5 && x.params > 0);
+  assert.ok(existsSync(join(out, 'model.json')) && existsSync(join(out, 'task.json')));
+});
+
+test('bad input: clear errors and exit code 1', () => {
+  let r = run(['train', '--data', join(dir, 'missing.csv')]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /cannot read .*missing\.csv/);
+  r = run(['train', '--data', join(dir, 'reviews.tsv'), '--text-column', 'body']);
+  assert.is(r.code, 1);
+  assert.match(r.err, /no column "body" \(columns: text, label\)/);
+  r = run(['train', '--epochs', '0']);
+  assert.is(r.code, 1);
+  assert.match(r.err, /--epochs must be a positive integer, got "0"/);
+  r = run(['predict', '--model', join(dir, 'nothing'), 'x']);
+  assert.is(r.code, 1);
+  assert.match(r.err, /CheckpointError: .*task\.json: cannot read/);
+});
+
+test.run();
