@@ -1,0 +1,47 @@
+// onnxruntime-node (native CPU EP) and onnxruntime-web (wasm SIMD EP) behind one small interface, both single
+// threaded (intra-op and inter-op 1; env.wasm.numThreads = 1), graph optimisation 'all'. Imported lazily so a
+// process loads only the runtime it measures.
+export type OrtName = 'ort-node' | 'ort-web';
+
+export interface OrtSession {
+  /** Runs the model on batch-major x of `shape`; returns output "y" as a copy. */
+  run(x: Float32Array, shape: number[]): Promise<Float32Array>;
+  release(): Promise<void>;
+}
+
+export interface OrtRuntime {
+  version: string;
+  create(model: Uint8Array): Promise<OrtSession>;
+}
+
+type OrtModule = typeof import('onnxruntime-node');
+
+export async function loadOrt(name: OrtName): Promise<OrtRuntime> {
+  let ort: OrtModule;
+  if (name === 'ort-node') {
+    const mod = (await import('onnxruntime-node')) as unknown as OrtModule & { default?: OrtModule };
+    ort = mod.default?.InferenceSession ? mod.default : mod; // CommonJS package: namespace or default
+  } else {
+    ort = (await import('onnxruntime-web')) as unknown as OrtModule;
+    (ort.env.wasm as { numThreads: number }).numThreads = 1;
+  }
+  const options = {
+    executionProviders: [name === 'ort-node' ? 'cpu' : 'wasm'],
+    intraOpNumThreads: 1,
+    interOpNumThreads: 1,
+    graphOptimizationLevel: 'all' as const,
+  };
+  return {
+    version: ort.env.versions?.common ?? 'unknown',
+    async create(model) {
+      const session = await ort.InferenceSession.create(model, options);
+      return {
+        async run(x, shape) {
+          const out = await session.run({ x: new ort.Tensor('float32', x, shape) });
+          return Float32Array.from(out.y.data as Float32Array);
+        },
+        release: () => session.release(),
+      };
+    },
+  };
+}
