@@ -3,8 +3,8 @@
 //   DIR/model.json, DIR/weights.bin   the model (atomic writes, checksummed)
 //   DIR/task.json                     { kind: 'text-classifier' | 'char-lm', tokenizer, ... }
 
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { loadKernels, type Sequential } from '../src/index.js';
 import { Tokenizer, type TokenizerJSON } from '../src/data/tokenizer.js';
 import { CheckpointError } from '../src/errors.js';
@@ -15,22 +15,34 @@ type TaskFile =
   | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: [string, string] }
   | { kind: 'char-lm'; tokenizer: TokenizerJSON; cell: 'lstm' | 'gru'; units: number; embeddingDim: number };
 
-async function writeTask(dir: string, task: TaskFile): Promise<void> {
-  const tmp = join(dir, `.task.json.${process.pid}.tmp`);
-  await writeFile(tmp, JSON.stringify(task));
-  await rename(tmp, join(dir, 'task.json'));
+/**
+ * Writes the whole directory under a temporary name beside `dir`, then swaps it in with renames, so an
+ * interrupted run never leaves a half-written model directory: `dir` is either the old one or the new one.
+ */
+async function writeDirectory(dir: string, model: Sequential, task: TaskFile): Promise<void> {
+  const parent = dirname(dir), name = basename(dir);
+  await mkdir(parent, { recursive: true });
+  const tmp = join(parent, `.${name}.${process.pid}.tmp`), old = join(parent, `.${name}.${process.pid}.old`);
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp);
+  try {
+    await saveModel(model, tmp);
+    await writeFile(join(tmp, 'task.json'), JSON.stringify(task));
+    const existed = await rename(dir, old).then(() => true, (e: NodeJS.ErrnoException) => { if (e.code === 'ENOENT') return false; throw e; });
+    await rename(tmp, dir);
+    if (existed) await rm(old, { recursive: true, force: true });
+  } catch (e) {
+    await rm(tmp, { recursive: true, force: true });
+    throw e;
+  }
 }
 
 export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: [string, string]): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await saveModel(model, dir);
-  await writeTask(dir, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes });
+  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes });
 }
 
 export async function saveCharLm(dir: string, lm: CharLm): Promise<void> {
-  await mkdir(dir, { recursive: true });
-  await saveModel(lm.model, dir);
-  await writeTask(dir, { kind: 'char-lm', tokenizer: lm.tokenizer.toJSON(), cell: lm.cell, units: lm.units, embeddingDim: lm.embeddingDim });
+  await writeDirectory(dir, lm.model, { kind: 'char-lm', tokenizer: lm.tokenizer.toJSON(), cell: lm.cell, units: lm.units, embeddingDim: lm.embeddingDim });
 }
 
 export interface LoadedTask {

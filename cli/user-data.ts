@@ -7,6 +7,7 @@ import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadSentiment } from '../src/data/datasets.js';
 import { DataError } from '../src/data/errors.js';
+import { decodeUtf8 } from '../src/data/source.js';
 
 export interface LabelledTexts {
   texts: string[];
@@ -21,7 +22,9 @@ export async function loadLabelledTexts(source: string, textColumn = 'text', lab
     const d = await loadSentiment();
     return { texts: d.texts, labels: d.labels, classes: ['negative', 'positive'], name: 'UCI sentiment sentences (built in)' };
   }
-  const raw = await readFile(source, 'utf8').catch((e: Error) => { throw new DataError(`cannot read ${source}: ${e.message}`, source); });
+  const bytes = await readFile(source).catch((e: Error) => { throw new DataError(`cannot read ${source}: ${e.message}`, source); });
+  const raw = decodeUtf8(bytes, source); // strict: invalid UTF-8 names the line
+  if (raw.trim() === '') throw new DataError('the file is empty', source);
   const ext = extname(source).toLowerCase();
   let records: Array<Record<string, unknown>>;
   if (ext === '.jsonl' || ext === '.ndjson') {

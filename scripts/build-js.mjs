@@ -13,3 +13,5 @@ await build({
 });
 chmodSync('dist/cli/fused-rnn.js', 0o755);
 console.log('dist/node/index.js, dist/browser/index.js, dist/cli/fused-rnn.js');
+// The browser page (web/): its own esbuild step into web/dist/ (see web/build.mjs).
+await import('../web/build.mjs');

@@ -83,4 +83,7 @@ server.listen(port, host, () => {
   console.log(`fused-rnn page: http://${shown.includes(':') ? `[${shown}]` : shown}:${actual}${PAGE}`);
   console.log(`serving ${ROOT} (Ctrl+C to stop)`);
 });
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.close(() => process.exit(0)));
+for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => {
+  server.closeAllConnections();
+  server.close(() => process.exit(0));
+});

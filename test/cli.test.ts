@@ -83,6 +83,7 @@ test('the main job (compare) runs end to end and saves the best model', () => {
   assert.equal(res.results.map((x: { model: string }) => x.model), ['SimpleRNN', 'LSTM', 'GRU', 'LSTM + GloVe']);
   for (const x of res.results) assert.ok(x.testAccuracy > 0.5 && x.params > 0);
   assert.ok(existsSync(join(out, 'model.json')) && existsSync(join(out, 'task.json')));
+  assert.equal(readdirSync(dir).filter((f) => f.includes('.tmp') || f.includes('.old')), [], 'no temporary directories left behind');
 });
 
 test('bad input: clear errors and exit code 1', () => {
@@ -95,6 +96,21 @@ test('bad input: clear errors and exit code 1', () => {
   r = run(['train', '--epochs', '0']);
   assert.is(r.code, 1);
   assert.match(r.err, /--epochs must be a positive integer, got "0"/);
+  writeFileSync(join(dir, 'empty.csv'), '');
+  r = run(['train', '--data', join(dir, 'empty.csv')]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /empty\.csv: the file is empty/);
+  writeFileSync(join(dir, 'latin1.tsv'), Buffer.concat([Buffer.from('text\tlabel\nfine\t1\n'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x09, 0x30, 0x0a])]));
+  r = run(['train', '--data', join(dir, 'latin1.tsv')]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /latin1\.tsv:3: invalid UTF-8/);
+  writeFileSync(join(dir, 'three.csv'), 'text,label\na,x\nb,y\nc,z\n');
+  r = run(['train', '--data', join(dir, 'three.csv')]);
+  assert.is(r.code, 1);
+  assert.match(r.err, /three\.csv: expected exactly 2 distinct labels in "label", found 3: x, y, z/);
+  r = run(['train', '--embeddings', `glove:${join(dir, 'no-such-glove.txt')}`, '--epochs', '1']);
+  assert.is(r.code, 1);
+  assert.match(r.err, /no-such-glove\.txt/);
   r = run(['predict', '--model', join(dir, 'nothing'), 'x']);
   assert.is(r.code, 1);
   assert.match(r.err, /CheckpointError: .*task\.json: cannot read/);

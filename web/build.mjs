@@ -14,7 +14,7 @@ await build({
   entryPoints: { main: join(WEB, 'src/main.ts'), worker: join(WEB, 'src/worker.ts') },
   outdir: OUT, bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022',
   external: ['node:*'], minify: true, sourcemap: 'linked', chunkNames: 'lib-[hash]', logLevel: 'warning',
-  legalComments: 'none',
+  legalComments: 'none', keepNames: true, // class names: error names (new.target.name) and layer names stay readable
 });
 for (const f of ['index.html', 'styles.css']) copyFileSync(join(WEB, f), join(OUT, f));
 console.log(`web/dist: ${readdirSync(OUT).sort().join(', ')}`);

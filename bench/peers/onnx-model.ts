@@ -9,9 +9,9 @@
 // ORT's CPU LSTM/GRU only take time-major X (layout = 0), so the graph transposes the batch-major input
 // (B, T, D) first, as a converted Keras model would. Outputs: Y_h (N, B, H) for last-state models; for sequence
 // models Y (T, N, B, H) transposed to (B, T, N, H), which is Keras' concat order (B, T, N·H).
-import onnxProto from 'onnx-proto';
+import { peerRequire } from './peer-import.js';
 
-const { onnx } = onnxProto;
+const { onnx } = peerRequire('onnx-proto'); // protobufjs static code generated from onnx.proto
 
 export type OnnxCell = 'lstm' | 'gru';
 

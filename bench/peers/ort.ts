@@ -1,6 +1,8 @@
 // onnxruntime-node (native CPU EP) and onnxruntime-web (wasm SIMD EP) behind one small interface, both single
 // threaded (intra-op and inter-op 1; env.wasm.numThreads = 1), graph optimisation 'all'. Imported lazily so a
 // process loads only the runtime it measures.
+import { peerImport, peerRequire, type Untyped } from './peer-import.js';
+
 export type OrtName = 'ort-node' | 'ort-web';
 
 export interface OrtSession {
@@ -14,16 +16,14 @@ export interface OrtRuntime {
   create(model: Uint8Array): Promise<OrtSession>;
 }
 
-type OrtModule = typeof import('onnxruntime-node');
-
 export async function loadOrt(name: OrtName): Promise<OrtRuntime> {
-  let ort: OrtModule;
+  let ort: Untyped;
   if (name === 'ort-node') {
-    const mod = (await import('onnxruntime-node')) as unknown as OrtModule & { default?: OrtModule };
-    ort = mod.default?.InferenceSession ? mod.default : mod; // CommonJS package: namespace or default
+    ort = peerRequire('onnxruntime-node');
   } else {
-    ort = (await import('onnxruntime-web')) as unknown as OrtModule;
-    (ort.env.wasm as { numThreads: number }).numThreads = 1;
+    const mod = await peerImport('onnxruntime-web');
+    ort = mod.InferenceSession ? mod : mod.default;
+    ort.env.wasm.numThreads = 1;
   }
   const options = {
     executionProviders: [name === 'ort-node' ? 'cpu' : 'wasm'],
@@ -33,10 +33,10 @@ export async function loadOrt(name: OrtName): Promise<OrtRuntime> {
   };
   return {
     version: ort.env.versions?.common ?? 'unknown',
-    async create(model) {
+    async create(model: Uint8Array) {
       const session = await ort.InferenceSession.create(model, options);
       return {
-        async run(x, shape) {
+        async run(x: Float32Array, shape: number[]) {
           const out = await session.run({ x: new ort.Tensor('float32', x, shape) });
           return Float32Array.from(out.y.data as Float32Array);
         },

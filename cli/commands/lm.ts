@@ -35,13 +35,18 @@ export function lmCommand(): Command {
       const model = await trainCharLm(text, {
         cell: o.cell, units: o.units, window: o.window, maxChars: o.maxChars, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, clipnorm: o.clipnorm,
         seed: o.seed, kernels: await loadKernels(),
-        callbacks: [{ onEpochEnd: (e, logs) => note(o, `epoch ${e + 1}/${o.epochs}: loss ${logs!.loss.toFixed(4)}, accuracy ${logs!.accuracy.toFixed(4)}`) }],
+        callbacks: [{
+          onEpochEnd: (e, logs) => note(o, `epoch ${e + 1}/${o.epochs}: loss ${logs!.loss.toFixed(4)}, accuracy ${logs!.accuracy.toFixed(4)}` +
+            (logs!.val_loss !== undefined ? `, held-out ${(logs!.val_loss / Math.LN2).toFixed(3)} bits/char` : '')),
+        }],
       });
       const seconds = (performance.now() - t0) / 1000;
       await saveCharLm(o.out, model);
       const sample = o.sample > 0 ? await generateText(model, text.slice(0, 20), { length: o.sample, temperature: 0.7, seed: o.seed }) : '';
-      emit(o, { seconds, history: model.history, saved: o.out, sample }, () =>
-        `trained in ${seconds.toFixed(1)} s; saved to ${o.out}\n\nsample (temperature 0.7):\n${text.slice(0, 20)}${sample}`);
+      const bits = model.validationBitsPerChar.at(-1);
+      emit(o, { seconds, history: model.history, validationBitsPerChar: model.validationBitsPerChar, saved: o.out, sample }, () =>
+        `trained in ${seconds.toFixed(1)} s${bits !== undefined ? `; held-out (last 10% of the text) ${bits.toFixed(3)} bits/char` : ''}; saved to ${o.out}` +
+        `\n\nsample (temperature 0.7):\n${text.slice(0, 20)}${sample}`);
     });
   lm.command('generate')
     .description('sample text from a saved character LM')

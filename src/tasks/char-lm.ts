@@ -20,8 +20,10 @@ export interface CharLmOptions extends ClipOptions {
   embeddingDim?: number;
   /** T: characters per training window. */
   window?: number;
-  /** Use at most this many characters of the text (from the start). */
+  /** Use at most this many characters of the text (from the start) for training. */
   maxChars?: number;
+  /** Share of the text held out at its END for validation (bits per character); default 0.1, 0 = none. */
+  validationShare?: number;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -37,6 +39,8 @@ export interface CharLm {
   units: number;
   embeddingDim: number;
   history: Record<string, number[]>;
+  /** Held-out cross-entropy in bits per character after each epoch (val_loss / ln 2); empty without validation. */
+  validationBitsPerChar: number[];
 }
 
 /** Builds the (non-stateful) training model or the stateful generator with the same weights' shapes. */
@@ -62,9 +66,13 @@ export function charWindows(ids: ArrayLike<number>, T: number): { x: { data: Int
 }
 
 export async function trainCharLm(text: string, o: CharLmOptions = {}): Promise<CharLm> {
-  const source = o.maxChars ? text.slice(0, o.maxChars) : text;
+  const share = o.validationShare ?? 0.1;
+  if (!(share >= 0 && share < 1)) throw new ConfigError(`char LM: validationShare must be in [0, 1), got ${o.validationShare}`);
+  const cut = Math.floor(text.length * (1 - share));
+  const trainText = text.slice(0, cut), heldOut = text.slice(cut);
+  const source = o.maxChars ? trainText.slice(0, o.maxChars) : trainText;
   const tokenizer = new Tokenizer({ charLevel: true, lower: false, filters: '' });
-  tokenizer.fitOnTexts([source]);
+  tokenizer.fitOnTexts([text]); // the alphabet of the whole text, so held-out characters are known
   const ids = tokenizer.textsToSequences([source])[0];
   // Index 0 is never assigned by the tokenizer; shift ids so every character is a class in [0, V).
   const V = tokenizer.vocabularySize;
@@ -74,8 +82,13 @@ export async function trainCharLm(text: string, o: CharLmOptions = {}): Promise<
   const model = charLmModel(V, { cell, units, embeddingDim, seed: o.seed, kernels: o.kernels });
   const clip: ClipOptions = { clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm };
   model.compile({ optimizer: { className: 'Adam', config: { learningRate: o.learningRate ?? 0.005, ...clip } }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
-  const h = await model.fit(x, y, { epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 32, seed: o.seed ?? 0, callbacks: o.callbacks });
-  return { model, tokenizer, cell, units, embeddingDim, history: h.history };
+  const validation = share > 0 && heldOut.length > T + 1 ? charWindows(tokenizer.textsToSequences([heldOut])[0], T) : null;
+  const h = await model.fit(x, y, {
+    epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 32, seed: o.seed ?? 0, callbacks: o.callbacks,
+    ...(validation ? { validationData: [validation.x, validation.y] as [typeof x, typeof y] } : {}),
+  });
+  const validationBitsPerChar = (h.history.val_loss ?? []).map((v) => v / Math.LN2);
+  return { model, tokenizer, cell, units, embeddingDim, history: h.history, validationBitsPerChar };
 }
 
 export interface GenerateOptions {

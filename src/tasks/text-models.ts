@@ -5,6 +5,8 @@
 import type { Kernels } from '../../bindings/index.js';
 import { ConfigError } from '../errors.js';
 import { Bidirectional } from '../layers/bidirectional.js';
+import { Conv1D } from '../layers/conv1d.js';
+import { GlobalMaxPooling1D, MaxPooling1D } from '../layers/pooling.js';
 import { Dense } from '../layers/dense.js';
 import { Dropout } from '../layers/dropout.js';
 import { Embedding } from '../layers/embedding.js';
@@ -14,7 +16,7 @@ import type { Layer } from '../layers/layer.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../model/sequential.js';
 
-export const TEXT_MODEL_KINDS = ['simple', 'lstm', 'gru', 'bilstm', 'slides'] as const;
+export const TEXT_MODEL_KINDS = ['simple', 'lstm', 'gru', 'bilstm', 'cnn', 'cnn-lstm', 'slides'] as const;
 export type TextModelKind = (typeof TEXT_MODEL_KINDS)[number];
 
 export interface TextModelOptions {
@@ -52,6 +54,10 @@ export function buildTextModel(o: TextModelOptions): Sequential {
     case 'lstm': body = [new LSTM({ units })]; break;
     case 'gru': body = [new GRU({ units })]; break;
     case 'bilstm': body = [new Bidirectional({ layer: new LSTM({ units }) })]; break;
+    // Text CNN (Kim 2014 style, one filter width): Conv1D(relu, same) → global max over time.
+    case 'cnn': body = [new Conv1D({ filters: units * 2, kernelSize: 3, padding: 'same', activation: 'relu' }), new GlobalMaxPooling1D({})]; break;
+    // CNN-LSTM: local n-gram features, downsampled, then an LSTM over the shorter sequence.
+    case 'cnn-lstm': body = [new Conv1D({ filters: units, kernelSize: 3, padding: 'same', activation: 'relu' }), new MaxPooling1D({ poolSize: 2 }), new LSTM({ units })]; break;
     // The slides' sentiment model: Embedding → Dense → Dropout → LSTM → GRU → Dense → Dropout → Dense → Dense(sigmoid).
     case 'slides':
       body = [new Dense({ units, activation: 'relu' }), new Dropout({ rate: dropout }), new LSTM({ units, returnSequences: true }), new GRU({ units }),

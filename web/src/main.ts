@@ -212,7 +212,15 @@ function drawCharts(skipHeatmap = false): void {
   const c = state.config;
   if (!c || state.losses.length === 0) return;
   const total = c.epochs * state.batchesPerEpoch;
-  $('loss-chart').innerHTML = lossCurve([{ name: 'batch loss', loss: state.losses, steps: state.lossSteps }], {
+  // The batch losses are noisy (32 sentences each): a trailing mean over 10 batches shows the trend.
+  const smooth = state.losses.map((_, i) => {
+    const from = Math.max(0, i - 9);
+    return state.losses.slice(from, i + 1).reduce((a, b) => a + b, 0) / (i + 1 - from);
+  });
+  $('loss-chart').innerHTML = lossCurve([
+    { name: 'batch loss', loss: state.losses, steps: state.lossSteps },
+    { name: 'mean of 10 batches', loss: smooth, steps: state.lossSteps },
+  ], {
     title: 'Training loss (binary cross-entropy)', width: 560, height: 300,
   });
   const trainAcc = state.epochs.filter((e) => e.logs.accuracy !== undefined);
@@ -223,7 +231,7 @@ function drawCharts(skipHeatmap = false): void {
   if (!skipHeatmap && state.heatRows.length > 0 && state.heatRows[0].length > 0) {
     const layer = { simple: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' }[c.kind];
     $('heatmap').innerHTML = gradientHeatmap(state.heatRows, {
-      stepNumbers: state.heatSteps, title: `${layer}: log10 ‖dL/dh_t‖ per time step (x) and training step (y)`, width: 900, height: 380,
+      stepNumbers: state.heatSteps, title: `${layer}: log10 ‖dL/dh_t‖ per time step (x) and training step (y)`, width: 900, height: 340,
     });
     state.heatmapDraws++;
     lastHeatmap = performance.now();
@@ -295,10 +303,10 @@ $<HTMLInputElement>('model-file').addEventListener('change', async (e) => {
   try {
     status(`loading ${file.name}…`);
     const { header, checkpoint } = decodeModelFile(new Uint8Array(await file.arrayBuffer()), file.name);
-    mainKernels ??= loadKernels();
+    mainKernels ??= loadKernels({ variant: 'auto' }); // SIMD where the engine has it, else the scalar build
     const model = await loadModel(checkpoint, { kernels: await mainKernels });
     loaded = { model, tokenizer: Tokenizer.fromJSON(header.tokenizer), maxlen: header.maxlen };
-    state.loadedFile = { name: file.name, bytes: file.size, maxlen: header.maxlen, layers: model.layers.map((l) => l.constructor.name) };
+    state.loadedFile = { name: file.name, bytes: file.size, maxlen: header.maxlen, layers: model.layers.map((l) => l.className) };
     state.modelSource = 'file';
     $<HTMLButtonElement>('predict').disabled = false;
     const info = header.info ?? {};
@@ -331,10 +339,10 @@ function drawToy(): void {
 }
 $('toy-w').addEventListener('input', drawToy);
 $('toy-t').addEventListener('change', drawToy);
-for (const b of document.querySelectorAll<HTMLButtonElement>('.presets button')) {
+document.querySelectorAll<HTMLButtonElement>('.presets button').forEach((b) => {
   b.addEventListener('click', () => {
     $<HTMLInputElement>('toy-w').value = b.dataset.w!;
     drawToy();
   });
-}
+});
 drawToy();

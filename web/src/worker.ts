@@ -13,6 +13,8 @@ const scope = self as unknown as {
 };
 const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage(m, transfer);
 
+/** SIMD where the engine has it (every current browser), else the scalar build. */
+const KERNEL_OPTIONS = { variant: 'auto' } as const;
 let dataBase = '';
 let sentiment: Promise<SentimentData> | null = null;
 let glove: Promise<WordVectors> | null = null;
@@ -104,7 +106,7 @@ async function train(config: TrainConfig): Promise<void> {
     const vectors = config.embeddings === 'glove' ? await loadGlove() : null;
     const prepared = prepareText(data.texts, data.labels, { maxlen: config.maxlen > 0 ? config.maxlen : undefined, seed: config.seed });
     // A fresh kernel instance (its own wasm memory) per run, so memory of earlier models is released.
-    const kernels: Kernels = await loadKernels();
+    const kernels: Kernels = await loadKernels(KERNEL_OPTIONS);
     const batchesPerEpoch = Math.ceil(prepared.train.length / config.batchSize);
     const monitor = new GradientMonitor({ every: 1, spectralEvery: 0, updateRatios: false });
     const live = new LiveProgress(monitor, rows(prepared, prepared.validation), config.batchSize,
@@ -137,7 +139,7 @@ async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
     case 'init': {
       dataBase = m.dataBase;
-      const [kernels, data] = await Promise.all([loadKernels(), loadData()]);
+      const [kernels, data] = await Promise.all([loadKernels(KERNEL_OPTIONS), loadData()]);
       post({ type: 'ready', backend: kernels.backend, sentences: data.texts.length, positives: data.labels.reduce((a, b) => a + b, 0) });
       return;
     }

@@ -1,0 +1,128 @@
+// `npm run bench:peers`: fused-rnn against TensorFlow.js 4.22 (cpu, wasm), onnxruntime 1.30 (web wasm, node
+// native) and brain.js 1.6.1 on the workloads of workloads.ts. Installs bench/peers' own dependencies when
+// missing (npm ci with ONNXRUNTIME_NODE_INSTALL=skip), checks the ONNX models against fused-rnn (onnx-oracle.ts),
+// then runs every (peer, workload) cell in its own process (worker.ts), cross-checks first losses / output sums
+// against fused-rnn (all peers get fused-rnn's weights), prints one table of medians with the ratio
+// fused-rnn / peer per cell, saves JSON under bench/results/ and ends with the summary line.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describeMachine } from '../helpers/machine.js';
+import { saveResults } from '../helpers/results.js';
+import type { CellResult } from './worker.js';
+import { PEERS, WORKLOADS, itemsPerRun, notRun, type PeerName, type Workload } from './workloads.js';
+
+const HERE = fileURLToPath(new URL('.', import.meta.url));
+const ROOT = join(HERE, '..', '..');
+
+/** npm ci in bench/peers unless every pinned dependency is installed at its pinned version. */
+function ensurePeers(): void {
+  const pkg = JSON.parse(readFileSync(join(HERE, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+  const missing = Object.entries(pkg.dependencies).filter(([name, version]) => {
+    const file = join(HERE, 'node_modules', name, 'package.json');
+    return !existsSync(file) || (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version !== version;
+  });
+  if (missing.length === 0) return;
+  console.log(`installing bench/peers dependencies (${missing.map(([n]) => n).join(', ')})...`);
+  const r = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { cwd: HERE, stdio: 'inherit', env: { ...process.env, ONNXRUNTIME_NODE_INSTALL: 'skip' } });
+  if (r.status !== 0) throw new Error('npm ci in bench/peers failed');
+}
+
+function runNode(args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
+}
+
+function runCell(peer: PeerName, w: Workload): CellResult {
+  const t = Date.now();
+  const r = runNode([join(HERE, 'worker.ts'), peer, w.id]);
+  const line = r.stdout.split('\n').find((l) => l.startsWith('RESULT '));
+  const result: CellResult = line ? JSON.parse(line.slice(7)) : { peer, workload: w.id, ok: false, error: `worker exited ${r.status}: ${r.stderr.trim().split('\n').slice(-3).join(' | ')}` };
+  const rate = result.ok ? `${fmt(itemsPerRun(w) / (result.medianMs! / 1000))} ${w.unit}` : `failed: ${result.error}`;
+  console.log(`  ${w.id.padEnd(11)} ${peer.padEnd(9)} ${rate} (${((Date.now() - t) / 1000).toFixed(0)} s)`);
+  return result;
+}
+
+function fmt(v: number): string {
+  return v >= 1000 ? Math.round(v).toLocaleString('en-US') : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(2);
+}
+
+function wasmSizes() {
+  const list = (dir: string) => existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.wasm')).map((f) => ({ file: join(dir, f).slice(ROOT.length + 1), bytes: statSync(join(dir, f)).size })) : [];
+  return [
+    ...list(join(ROOT, 'build')).filter((f) => f.file.endsWith('release.wasm')),
+    ...list(join(HERE, 'node_modules/@tensorflow/tfjs-backend-wasm/dist')),
+    ...list(join(HERE, 'node_modules/onnxruntime-web/dist')),
+  ];
+}
+
+ensurePeers();
+const load0 = loadavg();
+console.log('ONNX oracle (fused-rnn weights in ONNX LSTM/GRU graphs, onnxruntime-node and -web, atol 1e-5):');
+const oracle = runNode([join(HERE, 'onnx-oracle.ts')]);
+console.log(oracle.stdout.trim().split('\n').pop());
+if (oracle.status !== 0) {
+  console.error(oracle.stdout + oracle.stderr);
+  process.exit(1);
+}
+
+console.log('cells (each in its own process):');
+const cells = new Map<string, CellResult>();
+for (const w of WORKLOADS) for (const p of w.peers) cells.set(`${w.id}|${p}`, runCell(p, w));
+const load1 = loadavg();
+
+// Cross-checks: same weights and data → same first loss (train) or output sum (infer) as fused-rnn.
+const mismatches: string[] = [];
+for (const w of WORKLOADS) {
+  const f = cells.get(`${w.id}|fused-rnn`);
+  for (const p of w.peers) {
+    const c = cells.get(`${w.id}|${p}`)!;
+    if (p === 'fused-rnn' || p === 'brain.js' || !c.ok || !f?.ok) continue;
+    const tol = w.kind === 'train' ? 1e-4 * Math.abs(f.check!) : 1e-4 * Math.max(1, Math.abs(f.check!));
+    if (!(Math.abs(c.check! - f.check!) <= tol)) mismatches.push(`${w.id} ${p}: ${w.kind === 'train' ? 'first loss' : 'output sum'} ${c.check} vs fused-rnn ${f.check}`);
+  }
+}
+
+const rate = (w: Workload, c: CellResult | undefined) => (c?.ok ? itemsPerRun(w) / (c.medianMs! / 1000) : NaN);
+const header = ['workload', 'unit', ...PEERS];
+const rows: string[][] = [];
+for (const w of WORKLOADS) {
+  const fusedRate = rate(w, cells.get(`${w.id}|fused-rnn`));
+  const row = [w.id, w.unit];
+  for (const p of PEERS) {
+    const c = cells.get(`${w.id}|${p}`);
+    if (!c) { row.push(notRun(w, p)); continue; }
+    if (!c.ok) { row.push(`fails: ${c.error!.replace(/\|/g, '/')}`); continue; }
+    const r = rate(w, c);
+    const slow = c.times!.length < 5 ? '*' : '';
+    row.push(p === 'fused-rnn' ? `${fmt(r)}${slow}` : `${fmt(r)}${slow} (${fmt(fusedRate / r)}x)`);
+  }
+  rows.push(row);
+}
+const line = (cols: string[]) => `| ${cols.join(' | ')} |`;
+console.log('');
+console.log(line(header));
+console.log(line(header.map(() => '---')));
+for (const r of rows) console.log(line(r));
+console.log('');
+console.log('Medians of 7–50 timed runs (about 1.5 s worth) after 2 warm-up runs; * = 3 timed runs after 1 warm-up (one run > 3 s). (Nx) = fused-rnn / peer.');
+console.log(`Load average (1 min) before/after: ${load0[0].toFixed(2)} / ${load1[0].toFixed(2)} on ${describeMachine().cores} cores (shared machine: other jobs add noise).`);
+if (mismatches.length) console.log(`CROSS-CHECK MISMATCHES:\n  ${mismatches.join('\n  ')}`);
+else console.log('Cross-checks: every peer\'s first loss / output sum matches fused-rnn (rel 1e-4) on identical weights.');
+
+const versions = Object.fromEntries([...cells.values()].filter((c) => c.version).map((c) => [c.peer, c.version]));
+const ratio = (id: string, p: PeerName) => {
+  const w = WORKLOADS.find((x) => x.id === id)!;
+  return rate(w, cells.get(`${id}|fused-rnn`)) / rate(w, cells.get(`${id}|${p}`));
+};
+const summary = `W2f train vs tfjs-wasm: ${ratio('W2f', 'tfjs-wasm').toFixed(1)}x, W3 B32 vs ort-web: ${ratio('W3 B32', 'ort-web').toFixed(2)}x, W3 B1 vs ort-web: ${ratio('W3 B1', 'ort-web').toFixed(2)}x`;
+const saved = saveResults('peers', {
+  machine: describeMachine(), loadAverage: { before: load0, after: load1 }, versions, wasmSizes: wasmSizes(),
+  oracle: oracle.stdout.trim().split('\n'), mismatches, table: { header, rows },
+  cells: [...cells.values()].map((c) => ({ ...c, rate: c.ok ? rate(WORKLOADS.find((w) => w.id === c.workload)!, c) : null })),
+  summary,
+});
+console.log(`saved ${saved}`);
+console.log(summary);
