@@ -44,6 +44,16 @@ test('bundle sizes: kernel wasm ≤ 100 KB gzipped, the page\'s JS+wasm ≤ 400 
   const allCode = code.map((f) => readFileSync(join(dist, f), 'latin1')).join('\n');
   assert.ok(allCode.includes(releaseBase64.slice(0, 4096)), 'the page bundle embeds build/release.wasm');
   assert.ok(code.includes('main.js') && code.includes('worker.js'), `page and worker entry points: ${code.join(', ')}`);
+  // ... in ONE chunk that both the page and the worker import (the same library bundle in both contexts).
+  const imports = (f: string) => [...readFileSync(join(dist, f), 'utf8').matchAll(/from\s*"\.\/([\w.-]+\.js)"|import\s*"\.\/([\w.-]+\.js)"/g)].map((m) => m[1] ?? m[2]);
+  const reach = (entry: string) => {
+    const seen = new Set<string>(), todo = [entry];
+    while (todo.length) { const f = todo.pop()!; if (!seen.has(f)) { seen.add(f); todo.push(...imports(f)); } }
+    return seen;
+  };
+  const kernelChunks = code.filter((f) => readFileSync(join(dist, f), 'latin1').includes(releaseBase64.slice(0, 4096)));
+  assert.is(kernelChunks.length, 1, `exactly one chunk embeds the wasm: ${kernelChunks.join(', ')}`);
+  assert.ok(reach('main.js').has(kernelChunks[0]) && reach('worker.js').has(kernelChunks[0]), `main.js and worker.js both import ${kernelChunks[0]}`);
 
   const rows = [release, scalar, library, ...pageFiles, page, pageTotal];
   const width = Math.max(...rows.map((r) => r.name.length));

@@ -30,7 +30,8 @@ export function lmCommand(): Command {
     .action(async (o: { text?: string; cell: 'lstm' | 'gru'; units: number; window: number; maxChars: number; epochs: number; batchSize: number; lr: number; clipnorm?: number; seed: number; out: string; sample: number; json?: boolean }) => {
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new Error(`--cell must be lstm or gru, got "${o.cell}"`);
       const text = o.text ? await readFile(o.text, 'utf8') : await loadPrideAndPrejudice();
-      note(o, `${o.text ?? 'Pride and Prejudice'}: using ${Math.min(text.length, o.maxChars).toLocaleString('en-US')} characters; ${o.cell.toUpperCase()}(${o.units}), window ${o.window}`);
+      const trainChars = Math.min(Math.floor(text.length * 0.9), o.maxChars);
+      note(o, `${o.text ?? 'Pride and Prejudice'}: training on ${trainChars.toLocaleString('en-US')} characters, the last 10% (${(text.length - Math.floor(text.length * 0.9)).toLocaleString('en-US')}) held out; ${o.cell.toUpperCase()}(${o.units}), window ${o.window}`);
       const t0 = performance.now();
       const model = await trainCharLm(text, {
         cell: o.cell, units: o.units, window: o.window, maxChars: o.maxChars, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, clipnorm: o.clipnorm,
