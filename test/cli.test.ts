@@ -73,6 +73,25 @@ test('diagnose writes the pictures and a report with the measured numbers', () =
   assert.match(md, /20959/);
   assert.match(md, /4\.317\d*e-5/);
   assert.ok(JSON.parse(readFileSync(join(out, 'data.json'), 'utf8')).exploding.length === 2);
+  const adding = run(['diagnose', '--task', 'adding', '--lengths', '10', '--epochs', '1', '--out', join(dir, 'diag-add'), '--json']);
+  assert.is(adding.code, 0, adding.err);
+  const data = JSON.parse(adding.out);
+  assert.is(data.task, 'adding');
+  assert.equal(data.longRange.map((r: { name: string }) => r.name), ['SimpleRNN (tanh, orthogonal U)', 'SimpleRNN (tanh, glorotUniform U)', 'LSTM', 'GRU']);
+  for (const r of data.longRange) assert.ok(r.initial.length === 10 && r.initial.every((v: number) => v > 0));
+});
+
+test('the adding problem data: two markers, one early and one late; y = the sum of the marked values', async () => {
+  const { addingData } = await import('../src/tasks/gradient-experiments.js');
+  const { x, y } = addingData(50, 20, 3);
+  for (let n = 0; n < 50; n++) {
+    let marks = 0, sum = 0, early = false, late = false;
+    for (let t = 0; t < 20; t++) {
+      if (x.data[(n * 20 + t) * 2 + 1] === 1) { marks++; sum += x.data[(n * 20 + t) * 2]; if (t < 10) early = true; else late = true; }
+    }
+    assert.ok(marks === 2 && early && late, `sample ${n}`);
+    assert.ok(Math.abs(sum - y.data[n]) < 1e-6);
+  }
 });
 
 test('the main job (compare) runs end to end and saves the best model', () => {

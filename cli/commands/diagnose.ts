@@ -18,9 +18,11 @@ export function diagnoseCommand(): Command {
     .option('--out <dir>', 'where to write the SVGs and the report', 'runs/diagnose')
     .option('--lengths <list>', 'sequence lengths for the long-range experiment', '50,100')
     .option('--epochs <n>', 'epochs for the long-range experiment', positiveInt('--epochs'), 10)
+    .option('--task <name>', 'long-range task: first-token (classify by the first token) | adding (the adding problem)', 'first-token')
     .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 0)
     .option('--json', 'print the measured numbers as JSON')
-    .action(async (o: { out: string; lengths: string; epochs: number; seed: number; json?: boolean }) => {
+    .action(async (o: { out: string; lengths: string; epochs: number; task: 'first-token' | 'adding'; seed: number; json?: boolean }) => {
+      if (o.task !== 'first-token' && o.task !== 'adding') throw new Error(`--task must be first-token or adding, got "${o.task}"`);
       const lengths = o.lengths.split(',').map((s) => Number(s.trim()));
       if (lengths.some((T) => !Number.isInteger(T) || T < 2)) throw new Error(`--lengths must be integers ≥ 2, got "${o.lengths}"`);
       const kernels = await loadKernels();
@@ -39,8 +41,9 @@ export function diagnoseCommand(): Command {
       note(o, linearRnnMarkdown(linear));
 
       // 2. Long-range task
-      note(o, `\n2. classify by the first token, T = ${lengths.join(', ')}:`);
-      const runs = await longRangeExperiment({ lengths, epochs: o.epochs, seed: o.seed, kernels, onProgress: progress });
+      const metric = o.task === 'adding' ? 'validation MSE' : 'validation accuracy';
+      note(o, `\n2. ${o.task === 'adding' ? 'the adding problem' : 'classify by the first token'}, T = ${lengths.join(', ')}:`);
+      const runs = await longRangeExperiment({ task: o.task, lengths, epochs: o.epochs, seed: o.seed, kernels, onProgress: progress });
       const layers: LayerDiagnostics[] = [];
       for (const T of lengths) {
         const atT = runs.filter((r) => r.T === T);
@@ -50,12 +53,12 @@ export function diagnoseCommand(): Command {
         for (const r of atT) {
           await addFigure(`Heatmap ${r.name}, T = ${T}`,
             gradientHeatmap(r.rows, { stepNumbers: r.stepNumbers, title: `log10 ‖dL/dh_t‖ over training: ${r.name}, T = ${T}` }),
-            `Validation accuracy after ${r.valAccuracy.length} epochs: ${r.valAccuracy.at(-1)!.toFixed(3)}.`);
+            `${metric[0].toUpperCase()}${metric.slice(1)} after ${r.valAccuracy.length} epochs: ${r.valAccuracy.at(-1)!.toFixed(3)}.`);
           layers.push({
             name: `${r.name}, T = ${T}`, cell: r.cell, activation: 'tanh', analysis: r.initialAnalysis, norms: r.initial, summary: r.summary,
             spectralNorm: r.spectralNorm ?? undefined,
           });
-          note(o, `  ${r.name.padEnd(34)} T=${String(T).padEnd(4)} ${sparkline(r.initial, { width: 40 })}  val acc ${r.valAccuracy.at(-1)!.toFixed(3)}`);
+          note(o, `  ${r.name.padEnd(34)} T=${String(T).padEnd(4)} ${sparkline(r.initial, { width: 40 })}  ${metric} ${r.valAccuracy.at(-1)!.toFixed(3)}`);
         }
       }
 
@@ -74,7 +77,8 @@ export function diagnoseCommand(): Command {
         intro: [`Measured with the ${kernels.backend} kernels, seed ${o.seed}. Every number below comes from this run.`],
         layers, linearRnn: linear, figures,
         notes: [
-          ...runs.map((r) => `${r.name}, T = ${r.T}: ${r.seconds.toFixed(1)} s; validation accuracy per epoch ${r.valAccuracy.map((v) => v.toFixed(2)).join(' ')}` +
+          `Long-range task: ${o.task}.`,
+          ...runs.map((r) => `${r.name}, T = ${r.T}: ${r.seconds.toFixed(1)} s; ‖dL/dh_1‖/‖dL/dh_T‖ at the first step ${r.initialAnalysis.ratio.toExponential(2)}, at the last recorded step ${(r.rows[r.rows.length - 1][0] / r.rows[r.rows.length - 1][r.T - 1]).toExponential(2)}; ${metric} per epoch ${r.valAccuracy.map((v) => v.toFixed(3)).join(' ')}` +
             (r.forgetGateMean !== null ? `; forget-gate mean at the first step ${r.forgetGateMean.toFixed(3)}` : '')),
           ...exploding.map((r) => `${r.name}: first-step global norm ${r.globalNorms[0].toExponential(2)}; ${r.clipSteps.length} clipped and ${r.guardSteps.length} guard-skipped of ${r.steps.length} steps; σ_max(U) ${r.spectralNorms.map((s) => s.sigma.toPrecision(3)).join(' → ')}`),
         ],
@@ -82,7 +86,7 @@ export function diagnoseCommand(): Command {
       await writeFile(join(o.out, 'report.md'), markdownReport(report));
       await writeFile(join(o.out, 'report.html'), htmlReport(report));
       const data = {
-        linear, longRange: runs.map((r) => ({ name: r.name, T: r.T, initial: Array.from(r.initial), initialRatio: r.initialAnalysis.ratio, rate: r.initialAnalysis.fit.rate, verdict: r.initialAnalysis.verdict, valAccuracy: r.valAccuracy, forgetGateMean: r.forgetGateMean, rows: r.rows, stepNumbers: r.stepNumbers })),
+        linear, task: o.task, longRange: runs.map((r) => ({ name: r.name, T: r.T, finalRatio: r.rows[r.rows.length - 1][0] / r.rows[r.rows.length - 1][r.T - 1], initial: Array.from(r.initial), initialRatio: r.initialAnalysis.ratio, rate: r.initialAnalysis.fit.rate, verdict: r.initialAnalysis.verdict, valAccuracy: r.valAccuracy, forgetGateMean: r.forgetGateMean, rows: r.rows, stepNumbers: r.stepNumbers })),
         exploding,
       };
       await writeFile(join(o.out, 'data.json'), JSON.stringify(data));

@@ -36,6 +36,27 @@ export function firstTokenData(N: number, T: number, V: number, seed: number): {
   return { x: { data: x, shape: [N, T] }, y: { data: y, shape: [N, 1] } };
 }
 
+/**
+ * The adding problem (Hochreiter & Schmidhuber 1997): x (N, T, 2) = (value in [0, 1), marker); exactly two
+ * markers, one in the first 10 steps and one in the second half; y = the sum of the two marked values (MSE).
+ */
+export function addingData(N: number, T: number, seed: number): { x: { data: Float32Array; shape: number[] }; y: { data: Float32Array; shape: number[] } } {
+  const r = new Random(seed);
+  const x = new Float32Array(N * T * 2), y = new Float32Array(N);
+  for (let n = 0; n < N; n++) {
+    const a = r.int(Math.min(10, Math.floor(T / 2))), b = Math.floor(T / 2) + r.int(T - Math.floor(T / 2));
+    for (let t = 0; t < T; t++) {
+      const v = r.uniform(), marked = t === a || t === b;
+      x[(n * T + t) * 2] = v;
+      x[(n * T + t) * 2 + 1] = marked ? 1 : 0;
+      if (marked) y[n] += v;
+    }
+  }
+  return { x: { data: x, shape: [N, T, 2] }, y: { data: y, shape: [N, 1] } };
+}
+
+export type LongRangeTask = 'first-token' | 'adding';
+
 export interface CellRun {
   name: string;
   cell: 'simple-rnn' | 'lstm' | 'gru';
@@ -47,13 +68,17 @@ export interface CellRun {
   rows: number[][];
   stepNumbers: number[];
   summary: TrainingSummary;
+  /** Validation accuracy per epoch (first-token) or validation MSE per epoch (adding). */
   valAccuracy: number[];
+  task: LongRangeTask;
   forgetGateMean: number | null;
   spectralNorm: number | null;
   seconds: number;
 }
 
 export interface LongRangeOptions {
+  /** 'first-token' (classify by the first of T tokens, default) or 'adding' (the adding problem, MSE). */
+  task?: LongRangeTask;
   lengths?: number[];
   samples?: number;
   epochs?: number;
@@ -73,11 +98,16 @@ export async function longRangeExperiment(o: LongRangeOptions = {}): Promise<Cel
     { name: 'LSTM', cell: 'lstm', make: () => new LSTM({ units }) },
     { name: 'GRU', cell: 'gru', make: () => new GRU({ units }) },
   ];
+  const task = o.task ?? 'first-token';
   for (const T of o.lengths ?? [50, 100]) {
-    const { x, y } = firstTokenData(o.samples ?? 1000, T, V, (o.seed ?? 0) + T);
+    const { x, y } = task === 'adding' ? addingData(o.samples ?? 2000, T, (o.seed ?? 0) + T) : firstTokenData(o.samples ?? 1000, T, V, (o.seed ?? 0) + T);
     for (const c of cells) {
-      const model = new Sequential([new Embedding({ inputDim: V, outputDim: 8 }), c.make(), new Dense({ units: 1, activation: 'sigmoid' })], { seed: o.seed ?? 0, kernels: o.kernels });
-      model.compile({ optimizer: { className: 'Adam', config: { learningRate: 0.005 } }, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+      const model = task === 'adding'
+        ? new Sequential([c.make(), new Dense({ units: 1 })], { seed: o.seed ?? 0, kernels: o.kernels })
+        : new Sequential([new Embedding({ inputDim: V, outputDim: 8 }), c.make(), new Dense({ units: 1, activation: 'sigmoid' })], { seed: o.seed ?? 0, kernels: o.kernels });
+      model.compile(task === 'adding'
+        ? { optimizer: { className: 'Adam', config: { learningRate: 0.005 } }, loss: 'meanSquaredError' }
+        : { optimizer: { className: 'Adam', config: { learningRate: 0.005 } }, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
       const monitor = new GradientMonitor({ every: 5, spectralEvery: 1000, updateRatios: false });
       const t0 = performance.now();
       const h = await model.fit(x, y, { epochs: o.epochs ?? 10, batchSize: 32, validationSplit: 0.2, seed: o.seed ?? 0, callbacks: [monitor] });
@@ -87,13 +117,15 @@ export async function longRangeExperiment(o: LongRangeOptions = {}): Promise<Cel
       const first = monitor.records[0].layers[0];
       const run: CellRun = {
         name: c.name, cell: c.cell, T, initial, initialAnalysis: analyzeSeries(initial), rows, stepNumbers,
-        summary: summarizeTraining(rows, { stepNumbers }), valAccuracy: h.history.val_accuracy,
+        summary: summarizeTraining(rows, { stepNumbers }), valAccuracy: task === 'adding' ? h.history.val_loss : h.history.val_accuracy, task,
         forgetGateMean: first.gates?.find((g) => g.gate === 'forget')?.mean ?? null,
         spectralNorm: first.spectral?.full ?? null, seconds: (performance.now() - t0) / 1000,
       };
       runs.push(run);
+      const lastRow = rows[rows.length - 1];
       o.onProgress?.(`T = ${T}, ${c.name}: ‖dL/dh_1‖/‖dL/dh_T‖ at the first step ${run.initialAnalysis.ratio.toExponential(2)}, ` +
-        `validation accuracy after ${h.history.val_accuracy.length} epochs ${h.history.val_accuracy.at(-1)!.toFixed(3)} (${run.seconds.toFixed(1)} s)`);
+        `at the last recorded step ${(lastRow[0] / lastRow[T - 1]).toExponential(2)}; ` +
+        `validation ${task === 'adding' ? 'MSE' : 'accuracy'} after ${run.valAccuracy.length} epochs ${run.valAccuracy.at(-1)!.toFixed(3)} (${run.seconds.toFixed(1)} s)`);
     }
   }
   return runs;
