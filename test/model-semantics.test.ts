@@ -102,4 +102,15 @@ test('recurrentDropout changes the training step (mask applied) but not inferenc
   assert.not.equal(Array.from(U(a)), Array.from(U(b)), 'the masked step differs');
 });
 
+test('getConfig() → Sequential.fromConfig() rebuilds the same architecture with the same initial weights', async () => {
+  const m = new Sequential([new Embedding({ inputDim: 7, outputDim: 3, maskZero: true }), new GRU({ units: 4, returnSequences: true, resetAfter: false }), new LSTM({ units: 2, recurrentDropout: 0.1 }), new Dense({ units: 1, activation: 'sigmoid' })], { seed: 9, kernels: k });
+  await m.build([null]);
+  const copy = Sequential.fromConfig(m.getConfig(), { kernels: k });
+  await copy.build([null]);
+  assert.equal(copy.getConfig().config.layers, m.getConfig().config.layers);
+  const a = m.getWeights(), b = copy.getWeights();
+  assert.equal(b.map((w) => w.path), a.map((w) => w.path));
+  for (let i = 0; i < a.length; i++) assert.equal(Array.from(b[i].data), Array.from(a[i].data));
+});
+
 test.run();

@@ -24,10 +24,11 @@ export function lmCommand(): Command {
     .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 0.005)
     .option('--clipnorm <x>', 'Keras clipnorm', positiveNumber('--clipnorm'))
     .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 0)
+    .option('--time-limit <minutes>', 'stop training after this many minutes', positiveNumber('--time-limit'))
     .option('--out <dir>', 'save the model here', 'runs/char-lm')
     .option('--sample <n>', 'characters to sample after training', (v) => Number.parseInt(v, 10), 300)
     .option('--json', 'print JSON')
-    .action(async (o: { text?: string; cell: 'lstm' | 'gru'; units: number; window: number; maxChars: number; epochs: number; batchSize: number; lr: number; clipnorm?: number; seed: number; out: string; sample: number; json?: boolean }) => {
+    .action(async (o: { text?: string; cell: 'lstm' | 'gru'; units: number; window: number; maxChars: number; epochs: number; batchSize: number; lr: number; clipnorm?: number; seed: number; timeLimit?: number; out: string; sample: number; json?: boolean }) => {
       if (o.cell !== 'lstm' && o.cell !== 'gru') throw new Error(`--cell must be lstm or gru, got "${o.cell}"`);
       const text = o.text ? await readFile(o.text, 'utf8') : await loadPrideAndPrejudice();
       const trainChars = Math.min(Math.floor(text.length * 0.9), o.maxChars);
@@ -35,7 +36,7 @@ export function lmCommand(): Command {
       const t0 = performance.now();
       const model = await trainCharLm(text, {
         cell: o.cell, units: o.units, window: o.window, maxChars: o.maxChars, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr, clipnorm: o.clipnorm,
-        seed: o.seed, kernels: await loadKernels(),
+        seed: o.seed, kernels: await loadKernels(), timeLimitSeconds: o.timeLimit !== undefined ? o.timeLimit * 60 : undefined,
         callbacks: [{
           onEpochEnd: (e, logs) => note(o, `epoch ${e + 1}/${o.epochs}: loss ${logs!.loss.toFixed(4)}, accuracy ${logs!.accuracy.toFixed(4)}` +
             (logs!.val_loss !== undefined ? `, held-out ${(logs!.val_loss / Math.LN2).toFixed(3)} bits/char` : '')),
@@ -44,9 +45,9 @@ export function lmCommand(): Command {
       const seconds = (performance.now() - t0) / 1000;
       await saveCharLm(o.out, model);
       const sample = o.sample > 0 ? await generateText(model, text.slice(0, 20), { length: o.sample, temperature: 0.7, seed: o.seed }) : '';
-      const bits = model.validationBitsPerChar.at(-1);
-      emit(o, { seconds, history: model.history, validationBitsPerChar: model.validationBitsPerChar, saved: o.out, sample }, () =>
-        `trained in ${seconds.toFixed(1)} s${bits !== undefined ? `; held-out (last 10% of the text) ${bits.toFixed(3)} bits/char` : ''}; saved to ${o.out}` +
+      const bits = model.finalBitsPerChar;
+      emit(o, { seconds, trainSeconds: model.seconds, history: model.history, validationBitsPerChar: model.validationBitsPerChar, finalBitsPerChar: bits, saved: o.out, sample }, () =>
+        `trained for ${model.seconds.toFixed(1)} s${Number.isFinite(bits) ? `; held-out (last 10% of the text) ${bits.toFixed(3)} bits/char` : ''}; saved to ${o.out}` +
         `\n\nsample (temperature 0.7):\n${text.slice(0, 20)}${sample}`);
     });
   lm.command('generate')

@@ -22,6 +22,7 @@ import { getLoss, targetsAreIds, type LossName } from '../losses.js';
 import { getMetric, type Metric } from '../metrics.js';
 import { getOptimizer, type Optimizer, type OptimizerSpec } from '../optimizers.js';
 import { Random } from '../random.js';
+import { modelFromConfig, modelToConfig, type FromConfigOptions, type SequentialConfig } from '../io/config.js';
 import { checkFinite, checkIds, toTensor, type DataInput, type TensorData } from './data.js';
 import { ParamTable, type ParamEntry } from './param-table.js';
 
@@ -653,6 +654,16 @@ export class Sequential {
   /** Parameter slab pointers, for diagnostics and direct kernel users. */
   get slabs(): { params: Ptr; grads: Ptr; state: Ptr[] } {
     return { params: this.params, grads: this.grads, state: this.state.slice() };
+  }
+
+  /** Keras-style config: { className: 'Sequential', config: { name, seed, inputShape, layers } } (src/io/config.ts). */
+  getConfig(): SequentialConfig {
+    return modelToConfig(this);
+  }
+
+  /** Rebuilds a model from getConfig() output (layers by className through the registry). */
+  static fromConfig(config: SequentialConfig, options: FromConfigOptions = {}): Sequential {
+    return modelFromConfig(config, options);
   }
 
   /** Keras-style summary table. */

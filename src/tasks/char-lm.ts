@@ -24,6 +24,8 @@ export interface CharLmOptions extends ClipOptions {
   maxChars?: number;
   /** Share of the text held out at its END for validation (bits per character); default 0.1, 0 = none. */
   validationShare?: number;
+  /** Stop training after this many seconds (checked after every batch); the held-out score is then measured. */
+  timeLimitSeconds?: number;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -41,6 +43,10 @@ export interface CharLm {
   history: Record<string, number[]>;
   /** Held-out cross-entropy in bits per character after each epoch (val_loss / ln 2); empty without validation. */
   validationBitsPerChar: number[];
+  /** Held-out bits per character of the final weights (NaN without validation). */
+  finalBitsPerChar: number;
+  /** Training seconds (until the time limit, if one stopped it). */
+  seconds: number;
 }
 
 /** Builds the (non-stateful) training model or the stateful generator with the same weights' shapes. */
@@ -83,12 +89,24 @@ export async function trainCharLm(text: string, o: CharLmOptions = {}): Promise<
   const clip: ClipOptions = { clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm };
   model.compile({ optimizer: { className: 'Adam', config: { learningRate: o.learningRate ?? 0.005, ...clip } }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
   const validation = share > 0 && heldOut.length > T + 1 ? charWindows(tokenizer.textsToSequences([heldOut])[0], T) : null;
+  const t0 = performance.now();
+  const limit = o.timeLimitSeconds;
+  const timer = { onBatchEnd: () => { if (limit !== undefined && (performance.now() - t0) / 1000 >= limit) model.stopTraining = true; } };
   const h = await model.fit(x, y, {
-    epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 32, seed: o.seed ?? 0, callbacks: o.callbacks,
+    epochs: o.epochs ?? 3, batchSize: o.batchSize ?? 32, seed: o.seed ?? 0, callbacks: [timer, ...(o.callbacks ?? [])],
     ...(validation ? { validationData: [validation.x, validation.y] as [typeof x, typeof y] } : {}),
   });
+  const seconds = (performance.now() - t0) / 1000;
   const validationBitsPerChar = (h.history.val_loss ?? []).map((v) => v / Math.LN2);
-  return { model, tokenizer, cell, units, embeddingDim, history: h.history, validationBitsPerChar };
+  // A time limit may stop mid-epoch, after the last per-epoch validation: score the final weights.
+  let finalBitsPerChar = NaN;
+  if (validation) {
+    const stoppedEarly = validationBitsPerChar.length < (h.history.loss?.length ?? 0) || model.stopTraining;
+    finalBitsPerChar = stoppedEarly || validationBitsPerChar.length === 0
+      ? (await model.evaluate(validation.x, validation.y, { batchSize: o.batchSize ?? 32 })).loss / Math.LN2
+      : validationBitsPerChar[validationBitsPerChar.length - 1];
+  }
+  return { model, tokenizer, cell, units, embeddingDim, history: h.history, validationBitsPerChar, finalBitsPerChar, seconds };
 }
 
 export interface GenerateOptions {
