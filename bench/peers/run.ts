@@ -45,6 +45,12 @@ function runCell(peer: PeerName, w: Workload): CellResult {
   return result;
 }
 
+/** Table text of a failure (the JSON keeps the whole message). */
+function shortError(e: string): string {
+  const kernel = /Kernel '(\w+)' not registered for backend '(\w+)'/.exec(e);
+  return kernel ? `${kernel[1]} not on ${kernel[2]}` : e.replace(/\|/g, '/').slice(0, 60);
+}
+
 function fmt(v: number): string {
   return v >= 1000 ? Math.round(v).toLocaleString('en-US') : v >= 100 ? v.toFixed(0) : v >= 10 ? v.toFixed(1) : v.toPrecision(2);
 }
@@ -94,7 +100,7 @@ for (const w of WORKLOADS) {
   for (const p of PEERS) {
     const c = cells.get(`${w.id}|${p}`);
     if (!c) { row.push(notRun(w, p)); continue; }
-    if (!c.ok) { row.push(`fails: ${c.error!.replace(/\|/g, '/')}`); continue; }
+    if (!c.ok) { row.push(`fails: ${shortError(c.error!)}`); continue; }
     const r = rate(w, c);
     const slow = c.times!.length < 5 ? '*' : '';
     row.push(p === 'fused-rnn' ? `${fmt(r)}${slow}` : `${fmt(r)}${slow} (${fmt(fusedRate / r)}x)`);
