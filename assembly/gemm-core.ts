@@ -108,11 +108,35 @@ export function gemmCore(
       for (let r = 0; r < 4; r++) __rowScalar(C, ldc, A, rsA, csA, B, ldb, N, K, i + r, j, accumulate);
     }
   }
-  // Remaining rows one at a time: 8 then 4 columns in vectors, then scalar.
+  // Remaining rows one at a time (and B = 1 GEMVs): 32 columns per pass in 8 accumulators, so every row k
+  // of B is read as two whole cache lines (a 4 KB-strided walk over B with only 8 columns per pass touched
+  // each page 4× as often and ran at half the speed for M = 1); then 8 and 4 columns, then scalar.
   for (; i < m1; i++) {
     const pa = A + (<usize>(i * rsA) << 2);
     const pc = C + (<usize>(i * ldc) << 2);
     let j = 0;
+    for (; j + 32 <= N; j += 32) {
+      let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+      let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+      let a = pa;
+      let b = B + (<usize>j << 2);
+      for (let k = 0; k < K; k++) {
+        const s = f32x4.splat(load<f32>(a));
+        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));
+        c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
+        c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));
+        c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
+        c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 64)));
+        c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 80)));
+        c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 96)));
+        c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 112)));
+        a += csA4;
+        b += ldb4;
+      }
+      const q = pc + (<usize>j << 2);
+      __store(q, c0, accumulate); __store(q + 16, c1, accumulate); __store(q + 32, c2, accumulate); __store(q + 48, c3, accumulate);
+      __store(q + 64, c4, accumulate); __store(q + 80, c5, accumulate); __store(q + 96, c6, accumulate); __store(q + 112, c7, accumulate);
+    }
     for (; j + 8 <= N; j += 8) {
       let c0 = f32x4.splat(0), c1 = f32x4.splat(0);
       let a = pa;
