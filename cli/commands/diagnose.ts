@@ -17,8 +17,8 @@ export function diagnoseCommand(): Command {
     .description('vanishing/exploding gradient experiments: one-neuron RNN, SimpleRNN vs LSTM vs GRU, clipping')
     .option('--out <dir>', 'where to write the SVGs and the report', 'runs/diagnose')
     .option('--lengths <list>', 'sequence lengths for the long-range experiment', '50,100')
-    .option('--epochs <n>', 'epochs for the long-range experiment', positiveInt('--epochs'), 10)
-    .option('--task <name>', 'long-range task: first-token (classify by the first token) | adding (the adding problem)', 'first-token')
+    .option('--epochs <n>', 'epochs for the long-range experiment', positiveInt('--epochs'), 30)
+    .option('--task <name>', 'long-range task: adding (the adding problem) | first-token (classify by the first token)', 'adding')
     .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 0)
     .option('--json', 'print the measured numbers as JSON')
     .action(async (o: { out: string; lengths: string; epochs: number; task: 'first-token' | 'adding'; seed: number; json?: boolean }) => {
