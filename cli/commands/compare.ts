@@ -57,7 +57,7 @@ export function compareCommand(): Command {
       '',
       `best: ${best.label}, saved to ${o.out}`,
       ...EXAMPLES.map((t, i) => `  ${probs[i] >= 0.5 ? 'positive' : 'negative'} (${probs[i].toFixed(3)})  "${t}"`),
-      `  try: fused-rnn predict --model ${o.out} "your sentence"`,
+      `  try: npm run cli -- predict --model ${o.out} "your sentence"   (installed: fused-rnn predict ...)`,
     ].join('\n'));
   });
 }
