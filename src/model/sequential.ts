@@ -193,15 +193,14 @@ export class Sequential {
     this.params = a.allocZeroed(table.size);
     this.grads = a.allocZeroed(table.size);
     this.slabEnd = a.mark();
-    const P = a.f32(this.params, table.size);
     // Initialise in declaration order from the model seed (deterministic, independent of table order).
+    // The view is taken after each fill: the orthogonal initializer uses arena scratch and may grow memory.
     for (const { layer, spec } of specs) {
       const e = table.get(`${layer}/${spec.name}`);
       const values = new Float32Array(e.size);
       getInitializer(spec.initializer).fill(values, e.shape, this.random, k);
       a.f32(this.params, table.size).set(values, e.offset);
     }
-    void P;
     for (const layer of this.layers) layer.bindParams(table.entries.filter((e) => e.layer === layer.name));
     this.table = table;
     this.inputShape = shape;
