@@ -8,6 +8,7 @@ import { ACTIVATIONS, type ActivationName } from '../bindings/reference/activati
 import { conv1dBackward, conv1dForward, conv1dGeometry, type ConvPadding } from '../bindings/reference/conv1d.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { uniform } from './helpers/random.js';
+import { gradcheckArray } from './helpers/gradcheck.js';
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
@@ -32,18 +33,8 @@ test('conv1d geometry: Keras/TensorFlow output lengths and left padding', () => 
   }
 });
 
-function gradcheck(label: string, p: Float64Array, g: ArrayLike<number>, loss: () => number): void {
-  const h = 1e-5;
-  for (let i = 0; i < p.length; i++) {
-    const p0 = p[i];
-    p[i] = p0 + h; const lp = loss();
-    p[i] = p0 - h; const lm = loss();
-    p[i] = p0;
-    const num = (lp - lm) / (2 * h);
-    const rel = Math.abs(num - g[i]) / Math.max(Math.abs(num), Math.abs(g[i]), 1e-2);
-    assert.ok(rel < 1e-6, `${label}[${i}]: analytic ${g[i]} vs numeric ${num} (rel ${rel})`);
-  }
-}
+/** Centred differences of loss() w.r.t. every element of p (shared helper; relative-error floor 1e-2). */
+const gradcheck = (label: string, p: Float64Array, g: ArrayLike<number>, loss: () => number) => gradcheckArray(label, p, g, loss, { floor: 1e-2 });
 
 const GEOMS: Array<[number, number]> = [[1, 1], [2, 1], [1, 2], [3, 2]]; // [strides, dilation]
 

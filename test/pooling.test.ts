@@ -8,6 +8,7 @@ import * as ref from '../bindings/reference/pooling.js';
 import { pool1dGeometry, type PoolPadding } from '../bindings/reference/pooling.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { uniform } from './helpers/random.js';
+import { gradcheckArray } from './helpers/gradcheck.js';
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
@@ -24,18 +25,8 @@ test('pooling geometry: Keras output lengths (valid: floor((T − P)/S) + 1, sam
   for (const [T, P, S, p, To, padL] of cases) assert.equal(pool1dGeometry(T, P, S, p), { To, padL }, `T=${T} P=${P} S=${S} ${p}`);
 });
 
-function gradcheck(label: string, p: Float64Array, g: ArrayLike<number>, loss: () => number): void {
-  const h = 1e-5;
-  for (let i = 0; i < p.length; i++) {
-    const p0 = p[i];
-    p[i] = p0 + h; const lp = loss();
-    p[i] = p0 - h; const lm = loss();
-    p[i] = p0;
-    const num = (lp - lm) / (2 * h);
-    const rel = Math.abs(num - g[i]) / Math.max(Math.abs(num), Math.abs(g[i]), 1e-2);
-    assert.ok(rel < 1e-6, `${label}[${i}]: analytic ${g[i]} vs numeric ${num} (rel ${rel})`);
-  }
-}
+/** Centred differences of loss() w.r.t. every element of p (shared helper; relative-error floor 1e-2). */
+const gradcheck = (label: string, p: Float64Array, g: ArrayLike<number>, loss: () => number) => gradcheckArray(label, p, g, loss, { floor: 1e-2 });
 
 const CONFIGS: Array<[number, number, PoolPadding]> = [[2, 2, 'valid'], [3, 2, 'valid'], [3, 1, 'same'], [4, 3, 'same'], [3, 2, 'same'], [1, 1, 'valid']];
 

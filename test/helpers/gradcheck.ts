@@ -82,3 +82,8 @@ export function weightedSum(out: ArrayLike<number>, R: ArrayLike<number>, outOff
   for (let i = 0; i < n; i++) s += out[outOffset + i] * R[i];
   return s;
 }
+
+/** The one-parameter form: every element of `value` against `analytic`. */
+export function gradcheckArray(label: string, value: Float64Array, analytic: ArrayLike<number>, loss: () => number, options: GradcheckOptions = {}): GradcheckResult {
+  return gradcheck(label, [{ name: label, value, analytic }], loss, options);
+}
