@@ -4,6 +4,7 @@
 // Legend: T steps, B batch, D input width, H units, G gate width, S saved gate width (row stride of gates).
 
 import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-core";
+import { gemmPacked, packPanels } from "./packed-gemm";
 
 // ---- flags (i32 bit field, docs/recurrent-abi.md)
 
@@ -165,6 +166,32 @@ export function maskedRecurrentBlocksBackward(dhPrev: usize, dP: usize, S: i32, 
 export function inputProjection(P: usize, S: i32, x: usize, W: usize, bias: usize, TB: i32, D: i32, G: i32): void {
   gemmCore(P, S, x, D, 1, W, G, TB, G, D, 0, TB, 0);
   biasAddStrided(P, S, bias, TB, G);
+}
+
+/**
+ * Inference workspace (docs/recurrent-abi.md): W (D, G) and U (H, G) packed into column panels at work and
+ * work + 4·D·G, so the hoisted projection and every step's product walk contiguous panels. work = 0: the
+ * kernels use W and U in place (same bits, slower). Returns the packed U (0 when work = 0).
+ */
+export function packWeights(work: usize, W: usize, U: usize, D: i32, H: i32, G: i32): usize {
+  if (work == 0) return 0;
+  const Up = work + (<usize>D * <usize>G << 2);
+  packPanels(work, W, G, D, G);
+  packPanels(Up, U, G, H, G);
+  return Up;
+}
+
+/** inputProjection with W packed at Wp (packWeights) when Wp != 0. */
+export function inputProjectionPacked(P: usize, S: i32, x: usize, W: usize, Wp: usize, bias: usize, TB: i32, D: i32, G: i32): void {
+  if (Wp == 0) { inputProjection(P, S, x, W, bias, TB, D, G); return; }
+  gemmPacked(P, S, x, D, Wp, TB, G, D, 0, TB, 0);
+  biasAddStrided(P, S, bias, TB, G);
+}
+
+/** recurrentStep (full gate width, ldu = G) with U packed at Up when Up != 0. */
+@inline export function recurrentStepPacked(P: usize, S: i32, hPrev: usize, U: usize, Up: usize, B: i32, H: i32, G: i32, b0: i32, b1: i32): void {
+  if (Up == 0) gemmCore(P, S, hPrev, H, 1, U, G, B, G, H, b0, b1, 1);
+  else gemmPacked(P, S, hPrev, H, Up, B, G, H, b0, b1, 1);
 }
 
 /**

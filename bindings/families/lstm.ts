@@ -9,7 +9,7 @@ import { lstmBackward, lstmForward, lstmInfer } from '../reference/lstm.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
   CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, activationCode, checkDims, checkLengths, checkNoOverlap,
-  checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withLengths, withTemporaries,
+  checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
   type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
@@ -23,8 +23,9 @@ export interface LstmRaw {
     x: Ptr, W: Ptr, U: Ptr, gates: Ptr, c: Ptr, h: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
+  /** work: (D + H)·4H floats for the packed W and U, or 0 (docs/recurrent-abi.md). */
   lstm_infer(
-    y: Ptr, h: Ptr, c: Ptr, scratch: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    y: Ptr, h: Ptr, c: Ptr, scratch: Ptr, work: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
 }
@@ -184,8 +185,8 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
-        raw.lstm_infer(ptrOf(y), a.h.ptr, a.c.ptr, a.scratch.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+      withInferWork(arena, cell.lengths, (D + H) * 4 * H, (len, work) =>
+        raw.lstm_infer(ptrOf(y), a.h.ptr, a.c.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
     },
   };
 }
@@ -211,7 +212,7 @@ export function lstmReference(arena: Arena): LstmRaw {
         f32(dh, S), f32(dc, B * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * G), f32(c, S), f32(h, S),
         config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
-    lstm_infer(y, h, c, scratch, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
+    lstm_infer(y, h, c, scratch, _work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
       const G = 4 * H;
       lstmInfer(opt(y, T * B * H), f32(h, B * H), f32(c, B * H), f32(scratch, T * B * G), f32(x, T * B * D), f32(W, D * G), f32(U, H * G),
         f32(b, G), config(lengths, T, B, D, H, flags, act, ract));

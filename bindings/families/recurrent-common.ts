@@ -90,6 +90,21 @@ export function withLengths<R>(arena: Arena, lengths: Int32Array | null, call: (
   }
 }
 
+/**
+ * Lengths (as withLengths) plus a workspace of `floats` floats for an inference kernel's packed weights
+ * (docs/recurrent-abi.md, "Inference workspace"), both released after the call. The workspace is arena
+ * memory above every planned buffer, so it can never overlap the call's checked arguments.
+ */
+export function withInferWork<R>(arena: Arena, lengths: Int32Array | null, floats: number, call: (lengths: Ptr, work: Ptr) => R): R {
+  const mark = arena.mark();
+  try {
+    const len = lengths === null ? 0 : arena.putI32(lengths);
+    return call(len, arena.alloc(floats));
+  } finally {
+    arena.release(mark);
+  }
+}
+
 /** A checked buffer of a call: its name, pointer and element count. */
 export interface Checked {
   name: string;

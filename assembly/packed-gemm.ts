@@ -1,0 +1,172 @@
+// GEMM with a packed right-hand operand, for the weight matrices a recurrent kernel multiplies by at every
+// step (U) or over every row of a sequence (W). Not re-exported from assembly/index.ts.
+// Packed layout of B (K, N): column panels of PANEL columns (the last one narrower when N % PANEL != 0), each
+// stored row after row, contiguous: element (k, j) of panel p (columns [p, p + w)) at P + 4·(p·K + k·w + j − p).
+// Why: row-major B of a gate-wide matrix (N = 4H = 1024) has a 4 KB row stride, so the k-walk of a GEMM tile
+// touches a new page on every row and defeats the L2 streamer; walking one contiguous 32 KB panel instead
+// lifts the M = 1 GEMV from 19 to 27 GFLOP/s and the M = 32 GEMM from 29.6 to 33 GFLOP/s (the mul+add peak
+// of this 128-bit, no-FMA code on the reference machine is 33.6; bench/results/gemm-*.json).
+// Each panel is one gemmCore call with the panel as B, so every element of C is summed in exactly the order
+// of the unpacked GEMM: packed and unpacked results are bit-identical (tested).
+
+import { gemmCore } from "./gemm-core";
+
+/** Columns per panel: the width of the single-row path of gemmCore (8 accumulators of 4 lanes). */
+export const PANEL: i32 = 32;
+
+/** Packs B (K, N) with row stride ldb into P (K·N floats, layout above). */
+export function packPanels(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
+  const ldb4 = <usize>ldb << 2;
+  for (let p = 0; p < N; p += PANEL) {
+    const w = min<i32>(PANEL, N - p);
+    let src = B + (<usize>p << 2);
+    let dst = P + (<usize>p * <usize>K << 2);
+    if (ASC_FEATURE_SIMD && w == PANEL) {
+      for (let k = 0; k < K; k++) {
+        v128.store(dst, v128.load(src));             v128.store(dst, v128.load(src, 16), 16);
+        v128.store(dst, v128.load(src, 32), 32);     v128.store(dst, v128.load(src, 48), 48);
+        v128.store(dst, v128.load(src, 64), 64);     v128.store(dst, v128.load(src, 80), 80);
+        v128.store(dst, v128.load(src, 96), 96);     v128.store(dst, v128.load(src, 112), 112);
+        src += ldb4;
+        dst += <usize>PANEL << 2;
+      }
+    } else {
+      for (let k = 0; k < K; k++) {
+        for (let j = 0; j < w; j++) store<f32>(dst + (<usize>j << 2), load<f32>(src + (<usize>j << 2)));
+        src += ldb4;
+        dst += <usize>w << 2;
+      }
+    }
+  }
+}
+
+@inline function __store(p: usize, v: v128, accumulate: bool): void {
+  if (accumulate) v = f32x4.add(v128.load(p), v);
+  v128.store(p, v);
+}
+
+// One 4×8 tile of C: rows of A at a, a + lda4, ...; 8 columns of a full panel at b (row stride PANEL floats).
+// k is unrolled by 2 with constant offsets: V8 keeps a loop-exit and an interrupt check per iteration, which
+// cost the tile 12 % and the single-row path below 30 % of their speed (the unpacked gemmCore gains nothing
+// from the same unrolling: its variable strides need the address arithmetic anyway).
+@inline function __tile4x8(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32, accumulate: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const a1 = lda4, a2 = lda4 << 1, a3 = lda4 * 3;
+  const end = a + (<usize>(K & ~1) << 2);
+  let b0: v128, b1: v128, s: v128;
+  while (a < end) {
+    b0 = v128.load(b); b1 = v128.load(b, 16);
+    s = v128.load32_splat(a);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a1); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a2); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a3); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    b0 = v128.load(b, 128); b1 = v128.load(b, 144);
+    s = v128.load32_splat(a, 4);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a1, 4); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a2, 4); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a3, 4); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    a += 8;
+    b += 256;
+  }
+  if (K & 1) {
+    b0 = v128.load(b); b1 = v128.load(b, 16);
+    s = v128.load32_splat(a);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a1); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a2); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
+    s = v128.load32_splat(a + a3); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+  }
+  __store(c, c00, accumulate);                   __store(c + 16, c01, accumulate);
+  __store(c + ldc4, c10, accumulate);            __store(c + ldc4 + 16, c11, accumulate);
+  __store(c + (ldc4 << 1), c20, accumulate);     __store(c + (ldc4 << 1) + 16, c21, accumulate);
+  __store(c + ldc4 * 3, c30, accumulate);        __store(c + ldc4 * 3 + 16, c31, accumulate);
+}
+
+// One row of C over one full panel: 32 columns in 8 accumulators (the B = 1 GEMV of a recurrent step),
+// stored without accumulating: any load of C after the k loop (a run-time or even a constant accumulate
+// flag) makes V8 spill half the accumulators inside the loop, 24 instead of 38 GFLOP/s.
+function __row32Set(c: usize, a: usize, b: usize, K: i32): void {
+  let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
+  let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
+  const end = a + (<usize>K << 2);
+  let s: v128;
+  // An odd k goes FIRST (c = 0 + a·b, as in the loop): after the loop V8 spills half the accumulators.
+  if (K & 1) {
+    s = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 64)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 80)));
+    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 96)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 112)));
+    a += 4;
+    b += 128;
+  }
+  while (a < end) {
+    s = v128.load32_splat(a);
+    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));      c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
+    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
+    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 64)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 80)));
+    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 96)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 112)));
+    s = v128.load32_splat(a, 4);
+    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b, 128))); c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 144)));
+    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 160))); c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 176)));
+    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 192))); c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 208)));
+    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 224))); c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 240)));
+    a += 8;
+    b += 256;
+  }
+  v128.store(c, c0);      v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
+  v128.store(c, c4, 64);  v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
+}
+
+// 32 floats of static scratch for __row32Add.
+const ROW_TMP = memory.data(128, 16);
+
+// Accumulating form: the row into ROW_TMP, then added to C: the same bits, C + (Σ), at full speed.
+function __row32Add(c: usize, a: usize, b: usize, K: i32): void {
+  __row32Set(ROW_TMP, a, b, K);
+  for (let o: usize = 0; o < 128; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), v128.load(ROW_TMP + o)));
+}
+
+// One row block of 4 over a full panel: four 4×8 tiles (the same constant-flag rule as __row32).
+function __rows4Set(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
+  __tile4x8(c, ldc4, a, lda4, b, K, false);      __tile4x8(c + 32, ldc4, a, lda4, b + 32, K, false);
+  __tile4x8(c + 64, ldc4, a, lda4, b + 64, K, false); __tile4x8(c + 96, ldc4, a, lda4, b + 96, K, false);
+}
+function __rows4Add(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
+  __tile4x8(c, ldc4, a, lda4, b, K, true);       __tile4x8(c + 32, ldc4, a, lda4, b + 32, K, true);
+  __tile4x8(c + 64, ldc4, a, lda4, b + 64, K, true);  __tile4x8(c + 96, ldc4, a, lda4, b + 96, K, true);
+}
+
+/**
+ * C (M, N) with row stride ldc (+)= A · B over rows [m0, m1): A (M, K) with row stride lda, B (K, N) packed
+ * in P (packPanels). Full panels use the micro-kernels above; a narrower last panel and the scalar build use
+ * gemmCore on the panel.
+ */
+export function gemmPacked(
+  C: usize, ldc: i32, A: usize, lda: i32, P: usize,
+  M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32
+): void {
+  const ldc4 = <usize>ldc << 2;
+  const lda4 = <usize>lda << 2;
+  for (let p = 0; p < N; p += PANEL) {
+    const w = min<i32>(PANEL, N - p);
+    const panel = P + (<usize>p * <usize>K << 2);
+    if (!ASC_FEATURE_SIMD || w < PANEL) {
+      gemmCore(C + (<usize>p << 2), ldc, A, lda, 1, panel, w, M, w, K, m0, m1, accumulate);
+      continue;
+    }
+    let i = m0;
+    for (; i + 4 <= m1; i += 4) {
+      const c = C + <usize>i * ldc4 + (<usize>p << 2);
+      const a = A + <usize>i * lda4;
+      if (accumulate) __rows4Add(c, ldc4, a, lda4, panel, K);
+      else __rows4Set(c, ldc4, a, lda4, panel, K);
+    }
+    for (; i < m1; i++) {
+      const c = C + <usize>i * ldc4 + (<usize>p << 2);
+      const a = A + <usize>i * lda4;
+      if (accumulate) __row32Add(c, a, panel, K);
+      else __row32Set(c, a, panel, K);
+    }
+  }
+}
