@@ -127,14 +127,15 @@ function __trainRowDefault(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: 
  */
 export function lstm_forward(
   h: usize, c: usize, gates: usize,
-  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize, work: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
   const G = H << 2;
   const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
-  inputProjection(gates, G, x, W, b, T * B, D, G);
+  const Up = packWeights(work, W, U, D, H, G);
+  inputProjectionPacked(gates, G, x, W, work, b, T * B, D, G);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
@@ -143,7 +144,7 @@ export function lstm_forward(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        if (rmask == 0) recurrentStep(gt, G, slotRow(h, ps, 0, B, H), U, G, B, H, G, b0, b1);
+        if (rmask == 0) recurrentStepPacked(gt, G, slotRow(h, ps, 0, B, H), U, Up, B, H, G, b0, b1);
         else maskedRecurrentBlocks(gt, G, slotRow(h, ps, 0, B, H), rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
         for (let r = b0; r < b1; r++) {
           __forwardRowAny(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),

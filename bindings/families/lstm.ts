@@ -14,8 +14,9 @@ import {
 } from './recurrent-common.js';
 
 export interface LstmRaw {
+  /** work: (D + H)·4H floats for the packed W and U, or 0 (docs/recurrent-abi.md). */
   lstm_forward(
-    h: Ptr, c: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
+    h: Ptr, c: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr, work: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   lstm_backward(
@@ -136,8 +137,9 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
-        raw.lstm_forward(a.h.ptr, a.c.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch, work) =>
+        raw.lstm_forward(a.h.ptr, a.c.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, flags, cell.act, cell.ract),
+      (D + H) * 4 * H);
     },
     lstmBackward(a) {
       const c = checker.begin('lstm_backward');
@@ -199,7 +201,7 @@ export function lstmReference(arena: Arena): LstmRaw {
     ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 4 : 1) * B * H) });
   return {
-    lstm_forward(h, c, gates, x, W, U, b, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
+    lstm_forward(h, c, gates, x, W, U, b, lengths, rmask, _rscratch, _work, T, B, D, H, flags, act, ract) {
       const S = (T + 1) * B * H;
       lstmForward(f32(h, S), f32(c, S), f32(gates, T * B * 4 * H), f32(x, T * B * D), f32(W, D * 4 * H), f32(U, H * 4 * H), f32(b, 4 * H),
         config(lengths, T, B, D, H, flags, act, ract, rmask));

@@ -162,16 +162,23 @@ export function checkRecurrentMask(c: ArgumentCheck, t: TensorRef | null | undef
 }
 
 /**
- * Runs `call` with the lengths copied into kernel memory and, when a recurrent mask is given, a scratch of
- * max(B, 32)·H floats (temporaries at the arena top, released afterwards); pointer 0 for what is absent.
+ * Runs `call` with the lengths copied into kernel memory, when a recurrent mask is given a scratch of
+ * max(B, 32)·H floats, and when workFloats > 0 a packed-weights workspace (temporaries at the arena top,
+ * released afterwards); pointer 0 for what is absent.
  * Call only after every check has passed.
  */
-export function withTemporaries<R>(arena: Arena, lengths: Int32Array | null, mask: Checked | null, B: number, H: number, call: (lengths: Ptr, scratch: Ptr) => R): R {
-  if (mask === null) return withLengths(arena, lengths, (len) => call(len, 0));
+export function withTemporaries<R>(
+  arena: Arena, lengths: Int32Array | null, mask: Checked | null, B: number, H: number,
+  call: (lengths: Ptr, scratch: Ptr, work: Ptr) => R, workFloats = 0,
+): R {
+  if (mask === null && workFloats === 0) return withLengths(arena, lengths, (len) => call(len, 0, 0));
   const mark = arena.mark();
   try {
     const len = lengths === null ? 0 : arena.putI32(lengths);
-    return call(len, arena.alloc(Math.max(B, RSCRATCH_MIN_ROWS) * H));
+    const scratch = mask === null ? 0 : arena.alloc(Math.max(B, RSCRATCH_MIN_ROWS) * H);
+    // the packed-weights workspace (withInferWork), 64-byte aligned
+    const work = workFloats === 0 ? 0 : (arena.alloc(workFloats + 16) + 63) & ~63;
+    return call(len, scratch, work);
   } finally {
     arena.release(mark);
   }
