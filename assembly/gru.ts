@@ -17,8 +17,9 @@ import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
   isValid, runEnd, copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, gemmTNPanels,
-  maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked,
+  maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked, inputProjectionPacked,
 } from "./recurrent-core";
+import { gemmPacked, packPanels } from "./packed-gemm";
 
 // ---- pointwise rows (g: one row of gates (4H); hp: h_prev (H); ho: h out (H), may equal hp)
 
@@ -244,15 +245,18 @@ import {
 // previous / this step (ho may equal hp); brn: b_rn (H), resetAfter only.
 
 function __forwardStep(
-  gt: usize, hp: usize, ho: usize, U: usize, brn: usize, B: i32, H: i32, b0: i32, b1: i32,
+  gt: usize, hp: usize, ho: usize, U: usize, Pzr: usize, brn: usize, B: i32, H: i32, b0: i32, b1: i32,
   resetAfter: bool, act: i32, ract: i32, save: bool, rmask: usize, perGate: bool, scratch: usize
 ): void {
   const G = 3 * H, S = H << 2;
   const H4 = <usize>H << 2, S4 = <usize>S << 2;
+  // Packed U (Pzr != 0, packGru): U_zr panels at Pzr, U_n panels after them.
+  const Pn: usize = Pzr == 0 ? 0 : Pzr + (<usize>H * <usize>(2 * H) << 2);
   // hn: the left factor of the n block's recurrent product: h_prev, or h_prev ⊙ m_n in scratch (dropout).
   let hn = hp;
   if (rmask == 0) {
-    recurrentStep(gt, S, hp, U, G, B, H, 2 * H, b0, b1); // z|r blocks += h·U_zr
+    if (Pzr != 0) gemmPacked(gt, S, hp, H, Pzr, B, 2 * H, H, b0, b1, 1); // z|r blocks += h·U_zr
+    else recurrentStep(gt, S, hp, U, G, B, H, 2 * H, b0, b1);
   } else if (!perGate) {
     maskedRecurrentStep(gt, S, hp, rmask, scratch, U, G, B, H, 2 * H, b0, b1); // z|r += (h⊙m)·U_zr; scratch = h⊙m
     hn = scratch;
@@ -264,14 +268,16 @@ function __forwardStep(
     hn = scratch;
   }
   if (resetAfter) {
-    gemmCore(gt + 3 * H4, S, hn, H, 1, U + 2 * H4, G, B, H, H, b0, b1, 0); // hn = h·U_n
+    if (Pn != 0) gemmPacked(gt + 3 * H4, S, hn, H, Pn, B, H, H, b0, b1, 0); // hn = h·U_n
+    else gemmCore(gt + 3 * H4, S, hn, H, 1, U + 2 * H4, G, B, H, H, b0, b1, 0);
     for (let r = b0; r < b1; r++) {
       const rh = <usize>r * H4;
       __forwardRowAfter(gt + <usize>r * S4, hp + rh, ho + rh, brn, H, act, ract, save);
     }
   } else {
     for (let r = b0; r < b1; r++) __forwardGatesBefore(gt + <usize>r * S4, hn + <usize>r * H4, H, ract); // r ⊙ h(⊙m)
-    gemmCore(gt + 2 * H4, S, gt + 3 * H4, S, 1, U + 2 * H4, G, B, H, H, b0, b1, 1); // n block += (r⊙h)·U_n
+    if (Pn != 0) gemmPacked(gt + 2 * H4, S, gt + 3 * H4, S, Pn, B, H, H, b0, b1, 1); // n block += (r⊙h)·U_n
+    else gemmCore(gt + 2 * H4, S, gt + 3 * H4, S, 1, U + 2 * H4, G, B, H, H, b0, b1, 1);
     for (let r = b0; r < b1; r++) {
       const rh = <usize>r * H4;
       __forwardRowBefore(gt + <usize>r * S4, hp + rh, ho + rh, H, act, save);
@@ -281,10 +287,24 @@ function __forwardStep(
 
 // The hoisted projection over T·B rows into blocks 1-3 of P (row stride 4H): x·W + b_i, and with
 // resetAfter also + b_r on the z|r blocks (so the per-step maths adds only b_rn).
-function __project(P: usize, x: usize, W: usize, b: usize, TB: i32, D: i32, H: i32, resetAfter: bool): void {
+function __project(P: usize, x: usize, W: usize, Wp: usize, b: usize, TB: i32, D: i32, H: i32, resetAfter: bool): void {
   const G = 3 * H;
-  inputProjection(P, H << 2, x, W, b, TB, D, G);
+  inputProjectionPacked(P, H << 2, x, W, Wp, b, TB, D, G);
   if (resetAfter) biasAddStrided(P, H << 2, b + (<usize>G << 2), TB, 2 * H);
+}
+
+/**
+ * Workspace (docs/recurrent-abi.md) of (D + H)·3H floats, or 0: W (D, 3H) packed at work, then U_zr (H, 2H)
+ * and U_n (H, H) packed separately (the recurrent products take them apart). Returns the packed U_zr.
+ */
+function __packGru(work: usize, W: usize, U: usize, D: i32, H: i32): usize {
+  if (work == 0) return 0;
+  const G = 3 * H;
+  const Pzr = work + (<usize>D * <usize>G << 2);
+  packPanels(work, W, G, D, G);
+  packPanels(Pzr, U, G, H, 2 * H);
+  packPanels(Pzr + (<usize>H * <usize>(2 * H) << 2), U + (<usize>(2 * H) << 2), G, H, H);
+  return Pzr;
 }
 
 /**
@@ -296,7 +316,7 @@ function __project(P: usize, x: usize, W: usize, b: usize, TB: i32, D: i32, H: i
  */
 export function gru_forward(
   h: usize, gates: usize,
-  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize, work: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
   const S = H << 2;
@@ -305,7 +325,8 @@ export function gru_forward(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
   const brn = b + (<usize>(5 * H) << 2);
-  __project(gates, x, W, b, T * B, D, H, resetAfter);
+  const Pzr = __packGru(work, W, U, D, H);
+  __project(gates, x, W, work, b, T * B, D, H, resetAfter);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
@@ -314,7 +335,7 @@ export function gru_forward(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __forwardStep(gt, slotRow(h, ps, 0, B, H), slotRow(h, os, 0, B, H), U, brn, B, H, b0, b1,
+        __forwardStep(gt, slotRow(h, ps, 0, B, H), slotRow(h, os, 0, B, H), U, Pzr, brn, B, H, b0, b1,
           resetAfter, activation, recurrentActivation, true, rmask, perGate, rscratch);
       } else {
         for (let r = b0; r < b1; r++) {
@@ -452,7 +473,7 @@ export function gru_backward(
  * projection and per-step products. Same lengths, flags and activations as gru_forward.
  */
 export function gru_infer(
-  y: usize, h: usize, scratch: usize,
+  y: usize, h: usize, scratch: usize, work: usize,
   x: usize, W: usize, U: usize, b: usize, lengths: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
@@ -461,15 +482,21 @@ export function gru_infer(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
   const brn = b + (<usize>(5 * H) << 2);
-  __project(scratch, x, W, b, T * B, D, H, resetAfter);
+  const Pzr = __packGru(work, W, U, D, H);
+  // As lstm_infer: hoisted projection unpacked; packed, step by step into the first B rows of scratch.
+  if (Pzr == 0) __project(scratch, x, W, 0, b, T * B, D, H, resetAfter);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    const st = scratch + (<usize>t * <usize>B * <usize>S << 2);
+    let st = scratch + (<usize>t * <usize>B * <usize>S << 2);
+    if (Pzr != 0) {
+      st = scratch;
+      __project(st, x + (<usize>t * <usize>B * <usize>D << 2), W, work, b, B, D, H, resetAfter);
+    }
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __forwardStep(st, h, h, U, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false, 0, false, 0);
+        __forwardStep(st, h, h, U, Pzr, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false, 0, false, 0);
       }
       b0 = b1;
     }

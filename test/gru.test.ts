@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import { KernelArgumentError, loadKernels, type Kernels, type TensorRef } from '../bindings/index.js';
 import { gruBackward, gruForward, gruInfer } from '../bindings/reference/gru.js';
 import type { FloatArray } from '../bindings/reference/float-array.js';
+import type { GruRaw } from '../bindings/families/gru.js';
 import { ACCUMULATE_DX, LEFT_PADDED, PER_GATE_RMASK, RESET_AFTER, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
 import { throwsTyped } from './helpers/assert-throws.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
@@ -706,6 +707,43 @@ test('recurrent dropout: bad mask shapes and overlaps are KernelArgumentErrors n
   const bwd = { T, B, D, H, x: base.x, W: base.W, U: base.U, gates: base.gates, h: base.h, dW: t([D, G]), dU: t([H, G]), db: t([2, G]), dgates: t([T, B, 4 * H]), dh: t([T + 1, B, H]) };
   throwsTyped(() => simd.gruBackward({ ...bwd, recurrentMask: t([B]) }), E, /gru_backward: argument recurrentMask = \d+ has shape \(2\), expected \(B, H\) = \(2, 6\)/);
   a.release(mark);
+});
+
+test('gru_forward and gru_infer with packed weights (work) equal the unpacked path bit for bit (both reset variants, every K mod 4, panel and row remainders)', async () => {
+  for (const variant of ['simd', 'scalar'] as const) {
+    let raw: GruRaw | null = null;
+    const k = await loadKernels({ variant, wrapRaw: (r) => { raw = r; return r; } });
+    for (const [B, D, H] of [[1, 4, 8], [3, 5, 16], [5, 6, 11], [8, 7, 33], [2, 3, 1]]) {
+      for (const resetAfter of [false, true]) {
+        const T = 6, G = 3 * H, S = 4 * H;
+        const a = k.arena;
+        const mark = a.mark();
+        const seed = 11 * B + D + H + (resetAfter ? 100 : 0);
+        const x = a.putF32(uniform(T * B * D, seed)), W = a.putF32(uniform(D * G, seed + 1, -0.5, 0.5));
+        const U = a.putF32(uniform(H * G, seed + 2, -0.5, 0.5)), b = a.putF32(uniform((resetAfter ? 2 : 1) * G, seed + 3, -0.2, 0.2));
+        const h0 = uniform(B * H, seed + 4, -0.5, 0.5);
+        const flags = resetAfter ? RESET_AFTER : 0;
+        const infer = (work: number) => {
+          const h = a.putF32(h0), y = a.alloc(T * B * H), scratch = a.alloc(T * B * S);
+          raw!.gru_infer(y, h, scratch, work, x, W, U, b, 0, T, B, D, H, flags, CODE.tanh, CODE.sigmoid);
+          return [a.readF32(y, T * B * H), a.readF32(h, B * H)];
+        };
+        const forward = (work: number) => {
+          const slots = new Float32Array((T + 1) * B * H);
+          slots.set(h0);
+          const h = a.putF32(slots), gates = a.allocZeroed(T * B * S);
+          raw!.gru_forward(h, gates, x, W, U, b, 0, 0, 0, work, T, B, D, H, flags, CODE.tanh, CODE.sigmoid);
+          return [a.readF32(h, (T + 1) * B * H), a.readF32(gates, T * B * S)];
+        };
+        const label = `${variant} B${B} D${D} H${H} resetAfter=${resetAfter}`;
+        for (const [name, run] of [['infer', infer], ['forward', forward]] as const) {
+          const unpacked = run(0), packed = run(a.alloc((D + H) * G));
+          unpacked.forEach((u, i) => checkEqual(`${label} ${name} output ${i}`, packed[i], u));
+        }
+        a.release(mark);
+      }
+    }
+  }
 });
 
 test.run();

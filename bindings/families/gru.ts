@@ -11,13 +11,14 @@ import { gruBackward, gruForward, gruInfer } from '../reference/gru.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
   CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, activationCode, checkDims, checkLengths,
-  checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withLengths, withTemporaries,
+  checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
   type Checked, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface GruRaw {
+  /** work: (D + H)·3H floats for the packed W and U, or 0 (docs/recurrent-abi.md); likewise gru_infer. */
   gru_forward(
-    h: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
+    h: Ptr, gates: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr, work: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   gru_backward(
@@ -26,7 +27,7 @@ export interface GruRaw {
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
   gru_infer(
-    y: Ptr, h: Ptr, scratch: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    y: Ptr, h: Ptr, scratch: Ptr, work: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number,
   ): void;
 }
@@ -140,8 +141,9 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
-        raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch, work) =>
+        raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, flags, cell.act, cell.ract),
+      (D + H) * 3 * H);
     },
     gruBackward(a) {
       const c = checker.begin('gru_backward');
@@ -184,8 +186,8 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
-        raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+      withInferWork(arena, cell.lengths, (D + H) * 3 * H, (len, work) =>
+        raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
     },
   };
 }
@@ -199,7 +201,7 @@ export function gruReference(arena: Arena): GruRaw {
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 3 : 1) * B * H) });
   const nb = (H: number, flags: number) => ((flags & RESET_AFTER) !== 0 ? 6 * H : 3 * H);
   return {
-    gru_forward(h, gates, x, W, U, b, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
+    gru_forward(h, gates, x, W, U, b, lengths, rmask, _rscratch, _work, T, B, D, H, flags, act, ract) {
       const G = 3 * H;
       gruForward(f32(h, (T + 1) * B * H), f32(gates, T * B * 4 * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G),
         f32(b, nb(H, flags)), config(lengths, T, B, D, H, flags, act, ract, rmask));
@@ -210,7 +212,7 @@ export function gruReference(arena: Arena): GruRaw {
         opt(hnorm2, T), f32(dh, S), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * 4 * H), f32(h, S),
         config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
-    gru_infer(y, h, _scratch, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
+    gru_infer(y, h, _scratch, _work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {
       const G = 3 * H;
       gruInfer(opt(y, T * B * H), f32(h, B * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(b, nb(H, flags)),
         config(lengths, T, B, D, H, flags, act, ract));
