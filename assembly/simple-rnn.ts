@@ -8,7 +8,8 @@ import { activate1, activate4, derivative1, derivative4, activateInPlace } from 
 import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
-  copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, weightGradients,
+  copyRow, addRow, zeroRow, recurrentStepBackward, weightGradients,
+  packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentStep, maskedRecurrentStepBackward,
 } from "./recurrent-core";
 
@@ -50,13 +51,14 @@ import {
  */
 export function simple_rnn_forward(
   h: usize,
-  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, rmask: usize, rscratch: usize, work: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const Up = packWeights(work, W, U, D, H, H);
   // The output slots of times 0..T-1 are contiguous: slots 1..T forward, 0..T-1 reverse.
-  inputProjection(slotRow(h, reverse ? 0 : 1, 0, B, H), H, x, W, b, T * B, D, H);
+  inputProjectionPacked(slotRow(h, reverse ? 0 : 1, 0, B, H), H, x, W, work, b, T * B, D, H);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
@@ -64,7 +66,7 @@ export function simple_rnn_forward(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        if (rmask == 0) recurrentStep(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), U, H, B, H, H, b0, b1);
+        if (rmask == 0) recurrentStepPacked(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), U, Up, B, H, H, b0, b1);
         else maskedRecurrentStep(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), rmask, rscratch, U, H, B, H, H, b0, b1);
         activateInPlace(slotRow(h, os, b0, B, H), (b1 - b0) * H, activation);
       } else {
@@ -124,13 +126,14 @@ export function simple_rnn_backward(
  * projection. Same lengths, flags and activation as simple_rnn_forward.
  */
 export function simple_rnn_infer(
-  y: usize, h: usize, scratch: usize,
+  y: usize, h: usize, scratch: usize, work: usize,
   x: usize, W: usize, U: usize, b: usize, lengths: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
-  inputProjection(scratch, H, x, W, b, T * B, D, H);
+  const Up = packWeights(work, W, U, D, H, H);
+  inputProjectionPacked(scratch, H, x, W, work, b, T * B, D, H);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const st = scratch + (<usize>t * <usize>(B * H) << 2);
@@ -138,7 +141,7 @@ export function simple_rnn_infer(
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        recurrentStep(st, H, h, U, H, B, H, H, b0, b1);
+        recurrentStepPacked(st, H, h, U, Up, B, H, H, b0, b1);
         const rows = <usize>b0 * <usize>H << 2;
         __activateInto(h + rows, st + rows, (b1 - b0) * H, activation);
       }

@@ -7,6 +7,7 @@ import { KernelArgumentError, loadKernels, type Kernels, type Ptr } from '../bin
 import type { ActivationName } from '../bindings/reference/activations.js';
 import { LEFT_PADDED, PER_GATE_RMASK, REVERSE, type RecurrentConfig } from '../bindings/reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward } from '../bindings/reference/simple-rnn.js';
+import type { SimpleRnnRaw } from '../bindings/families/simple-rnn.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, weightedSum } from './helpers/gradcheck.js';
 import {
@@ -453,6 +454,36 @@ test('recurrent dropout: a bad mask shape is a KernelArgumentError naming both s
       (e: unknown) => e instanceof KernelArgumentError && re.test(String((e as Error).message)));
   }
   a.release(mark);
+});
+
+test('simple_rnn_forward and simple_rnn_infer with packed weights (work) equal the unpacked path bit for bit', async () => {
+  for (const variant of ['simd', 'scalar'] as const) {
+    let raw: SimpleRnnRaw | null = null;
+    const k = await loadKernels({ variant, wrapRaw: (r) => { raw = r; return r; } });
+    for (const [B, D, H] of [[1, 4, 32], [3, 5, 16], [5, 6, 37], [8, 7, 64], [2, 3, 1]]) {
+      const T = 7, a = k.arena, mark = a.mark(), seed = 13 * B + D + H;
+      const x = a.putF32(uniform(T * B * D, seed)), W = a.putF32(uniform(D * H, seed + 1, -0.5, 0.5));
+      const U = a.putF32(uniform(H * H, seed + 2, -0.5, 0.5)), b = a.putF32(uniform(H, seed + 3, -0.2, 0.2));
+      const h0 = uniform(B * H, seed + 4, -0.5, 0.5);
+      const infer = (work: Ptr) => {
+        const h = a.putF32(h0), y = a.alloc(T * B * H), scratch = a.alloc(T * B * H);
+        raw!.simple_rnn_infer(y, h, scratch, work, x, W, U, b, 0, T, B, D, H, 0, CODES.tanh);
+        return [a.readF32(y, T * B * H), a.readF32(h, B * H)];
+      };
+      const forward = (work: Ptr) => {
+        const slots = new Float32Array((T + 1) * B * H);
+        slots.set(h0);
+        const h = a.putF32(slots);
+        raw!.simple_rnn_forward(h, x, W, U, b, 0, 0, 0, work, T, B, D, H, 0, CODES.tanh);
+        return [a.readF32(h, (T + 1) * B * H)];
+      };
+      for (const [name, run] of [['infer', infer], ['forward', forward]] as const) {
+        const unpacked = run(0), packed = run(a.alloc((D + H) * H));
+        unpacked.forEach((u, i) => checkEqual(`${variant} B${B} D${D} H${H} ${name} output ${i}`, packed[i], u));
+      }
+      a.release(mark);
+    }
+  }
 });
 
 test.run();

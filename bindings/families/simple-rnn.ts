@@ -9,12 +9,13 @@ import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward, simpleRnnInfer } from '../reference/simple-rnn.js';
 import {
   CELL_ACTIVATIONS, activationCode, checkDims, checkLengths, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
-  recurrentFlags, tensorArg, withLengths, withTemporaries, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
+  recurrentFlags, tensorArg, withInferWork, withTemporaries, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface SimpleRnnRaw {
+  /** work: (D + H)·H floats for the packed W and U, or 0 (docs/recurrent-abi.md); likewise simple_rnn_infer. */
   simple_rnn_forward(
-    h: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr,
+    h: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr, rmask: Ptr, rscratch: Ptr, work: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number,
   ): void;
   simple_rnn_backward(
@@ -23,7 +24,7 @@ export interface SimpleRnnRaw {
     T: number, B: number, D: number, H: number, flags: number, activation: number,
   ): void;
   simple_rnn_infer(
-    y: Ptr, h: Ptr, scratch: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
+    y: Ptr, h: Ptr, scratch: Ptr, work: Ptr, x: Ptr, W: Ptr, U: Ptr, b: Ptr, lengths: Ptr,
     T: number, B: number, D: number, H: number, flags: number, activation: number,
   ): void;
 }
@@ -109,8 +110,9 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [H], '(H)'), rm.mask];
       const outs = [tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
-        raw.simple_rnn_forward(a.h.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, cell.flags, cell.act));
+      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch, work) =>
+        raw.simple_rnn_forward(a.h.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, cell.flags, cell.act),
+      (D + H) * H);
     },
     simpleRnnBackward(a) {
       const c = checker.begin('simple_rnn_backward');
@@ -146,8 +148,8 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const y = optionalTensorArg(c, 'y', a.y, [T, B, H], '(T, B, H)');
       const outs = [y, tensorArg(c, 'h', a.h, [B, H], '(B, H)'), tensorArg(c, 'scratch', a.scratch, [T, B, H], '(T, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withLengths(arena, cell.lengths, (len) =>
-        raw.simple_rnn_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act));
+      withInferWork(arena, cell.lengths, (D + H) * H, (len, work) =>
+        raw.simple_rnn_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act));
     },
   };
 }
@@ -160,7 +162,7 @@ export function simpleRnnReference(arena: Arena): SimpleRnnRaw {
     ({ T, B, D, H, flags, activation, recurrentActivation: 2, lengths: lengths === 0 ? null : arena.i32(lengths, B),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, B * H) });
   return {
-    simple_rnn_forward(h, x, W, U, b, lengths, rmask, _rscratch, T, B, D, H, flags, act) {
+    simple_rnn_forward(h, x, W, U, b, lengths, rmask, _rscratch, _work, T, B, D, H, flags, act) {
       simpleRnnForward(f32(h, (T + 1) * B * H), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(b, H), config(lengths, T, B, D, H, flags, act, rmask));
     },
     simple_rnn_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, h, lengths, rmask, _rscratch, T, B, D, H, flags, act) {
@@ -169,7 +171,7 @@ export function simpleRnnReference(arena: Arena): SimpleRnnRaw {
         { dx: opt(dx, T * B * D), dW: f32(dW, D * H), dU: f32(dU, H * H), db: f32(db, H), dgates: f32(dgates, T * B * H), hnorm2: opt(hnorm2, T) },
         f32(dh, S), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(h, S), config(lengths, T, B, D, H, flags, act, rmask));
     },
-    simple_rnn_infer(y, h, scratch, x, W, U, b, lengths, T, B, D, H, flags, act) {
+    simple_rnn_infer(y, h, scratch, _work, x, W, U, b, lengths, T, B, D, H, flags, act) {
       simpleRnnInfer(opt(y, T * B * H), f32(h, B * H), f32(scratch, T * B * H), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(b, H),
         config(lengths, T, B, D, H, flags, act));
     },
