@@ -7,6 +7,7 @@
 // Preconditions (checked by bindings/): buffers in memory, outputs do not overlap inputs (dz may equal dy).
 
 import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-core";
+import { gemmTNPanels } from "./packed-gemm";
 import { ACT_LINEAR, activateInPlace, derivative1, derivative4 } from "./math";
 
 /** y (N, U) stride ldy = act(x (N, D) · W (D, U) + b (U)); b = 0 means no bias. */
@@ -46,8 +47,8 @@ export function dense_backward(
     }
     g = dz;
   }
-  // dW (D, U) += xᵀ · g: x read as a (N, D) matrix transposed (row stride 1, column stride D).
-  gemmCore(dW, U, x, 1, D, g, ldy, D, U, N, 0, D, 1);
+  // dW (D, U) += xᵀ · g over the N rows in panels of 32 (one pass over N = 2048 ran at 8 GFLOP/s).
+  gemmTNPanels(dW, U, x, D, g, ldy, D, U, N);
   if (db) colSumsStrided(db, g, ldy, N, U, 1);
   // dx (N, D) (+)= g (N, U) · Wᵀ, W (D, U) read as D rows of length U.
   if (dx) gemmNTCore(dx, D, g, ldy, W, U, N, D, U, 0, N, accumulateDx);

@@ -4,7 +4,8 @@
 // Legend: T steps, B batch, D input width, H units, G gate width, S saved gate width (row stride of gates).
 
 import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-core";
-import { gemmPacked, packPanels } from "./packed-gemm";
+import { gemmPacked, gemmTNPanels, packPanels } from "./packed-gemm";
+export { gemmTNPanels };
 
 // ---- flags (i32 bit field, docs/recurrent-abi.md)
 
@@ -207,21 +208,9 @@ export function inputProjectionPacked(P: usize, S: i32, x: usize, W: usize, Wp: 
   gemmNTCore(dhPrev, H, dP, S, U, ldu, B, H, G, b0, b1, 1);
 }
 
-// Rows of the T·B dimension per block of the transposed GEMMs below: a 32-row panel of A and B stays in
-// cache while every tile of C uses it (one pass over K = T·B at once re-streams B from memory per tile row
-// block: 8 GFLOP/s instead of 27 at T·B = 2048, H = 256).
+// Rows of the T·B dimension per block of the masked transposed GEMMs below (the unmasked ones are
+// packed-gemm gemmTNPanels, whose panels have the same height).
 const KC: i32 = 32;
-
-/**
- * C (M, N) with row stride ldc += Aᵀ · B over K rows, A (K, M) with row stride lda, B (K, N) with row stride
- * ldb, K in panels of KC (ldc > N: a column block of a wider matrix, e.g. one gate block of dU).
- */
-export function gemmTNPanels(C: usize, ldc: i32, A: usize, lda: i32, B: usize, ldb: i32, M: i32, N: i32, K: i32): void {
-  for (let k0 = 0; k0 < K; k0 += KC) {
-    const kc = min<i32>(KC, K - k0);
-    gemmCore(C, ldc, A + (<usize>k0 * <usize>lda << 2), 1, lda, B + (<usize>k0 * <usize>ldb << 2), ldb, M, N, kc, 0, M, 1);
-  }
-}
 
 /**
  * C (H, N) with row stride ldc += (hPrev ⊙ m)ᵀ · dP over TB = T·B rows: hPrev (TB, H) contiguous, m (B, H)
