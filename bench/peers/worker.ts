@@ -22,6 +22,8 @@ export interface CellResult {
   check?: number;
   version?: string;
   note?: string;
+  /** Rounds pooled into times (run.ts repeats the headline cells). */
+  rounds?: number;
 }
 
 interface Runner {

@@ -341,9 +341,11 @@ export class Sequential {
       const F = a.F32, base = plan.inputPtr >> 2;
       if (x.shape.length >= 3) {
         const D = x.shape.slice(2).reduce((p, q) => p * q, 1);
+        const typed = x.data instanceof Float32Array ? x.data : null; // rows by memcpy (W3 B32: 0.5 ms → 0.05)
         for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
           const src = (idx[b] * T + t) * D, dst = base + (t * B + b) * D;
-          for (let d = 0; d < D; d++) F[dst + d] = x.data[src + d];
+          if (typed) F.set(typed.subarray(src, src + D), dst);
+          else for (let d = 0; d < D; d++) F[dst + d] = x.data[src + d];
         }
       } else {
         const D = x.shape[1];
