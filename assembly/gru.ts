@@ -16,7 +16,7 @@ import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
-  isValid, runEnd, copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, gemmTNPanels,
+  isValid, runEnd, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
   maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked, inputProjectionPacked,
 } from "./recurrent-core";
 import { gemmPacked, packPanels } from "./packed-gemm";

@@ -7,11 +7,11 @@
 // approximation error bounds in math.ts. Backward uses the saved post-activations (no extra error).
 // https://keras.io/api/layers/recurrent_layers/lstm/
 
-import { ACT_SIGMOID, ACT_TANH, activate1, activate4, derivative1, derivative4 } from "./math";
+import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
-  copyRow, addRow, zeroRow, inputProjection, recurrentStep, recurrentStepBackward, weightGradients,
+  copyRow, addRow, zeroRow, inputProjection, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentBlocks, maskedRecurrentBlocksBackward,
 } from "./recurrent-core";
@@ -56,23 +56,6 @@ import {
       store<f32>(p + 2 * H4, gg);
       store<f32>(p + 3 * H4, go);
     }
-  }
-}
-
-// The Keras default activations (tanh, sigmoid) as constants, in their own functions: with run-time kinds
-// the row loop carries every branch of activate4 and V8 spills (14.5 → ns per unit at B = 32).
-function __inferRowDefault(z: usize, c: usize, h: usize, H: i32): void {
-  __forwardRow(z, c, c, h, H, ACT_TANH, ACT_SIGMOID, false);
-}
-function __trainRowDefault(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32): void {
-  __forwardRow(z, cPrev, cOut, hOut, H, ACT_TANH, ACT_SIGMOID, true);
-}
-@inline function __forwardRowAny(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, act: i32, ract: i32, save: bool): void {
-  if (act == ACT_TANH && ract == ACT_SIGMOID) {
-    if (save) __trainRowDefault(z, cPrev, cOut, hOut, H);
-    else __inferRowDefault(z, cOut, hOut, H);
-  } else {
-    __forwardRow(z, cPrev, cOut, hOut, H, act, ract, save);
   }
 }
 
@@ -147,7 +130,7 @@ export function lstm_forward(
         if (rmask == 0) recurrentStepPacked(gt, G, slotRow(h, ps, 0, B, H), U, Up, B, H, G, b0, b1);
         else maskedRecurrentBlocks(gt, G, slotRow(h, ps, 0, B, H), rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
         for (let r = b0; r < b1; r++) {
-          __forwardRowAny(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
+          __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
             slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
         }
       } else {
@@ -255,7 +238,7 @@ export function lstm_infer(
         recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
-          __forwardRowAny(st + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
+          __forwardRow(st + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
         }
       }
       b0 = b1;
