@@ -27,7 +27,7 @@ export class Dense extends Layer {
   readonly units: number;
   readonly activation: DenseActivation;
   readonly useBias: boolean;
-  /** Set by the model for a fused sigmoid/softmax + cross-entropy output. */
+  /** Set (through fuseOutputActivation) by the model for a fused sigmoid/softmax + cross-entropy output. */
   emitLogits = false;
   private readonly kernelInitializer: InitializerSpec;
   private readonly biasInitializer: InitializerSpec;
@@ -62,6 +62,23 @@ export class Dense extends Layer {
     ];
     if (this.useBias) params.push({ name: 'bias', shape: [this.units], trainable: this.trainable, regularizer: this.biasRegularizer, initializer: this.biasInitializer });
     return params;
+  }
+
+  override fuseOutputActivation(activation: 'sigmoid' | 'softmax'): boolean {
+    this.emitLogits = this.activation === activation;
+    return this.emitLogits;
+  }
+
+  override unfuseOutputActivation(): void {
+    this.emitLogits = false;
+  }
+
+  override get logitsActivation(): 'sigmoid' | 'softmax' | null {
+    return this.emitLogits ? (this.activation as 'sigmoid' | 'softmax') : null;
+  }
+
+  override get outputActivation(): string | null {
+    return this.activation;
   }
 
   /** The activation the kernel applies (linear when the fused loss applies it). */

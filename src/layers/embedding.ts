@@ -6,7 +6,7 @@
 import { ShapeError } from '../errors.js';
 import { Constant, serializeInitializer, getInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
 export interface EmbeddingOptions extends LayerOptions {
   /** V: vocabulary size (ids in [0, V)). */
@@ -70,11 +70,17 @@ export class Embedding extends Layer {
   forward(ctx: RunContext): void {
     const ids = this.input.value(ctx);
     ctx.kernels.embeddingForward({ y: this.output.value(ctx), ids, embeddings: this.weight(ctx, 'embeddings'), maskZero: this.maskZero });
-    if (this.maskZero) {
-      const { lengths, leftPadded } = paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
-      ctx.lengths = lengths;
-      ctx.leftPadded = leftPadded;
-    }
+  }
+
+  /** With maskZero: the valid steps of each sample (id 0 = padding), from the batch's ids. */
+  override computeMask(ctx: RunContext): Mask | null {
+    if (!this.maskZero) return null;
+    const ids = this.input.value(ctx);
+    return paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
+  }
+
+  override get expectsIds(): boolean {
+    return true;
   }
 
   backward(ctx: RunContext): void {
