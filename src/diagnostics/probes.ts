@@ -66,11 +66,45 @@ export class UpdateTracker {
   }
 }
 
+/**
+ * Gate statistics of one layer's last training forward (valid steps only): per gate block the mean
+ * activation and the share of saturated activations (sigmoid < 0.05 or > 0.95; the tanh cell gate |g| >
+ * 0.95). LSTM blocks [i | f | g | o], GRU [z | r]. At most `maxRows` (t, b) rows are read, evenly strided.
+ */
+export function layerGateStatistics(k: Kernels, layer: Recurrent, maxRows = 256): Array<{ gate: string; mean: number; saturated: number }> | null {
+  const saved = layer.savedGates();
+  if (!saved) return null;
+  const { T, B, S, H, names, mask } = saved;
+  const g = k.arena.f32(saved.ptr, T * B * S);
+  const sums = new Float64Array(names.length), sat = new Float64Array(names.length);
+  let rows = 0;
+  const stride = Math.max(1, Math.floor((T * B) / maxRows));
+  for (let row = 0; row < T * B; row += stride) {
+    const t = Math.floor(row / B), b = row % B;
+    if (mask) {
+      const len = mask.lengths[b];
+      if (mask.leftPadded ? t < T - len : t >= len) continue;
+    }
+    rows++;
+    const o = (t * B + b) * S;
+    for (let j = 0; j < names.length; j++) {
+      const tanhGate = names[j] === 'cell';
+      for (let u = 0; u < H; u++) {
+        const v = g[o + j * H + u];
+        sums[j] += v;
+        if (tanhGate ? Math.abs(v) > 0.95 : v < 0.05 || v > 0.95) sat[j]++;
+      }
+    }
+  }
+  const n = Math.max(1, rows * H);
+  return names.map((gate, j) => ({ gate, mean: sums[j] / n, saturated: sat[j] / n }));
+}
+
 /** Gate means and saturation of every LSTM/GRU layer in the last training step (valid steps only). */
 export function gateStatistics(k: Kernels, layers: readonly Recurrent[]): Array<{ layer: string; className: string; gates: Array<{ gate: string; mean: number; saturated: number }> }> {
   const out = [];
   for (const l of layers) {
-    const gates = l.gateStatistics({ kernels: k });
+    const gates = layerGateStatistics(k, l);
     if (gates) out.push({ layer: l.name, className: l.className, gates });
   }
   return out;

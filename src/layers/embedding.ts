@@ -126,7 +126,7 @@ function flattenMatrix(weights: ArrayLike<number> | ArrayLike<ArrayLike<number>>
  * the fused kernels take right- OR left-padded batches, so padding must sit on one side of every row and on
  * the same side in the whole batch (rows without padding fit either).
  */
-export function paddingOf(ids: Int32Array, B: number, T: number, layer: string): { lengths: Int32Array; leftPadded: boolean } {
+export function paddingOf(ids: Int32Array, B: number, T: number, layer: string, what = 'id 0'): { lengths: Int32Array; leftPadded: boolean } {
   const lengths = new Int32Array(B);
   let side: 'left' | 'right' | null = null;
   let sideRow = -1;
@@ -145,14 +145,14 @@ export function paddingOf(ids: Int32Array, B: number, T: number, layer: string):
     if (last - first + 1 !== count) {
       let hole = first;
       while (row[hole] !== 0) hole++;
-      throw new ShapeError(`Embedding "${layer}": maskZero needs padding (id 0) on one side of each sequence, but batch row ${b} has id 0 at time step ${hole} between tokens`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": ${what === 'id 0' ? 'maskZero needs padding (id 0)' : 'one-sided masks need padding'} on one side of each sequence, but batch row ${b} has ${what} at time step ${hole} between ${what === 'id 0' ? 'tokens' : 'valid steps'}`);
     }
     const rowSide = first === 0 ? 'right' : last === T - 1 ? 'left' : null;
     if (rowSide === null) {
-      throw new ShapeError(`Embedding "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
     }
     if (side !== null && side !== rowSide) {
-      throw new ShapeError(`Embedding "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side (padSequences padding 'pre' or 'post')`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side (padSequences padding 'pre' or 'post')`);
     }
     side = rowSide;
     sideRow = b;

@@ -11,62 +11,12 @@ import type { Ptr, TensorRef } from '../../bindings/index.js';
 import { ConfigError, GraphError } from '../errors.js';
 import { getInitializer, serializeInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, formatKerasShape, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
+import { Layer, formatKerasShape, regularizerConfig, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
+import type { CellActivation, CellShape, RecurrentOptions, StepBuffers } from './recurrent-options.js';
 
-export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
-export type GateActivation = 'sigmoid' | 'hard_sigmoid';
+export type { CellActivation, CellShape, GateActivation, RecurrentOptions, StepBuffers } from './recurrent-options.js';
 
-export interface RecurrentOptions extends LayerOptions {
-  units: number;
-  activation?: CellActivation;
-  returnSequences?: boolean;
-  /** Also return the final state(s): outputs [y, h] (GRU, SimpleRNN) or [y, h, c] (LSTM), Keras return_state. */
-  returnState?: boolean;
-  goBackwards?: boolean;
-  /** Keep the final state between batches (truncated BPTT); needs a fixed batch size. */
-  stateful?: boolean;
-  /** Input dropout rate: one (B, D) mask per sequence, Keras' variational dropout on x. */
-  dropout?: number;
-  /**
-   * Recurrent dropout rate (Keras recurrent_dropout): one mask per sequence on h before the recurrent
-   * GEMM, one per gate for LSTM/GRU (Keras ≥ 3.8), (B, H) for SimpleRNN; the carried state is not masked.
-   */
-  recurrentDropout?: number;
-  kernelInitializer?: InitializerSpec;
-  recurrentInitializer?: InitializerSpec;
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: Regularizer | null;
-  recurrentRegularizer?: Regularizer | null;
-  biasRegularizer?: Regularizer | null;
-}
-
-/** What a cell needs from the shared layer: gate widths and the three kernel calls. */
-export interface CellShape {
-  /** G: columns of W and U (4H, 3H, H). */
-  gateWidth: number;
-  /** S: saved gate width in forward (0: none), S': width of dgates in backward, Si: infer scratch width. */
-  saved: number;
-  dgates: number;
-  scratch: number;
-  biasShape: number[];
-  hasCell: boolean;
-}
-
-export interface StepBuffers {
-  x: TensorRef;
-  h: TensorRef;
-  c: TensorRef | null;
-  gates: TensorRef | null;
-  W: TensorRef;
-  U: TensorRef;
-  b: TensorRef;
-  lengths: Int32Array | null;
-  reverse: boolean;
-  leftPadded: boolean;
-  /** Recurrent dropout mask (K, B, H) or (B, H), training only. */
-  recurrentMask?: TensorRef | null;
-}
-
+/** The base of LSTM, GRU and SimpleRNN (see the header). */
 export abstract class Recurrent extends Layer {
   readonly units: number;
   readonly activation: CellActivation;
@@ -336,9 +286,10 @@ export abstract class Recurrent extends Layer {
       k.copy(h, this.buf.carry, n);
       if (c) k.copy(c, this.buf.ccarry, n);
     } else if (this.initialPorts.length) {
-      const run = { B: ctx.B, T: 1 };
-      k.copy(h, this.initialPorts[0].value(run).ptr, n);
-      if (c) k.copy(c, this.initialPorts[1].value(run).ptr, n);
+      // A state port's value depends on its producer's T (the slot of its final step): the run of input i.
+      const run = (i: number) => ({ B: ctx.B, T: ctx.inputs[i].T });
+      k.copy(h, this.initialPorts[0].value(run(1)).ptr, n);
+      if (c) k.copy(c, this.initialPorts[1].value(run(2)).ptr, n);
     } else {
       k.fill(h, 0, n);
       if (c) k.fill(c, 0, n);
@@ -385,7 +336,8 @@ export abstract class Recurrent extends Layer {
       k.dropoutBackward({ dx: inGrad, dy: { ptr: b.dxd, shape: [T, B, this.D] }, mask: { ptr: b.mask, shape: [B, this.D] }, accumulate: this.accumulateDx });
     }
     // dL/dh0 ends in the initial slot of dh, dL/dc0 in dc0: hand them to the initial states' producers.
-    const run = { B, T: 1 }, dh0 = this.initialPorts[0]?.grad(run), dc0 = this.initialPorts[1]?.grad(run);
+    const run = (i: number) => ({ B, T: ctx.inputs[i]?.T ?? 1 });
+    const dh0 = this.initialPorts[0]?.grad(run(1)), dc0 = this.initialPorts[1]?.grad(run(2));
     if (dh0) k.copy(dh0.ptr, b.dh + this.slot(ctx, reverse ? T : 0), B * H);
     if (dc0) k.copy(dc0.ptr, b.dc0, B * H);
   }
@@ -402,39 +354,14 @@ export abstract class Recurrent extends Layer {
   }
 
   /**
-   * Gate statistics of the last training forward (time-major saved gates, valid steps only): per gate
-   * block the mean activation and the share of saturated sigmoid activations (< 0.05 or > 0.95).
-   * LSTM blocks [i | f | g | o] (g is tanh: saturated when |g| > 0.95); GRU [z | r]. Null for SimpleRNN or
-   * before any training forward. At most `maxRows` (t, b) rows are read, evenly strided (cost bound).
+   * The gates saved by the last training forward, time-major (T, B, S) with S = the saved gate width, the
+   * gate names in block order and that forward's mask; null for SimpleRNN or before any training forward.
    */
-  gateStatistics(ctx: { kernels: RunContext['kernels'] }, lengths: Int32Array | null = this.lastMask?.lengths ?? null, leftPadded = this.lastMask?.leftPadded ?? false, maxRows = 256): Array<{ gate: string; mean: number; saturated: number }> | null {
+  savedGates(): { ptr: Ptr; T: number; B: number; S: number; H: number; names: string[]; mask: Mask | null } | null {
     const cell = this.cellShape();
     if (!this.training || !cell.saved || this.lastRun.T === 0) return null;
-    const { T, B } = this.lastRun, H = this.units, S = cell.saved;
     const names = cell.hasCell ? ['input', 'forget', 'cell', 'output'] : ['update', 'reset'];
-    const g = ctx.kernels.arena.f32(this.buf.gates, T * B * S);
-    const sums = new Float64Array(names.length), sat = new Float64Array(names.length);
-    let rows = 0;
-    const stride = Math.max(1, Math.floor((T * B) / maxRows));
-    for (let row = 0; row < T * B; row += stride) {
-      const t = Math.floor(row / B), b = row % B;
-      if (lengths) {
-        const len = lengths[b];
-        if (leftPadded ? t < T - len : t >= len) continue;
-      }
-      rows++;
-      const o = (t * B + b) * S;
-      for (let k = 0; k < names.length; k++) {
-        const tanhGate = names[k] === 'cell';
-        for (let j = 0; j < H; j++) {
-          const v = g[o + k * H + j];
-          sums[k] += v;
-          if (tanhGate ? Math.abs(v) > 0.95 : v < 0.05 || v > 0.95) sat[k]++;
-        }
-      }
-    }
-    const n = Math.max(1, rows * H);
-    return names.map((gate, k) => ({ gate, mean: sums[k] / n, saturated: sat[k] / n }));
+    return { ptr: this.buf.gates, ...this.lastRun, S: cell.saved, H: this.units, names, mask: this.lastMask };
   }
 
   protected baseConfig(): Record<string, unknown> {

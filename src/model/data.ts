@@ -116,7 +116,8 @@ export function checkInput(t: TensorData, spec: InputSpec, what: string): Tensor
   if (t.shape[0] === 0) throw new DataValueError(`${what} is empty (0 samples)`);
   const want = spec.shape, got = t.shape.slice(1);
   const fits = got.length === want.length && want.every((d, i) => d === null || d === got[i]) && got.every((d) => d > 0);
-  if (!fits && spec.kind === 'ids') throw new ShapeError(`${spec.reader}: expected ${what} of token ids (N, ${want[0] ?? 'T'}), got ${fmt(t.shape)}`);
+  if (!fits && spec.kind === 'ids' && t.shape.length !== 2) throw new ShapeError(`${spec.reader}: expected ${what} of token ids (N, T), got ${fmt(t.shape)}`);
+  if (!fits && spec.kind === 'ids') throw new ShapeError(`${spec.reader}: expected input (None, ${want[0]}) of token ids, got ${what} ${fmt(t.shape)}`);
   if (!fits) throw new ShapeError(`${spec.reader}: expected input "${spec.name}" of shape (None, ${want.map((d) => (d === null ? 'None' : d)).join(', ')}), got ${what} ${fmt(t.shape)}`);
   if (spec.kind === 'ids') checkIds(t, what, spec.vocab ?? 2 ** 31 - 1, 'token id');
   else checkFinite(t, what);
@@ -134,6 +135,8 @@ export function stepsOf(t: TensorData, kind: InputKind): number {
  */
 export function inputList<T>(x: T | T[] | Record<string, T>, names: string[], what: string): T[] {
   if (names.length === 1) {
+    // A list of one for a one-input model: [{ data, shape }] (a nested numeric array stays data).
+    if (Array.isArray(x) && x.length === 1 && x[0] !== null && typeof x[0] === 'object' && 'data' in x[0] && 'shape' in x[0]) return [x[0] as T];
     if (x !== null && typeof x === 'object' && !Array.isArray(x) && !ArrayBuffer.isView(x) && names[0] in (x as object) && !('data' in (x as object))) {
       return [(x as Record<string, T>)[names[0]]];
     }
