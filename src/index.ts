@@ -34,3 +34,5 @@ export { oneNeuronExperiment, longRangeExperiment, explodingExperiment, type Cel
 export type { ClipOptions, OptimizerOptions, OptimizerSpec, SgdOptions, AdamOptions, AdamWOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
 export type { SgdKernelOptions, AdamKernelOptions, AdamWKernelOptions, RmspropKernelOptions, AdagradKernelOptions } from '../bindings/families/optimizers.js';
 export type { RecurrentKernelOptions } from '../bindings/families/recurrent-common.js';
+export { VERSION } from './version.js';
+export { KERNEL_ABI_VERSION } from '../bindings/abi-version.js';

@@ -192,6 +192,15 @@ Promise.all(${JSON.stringify(SPECIFIERS)}.map((s) => import(s))).then((viaImport
   assert.ok(c.sameInstance, 'require() and import() give the same exports (one module instance)');
 });
 
+test('consumer: the installed `fused-rnn --version` prints the package version; VERSION matches package.json', () => {
+  const bin = join(CONSUMER, 'node_modules/.bin/fused-rnn');
+  assert.ok(existsSync(bin), 'npm linked the fused-rnn bin');
+  assert.is(ok(run(bin, ['--version'], CONSUMER), 'fused-rnn --version').trim(), PKG.version);
+  assert.is(ok(run(bin, ['-V'], CONSUMER), 'fused-rnn -V').trim(), PKG.version);
+  const source = readFileSync(join(ROOT, 'src/version.ts'), 'utf8');
+  assert.match(source, `export const VERSION = '${PKG.version}';`, 'src/version.ts VERSION must equal package.json "version"');
+});
+
 const USAGE_TS = `import { Sequential, Embedding, LSTM, Dense, Adam, FusedRnnError, type LstmOptions, type TensorData, type History, type AdamOptions } from 'fused-rnn';
 import pkg from 'fused-rnn/package.json' with { type: 'json' };
 const lstm: LstmOptions = { units: 8, returnSequences: false };
