@@ -22,7 +22,7 @@ export { MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePoolin
 export { Flatten } from './layers/flatten.js';
 export * from './data/index.js';
 export * from './diagnostics/index.js';
-export { GradientMonitor, type GradientMonitorOptions, type StepRecord as MonitorStepRecord, type LayerRecord } from './diagnostics/gradient-monitor.js';
+export { GradientMonitor, type GradientMonitorOptions, type MonitorStepRecord, type LayerRecord } from './diagnostics/gradient-monitor.js';
 export { EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN, CSVLogger, ProgressBar, FunctionCallback, type EarlyStoppingOptions, type ModelCheckpointOptions, type ReduceLROnPlateauOptions, type CSVLoggerOptions, type ProgressBarOptions, type ProgressParams, type MonitorMode } from './callbacks/index.js';
 export * from './io/index.js';
 export { registerLayer, layerFromConfig, layerToConfig, type LayerFactory } from './layers/registry.js';
@@ -42,3 +42,9 @@ export { Loss, getLoss, type LossName } from './losses.js';
 export { GraphError } from './errors.js';
 export { type Prediction } from './model/predict.js';
 export { type TrainingModel, type WeightTensor } from './model/contract.js';
+// --- package (i18): option types that public constructors and kernels take, so consumers can name them ---
+export type { ClipOptions, OptimizerOptions, OptimizerSpec, SgdOptions, AdamOptions, AdamWOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
+export type { SgdKernelOptions, AdamKernelOptions, AdamWKernelOptions, RmspropKernelOptions, AdagradKernelOptions } from '../bindings/families/optimizers.js';
+export type { RecurrentKernelOptions } from '../bindings/families/recurrent-common.js';
+export { VERSION } from './version.js';
+export { KERNEL_ABI_VERSION } from '../bindings/abi-version.js';

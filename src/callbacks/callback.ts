@@ -2,8 +2,10 @@
 
 import type { TrainingModel } from '../model/contract.js';
 
+/** Metric values by name (loss, val_loss, accuracy, ...) passed to callbacks. */
 export type Logs = Record<string, number>;
 
+/** Base class of fit() hooks (Keras keras.callbacks.Callback): override the onTrain/onEpoch/onBatch methods you need. */
 export abstract class Callback {
   /** The model being trained (Keras callback.model), as the TrainingModel contract. */
   model!: TrainingModel;
@@ -28,6 +30,7 @@ export interface CallbackFunctions {
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
 
+/** A Callback from plain functions (any subset of the hooks). */
 export class FunctionCallback extends Callback {
   constructor(private readonly f: CallbackFunctions) {
     super();

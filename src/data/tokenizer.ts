@@ -11,14 +11,13 @@
 //   numWords − 1 distinct words); dropped words become the oov index when there is an oov token.
 // - JSON: toJSONString() writes the exact text of Keras' `tokenizer.to_json()` (nested JSON strings, Python's
 //   ", " / ": " separators and \uXXXX escapes), and Tokenizer.fromJSON reads it (tokenizer_from_json).
-// Porting notes: characters are Unicode code points (as Python 3 strings), so an emoji is one token and a
-// filter; lowercasing is String.prototype.toLowerCase (full Unicode, locale-free, like Python's str.lower()).
-// Keras' word_docs key order is arbitrary (Python iterates `set(seq)`); ours is first-occurrence order. An oov
-// token that also occurs as a word gets that word's (later) index, leaving 1 unused, as in Keras.
+// Porting notes: characters are Unicode code points (an emoji is one token and a filter); lowercasing is
+// toLowerCase (full Unicode, locale-free, like Python's str.lower()). word_docs key order: first occurrence
+// (Keras: arbitrary). An oov token that is also a word gets that word's (later) index, leaving 1 unused.
 import { DataError } from './errors.js';
-
 /** Keras' default `filters`: ASCII punctuation (except the apostrophe), tab and newline. */
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
+/** Options of Tokenizer (Keras Tokenizer names and defaults). */
 export interface TokenizerOptions {
   /** Keep only indices < numWords when converting texts (Keras `num_words`); null: keep all. */
   numWords?: number | null;
@@ -64,6 +63,7 @@ export function textToWordSequence(text: string, filters = KERAS_FILTERS, lower 
   return splitWords(text, filterRegExp(filters), lower, split);
 }
 
+/** Word- or character-level text tokenizer with Keras Tokenizer semantics (fitOnTexts, textsToSequences, JSON round trip). */
 export class Tokenizer {
   readonly numWords: number | null;
   readonly filters: string;

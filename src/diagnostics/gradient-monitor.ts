@@ -8,6 +8,7 @@
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { recurrentSpectralNorms } from './spectral-norm.js';
 
+/** Options of GradientMonitor: how often to record and what. */
 export interface GradientMonitorOptions {
   /** Record every n-th training step (default 1). */
   every?: number;
@@ -17,6 +18,7 @@ export interface GradientMonitorOptions {
   updateRatios?: boolean;
 }
 
+/** One recurrent layer's gradient diagnostics at one recorded step. */
 export interface LayerRecord {
   layer: string;
   className: string;
@@ -29,7 +31,8 @@ export interface LayerRecord {
   spectral: { full: number; blocks: Array<{ gate: string; sigma: number }> } | null;
 }
 
-export interface StepRecord {
+/** What GradientMonitor records at one training step: loss, global norms and each layer's LayerRecord. */
+export interface MonitorStepRecord {
   step: number;
   epoch: number;
   batch: number;
@@ -45,8 +48,9 @@ export interface StepRecord {
   layers: LayerRecord[];
 }
 
+/** A fit() callback that records per-time-step gradient norms of the recurrent layers (and optional spectral norms and update ratios). */
 export class GradientMonitor extends Callback {
-  readonly records: StepRecord[] = [];
+  readonly records: MonitorStepRecord[] = [];
   private readonly every: number;
   private readonly spectralEvery: number;
   private readonly updateRatios: boolean;
@@ -132,7 +136,7 @@ export class GradientMonitor extends Callback {
     return this.records.map((r) => r.layers.find((l) => l.layer === layer)?.dh ?? []);
   }
 
-  toJSON(): { records: StepRecord[] } {
+  toJSON(): { records: MonitorStepRecord[] } {
     return { records: this.records };
   }
 

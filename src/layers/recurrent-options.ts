@@ -9,6 +9,7 @@ import type { LayerOptions } from './layer.js';
 export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
 export type GateActivation = 'sigmoid' | 'hard_sigmoid';
 
+/** Options every recurrent layer takes (Keras names): units, activation, returnSequences, returnState, dropout, ... */
 export interface RecurrentOptions extends LayerOptions {
   units: number;
   activation?: CellActivation;

@@ -23,6 +23,7 @@ import { Masking, type MaskingOptions } from './masking.js';
 import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 import { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';
 
+/** Builds a layer from its JSON config (what registerLayer() stores per className). */
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
 const registry = new Map<string, LayerFactory>();

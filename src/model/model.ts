@@ -57,6 +57,7 @@ export interface Gradients {
 
 let counter = 0;
 
+/** A model as a graph of layers (Keras functional Model): several inputs and outputs, shared layers, compile/fit/evaluate/predict. */
 export class Model implements TrainingModel {
   readonly name: string;
   readonly seed: number;
