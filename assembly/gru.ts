@@ -16,7 +16,7 @@ import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
-  rowState, runEnd, ROW_LEADING, ROW_CARRY, ROW_FIRST, outputRows, firstStepWeightGradient, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
+  rowState, stateRunEnd, ROW_LEADING, ROW_CARRY, ROW_FIRST, outputRows, firstStepWeightGradient, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
   maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked, inputProjectionPacked,
 } from "./recurrent-core";
 import { gemmPacked, packPanels } from "./packed-gemm";
@@ -334,7 +334,7 @@ export function gru_forward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
           // Keras: the output repeats the previous output, 0 before the first valid step.
@@ -399,7 +399,7 @@ export function gru_backward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       // previous state and its gradient: the h0 slot at a row's first valid step after leading masked steps
       const s = st == ROW_FIRST ? s0 : ps;
       const dhp = slotRow(dh, s, 0, B, H), hp = slotRow(h, s, 0, B, H);
@@ -512,7 +512,7 @@ export function gru_infer(
     let b0 = 0;
     while (b0 < B) {
       const rs = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
         __forwardStep(st, h, h, U, Pzr, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false, 0, false, 0);
       }

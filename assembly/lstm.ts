@@ -10,7 +10,7 @@
 import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, rowState, runEnd,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, rowState, stateRunEnd,
   ROW_LEADING, ROW_CARRY, ROW_FIRST,
   copyRow, addRow, zeroRow, outputRows, inputProjection, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
@@ -127,7 +127,7 @@ export function lstm_forward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
           // Keras: the output repeats the previous output (0 before the first valid step); c is carried.
@@ -183,7 +183,7 @@ export function lstm_backward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
@@ -243,7 +243,7 @@ export function lstm_infer(
     let b0 = 0;
     while (b0 < B) {
       const rs = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
         recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1);
         for (let r = b0; r < b1; r++) {

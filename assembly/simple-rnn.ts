@@ -7,7 +7,7 @@
 import { activate1, activate4, derivative1, derivative4, activateInPlace } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, rowState, runEnd,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, rowState, stateRunEnd,
   ROW_LEADING, ROW_CARRY, ROW_FIRST, copyRow, addRow, zeroRow, outputRows, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentStep, maskedRecurrentStepBackward,
@@ -65,7 +65,7 @@ export function simple_rnn_forward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING) {
         zeroRow(slotRow(h, os, b0, B, H), (b1 - b0) * H); // Keras: 0 before the first valid step
       } else if (st == ROW_CARRY) {
@@ -107,7 +107,7 @@ export function simple_rnn_backward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       const n = (b1 - b0) * H;
       const rows = <usize>b0 * <usize>H << 2;
       if (st == ROW_LEADING) {
@@ -149,7 +149,7 @@ export function simple_rnn_infer(
     let b0 = 0;
     while (b0 < B) {
       const rs = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
         recurrentStepPacked(st, H, h, U, Up, B, H, H, b0, b1);
         const rows = <usize>b0 * <usize>H << 2;
