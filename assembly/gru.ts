@@ -367,7 +367,7 @@ function __maskedZrBackward(dhp: usize, dg: usize, U: usize, mz: usize, mr: usiz
  * Backward over the whole sequence.
  * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, 3H), dU (H, 3H),
  * db (3H | 2·3H) accumulated (+=); dgates (T, B, 4H) = [dz_pre | dr_pre | dn_pre | dn_rec] (zero rows at
- * masked steps); hnorm2 (T) = ‖total dL/dh_t‖² (0 = not needed).
+ * masked steps); hnorm2 (T) f64 = ‖total dL/dh_t‖² (0 = not needed; f64 so tiny norms do not underflow).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
  * the output slots end as the total dL/dh_t.
  * Saved: x, W, U, gates, h from gru_forward with the same lengths, flags and rmask (each recurrent product's
@@ -446,7 +446,7 @@ export function gru_backward(
       }
       b0 = b1;
     }
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(dho, BH));
+    if (hnorm2 != 0) store<f64>(hnorm2 + (<usize>t << 3), sum_squares(dho, BH));
   }
   // Weight gradients over all T·B rows (masked rows of dgates are zero, so they add nothing).
   const TB = T * B;
