@@ -45,8 +45,11 @@ export interface RecurrentOptions {
 
 /** Activation names `activation` accepts (Keras: tanh default; relu/sigmoid/linear allowed). */
 export const CELL_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
-/** Names `recurrentActivation` accepts (Keras 3 hard_sigmoid = relu6(x + 3) / 6). */
-export const GATE_ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'hard_sigmoid'];
+/**
+ * Names `recurrentActivation` accepts: sigmoid; hard_sigmoid (Keras 3: relu6(x + 3) / 6); hard_sigmoid_tfjs
+ * (TF.js' default and Keras 2's hard_sigmoid: clip(0.2·x + 0.5, 0, 1)).
+ */
+export const GATE_ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'];
 
 /** Checks T, B, D, H are positive integers. */
 export function checkDims(c: ArgumentCheck, dims: RecurrentDims): RecurrentDims {

@@ -13,7 +13,7 @@ import { f64Out, readF64 } from './f64-out.js';
 import { uniform } from './random.js';
 import { maxAbs } from './rnn-problem.js';
 
-export const CODE = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4 } as const;
+export const CODE = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4, hard_sigmoid_tfjs: 5 } as const;
 export type Act = keyof typeof CODE;
 
 /** One cell variant: its shapes and how to run it on the reference and through the checked kernels. */
@@ -30,6 +30,8 @@ export const CELLS: Cell[] = [
   { label: 'LSTM relu/hard_sigmoid', kind: 'lstm', act: 'relu', ract: 'hard_sigmoid' },
   { label: 'GRU reset_after', kind: 'gru', act: 'tanh', ract: 'sigmoid', resetAfter: true },
   { label: 'GRU reset_before', kind: 'gru', act: 'tanh', ract: 'hard_sigmoid', resetAfter: false },
+  { label: 'LSTM tanh/hard_sigmoid_tfjs', kind: 'lstm', act: 'tanh', ract: 'hard_sigmoid_tfjs' },
+  { label: 'GRU reset_before hard_sigmoid_tfjs', kind: 'gru', act: 'tanh', ract: 'hard_sigmoid_tfjs', resetAfter: false },
   { label: 'SimpleRNN tanh', kind: 'rnn', act: 'tanh', ract: 'sigmoid' },
   { label: 'SimpleRNN relu', kind: 'rnn', act: 'relu', ract: 'sigmoid' },
 ];
