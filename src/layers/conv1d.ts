@@ -125,7 +125,7 @@ export class Conv1D extends Layer {
   }
 
   override outputSteps(T: number): number {
-    return this.outputLength(T, this.input.shape);
+    return this.outputLength(T, this.input?.shape ?? [T, null]);
   }
 
   forward(ctx: RunContext): void {

@@ -71,7 +71,7 @@ abstract class Pooling1D extends Layer {
   protected planExtra(_planner: Planner, _n: number): void {}
 
   override outputSteps(T: number): number {
-    return this.outputLength(T, this.input.shape);
+    return this.outputLength(T, this.input?.shape ?? [T, null]);
   }
 
   /** The output run (B, To) for an input run. */

@@ -44,7 +44,7 @@ export interface Plan {
   /** Branches of model inputs read more than once (summed after the backward, for dL/dx). */
   inputBranches: Array<{ into: Port; from: Port; input: number }>;
   /** Per model output: the port the loss reads and writes, target and row-weight buffers. */
-  heads: Array<{ port: Port; targets: Ptr; weights: Ptr; sequence: boolean; capT: number }>;
+  heads: Array<{ port: Port; targets: Ptr; targetCapacity: number; weights: Ptr; sequence: boolean; capT: number }>;
   randomState: Ptr;
 }
 
@@ -164,8 +164,9 @@ export class Engine {
     const heads = graph.outputs.map((e, o) => {
       const s = source(e), port = read(s.port, e, s.T), out = graph.nodes[e.node].outputShapes[e.index];
       const rows = (port.sequence ? s.T : 1) * B;
-      const targets = alloc(rows * (out[out.length - 1] as number)), weights = alloc(rows);
-      return { port, targets, weights, sequence: port.sequence, capT: s.T };
+      const targetCapacity = rows * (out[out.length - 1] as number);
+      const targets = alloc(targetCapacity), weights = alloc(rows);
+      return { port, targets, targetCapacity, weights, sequence: port.sequence, capT: s.T };
     });
     return { training, withInputGrads, B, Ts, base, inputs, outputs, reads, branches, inputBranches, heads, randomState: alloc(4) };
   }
@@ -209,6 +210,16 @@ export class Engine {
       pass.outputs[n] = node.outputShapes.map((_, i) => ({ T, mask: i === 0 ? mask : null }));
     });
     return pass;
+  }
+
+  /** The time length of every model output for inputs of Ts steps (what sequence targets must match). */
+  outputSteps(Ts: number[]): number[] {
+    const steps: number[][] = [];
+    this.graph.nodes.forEach((n, i) => {
+      const e = n.inputs[0], T = e.node < 0 ? Ts[e.index] : steps[e.node][e.index];
+      steps[i] = n.outputShapes.map(() => n.layer.outputSteps(T));
+    });
+    return this.graph.outputs.map((e) => steps[e.node][e.index]);
   }
 
   /** The run state (T, mask) of model output o. */

@@ -209,22 +209,27 @@ export class Model implements TrainingModel {
     await this.build();
   }
 
-  private targets(y: ModelData, N: number, what = 'y'): TensorData[] {
-    const names = this.outputNames, g = this.graph!;
+  private targets(y: ModelData, xs: TensorData[], what = 'y'): TensorData[] {
+    const names = this.outputNames, g = this.graph!, N = xs[0].shape[0], e = this.engine!;
+    const steps = e.outputSteps(xs.map((x, i) => (e.kinds[i] === 'vector' ? 1 : x.shape[1])));
     return inputList<DataInput>(y as never, names, what).map((v, o) => {
       const label = names.length > 1 ? `${what}["${names[o]}"]` : what;
       const t = toTensor(v, label);
       if (t.shape[0] !== N) throw new DataValueError(`${this.where}: x has ${N} samples but ${label} has ${t.shape[0]}`);
       checkFinite(t, label);
-      const e = g.outputs[o], out = g.nodes[e.node].outputShapes[e.index];
-      return this.compiled!.heads[o].loss.prepareTargets(t, out, this.where);
+      const edge = g.outputs[o], out = g.nodes[edge.node].outputShapes[edge.index];
+      const ready = this.compiled!.heads[o].loss.prepareTargets(t, out, this.where);
+      if (out.length === 2 && ready.shape[1] !== steps[o]) {
+        throw new ShapeError(`${this.where}: ${label} ${'(' + t.shape.join(', ') + ')'} has ${ready.shape[1]} time steps, but output "${names[o]}" has ${steps[o]} for this x`);
+      }
+      return ready;
     });
   }
 
   private async prepare(x: ModelData, y: ModelData): Promise<Batchable> {
     const xs = await this.inputs(x);
     if (!this.trainer) this.startTraining();
-    return { xs, ys: this.targets(y, xs[0].shape[0]) };
+    return { xs, ys: this.targets(y, xs) };
   }
 
   /** Keras fit(): trains for `epochs` over shuffled batches; returns the History of per-epoch logs. */

@@ -153,7 +153,7 @@ function updateMetrics(e: Engine, metrics: Metric[][], plan: Plan, pass: Pass): 
 export function loadBatch(e: Engine, plan: Plan, data: Batchable | { xs: TensorData[]; ys: null }, idx: ArrayLike<number>): { B: number; Ts: number[] } {
   const a = e.kernels.arena;
   data.xs.forEach((x, i) => gatherInput(a, plan.inputs[i].ptr, plan.inputs[i].capacity, x, idx, e.kinds[i]));
-  data.ys?.forEach((y, o) => gatherTargets(a, plan.heads[o].targets, y, idx, e.heads![o].loss.targetsAreIds, plan.heads[o].sequence));
+  data.ys?.forEach((y, o) => gatherTargets(a, plan.heads[o].targets, plan.heads[o].targetCapacity, y, idx, e.heads![o].loss.targetsAreIds, plan.heads[o].sequence));
   return { B: idx.length, Ts: data.xs.map((x, i) => stepsOf(x, e.kinds[i])) };
 }
 
