@@ -77,7 +77,7 @@ export class Model implements TrainingModel {
     this.random = new Random(this.seed);
     if (options.inputs !== undefined) {
       const list = (v: SymbolicTensor | SymbolicTensor[]) => (Array.isArray(v) ? v : [v]);
-      this.graph = buildGraph(list(options.inputs), list(options.outputs!), this.name);
+      this.graph = buildGraph(list(options.inputs), list(options.outputs!), this.name, this);
     }
   }
 
@@ -286,7 +286,7 @@ export class Model implements TrainingModel {
 
   /** Every recurrent layer, including those inside Bidirectional and Residual wrappers, in model order. */
   recurrentLayers(): Recurrent[] {
-    return recurrentLayersOf(this.layers);
+    return recurrentLayersOf(this.graph?.runtime ?? this.layers);
   }
 
   /** Clears the carried state of every stateful recurrent layer. */

@@ -78,7 +78,7 @@ export class Sequential extends Model {
       if (!(out instanceof SymbolicTensor)) throw new ConfigError(`Sequential "${this.name}": layer ${layer.className} "${layer.name}" has several outputs (returnState); use a functional Model`);
       t = out;
     }
-    this.graph = buildGraph([input], [t], this.name);
+    this.graph = buildGraph([input], [t], this.name, this);
     this.inputShape = shape.slice();
     await super.build();
   }

@@ -115,7 +115,7 @@ export class Trainer {
     const norms = guardedStep(k, this.gradTable, opt.clip, () => opt.apply(k, e.params, e.grads, this.state, table.size, 0, table.trainableSize));
     if (!norms.finite) {
       const t = table.entries.filter((x) => x.trainable)[norms.tensor];
-      const layers = recurrentLayersOf(e.graph.owners);
+      const layers = recurrentLayersOf(e.graph.runtime);
       this.guardEvents.push({ ...where, tensor: t.path, index: norms.index, value: norms.value, timeStep: firstBadTimeStep(k, layers, t.path), loss });
     }
     track?.finish(k, e.params);
