@@ -461,7 +461,7 @@ export class Sequential {
     const track = this.recordNextUpdate && this.updates ? this.updates : null;
     this.recordNextUpdate = false;
     if (track) this.snapshotParams(track);
-    const norms = guardedStep(k, this.gradTable, opt.clip, () => opt.apply(k, this.params, this.grads, this.state, table.size, 0, table.trainableSize));
+    const norms = opt.step(k, this.gradTable, this.params, this.grads, this.state, table.size, 0, table.trainableSize); // guard + post-update check (issue 16)
     if (!norms.finite) {
       const e = table.entries.filter((t) => t.trainable)[norms.tensor];
       this.guardEvents.push({ ...where, tensor: e.path, index: norms.index, value: norms.value, timeStep: this.firstBadTimeStep(e.path), loss });
