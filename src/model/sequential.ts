@@ -144,6 +144,22 @@ export class Sequential {
     this.layers.push(layer);
   }
 
+  private disposed = false;
+
+  /**
+   * Frees the model's memory on its Kernels (params, grads, optimizer state, activation plans) so that other
+   * models reuse it; the model cannot be used afterwards (ModelStateError). Safe to call twice.
+   */
+  dispose(): void {
+    if (this.kernels) this.kernels.arena.freeOwned(this);
+    this.disposed = true;
+    this.table = null;
+    this.plan = null;
+    this.gradTable = null;
+    this.state = [];
+    this.updates = null;
+  }
+
   get built(): boolean {
     return this.table !== null;
   }
@@ -169,6 +185,7 @@ export class Sequential {
   }
 
   private async ensureKernels(): Promise<Kernels> {
+    if (this.disposed) throw new ModelStateError(`Sequential "${this.name}": the model was disposed`);
     this.kernels ??= await loadKernels();
     return this.kernels;
   }
@@ -207,6 +224,7 @@ export class Sequential {
     this.outputShape = s;
     this.planMark = a.mark();
     this.planEnd = a.mark();
+    a.claim(this, this.ownFrom); // dispose() frees what the model allocated (issue 16)
   }
 
   compile(options: CompileOptions): void {
@@ -223,6 +241,7 @@ export class Sequential {
     // Free our own memory above the slabs only while no other model sharing the arena sits above it.
     if (a.mark() === this.planEnd) a.release(Math.max(this.slabEnd, this.ownFrom));
     else this.ownFrom = a.mark();
+    const t0 = a.mark();
     this.plan = null;
     this.state = Array.from({ length: opt.stateSlabs }, () => a.alloc(table.size));
     opt.initState(k, this.state, table.size);
@@ -231,6 +250,7 @@ export class Sequential {
     this.updates = null;
     this.planMark = a.mark();
     this.planEnd = a.mark();
+    a.claim(this, t0);
   }
 
   private configureOutput(): void {
@@ -281,6 +301,7 @@ export class Sequential {
     const randomState = a.allocZeroed(4);
     this.plan = { training, B: capB, T: capT, inputPtr, targets, weights, output: port, randomState };
     this.planEnd = a.mark();
+    a.claim(this, this.planMark);
     return this.plan;
   }
 
@@ -711,10 +732,12 @@ export class Sequential {
     const a = this.kernels.arena;
     if (a.mark() === this.planEnd) a.release(this.planMark);
     else this.ownFrom = a.mark();
+    const t0 = a.mark();
     this.plan = null;
     const snapshot = a.alloc(this.table.size);
     this.planMark = a.mark();
     this.planEnd = a.mark();
+    a.claim(this, t0);
     const n = this.table.entries.filter((e) => e.trainable).length;
     this.updates = { snapshot, before: new Float64Array(n), ratios: null };
   }
