@@ -34,7 +34,7 @@ export class Embedding extends Layer {
   private dy = 0;
 
   constructor(options: EmbeddingOptions) {
-    super({ ...options, inputShape: options.inputShape ?? (options.inputLength ? [options.inputLength] : undefined) }, 'embedding');
+    super({ ...options, inputShape: options?.inputShape ?? (options?.inputLength ? [options.inputLength] : undefined) }, 'embedding');
     const { inputDim, outputDim } = options;
     if (!Number.isInteger(inputDim) || inputDim < 1) throw new ShapeError(`Embedding "${this.name}": inputDim must be a positive integer, got ${inputDim}`);
     if (!Number.isInteger(outputDim) || outputDim < 1) throw new ShapeError(`Embedding "${this.name}": outputDim must be a positive integer, got ${outputDim}`);

@@ -13,6 +13,7 @@
 
 import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
 import type { Random } from '../../bindings/random.js';
+import { validateLayerOptions } from '../options/layers.js';
 import { GraphError, ShapeError } from '../errors.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { ParamEntry, ParamSpec, Regularizer } from '../model/param-table.js';
@@ -133,7 +134,8 @@ export abstract class Layer {
   protected output!: Port;
 
   constructor(options: LayerOptions, defaultBase: string) {
-    this.name = options.name ?? uniqueName(defaultBase);
+    this.name = options?.name ?? uniqueName(defaultBase);
+    validateLayerOptions(defaultBase, options, this.name); // src/options/layers.ts: types, ranges, unknown keys (issue 16)
     this.trainable = options.trainable ?? true;
     this.inputShape = options.inputShape;
   }

@@ -11,7 +11,7 @@
 
 import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
 import type { Random } from '../../bindings/random.js';
-import { ConfigError, GraphError } from '../errors.js';
+import { ConfigError, GraphError, ShapeError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InputState, Planner, Port, RunContext } from '../layers/layer.js';
 import type { Loss } from '../losses.js';
@@ -275,6 +275,28 @@ export class Engine {
       total += spec.weight * value;
     });
     return { total, each };
+  }
+
+  /** Copies of every weight tensor, table order. */
+  readWeights(): Array<{ path: string; shape: number[]; data: Float32Array }> {
+    const a = this.kernels.arena;
+    return this.table!.entries.map((e) => ({ path: e.path, shape: e.shape.slice(), data: a.readF32(this.params + e.offset * 4, e.size) }));
+  }
+
+  /** Sets tensors by path; checks every name and shape first, so nothing changes on a mismatch. */
+  writeWeights(weights: Array<{ path: string; shape: readonly number[]; data: ArrayLike<number> }>): void {
+    const t = this.table!;
+    const resolved: Array<[ParamEntry, ArrayLike<number>]> = weights.map((w) => {
+      const e = t.entries.find((x) => x.path === w?.path);
+      if (!e) throw new ShapeError(`${this.where}: no weight named ${w?.path}`);
+      const same = Array.isArray(w.shape) && w.shape.length === e.shape.length && w.shape.every((d, i) => d === e.shape[i]);
+      if (!same || w.data?.length !== e.size) {
+        throw new ShapeError(`${this.where}: weight ${w.path} has shape (${w.shape?.join(', ')}) with ${w.data?.length} values, expected (${e.shape.join(', ')})`);
+      }
+      return [e, w.data];
+    });
+    const F = this.kernels.arena.F32;
+    for (const [e, data] of resolved) F.set(data, (this.params >> 2) + e.offset);
   }
 
   /** The param table (throws before build). */

@@ -6,7 +6,6 @@
 
 import type { Ptr } from '../../bindings/index.js';
 import type { GradTable } from '../../bindings/families/clipping.js';
-import { guardedStep } from '../../bindings/families/optimizers.js';
 import { Random } from '../../bindings/random.js';
 import { Callback, FunctionCallback, History, type CallbackFunctions, type Logs } from '../callbacks/callback.js';
 import { ConfigError, DataValueError } from '../errors.js';
@@ -112,7 +111,7 @@ export class Trainer {
     const track = this.recordNextUpdate ? this.tracker : null;
     this.recordNextUpdate = false;
     track?.begin(k, e.params, table.size);
-    const norms = guardedStep(k, this.gradTable, opt.clip, () => opt.apply(k, e.params, e.grads, this.state, table.size, 0, table.trainableSize));
+    const norms = opt.step(k, this.gradTable, e.params, e.grads, this.state, table.size, 0, table.trainableSize); // guard + post-update check (issue 16)
     if (!norms.finite) {
       const t = table.entries.filter((x) => x.trainable)[norms.tensor];
       const layers = recurrentLayersOf(e.graph.runtime);
