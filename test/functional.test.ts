@@ -108,6 +108,22 @@ CASES.push({
   x: () => [padded(4, 5, 2)], y: () => [floats(4, 5, 1)],
 });
 
+/** Float sequences with gaps and both padding sides mixed in one batch (Masking: all-zero steps). */
+function gappy(N: number, T: number, D: number) {
+  const x = floats(N, T, D), patterns = [[0, 2], [T - 1], [0, 1], [1, 3, T - 1]];
+  for (let b = 0; b < N; b++) for (const t of patterns[b % patterns.length]) for (let d = 0; d < D; d++) x.data[(b * T + t) * D + d] = 0;
+  return x;
+}
+CASES.push({
+  name: 'Masking (gaps, mixed sides) → Bidirectional(GRU, seq) → LSTM → Dense',
+  build: () => {
+    const x = Input({ shape: [5, 2], name: 'x' });
+    const s = new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true }) }).apply(new Masking().apply(x) as SymbolicTensor) as SymbolicTensor;
+    return { inputs: [x], outputs: [new Dense({ units: 1 }).apply(new LSTM({ units: 3 }).apply(s) as SymbolicTensor) as SymbolicTensor] };
+  },
+  x: () => [gappy(4, 5, 2)], y: () => [floats(4, 1)],
+});
+
 for (const c of CASES) {
   const fixed = { x: c.x(), y: c.y() }; // one draw of data per case, shared by both tests and backends
   test(`finite differences == computeGradients (weights and dL/dx): ${c.name}`, async () => {

@@ -5,7 +5,7 @@
 // the last valid step.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Embedding, GRU, Input, LSTM, Model, loadKernels, type SymbolicTensor } from '../src/index.js';
+import { Bidirectional, Embedding, GRU, Input, LSTM, Model, loadKernels, type SymbolicTensor } from '../src/index.js';
 import { checkClose } from './helpers/check-close.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -50,7 +50,8 @@ for (const kind of ['LSTM', 'GRU'] as const) {
     await m.build();
     const w = new Map(m.getWeights().map((t) => [t.path, t.data]));
     const emb = w.get('emb/embeddings')!, W = w.get('rnn/kernel')!, U = w.get('rnn/recurrent_kernel')!, b = w.get('rnn/bias')!;
-    for (const ids of [[[3, 1, 4, 1, 0, 0], [5, 9 - 1, 2, 6, 5, 3]], [[0, 0, 2, 7, 1, 8], [0, 3, 1, 4, 1, 5]]]) {
+    // right padding; left padding; gaps and both sides mixed in one batch (per-step masks)
+    for (const ids of [[[3, 1, 4, 1, 0, 0], [5, 8, 2, 6, 5, 3]], [[0, 0, 2, 7, 1, 8], [0, 3, 1, 4, 1, 5]], [[0, 2, 0, 7, 1, 0], [4, 0, 0, 4, 0, 5]]]) {
       const preds = await m.predict(ids) as Array<{ data: Float32Array; shape: number[] }>;
       assert.equal(preds.map((p) => p.shape), kind === 'LSTM' ? [[2, T, H], [2, H], [2, H]] : [[2, T, H], [2, H]]);
       for (let s = 0; s < 2; s++) {
@@ -72,6 +73,21 @@ for (const kind of ['LSTM', 'GRU'] as const) {
     }
   });
 }
+
+test('Bidirectional(returnSequences) zeroes its outputs at masked steps (Keras zero_output_for_mask)', async () => {
+  const k = await loadKernels();
+  const x = Input({ shape: [5], dtype: 'int32' });
+  const e = new Embedding({ inputDim: 9, outputDim: 3, maskZero: true }).apply(x) as SymbolicTensor;
+  const y = new Bidirectional({ layer: new LSTM({ units: 2, returnSequences: true }) }).apply(e) as SymbolicTensor;
+  const m = new Model({ inputs: x, outputs: y, kernels: k });
+  const ids = [[0, 3, 0, 4, 0], [5, 6, 0, 0, 7]];
+  const p = await m.predict(ids) as { data: Float32Array };
+  for (let b = 0; b < 2; b++) for (let t = 0; t < 5; t++) {
+    const row = p.data.subarray((b * 5 + t) * 4, (b * 5 + t + 1) * 4);
+    if (ids[b][t] === 0) assert.ok(row.every((v) => v === 0), `masked step ${b},${t} is 0`);
+    else assert.ok(row.some((v) => v !== 0), `valid step ${b},${t}`);
+  }
+});
 
 test('a returned state equals the last output of returnSequences false, and feeds another layer as its initial state', async () => {
   const k = await loadKernels();

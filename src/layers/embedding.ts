@@ -6,6 +6,7 @@
 import { ShapeError } from '../errors.js';
 import { Constant, serializeInitializer, getInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
+import { maskFromSteps } from './mask.js';
 import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
 export interface EmbeddingOptions extends LayerOptions {
@@ -75,8 +76,10 @@ export class Embedding extends Layer {
   /** With maskZero: the valid steps of each sample (id 0 = padding), from the batch's ids. */
   override computeMask(ctx: RunContext): Mask | null {
     if (!this.maskZero) return null;
-    const ids = this.input.value(ctx);
-    return paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
+    // ids are batch-major (B, T); the mask is time-major (T, B), any pattern (gaps, either side).
+    const { B, T } = ctx, ids = ctx.kernels.arena.i32(this.input.value(ctx).ptr, B * T), valid = new Uint8Array(T * B);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) valid[t * B + b] = ids[b * T + t] !== 0 ? 1 : 0;
+    return maskFromSteps(valid, T, B);
   }
 
   override get expectsIds(): boolean {

@@ -29,13 +29,15 @@ export interface RunDims {
 
 /**
  * Which time steps of a batch are valid (Keras masks). One-sided padding is `lengths` (valid steps per
- * sample) with the side; the fused kernels skip the padded steps.
+ * sample) with the side, the kernels' fast path; any other pattern is a (T, B) step mask (layers/mask.ts).
  */
 export interface Mask {
-  /** (B) valid steps per sample. */
-  lengths: Int32Array;
+  /** (B) valid steps per sample, for one-sided masks; null when `steps` holds the mask. */
+  lengths: Int32Array | null;
   /** Valid steps at the end (left padding) instead of the start. */
   leftPadded: boolean;
+  /** (T, B) time-major 0/1, for masks lengths cannot describe (gaps, mixed sides); else null. */
+  steps: Uint8Array | null;
 }
 
 export interface Port {
@@ -61,9 +63,13 @@ export interface InputState {
 export interface RunContext extends RunDims {
   kernels: Kernels;
   training: boolean;
-  /** Per-sample valid lengths of the first input (null: no mask). */
+  /** The mask of the first input (null: every step valid). */
+  mask: Mask | null;
+  /** Per-sample valid lengths of the first input, when its mask is one-sided (else null). */
   lengths: Int32Array | null;
   leftPadded: boolean;
+  /** (T, B) 0/1 step mask of the first input, when lengths cannot describe it (else null). */
+  stepMask: Uint8Array | null;
   /** Every input's time length and mask, in input order (the first is also in T / lengths above). */
   inputs: readonly InputState[];
   /** Generator for dropout masks (advanced only in training). */
@@ -198,7 +204,7 @@ export abstract class Layer {
 
   /** The mask of output 0 after forward (other outputs carry none); by default the input's, if propagated. */
   computeMask(ctx: RunContext): Mask | null {
-    return this.propagatesMask() && ctx.lengths ? { lengths: ctx.lengths, leftPadded: ctx.leftPadded } : null;
+    return this.propagatesMask() ? ctx.mask : null;
   }
 
   /**

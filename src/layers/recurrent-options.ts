@@ -54,6 +54,8 @@ export interface StepBuffers {
   U: TensorRef;
   b: TensorRef;
   lengths: Int32Array | null;
+  /** (T, B) 0/1 time-major step mask, for masks lengths cannot describe (then lengths is null). */
+  stepMask: Uint8Array | null;
   reverse: boolean;
   leftPadded: boolean;
   /** Recurrent dropout mask (K, B, H) or (B, H), training only. */

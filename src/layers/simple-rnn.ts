@@ -20,9 +20,9 @@ export class SimpleRNN extends Recurrent {
     return this.biasInitializer;
   }
 
-  private opts(ctx: RunContext, a: { lengths: Int32Array | null; reverse: boolean; leftPadded: boolean }) {
+  private opts(ctx: RunContext, a: { lengths: Int32Array | null; stepMask: Uint8Array | null; reverse: boolean; leftPadded: boolean }) {
     return {
-      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, reverse: a.reverse, leftPadded: a.leftPadded,
+      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, stepMask: a.stepMask, reverse: a.reverse, leftPadded: a.leftPadded,
       activation: this.activation,
     };
   }

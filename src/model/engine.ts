@@ -14,6 +14,7 @@ import type { Random } from '../../bindings/random.js';
 import { ConfigError, GraphError, ShapeError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InputState, Planner, Port, RunContext } from '../layers/layer.js';
+import { stepValid } from '../layers/mask.js';
 import type { Loss } from '../losses.js';
 import { inputKind, type InputKind } from './data.js';
 import type { Graph, PlanNode } from './graph.js';
@@ -191,7 +192,8 @@ export class Engine {
   private context(ins: InputState[], B: number, training: boolean, random: Random, plan: Plan): RunContext {
     const m = ins[0].mask;
     return {
-      B, T: ins[0].T, kernels: this.kernels, training, lengths: m ? m.lengths : null, leftPadded: m ? m.leftPadded : false, inputs: ins,
+      B, T: ins[0].T, kernels: this.kernels, training, mask: m, lengths: m ? m.lengths : null, leftPadded: m ? m.leftPadded : false,
+      stepMask: m ? m.steps : null, inputs: ins,
       random, randomState: plan.randomState, params: this.params, grads: this.grads,
     };
   }
@@ -251,12 +253,9 @@ export class Engine {
   rowWeights(plan: Plan, o: number, pass: Pass): TensorRef | null {
     const head = plan.heads[o], st = this.outputState(pass, o);
     if (!head.sequence || !st.mask) return null;
-    const { lengths, leftPadded } = st.mask, T = st.T, B = pass.B;
+    const T = st.T, B = pass.B, m = st.mask;
     const W = this.kernels.arena.f32(head.weights, T * B);
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-      const len = lengths[b];
-      W[t * B + b] = (leftPadded ? t >= T - len : t < len) ? 1 : 0;
-    }
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) W[t * B + b] = stepValid(m, t, b, T, B) ? 1 : 0;
     return { ptr: head.weights, shape: [T, B] };
   }
 
