@@ -195,6 +195,16 @@ test('a layer applied twice shares one set of weights', async () => {
   checkClose('d(x) + d(x) == 2 d(x)', p.data, q.data.map((v) => 2 * v), 1e-6, 1e-6);
 });
 
+test('merging vectors made from inputs of different lengths (a GRU over 7 steps with a Dense over one vector)', async () => {
+  const seq = Input({ shape: [7, 2] }), vec = Input({ shape: [3] });
+  const j = new Concatenate().apply([new GRU({ units: 4 }).apply(seq) as SymbolicTensor, new Dense({ units: 2 }).apply(vec) as SymbolicTensor]) as SymbolicTensor;
+  const m = new Model({ inputs: [seq, vec], outputs: new Dense({ units: 1 }).apply(j) as SymbolicTensor, kernels: wasm });
+  m.compile({ optimizer: 'adam', loss: 'mse' });
+  const h = await m.fit([floats(6, 7, 2), floats(6, 3)], floats(6, 1), { epochs: 2 });
+  assert.ok(h.history.loss.every(Number.isFinite));
+  assert.equal((await m.predict([floats(2, 7, 2), floats(2, 3)]) as { shape: number[] }).shape, [2, 1]);
+});
+
 test('bad graphs: typed errors naming layers and shapes', async () => {
   const a = Input({ shape: [3], name: 'in_a' }), b = Input({ shape: [4], name: 'in_b' }), stray = Input({ shape: [3], name: 'stray' });
   throwsTyped(() => new Add({ name: 'plus' }).apply([a, b]), GraphError, /Add "plus": input shapes do not match: \(None, 3\), \(None, 4\)/);

@@ -62,7 +62,7 @@ abstract class Merge extends Layer {
   }
 
   protected checkSteps(ctx: RunContext): void {
-    if (ctx.inputs.some((i) => i.T !== ctx.T)) throw new ShapeError(`${this.className} "${this.name}": inputs have different time lengths (${ctx.inputs.map((i) => i.T).join(', ')})`);
+    if (this.output.sequence && ctx.inputs.some((i) => i.T !== ctx.T)) throw new ShapeError(`${this.className} "${this.name}": inputs have different time lengths (${ctx.inputs.map((i) => i.T).join(', ')})`);
   }
 
   getConfig(): Record<string, unknown> {
