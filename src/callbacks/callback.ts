@@ -2,8 +2,10 @@
 
 import type { TrainingModel } from '../model/contract.js';
 
+/** Per-batch or per-epoch values by name (loss, metrics). */
 export type Logs = Record<string, number>;
 
+/** A hook into fit() (Keras Callback). */
 export abstract class Callback {
   /** The model being trained (Keras callback.model), as the TrainingModel contract. */
   model!: TrainingModel;
@@ -28,6 +30,7 @@ export interface CallbackFunctions {
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
 
+/** User functions as a callback. */
 export class FunctionCallback extends Callback {
   constructor(private readonly f: CallbackFunctions) {
     super();

@@ -11,13 +11,16 @@ import { stepValid } from './mask.js';
 import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 import type { Recurrent } from './recurrent.js';
 
+/** How Bidirectional combines the two directions (Keras merge_mode). */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
+/** Options of Bidirectional: the recurrent layer to run both ways and the merge mode. */
 export interface BidirectionalOptions extends LayerOptions {
   layer: Recurrent;
   mergeMode?: MergeMode;
 }
 
+/** Keras Bidirectional: a recurrent layer over time forwards and a copy backwards, outputs merged. */
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
   readonly forwardLayer: Recurrent;

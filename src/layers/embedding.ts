@@ -9,6 +9,7 @@ import type { Regularizer } from '../model/param-table.js';
 import { maskFromSteps } from './mask.js';
 import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of Embedding (Keras names; `weights` to start from a matrix). */
 export interface EmbeddingOptions extends LayerOptions {
   /** V: vocabulary size (ids in [0, V)). */
   inputDim: number;
@@ -23,6 +24,7 @@ export interface EmbeddingOptions extends LayerOptions {
   inputLength?: number;
 }
 
+/** Keras Embedding: token ids (None, T) → vectors (None, T, E); maskZero makes id 0 padding. */
 export class Embedding extends Layer {
   readonly className = 'Embedding';
   readonly inputDim: number;

@@ -40,6 +40,7 @@ export interface Mask {
   steps: Uint8Array | null;
 }
 
+/** How a layer hands an output to its consumers: value and gradient buffers for the current run. */
 export interface Port {
   /** Keras per-sample shape, e.g. [T, 64] for a sequence of 64-vectors, [1] for a score. */
   shape: Shape;
@@ -101,10 +102,12 @@ export interface ApplyOptions {
   initialState?: SymbolicTensor | SymbolicTensor[];
 }
 
+/** A weight a layer declares: its spec and initializer. */
 export interface ParamDeclaration extends ParamSpec {
   initializer: InitializerSpec;
 }
 
+/** Options every layer takes: name, trainable, inputShape. */
 export interface LayerOptions {
   name?: string;
   trainable?: boolean;
@@ -112,6 +115,7 @@ export interface LayerOptions {
   inputShape?: Shape;
 }
 
+/** A layer as config: { className, config } (Keras get_config). */
 export interface LayerConfig {
   className: string;
   config: Record<string, unknown>;
@@ -125,10 +129,12 @@ export function uniqueName(base: string): string {
   return n === 0 ? base : `${base}_${n}`;
 }
 
+/** The number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** The base of every layer: declare params, plan buffers, forward and backward; apply() for the functional API. */
 export abstract class Layer {
   abstract readonly className: string;
   readonly name: string;
@@ -303,6 +309,7 @@ export function formatKerasShape(shape: Shape): string {
   return `(None, ${shape.map((d) => (d === null ? 'None' : d)).join(', ')})`;
 }
 
+/** A regularizer as config ({ l1, l2 } or null). */
 export function regularizerConfig(r: Regularizer | null | undefined): Record<string, number> | null {
   return r ? { l1: r.l1, l2: r.l2 } : null;
 }

@@ -13,6 +13,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { stepValid } from './mask.js';
 import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of the windowed 1-D pooling layers (Keras names). */
 export interface Pooling1DOptions extends LayerOptions {
   /** P: window width (default 2). */
   poolSize?: number | [number];
@@ -89,6 +90,7 @@ abstract class Pooling1D extends Layer {
   }
 }
 
+/** Keras MaxPooling1D over time. */
 export class MaxPooling1D extends Pooling1D {
   readonly className = 'MaxPooling1D';
   /** (To, B, C) i32: the input step of each window's first maximum. */
@@ -116,6 +118,7 @@ export class MaxPooling1D extends Pooling1D {
   }
 }
 
+/** Keras AveragePooling1D over time. */
 export class AveragePooling1D extends Pooling1D {
   readonly className = 'AveragePooling1D';
 
@@ -166,6 +169,7 @@ abstract class GlobalPooling1D extends Layer {
   }
 }
 
+/** Keras GlobalMaxPooling1D: the maximum over time per channel. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly className = 'GlobalMaxPooling1D';
   /** (B, C) i32: the input step of each channel's first maximum. */
@@ -192,6 +196,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   }
 }
 
+/** Keras GlobalAveragePooling1D: the mean over the valid steps per channel. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly className = 'GlobalAveragePooling1D';
 

@@ -6,9 +6,12 @@ import type { InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
 import type { LayerOptions } from './layer.js';
 
+/** Activations of a recurrent cell. */
 export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+/** Activations of the recurrent gates. */
 export type GateActivation = 'sigmoid' | 'hard_sigmoid';
 
+/** Options shared by LSTM, GRU and SimpleRNN (Keras names). */
 export interface RecurrentOptions extends LayerOptions {
   units: number;
   activation?: CellActivation;
@@ -45,6 +48,7 @@ export interface CellShape {
   hasCell: boolean;
 }
 
+/** The buffers of one fused recurrent kernel call. */
 export interface StepBuffers {
   x: TensorRef;
   h: TensorRef;

@@ -23,6 +23,7 @@ import { Masking, type MaskingOptions } from './masking.js';
 import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 import { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';
 
+/** Makes a layer from its config. */
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
 const registry = new Map<string, LayerFactory>();
@@ -32,6 +33,7 @@ export function registerLayer(className: string, factory: LayerFactory): void {
   registry.set(className, factory);
 }
 
+/** The class names the registry can rebuild. */
 export function registeredLayers(): string[] {
   return [...registry.keys()].sort();
 }

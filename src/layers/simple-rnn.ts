@@ -4,6 +4,7 @@ import type { InitializerSpec } from '../initializers.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type RecurrentOptions } from './recurrent.js';
 
+/** Keras SimpleRNN (tanh or relu) on the fused kernels. */
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
 

@@ -13,6 +13,7 @@ export interface TensorData {
   shape: number[];
 }
 
+/** Training/prediction data: a TensorData, or nested arrays (N, ...) of numbers. */
 export type DataInput = TensorData | ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
 
 const isTensorData = (x: unknown): x is TensorData =>

@@ -58,6 +58,7 @@ export interface Pass {
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** The engine of one model: weights, the memory plan, one forward/backward pass and the losses (see the header). */
 export class Engine {
   readonly memory: ModelMemory;
   table: ParamTable | null = null;

@@ -59,6 +59,7 @@ export interface Gradients {
 
 let counter = 0;
 
+/** A functional model (Keras Model): layers applied to symbolic tensors from Input(), trained and run on the fused kernels. */
 export class Model implements TrainingModel {
   readonly name: string;
   readonly seed: number;
