@@ -1,8 +1,14 @@
-// One WebAssembly.Memory and a bump allocator over it (llm.c-style slabs are carved from here).
+// One WebAssembly.Memory and an allocator over it (llm.c-style slabs are carved from here).
 //
-//   0 ........ base ............................ top ............. byteLength
-//   | module's | allocations, each 16-byte aligned | free (grows by  |
-//   |  statics |  mark() / release(mark) rewinds   |  memory.grow)   |
+//   0 ........ base ..................................... top ............. byteLength
+//   | module's | blocks, each 16-byte aligned, and holes  | free (grows by  |
+//   |  statics | (freed blocks), reused first-fit         |  memory.grow)   |
+//
+// Blocks are numbered in allocation order; mark() is that number and release(mark) frees every block
+// allocated after it (a stack, for temporaries and plans), wherever it lies. free(ptr) frees one block and
+// freeOwned(owner) every block claim()ed by an owner (a model's dispose()); freed space next to `top` lowers
+// it, other freed space becomes a hole that later allocations reuse, so models created and disposed on one
+// Kernels keep the memory flat.
 //
 // memory.grow detaches every typed-array view of the old buffer, so views are never cached by callers:
 // `f32(ptr, n)` builds a fresh one, and the cached whole-memory views are re-derived when the buffer changes.
@@ -29,6 +35,14 @@ export interface ArenaOptions {
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
+/** One live allocation: [ptr, ptr + bytes), its number in allocation order, and who claimed it. */
+interface Block {
+  ptr: Ptr;
+  bytes: number;
+  seq: number;
+  owner: object | null;
+}
+
 /** One WebAssembly.Memory and a 16-byte-aligned bump allocator over it (mark/release rewinds); every kernel pointer is a byte offset into it. */
 export class Arena {
   readonly memory: WebAssembly.Memory;
@@ -40,6 +54,14 @@ export class Arena {
   private i32View = new Int32Array(0);
   private u8View = new Uint8Array(0);
   private growCount = 0;
+  /** Live blocks by pointer. */
+  private live = new Map<Ptr, Block>();
+  /** Blocks in allocation order (seq increasing); freed ones are dropped lazily. */
+  private stack: Block[] = [];
+  /** Holes below top: [start, end) pairs, sorted by start, disjoint and never touching each other or top. */
+  private holes: Array<[number, number]> = [];
+  /** Number of the last allocation (what mark() returns). */
+  private seq = 0;
 
   constructor(options: ArenaOptions = {}) {
     const initialPages = Math.max(1, Math.ceil((options.initialBytes ?? 16 * 1024 * 1024) / PAGE_BYTES));
@@ -63,7 +85,7 @@ export class Arena {
    * Only allowed while nothing is allocated.
    */
   reserveBelow(heapBase: number): void {
-    if (this.topByte !== this.baseByte) throw new ArenaError('Arena.reserveBelow: the arena already has allocations');
+    if (this.topByte !== this.baseByte || this.live.size) throw new ArenaError('Arena.reserveBelow: the arena already has allocations');
     const base = alignUp(Math.max(this.baseByte, heapBase), ALIGN);
     this.ensure(base);
     this.baseByte = this.topByte = base;
@@ -83,16 +105,105 @@ export class Arena {
     return this.growCount;
   }
 
-  /** Allocates `bytes` (16-byte aligned start, length rounded up to 16), growing memory if needed. */
+  /** Bytes in live blocks (what a leak test watches; top − base minus the holes). */
+  get usedBytes(): number {
+    let used = this.topByte - this.baseByte;
+    for (const [a, b] of this.holes) used -= b - a;
+    return used;
+  }
+
+  /** Number of live blocks. */
+  get blockCount(): number {
+    return this.live.size;
+  }
+
+  /**
+   * Allocates `bytes` (16-byte aligned start, length rounded up to 16): first fit in a hole, else at the
+   * top, growing memory if needed. A failed allocation changes nothing.
+   */
   allocBytes(bytes: number): Ptr {
     if (!Number.isSafeInteger(bytes) || bytes < 0) {
       throw new ArenaError(`Arena.allocBytes: size must be a non-negative safe integer, got ${bytes}`);
     }
-    const ptr = this.topByte;
-    const end = ptr + alignUp(bytes, ALIGN);
-    this.ensure(end);
-    this.topByte = end;
+    const size = alignUp(bytes, ALIGN);
+    let ptr = -1;
+    if (size > 0) {
+      for (let i = 0; i < this.holes.length; i++) {
+        const h = this.holes[i];
+        if (h[1] - h[0] < size) continue;
+        ptr = h[0];
+        if (h[1] - h[0] === size) this.holes.splice(i, 1);
+        else h[0] += size;
+        break;
+      }
+    }
+    if (ptr < 0) {
+      ptr = this.topByte;
+      this.ensure(ptr + size);
+      this.topByte = ptr + size;
+    }
+    const block: Block = { ptr, bytes: size, seq: ++this.seq, owner: null };
+    if (size > 0) this.live.set(ptr, block);
+    this.stack.push(block);
     return ptr;
+  }
+
+  /** Frees one block returned by alloc/allocBytes/putF32...; ArenaError for a pointer that is not a live block. */
+  free(ptr: Ptr): void {
+    const b = this.live.get(ptr);
+    if (!b) throw new ArenaError(`Arena.free: ${ptr} is not the start of a live allocation`);
+    this.drop(b);
+  }
+
+  /**
+   * Marks every live, unclaimed block allocated after `since` (a mark()) as `owner`'s, so that
+   * freeOwned(owner) can free them all later (a model claims what it allocated when it is disposed).
+   */
+  claim(owner: object, since: number): void {
+    for (let i = this.stack.length - 1; i >= 0 && this.stack[i].seq > since; i--) {
+      const b = this.stack[i];
+      if (b.owner === null && this.live.get(b.ptr) === b) b.owner = owner;
+    }
+  }
+
+  /** Frees every live block claimed by `owner`; returns the bytes freed. */
+  freeOwned(owner: object): number {
+    let freed = 0;
+    for (const b of [...this.live.values()]) {
+      if (b.owner !== owner) continue;
+      freed += b.bytes;
+      this.drop(b);
+    }
+    return freed;
+  }
+
+  private drop(b: Block): void {
+    this.live.delete(b.ptr);
+    b.owner = null;
+    let start = b.ptr, end = b.ptr + b.bytes;
+    // Merge with the holes touching [start, end), then lower top if the result reaches it.
+    const holes = this.holes;
+    let i = 0;
+    while (i < holes.length && holes[i][1] < start) i++;
+    if (i < holes.length && holes[i][1] === start) {
+      start = holes[i][0];
+      holes.splice(i, 1);
+    }
+    if (i < holes.length && holes[i][0] === end) {
+      end = holes[i][1];
+      holes.splice(i, 1);
+    }
+    if (end === this.topByte) {
+      this.topByte = start;
+      const last = holes[holes.length - 1];
+      if (last && last[1] === start) {
+        this.topByte = last[0];
+        holes.pop();
+      }
+    } else if (end > start) {
+      holes.splice(i, 0, [start, end]);
+    }
+    while (this.stack.length && this.live.get(this.stack[this.stack.length - 1].ptr) !== this.stack[this.stack.length - 1]) this.stack.pop();
   }
 
   /** Allocates n f32 (or i32) elements. */
@@ -128,21 +239,33 @@ export class Arena {
     this.growCount++;
   }
 
-  /** A rewind point: release(mark()) frees everything allocated after it. */
+  /**
+   * A rewind point (the number of allocations so far): release(mark()) frees everything allocated after it.
+   * Equal marks mean nothing was allocated (and kept) in between.
+   */
   mark(): number {
-    return this.topByte;
+    return this.seq;
   }
 
+  /** Frees every block allocated after `mark` (wherever it lies), and rewinds the allocation count to it. */
   release(mark: number): void {
-    if (!Number.isSafeInteger(mark) || mark < this.base || mark > this.topByte || mark % ALIGN !== 0) {
-      throw new ArenaError(`Arena.release: mark ${mark} is not a live mark in [${this.base}, ${this.topByte}]`);
+    if (!Number.isSafeInteger(mark) || mark < 0 || mark > this.seq) {
+      throw new ArenaError(`Arena.release: mark ${mark} is not a live mark in [0, ${this.seq}]`);
     }
-    this.topByte = mark;
+    while (this.stack.length && this.stack[this.stack.length - 1].seq > mark) {
+      const b = this.stack.pop()!;
+      if (this.live.get(b.ptr) === b) this.drop(b);
+    }
+    this.seq = mark;
   }
 
   /** Frees everything. */
   reset(): void {
     this.topByte = this.base;
+    this.live.clear();
+    this.stack = [];
+    this.holes = [];
+    this.seq = 0;
   }
 
   private refresh(): void {

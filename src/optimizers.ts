@@ -3,8 +3,10 @@
 // clipGradNorm (PyTorch clip_grad_norm_). The update runs once over the trainable range of the slabs.
 
 import type { Kernels, Ptr } from '../bindings/index.js';
-import { ADAGRAD_INITIAL_ACCUMULATOR, type ClipSpec } from '../bindings/families/optimizers.js';
-import { ConfigError } from './errors.js';
+import type { GradNormResult, GradTable } from '../bindings/families/clipping.js';
+import { ADAGRAD_INITIAL_ACCUMULATOR, guardedStep, type ClipSpec } from '../bindings/families/optimizers.js';
+import { describeValue, OptionError } from './options/schema.js';
+import { validateOptimizerOptions } from './options/optimizers.js';
 
 /** Gradient clipping: clipvalue, clipnorm, globalClipnorm (Keras) and clipGradNorm (PyTorch); see docs/optimizers-and-clipping.md. */
 export interface ClipOptions {
@@ -28,21 +30,57 @@ export abstract class Optimizer {
   readonly clip: ClipSpec | null;
   /** Steps applied so far (t, 1-based inside apply). */
   iterations = 0;
+  /** Copy of the weights and state of the running step's range (reused between steps; see step()). */
+  private backup: Float32Array | null = null;
 
-  constructor(options: OptimizerOptions, defaultLr: number) {
+  /**
+   * @param options the user's options, validated here (src/options/optimizers.ts): wrong types, out-of-range
+   *   values and unknown keys throw OptionError (a ConfigError) naming the optimizer and the option
+   * @param defaultLr Keras' default learning rate of the subclass
+   * @param kind the optimizer's lower-case name ('adam', ...) selecting its schema; other names (user
+   *   subclasses) check only the shared options
+   */
+  constructor(options: OptimizerOptions, defaultLr: number, kind = '') {
+    validateOptimizerOptions(kind || new.target.name, options);
     this.learningRate = options.learningRate ?? defaultLr;
-    if (!(this.learningRate > 0) || !Number.isFinite(this.learningRate)) {
-      throw new ConfigError(`${new.target.name}: learningRate must be a positive finite number, got ${options.learningRate}`);
-    }
     const modes = (['clipvalue', 'clipnorm', 'globalClipnorm', 'clipGradNorm'] as const).filter((k) => options[k] !== undefined && options[k] !== null);
-    if (modes.length > 1) throw new ConfigError(`${new.target.name}: set at most one of clipvalue, clipnorm, globalClipnorm, clipGradNorm (got ${modes.join(', ')})`);
-    if (modes.length === 1) {
-      const v = options[modes[0]] as number;
-      if (!(v > 0) || !Number.isFinite(v)) throw new ConfigError(`${new.target.name}: ${modes[0]} must be a positive finite number, got ${v}`);
-      this.clip = { [modes[0]]: v } as ClipSpec;
-    } else {
-      this.clip = null;
+    this.clip = modes.length === 1 ? ({ [modes[0]]: options[modes[0]] } as ClipSpec) : null;
+  }
+
+  /**
+   * One guarded training step over the trainable range [i0, i1) of the slabs: the NaN/Inf guard on the
+   * gradients (grads: the model's GradTable over G), clipping, the update, then a check of the result.
+   * When the gradients hold a NaN/Inf, or the update made a weight or an optimizer state value NaN/±Inf
+   * (overflow of a huge step), the weights, the state and the iteration count are left as they were before
+   * the step and the result says where the first bad value sat (tensor = index into the GradTable, index
+   * inside that tensor); the caller records a guard event. Costs one copy of (1 + stateSlabs)·(i1 − i0)
+   * floats per step (into a reused JS buffer) and one sum-of-squares pass per slab.
+   */
+  step(k: Kernels, grads: GradTable, W: Ptr, G: Ptr, state: Ptr[], P: number, i0: number, i1: number): GradNormResult {
+    const n = i1 - i0, slabs = [W, ...state];
+    if (!this.backup || this.backup.length < slabs.length * n) this.backup = new Float32Array(slabs.length * n);
+    const backup = this.backup;
+    let F = k.arena.F32;
+    slabs.forEach((p, s) => backup.set(F.subarray((p >> 2) + i0, (p >> 2) + i1), s * n));
+    const iterations = this.iterations;
+    const norms = guardedStep(k, grads, this.clip, () => this.apply(k, W, G, state, P, i0, i1));
+    if (!norms.finite || n === 0) return norms;
+    const bad = slabs.findIndex((p) => !Number.isFinite(k.sumSquares(p + i0 * 4, n)));
+    if (bad < 0) return norms;
+    F = k.arena.F32;
+    const base = (slabs[bad] >> 2) + i0;
+    let j = 0;
+    while (j < n && Number.isFinite(F[base + j])) j++;
+    const value = F[base + j];
+    slabs.forEach((p, s) => F.set(backup.subarray(s * n, (s + 1) * n), (p >> 2) + i0));
+    this.iterations = iterations;
+    // Map the element to its tensor through the GradTable's [offset, length] pairs (offsets are from the slab base).
+    const I = k.arena.I32, at = i0 + j;
+    for (let t = 0; t < grads.count; t++) {
+      const off = I[(grads.table >> 2) + 2 * t], len = I[(grads.table >> 2) + 2 * t + 1];
+      if (at >= off && at < off + len) return { finite: false, tensor: t, index: at - off, value };
     }
+    return { finite: false, tensor: 0, index: at, value };
   }
 
   /** Fills fresh state slabs (most start at zero). */
@@ -71,7 +109,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
   get stateSlabs() { return this.momentum > 0 ? 1 : 0; }
   constructor(o: SgdOptions = {}) {
-    super(o, 0.01);
+    super(o, 0.01, 'sgd');
     this.momentum = o.momentum ?? 0;
     this.nesterov = o.nesterov ?? false;
   }
@@ -91,8 +129,8 @@ export class Adam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  constructor(o: AdamOptions = {}) {
-    super(o, 0.001);
+  constructor(o: AdamOptions = {}, kind = 'adam') {
+    super(o, 0.001, kind);
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
     this.epsilon = o.epsilon ?? 1e-7;
@@ -111,7 +149,7 @@ export class AdamW extends Adam {
   override readonly className = 'AdamW';
   readonly weightDecay: number;
   constructor(o: AdamWOptions = {}) {
-    super(o);
+    super(o, 'adamw');
     this.weightDecay = o.weightDecay ?? 0.004;
   }
   override apply(k: Kernels, W: Ptr, G: Ptr, s: Ptr[], P: number, i0: number, i1: number): void {
@@ -130,7 +168,7 @@ export class RMSprop extends Optimizer {
   readonly rho: number;
   readonly epsilon: number;
   constructor(o: RmspropOptions = {}) {
-    super(o, 0.001);
+    super(o, 0.001, 'rmsprop');
     this.rho = o.rho ?? 0.9;
     this.epsilon = o.epsilon ?? 1e-7;
   }
@@ -150,7 +188,7 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
   readonly initialAccumulatorValue: number;
   constructor(o: AdagradOptions = {}) {
-    super(o, 0.001);
+    super(o, 0.001, 'adagrad');
     this.epsilon = o.epsilon ?? 1e-7;
     this.initialAccumulatorValue = o.initialAccumulatorValue ?? ADAGRAD_INITIAL_ACCUMULATOR;
   }
@@ -174,8 +212,15 @@ export type OptimizerSpec = string | Optimizer | { className: string; config?: R
 /** 'adam' | Adam instance | { className: 'Adam', config: {...} } → Optimizer. */
 export function getOptimizer(spec: OptimizerSpec): Optimizer {
   if (spec instanceof Optimizer) return spec;
-  const name = typeof spec === 'string' ? spec : spec?.className;
-  const make = typeof name === 'string' ? BY_NAME[name.toLowerCase()] : undefined;
-  if (!make) throw new ConfigError(`unknown optimizer ${JSON.stringify(name)}; known: sgd, adam, adamw, rmsprop, adagrad`);
-  return make(typeof spec === 'object' && spec.config ? spec.config : {});
+  const name = typeof spec === 'string' ? spec : typeof spec === 'object' && spec !== null ? spec.className : undefined;
+  const make = typeof name === 'string' && Object.prototype.hasOwnProperty.call(BY_NAME, name.toLowerCase()) ? BY_NAME[name.toLowerCase()] : undefined;
+  if (!make) {
+    const what = typeof spec === 'object' && spec !== null ? `{ className: ${JSON.stringify(name)} }` : typeof spec === 'string' ? JSON.stringify(spec) : describeValue(spec);
+    throw new OptionError('compile', 'optimizer', spec, 'sgd, adam, adamw, rmsprop, adagrad', `compile: unknown optimizer ${what}; known: sgd, adam, adamw, rmsprop, adagrad (or an Optimizer object)`);
+  }
+  const config = typeof spec === 'object' ? spec.config : undefined;
+  if (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) {
+    throw new OptionError(name as string, 'config', config, 'an object', `${name}: config must be an object of options, got ${describeValue(config)}`);
+  }
+  return make(config ?? {});
 }

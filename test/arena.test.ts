@@ -57,4 +57,53 @@ test('kernels keep working after growth (wasm sees the grown memory)', async () 
   assert.ok(a.grows >= 1);
 });
 
+test('free list: freed blocks become holes reused first-fit; freeing next to top lowers top; marks are allocation counts', () => {
+  const a = new Arena({ initialBytes: PAGE_BYTES });
+  const base = a.top;
+  const p1 = a.alloc(16), p2 = a.alloc(16), p3 = a.alloc(16);
+  a.free(p2);
+  assert.is(a.usedBytes, 128, 'p1 and p3 live');
+  assert.is(a.alloc(8), p2, 'a smaller block reuses the hole');
+  const p4 = a.alloc(16);
+  assert.ok(p4 > p3, 'a block larger than every hole goes to the top');
+  a.free(p4);
+  a.free(p3);
+  assert.is(a.top, p2 + 32, 'freeing the topmost blocks lowers top, through the rest of the hole after the reused part');
+  a.free(p1);
+  a.free(p2);
+  assert.is(a.top, base, 'all freed: top back at base');
+  assert.is(a.usedBytes, 0);
+  throwsTyped(() => a.free(p1), ArenaError, /not the start of a live allocation/);
+  // release(mark) frees what was allocated after the mark even when it sits in a hole below the mark's top
+  const q1 = a.alloc(16), q2 = a.alloc(16);
+  a.free(q1);
+  const m = a.mark();
+  const q3 = a.alloc(16);
+  assert.is(q3, q1, 'the temporary lands in the hole');
+  a.release(m);
+  assert.is(a.alloc(16), q1, 'released: the hole is free again');
+  assert.ok(q2 > q1);
+});
+
+test('claim/freeOwned: an owner frees exactly its own blocks, also when they are interleaved with others', () => {
+  const a = new Arena({ initialBytes: PAGE_BYTES });
+  const owner1 = {}, owner2 = {};
+  const user = a.putF32([1, 2, 3]); // a direct kernel user's buffer, never claimed
+  let t = a.mark();
+  const x1 = a.alloc(100);
+  a.claim(owner1, t);
+  t = a.mark();
+  const y1 = a.alloc(50);
+  a.claim(owner2, t);
+  t = a.mark();
+  const x2 = a.alloc(30);
+  a.claim(owner1, t);
+  assert.is(a.freeOwned(owner1), 400 + 128, 'bytes freed (rounded to 16)');
+  assert.equal(Array.from(a.readF32(user, 3)), [1, 2, 3]);
+  assert.is(a.alloc(100), x1, 'owner1\'s first block is a hole now');
+  assert.ok(x2 > y1);
+  a.freeOwned(owner2);
+  assert.is(a.blockCount, 2, 'the user buffer and the new block remain');
+});
+
 test.run();

@@ -108,6 +108,22 @@ CASES.push({
   x: () => [padded(4, 5, 2)], y: () => [floats(4, 5, 1)],
 });
 
+/** Float sequences with gaps and both padding sides mixed in one batch (Masking: all-zero steps). */
+function gappy(N: number, T: number, D: number) {
+  const x = floats(N, T, D), patterns = [[0, 2], [T - 1], [0, 1], [1, 3, T - 1]];
+  for (let b = 0; b < N; b++) for (const t of patterns[b % patterns.length]) for (let d = 0; d < D; d++) x.data[(b * T + t) * D + d] = 0;
+  return x;
+}
+CASES.push({
+  name: 'Masking (gaps, mixed sides) → Bidirectional(GRU, seq) → LSTM → Dense',
+  build: () => {
+    const x = Input({ shape: [5, 2], name: 'x' });
+    const s = new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true }) }).apply(new Masking().apply(x) as SymbolicTensor) as SymbolicTensor;
+    return { inputs: [x], outputs: [new Dense({ units: 1 }).apply(new LSTM({ units: 3 }).apply(s) as SymbolicTensor) as SymbolicTensor] };
+  },
+  x: () => [gappy(4, 5, 2)], y: () => [floats(4, 1)],
+});
+
 for (const c of CASES) {
   const fixed = { x: c.x(), y: c.y() }; // one draw of data per case, shared by both tests and backends
   test(`finite differences == computeGradients (weights and dL/dx): ${c.name}`, async () => {
@@ -177,6 +193,16 @@ test('a layer applied twice shares one set of weights', async () => {
   single.setWeights(m.getWeights());
   const q = await single.predict(x) as { data: Float32Array };
   checkClose('d(x) + d(x) == 2 d(x)', p.data, q.data.map((v) => 2 * v), 1e-6, 1e-6);
+});
+
+test('merging vectors made from inputs of different lengths (a GRU over 7 steps with a Dense over one vector)', async () => {
+  const seq = Input({ shape: [7, 2] }), vec = Input({ shape: [3] });
+  const j = new Concatenate().apply([new GRU({ units: 4 }).apply(seq) as SymbolicTensor, new Dense({ units: 2 }).apply(vec) as SymbolicTensor]) as SymbolicTensor;
+  const m = new Model({ inputs: [seq, vec], outputs: new Dense({ units: 1 }).apply(j) as SymbolicTensor, kernels: wasm });
+  m.compile({ optimizer: 'adam', loss: 'mse' });
+  const h = await m.fit([floats(6, 7, 2), floats(6, 3)], floats(6, 1), { epochs: 2 });
+  assert.ok(h.history.loss.every(Number.isFinite));
+  assert.equal((await m.predict([floats(2, 7, 2), floats(2, 3)]) as { shape: number[] }).shape, [2, 1]);
 });
 
 test('bad graphs: typed errors naming layers and shapes', async () => {

@@ -2,10 +2,10 @@
 
 import type { TrainingModel } from '../model/contract.js';
 
-/** Metric values by name (loss, val_loss, accuracy, ...) passed to callbacks. */
+/** Per-batch or per-epoch values by name (loss, metrics). */
 export type Logs = Record<string, number>;
 
-/** Base class of fit() hooks (Keras keras.callbacks.Callback): override the onTrain/onEpoch/onBatch methods you need. */
+/** A hook into fit() (Keras Callback). */
 export abstract class Callback {
   /** The model being trained (Keras callback.model), as the TrainingModel contract. */
   model!: TrainingModel;
@@ -30,7 +30,7 @@ export interface CallbackFunctions {
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
 
-/** A Callback from plain functions (any subset of the hooks). */
+/** User functions as a callback. */
 export class FunctionCallback extends Callback {
   constructor(private readonly f: CallbackFunctions) {
     super();

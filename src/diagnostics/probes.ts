@@ -6,6 +6,7 @@
 import type { Kernels, Ptr } from '../../bindings/index.js';
 import type { GradTable } from '../../bindings/families/clipping.js';
 import { Bidirectional } from '../layers/bidirectional.js';
+import { stepValid } from '../layers/mask.js';
 import type { Layer } from '../layers/layer.js';
 import { Recurrent } from '../layers/recurrent.js';
 import { Residual } from '../layers/residual.js';
@@ -81,10 +82,7 @@ export function layerGateStatistics(k: Kernels, layer: Recurrent, maxRows = 256)
   const stride = Math.max(1, Math.floor((T * B) / maxRows));
   for (let row = 0; row < T * B; row += stride) {
     const t = Math.floor(row / B), b = row % B;
-    if (mask) {
-      const len = mask.lengths[b];
-      if (mask.leftPadded ? t < T - len : t >= len) continue;
-    }
+    if (mask && !stepValid(mask, t, b, T, B)) continue;
     rows++;
     const o = (t * B + b) * S;
     for (let j = 0; j < names.length; j++) {

@@ -7,10 +7,11 @@
 import type { Ptr } from '../../bindings/index.js';
 import { ConfigError, GraphError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
+import { stepValid } from './mask.js';
 import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 import type { Recurrent } from './recurrent.js';
 
-/** How Bidirectional combines the forward and backward outputs (Keras merge_mode). */
+/** How Bidirectional combines the two directions (Keras merge_mode). */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
 /** Options of Bidirectional: the recurrent layer to run both ways and the merge mode. */
@@ -19,7 +20,7 @@ export interface BidirectionalOptions extends LayerOptions {
   mergeMode?: MergeMode;
 }
 
-/** Runs a recurrent layer forwards and a copy backwards over the sequence and merges the outputs (Keras Bidirectional). */
+/** Keras Bidirectional: a recurrent layer over time forwards and a copy backwards, outputs merged. */
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
   readonly forwardLayer: Recurrent;
@@ -143,12 +144,24 @@ export class Bidirectional extends Layer {
         k.mul(this.out, f, r, n);
         break;
     }
+    this.zeroMasked(ctx, this.out);
+  }
+
+  /**
+   * Keras Bidirectional(returnSequences) zeroes the outputs at masked steps (zero_output_for_mask) where a
+   * plain recurrent layer repeats the previous output; the gradient at those steps is then 0 as well.
+   */
+  private zeroMasked(ctx: RunContext, p: Ptr): void {
+    if (!ctx.mask || !this.forwardLayer.returnSequences) return;
+    const W = this.mergeMode === 'concat' ? 2 * this.H : this.H, { T, B } = ctx;
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) if (!stepValid(ctx.mask, t, b, T, B)) ctx.kernels.fill(p + (t * B + b) * W * 4, 0, W);
   }
 
   backward(ctx: RunContext): void {
     const k = ctx.kernels, H = this.H, { rows, f, r, df, dr } = this.halves(ctx), n = rows * H;
     if (df === null || dr === null) return;
     const d = this.dout;
+    this.zeroMasked(ctx, d);
     switch (this.mergeMode) {
       case 'concat':
         k.copyRows(df, H, d, 2 * H, rows, H);

@@ -16,12 +16,12 @@ import {
   Layer, formatKerasShape, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape,
 } from './layer.js';
 
-/** Activations Conv1D accepts (Keras names). */
+/** Activations Conv1D fuses into its kernel. */
 export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid';
 const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid'];
 const PADDINGS: readonly ConvPadding[] = ['valid', 'same', 'causal'];
 
-/** Options of Conv1D (Keras names): filters, kernelSize, strides, padding, dilationRate, activation, ... */
+/** Options of Conv1D (Keras names). */
 export interface Conv1DOptions extends LayerOptions {
   /** F: output channels. */
   filters: number;
@@ -38,7 +38,7 @@ export interface Conv1DOptions extends LayerOptions {
   biasRegularizer?: Regularizer | null;
 }
 
-/** 1-D convolution over time (valid, same or causal padding; strides, dilation) (Keras Conv1D). */
+/** Keras Conv1D over time: (None, T, C) → (None, To, filters). */
 export class Conv1D extends Layer {
   readonly className = 'Conv1D';
   readonly filters: number;
@@ -128,7 +128,7 @@ export class Conv1D extends Layer {
   }
 
   override outputSteps(T: number): number {
-    return this.outputLength(T, this.input.shape);
+    return this.outputLength(T, this.input?.shape ?? [T, null]);
   }
 
   forward(ctx: RunContext): void {

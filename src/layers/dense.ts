@@ -12,10 +12,11 @@ import { getInitializer, serializeInitializer, type InitializerSpec } from '../i
 import type { Regularizer } from '../model/param-table.js';
 import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Activations of Dense (softmax included). */
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid' | 'softmax';
 const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'softmax'];
 
-/** Options of Dense (Keras names and defaults). */
+/** Options of Dense (Keras names). */
 export interface DenseOptions extends LayerOptions {
   units: number;
   activation?: DenseActivation | null;
@@ -26,7 +27,7 @@ export interface DenseOptions extends LayerOptions {
   biasRegularizer?: Regularizer | null;
 }
 
-/** Fully connected layer, applied at every time step of a sequence input (Keras Dense). */
+/** Keras Dense: y = act(x·kernel + bias) at every leading position. */
 export class Dense extends Layer {
   readonly className = 'Dense';
   readonly units: number;

@@ -6,9 +6,10 @@
 import { ShapeError } from '../errors.js';
 import { Constant, serializeInitializer, getInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
+import { maskFromSteps } from './mask.js';
 import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
-/** Options of Embedding (Keras names; `weights` for pretrained vectors). */
+/** Options of Embedding (Keras names; `weights` to start from a matrix). */
 export interface EmbeddingOptions extends LayerOptions {
   /** V: vocabulary size (ids in [0, V)). */
   inputDim: number;
@@ -23,7 +24,7 @@ export interface EmbeddingOptions extends LayerOptions {
   inputLength?: number;
 }
 
-/** Maps integer ids to trainable vectors; maskZero makes id 0 padding for the layers after it (Keras Embedding). */
+/** Keras Embedding: token ids (None, T) → vectors (None, T, E); maskZero makes id 0 padding. */
 export class Embedding extends Layer {
   readonly className = 'Embedding';
   readonly inputDim: number;
@@ -36,7 +37,7 @@ export class Embedding extends Layer {
   private dy = 0;
 
   constructor(options: EmbeddingOptions) {
-    super({ ...options, inputShape: options.inputShape ?? (options.inputLength ? [options.inputLength] : undefined) }, 'embedding');
+    super({ ...options, inputShape: options?.inputShape ?? (options?.inputLength ? [options.inputLength] : undefined) }, 'embedding');
     const { inputDim, outputDim } = options;
     if (!Number.isInteger(inputDim) || inputDim < 1) throw new ShapeError(`Embedding "${this.name}": inputDim must be a positive integer, got ${inputDim}`);
     if (!Number.isInteger(outputDim) || outputDim < 1) throw new ShapeError(`Embedding "${this.name}": outputDim must be a positive integer, got ${outputDim}`);
@@ -77,8 +78,10 @@ export class Embedding extends Layer {
   /** With maskZero: the valid steps of each sample (id 0 = padding), from the batch's ids. */
   override computeMask(ctx: RunContext): Mask | null {
     if (!this.maskZero) return null;
-    const ids = this.input.value(ctx);
-    return paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
+    // ids are batch-major (B, T); the mask is time-major (T, B), any pattern (gaps, either side).
+    const { B, T } = ctx, ids = ctx.kernels.arena.i32(this.input.value(ctx).ptr, B * T), valid = new Uint8Array(T * B);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) valid[t * B + b] = ids[b * T + t] !== 0 ? 1 : 0;
+    return maskFromSteps(valid, T, B);
   }
 
   override get expectsIds(): boolean {

@@ -13,6 +13,7 @@
 
 import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
 import type { Random } from '../../bindings/random.js';
+import { validateLayerOptions } from '../options/layers.js';
 import { GraphError, ShapeError } from '../errors.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { ParamEntry, ParamSpec, Regularizer } from '../model/param-table.js';
@@ -28,15 +29,18 @@ export interface RunDims {
 
 /**
  * Which time steps of a batch are valid (Keras masks). One-sided padding is `lengths` (valid steps per
- * sample) with the side; the fused kernels skip the padded steps.
+ * sample) with the side, the kernels' fast path; any other pattern is a (T, B) step mask (layers/mask.ts).
  */
 export interface Mask {
-  /** (B) valid steps per sample. */
-  lengths: Int32Array;
+  /** (B) valid steps per sample, for one-sided masks; null when `steps` holds the mask. */
+  lengths: Int32Array | null;
   /** Valid steps at the end (left padding) instead of the start. */
   leftPadded: boolean;
+  /** (T, B) time-major 0/1, for masks lengths cannot describe (gaps, mixed sides); else null. */
+  steps: Uint8Array | null;
 }
 
+/** How a layer hands an output to its consumers: value and gradient buffers for the current run. */
 export interface Port {
   /** Keras per-sample shape, e.g. [T, 64] for a sequence of 64-vectors, [1] for a score. */
   shape: Shape;
@@ -60,9 +64,13 @@ export interface InputState {
 export interface RunContext extends RunDims {
   kernels: Kernels;
   training: boolean;
-  /** Per-sample valid lengths of the first input (null: no mask). */
+  /** The mask of the first input (null: every step valid). */
+  mask: Mask | null;
+  /** Per-sample valid lengths of the first input, when its mask is one-sided (else null). */
   lengths: Int32Array | null;
   leftPadded: boolean;
+  /** (T, B) 0/1 step mask of the first input, when lengths cannot describe it (else null). */
+  stepMask: Uint8Array | null;
   /** Every input's time length and mask, in input order (the first is also in T / lengths above). */
   inputs: readonly InputState[];
   /** Generator for dropout masks (advanced only in training). */
@@ -92,12 +100,19 @@ export interface Planner {
 export interface ApplyOptions {
   /** Recurrent layers: [h] (GRU, SimpleRNN) or [h, c] (LSTM); Bidirectional: forward states, then backward. */
   initialState?: SymbolicTensor | SymbolicTensor[];
+  /**
+   * An explicit mask for the first input (Keras `mask=`): a (None, T) tensor whose nonzero entries mark the
+   * valid steps; it replaces the mask the input carries.
+   */
+  mask?: SymbolicTensor;
 }
 
+/** A weight a layer declares: its spec and initializer. */
 export interface ParamDeclaration extends ParamSpec {
   initializer: InitializerSpec;
 }
 
+/** Options every layer takes: name, trainable, inputShape. */
 export interface LayerOptions {
   name?: string;
   trainable?: boolean;
@@ -105,6 +120,7 @@ export interface LayerOptions {
   inputShape?: Shape;
 }
 
+/** A layer as config: { className, config } (Keras get_config). */
 export interface LayerConfig {
   className: string;
   config: Record<string, unknown>;
@@ -118,11 +134,12 @@ export function uniqueName(base: string): string {
   return n === 0 ? base : `${base}_${n}`;
 }
 
+/** The number of elements of a shape. */
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
-/** Base class of every layer: name, shapes, weights in the model's parameter table, forward and backward on the kernels. */
+/** The base of every layer: declare params, plan buffers, forward and backward; apply() for the functional API. */
 export abstract class Layer {
   abstract readonly className: string;
   readonly name: string;
@@ -134,7 +151,8 @@ export abstract class Layer {
   protected output!: Port;
 
   constructor(options: LayerOptions, defaultBase: string) {
-    this.name = options.name ?? uniqueName(defaultBase);
+    this.name = options?.name ?? uniqueName(defaultBase);
+    validateLayerOptions(defaultBase, options, this.name); // src/options/layers.ts: types, ranges, unknown keys (issue 16)
     this.trainable = options.trainable ?? true;
     this.inputShape = options.inputShape;
   }
@@ -197,7 +215,7 @@ export abstract class Layer {
 
   /** The mask of output 0 after forward (other outputs carry none); by default the input's, if propagated. */
   computeMask(ctx: RunContext): Mask | null {
-    return this.propagatesMask() && ctx.lengths ? { lengths: ctx.lengths, leftPadded: ctx.leftPadded } : null;
+    return this.propagatesMask() ? ctx.mask : null;
   }
 
   /**
@@ -251,8 +269,15 @@ export abstract class Layer {
       if (t.dtype === 'int32' && !this.expectsIds) throw new GraphError(`${this.className} "${this.name}": input ${t.toString()} holds int32 token ids; pass it through an Embedding first`);
       if (t.dtype !== 'int32' && this.expectsIds) throw new GraphError(`${this.className} "${this.name}": expects int32 token ids (Input({ dtype: 'int32' })), got float input ${t.toString()}`);
     });
+    const mask = options?.mask ?? null;
+    if (mask !== null) {
+      const T = main[0].shape[0];
+      if (!(mask instanceof SymbolicTensor) || mask.shape.length !== 1 || main[0].shape.length !== 2 || (T !== null && mask.shape[0] !== null && mask.shape[0] !== T)) {
+        throw new GraphError(`${this.className} "${this.name}": mask must be a (None, T) tensor for a sequence input (None, T, F); got mask ${mask instanceof SymbolicTensor ? mask.toString() : typeof mask} for input ${main[0].toString()}`);
+      }
+    }
     const shapes = this.computeOutputShapes(all.map((t) => t.shape), states.length);
-    const node: GraphNode = { layer: this, inputs: all, outputs: [], stateCount: states.length };
+    const node: GraphNode = { layer: this, inputs: all, outputs: [], stateCount: states.length, mask };
     shapes.forEach((shape, i) => node.outputs.push(new SymbolicTensor(shape, 'float32', node, i, i === 0 ? this.name : `${this.name}:${i}`)));
     return node.outputs.length === 1 ? node.outputs[0] : node.outputs.slice();
   }
@@ -296,6 +321,7 @@ export function formatKerasShape(shape: Shape): string {
   return `(None, ${shape.map((d) => (d === null ? 'None' : d)).join(', ')})`;
 }
 
+/** A regularizer as config ({ l1, l2 } or null). */
 export function regularizerConfig(r: Regularizer | null | undefined): Record<string, number> | null {
   return r ? { l1: r.l1, l2: r.l2 } : null;
 }

@@ -7,7 +7,7 @@
 
 import type { Ptr } from '../../bindings/index.js';
 import { ConfigError } from '../errors.js';
-import { paddingOf } from './embedding.js';
+import { maskFromSteps } from './mask.js';
 import { Layer, type LayerOptions, type Mask, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
 /** Options of Masking: the value that marks a padding step (default 0). */
@@ -51,16 +51,14 @@ export class Masking extends Layer {
     const { T, B } = ctx, F = this.input.shape[1] as number, x = this.input.value(ctx), y = this.output.value(ctx);
     const X = ctx.kernels.arena.f32(x.ptr, T * B * F);
     if (this.valid.length < T * B) this.valid = new Uint8Array(T * B);
-    const rows = new Int32Array(B * T); // batch-major 0/1, as paddingOf reads ids
     for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
       let any = 0;
       for (let f = 0, o = (t * B + b) * F; f < F; f++) if (X[o + f] !== this.maskValue) { any = 1; break; }
       this.valid[t * B + b] = any;
-      rows[b * T + t] = any;
     }
     ctx.kernels.copy(y.ptr, x.ptr, T * B * F);
     this.zeroMasked(ctx, y.ptr, F);
-    this.mask = paddingOf(rows, B, T, this.name, 'masked step');
+    this.mask = maskFromSteps(this.valid, T, B);
   }
 
   backward(ctx: RunContext): void {

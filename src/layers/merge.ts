@@ -1,8 +1,7 @@
 // Merge layers: several tensors of one shape into one. Keras: keras.layers.Add, Multiply, Average,
 // Concatenate (https://keras.io/api/layers/merging_layers/). Inputs are all sequences (T, B, F) or all
 // vectors (B, F), of one time length at run time. Concatenate joins along the last axis (features).
-// Masks (Keras Merge.compute_mask): a step is valid when it is valid in every masked input, so one-sided
-// masks of one side combine into the shorter length per sample.
+// Masks (Keras Merge.compute_mask): a step is valid when it is valid in every masked input (layers/mask.ts).
 //
 //   Add       y = Σ x_i                dx_i = dy
 //   Average   y = (1/n) Σ x_i          dx_i = dy / n
@@ -11,22 +10,12 @@
 
 import type { Ptr } from '../../bindings/index.js';
 import { ConfigError, GraphError, ShapeError } from '../errors.js';
+import { andMasks } from './mask.js';
 import { Layer, formatKerasShape, type LayerOptions, type Mask, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
 
 const rowsOf = (p: Port, run: RunDims) => (p.sequence ? run.T * run.B : run.B);
 const widthOf = (s: Shape) => s[s.length - 1] as number;
 
-/** Combining masks: valid where every masked input is valid (one side only; the shorter length wins). */
-function andMasks(ctx: RunContext, layer: string): Mask | null {
-  const masks = ctx.inputs.map((i) => i.mask).filter((m): m is Mask => m !== null);
-  if (masks.length === 0) return null;
-  if (masks.some((m) => m.leftPadded !== masks[0].leftPadded)) {
-    throw new ShapeError(`${layer}: inputs are masked on different sides (left and right padding); merging them needs per-step masks`);
-  }
-  const lengths = Int32Array.from(masks[0].lengths);
-  for (const m of masks.slice(1)) for (let b = 0; b < lengths.length; b++) lengths[b] = Math.min(lengths[b], m.lengths[b]);
-  return { lengths, leftPadded: masks[0].leftPadded };
-}
 
 abstract class Merge extends Layer {
   protected inputs: Port[] = [];
@@ -69,11 +58,11 @@ abstract class Merge extends Layer {
   }
 
   override computeMask(ctx: RunContext): Mask | null {
-    return andMasks(ctx, `${this.className} "${this.name}"`);
+    return this.output.sequence ? andMasks(ctx.inputs.map((i) => i.mask), ctx.T, ctx.B) : null;
   }
 
   protected checkSteps(ctx: RunContext): void {
-    if (ctx.inputs.some((i) => i.T !== ctx.T)) throw new ShapeError(`${this.className} "${this.name}": inputs have different time lengths (${ctx.inputs.map((i) => i.T).join(', ')})`);
+    if (this.output.sequence && ctx.inputs.some((i) => i.T !== ctx.T)) throw new ShapeError(`${this.className} "${this.name}": inputs have different time lengths (${ctx.inputs.map((i) => i.T).join(', ')})`);
   }
 
   getConfig(): Record<string, unknown> {

@@ -4,15 +4,16 @@
 // y (To, B, C) (a sequence), global pooling y (B, C) (one vector per sample).
 //
 // Masks (Keras 3): windowed pooling and GlobalMaxPooling1D drop the mask; GlobalAveragePooling1D averages
-// only the valid steps of each sample when an Embedding(maskZero) mask reaches it (ctx.lengths), and an
+// only the valid steps of each sample when a mask reaches it (any pattern, layers/mask.ts), and an
 // all-padding sample averages to 0 (Keras gives 0/0 = NaN).
 
 import type { Ptr } from '../../bindings/index.js';
 import { pool1dGeometry, type PoolPadding } from '../../bindings/families/pooling.js';
 import { ConfigError, ShapeError } from '../errors.js';
+import { stepValid } from './mask.js';
 import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
-/** Options of MaxPooling1D and AveragePooling1D (Keras names and defaults). */
+/** Options of the windowed 1-D pooling layers (Keras names). */
 export interface Pooling1DOptions extends LayerOptions {
   /** P: window width (default 2). */
   poolSize?: number | [number];
@@ -72,7 +73,7 @@ abstract class Pooling1D extends Layer {
   protected planExtra(_planner: Planner, _n: number): void {}
 
   override outputSteps(T: number): number {
-    return this.outputLength(T, this.input.shape);
+    return this.outputLength(T, this.input?.shape ?? [T, null]);
   }
 
   /** The output run (B, To) for an input run. */
@@ -89,7 +90,7 @@ abstract class Pooling1D extends Layer {
   }
 }
 
-/** Maximum over windows in time (Keras MaxPooling1D). */
+/** Keras MaxPooling1D over time. */
 export class MaxPooling1D extends Pooling1D {
   readonly className = 'MaxPooling1D';
   /** (To, B, C) i32: the input step of each window's first maximum. */
@@ -117,7 +118,7 @@ export class MaxPooling1D extends Pooling1D {
   }
 }
 
-/** Average over windows in time (Keras AveragePooling1D). */
+/** Keras AveragePooling1D over time. */
 export class AveragePooling1D extends Pooling1D {
   readonly className = 'AveragePooling1D';
 
@@ -168,7 +169,7 @@ abstract class GlobalPooling1D extends Layer {
   }
 }
 
-/** Maximum over all time steps, (B, T, C) → (B, C) (Keras GlobalMaxPooling1D). */
+/** Keras GlobalMaxPooling1D: the maximum over time per channel. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly className = 'GlobalMaxPooling1D';
   /** (B, C) i32: the input step of each channel's first maximum. */
@@ -195,7 +196,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   }
 }
 
-/** Mean over the (unmasked) time steps, (B, T, C) → (B, C) (Keras GlobalAveragePooling1D). */
+/** Keras GlobalAveragePooling1D: the mean over the valid steps per channel. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly className = 'GlobalAveragePooling1D';
 
@@ -205,22 +206,24 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 
   forward(ctx: RunContext): void {
     const y = this.output.value(ctx), x = this.input.value(ctx);
-    if (!ctx.lengths) {
+    if (!ctx.mask) {
       ctx.kernels.globalAveragePooling1dForward({ y, x });
       return;
     }
     // Masked mean (Keras: Σ_t mask·x / Σ_t mask): the kernel has no mask, so this loops over arena views.
-    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena;
+    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena, m = ctx.mask;
     const X = a.f32(x.ptr, T * B * C), Y = a.f32(y.ptr, B * C);
     Y.fill(0);
     for (let b = 0; b < B; b++) {
-      const [t0, t1] = this.valid(ctx, b);
       const yb = b * C;
-      for (let t = t0; t < t1; t++) {
+      let n = 0;
+      for (let t = 0; t < T; t++) {
+        if (!stepValid(m, t, b, T, B)) continue;
+        n++;
         const xb = (t * B + b) * C;
         for (let c = 0; c < C; c++) Y[yb + c] += X[xb + c];
       }
-      const inv = t1 > t0 ? 1 / (t1 - t0) : 0;
+      const inv = n > 0 ? 1 / n : 0;
       for (let c = 0; c < C; c++) Y[yb + c] *= inv;
     }
   }
@@ -228,28 +231,24 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   backward(ctx: RunContext): void {
     const dy = this.output.grad(ctx), dx = this.input.grad(ctx);
     if (!dy || !dx) return;
-    if (!ctx.lengths) {
+    if (!ctx.mask) {
       ctx.kernels.globalAveragePooling1dBackward({ dx, dy });
       return;
     }
-    // dx[t, b] = dy[b] / len_b on valid steps, 0 on padding.
-    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena;
+    // dx[t, b] = dy[b] / n_b on valid steps, 0 on masked ones (n_b: valid steps of sample b).
+    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena, m = ctx.mask;
     const DX = a.f32(dx.ptr, T * B * C), DY = a.f32(dy.ptr, B * C);
     DX.fill(0);
     for (let b = 0; b < B; b++) {
-      const [t0, t1] = this.valid(ctx, b);
-      if (t1 === t0) continue;
-      const inv = 1 / (t1 - t0), yb = b * C;
-      for (let t = t0; t < t1; t++) {
+      let n = 0;
+      for (let t = 0; t < T; t++) if (stepValid(m, t, b, T, B)) n++;
+      if (n === 0) continue;
+      const inv = 1 / n, yb = b * C;
+      for (let t = 0; t < T; t++) {
+        if (!stepValid(m, t, b, T, B)) continue;
         const xb = (t * B + b) * C;
         for (let c = 0; c < C; c++) DX[xb + c] = DY[yb + c] * inv;
       }
     }
-  }
-
-  /** The valid steps [t0, t1) of sample b under the mask. */
-  private valid(ctx: RunContext, b: number): [number, number] {
-    const len = ctx.lengths![b];
-    return ctx.leftPadded ? [ctx.T - len, ctx.T] : [0, len];
   }
 }

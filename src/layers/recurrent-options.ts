@@ -6,10 +6,12 @@ import type { InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
 import type { LayerOptions } from './layer.js';
 
+/** Activations of a recurrent cell. */
 export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
+/** Activations of the recurrent gates. */
 export type GateActivation = 'sigmoid' | 'hard_sigmoid';
 
-/** Options every recurrent layer takes (Keras names): units, activation, returnSequences, returnState, dropout, ... */
+/** Options shared by LSTM, GRU and SimpleRNN (Keras names). */
 export interface RecurrentOptions extends LayerOptions {
   units: number;
   activation?: CellActivation;
@@ -46,6 +48,7 @@ export interface CellShape {
   hasCell: boolean;
 }
 
+/** The buffers of one fused recurrent kernel call. */
 export interface StepBuffers {
   x: TensorRef;
   h: TensorRef;
@@ -55,6 +58,8 @@ export interface StepBuffers {
   U: TensorRef;
   b: TensorRef;
   lengths: Int32Array | null;
+  /** (T, B) 0/1 time-major step mask, for masks lengths cannot describe (then lengths is null). */
+  stepMask: Uint8Array | null;
   reverse: boolean;
   leftPadded: boolean;
   /** Recurrent dropout mask (K, B, H) or (B, H), training only. */

@@ -238,11 +238,12 @@ export abstract class Recurrent extends Layer {
       x = xd;
     }
     const lengths = ctx.lengths, leftPadded = ctx.leftPadded, reverse = this.reverse;
-    this.lastMask = lengths ? { lengths, leftPadded } : null;
+    this.lastMask = ctx.mask;
+    const stepMask = ctx.stepMask;
     if (!this.training) {
       this.initialState(ctx, b.state, b.cstate);
       this.runInfer(ctx, {
-        x, ...this.weights(ctx), lengths, reverse, leftPadded,
+        x, ...this.weights(ctx), lengths, stepMask, reverse, leftPadded,
         y: this.returnSequences ? { ptr: b.y, shape: [T, B, H] } : null,
         h: { ptr: b.state, shape: [B, H] }, c: cell.hasCell ? { ptr: b.cstate, shape: [B, H] } : null,
         scratch: { ptr: b.scratch, shape: [T, B, cell.scratch] },
@@ -265,7 +266,7 @@ export abstract class Recurrent extends Layer {
       const recurrentMask = this.recurrentMask(ctx);
       if (recurrentMask) k.dropoutMask({ mask: recurrentMask, rate: this.recurrentDropout, random: ctx.random, state: ctx.randomState });
       this.runForward(ctx, {
-        x, ...this.weights(ctx), lengths, reverse, leftPadded, recurrentMask,
+        x, ...this.weights(ctx), lengths, stepMask, reverse, leftPadded, recurrentMask,
         h: { ptr: b.h, shape: slots }, c: cell.hasCell ? { ptr: b.c, shape: slots } : null,
         gates: cell.saved ? { ptr: b.gates, shape: [T, B, cell.saved] } : null,
       });
@@ -322,7 +323,7 @@ export abstract class Recurrent extends Layer {
     const dx = inGrad ? (useDropout ? { ptr: b.dxd, shape: [T, B, this.D] } : inGrad) : null;
     const slots = [T + 1, B, H];
     this.runBackward(ctx, {
-      x, ...this.weights(ctx), lengths: ctx.lengths, reverse, leftPadded: ctx.leftPadded, recurrentMask: this.recurrentMask(ctx),
+      x, ...this.weights(ctx), lengths: ctx.lengths, stepMask: ctx.stepMask, reverse, leftPadded: ctx.leftPadded, recurrentMask: this.recurrentMask(ctx),
       h: { ptr: b.h, shape: slots }, c: cell.hasCell ? { ptr: b.c, shape: slots } : null,
       gates: cell.saved ? { ptr: b.gates, shape: [T, B, cell.saved] } : null,
       dx, accumulateDx: this.accumulateDx && !useDropout,

@@ -23,7 +23,7 @@ import { Masking, type MaskingOptions } from './masking.js';
 import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 import { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';
 
-/** Builds a layer from its JSON config (what registerLayer() stores per className). */
+/** Makes a layer from its config. */
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
 const registry = new Map<string, LayerFactory>();
@@ -33,6 +33,7 @@ export function registerLayer(className: string, factory: LayerFactory): void {
   registry.set(className, factory);
 }
 
+/** The class names the registry can rebuild. */
 export function registeredLayers(): string[] {
   return [...registry.keys()].sort();
 }

@@ -4,7 +4,7 @@ import type { InitializerSpec } from '../initializers.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type RecurrentOptions } from './recurrent.js';
 
-/** Fully connected recurrent layer h_t = act(x_t·W + h_{t−1}·U + b) on the fused kernels (Keras SimpleRNN). */
+/** Keras SimpleRNN (tanh or relu) on the fused kernels. */
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
 
@@ -21,9 +21,9 @@ export class SimpleRNN extends Recurrent {
     return this.biasInitializer;
   }
 
-  private opts(ctx: RunContext, a: { lengths: Int32Array | null; reverse: boolean; leftPadded: boolean }) {
+  private opts(ctx: RunContext, a: { lengths: Int32Array | null; stepMask: Uint8Array | null; reverse: boolean; leftPadded: boolean }) {
     return {
-      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, reverse: a.reverse, leftPadded: a.leftPadded,
+      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, stepMask: a.stepMask, reverse: a.reverse, leftPadded: a.leftPadded,
       activation: this.activation,
     };
   }

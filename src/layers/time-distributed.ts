@@ -74,7 +74,7 @@ export class TimeDistributed extends Layer {
   }
 
   override computeMask(ctx: RunContext): Mask | null {
-    return ctx.lengths ? { lengths: ctx.lengths, leftPadded: ctx.leftPadded } : null;
+    return ctx.mask;
   }
 
   getConfig(): Record<string, unknown> {

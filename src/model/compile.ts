@@ -34,12 +34,20 @@ export function parseCompile(options: CompileOptions, names: string[], where: st
   if (options === null || typeof options !== 'object') throw new ConfigError(`${where}: compile() takes { optimizer, loss, metrics? }, got ${JSON.stringify(options)}`);
   const optimizer = getOptimizer(options.optimizer);
   if (options.loss === undefined || options.loss === null) throw new ConfigError(`${where}: compile() needs a loss`);
-  const perOutput = <T>(v: unknown, what: string, isOne: (x: unknown) => boolean, fallback: T): T[] => {
+  // One value for all outputs, a list in output order, or an object by output name (metrics and loss
+  // weights may leave outputs out: they get the default; a loss object must name every output).
+  const perOutput = <T>(v: unknown, what: string, isOne: (x: unknown) => boolean, fallback: T, partial = true): T[] => {
     if (v === undefined || v === null) return names.map(() => fallback);
     if (isOne(v)) return names.map(() => v as T);
+    if (partial && typeof v === 'object' && !Array.isArray(v)) {
+      const obj = v as Record<string, T>;
+      const extra = Object.keys(obj).find((k) => !names.includes(k));
+      if (extra !== undefined) throw new ConfigError(`compile: ${what}: "${extra}" is not an output (${names.map((n) => `"${n}"`).join(', ')})`);
+      return inputList<T>(Object.fromEntries(names.map((n) => [n, n in obj ? obj[n] : fallback])) as never, names, `compile: ${what} per output`);
+    }
     return inputList(v as T[] | Record<string, T>, names, `compile: ${what} per output`);
   };
-  const losses = perOutput<LossSpec>(options.loss, 'loss', (x) => typeof x === 'string' || (typeof x === 'object' && x !== null && 'compute' in x), 'mse');
+  const losses = perOutput<LossSpec>(options.loss, 'loss', (x) => typeof x === 'string' || (typeof x === 'object' && x !== null && 'compute' in x), 'mse', false);
   const metrics = perOutput<string[]>(options.metrics, 'metrics', (x) => Array.isArray(x) && x.every((m) => typeof m === 'string'), []);
   const weights = perOutput<number>(options.lossWeights, 'lossWeights', (x) => typeof x === 'number', 1);
   const heads = names.map((name, o): OutputSpec => {

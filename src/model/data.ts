@@ -13,7 +13,7 @@ export interface TensorData {
   shape: number[];
 }
 
-/** Training or prediction data: a { data, shape } tensor or nested arrays, batch first. */
+/** Training/prediction data: a TensorData, or nested arrays (N, ...) of numbers. */
 export type DataInput = TensorData | ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
 
 const isTensorData = (x: unknown): x is TensorData =>
@@ -201,10 +201,11 @@ export function gatherInput(arena: Arena, ptr: Ptr, capacity: number, x: TensorD
 }
 
 /** Copies targets of samples idx time-major: (Ty, B, C) floats, or (Ty, B) class ids as i32. */
-export function gatherTargets(arena: Arena, ptr: Ptr, y: TensorData, idx: ArrayLike<number>, ids: boolean, sequence: boolean): void {
+export function gatherTargets(arena: Arena, ptr: Ptr, capacity: number, y: TensorData, idx: ArrayLike<number>, ids: boolean, sequence: boolean): void {
   const B = idx.length, C = ids ? 1 : (y.shape[y.shape.length - 1] as number);
   const mem = ids ? arena.I32 : arena.F32, base = ptr >> 2;
   const Ty = sequence ? y.shape[1] : 1;
+  if (Ty * B * C > capacity) throw new ShapeError(`target batch (${Ty}, ${B}, ${C}) exceeds its planned buffer of ${capacity} values`);
   for (let t = 0; t < Ty; t++) for (let b = 0; b < B; b++) {
     const src = (idx[b] * Ty + t) * C, dst = base + (t * B + b) * C;
     for (let c = 0; c < C; c++) mem[dst + c] = y.data[src + c];

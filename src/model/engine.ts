@@ -11,9 +11,10 @@
 
 import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
 import type { Random } from '../../bindings/random.js';
-import { ConfigError, GraphError } from '../errors.js';
+import { ConfigError, GraphError, ShapeError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
-import type { InputState, Planner, Port, RunContext } from '../layers/layer.js';
+import type { InputState, Mask, Planner, Port, RunContext } from '../layers/layer.js';
+import { maskFromSteps, stepValid } from '../layers/mask.js';
 import type { Loss } from '../losses.js';
 import { inputKind, type InputKind } from './data.js';
 import type { Graph, PlanNode } from './graph.js';
@@ -44,7 +45,7 @@ export interface Plan {
   /** Branches of model inputs read more than once (summed after the backward, for dL/dx). */
   inputBranches: Array<{ into: Port; from: Port; input: number }>;
   /** Per model output: the port the loss reads and writes, target and row-weight buffers. */
-  heads: Array<{ port: Port; targets: Ptr; weights: Ptr; sequence: boolean; capT: number }>;
+  heads: Array<{ port: Port; targets: Ptr; targetCapacity: number; weights: Ptr; sequence: boolean; capT: number }>;
   randomState: Ptr;
 }
 
@@ -53,10 +54,13 @@ export interface Pass {
   B: number;
   inputs: InputState[];
   outputs: InputState[][];
+  /** Per node: the explicit mask given to apply(x, { mask }) for this batch, or undefined. */
+  masks: Array<Mask | null | undefined>;
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
 
+/** The engine of one model: weights, the memory plan, one forward/backward pass and the losses (see the header). */
 export class Engine {
   readonly memory: ModelMemory;
   table: ParamTable | null = null;
@@ -164,8 +168,9 @@ export class Engine {
     const heads = graph.outputs.map((e, o) => {
       const s = source(e), port = read(s.port, e, s.T), out = graph.nodes[e.node].outputShapes[e.index];
       const rows = (port.sequence ? s.T : 1) * B;
-      const targets = alloc(rows * (out[out.length - 1] as number)), weights = alloc(rows);
-      return { port, targets, weights, sequence: port.sequence, capT: s.T };
+      const targetCapacity = rows * (out[out.length - 1] as number);
+      const targets = alloc(targetCapacity), weights = alloc(rows);
+      return { port, targets, targetCapacity, weights, sequence: port.sequence, capT: s.T };
     });
     return { training, withInputGrads, B, Ts, base, inputs, outputs, reads, branches, inputBranches, heads, randomState: alloc(4) };
   }
@@ -190,25 +195,51 @@ export class Engine {
   private context(ins: InputState[], B: number, training: boolean, random: Random, plan: Plan): RunContext {
     const m = ins[0].mask;
     return {
-      B, T: ins[0].T, kernels: this.kernels, training, lengths: m ? m.lengths : null, leftPadded: m ? m.leftPadded : false, inputs: ins,
+      B, T: ins[0].T, kernels: this.kernels, training, mask: m, lengths: m ? m.lengths : null, leftPadded: m ? m.leftPadded : false,
+      stepMask: m ? m.steps : null, inputs: ins,
       random, randomState: plan.randomState, params: this.params, grads: this.grads,
     };
   }
 
   private inputsOf(pass: Pass, n: number): InputState[] {
-    return this.graph.nodes[n].inputs.map((e) => (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]));
+    const ins = this.graph.nodes[n].inputs.map((e) => (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]));
+    const m = pass.masks[n];
+    return m === undefined ? ins : [{ T: ins[0].T, mask: m }, ...ins.slice(1)];
+  }
+
+  /** An explicit mask (apply(x, { mask })): the (B, T) values of the mask tensor, nonzero = valid. */
+  private explicitMask(plan: Plan, pass: Pass, n: number): Mask | null {
+    const e = this.graph.nodes[n].mask!, T = (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]).T;
+    const port = e.node < 0 ? plan.inputs[e.index].port : plan.outputs[e.node][e.index];
+    const first = this.graph.nodes[n].inputs[0], steps = (first.node < 0 ? pass.inputs[first.index] : pass.outputs[first.node][first.index]).T;
+    const v = port.value({ B: pass.B, T }), W = v.shape[v.shape.length - 1];
+    if (W !== steps) throw new ShapeError(`${this.where}: the mask of layer "${this.graph.nodes[n].owner.name}" has ${W} steps, its input ${steps}`);
+    const a = this.kernels.arena, M = port.ids ? a.i32(v.ptr, pass.B * W) : a.f32(v.ptr, pass.B * W), valid = new Uint8Array(W * pass.B);
+    for (let b = 0; b < pass.B; b++) for (let t = 0; t < W; t++) valid[t * pass.B + b] = M[b * W + t] !== 0 ? 1 : 0;
+    return maskFromSteps(valid, W, pass.B);
   }
 
   /** Every layer's forward in topological order; returns the T and mask of every tensor. */
   forward(plan: Plan, B: number, Ts: number[], training: boolean, random: Random): Pass {
-    const pass: Pass = { B, inputs: Ts.map((T) => ({ T, mask: null })), outputs: [] };
+    const pass: Pass = { B, inputs: Ts.map((T) => ({ T, mask: null })), outputs: [], masks: [] };
     this.graph.nodes.forEach((node, n) => {
+      if (node.mask) pass.masks[n] = this.explicitMask(plan, pass, n);
       const ctx = this.context(this.inputsOf(pass, n), B, training, random, plan);
       node.layer.forward(ctx);
       const T = node.layer.outputSteps(ctx.T), mask = node.layer.computeMask(ctx);
       pass.outputs[n] = node.outputShapes.map((_, i) => ({ T, mask: i === 0 ? mask : null }));
     });
     return pass;
+  }
+
+  /** The time length of every model output for inputs of Ts steps (what sequence targets must match). */
+  outputSteps(Ts: number[]): number[] {
+    const steps: number[][] = [];
+    this.graph.nodes.forEach((n, i) => {
+      const e = n.inputs[0], T = e.node < 0 ? Ts[e.index] : steps[e.node][e.index];
+      steps[i] = n.outputShapes.map(() => n.layer.outputSteps(T));
+    });
+    return this.graph.outputs.map((e) => steps[e.node][e.index]);
   }
 
   /** The run state (T, mask) of model output o. */
@@ -240,12 +271,9 @@ export class Engine {
   rowWeights(plan: Plan, o: number, pass: Pass): TensorRef | null {
     const head = plan.heads[o], st = this.outputState(pass, o);
     if (!head.sequence || !st.mask) return null;
-    const { lengths, leftPadded } = st.mask, T = st.T, B = pass.B;
+    const T = st.T, B = pass.B, m = st.mask;
     const W = this.kernels.arena.f32(head.weights, T * B);
-    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
-      const len = lengths[b];
-      W[t * B + b] = (leftPadded ? t >= T - len : t < len) ? 1 : 0;
-    }
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) W[t * B + b] = stepValid(m, t, b, T, B) ? 1 : 0;
     return { ptr: head.weights, shape: [T, B] };
   }
 
@@ -264,6 +292,28 @@ export class Engine {
       total += spec.weight * value;
     });
     return { total, each };
+  }
+
+  /** Copies of every weight tensor, table order. */
+  readWeights(): Array<{ path: string; shape: number[]; data: Float32Array }> {
+    const a = this.kernels.arena;
+    return this.table!.entries.map((e) => ({ path: e.path, shape: e.shape.slice(), data: a.readF32(this.params + e.offset * 4, e.size) }));
+  }
+
+  /** Sets tensors by path; checks every name and shape first, so nothing changes on a mismatch. */
+  writeWeights(weights: Array<{ path: string; shape: readonly number[]; data: ArrayLike<number> }>): void {
+    const t = this.table!;
+    const resolved: Array<[ParamEntry, ArrayLike<number>]> = weights.map((w) => {
+      const e = t.entries.find((x) => x.path === w?.path);
+      if (!e) throw new ShapeError(`${this.where}: no weight named ${w?.path}`);
+      const same = Array.isArray(w.shape) && w.shape.length === e.shape.length && w.shape.every((d, i) => d === e.shape[i]);
+      if (!same || w.data?.length !== e.size) {
+        throw new ShapeError(`${this.where}: weight ${w.path} has shape (${w.shape?.join(', ')}) with ${w.data?.length} values, expected (${e.shape.join(', ')})`);
+      }
+      return [e, w.data];
+    });
+    const F = this.kernels.arena.F32;
+    for (const [e, data] of resolved) F.set(data, (this.params >> 2) + e.offset);
   }
 
   /** The param table (throws before build). */

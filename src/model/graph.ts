@@ -23,6 +23,8 @@ export interface PlanNode {
   inputs: Edge[];
   /** How many of the inputs are initial states (at the end). */
   stateCount: number;
+  /** An explicit mask for the first input (a (None, T) tensor), or null. */
+  mask: Edge | null;
   outputShapes: Shape[];
   /** Whether each output is read by a later node or is a model output. */
   outputsUsed: boolean[];
@@ -35,10 +37,19 @@ export interface Graph {
   outputs: Edge[];
   /** Distinct layers in order of first application (the order their weights are declared in). */
   owners: Layer[];
+  /** The runtime instance of each owner's first application (what diagnostics read), owner order. */
+  runtime: Layer[];
 }
 
+/**
+ * Which model each layer instance runs in. A layer holds the buffers and weight offsets of the model that
+ * planned it, so a layer already claimed by another model runs as twins here (its weights are this model's
+ * own copy; copy them across with getWeights/setWeights).
+ */
+const claims = new WeakMap<Layer, object>();
+
 /** Builds and checks the graph between `inputs` and `outputs` (see the header). */
-export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], model: string): Graph {
+export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], model: string, claimant: object = {}): Graph {
   const where = `Model "${model}"`;
   if (inputs.length === 0) throw new GraphError(`${where}: needs at least one input`);
   if (outputs.length === 0) throw new GraphError(`${where}: needs at least one output`);
@@ -69,7 +80,7 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     if (s === 'done') return;
     if (s === 'open') throw new GraphError(`${where}: the graph has a cycle through layer${path.length > 1 ? 's' : ''} ${[...path.slice(path.indexOf(name)), name].map((n) => `"${n}"`).join(' → ')}`);
     state.set(node, 'open');
-    for (const u of node.inputs) visit(u, [...path, name]);
+    for (const u of node.mask ? [...node.inputs, node.mask] : node.inputs) visit(u, [...path, name]);
     state.set(node, 'done');
     order.push(node);
   };
@@ -87,12 +98,15 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     if (clash) throw new GraphError(`${where}: two different layers are named "${owner.name}" (${clash.className} and ${owner.className}); layer names must be unique`);
     const shared = owners.includes(owner);
     if (!shared) owners.push(owner);
+    const mine = !claims.has(owner) || claims.get(owner) === claimant;
+    if (mine) claims.set(owner, claimant);
     return {
-      layer: shared ? owner.twin() : owner, owner, inputs: n.inputs.map(edge), stateCount: n.stateCount,
+      layer: shared || !mine ? owner.twin() : owner, owner, inputs: n.inputs.map(edge), stateCount: n.stateCount, mask: n.mask ? edge(n.mask) : null,
       outputShapes: n.outputs.map((o) => o.shape), outputsUsed: n.outputs.map(() => false),
     };
   });
   const outs = outputs.map(edge);
-  for (const e of [...nodes.flatMap((n) => n.inputs), ...outs]) if (e.node >= 0) nodes[e.node].outputsUsed[e.index] = true;
-  return { inputs: inputs.slice(), nodes, outputs: outs, owners };
+  for (const e of [...nodes.flatMap((n) => (n.mask ? [...n.inputs, n.mask] : n.inputs)), ...outs]) if (e.node >= 0) nodes[e.node].outputsUsed[e.index] = true;
+  const runtime = owners.map((o) => nodes.find((n) => n.owner === o)!.layer);
+  return { inputs: inputs.slice(), nodes, outputs: outs, owners, runtime };
 }

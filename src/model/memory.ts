@@ -4,16 +4,17 @@
 //   | 0 slabs: params P, grads P | 1 training state: optimizer k·P, grad table | 2 update snapshot P | 3 plan |
 // Re-allocating a level drops every level above it. Several models may share one Kernels (one arena):
 //
-//   THE RULE  A model frees and reuses its own memory from level L up only when that memory is the top of
-//             the arena (no other model allocated after it) and contiguous; otherwise level L is allocated
-//             on top of everything (the model's old memory above L stays as a hole, never handed to
-//             anyone else while this model may still point into it).
+//   THE RULE  A model frees only the blocks it allocated itself: each level's blocks are claimed by that
+//             level's token (Arena.claim), and dropping a level is Arena.freeOwned(token). Freed space is
+//             reused by whoever allocates next (the arena's free list), so models created, re-planned and
+//             disposed on one Kernels keep the memory flat, and no model frees another's blocks.
 //
-// Every (re-)allocation is a transaction: when it throws (a memory limit, a shape error found while
-// planning), the arena top and this model's levels are as before, so the old memory stays valid.
+// Every (re-)allocation is a transaction: the new level is allocated BEFORE the old one is freed, and if
+// that throws (a memory limit, a shape error found while planning) everything allocated since the start is
+// released and the old level stays as it was, still valid.
 //
-// The activation plan is one block carved by a BlockPlanner (16-byte aligned bumps, like the arena), so a
-// plan can be measured first (counting pass, no memory touched) and laid out again at the same address.
+// The activation plan is one block carved by a BlockPlanner (16-byte aligned bumps), so a plan can be
+// measured first (a counting pass, no memory touched) and laid out again at the same address.
 
 import type { Arena, Ptr } from '../../bindings/index.js';
 
@@ -42,49 +43,48 @@ export class BlockPlanner {
   }
 }
 
+/** The levels of one model's memory on a shared arena (see the header). */
 export class ModelMemory {
-  /** Start (arena mark) of each live level. */
-  private starts: number[] = [];
-  /** The arena top right after this model's last allocation (-1: none yet). */
-  private end = -1;
-  /** Start of this model's topmost contiguous run of memory. */
-  private ownFrom = 0;
+  /** The claim token of each live level (null: never allocated). */
+  private tokens: Array<object | null> = [];
 
   constructor(readonly arena: Arena) {}
 
   /** Whether the level is allocated. */
   has(level: number): boolean {
-    return this.starts.length > level;
+    return this.tokens[level] != null;
   }
 
   /**
-   * (Re-)allocates `level` through `fill` (which allocates from the arena and returns what it made),
-   * dropping the levels above it. Transactional: if `fill` throws, the arena and the levels are unchanged.
+   * (Re-)allocates `level` through `fill` (which allocates from the arena and returns what it made), then
+   * frees the old level and every level above it. Transactional: if `fill` throws, nothing changes.
    */
   allocate<T>(level: number, fill: () => T): T {
-    const a = this.arena, top = a.mark();
-    const start = this.starts[level];
-    const reuse = start !== undefined && top === this.end && start >= this.ownFrom;
-    const from = reuse ? start : top;
-    a.release(from);
+    const a = this.arena, t0 = a.mark();
     let result: T;
     try {
       result = fill();
     } catch (e) {
-      a.release(from);
-      if (top > from) a.allocBytes(top - from); // give the old levels back (their contents are untouched)
+      a.release(t0); // fill ran synchronously: every block after t0 is this attempt's
       throw e;
     }
-    if (!reuse) this.ownFrom = from;
-    this.starts.length = Math.min(this.starts.length, level);
-    while (this.starts.length < level) this.starts.push(from); // lower levels never allocated: empty
-    this.starts.push(from);
-    this.end = a.mark();
+    const token = {};
+    a.claim(token, t0);
+    for (let l = level; l < this.tokens.length; l++) if (this.tokens[l]) a.freeOwned(this.tokens[l]!);
+    this.tokens.length = level;
+    while (this.tokens.length < level) this.tokens.push(null);
+    this.tokens.push(token);
     return result;
   }
 
   /** One zeroed block of `floats` elements as `level` (transactional, see allocate). */
   allocateBlock(level: number, floats: number): Ptr {
     return this.allocate(level, () => this.arena.allocZeroed(floats));
+  }
+
+  /** Frees every level (the model's dispose()). */
+  dispose(): void {
+    for (const t of this.tokens) if (t) this.arena.freeOwned(t);
+    this.tokens = [];
   }
 }

@@ -10,10 +10,11 @@ import { Random } from '../../bindings/random.js';
 import type { History, Logs } from '../callbacks/callback.js';
 import { gateStatistics, gradientNorms, recurrentLayersOf, tensorGradNorms } from '../diagnostics/probes.js';
 import { DataValueError, ModelStateError, ShapeError } from '../errors.js';
-import { formatKerasShape, type Layer } from '../layers/layer.js';
+import type { Layer } from '../layers/layer.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import type { Optimizer } from '../optimizers.js';
+import { validateCompileOptions, validateEvaluateOptions, validateFitOptions, validatePredictOptions } from '../options/model.js';
 import { compileToConfig, parseCompile, type CompileConfig, type CompileOptions } from './compile.js';
 import type { GateStatistics, GuardEvent, LayerGradientNorms, StepRecord, TrainingModel, WeightTensor } from './contract.js';
 import { batchSizeOption, checkFinite, checkInput, inputList, toTensor, type DataInput, type InputSpec, type TensorData } from './data.js';
@@ -21,8 +22,9 @@ import { Engine, type OutputSpec } from './engine.js';
 import { graphFromConfig, graphToConfig, type FunctionalConfig, type ModelConfig } from './functional-config.js';
 import { buildGraph, type Graph } from './graph.js';
 import { readGradients } from './gradients.js';
-import type { ParamEntry, ParamTable } from './param-table.js';
+import type { ParamTable } from './param-table.js';
 import { predict, type Prediction } from './predict.js';
+import { summaryTable } from './summary.js';
 import { evaluate, fit, gradientsOf, trainOnBatch, Trainer, type Batchable, type FitOptions, type Session } from './train.js';
 
 export type { FitOptions } from './train.js';
@@ -57,7 +59,7 @@ export interface Gradients {
 
 let counter = 0;
 
-/** A model as a graph of layers (Keras functional Model): several inputs and outputs, shared layers, compile/fit/evaluate/predict. */
+/** A functional model (Keras Model): layers applied to symbolic tensors from Input(), trained and run on the fused kernels. */
 export class Model implements TrainingModel {
   readonly name: string;
   readonly seed: number;
@@ -78,7 +80,7 @@ export class Model implements TrainingModel {
     this.random = new Random(this.seed);
     if (options.inputs !== undefined) {
       const list = (v: SymbolicTensor | SymbolicTensor[]) => (Array.isArray(v) ? v : [v]);
-      this.graph = buildGraph(list(options.inputs), list(options.outputs!), this.name);
+      this.graph = buildGraph(list(options.inputs), list(options.outputs!), this.name, this);
     }
   }
 
@@ -109,6 +111,7 @@ export class Model implements TrainingModel {
   }
 
   get built(): boolean {
+    if (this.disposed) return false;
     return this.engine?.table != null;
   }
 
@@ -138,7 +141,21 @@ export class Model implements TrainingModel {
     return new Model({ inputs: g.inputs, outputs: g.outputs, name: g.name, seed: g.seed, kernels: options.kernels });
   }
 
+  private disposed = false;
+
+  /**
+   * Frees the model's memory on its Kernels (params, grads, optimizer state, activation plans) so that other
+   * models reuse it; the model cannot be used afterwards (ModelStateError). Safe to call twice.
+   */
+  dispose(): void {
+    this.engine?.memory.dispose();
+    this.disposed = true;
+    this.engine = null;
+    this.trainer = null;
+  }
+
   protected async ensureKernels(): Promise<Kernels> {
+    if (this.disposed) throw new ModelStateError(`${this.where}: the model was disposed`);
     this.kernels ??= await loadKernels();
     return this.kernels;
   }
@@ -166,6 +183,7 @@ export class Model implements TrainingModel {
 
   /** Keras compile(): optimizer, loss(es), metrics; on a built model the optimizer state is allocated now. */
   compile(options: CompileOptions): void {
+    validateCompileOptions(this.name, options, this.className);
     if (this.outputNames.length === 0) throw new ModelStateError(`${this.where}: add layers before compile()`);
     this.compiled = { ...parseCompile(options, this.outputNames, this.where), options };
     if (this.built) this.startTraining();
@@ -183,7 +201,8 @@ export class Model implements TrainingModel {
   protected inputSpecs(): InputSpec[] {
     const g = this.graph!, e = this.engine!;
     return g.inputs.map((t, i) => {
-      const node = g.nodes.find((n) => n.inputs.some((x) => x.node < 0 && x.index === i))!;
+      const reads = (x: { node: number; index: number } | null) => x !== null && x.node < 0 && x.index === i;
+      const node = g.nodes.find((n) => n.inputs.some(reads)) ?? g.nodes.find((n) => reads(n.mask))!;
       const reader = node.layer;
       const vocab = (reader as unknown as { inputDim?: number }).inputDim;
       return { name: t.name, shape: t.shape, kind: e.kinds[i], vocab: e.kinds[i] === 'ids' ? vocab : undefined, reader: `${reader.className} "${reader.name}"` };
@@ -210,26 +229,32 @@ export class Model implements TrainingModel {
     await this.build();
   }
 
-  private targets(y: ModelData, N: number, what = 'y'): TensorData[] {
-    const names = this.outputNames, g = this.graph!;
+  private targets(y: ModelData, xs: TensorData[], what = 'y'): TensorData[] {
+    const names = this.outputNames, g = this.graph!, N = xs[0].shape[0], e = this.engine!;
+    const steps = e.outputSteps(xs.map((x, i) => (e.kinds[i] === 'vector' ? 1 : x.shape[1])));
     return inputList<DataInput>(y as never, names, what).map((v, o) => {
       const label = names.length > 1 ? `${what}["${names[o]}"]` : what;
       const t = toTensor(v, label);
       if (t.shape[0] !== N) throw new DataValueError(`${this.where}: x has ${N} samples but ${label} has ${t.shape[0]}`);
       checkFinite(t, label);
-      const e = g.outputs[o], out = g.nodes[e.node].outputShapes[e.index];
-      return this.compiled!.heads[o].loss.prepareTargets(t, out, this.where);
+      const edge = g.outputs[o], out = g.nodes[edge.node].outputShapes[edge.index];
+      const ready = this.compiled!.heads[o].loss.prepareTargets(t, out, this.where);
+      if (out.length === 2 && ready.shape[1] !== steps[o]) {
+        throw new ShapeError(`${this.where}: ${label} ${'(' + t.shape.join(', ') + ')'} has ${ready.shape[1]} time steps, but output "${names[o]}" has ${steps[o]} for this x`);
+      }
+      return ready;
     });
   }
 
   private async prepare(x: ModelData, y: ModelData): Promise<Batchable> {
     const xs = await this.inputs(x);
     if (!this.trainer) this.startTraining();
-    return { xs, ys: this.targets(y, xs[0].shape[0]) };
+    return { xs, ys: this.targets(y, xs) };
   }
 
   /** Keras fit(): trains for `epochs` over shuffled batches; returns the History of per-epoch logs. */
   async fit(x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+    validateFitOptions(this.name, options, this.className);
     this.requireCompiled('fit');
     batchSizeOption(options.batchSize, 'fit');
     const data = await this.prepare(x, y);
@@ -238,6 +263,7 @@ export class Model implements TrainingModel {
 
   /** Loss and metrics on (x, y), without updating anything (dropout off). */
   async evaluate(x: ModelData, y: ModelData, options: { batchSize?: number } = {}): Promise<Logs> {
+    validateEvaluateOptions(this.name, options, this.className);
     this.requireCompiled('evaluate');
     const batchSize = batchSizeOption(options.batchSize, 'evaluate');
     const data = await this.prepare(x, y);
@@ -256,6 +282,7 @@ export class Model implements TrainingModel {
    * output (a list for several). Runs the inference-only kernels (nothing saved for backward).
    */
   async predict(x: ModelData, options: { batchSize?: number } = {}): Promise<Prediction | Prediction[]> {
+    validatePredictOptions(this.name, options, this.className);
     const batchSize = batchSizeOption(options.batchSize, 'predict');
     const xs = await this.inputs(x);
     const out = predict(this.engine!, xs, batchSize, this.random);
@@ -282,7 +309,7 @@ export class Model implements TrainingModel {
 
   /** Every recurrent layer, including those inside Bidirectional and Residual wrappers, in model order. */
   recurrentLayers(): Recurrent[] {
-    return recurrentLayersOf(this.layers);
+    return recurrentLayersOf(this.graph?.runtime ?? this.layers);
   }
 
   /** Clears the carried state of every stateful recurrent layer. */
@@ -294,24 +321,14 @@ export class Model implements TrainingModel {
 
   /** Copies of every tensor: { path, shape, data } in table order. */
   getWeights(): WeightTensor[] {
-    const t = this.paramTable, a = this.kernels!.arena, p = this.engine!.params;
-    return t.entries.map((e) => ({ path: e.path, shape: e.shape.slice(), data: a.readF32(p + e.offset * 4, e.size) }));
+    this.paramTable; // throws before build
+    return this.engine!.readWeights();
   }
 
   /** Sets tensors by path; checks every shape first, so nothing changes on a mismatch. */
   setWeights(weights: Array<{ path: string; shape: readonly number[]; data: ArrayLike<number> }>): void {
-    const t = this.paramTable;
-    const resolved: Array<[ParamEntry, ArrayLike<number>]> = weights.map((w) => {
-      const e = t.entries.find((x) => x.path === w.path);
-      if (!e) throw new ShapeError(`${this.where}: no weight named ${w.path}`);
-      const same = w.shape.length === e.shape.length && w.shape.every((d, i) => d === e.shape[i]);
-      if (!same || w.data.length !== e.size) {
-        throw new ShapeError(`${this.where}: weight ${w.path} has shape (${w.shape.join(', ')}) with ${w.data.length} values, expected (${e.shape.join(', ')})`);
-      }
-      return [e, w.data];
-    });
-    const F = this.kernels!.arena.F32;
-    for (const [e, data] of resolved) F.set(data, (this.engine!.params >> 2) + e.offset);
+    this.paramTable; // throws before build
+    this.engine!.writeWeights(weights);
   }
 
   /** Parameter slab pointers, for diagnostics and direct kernel users. */
@@ -321,22 +338,7 @@ export class Model implements TrainingModel {
 
   /** Keras-style summary table: one row per layer application, with output shapes and parameter counts. */
   summary(): string {
-    const t = this.paramTable, g = this.graph!;
-    const rows = g.nodes.map((n, i) => [
-      `${n.owner.name} (${n.owner.className})`, n.outputShapes.map(formatKerasShape).join(', '),
-      g.nodes.findIndex((m) => m.owner === n.owner) === i ? String(t.count((e) => e.layer === n.owner.name)) : '0',
-    ]);
-    const w = [Math.max(20, ...rows.map((r) => r[0].length)), Math.max(14, ...rows.map((r) => r[1].length)), Math.max(8, ...rows.map((r) => r[2].length))];
-    const line = (c: string) => c.repeat(w[0] + w[1] + w[2] + 6);
-    const fmt = (r: string[]) => `${r[0].padEnd(w[0])}   ${r[1].padEnd(w[1])}   ${r[2].padStart(w[2])}`;
-    const total = t.count(), trainable = t.count((e) => e.trainable);
-    return [
-      `Model: "${this.name}"`, line('─'), fmt(['Layer (type)', 'Output Shape', 'Param #']), line('═'),
-      ...rows.map(fmt), line('─'),
-      ` Total params: ${total.toLocaleString('en-US')}`,
-      ` Trainable params: ${trainable.toLocaleString('en-US')}`,
-      ` Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
-    ].join('\n');
+    return summaryTable(this.name, this.graph!, this.paramTable);
   }
 
   // ---- diagnostics probes (src/diagnostics/probes.ts) and the TrainingModel contract of callbacks

@@ -4,6 +4,7 @@
 // Keras API: https://keras.io/api/models/sequential/
 
 import { ConfigError, ModelStateError, ShapeError } from '../errors.js';
+import { validateSequentialOptions } from '../options/model.js';
 import { formatKerasShape, type Layer, type LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, layerToConfig } from '../layers/registry.js';
 import { Input, SymbolicTensor, type Shape } from '../layers/symbolic.js';
@@ -35,6 +36,7 @@ export class Sequential extends Model {
   private inputShape: Shape | null = null;
 
   constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
+    validateSequentialOptions(layers, options);
     super(options, 'sequential');
     for (const l of layers) this.add(l);
   }
@@ -67,6 +69,7 @@ export class Sequential extends Model {
 
   /** Builds for a per-sample input shape (Keras: ids [T] or floats [T, D] / [D]); T may be null. */
   override async build(inputShape?: Shape): Promise<void> {
+    await this.ensureKernels(); // throws on a disposed model
     if (this.built) return;
     if (this.stack.length === 0) throw new ModelStateError(`Sequential "${this.name}": add layers before building`);
     const shape = inputShape ?? this.stack[0].inputShape;
@@ -78,7 +81,7 @@ export class Sequential extends Model {
       if (!(out instanceof SymbolicTensor)) throw new ConfigError(`Sequential "${this.name}": layer ${layer.className} "${layer.name}" has several outputs (returnState); use a functional Model`);
       t = out;
     }
-    this.graph = buildGraph([input], [t], this.name);
+    this.graph = buildGraph([input], [t], this.name, this);
     this.inputShape = shape.slice();
     await super.build();
   }

@@ -6,7 +6,6 @@
 
 import type { Ptr } from '../../bindings/index.js';
 import type { GradTable } from '../../bindings/families/clipping.js';
-import { guardedStep } from '../../bindings/families/optimizers.js';
 import { Random } from '../../bindings/random.js';
 import { Callback, FunctionCallback, History, type CallbackFunctions, type Logs } from '../callbacks/callback.js';
 import { ConfigError, DataValueError } from '../errors.js';
@@ -112,10 +111,10 @@ export class Trainer {
     const track = this.recordNextUpdate ? this.tracker : null;
     this.recordNextUpdate = false;
     track?.begin(k, e.params, table.size);
-    const norms = guardedStep(k, this.gradTable, opt.clip, () => opt.apply(k, e.params, e.grads, this.state, table.size, 0, table.trainableSize));
+    const norms = opt.step(k, this.gradTable, e.params, e.grads, this.state, table.size, 0, table.trainableSize); // guard + post-update check (issue 16)
     if (!norms.finite) {
       const t = table.entries.filter((x) => x.trainable)[norms.tensor];
-      const layers = recurrentLayersOf(e.graph.owners);
+      const layers = recurrentLayersOf(e.graph.runtime);
       this.guardEvents.push({ ...where, tensor: t.path, index: norms.index, value: norms.value, timeStep: firstBadTimeStep(k, layers, t.path), loss });
     }
     track?.finish(k, e.params);
@@ -153,7 +152,7 @@ function updateMetrics(e: Engine, metrics: Metric[][], plan: Plan, pass: Pass): 
 export function loadBatch(e: Engine, plan: Plan, data: Batchable | { xs: TensorData[]; ys: null }, idx: ArrayLike<number>): { B: number; Ts: number[] } {
   const a = e.kernels.arena;
   data.xs.forEach((x, i) => gatherInput(a, plan.inputs[i].ptr, plan.inputs[i].capacity, x, idx, e.kinds[i]));
-  data.ys?.forEach((y, o) => gatherTargets(a, plan.heads[o].targets, y, idx, e.heads![o].loss.targetsAreIds, plan.heads[o].sequence));
+  data.ys?.forEach((y, o) => gatherTargets(a, plan.heads[o].targets, plan.heads[o].targetCapacity, y, idx, e.heads![o].loss.targetsAreIds, plan.heads[o].sequence));
   return { B: idx.length, Ts: data.xs.map((x, i) => stepsOf(x, e.kinds[i])) };
 }
 
