@@ -29,7 +29,13 @@ test('an unknown FUSED_RNN_CHROMIUM_SOURCE is an error', async () => {
 
 test('FUSED_RNN_CHROMIUM_SOURCE=npm ignores system paths and finds the Chromium inside @sparticuz/chromium', async () => {
   if (process.platform !== 'linux') {
-    await assert.not.throws(() => undefined); // the npm binary is Linux-only; the message case is covered above
+    // The package ships a Linux binary only: elsewhere the finder must say so, not hand back a binary that cannot run.
+    try {
+      await findChromium({ FUSED_RNN_CHROMIUM_SOURCE: 'npm' });
+      assert.unreachable('should throw off Linux');
+    } catch (e) {
+      assert.match((e as Error).message, 'ships a Linux binary only');
+    }
     return;
   }
   const found = await findChromium({ FUSED_RNN_CHROMIUM_SOURCE: 'npm' });
