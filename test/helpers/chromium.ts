@@ -23,6 +23,7 @@ export const BASE_ARGS = [
 /** Paths tried for a system Chromium, in order. */
 export const SYSTEM_CHROMIUM_PATHS = [
   '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome', '/usr/bin/google-chrome-stable',
+  '/Applications/Chromium.app/Contents/MacOS/Chromium', '/Applications/Google Chrome.app/Contents/MacOS/Google Chrome',
 ];
 
 /** Where the browser comes from and how to start it. */
@@ -59,7 +60,9 @@ export async function findChromium(env: NodeJS.ProcessEnv = process.env): Promis
   } else {
     tried.push('system paths: ignored (FUSED_RNN_CHROMIUM_SOURCE=npm / FUSED_RNN_NO_SYSTEM_CHROMIUM)');
   }
-  if (only !== 'system') {
+  if (only !== 'system' && process.platform !== 'linux') {
+    tried.push(`npm package @sparticuz/chromium: ships a Linux binary only (this is ${process.platform})`);
+  } else if (only !== 'system') {
     try {
       const executablePath = await unpackNpmChromium();
       // The package's binary is a headless shell built to run without a zygote in one process.
