@@ -88,10 +88,10 @@ for (const w of W) {
     wall.push(y.wall / x.wall); cpu.push(y.cpu / x.cpu); tb.push(x.wall); tn.push(y.wall);
   }
   const row = {
-    workload: w.name, B: w.B, T: w.T, base: ref, pairs: rounds * steps, baseStepMs: median(tb), newStepMs: median(tn),
+    workload: w.name, B: w.B, T: w.T, base: ref, new: arg('new', '.'), pairs: rounds * steps, baseStepMs: median(tb), newStepMs: median(tn),
     ratioWall: median(wall), ratioCpu: median(cpu),
   };
   rows.push(row);
   console.log(`${w.name} (B${w.B}, T${w.T}): base ${median(tb).toFixed(2)} ms/step, new ${median(tn).toFixed(2)} ms/step; new/base median of ${rounds * steps} adjacent pairs: wall ${median(wall).toFixed(3)}, process CPU time ${median(cpu).toFixed(3)}`);
 }
-console.log(`saved ${saveResults('train-vs-base', { machine: describeMachine(), rows })}`);
+console.log(`saved ${saveResults(arg('new', '.') === ref ? 'train-vs-base-aa' : 'train-vs-base', { machine: describeMachine(), rows })}`);
