@@ -6,6 +6,8 @@
 // Each C element is summed over k in ascending order with separate multiply and add (no FMA), so every tile
 // shape, and the scalar build, gives identical bits. Micro-kernel: a 4×8 tile of C in 8 f32x4 accumulators.
 
+import { madd4 } from "./madd";
+
 @inline function __store(p: usize, v: v128, accumulate: i32): void {
   if (accumulate) v = f32x4.add(v128.load(p), v);
   v128.store(p, v);
@@ -65,17 +67,17 @@ export function gemmCore(
         const b0 = v128.load(b);
         const b1 = v128.load(b, 16);
         let s = f32x4.splat(load<f32>(a));
-        c00 = f32x4.add(c00, f32x4.mul(s, b0));
-        c01 = f32x4.add(c01, f32x4.mul(s, b1));
+        c00 = madd4(s, b0, c00);
+        c01 = madd4(s, b1, c01);
         s = f32x4.splat(load<f32>(a + rsA4));
-        c10 = f32x4.add(c10, f32x4.mul(s, b0));
-        c11 = f32x4.add(c11, f32x4.mul(s, b1));
+        c10 = madd4(s, b0, c10);
+        c11 = madd4(s, b1, c11);
         s = f32x4.splat(load<f32>(a + 2 * rsA4));
-        c20 = f32x4.add(c20, f32x4.mul(s, b0));
-        c21 = f32x4.add(c21, f32x4.mul(s, b1));
+        c20 = madd4(s, b0, c20);
+        c21 = madd4(s, b1, c21);
         s = f32x4.splat(load<f32>(a + 3 * rsA4));
-        c30 = f32x4.add(c30, f32x4.mul(s, b0));
-        c31 = f32x4.add(c31, f32x4.mul(s, b1));
+        c30 = madd4(s, b0, c30);
+        c31 = madd4(s, b1, c31);
         a += csA4;
         b += ldb4;
       }
@@ -91,10 +93,10 @@ export function gemmCore(
       let b = B + (<usize>j << 2);
       for (let k = 0; k < K; k++) {
         const b0 = v128.load(b);
-        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(a)), b0));
-        c1 = f32x4.add(c1, f32x4.mul(f32x4.splat(load<f32>(a + rsA4)), b0));
-        c2 = f32x4.add(c2, f32x4.mul(f32x4.splat(load<f32>(a + 2 * rsA4)), b0));
-        c3 = f32x4.add(c3, f32x4.mul(f32x4.splat(load<f32>(a + 3 * rsA4)), b0));
+        c0 = madd4(f32x4.splat(load<f32>(a)), b0, c0);
+        c1 = madd4(f32x4.splat(load<f32>(a + rsA4)), b0, c1);
+        c2 = madd4(f32x4.splat(load<f32>(a + 2 * rsA4)), b0, c2);
+        c3 = madd4(f32x4.splat(load<f32>(a + 3 * rsA4)), b0, c3);
         a += csA4;
         b += ldb4;
       }
@@ -122,14 +124,14 @@ export function gemmCore(
       let b = B + (<usize>j << 2);
       for (let k = 0; k < K; k++) {
         const s = f32x4.splat(load<f32>(a));
-        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));
-        c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
-        c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));
-        c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
-        c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 64)));
-        c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 80)));
-        c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 96)));
-        c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 112)));
+        c0 = madd4(s, v128.load(b), c0);
+        c1 = madd4(s, v128.load(b, 16), c1);
+        c2 = madd4(s, v128.load(b, 32), c2);
+        c3 = madd4(s, v128.load(b, 48), c3);
+        c4 = madd4(s, v128.load(b, 64), c4);
+        c5 = madd4(s, v128.load(b, 80), c5);
+        c6 = madd4(s, v128.load(b, 96), c6);
+        c7 = madd4(s, v128.load(b, 112), c7);
         a += csA4;
         b += ldb4;
       }
@@ -143,8 +145,8 @@ export function gemmCore(
       let b = B + (<usize>j << 2);
       for (let k = 0; k < K; k++) {
         const s = f32x4.splat(load<f32>(a));
-        c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));
-        c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
+        c0 = madd4(s, v128.load(b), c0);
+        c1 = madd4(s, v128.load(b, 16), c1);
         a += csA4;
         b += ldb4;
       }
@@ -156,7 +158,7 @@ export function gemmCore(
       let a = pa;
       let b = B + (<usize>j << 2);
       for (let k = 0; k < K; k++) {
-        c0 = f32x4.add(c0, f32x4.mul(f32x4.splat(load<f32>(a)), v128.load(b)));
+        c0 = madd4(f32x4.splat(load<f32>(a)), v128.load(b), c0);
         a += csA4;
         b += ldb4;
       }
@@ -227,13 +229,13 @@ export function gemmNTCore(
       for (let o: usize = 0; o < Kv4; o += 16) {
         const x0 = v128.load(a0 + o), x1 = v128.load(a1 + o);
         let y = v128.load(b0 + o);
-        s00 = f32x4.add(s00, f32x4.mul(x0, y)); s10 = f32x4.add(s10, f32x4.mul(x1, y));
+        s00 = madd4(x0, y, s00); s10 = madd4(x1, y, s10);
         y = v128.load(b1 + o);
-        s01 = f32x4.add(s01, f32x4.mul(x0, y)); s11 = f32x4.add(s11, f32x4.mul(x1, y));
+        s01 = madd4(x0, y, s01); s11 = madd4(x1, y, s11);
         y = v128.load(b2 + o);
-        s02 = f32x4.add(s02, f32x4.mul(x0, y)); s12 = f32x4.add(s12, f32x4.mul(x1, y));
+        s02 = madd4(x0, y, s02); s12 = madd4(x1, y, s12);
         y = v128.load(b3 + o);
-        s03 = f32x4.add(s03, f32x4.mul(x0, y)); s13 = f32x4.add(s13, f32x4.mul(x1, y));
+        s03 = madd4(x0, y, s03); s13 = madd4(x1, y, s13);
       }
       const q0 = c0 + (<usize>j << 2), q1 = c1 + (<usize>j << 2);
       __storeScalar(q0, __tail(__hsum(s00), a0, b0, Kv, K), accumulate);
@@ -250,8 +252,8 @@ export function gemmNTCore(
       let s0 = f32x4.splat(0), s1 = f32x4.splat(0);
       for (let o: usize = 0; o < Kv4; o += 16) {
         const y = v128.load(b0 + o);
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), y));
-        s1 = f32x4.add(s1, f32x4.mul(v128.load(a1 + o), y));
+        s0 = madd4(v128.load(a0 + o), y, s0);
+        s1 = madd4(v128.load(a1 + o), y, s1);
       }
       __storeScalar(c0 + (<usize>j << 2), __tail(__hsum(s0), a0, b0, Kv, K), accumulate);
       __storeScalar(c1 + (<usize>j << 2), __tail(__hsum(s1), a1, b0, Kv, K), accumulate);
@@ -263,7 +265,7 @@ export function gemmNTCore(
       const b0 = B + <usize>j * ldb4;
       let s0 = f32x4.splat(0);
       for (let o: usize = 0; o < Kv4; o += 16) {
-        s0 = f32x4.add(s0, f32x4.mul(v128.load(a0 + o), v128.load(b0 + o)));
+        s0 = madd4(v128.load(a0 + o), v128.load(b0 + o), s0);
       }
       __storeScalar(C + <usize>i * ldc4 + (<usize>j << 2), __tail(__hsum(s0), a0, b0, Kv, K), accumulate);
     }

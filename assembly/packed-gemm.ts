@@ -9,6 +9,7 @@
 // Each panel is one gemmCore call with the panel as B, so every element of C is summed in exactly the order
 // of the unpacked GEMM: packed and unpacked results are bit-identical (tested).
 
+import { madd4 } from "./madd";
 import { gemmCore } from "./gemm-core";
 import { kernelScratch } from "./heap";
 
@@ -54,35 +55,35 @@ export function packPanels(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
   const first = a + (<usize>(K & 3) << 2);
   while (a < first) {
     b0 = v128.load(b); b1 = v128.load(b, 16);
-    s = v128.load32_splat(a);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a1); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a2); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a3); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    s = v128.load32_splat(a);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+    s = v128.load32_splat(a + a1); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+    s = v128.load32_splat(a + a2); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+    s = v128.load32_splat(a + a3); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
     a += 4;
     b += 128;
   }
   const end = a + (<usize>(K & ~3) << 2);
   while (a < end) {
     b0 = v128.load(b); b1 = v128.load(b, 16);
-    s = v128.load32_splat(a);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a1); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a2); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a3); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    s = v128.load32_splat(a);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+    s = v128.load32_splat(a + a1); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+    s = v128.load32_splat(a + a2); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+    s = v128.load32_splat(a + a3); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
     b0 = v128.load(b, 128); b1 = v128.load(b, 144);
-    s = v128.load32_splat(a, 4);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a1, 4); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a2, 4); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a3, 4); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    s = v128.load32_splat(a, 4);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+    s = v128.load32_splat(a + a1, 4); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+    s = v128.load32_splat(a + a2, 4); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+    s = v128.load32_splat(a + a3, 4); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
     b0 = v128.load(b, 256); b1 = v128.load(b, 272);
-    s = v128.load32_splat(a, 8);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a1, 8); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a2, 8); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a3, 8); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    s = v128.load32_splat(a, 8);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+    s = v128.load32_splat(a + a1, 8); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+    s = v128.load32_splat(a + a2, 8); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+    s = v128.load32_splat(a + a3, 8); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
     b0 = v128.load(b, 384); b1 = v128.load(b, 400);
-    s = v128.load32_splat(a, 12);      c00 = f32x4.add(c00, f32x4.mul(s, b0)); c01 = f32x4.add(c01, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a1, 12); c10 = f32x4.add(c10, f32x4.mul(s, b0)); c11 = f32x4.add(c11, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a2, 12); c20 = f32x4.add(c20, f32x4.mul(s, b0)); c21 = f32x4.add(c21, f32x4.mul(s, b1));
-    s = v128.load32_splat(a + a3, 12); c30 = f32x4.add(c30, f32x4.mul(s, b0)); c31 = f32x4.add(c31, f32x4.mul(s, b1));
+    s = v128.load32_splat(a, 12);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+    s = v128.load32_splat(a + a1, 12); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+    s = v128.load32_splat(a + a2, 12); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+    s = v128.load32_splat(a + a3, 12); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
     a += 16;
     b += 512;
   }
@@ -102,35 +103,35 @@ function __row32Set(c: usize, a: usize, b: usize, K: i32): void {
   const first = a + (<usize>(K & 3) << 2);
   while (a < first) {
     s = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));  c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
-    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 64)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 80)));
-    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 96)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 112)));
+    c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
+    c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
+    c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
+    c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
     a += 4;
     b += 128;
   }
   const end = a + (<usize>(K & ~3) << 2);
   while (a < end) {
     s = v128.load32_splat(a);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b)));  c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 16)));
-    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 32)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 48)));
-    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 64)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 80)));
-    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 96)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 112)));
+    c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
+    c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
+    c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
+    c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
     s = v128.load32_splat(a, 4);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b, 128)));  c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 144)));
-    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 160)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 176)));
-    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 192)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 208)));
-    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 224)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 240)));
+    c0 = madd4(s, v128.load(b, 128), c0);  c1 = madd4(s, v128.load(b, 144), c1);
+    c2 = madd4(s, v128.load(b, 160), c2);  c3 = madd4(s, v128.load(b, 176), c3);
+    c4 = madd4(s, v128.load(b, 192), c4);  c5 = madd4(s, v128.load(b, 208), c5);
+    c6 = madd4(s, v128.load(b, 224), c6);  c7 = madd4(s, v128.load(b, 240), c7);
     s = v128.load32_splat(a, 8);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b, 256)));  c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 272)));
-    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 288)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 304)));
-    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 320)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 336)));
-    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 352)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 368)));
+    c0 = madd4(s, v128.load(b, 256), c0);  c1 = madd4(s, v128.load(b, 272), c1);
+    c2 = madd4(s, v128.load(b, 288), c2);  c3 = madd4(s, v128.load(b, 304), c3);
+    c4 = madd4(s, v128.load(b, 320), c4);  c5 = madd4(s, v128.load(b, 336), c5);
+    c6 = madd4(s, v128.load(b, 352), c6);  c7 = madd4(s, v128.load(b, 368), c7);
     s = v128.load32_splat(a, 12);
-    c0 = f32x4.add(c0, f32x4.mul(s, v128.load(b, 384)));  c1 = f32x4.add(c1, f32x4.mul(s, v128.load(b, 400)));
-    c2 = f32x4.add(c2, f32x4.mul(s, v128.load(b, 416)));  c3 = f32x4.add(c3, f32x4.mul(s, v128.load(b, 432)));
-    c4 = f32x4.add(c4, f32x4.mul(s, v128.load(b, 448)));  c5 = f32x4.add(c5, f32x4.mul(s, v128.load(b, 464)));
-    c6 = f32x4.add(c6, f32x4.mul(s, v128.load(b, 480)));  c7 = f32x4.add(c7, f32x4.mul(s, v128.load(b, 496)));
+    c0 = madd4(s, v128.load(b, 384), c0);  c1 = madd4(s, v128.load(b, 400), c1);
+    c2 = madd4(s, v128.load(b, 416), c2);  c3 = madd4(s, v128.load(b, 432), c3);
+    c4 = madd4(s, v128.load(b, 448), c4);  c5 = madd4(s, v128.load(b, 464), c5);
+    c6 = madd4(s, v128.load(b, 480), c6);  c7 = madd4(s, v128.load(b, 496), c7);
     a += 16;
     b += 512;
   }

@@ -1,10 +1,15 @@
-// GEMM benchmark: wasm SIMD vs wasm scalar vs plain JS (the reference backend), same checked Kernels interface.
+// GEMM benchmark: wasm relaxed SIMD (where the engine validates it) vs wasm SIMD vs wasm scalar vs plain JS (the
+// reference backend), same checked Kernels interface; plus the machine's register-only peak measured in the
+// same run (the best of f32x4 multiply-add chains on 4, 8 and 12 accumulators, assembly/peak.ts, with
+// relaxed_madd where valid), so the GEMM rate can be read as a share of what the engine can do at all.
 // Run with `npm run bench:gemm`. Validates every backend against the JS reference first (exit 1 on mismatch),
 // then times only the kernel call (buffers are planned outside the timed closure).
 // Napkin maths: a GEMM is 2·M·N·K flops, so GFLOP/s = 2·M·N·K / t / 1e9.
 // Shapes: cubes, plus the two RNN shapes: one step's recurrent product h (B=32, H=256) · U (256, 4H=1024),
 // and the hoisted input projection of a whole sequence x (T·B=2048, D=64) · W (64, 1024).
-import { loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { hasRelaxedSimd, loadKernels, type Kernels, type Ptr } from '../bindings/index.js';
 import { closeReport } from '../test/helpers/check-close.js';
 import { uniform } from '../test/helpers/random.js';
 import { describeMachine } from './helpers/machine.js';
@@ -12,7 +17,7 @@ import { saveResults } from './helpers/results.js';
 import { gflops, timeCases } from './helpers/timing.js';
 
 type Form = 'nn' | 'tn' | 'nt';
-type BackendName = 'simd' | 'scalar' | 'js';
+type BackendName = 'relaxed' | 'simd' | 'scalar' | 'js';
 
 interface Shape {
   label: string;
@@ -23,7 +28,9 @@ interface Shape {
   backends: BackendName[];
 }
 
-const ALL: BackendName[] = ['simd', 'scalar', 'js'];
+const RELAXED = hasRelaxedSimd();
+const ALL: BackendName[] = [...(RELAXED ? ['relaxed' as const] : []), 'simd', 'scalar', 'js'];
+const FAST: BackendName[] = [...(RELAXED ? ['relaxed' as const] : []), 'simd'];
 const cube = (n: number, form: Form = 'nn', backends = ALL): Shape => ({ label: `${n}^3`, form, M: n, N: n, K: n, backends });
 const SHAPES: Shape[] = [
   cube(64),
@@ -31,8 +38,8 @@ const SHAPES: Shape[] = [
   cube(512),
   { label: 'rnn step M=32 K=256 N=1024', form: 'nn', M: 32, N: 1024, K: 256, backends: ALL },
   { label: 'rnn input M=2048 K=64 N=1024', form: 'nn', M: 2048, N: 1024, K: 64, backends: ALL },
-  cube(256, 'tn', ['simd']),
-  cube(256, 'nt', ['simd']),
+  cube(256, 'tn', FAST),
+  cube(256, 'nt', FAST),
 ];
 
 /** One backend's buffers for one shape: A is (M, K) or (K, M) for tn, B is (K, N) or (N, K) for nt. */
@@ -56,8 +63,10 @@ function plan(k: Kernels, s: Shape, A: Float32Array, B: Float32Array): Planned {
 const fmt = (x: number) => x.toFixed(1);
 
 async function main(): Promise<void> {
+  const auto = await loadKernels();
   const kernels: Record<BackendName, Kernels> = {
-    simd: await loadKernels(),
+    relaxed: RELAXED ? await loadKernels({ variant: 'relaxed' }) : auto,
+    simd: await loadKernels({ variant: 'simd' }),
     scalar: await loadKernels({ variant: 'scalar' }),
     js: await loadKernels({ backend: 'js' }),
   };
@@ -67,7 +76,7 @@ async function main(): Promise<void> {
   const rows: Array<{
     label: string; form: Form; M: number; N: number; K: number; flops: number;
     seconds: Partial<Record<BackendName, number>>; gflops: Partial<Record<BackendName, number>>;
-    ratios: { simdOverScalar?: number; simdOverJs?: number };
+    ratios: { relaxedOverSimd?: number; simdOverScalar?: number; simdOverJs?: number };
   }> = [];
   const lines: string[] = [];
 
@@ -103,6 +112,7 @@ async function main(): Promise<void> {
       rates[b] = gflops(flops, secs[b]!);
     }
     const ratios = {
+      relaxedOverSimd: rates.relaxed !== undefined ? rates.relaxed / rates.simd! : undefined,
       simdOverScalar: rates.scalar !== undefined ? rates.simd! / rates.scalar : undefined,
       simdOverJs: rates.js !== undefined ? rates.simd! / rates.js : undefined,
     };
@@ -110,6 +120,7 @@ async function main(): Promise<void> {
 
     const parts = s.backends.map((b) => `${b} ${fmt(rates[b]!)}`).join(', ');
     const ratioText = [
+      ratios.relaxedOverSimd !== undefined ? `relaxed/simd ${ratios.relaxedOverSimd.toFixed(2)}x` : '',
       ratios.simdOverScalar !== undefined ? `simd/scalar ${fmt(ratios.simdOverScalar)}x` : '',
       ratios.simdOverJs !== undefined ? `simd/js ${fmt(ratios.simdOverJs)}x` : '',
     ].filter(Boolean).join(', ');
@@ -121,7 +132,43 @@ async function main(): Promise<void> {
   const file = saveResults('gemm', { benchmark: 'gemm', unit: 'GFLOP/s = 2*M*N*K / t / 1e9', machine, shapes: rows });
   console.log(`\nsummary (GFLOP/s):\n${lines.join('\n')}\nsaved ${file}`);
   const headline = rows.find((r) => r.form === 'nn' && r.label === '256^3')!;
-  console.log(`gemm 256^3 simd: ${fmt(headline.gflops.simd!)} GFLOP/s, simd/js: ${fmt(headline.ratios.simdOverJs!)}x`);
+  const autoName: BackendName = auto.variant === 'relaxed' ? 'relaxed' : 'simd';
+  const g = headline.gflops[autoName]!;
+  const relaxedOverSimd = headline.gflops.relaxed !== undefined ? headline.gflops.relaxed / headline.gflops.simd! : NaN;
+  const peak = measurePeak();
+  console.log(`register-only peak (best of 4/8/12 accumulators, min of 15 runs each): ${peak.lines.join('; ')}`);
+  console.log(`gemm 256^3 ${auto.variant}: ${fmt(g)} GFLOP/s = ${(100 * g / peak.best).toFixed(0)}% of peak; simd/js: ${fmt(headline.ratios.simdOverJs!)}x`);
+  saveResults('gemm-peak', { machine, peak, headline: { variant: auto.variant, gflops: g, relaxedOverSimd } });
+  // The issue-17 line, last:
+  console.log(`gemm 256^3 ${auto.variant}: ${fmt(g)} GFLOP/s, relaxed/simd: ${Number.isNaN(relaxedOverSimd) ? 'n/a (no relaxed SIMD)' : relaxedOverSimd.toFixed(2)}x, peak: ${fmt(peak.best)} GFLOP/s`);
+}
+
+/**
+ * The register-only peak: assembly/peak.ts's peak4/8/12 (f32x4 multiply-add chains, no memory traffic) from
+ * build/peak-simd.wasm (mul + add) and build/peak-relaxed.wasm (relaxed_madd, where valid); 8 flops per f32x4
+ * multiply-add. The best over kernels and builds, so a V8 that spills one accumulator count does not understate it.
+ */
+function measurePeak(): { best: number; lines: string[]; rates: Record<string, number> } {
+  const ITER = 5_000_000, RUNS = 15; // many short runs: the minimum is the steadier estimate on a shared machine
+  const rates: Record<string, number> = {};
+  for (const build of RELAXED ? ['simd', 'relaxed'] : ['simd']) {
+    const module = new WebAssembly.Module(readFileSync(`build/peak-${build}.wasm`));
+    const exp = new WebAssembly.Instance(module, {}).exports as Record<string, (n: number, x: number) => number>;
+    for (const acc of [4, 8, 12]) {
+      const fn = exp[`peak${acc}`];
+      fn(100_000, 0.999); // warm-up (tier-up)
+      let best = Infinity;
+      for (let r = 0; r < RUNS; r++) {
+        const t0 = performance.now();
+        fn(ITER, 0.999);
+        best = Math.min(best, (performance.now() - t0) / 1000);
+      }
+      rates[`${build}/${acc}`] = (8 * acc * ITER) / best / 1e9;
+    }
+  }
+  const best = Math.max(...Object.values(rates));
+  const lines = Object.entries(rates).map(([k, v]) => `${k} ${fmt(v)}`);
+  return { best, lines, rates };
 }
 
 main().catch((err) => {

@@ -44,14 +44,17 @@ function validOf(m: Masking): (b: number, t: number) => boolean {
 }
 
 const median = (xs: number[]) => { const s = [...xs].sort((p, q) => p - q); return s[s.length >> 1]; };
+// On a shared machine the minimum over alternating rounds is the steadier estimate of a kernel's own cost.
+const best = (xs: number[]) => Math.min(...xs);
 
 function fail(report: string): never {
   console.error(`validation failed, not timing:\n${report}`);
   process.exit(1);
 }
 
-function compare(label: string, got: Record<string, Float32Array>, want: Record<string, Float32Array>, exact: boolean): void {
+function compare(label: string, got: Record<string, Float32Array>, want: Record<string, Float32Array>, exact: boolean, skip: string[] = []): void {
   for (const key of Object.keys(want)) {
+    if (skip.includes(key)) continue;
     let scale = 0;
     for (const v of want[key]) scale = Math.max(scale, Math.abs(v));
     const report = exact ? closeReport(`${label} ${key}`, got[key], want[key], 0, 0) : closeReport(`${label} ${key}`, got[key], want[key], 1e-5 * Math.max(1, scale), 1e-5);
@@ -92,7 +95,8 @@ async function main(): Promise<void> {
     // the baseline carried h0 through leading masked steps where Keras (and now the kernels) output 0; with
     // h0 != 0 the two differ there, so compare only the cases without leading masked steps
     if (baselinePath) for (const mode of ['no mask', 'lengths right']) {
-      compare(`${cell} ${mode}: current vs baseline`, results.get(`${cell}/current/${mode}`)!, results.get(`${cell}/baseline/${mode}`)!, false);
+      // (the gradient norms changed type, f32 → f64, with issue 16: not comparable with an older baseline)
+      compare(`${cell} ${mode}: current vs baseline`, results.get(`${cell}/current/${mode}`)!, results.get(`${cell}/baseline/${mode}`)!, false, ['hnorm2', 'cnorm2']);
     }
   }
   console.log(`validated (step masks == lengths bit for bit${baselinePath ? '; current == baseline' : ''}); ${ROUNDS} alternating rounds`);
@@ -105,11 +109,11 @@ async function main(): Promise<void> {
       c.times.push((performance.now() - t0) / 1000);
     }
   }
-  const rows = cases.map((c) => ({ cell: c.cell, build: c.build, mode: c.mode, ms: 1000 * median(c.times), gflops: c.flops / median(c.times) / 1e9 }));
-  console.log(`\nfwd+bwd ${SHAPE.label}, lengths in [${Math.min(...LENGTHS)}, ${Math.max(...LENGTHS)}], median of ${ROUNDS}`);
-  for (const r of rows) console.log(`${r.cell.padEnd(5)} ${r.build.padEnd(9)} ${r.mode.padEnd(15)} ${r.ms.toFixed(2).padStart(8)} ms  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s (valid steps)`);
-  const ms = (cell: string, build: string, mode: string) => rows.find((r) => r.cell === cell && r.build === build && r.mode === mode)!.ms;
-  console.log('');
+  const rows = cases.map((c) => ({ cell: c.cell, build: c.build, mode: c.mode, ms: 1000 * median(c.times), minMs: 1000 * best(c.times), gflops: c.flops / best(c.times) / 1e9 }));
+  console.log(`\nfwd+bwd ${SHAPE.label}, lengths in [${Math.min(...LENGTHS)}, ${Math.max(...LENGTHS)}], median and min of ${ROUNDS} rounds`);
+  for (const r of rows) console.log(`${r.cell.padEnd(5)} ${r.build.padEnd(9)} ${r.mode.padEnd(15)} median ${r.ms.toFixed(2).padStart(8)} ms  min ${r.minMs.toFixed(2).padStart(8)} ms  ${r.gflops.toFixed(1).padStart(5)} GFLOP/s at min (valid steps)`);
+  const ms = (cell: string, build: string, mode: string) => rows.find((r) => r.cell === cell && r.build === build && r.mode === mode)!.minMs;
+  console.log('\nratios of the minimum times:');
   for (const cell of CELLS) {
     for (const mode of ['lengths right', 'lengths left']) {
       const masked = mode.replace('lengths', 'stepMask');

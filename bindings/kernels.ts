@@ -26,12 +26,17 @@ export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw, Optimizer
 }
 
 /** Which implementation runs the kernels. */
-export type Backend = 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
+export type Backend = 'wasm-relaxed' | 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
+
+/** Which build runs: a wasm build (loadKernels' `variant`, with 'auto' resolved) or 'js' (the reference). */
+export type KernelVariant = 'relaxed' | 'simd' | 'scalar' | 'debug' | 'js';
 
 /** The checked kernel API: every family (GEMM, activations, LSTM/GRU/SimpleRNN, Dense, optimizers, ...) over one arena; each call validates shapes and pointers and throws KernelArgumentError. */
 export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, OptimizerKernels, ClippingKernels, LstmKernels, SimpleRnnKernels, GruKernels,
   EmbeddingKernels, DenseKernels, DropoutKernels, LossKernels, Conv1dKernels, PoolingKernels {
   readonly backend: Backend;
+  /** The build that runs ('relaxed', 'simd', 'scalar', 'debug' or 'js'): what `variant: 'auto'` picked. */
+  readonly variant: KernelVariant;
   /** The memory every pointer refers to, and its allocator. */
   readonly arena: Arena;
 }
@@ -57,7 +62,8 @@ export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): 
   };
   // Every entry point sees a snapshot of its arguments (each property read once; bindings/checker.ts), so
   // nothing the caller controls (a getter, a Proxy) runs between validation and the wasm call.
-  const kernels: Record<string, unknown> = { backend, arena };
+  const variant: KernelVariant = backend === 'js' ? 'js' : (backend.slice(5) as KernelVariant);
+  const kernels: Record<string, unknown> = { backend, variant, arena };
   for (const [name, fn] of Object.entries(families)) {
     kernels[name] = typeof fn === 'function' ? (...args: unknown[]) => fn(...snapshotArgs(name, args)) : fn;
   }

@@ -7,7 +7,7 @@
 
 import { Arena, type ArenaOptions } from './arena.js';
 import { FusedRnnError, WasmFeatureError } from './errors.js';
-import { hasSimd } from './features.js';
+import { hasRelaxedSimd, hasSimd } from './features.js';
 import { createKernels, type Backend, type Kernels, type RawKernels } from './kernels.js';
 import { referenceRaw } from './reference-kernels.js';
 import { embeddedWasm } from './embedded.js';
@@ -20,10 +20,14 @@ export interface LoadOptions extends ArenaOptions {
   /** 'wasm' (default) or 'js' (the plain-TypeScript reference, same interface). */
   backend?: 'wasm' | 'js';
   /**
-   * Which wasm build: 'simd' (default; throws WasmFeatureError where SIMD is missing), 'scalar' (no SIMD,
-   * benchmark baseline), 'auto' (SIMD if the engine has it, else scalar), 'debug' (needs `wasm`).
+   * Which wasm build: 'auto' (default: 'relaxed' where the engine validates relaxed SIMD, else 'simd', else
+   * 'scalar'), 'relaxed' (SIMD + f32x4.relaxed_madd in the GEMM micro-kernels: the fastest; deterministic on
+   * one engine and CPU, throws WasmFeatureError where relaxed SIMD is missing), 'simd' (fixed-width SIMD with
+   * separate multiply and add: bit-identical on every engine, the portable choice for replaying a training
+   * run; throws where SIMD is missing), 'scalar' (no SIMD, benchmark baseline), 'debug' (needs `wasm`).
+   * `kernels.variant` says which build runs.
    */
-  variant?: 'simd' | 'scalar' | 'auto' | 'debug';
+  variant?: 'auto' | 'relaxed' | 'simd' | 'scalar' | 'debug';
   /**
    * Load this module instead of the embedded one (bytes, compiled Module, URL, file path in Node, Response).
    * `variant` then names which build it is (the label in `kernels.backend`).
@@ -46,8 +50,20 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   }
   if (backend !== 'wasm') throw new FusedRnnError(`loadKernels: unknown backend ${JSON.stringify(backend)} (expected "wasm" or "js")`);
 
-  let variant = options.variant ?? 'simd';
-  if (variant === 'auto') variant = hasSimd() ? 'simd' : 'scalar';
+  // With `wasm` given, `variant` names the build passed in (default 'simd', the build bindings/ used to embed).
+  let variant = options.variant ?? (options.wasm === undefined ? 'auto' : 'simd');
+  if (variant === 'auto') {
+    variant = hasRelaxedSimd() ? 'relaxed' : hasSimd() ? 'simd' : 'scalar';
+    // A silent 10× slowdown would hide: say it once.
+    if (variant === 'scalar') console.warn('fused-rnn: WebAssembly SIMD is not available here; running the scalar kernels (about 10x slower)');
+  }
+  if (variant === 'relaxed' && !hasRelaxedSimd()) {
+    throw new WasmFeatureError(
+      'relaxed-simd',
+      'the relaxed build needs relaxed WebAssembly SIMD (Chrome 114+, Firefox 145+, Node 22+; Node 20 with ' +
+        '--experimental-wasm-relaxed-simd); pass { variant: "auto" } or { variant: "simd" } instead',
+    );
+  }
   if ((variant === 'simd' || variant === 'debug') && !hasSimd()) {
     throw new WasmFeatureError(
       'simd128',
@@ -55,21 +71,21 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
         'pass { variant: "auto" } or { variant: "scalar" } to run the slower scalar build instead',
     );
   }
-  if (variant !== 'simd' && variant !== 'scalar' && variant !== 'debug') {
-    throw new FusedRnnError(`loadKernels: unknown variant ${JSON.stringify(variant)} (expected simd, scalar, auto or debug)`);
+  if (variant !== 'relaxed' && variant !== 'simd' && variant !== 'scalar' && variant !== 'debug') {
+    throw new FusedRnnError(`loadKernels: unknown variant ${JSON.stringify(variant)} (expected auto, relaxed, simd, scalar or debug)`);
   }
   if (variant === 'debug' && options.wasm === undefined) {
     throw new FusedRnnError('loadKernels: the debug build is not embedded; pass its bytes or URL as { wasm }');
   }
 
-  const module = await compile(options.wasm ?? embeddedWasm(variant === 'scalar' ? 'scalar' : 'release'));
+  const module = await compile(options.wasm ?? embeddedWasm(variant === 'scalar' ? 'scalar' : variant === 'relaxed' ? 'relaxed' : 'release'));
   const arena = new Arena(options);
   const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
   const exports = instance.exports as unknown as RawKernels;
   const raw = options.wrapRaw ? options.wrapRaw(exports) : exports;
   // The module's static data sits below its heap base; the arena starts above it.
   arena.reserveBelow(raw.heap_base());
-  const label: Backend = variant === 'scalar' ? 'wasm-scalar' : variant === 'debug' ? 'wasm-debug' : 'wasm-simd';
+  const label: Backend = variant === 'scalar' ? 'wasm-scalar' : variant === 'debug' ? 'wasm-debug' : variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd';
   return createKernels(raw, arena, label);
 }
 

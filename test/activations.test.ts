@@ -14,7 +14,7 @@ const BOUND = 2e-7;
 
 let simd: Kernels, scalar: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
 });
 

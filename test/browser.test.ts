@@ -52,6 +52,7 @@ async function serveRoot(): Promise<{ server: Server; origin: string }> {
 
 interface PageResult {
   ok: boolean;
+  relaxed?: boolean;
   backend?: string;
   urlBackend?: string;
   jsBackend?: string;
@@ -94,7 +95,7 @@ test('browser: gemm in headless Chromium matches the JS backend (embedded and UR
 
     assert.is(result.error, undefined, `the page threw: ${result.error}`);
     assert.equal(problems, [], `the page reported problems:\n${problems.join('\n')}`);
-    assert.is(result.backend, 'wasm-simd', 'loadKernels() in Chromium should pick the SIMD build');
+    assert.is(result.backend, result.relaxed ? 'wasm-relaxed' : 'wasm-simd', 'loadKernels() in Chromium should pick the relaxed-SIMD build (else SIMD)');
     assert.is(result.urlBackend, 'wasm-simd', 'loadKernels({ wasm: URL }) should report the SIMD backend');
     assert.is(result.jsBackend, 'js');
     assert.ok(fetched.includes('200 /build/release.wasm'), `the page should fetch /build/release.wasm; it fetched:\n${fetched.join('\n')}`);

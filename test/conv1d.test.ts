@@ -12,7 +12,7 @@ import { gradcheckArray } from './helpers/gradcheck.js';
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
   js = await loadKernels({ backend: 'js' });
 });

@@ -11,7 +11,7 @@ import { uniform } from './helpers/random.js';
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
   js = await loadKernels({ backend: 'js' });
 });

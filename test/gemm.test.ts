@@ -36,7 +36,7 @@ function run(k: Kernels, form: Form, C0: Float32Array, A: Float32Array, B: Float
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
   js = await loadKernels({ backend: 'js' });
 });

@@ -12,7 +12,7 @@ import { gappyMask } from './helpers/rnn-problem.js';
 
 let simd: Kernels, scalar: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
 });
 

@@ -189,7 +189,7 @@ const FIELDS = ['h', 'gates', 'dx', 'dW', 'dU', 'db', 'dgates', 'hnorm2', 'dh'] 
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
   js = await loadKernels({ backend: 'js' });
 });

@@ -12,7 +12,7 @@ import { uniform } from './helpers/random.js';
 
 let simd: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   js = await loadKernels({ backend: 'js' });
 });
 

@@ -13,7 +13,7 @@ import { firstTokenTask, floatTask, shiftTask } from './helpers/tasks.js';
 
 let wasm: Kernels, js: Kernels;
 test.before(async () => {
-  wasm = await loadKernels();
+  wasm = await loadKernels({ variant: 'simd' }); // the committed trajectory pins the portable SIMD build
   js = await loadKernels({ backend: 'js' });
 });
 

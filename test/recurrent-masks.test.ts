@@ -23,7 +23,7 @@ import { dropoutMask, gappyMask, rowStatesOf } from './helpers/rnn-problem.js';
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
   js = await loadKernels({ backend: 'js' });
 });

@@ -84,7 +84,7 @@ function runKernels(k: Kernels, p: RnnProblem, act: ActivationName, accumulateDx
 
 let simd: Kernels, scalar: Kernels, js: Kernels;
 test.before(async () => {
-  simd = await loadKernels();
+  simd = await loadKernels({ variant: 'simd' });
   scalar = await loadKernels({ variant: 'scalar' });
   js = await loadKernels({ backend: 'js' });
 });

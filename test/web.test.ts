@@ -125,7 +125,7 @@ test('web page: train in a worker, live charts and heatmap, predict, download/up
     await waitFor(page, 's.ready || s.errors.length > 0');
     let s = await getState(page);
     assert.equal(s.errors, [], 'page errors while loading');
-    assert.is(s.backend, 'wasm-simd');
+    assert.ok(s.backend === 'wasm-relaxed' || s.backend === 'wasm-simd', `the worker runs a SIMD build, got ${s.backend}`);
     assert.match(await page.textContent('#status') ?? '', /3000 sentences \(1500 positive\)/);
 
     // --- the one-neuron toy: y = w^T, dL/dw = T·w^(T−1) for T = 1000.

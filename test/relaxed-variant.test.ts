@@ -1,0 +1,87 @@
+// The relaxed-SIMD build (f32x4.relaxed_madd in the GEMM micro-kernels): matches the SIMD build within
+// tolerance (it may fuse multiply and add: one rounding instead of two), is deterministic on one engine and
+// CPU (same call twice, same bits; a 20-step training trajectory equal to its committed golden file), and
+// the SIMD build's numbers are untouched by it. On engines that validate relaxed SIMD only behind a flag
+// (Node 20), this file runs itself again with --experimental-wasm-relaxed-simd.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { hasRelaxedSimd, loadKernels, type Kernels } from '../bindings/index.js';
+import { checkClose, checkEqual } from './helpers/check-close.js';
+import { uniform } from './helpers/random.js';
+import { CELLS, FIELDS, problem, runKernels } from './helpers/recurrent-cells.js';
+import { gappyMask, maxAbs } from './helpers/rnn-problem.js';
+import { RELAXED_GOLDEN, lstmTrajectory } from './helpers/trajectory.js';
+
+if (!hasRelaxedSimd()) {
+  if (process.env.FUSED_RNN_RELAXED_CHILD) {
+    console.error('relaxed SIMD is not available even with --experimental-wasm-relaxed-simd');
+    process.exit(1);
+  }
+  const r = spawnSync(process.execPath, ['--experimental-wasm-relaxed-simd', '--import', 'tsx', fileURLToPath(import.meta.url)],
+    { stdio: 'inherit', env: { ...process.env, FUSED_RNN_RELAXED_CHILD: '1' } });
+  process.exit(r.status ?? 1);
+}
+
+let relaxed: Kernels, simd: Kernels;
+test.before(async () => {
+  relaxed = await loadKernels({ variant: 'relaxed' });
+  simd = await loadKernels({ variant: 'simd' });
+});
+
+test('auto picks the relaxed build here; kernels.variant says so', async () => {
+  const k = await loadKernels();
+  assert.is(k.variant, 'relaxed');
+  assert.is(relaxed.backend, 'wasm-relaxed');
+});
+
+test('GEMM nn/tn/nt: relaxed == SIMD within 1e-5 relative (several tile shapes and remainders); deterministic', () => {
+  for (const [M, N, K] of [[64, 64, 64], [33, 70, 129], [256, 256, 256], [1, 1024, 256]]) {
+    for (const form of ['nn', 'tn', 'nt'] as const) {
+      const A = uniform(M * K, M + K, -1, 1), B = uniform(K * N, N + K, -1, 1);
+      const out = (k: Kernels) => {
+        const a = k.arena, mark = a.mark();
+        const pA = a.putF32(A), pB = a.putF32(B), pC = a.allocZeroed(M * N);
+        (form === 'nn' ? k.gemmNN : form === 'tn' ? k.gemmTN : k.gemmNT)(pC, pA, pB, M, N, K);
+        const c = a.readF32(pC, M * N);
+        a.release(mark);
+        return c;
+      };
+      const r = out(relaxed), s = out(simd);
+      checkClose(`${form} ${M}x${N}x${K}`, r, s, 1e-5 * Math.sqrt(K), 1e-5);
+      checkEqual(`${form} ${M}x${N}x${K} deterministic`, out(relaxed), r);
+    }
+  }
+});
+
+test('recurrent cells forward + backward (gappy masks): relaxed == SIMD within 1e-4; deterministic', () => {
+  for (const [i, c] of CELLS.entries()) {
+    const T = 20, B = 6, D = 9, H = 33;
+    const p = problem(c, T, B, D, H, 100 + i, i % 2 === 1, gappyMask(T, B, 200 + i));
+    const r = runKernels(relaxed, c, p), s = runKernels(simd, c, p);
+    for (const f of FIELDS) {
+      const rv = r[f], sv = s[f];
+      if (rv === null || sv === null) continue;
+      checkClose(`${c.label} ${f}`, rv, sv, 1e-5 * Math.max(1, maxAbs(sv)), 1e-4);
+    }
+    const again = runKernels(relaxed, c, p);
+    for (const f of FIELDS) if (r[f] !== null) checkEqual(`${c.label} ${f} deterministic`, again[f]!, r[f]!);
+  }
+});
+
+test('training trajectory on the relaxed build: bit-identical twice and equal to its committed golden file', async () => {
+  assert.ok(existsSync(RELAXED_GOLDEN), `${RELAXED_GOLDEN} is missing: generate it with test/golden/generate-relaxed.ts (the test never writes it)`);
+  const a = await lstmTrajectory(relaxed, 7), b = await lstmTrajectory(relaxed, 7);
+  assert.equal(a.losses, b.losses, 'same seed twice');
+  const golden = JSON.parse(readFileSync(RELAXED_GOLDEN, 'utf8')) as { losses: number[] };
+  assert.equal(a.losses, golden.losses, 'committed relaxed trajectory');
+  // the SIMD trajectory is a different, portable one (test/golden/lstm-trajectory.json, pinned in model.test.ts)
+  const s = await lstmTrajectory(simd, 7);
+  const simdGolden = JSON.parse(readFileSync('test/golden/lstm-trajectory.json', 'utf8')) as { losses: number[] };
+  assert.equal(s.losses, simdGolden.losses, 'the SIMD build still gives the committed SIMD trajectory');
+  checkClose('relaxed vs SIMD trajectory', a.losses, s.losses, 1e-4, 1e-4);
+});
+
+test.run();
