@@ -5,19 +5,31 @@ import { CheckpointError } from '../errors.js';
 import type { Sequential } from '../model/sequential.js';
 import { applyWeights, checkBlob, encodeCheckpoint, packSingleFile, parseManifest, restoreModel, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type RestoreOptions } from './format.js';
 import { isNode } from './node.js';
+import type { WeightsDtype } from './quantize.js';
 
 /** Where a checkpoint comes from: a path (Node), a URL, the bytes of a single-file checkpoint, or a fetch Response. */
 export type CheckpointSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
 
 /** The single-file checkpoint ("FRNN" container) of a built model, e.g. to download or store in IndexedDB. */
-export function saveModelToBytes(model: Sequential): Uint8Array {
-  return packSingleFile(encodeCheckpoint(model));
+export function saveModelToBytes(model: Sequential, options: SaveOptions = {}): Uint8Array {
+  return packSingleFile(encodeCheckpoint(model, { weights: options.weights }));
+}
+
+/** Options of saveModel / saveModelToBytes. */
+export interface SaveOptions {
+  /**
+   * How weight matrices (kernels, recurrent kernels, embedding tables) are stored: 'float32' (default),
+   * 'int8' (symmetric, one scale per output column, per row for embeddings; about 4× smaller) or 'float16'
+   * (about 2× smaller). Biases stay float32. For inference (fused-rnn/infer runs int8 directly); loading one
+   * for training dequantizes with a warning. docs/checkpoint-format.md, "Quantized weights".
+   */
+  weights?: WeightsDtype;
 }
 
 /** Saves to a directory (model.json + weights.bin) or, for a path ending in ".frnn", one file. Node only; atomic. */
-export async function saveModel(model: Sequential, path: string): Promise<void> {
+export async function saveModel(model: Sequential, path: string, options: SaveOptions = {}): Promise<void> {
   const { saveModel: save } = await import('./node.js');
-  return save(model, path);
+  return save(model, path, options);
 }
 
 /**
