@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
-import { loadModel, loadInferKernels, type InferKernels } from '../src/infer/index.js';
+import { loadInferenceModel, loadInferKernels, type InferKernels } from '../src/infer/index.js';
 import { statePointers } from '../src/infer/stream.js';
 
 let k: Kernels;
@@ -60,7 +60,7 @@ async function pair(c: Case) {
     m.compile({ optimizer: 'adam', loss: 'sparseCategoricalCrossentropy' });
   }
   const bytes = saveModelToBytes(m);
-  const im = await loadModel(bytes, { kernels: ik });
+  const im = await loadInferenceModel(bytes, { kernels: ik });
   return { m, im, want: await m.predict(c.x), bytes };
 }
 
@@ -117,16 +117,16 @@ test('stream.state: get, reset, set back resumes exactly; bad shapes are refused
   const { im } = await pair(c);
   const s = im.stream({ batchSize: 6 });
   const T = c.x[0].length;
-  for (let t = 0; t < 4; t++) s.step(c.x.map((r) => r[t]));
+  for (let t = 0; t < 4; t++) s.step((c.x as number[][]).map((r) => r[t]));
   const saved = s.state;
   assert.is(saved.length, 2);
   assert.ok(saved[0].c && saved[0].c.length === 6 * 33 && !saved[1].c);
   const rest1: Float32Array[] = [];
-  for (let t = 4; t < T; t++) rest1.push(s.step(c.x.map((r) => r[t])));
+  for (let t = 4; t < T; t++) rest1.push(s.step((c.x as number[][]).map((r) => r[t])));
   s.reset();
   assert.ok(s.state.every((v) => v.h.every((z) => z === 0)));
   s.state = saved;
-  for (let t = 4; t < T; t++) same(`resumed step ${t}`, s.step(c.x.map((r) => r[t])), rest1[t - 4]);
+  for (let t = 4; t < T; t++) same(`resumed step ${t}`, s.step((c.x as number[][]).map((r) => r[t])), rest1[t - 4]);
   const before = s.state;
   assert.throws(() => { s.state = [saved[0]]; }, /expected 2 layer states/);
   assert.throws(() => { s.state = [saved[0], { ...saved[1], h: new Float32Array(3) }]; }, /h has 3 values, expected \(B, H\) = \(6, 12\)/);
@@ -140,7 +140,7 @@ test('refused: Bidirectional (cannot stream) and goBackwards streams; unsupporte
   const bi = new Sequential([new Bidirectional({ layer: new LSTM({ units: 3 }), inputShape: [null, 2] }), new Dense({ units: 1 })], { seed: 1, kernels: k });
   await bi.predict(floats(1, 3, 2, 1));
   try {
-    await loadModel(saveModelToBytes(bi), { kernels: ik });
+    await loadInferenceModel(saveModelToBytes(bi), { kernels: ik });
     assert.unreachable('Bidirectional must be refused');
   } catch (e) {
     assert.match((e as Error).message, /"bidirectional[^"]*" \(Bidirectional\) is not supported by fused-rnn\/infer.*cannot stream/);
@@ -148,7 +148,7 @@ test('refused: Bidirectional (cannot stream) and goBackwards streams; unsupporte
   const back = new Sequential([new GRU({ units: 3, goBackwards: true, inputShape: [null, 2] })], { seed: 1, kernels: k });
   const x = floats(2, 4, 2, 9);
   const want = await back.predict(x);
-  const im = await loadModel(saveModelToBytes(back), { kernels: ik });
+  const im = await loadInferenceModel(saveModelToBytes(back), { kernels: ik });
   same('goBackwards predict', (await im.predict(x)).data, want.data);
   assert.throws(() => im.stream(), /cannot stream: GRU "[^"]+" has goBackwards/);
 });
@@ -156,8 +156,8 @@ test('refused: Bidirectional (cannot stream) and goBackwards streams; unsupporte
 test('int8 weights on load: close to float32, streaming equals predict bit for bit', async () => {
   const c = cases[5];
   const { bytes } = await pair(c);
-  const f32 = await loadModel(bytes, { kernels: ik });
-  const q8 = await loadModel(bytes, { kernels: ik, weights: 'int8' });
+  const f32 = await loadInferenceModel(bytes, { kernels: ik });
+  const q8 = await loadInferenceModel(bytes, { kernels: ik, weights: 'int8' });
   assert.is(q8.weights, 'int8');
   const a = await f32.predict(c.x), b = await q8.predict(c.x);
   let maxDiff = 0;
@@ -166,9 +166,25 @@ test('int8 weights on load: close to float32, streaming equals predict bit for b
   const s = q8.stream({ batchSize: c.x.length });
   const T = c.x[0].length, C = b.shape[2];
   for (let t = 0; t < T; t++) {
-    const out = s.step(c.x.map((r) => r[t]));
+    const out = s.step((c.x as number[][]).map((r) => r[t]));
     same(`int8 step ${t}`, out, Float32Array.from({ length: out.length }, (_, i) => b.data[(Math.floor(i / C) * T + t) * C + (i % C)]));
   }
+});
+
+test('scalar fallback build (fetched, not embedded) gives the same bits as SIMD, float32 and int8; the Node bundle loads', async () => {
+  const c = cases[4];
+  const { bytes } = await pair(c);
+  const scalar = await loadInferKernels({ variant: 'scalar', wasm: 'build/infer-scalar.wasm' });
+  assert.is(scalar.variant, 'scalar');
+  for (const weights of ['float32', 'int8'] as const) {
+    const a = await (await loadInferenceModel(bytes, { kernels: ik, weights })).predict(c.x);
+    const b = await (await loadInferenceModel(bytes, { kernels: scalar, weights })).predict(c.x);
+    same(`scalar vs simd (${weights})`, b.data, a.data);
+  }
+  // The built entry (what `import 'fused-rnn/infer'` resolves to in Node), with its scalar file next to it.
+  const dist = await import('../dist/node/infer.js' as string);
+  const m = await dist.loadInferenceModel(bytes, { variant: 'scalar' });
+  same('dist/node/infer.js scalar', (await m.predict(c.x)).data, (await (await loadInferenceModel(bytes, { kernels: ik })).predict(c.x)).data);
 });
 
 test.run();

@@ -141,7 +141,7 @@ export async function readStoredCheckpoint(source: InferSource): Promise<StoredC
     if (!source.ok) throw new CheckpointError(`${name}: cannot fetch the checkpoint (HTTP ${source.status})`);
     return fromBytesOrManifest(new Uint8Array(await source.arrayBuffer()), name, source.url ? new URL(source.url) : null);
   }
-  if (typeof source !== 'string' && !(source instanceof URL)) throw new CheckpointError(`loadModel: expected a path, URL, bytes or Response, got ${source === null ? 'null' : typeof source}`);
+  if (typeof source !== 'string' && !(source instanceof URL)) throw new CheckpointError(`loadInferenceModel: expected a path, URL, bytes or Response, got ${source === null ? 'null' : typeof source}`);
   const url = source instanceof URL ? source : hasScheme(source) ? new URL(source) : null;
   if (isNode() && (url === null || url.protocol === 'file:')) {
     const { fileURLToPath } = await import('node:url');

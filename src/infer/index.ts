@@ -1,7 +1,7 @@
 // `fused-rnn/infer`: the inference-only entry (issue 20). Loads a saved native checkpoint and predicts and
 // streams with the inference-only wasm module (no backward, loss or optimizer kernels, no training code).
-export { loadModel, InferenceModel, type InferModelOptions, type Prediction } from './model.js';
-export { ModelStream, type StreamOptions, type LayerStateValues } from './stream.js';
+export { loadInferenceModel, InferenceModel, type InferModelOptions, type InferPrediction } from './model.js';
+export { ModelStream, type InferStreamOptions, type StreamLayerState } from './stream.js';
 export { readStoredCheckpoint, type InferSource, type StoredCheckpoint } from './checkpoint.js';
 export { loadInferKernels, type InferKernels, type InferLoadOptions } from '../../bindings/infer.js';
 export { FusedRnnError, WasmFeatureError } from '../../bindings/errors.js';

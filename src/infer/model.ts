@@ -8,9 +8,9 @@ import { ConfigError, DataValueError, ShapeError } from '../errors.js';
 import { checkFinite, checkIds, toTensor, type DataInput, type TensorData } from '../model/data.js';
 import { readStoredCheckpoint, type InferSource, type StoredCheckpoint } from './checkpoint.js';
 import { InferDense, InferDropout, InferEmbedding, InferLayer, InferRecurrent, type InferWeights, type LayerState, type RunBlock } from './layers.js';
-import { ModelStream, type StreamOptions } from './stream.js';
+import { ModelStream, type InferStreamOptions } from './stream.js';
 
-/** Options of loadModel (fused-rnn/infer). */
+/** Options of loadInferenceModel (fused-rnn/infer). */
 export interface InferModelOptions extends InferLoadOptions {
   /**
    * Weights in memory: 'auto' (default: int8 when the file stores int8, else float32), 'float32', or 'int8'
@@ -22,7 +22,7 @@ export interface InferModelOptions extends InferLoadOptions {
 }
 
 /** A model output: batch-major data and its shape, (N, C) or (N, T, C). */
-export interface Prediction {
+export interface InferPrediction {
   data: Float32Array;
   shape: number[];
 }
@@ -31,7 +31,7 @@ export interface Prediction {
  * Loads a checkpoint written by saveModel / saveModelToBytes (path in Node, file or directory; URL; bytes;
  * Response) into an inference-only model.
  */
-export async function loadModel(source: InferSource, options: InferModelOptions = {}): Promise<InferenceModel> {
+export async function loadInferenceModel(source: InferSource, options: InferModelOptions = {}): Promise<InferenceModel> {
   const cp = await readStoredCheckpoint(source);
   const kernels = options.kernels ?? (await loadInferKernels(options));
   return new InferenceModel(cp, kernels, options.weights ?? 'auto');
@@ -67,7 +67,7 @@ export class InferenceModel {
     this.name = cfg.name;
     this.kernels = kernels;
     this.weights = weights === 'auto' ? (cp.tensors.some((t) => t.dtype === 'int8') ? 'int8' : 'float32') : weights;
-    if (this.weights !== 'float32' && this.weights !== 'int8') throw new ConfigError(`loadModel: weights must be "auto", "float32" or "int8", got ${JSON.stringify(weights)}`);
+    if (this.weights !== 'float32' && this.weights !== 'int8') throw new ConfigError(`loadInferenceModel: weights must be "auto", "float32" or "int8", got ${JSON.stringify(weights)}`);
     const shape = cfg.inputShape ?? (cfg.layers[0]?.config?.inputShape as Array<number | null> | undefined) ?? null;
     if (!shape) throw new ShapeError(`${cp.name}: the model config has no inputShape`);
     this.inputShape = shape.slice();
@@ -200,7 +200,7 @@ export class InferenceModel {
    * Outputs for x, batch-major: (N, C) or (N, T, C), probabilities for sigmoid/softmax outputs; bit-identical
    * to the training library's predict of the same checkpoint (float32 weights).
    */
-  async predict(xIn: DataInput, options: { batchSize?: number } = {}): Promise<Prediction> {
+  async predict(xIn: DataInput, options: { batchSize?: number } = {}): Promise<InferPrediction> {
     const x = this.prepare(xIn);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`predict: batchSize must be a positive integer, got ${options.batchSize}`);
@@ -237,7 +237,7 @@ export class InferenceModel {
    * A stream over this model: `step(x_t)` feeds one time step per sample and returns the output at t;
    * the recurrent state stays in wasm memory between calls. Refused for layers that cannot stream.
    */
-  stream(options: StreamOptions = {}): ModelStream {
+  stream(options: InferStreamOptions = {}): ModelStream {
     if (this.unsupportedStreaming) throw new ConfigError(`InferenceModel "${this.name}": cannot stream: ${this.unsupportedStreaming}`);
     return new ModelStream(this, options);
   }

@@ -11,13 +11,13 @@ import type { InferenceModel } from './model.js';
 import { paddingOf } from './model.js';
 
 /** Options of model.stream(). */
-export interface StreamOptions {
+export interface InferStreamOptions {
   /** B: samples streamed side by side (default 1). */
   batchSize?: number;
 }
 
 /** The recurrent state of one layer, (B, H) each (c only for LSTM). */
-export interface LayerStateValues {
+export interface StreamLayerState {
   layer: string;
   h: Float32Array;
   c?: Float32Array;
@@ -38,7 +38,7 @@ export class ModelStream {
   private readonly model: InferenceModel;
   private disposed = false;
 
-  constructor(model: InferenceModel, options: StreamOptions = {}) {
+  constructor(model: InferenceModel, options: InferStreamOptions = {}) {
     const B = options.batchSize ?? 1;
     if (!Number.isInteger(B) || B < 1) throw new ConfigError(`stream: batchSize must be a positive integer, got ${options.batchSize}`);
     this.model = model;
@@ -116,10 +116,10 @@ export class ModelStream {
   }
 
   /** Copies of every recurrent layer's state; assign (same layers and shapes) to restore one. */
-  get state(): LayerStateValues[] {
+  get state(): StreamLayerState[] {
     this.live();
     const a = this.model.kernels.arena, B = this.batchSize;
-    const out: LayerStateValues[] = [];
+    const out: StreamLayerState[] = [];
     this.states.forEach((s, i) => {
       if (!s) return;
       const H = this.model.layers[i].stateSize()!.H;
@@ -128,7 +128,7 @@ export class ModelStream {
     return out;
   }
 
-  set state(values: LayerStateValues[]) {
+  set state(values: StreamLayerState[]) {
     this.live();
     const a = this.model.kernels.arena, B = this.batchSize;
     const targets = this.states.map((s, i) => ({ s, layer: this.model.layers[i] })).filter((x) => x.s);
