@@ -92,7 +92,7 @@ test('fused-rnn/infer: JS + default wasm ≤ 40 KB gzipped; inference-only modul
   assert.ok(code.includes(b64('build/infer-release.wasm')), 'the infer bundle embeds build/infer-release.wasm');
   assert.not.ok(code.includes(b64('build/infer-scalar.wasm')), 'the scalar fallback is not embedded');
   assert.not.ok(code.includes(b64('build/release.wasm')), 'the training module is not embedded');
-  const exports = WebAssembly.Module.exports(new WebAssembly.Module(need('build/infer-release.wasm'))).map((e) => e.name);
+  const exports = WebAssembly.Module.exports(new WebAssembly.Module(new Uint8Array(need('build/infer-release.wasm')))).map((e) => e.name);
   const training = exports.filter((n) => /backward|update|loss|clip|dropout|grad|gemm_tn|gemm_nt/.test(n));
   assert.equal(training, [], `training kernels in the inference module: ${training.join(', ')}`);
   assert.ok(exports.includes('infer_lstm') && exports.includes('infer_gru') && exports.includes('infer_simple_rnn'));
