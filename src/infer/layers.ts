@@ -29,6 +29,13 @@ export interface LayerState {
   c: Ptr;
 }
 
+/** Buffers a stream allocates once for its one-step calls (T = 1), so a step allocates nothing. */
+export interface StepBuffers {
+  y: Ptr;
+  scratch: Ptr;
+  qtmp: Ptr;
+}
+
 /** Stored tensors of one layer by weight name ("kernel", "bias", ...). */
 export type TensorLookup = (weight: string) => { record: StoredTensor; blob: Uint8Array };
 
@@ -40,7 +47,11 @@ export abstract class InferLayer {
   abstract readonly sequence: boolean;
   constructor(readonly className: string, readonly name: string) {}
   /** Runs the layer on x (its input for `run`) and returns the pointer of its output (allocated from the arena). */
-  abstract forward(k: InferKernels, x: Ptr, run: RunBlock, state: LayerState | null): Ptr;
+  abstract forward(k: InferKernels, x: Ptr, run: RunBlock, state: LayerState | null, pre?: StepBuffers): Ptr;
+  /** Sizes (floats) of the buffers one step at batch B needs: output, scratch, int16 scratch (bytes). */
+  stepSizes(B: number): { y: number; scratch: number; qtmpBytes: number } {
+    return { y: B * this.units, scratch: 0, qtmpBytes: 0 };
+  }
   /** The recurrent state this layer carries (0 for stateless layers): floats per batch row, and whether c exists. */
   stateSize(): { H: number; cell: boolean } | null {
     return null;
@@ -124,9 +135,9 @@ export class InferEmbedding extends InferLayer {
     }
   }
 
-  forward(k: InferKernels, ids: Ptr, run: RunBlock): Ptr {
+  forward(k: InferKernels, ids: Ptr, run: RunBlock, _state: LayerState | null, pre?: StepBuffers): Ptr {
     const { T, B } = run, E = this.units;
-    const y = k.arena.alloc(T * B * E);
+    const y = pre ? pre.y : k.arena.alloc(T * B * E);
     k.check('embedding', 'y', y, 4 * T * B * E);
     if (this.scales) k.raw.embedding_q8_forward(y, ids, this.table, this.scales, T, B, E, this.maskZero ? 1 : 0);
     else k.raw.embedding_forward(y, ids, this.table, T, B, E, this.maskZero ? 1 : 0);
@@ -186,14 +197,18 @@ export class InferRecurrent extends InferLayer {
     return { H: this.units, cell: this.className === 'LSTM' };
   }
 
-  forward(k: InferKernels, x: Ptr, run: RunBlock, state: LayerState | null): Ptr {
+  stepSizes(B: number): { y: number; scratch: number; qtmpBytes: number } {
+    return { y: B * this.units, scratch: B * (this.className === 'SimpleRNN' ? 1 : 4) * this.units, qtmpBytes: 2 * (Math.max(this.D, this.units) + 2) };
+  }
+
+  forward(k: InferKernels, x: Ptr, run: RunBlock, state: LayerState | null, pre?: StepBuffers): Ptr {
     const { T, B } = run, H = this.units, D = this.D, a = k.arena;
     const st = state ?? { h: a.allocZeroed(B * H), c: this.className === 'LSTM' ? a.allocZeroed(B * H) : 0 };
     const seq = this.returnSequences || run.perStep;
-    const y = seq ? a.alloc(T * B * H) : 0;
+    const y = seq ? (pre ? pre.y : a.alloc(T * B * H)) : 0;
     const S = this.className === 'SimpleRNN' ? H : 4 * H;
-    const scratch = a.alloc(B * S);
-    const qtmp = a.allocBytes(2 * (Math.max(D, H) + 2));
+    const scratch = pre ? pre.scratch : a.alloc(B * S);
+    const qtmp = pre ? pre.qtmp : a.allocBytes(2 * (Math.max(D, H) + 2));
     const flags = this.flags | (run.leftPadded ? INFER_FLAGS.leftPadded : 0);
     const kernel = this.className.toLowerCase();
     k.check(kernel, 'x', x, 4 * T * B * D);
@@ -254,14 +269,18 @@ export class InferDense extends InferLayer {
     }
   }
 
-  forward(k: InferKernels, x: Ptr, run: RunBlock, _state: LayerState | null, inputIsSequence = this.sequence): Ptr {
+  stepSizes(B: number): { y: number; scratch: number; qtmpBytes: number } {
+    return { y: B * this.units, scratch: 0, qtmpBytes: 2 * (this.D + 2) };
+  }
+
+  forward(k: InferKernels, x: Ptr, run: RunBlock, _state: LayerState | null, pre?: StepBuffers, inputIsSequence = this.sequence): Ptr {
     const rows = (inputIsSequence || run.perStep ? run.T : 1) * run.B, U = this.units, a = k.arena;
-    const y = a.alloc(rows * U);
+    const y = pre ? pre.y : a.alloc(rows * U);
     k.check('dense', 'x', x, 4 * rows * this.D);
     k.check('dense', 'y', y, 4 * rows * U);
     // softmax is applied by the model on the copied rows (as the training library's predict does).
     const act = this.activation === 'softmax' ? 0 : ACTIVATION_CODES[this.activation];
-    if (this.scales) k.raw.dense_q8_forward(y, x, this.kernel, this.scales, this.bias, rows, this.D, U, U, act, a.allocBytes(2 * (this.D + 2)));
+    if (this.scales) k.raw.dense_q8_forward(y, x, this.kernel, this.scales, this.bias, rows, this.D, U, U, act, pre ? pre.qtmp : a.allocBytes(2 * (this.D + 2)));
     else k.raw.dense_forward(y, x, this.kernel, this.bias, rows, this.D, U, U, act);
     return y;
   }

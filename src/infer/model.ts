@@ -183,7 +183,7 @@ export class InferenceModel {
       const run: RunBlock = { T, B, lengths: lenPtr, leftPadded, perStep };
       let cur = input, seq = this.idsInput || x.shape.length >= 3;
       this.layers.forEach((layer, i) => {
-        if (layer instanceof InferDense) cur = layer.forward(k, cur, run, null, seq);
+        if (layer instanceof InferDense) cur = layer.forward(k, cur, run, null, undefined, seq);
         else cur = layer.forward(k, cur, run, states ? states[i] : null);
         seq = layer instanceof InferRecurrent ? layer.returnSequences || perStep : layer instanceof InferDense || layer instanceof InferDropout ? seq : true;
         // Keras: a recurrent layer that returns only its last output drops the mask.

@@ -6,7 +6,8 @@
 import type { Ptr } from '../../bindings/arena.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { toTensor, type DataInput } from '../model/data.js';
-import { InferEmbedding, type LayerState } from './layers.js';
+import { DataValueError } from '../errors.js';
+import { InferDense, InferEmbedding, InferRecurrent, type LayerState, type StepBuffers } from './layers.js';
 import type { InferenceModel } from './model.js';
 import { paddingOf } from './model.js';
 
@@ -37,6 +38,10 @@ export class ModelStream {
   private readonly states: Array<LayerState | null>;
   private readonly model: InferenceModel;
   private disposed = false;
+  // One-step buffers, allocated once: the input (B ids or (B, D) floats), the step's lengths, each layer's.
+  private readonly input: Ptr;
+  private readonly lengths: Ptr;
+  private readonly buffers: StepBuffers[];
 
   constructor(model: InferenceModel, options: InferStreamOptions = {}) {
     const B = options.batchSize ?? 1;
@@ -48,22 +53,60 @@ export class ModelStream {
       const s = l.stateSize();
       return s ? { h: a.allocZeroed(B * s.H), c: s.cell ? a.allocZeroed(B * s.H) : 0 } : null;
     });
+    this.input = a.alloc(B * model.inputWidth);
+    this.lengths = a.alloc(B);
+    this.buffers = model.layers.map((l) => {
+      const z = l.stepSizes(B);
+      return { y: a.alloc(z.y), scratch: a.alloc(z.scratch), qtmp: a.allocBytes(z.qtmpBytes) };
+    });
   }
 
   private live(): void {
     if (this.disposed) throw new ConfigError('stream: this stream was disposed');
   }
 
-  /** One step: x_t is (B) token ids or (B, D) floats; returns the output at t, (B, C). */
+  /**
+   * One step: x_t is (B) token ids or (B, D) floats (flat or nested); returns the output at t, (B, C).
+   * Allocates nothing in wasm memory: the stream's buffers are reused (the state never moves).
+   */
   step(xt: DataInput): Float32Array {
     this.live();
-    const m = this.model, B = this.batchSize, D = m.inputWidth;
-    const t = toTensor(xt, 'x_t');
-    if (t.data.length !== (m.idsInput ? B : B * D)) {
-      throw new ShapeError(`stream.step: x_t has shape (${t.shape.join(', ')}), expected ${m.idsInput ? `(B) = (${B}) token ids` : `(B, D) = (${B}, ${D})`}`);
+    const m = this.model, B = this.batchSize, D = m.inputWidth, k = m.kernels, a = k.arena;
+    const flat: ArrayLike<number> = ArrayBuffer.isView(xt) || (Array.isArray(xt) && typeof xt[0] === 'number') ? (xt as ArrayLike<number>) : toTensor(xt, 'x_t').data;
+    const n = m.idsInput ? B : B * D;
+    if (flat.length !== n) {
+      const shape = ArrayBuffer.isView(xt) || (Array.isArray(xt) && typeof xt[0] === 'number') ? [flat.length] : toTensor(xt, 'x_t').shape;
+      throw new ShapeError(`stream.step: x_t has shape (${shape.join(', ')}), expected ${m.idsInput ? `(B) = (${B}) token ids` : `(B, D) = (${B}, ${D})`}`);
     }
-    const x = m.prepare({ data: t.data, shape: m.idsInput ? [B, 1] : [B, 1, D] }, 'x_t');
-    return this.run(x, 1);
+    const first = m.layers[0];
+    let lengths = 0;
+    if (first instanceof InferEmbedding) {
+      const I = a.i32(this.input, B), V = first.inputDim;
+      for (let b = 0; b < B; b++) {
+        const v = flat[b];
+        if (!Number.isInteger(v) || v < 0 || v >= V) throw new DataValueError(`x_t[${b}] = ${v} must be an integer token id in [0, ${V})`);
+        I[b] = v;
+      }
+      if (first.maskZero) {
+        const L = a.i32(this.lengths, B);
+        for (let b = 0; b < B; b++) L[b] = I[b] !== 0 ? 1 : 0;
+        lengths = this.lengths;
+      }
+    } else {
+      const F = a.f32(this.input, n);
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(flat[i])) throw new DataValueError(`x_t[${Math.floor(i / D)}][${i % D}] = ${flat[i]} is not finite`);
+        F[i] = flat[i];
+      }
+    }
+    const run = { T: 1, B, lengths, leftPadded: false, perStep: true };
+    let cur = this.input;
+    m.layers.forEach((layer, i) => {
+      cur = layer instanceof InferDense ? layer.forward(k, cur, run, null, this.buffers[i], true) : layer.forward(k, cur, run, this.states[i], this.buffers[i]);
+      if (layer instanceof InferRecurrent && !layer.returnSequences) run.lengths = 0;
+    });
+    this.steps++;
+    return m.finishRows(a.f32(cur, B * m.layers[m.layers.length - 1].units).slice());
   }
 
   /** Tc steps at once: chunk (B, Tc) ids or (B, Tc, D) floats; returns (B, Tc, C) batch-major. */
