@@ -10,8 +10,9 @@ await build({ ...common, entryPoints: { index: 'src/index.ts' }, platform: 'brow
 // separate file next to the bundle, fetched only when an engine without SIMD asks for it).
 {
   const { copyFileSync, mkdirSync } = await import('node:fs');
-  await build({ ...common, entryPoints: { infer: 'src/infer/index.ts' }, platform: 'node', outdir: 'dist/node' });
-  await build({ ...common, entryPoints: { infer: 'src/infer/index.ts' }, platform: 'browser', outdir: 'dist/browser', external: ['node:*'], minify: true });
+  const entries = { infer: 'src/infer/index.ts', 'infer-worker': 'src/infer/worker-main.ts' };
+  await build({ ...common, entryPoints: entries, platform: 'node', outdir: 'dist/node' });
+  await build({ ...common, entryPoints: entries, platform: 'browser', outdir: 'dist/browser', external: ['node:*'], minify: true });
   for (const d of ['dist/node', 'dist/browser']) { mkdirSync(d, { recursive: true }); copyFileSync('build/infer-scalar.wasm', `${d}/infer-scalar.wasm`); }
 }
 // The CLI: third-party CommonJS packages (commander, csv-parse) need `require` inside an ESM bundle.
