@@ -35,7 +35,7 @@ test('stream page: one step per keystroke, same distribution as Node, replay on 
   const typed = 'It is a t';
   const im = await loadInferenceModel(DIR);
   const s = im.stream();
-  let want = new Float32Array(0);
+  let want = new Float32Array(0) as Float32Array<ArrayBufferLike>;
   for (const c of typed) want = s.step([tokenizer.wordIndex.get(c) ?? 0]);
 
   const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
