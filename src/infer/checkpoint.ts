@@ -38,7 +38,7 @@ function parseManifest(bytes: Uint8Array | string, name: string): Manifest {
   const fail = (what: string): never => { throw new CheckpointError(`${name}: invalid manifest: ${what}`); };
   if (!m || typeof m !== 'object' || m.format !== 'fused-rnn-checkpoint') fail(`format is ${JSON.stringify(m?.format)}, expected "fused-rnn-checkpoint"`);
   checkVersion(m.formatVersion, name);
-  if (!m.model || m.model.className !== 'Sequential') fail('model must be a Sequential config');
+  if (!m.model || typeof m.model.className !== 'string' || typeof m.model.config !== 'object') fail('model must be a { className, config } model config');
   const w = m.weights;
   if (!w || typeof w !== 'object' || !Number.isInteger(w.byteLength) || w.byteLength < 0) fail('weights.byteLength is missing');
   if (w.byteOrder !== 'little') fail(`weights.byteOrder ${JSON.stringify(w.byteOrder)} is not supported (little only)`);

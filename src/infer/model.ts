@@ -6,6 +6,7 @@ import type { Ptr } from '../../bindings/arena.js';
 import { loadInferKernels, type InferKernels, type InferLoadOptions } from '../../bindings/infer.js';
 import { ConfigError, DataValueError, ShapeError } from '../errors.js';
 import { checkFinite, checkIds, toTensor, type DataInput, type TensorData } from '../model/data.js';
+import type { SequentialConfig } from '../io/config.js';
 import { readStoredCheckpoint, type InferSource, type StoredCheckpoint } from './checkpoint.js';
 import { InferDense, InferDropout, InferEmbedding, InferLayer, InferRecurrent, type InferWeights, type LayerState, type RunBlock } from './layers.js';
 import { ModelStream, type InferStreamOptions } from './stream.js';
@@ -63,7 +64,11 @@ export class InferenceModel {
   private readonly unsupportedStreaming: string | null = null;
 
   constructor(cp: StoredCheckpoint, kernels: InferKernels, weights: 'auto' | InferWeights) {
-    const cfg = cp.manifest.model.config;
+    const spec = cp.manifest.model as { className: string; config: SequentialConfig['config'] };
+    if (spec.className !== 'Sequential') {
+      throw new ConfigError(`${cp.name}: a ${spec.className} model (functional API) is not supported by fused-rnn/infer, only Sequential models; load it with the full library: import { loadModel } from 'fused-rnn'`);
+    }
+    const cfg = spec.config;
     this.name = cfg.name;
     this.kernels = kernels;
     this.weights = weights === 'auto' ? (cp.tensors.some((t) => t.dtype === 'int8') ? 'int8' : 'float32') : weights;
