@@ -6,15 +6,11 @@ import { build } from 'esbuild';
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 await build({ ...common, entryPoints: { index: 'src/index.ts' }, platform: 'node', outdir: 'dist/node' });
 await build({ ...common, entryPoints: { index: 'src/index.ts' }, platform: 'browser', outdir: 'dist/browser', external: ['node:*'] });
-// Issue 20: fused-rnn/infer, the inference-only entry (its own small wasm module; the scalar fallback is a
-// separate file next to the bundle, fetched only when an engine without SIMD asks for it).
-{
-  const { copyFileSync, mkdirSync } = await import('node:fs');
-  const entries = { infer: 'src/infer/index.ts', 'infer-worker': 'src/infer/worker-main.ts' };
-  await build({ ...common, entryPoints: entries, platform: 'node', outdir: 'dist/node' });
-  await build({ ...common, entryPoints: entries, platform: 'browser', outdir: 'dist/browser', external: ['node:*'], minify: true });
-  for (const d of ['dist/node', 'dist/browser']) { mkdirSync(d, { recursive: true }); copyFileSync('build/infer-scalar.wasm', `${d}/infer-scalar.wasm`); }
-}
+// Issue 20: fused-rnn/infer, the inference-only entry (its own small wasm module embedded; the scalar fallback
+// and the worker script sit next to the bundle: scripts/build-infer.mjs).
+await build({ ...common, entryPoints: { infer: 'src/infer/index.ts' }, platform: 'node', outdir: 'dist/node' });
+await build({ ...common, entryPoints: { infer: 'src/infer/index.ts' }, platform: 'browser', outdir: 'dist/browser', external: ['node:*'], minify: true });
+await import('./build-infer.mjs');
 // The CLI: third-party CommonJS packages (commander, csv-parse) need `require` inside an ESM bundle.
 await build({
   ...common, entryPoints: { 'fused-rnn': 'cli/fused-rnn.ts' }, platform: 'node', outdir: 'dist/cli',

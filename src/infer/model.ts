@@ -10,6 +10,8 @@ import type { SequentialConfig } from '../io/config.js';
 import { readStoredCheckpoint, type InferSource, type StoredCheckpoint } from './checkpoint.js';
 import { InferDense, InferDropout, InferEmbedding, InferLayer, InferRecurrent, type InferWeights, type LayerState, type RunBlock } from './layers.js';
 import { ModelStream, type InferStreamOptions } from './stream.js';
+import { paddingOf } from './padding.js';
+import type { StreamHost } from './host.js';
 
 /** Options of loadInferenceModel (fused-rnn/infer). */
 export interface InferModelOptions extends InferLoadOptions {
@@ -48,7 +50,7 @@ export function softmaxInPlace(v: Float32Array): void {
 }
 
 /** A saved model ready for prediction and streaming; weights are packed once when it is loaded. */
-export class InferenceModel {
+export class InferenceModel implements StreamHost {
   /** The model's name from its config. */
   readonly name: string;
   /** The layers in order (Dropout included, as the identity). */
@@ -246,27 +248,4 @@ export class InferenceModel {
     if (this.unsupportedStreaming) throw new ConfigError(`InferenceModel "${this.name}": cannot stream: ${this.unsupportedStreaming}`);
     return new ModelStream(this, options);
   }
-}
-
-/**
- * Per-sample lengths and padding side of samples [start, start + B) of ids (N, T), id 0 = padding (the
- * rule of the training library's Embedding: padding on one side of each row, the same side in a batch).
- */
-export function paddingOf(ids: ArrayLike<number>, start: number, B: number, T: number, layer: string): { lengths: Int32Array; leftPadded: boolean } {
-  const lengths = new Int32Array(B);
-  let side: 'left' | 'right' | null = null, sideRow = -1;
-  for (let b = 0; b < B; b++) {
-    const o = (start + b) * T;
-    let first = -1, last = -1, count = 0;
-    for (let t = 0; t < T; t++) if (ids[o + t] !== 0) { if (first < 0) first = t; last = t; count++; }
-    lengths[b] = count;
-    if (count === 0 || count === T) continue;
-    if (last - first + 1 !== count) throw new ShapeError(`Embedding "${layer}": maskZero needs padding (id 0) on one side of each sequence, but batch row ${b} has id 0 between tokens`);
-    const rowSide = first === 0 ? 'right' : last === T - 1 ? 'left' : null;
-    if (rowSide === null) throw new ShapeError(`Embedding "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
-    if (side !== null && side !== rowSide) throw new ShapeError(`Embedding "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side`);
-    side = rowSide;
-    sideRow = b;
-  }
-  return { lengths, leftPadded: side === 'left' };
 }

@@ -8,8 +8,8 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { toTensor, type DataInput } from '../model/data.js';
 import { DataValueError } from '../errors.js';
 import { InferDense, InferEmbedding, InferRecurrent, type LayerState, type StepBuffers } from './layers.js';
-import type { InferenceModel } from './model.js';
-import { paddingOf } from './model.js';
+import type { StreamHost } from './host.js';
+import { paddingOf } from './padding.js';
 
 /** Options of model.stream(). */
 export interface InferStreamOptions {
@@ -36,14 +36,14 @@ export class ModelStream {
   /** Time steps fed since creation or the last reset(). */
   steps = 0;
   private readonly states: Array<LayerState | null>;
-  private readonly model: InferenceModel;
+  private readonly model: StreamHost;
   private disposed = false;
   // One-step buffers, allocated once: the input (B ids or (B, D) floats), the step's lengths, each layer's.
   private readonly input: Ptr;
   private readonly lengths: Ptr;
   private readonly buffers: StepBuffers[];
 
-  constructor(model: InferenceModel, options: InferStreamOptions = {}) {
+  constructor(model: StreamHost, options: InferStreamOptions = {}) {
     const B = options.batchSize ?? 1;
     if (!Number.isInteger(B) || B < 1) throw new ConfigError(`stream: batchSize must be a positive integer, got ${options.batchSize}`);
     this.model = model;

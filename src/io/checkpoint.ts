@@ -6,7 +6,9 @@ import type { Model as Sequential } from '../model/model.js';
 import type { Sequential as SequentialModel } from '../model/sequential.js';
 import { applyWeights, checkBlob, encodeCheckpoint, packSingleFile, parseManifest, restoreModel, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type RestoreOptions } from './format.js';
 import { isNode } from './node.js';
-import type { WeightsDtype } from './quantize.js';
+import type { SaveOptions } from './quantize.js';
+
+export type { SaveOptions } from './quantize.js';
 
 /** Where a checkpoint comes from: a path (Node), a URL, the bytes of a single-file checkpoint, or a fetch Response. */
 export type CheckpointSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
@@ -16,16 +18,6 @@ export function saveModelToBytes(model: Sequential, options: SaveOptions = {}): 
   return packSingleFile(encodeCheckpoint(model, { weights: options.weights }));
 }
 
-/** Options of saveModel / saveModelToBytes. */
-export interface SaveOptions {
-  /**
-   * How weight matrices (kernels, recurrent kernels, embedding tables) are stored: 'float32' (default),
-   * 'int8' (symmetric, one scale per output column, per row for embeddings; about 4× smaller) or 'float16'
-   * (about 2× smaller). Biases stay float32. For inference (fused-rnn/infer runs int8 directly); loading one
-   * for training dequantizes with a warning. docs/checkpoint-format.md, "Quantized weights".
-   */
-  weights?: WeightsDtype;
-}
 
 /** Saves to a directory (model.json + weights.bin) or, for a path ending in ".frnn", one file. Node only; atomic. */
 export async function saveModel(model: Sequential, path: string, options: SaveOptions = {}): Promise<void> {

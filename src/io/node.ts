@@ -10,7 +10,7 @@
 
 import { CheckpointError } from '../errors.js';
 import type { Model as Sequential } from '../model/model.js';
-import type { SaveOptions } from './checkpoint.js';
+import type { SaveOptions } from './quantize.js';
 import { checkBlob, encodeCheckpoint, MANIFEST_FILE, packSingleFile, parseManifest, unpackSingleFile, WEIGHTS_FILE, type Checkpoint } from './format.js';
 
 export const PREVIOUS_WEIGHTS_FILE = 'weights.prev.bin';

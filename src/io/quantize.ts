@@ -10,10 +10,38 @@
 
 import { CheckpointError } from '../errors.js';
 import { crc32Hex } from './crc32.js';
-import type { Checkpoint, Manifest, TensorRecord } from './format.js';
 
 /** How weight matrices are stored: float32 (default), int8 (4× smaller) or float16 (2× smaller). */
 export type WeightsDtype = 'float32' | 'int8' | 'float16';
+
+/** Options of saveModel / saveModelToBytes. */
+export interface SaveOptions {
+  /**
+   * How weight matrices (kernels, recurrent kernels, embedding tables) are stored: 'float32' (default),
+   * 'int8' (symmetric, one scale per output column, per row for embeddings; about 4× smaller) or 'float16'
+   * (about 2× smaller). Biases stay float32. For inference (fused-rnn/infer runs int8 directly); loading one
+   * for training dequantizes with a warning. docs/checkpoint-format.md, "Quantized weights".
+   */
+  weights?: WeightsDtype;
+}
+
+// The parts of src/io/format.ts' records this module reads (declared here: format.ts imports this file).
+interface TensorRecord {
+  path: string;
+  shape: number[];
+  dtype: string;
+  byteOffset: number;
+  byteLength: number;
+  trainable: boolean;
+}
+interface Manifest {
+  weights: { dtype: string; byteLength: number; checksum: { algorithm: 'crc32'; value: string } };
+  tensors: TensorRecord[];
+}
+interface Checkpoint {
+  manifest: Manifest;
+  blob: Uint8Array;
+}
 
 /** The int8 fields of a tensor record: where its scales are and along which axis they vary. */
 export interface QuantizationRecord {
@@ -144,7 +172,7 @@ export function quantizeInt8(w: Float32Array, R: number, C: number, axis: 0 | 1,
  * The checkpoint with its kernels, recurrent kernels and embedding tables stored as `dtype` (the manifest's
  * weights.dtype says which); everything else, and the model and compile configs, unchanged.
  */
-export function quantizeCheckpoint(cp: Checkpoint, dtype: WeightsDtype): Checkpoint {
+export function quantizeCheckpoint<C extends Checkpoint>(cp: C, dtype: WeightsDtype): C {
   if (dtype === 'float32') return cp;
   if (dtype !== 'int8' && dtype !== 'float16') throw new CheckpointError(`saveModel: weights must be "float32", "int8" or "float16", got ${JSON.stringify(dtype)}`);
   const parts: Uint8Array[] = [];
@@ -159,9 +187,9 @@ export function quantizeCheckpoint(cp: Checkpoint, dtype: WeightsDtype): Checkpo
     return at;
   };
   for (const t of cp.manifest.tensors) {
-    const w = decodeTensor(t, cp.blob);
+    const w = decodeTensor(t as StoredTensor, cp.blob);
     if (!isQuantizable(t.path, t.shape)) {
-      tensors.push({ ...t, byteOffset: push(new Uint8Array(w.buffer, w.byteOffset, w.byteLength)) });
+      tensors.push({ ...(t as StoredTensor), byteOffset: push(new Uint8Array(w.buffer, w.byteOffset, w.byteLength)) });
       continue;
     }
     if (dtype === 'float16') {
@@ -187,11 +215,11 @@ export function quantizeCheckpoint(cp: Checkpoint, dtype: WeightsDtype): Checkpo
     ...cp.manifest,
     weights: { ...cp.manifest.weights, dtype, byteLength: blob.length, checksum: { algorithm: 'crc32' as const, value: crc32Hex(blob) } },
     tensors,
-  } as unknown as Manifest;
-  return { manifest, blob };
+  };
+  return { ...cp, manifest, blob };
 }
 
 /** Whether a manifest stores any tensor quantized (loading it for training dequantizes with a warning). */
-export function isQuantized(manifest: Manifest): boolean {
-  return (manifest.tensors as StoredTensor[]).some((t) => t.dtype !== 'float32');
+export function isQuantized(manifest: { tensors: Array<{ dtype: string }> }): boolean {
+  return manifest.tensors.some((t) => t.dtype !== 'float32');
 }
