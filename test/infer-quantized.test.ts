@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Dense, Embedding, GRU, LSTM, Sequential, loadKernels, loadModel, saveModel, saveModelToBytes, type Kernels } from '../src/index.js';
-import { floatToHalf, halfToFloat, quantizeInt8 } from '../src/io/quantize.js';
+import { floatToHalf, halfToFloat, manifestBlobChecksum, quantizeCheckpoint, quantizeInt8 } from '../src/io/quantize.js';
 import { loadInferenceModel, loadInferKernels, type InferKernels } from '../src/infer/index.js';
 
 let k: Kernels;
@@ -139,6 +139,48 @@ test('corrupt quantization records are refused with the tensor named', async () 
     }
   }
   await assert.throws(() => saveModelToBytes(m, { weights: 'int4' as never }), /weights must be "float32", "int8" or "float16"/);
+});
+
+test('format version 2 (one checksum over manifest + blob, the reliability work): read by fused-rnn/infer; quantizing keeps it valid', async () => {
+  const m = model();
+  const want = await m.predict(x);
+  const v1 = saveModelToBytes(m);
+  const M = new DataView(v1.buffer, v1.byteOffset).getUint32(8, true);
+  const manifest = JSON.parse(new TextDecoder().decode(v1.subarray(12, 12 + M)));
+  const blob = v1.slice((12 + M + 3) & ~3);
+  // A version-2 manifest: no weights.dtype / weights.checksum, a dtype per tensor, the checksum key last.
+  manifest.formatVersion = 2;
+  delete manifest.weights.dtype;
+  delete manifest.weights.checksum;
+  manifest.checksum = { algorithm: 'crc32', scope: 'manifest+blob', value: manifestBlobChecksum(manifest, blob) };
+  const pack = (mf: unknown, b: Uint8Array) => {
+    const json = new TextEncoder().encode(JSON.stringify(mf));
+    const off = (12 + json.length + 3) & ~3, out = new Uint8Array(off + b.length);
+    out.set(new TextEncoder().encode('FRNN'));
+    new DataView(out.buffer).setUint32(4, 2, true);
+    new DataView(out.buffer).setUint32(8, json.length, true);
+    out.set(json, 12);
+    out.set(b, off);
+    return out;
+  };
+  const v2 = pack(manifest, blob);
+  const got = await (await loadInferenceModel(v2, { kernels: ik })).predict(x);
+  assert.equal(Array.from(got.data), Array.from(want.data));
+  const bad = v2.slice();
+  bad[bad.length - 5] ^= 1;
+  try {
+    await loadInferenceModel(bad, { kernels: ik });
+    assert.unreachable('corrupt v2 must fail');
+  } catch (e) {
+    assert.match((e as Error).message, /checksum mismatch/);
+  }
+  const q = quantizeCheckpoint({ manifest, blob }, 'int8');
+  assert.is('dtype' in q.manifest.weights, false);
+  assert.is(Object.keys(q.manifest).pop(), 'checksum');
+  const qi = await loadInferenceModel(pack(q.manifest, q.blob), { kernels: ik });
+  assert.is(qi.weights, 'int8');
+  const pq = await qi.predict(x);
+  for (let i = 0; i < pq.data.length; i++) assert.ok(Math.abs(pq.data[i] - want.data[i]) < 0.02);
 });
 
 test.run();

@@ -7,10 +7,10 @@
 import { CheckpointError } from '../errors.js';
 import { crc32Hex } from '../io/crc32.js';
 import type { Manifest } from '../io/format.js';
-import { checkStoredTensor, type StoredTensor } from '../io/quantize.js';
+import { checkStoredTensor, manifestBlobChecksum, type StoredTensor } from '../io/quantize.js';
 
 /** Newest checkpoint format version this reader understands. */
-export const INFER_FORMAT_VERSION = 1;
+export const INFER_FORMAT_VERSION = 2;
 
 /** Where a checkpoint comes from: a path (Node; file or directory), a URL, the bytes of a single file, or a Response. */
 export type InferSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
@@ -42,7 +42,10 @@ function parseManifest(bytes: Uint8Array | string, name: string): Manifest {
   const w = m.weights;
   if (!w || typeof w !== 'object' || !Number.isInteger(w.byteLength) || w.byteLength < 0) fail('weights.byteLength is missing');
   if (w.byteOrder !== 'little') fail(`weights.byteOrder ${JSON.stringify(w.byteOrder)} is not supported (little only)`);
-  if (w.checksum?.algorithm !== 'crc32' || !/^[0-9a-f]{8}$/.test(String(w.checksum?.value))) fail('weights.checksum must be { algorithm: "crc32", value: 8 hex digits }');
+  // Version 1: CRC-32 of the blob in weights.checksum. Version 2 (the reliability work): CRC-32 of the
+  // manifest's JSON without its `checksum` key, continued over the blob, in manifest.checksum.
+  const sum = m.formatVersion >= 2 ? (m as unknown as { checksum?: { algorithm?: string; value?: string } }).checksum : w.checksum;
+  if (sum?.algorithm !== 'crc32' || !/^[0-9a-f]{8}$/.test(String(sum?.value))) fail(`${m.formatVersion >= 2 ? 'checksum' : 'weights.checksum'} must be { algorithm: "crc32", value: 8 hex digits }`);
   if (!Array.isArray(m.tensors)) fail('tensors must be an array');
   const seen = new Set<string>();
   for (const t of m.tensors as StoredTensor[]) {
@@ -65,8 +68,14 @@ function checkBlob(m: Manifest, blob: Uint8Array, name: string): void {
   const want = m.weights.byteLength;
   if (blob.length < want) throw new CheckpointError(`${name}: truncated: the weights blob needs ${want} bytes, the file has only ${blob.length} (${want - blob.length} bytes missing)`);
   if (blob.length > want) throw new CheckpointError(`${name}: the weights blob has ${blob.length - want} bytes more than the ${want} the manifest describes`);
+  if (m.formatVersion >= 2) {
+    const stated = (m as unknown as { checksum: { value: string } }).checksum.value;
+    const sum = manifestBlobChecksum(m, blob);
+    if (sum !== stated) throw new CheckpointError(`${name}: checksum mismatch: the manifest and weights have CRC-32 ${sum}, the manifest says ${stated} (corrupt, edited or from another save)`);
+    return;
+  }
   const sum = crc32Hex(blob);
-  if (sum !== m.weights.checksum.value) throw new CheckpointError(`${name}: checksum mismatch: the weights blob has CRC-32 ${sum}, the manifest says ${m.weights.checksum.value} (corrupt or from another save)`);
+  if (sum !== m.weights.checksum!.value) throw new CheckpointError(`${name}: checksum mismatch: the weights blob has CRC-32 ${sum}, the manifest says ${m.weights.checksum!.value} (corrupt or from another save)`);
 }
 
 function done(manifest: Manifest, blob: Uint8Array, name: string): StoredCheckpoint {

@@ -257,6 +257,6 @@ export function applyWeights(model: Sequential, cp: Checkpoint, source: string):
 /** Issue 20: a quantized checkpoint loaded into the training library is dequantized to float32, with a warning. */
 function warnIfQuantized(cp: Checkpoint, source: string): void {
   if (isQuantized(cp.manifest)) {
-    console.warn(`${source}: the weights are stored as ${cp.manifest.weights.dtype}; they were dequantized to float32 (training continues from the quantized values; fused-rnn/infer runs int8 weights directly)`);
+    console.warn(`${source}: the weights are stored as ${[...new Set(cp.manifest.tensors.map((t) => t.dtype as string).filter((d) => d !== 'float32'))].join(' and ')}; they were dequantized to float32 (training continues from the quantized values; fused-rnn/infer runs int8 weights directly)`);
   }
 }

@@ -11,6 +11,21 @@
 import { CheckpointError } from '../errors.js';
 import { crc32Hex } from './crc32.js';
 
+/**
+ * The version-2 checkpoint checksum (the reliability work): CRC-32 of JSON.stringify(manifest without its
+ * `checksum` key, keys in order) followed by the blob, 8 hex digits.
+ */
+export function manifestBlobChecksum(manifest: object, blob: Uint8Array): string {
+  const rest: Record<string, unknown> = { ...(manifest as Record<string, unknown>) };
+  delete rest.checksum;
+  const json = new TextEncoder().encode(JSON.stringify(rest));
+  const all = new Uint8Array(json.length + blob.length);
+  all.set(json);
+  all.set(blob, json.length);
+  return crc32Hex(all);
+}
+
+
 /** How weight matrices are stored: float32 (default), int8 (4× smaller) or float16 (2× smaller). */
 export type WeightsDtype = 'float32' | 'int8' | 'float16';
 
@@ -35,7 +50,8 @@ interface TensorRecord {
   trainable: boolean;
 }
 interface Manifest {
-  weights: { dtype: string; byteLength: number; checksum: { algorithm: 'crc32'; value: string } };
+  formatVersion: number;
+  weights: { dtype?: string; byteLength: number; checksum?: { algorithm: 'crc32'; value: string } };
   tensors: TensorRecord[];
 }
 interface Checkpoint {
@@ -211,11 +227,14 @@ export function quantizeCheckpoint<C extends Checkpoint>(cp: C, dtype: WeightsDt
   const blob = new Uint8Array(offset);
   let at = 0;
   for (const p of parts) { blob.set(p, at); at += p.length; }
-  const manifest = {
-    ...cp.manifest,
-    weights: { ...cp.manifest.weights, dtype, byteLength: blob.length, checksum: { algorithm: 'crc32' as const, value: crc32Hex(blob) } },
-    tensors,
-  };
+  // Version 1 keeps weights.dtype and the blob's CRC-32 in weights.checksum; version 2 has a dtype per tensor
+  // and one checksum over manifest + blob (recomputed last, its key stays where it was).
+  const weights = { ...cp.manifest.weights, byteLength: blob.length } as Manifest['weights'];
+  if ('dtype' in cp.manifest.weights) weights.dtype = dtype;
+  if (cp.manifest.weights.checksum) weights.checksum = { algorithm: 'crc32', value: crc32Hex(blob) };
+  const manifest = { ...cp.manifest, weights, tensors } as C['manifest'];
+  const m2 = manifest as unknown as { checksum?: { value: string } };
+  if (m2.checksum) m2.checksum = { ...m2.checksum, value: manifestBlobChecksum(manifest, blob) };
   return { ...cp, manifest, blob };
 }
 
