@@ -49,6 +49,8 @@ for (const e of entries) {
   const what = e.subpath === '.' ? 'fused-rnn' : `fused-rnn/${e.name}`;
   writeFileSync(`dist/cjs/${e.name}.cjs`, `'use strict';\n// CommonJS entry of ${what}: the ES module, loaded through require(esm).\nmodule.exports = require('../node/${e.name}.js');\n`);
 }
+// Issue 20: fused-rnn/infer's worker script and scalar fallback next to its bundle (scripts/build-infer.mjs).
+await import('./build-infer.mjs');
 // The CLI: third-party CommonJS packages (commander, csv-parse) need `require` inside an ESM bundle.
 await build({
   ...common, entryPoints: { 'fused-rnn': 'cli/fused-rnn.ts' }, platform: 'node', outdir: 'dist/cli',

@@ -69,4 +69,39 @@ test('bundle sizes: kernel wasm ≤ 100 KB gzipped, the page\'s JS+wasm ≤ 400 
   assert.ok(page.gzip <= PAGE_GZIP_BUDGET, `the page's JS+wasm is ${kb(page.gzip)} gzipped, over the ${kb(PAGE_GZIP_BUDGET)} budget`);
 });
 
+// Issue 20: fused-rnn/infer = dist/browser/infer.js and every chunk it imports statically (the default SIMD
+// module is embedded as base64; the scalar fallback dist/browser/infer-scalar.wasm is fetched only when an
+// engine without SIMD asks for it, so it is not counted) ≤ 40 KB gzipped, and its wasm has no training kernels.
+const INFER_GZIP_BUDGET = 40 * KB;
+test('fused-rnn/infer: JS + default wasm ≤ 40 KB gzipped; inference-only module; scalar fallback not embedded', () => {
+  const dir = join(ROOT, 'dist/browser');
+  need('dist/browser/infer.js');
+  const seen = new Set<string>(), todo = ['infer.js'];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    const text = readFileSync(join(dir, f), 'utf8');
+    for (const m of text.matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) todo.push(m[1]);
+  }
+  const files = [...seen].sort().map((f) => measure(`dist/browser/${f}`, readFileSync(join(dir, f))));
+  const total = sum('fused-rnn/infer: JS + embedded SIMD wasm', files);
+  const wasm = measure('build/infer-release.wasm (inference-only SIMD module)', need('build/infer-release.wasm'));
+  const scalar = measure('dist/browser/infer-scalar.wasm (fetched only without SIMD)', need('dist/browser/infer-scalar.wasm'));
+  for (const r of [wasm, scalar, ...files, total]) console.log(`${r.name.padEnd(64)}  ${kb(r.raw).padStart(10)}  ${kb(r.gzip).padStart(10)}`);
+  console.log(`budget: fused-rnn/infer gzip ${kb(total.gzip)} ≤ ${kb(INFER_GZIP_BUDGET)}\n`);
+
+  const code = [...seen].map((f) => readFileSync(join(dir, f), 'latin1')).join('\n');
+  const b64 = (p: string) => readFileSync(join(ROOT, p)).toString('base64').slice(0, 2048);
+  assert.ok(code.includes(b64('build/infer-release.wasm')), 'the infer bundle embeds build/infer-release.wasm');
+  assert.not.ok(code.includes(b64('build/infer-scalar.wasm')), 'the scalar fallback is not embedded');
+  assert.not.ok(code.includes(b64('build/release.wasm')), 'the training module is not embedded');
+  const exports = WebAssembly.Module.exports(new WebAssembly.Module(new Uint8Array(need('build/infer-release.wasm')))).map((e) => e.name);
+  const training = exports.filter((n) => /backward|update|loss|clip|dropout|grad|gemm_tn|gemm_nt/.test(n));
+  assert.equal(training, [], `training kernels in the inference module: ${training.join(', ')}`);
+  assert.ok(exports.includes('infer_lstm') && exports.includes('infer_gru') && exports.includes('infer_simple_rnn'));
+  assert.not.ok(/adam_update|lstm_backward|GradientMonitor|validationSplit|loss_sigmoid_bce/.test(code), "no training code (optimizers, backward kernels, fit, losses, diagnostics) in the infer bundle");
+  assert.ok(total.gzip <= INFER_GZIP_BUDGET, `fused-rnn/infer is ${kb(total.gzip)} gzipped, over the ${kb(INFER_GZIP_BUDGET)} budget`);
+});
+
 test.run();

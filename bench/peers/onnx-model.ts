@@ -35,11 +35,11 @@ export interface OnnxRnnSpec {
 }
 
 // ONNX gate g takes Keras gate KERAS_GATE[g] (LSTM: ONNX i,o,f,c from Keras i,f,c,o).
-const LSTM_FROM_KERAS = [0, 3, 1, 2];
-const GRU_FROM_KERAS = [0, 1, 2];
+export const LSTM_FROM_KERAS = [0, 3, 1, 2];
+export const GRU_FROM_KERAS = [0, 1, 2];
 
 /** Keras (rows, G·H) → ONNX (G·H, rows) with the gate blocks permuted. */
-function toOnnxMatrix(m: Float32Array, rows: number, H: number, order: number[]): Float32Array {
+export function toOnnxMatrix(m: Float32Array, rows: number, H: number, order: number[]): Float32Array {
   const G = order.length, out = new Float32Array(G * H * rows);
   for (let g = 0; g < G; g++) {
     const kg = order[g];
@@ -48,7 +48,7 @@ function toOnnxMatrix(m: Float32Array, rows: number, H: number, order: number[])
   return out;
 }
 
-function toOnnxBias(spec: OnnxRnnSpec, bias: Float32Array): Float32Array {
+export function toOnnxBias(spec: OnnxRnnSpec, bias: Float32Array): Float32Array {
   const { H } = spec;
   const order = spec.cell === 'lstm' ? LSTM_FROM_KERAS : GRU_FROM_KERAS;
   const G = order.length, out = new Float32Array(2 * G * H); // [Wb; Rb]
@@ -69,14 +69,14 @@ function concat(parts: Float32Array[]): Float32Array {
   return out;
 }
 
-const tensor = (name: string, dims: number[], data: Float32Array) => onnx.TensorProto.create({
+export const tensor = (name: string, dims: number[], data: Float32Array) => onnx.TensorProto.create({
   name, dims, dataType: onnx.TensorProto.DataType.FLOAT,
   rawData: new Uint8Array(data.buffer.slice(data.byteOffset, data.byteOffset + data.byteLength)),
 });
-const attrInt = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
+export const attrInt = (name: string, i: number) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INT, i });
 const attrInts = (name: string, ints: number[]) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.INTS, ints });
-const attrString = (name: string, s: string) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) });
-const valueInfo = (name: string, dims: Array<number | string>) => onnx.ValueInfoProto.create({
+export const attrString = (name: string, s: string) => onnx.AttributeProto.create({ name, type: onnx.AttributeProto.AttributeType.STRING, s: new TextEncoder().encode(s) });
+export const valueInfo = (name: string, dims: Array<number | string>) => onnx.ValueInfoProto.create({
   name,
   type: {
     tensorType: {

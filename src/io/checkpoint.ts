@@ -6,19 +6,23 @@ import type { Model as Sequential } from '../model/model.js';
 import type { Sequential as SequentialModel } from '../model/sequential.js';
 import { applyWeights, checkBlob, encodeCheckpoint, packSingleFile, parseManifest, restoreModel, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type RestoreOptions } from './format.js';
 import { isNode } from './node.js';
+import type { SaveOptions } from './quantize.js';
+
+export type { SaveOptions } from './quantize.js';
 
 /** Where a checkpoint comes from: a path (Node), a URL, the bytes of a single-file checkpoint, or a fetch Response. */
 export type CheckpointSource = string | URL | ArrayBuffer | ArrayBufferView | Response;
 
 /** The single-file checkpoint ("FRNN" container) of a built model, e.g. to download or store in IndexedDB. */
-export function saveModelToBytes(model: Sequential): Uint8Array {
-  return packSingleFile(encodeCheckpoint(model));
+export function saveModelToBytes(model: Sequential, options: SaveOptions = {}): Uint8Array {
+  return packSingleFile(encodeCheckpoint(model, { weights: options.weights }));
 }
 
+
 /** Saves to a directory (model.json + weights.bin) or, for a path ending in ".frnn", one file. Node only; atomic. */
-export async function saveModel(model: Sequential, path: string): Promise<void> {
+export async function saveModel(model: Sequential, path: string, options: SaveOptions = {}): Promise<void> {
   const { saveModel: save } = await import('./node.js');
-  return save(model, path);
+  return save(model, path, options);
 }
 
 /**

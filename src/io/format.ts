@@ -10,6 +10,7 @@ import { CheckpointError } from '../errors.js';
 import type { Model as Sequential } from '../model/model.js';
 import { compileFromConfig, compileToConfig, modelFromConfigBuilt, modelToConfig, type CompileConfig, type ModelConfig as SequentialConfig } from './config.js';
 import { crc32Hex } from './crc32.js';
+import { checkStoredTensor, decodeTensor, isQuantized, quantizeCheckpoint, type StoredTensor, type WeightsDtype } from './quantize.js';
 
 /** The four bytes every fused-rnn checkpoint starts with. */
 export const MAGIC = 'FRNN';
@@ -61,7 +62,7 @@ const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 const align4 = (n: number) => (n + 3) & ~3;
 
 /** Manifest + blob of a built model's current weights. */
-export function encodeCheckpoint(model: Sequential, options: { weightsFile?: string } = {}): Checkpoint {
+export function encodeCheckpoint(model: Sequential, options: { weightsFile?: string; weights?: WeightsDtype } = {}): Checkpoint {
   if (!model.built) throw new CheckpointError(`Sequential "${model.name}": build the model (or fit/predict once) before saving it`);
   const weights = model.getWeights();
   const trainable = new Map(model.paramTable.entries.map((e) => [e.path, e.trainable]));
@@ -89,7 +90,8 @@ export function encodeCheckpoint(model: Sequential, options: { weightsFile?: str
     },
     tensors,
   };
-  return { manifest, blob };
+  // Issue 20: int8 / float16 weight matrices (src/io/quantize.ts).
+  return options.weights && options.weights !== 'float32' ? quantizeCheckpoint({ manifest, blob }, options.weights) : { manifest, blob };
 }
 
 /** The single-file container: magic, version, manifest length, manifest, zero padding to 4, blob. */
@@ -154,7 +156,7 @@ export function parseManifest(input: string | Uint8Array, source: string): Manif
   if (!m.model || (m.model.className !== 'Sequential' && m.model.className !== 'Functional')) fail(source, 'model must be a Sequential or Functional config');
   const w = m.weights;
   if (!w || typeof w !== 'object') fail(source, 'weights is missing');
-  if (w.dtype !== 'float32') fail(source, `weights.dtype ${JSON.stringify(w.dtype)} is not supported (float32 only)`);
+  if (!['float32', 'int8', 'float16'].includes(w.dtype)) fail(source, `weights.dtype ${JSON.stringify(w.dtype)} is not supported (float32, int8 or float16)`);
   if (w.byteOrder !== 'little') fail(source, `weights.byteOrder ${JSON.stringify(w.byteOrder)} is not supported (little only)`);
   if (!Number.isInteger(w.byteLength) || w.byteLength < 0) fail(source, `weights.byteLength ${JSON.stringify(w.byteLength)} is not a byte count`);
   if (w.checksum?.algorithm !== 'crc32' || !/^[0-9a-f]{8}$/.test(String(w.checksum?.value))) fail(source, `weights.checksum must be { algorithm: "crc32", value: 8 hex digits }`);
@@ -165,11 +167,9 @@ export function parseManifest(input: string | Uint8Array, source: string): Manif
     if (typeof t?.path !== 'string') fail(source, `tensor ${name}: path must be a string`);
     if (seen.has(t.path)) fail(source, `tensor ${name} appears twice`);
     seen.add(t.path);
-    if (t.dtype !== 'float32') fail(source, `tensor ${name}: dtype ${JSON.stringify(t.dtype)} is not supported (float32 only)`);
     if (!Array.isArray(t.shape) || !t.shape.every((d) => Number.isInteger(d) && d >= 0)) fail(source, `tensor ${name}: shape ${JSON.stringify(t.shape)} is not a list of sizes`);
     if (!Number.isInteger(t.byteOffset) || t.byteOffset < 0 || t.byteOffset % 4 !== 0) fail(source, `tensor ${name}: byteOffset ${t.byteOffset} is not a multiple of 4`);
-    const want = 4 * t.shape.reduce((a, b) => a * b, 1);
-    if (t.byteLength !== want) fail(source, `tensor ${name}: byteLength ${t.byteLength} does not match shape (${t.shape.join(', ')}) (${want} bytes of float32)`);
+    checkStoredTensor(t as StoredTensor, w.byteLength, source); // dtype float32 | float16 | int8 (+ scales), byte length
     if (t.byteOffset + t.byteLength > w.byteLength) fail(source, `tensor ${name}: bytes ${t.byteOffset}..${t.byteOffset + t.byteLength} lie outside the ${w.byteLength}-byte blob`);
   }
   return m;
@@ -208,7 +208,7 @@ export function matchTensors(model: Sequential, { manifest, blob }: Checkpoint, 
     const same = t.shape.length === e.shape.length && t.shape.every((d, i) => d === e.shape[i]);
     if (!same) throw new CheckpointError(`${source}: tensor ${e.path} has shape ${fmt(t.shape)} in the checkpoint but ${fmt(e.shape)} in model "${model.name}"`);
     byPath.delete(e.path);
-    out.push({ path: e.path, shape: e.shape.slice(), data: readF32(blob, t.byteOffset, t.byteLength / 4) });
+    out.push({ path: e.path, shape: e.shape.slice(), data: t.dtype === 'float32' ? readF32(blob, t.byteOffset, t.byteLength / 4) : decodeTensor(t as StoredTensor, blob) });
   }
   if (byPath.size) throw new CheckpointError(`${source}: tensor ${[...byPath.keys()][0]} of the checkpoint does not exist in model "${model.name}"`);
   return out;
@@ -240,6 +240,7 @@ export async function restoreModel(cp: Checkpoint, source: string, options: Rest
     throw new CheckpointError(`${source}: cannot rebuild the model from its config: ${(e as Error).message}`);
   }
   if (!model.built) throw new CheckpointError(`${source}: the model config has no inputShape; cannot build the model`);
+  warnIfQuantized(cp, source);
   model.setWeights(matchTensors(model, cp, source));
   if (cp.manifest.compile && options.compile !== false) {
     try {
@@ -254,5 +255,13 @@ export async function restoreModel(cp: Checkpoint, source: string, options: Rest
 /** Sets a built model's weights from a checked checkpoint; on any mismatch nothing changes. */
 export function applyWeights(model: Sequential, cp: Checkpoint, source: string): void {
   if (!model.built) throw new CheckpointError(`${source}: build model "${model.name}" before loading weights into it`);
+  warnIfQuantized(cp, source);
   model.setWeights(matchTensors(model, cp, source));
+}
+
+/** Issue 20: a quantized checkpoint loaded into the training library is dequantized to float32, with a warning. */
+function warnIfQuantized(cp: Checkpoint, source: string): void {
+  if (isQuantized(cp.manifest)) {
+    console.warn(`${source}: the weights are stored as ${[...new Set(cp.manifest.tensors.map((t) => t.dtype as string).filter((d) => d !== 'float32'))].join(' and ')}; they were dequantized to float32 (training continues from the quantized values; fused-rnn/infer runs int8 weights directly)`);
+  }
 }

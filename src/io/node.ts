@@ -10,6 +10,7 @@
 
 import { CheckpointError } from '../errors.js';
 import type { Model as Sequential } from '../model/model.js';
+import type { SaveOptions } from './quantize.js';
 import { checkBlob, encodeCheckpoint, MANIFEST_FILE, packSingleFile, parseManifest, unpackSingleFile, WEIGHTS_FILE, type Checkpoint } from './format.js';
 
 export const PREVIOUS_WEIGHTS_FILE = 'weights.prev.bin';
@@ -71,14 +72,14 @@ async function exists(fs: Fs, file: string): Promise<boolean> {
  * Saves config + weights atomically: to a DIRECTORY (model.json + weights.bin), or to a single file when
  * `path` ends with ".frnn". A failed or interrupted save leaves the previous checkpoint at `path` loadable.
  */
-export async function saveModel(model: Sequential, path: string): Promise<void> {
+export async function saveModel(model: Sequential, path: string, options: SaveOptions = {}): Promise<void> {
   const { fs, path: p } = await node();
   const single = path.toLowerCase().endsWith('.frnn');
   const id = tempId();
   const temps: string[] = [];
   try {
     if (single) {
-      const bytes = packSingleFile(encodeCheckpoint(model));
+      const bytes = packSingleFile(encodeCheckpoint(model, { weights: options.weights }));
       const dir = p.dirname(path);
       await fs.mkdir(dir, { recursive: true });
       const tmp = p.join(dir, `.${p.basename(path)}.${id}.tmp`);
@@ -90,7 +91,7 @@ export async function saveModel(model: Sequential, path: string): Promise<void> 
       await saveHook?.('manifest-renamed');
       return;
     }
-    const cp = encodeCheckpoint(model, { weightsFile: WEIGHTS_FILE });
+    const cp = encodeCheckpoint(model, { weightsFile: WEIGHTS_FILE, weights: options.weights });
     await fs.mkdir(path, { recursive: true });
     const weights = p.join(path, WEIGHTS_FILE), manifest = p.join(path, MANIFEST_FILE), prev = p.join(path, PREVIOUS_WEIGHTS_FILE);
     const tmpW = p.join(path, `.${WEIGHTS_FILE}.${id}.tmp`), tmpM = p.join(path, `.${MANIFEST_FILE}.${id}.tmp`);

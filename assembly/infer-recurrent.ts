@@ -1,0 +1,255 @@
+// Inference-only recurrent kernels with weights packed ONCE (issue 20: streaming). Same ABI as *_infer in
+// docs/recurrent-abi.md (state h, c (B, H) in and out; y (T, B, H) or 0; lengths; REVERSE / LEFT_PADDED /
+// RESET_AFTER flags; activation codes), but the weights arrive already packed, so a one-step call (T = 1,
+// the streaming step) costs no packing pass, and the projection runs step by step into scratch (B, S).
+// Two weight forms, chosen per matrix by its scale pointer:
+//   scales == 0: f32 column panels (packed-gemm packPanels). Every product is the packed GEMM that
+//     lstm_infer / gru_infer / simple_rnn_infer run, and the pointwise rows below repeat their operation
+//     sequence, so results are bit-identical to the training library's predict (tested) and a T-step call
+//     equals T one-step calls bit for bit (the state is the only carry).
+//   scales != 0: int8 panels with per-column scales (quant-gemm.ts); qtmp holds the quantized input row.
+// Legend: T steps, B batch, D input width, H units, G gate width (4H LSTM, 3H GRU, H SimpleRNN).
+
+import { activate1, activate4 } from "./math";
+import { biasAddStrided } from "./gemm-core";
+import { gemmPacked, packPanels } from "./packed-gemm";
+import { FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_RESET_AFTER, stepTime, isValid, runEnd, copyRow } from "./recurrent-core";
+import { gemmQ8 } from "./quant-gemm";
+
+/** Packs B (K, N) with row stride ldb into f32 column panels at P (K·N floats): once per model load. */
+export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
+  packPanels(P, B, ldb, K, N);
+}
+
+// C (M, N) stride ldc (+)= A (M, K) stride lda · W over rows [m0, m1): f32 panels (s == 0) or int8 (s != 0).
+@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize): void {
+  if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate);
+  else gemmQ8(C, ldc, A, lda, P, s, M, N, K, m0, m1, accumulate, qtmp);
+}
+
+// ---- LSTM ([i | f | g | o], Keras)
+
+// As lstm.ts __forwardRow without saving (the same operation sequence, so the same bits); c updated in place.
+@inline function __lstmRow(z: usize, c: usize, h: usize, H: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = z + o;
+      const gi = activate4(v128.load(p), ract);
+      const gf = activate4(v128.load(p + H4), ract);
+      const gg = activate4(v128.load(p + 2 * H4), act);
+      const go = activate4(v128.load(p + 3 * H4), ract);
+      const cn = f32x4.add(f32x4.mul(gf, v128.load(c + o)), f32x4.mul(gi, gg));
+      v128.store(c + o, cn);
+      v128.store(h + o, f32x4.mul(go, activate4(cn, act)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = z + o;
+    const gi = activate1(load<f32>(p), ract);
+    const gf = activate1(load<f32>(p + H4), ract);
+    const gg = activate1(load<f32>(p + 2 * H4), act);
+    const go = activate1(load<f32>(p + 3 * H4), ract);
+    const cn = gf * load<f32>(c + o) + gi * gg;
+    store<f32>(c + o, cn);
+    store<f32>(h + o, go * activate1(cn, act));
+  }
+}
+
+/**
+ * LSTM over T steps with packed weights. h, c (B, H) state in/out; y (T, B, H) or 0; scratch (B, 4H);
+ * x (T, B, D); Wp: W (D, 4H) packed, Ws its column scales (int8) or 0 (f32); Up, Us likewise for U (H, 4H);
+ * b (4H); lengths (B) i32 or 0; qtmp: max(D, H) + 2 int16 (int8 weights only).
+ */
+export function infer_lstm(
+  y: usize, h: usize, c: usize, scratch: usize, qtmp: usize,
+  x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    __product(scratch, G, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp);
+    biasAddStrided(scratch, G, b, B, G);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp);
+        for (let r = b0; r < b1; r++) {
+          const rh = <usize>r * <usize>H << 2;
+          __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, h + rh, H, activation, recurrentActivation);
+        }
+      }
+      b0 = b1;
+    }
+    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+  }
+}
+
+// ---- GRU ([z | r | n], Keras; both reset_after variants). Scratch rows (4H): [z | r | n | hn].
+
+// resetAfter row, as gru.ts __forwardRowAfter without saving.
+@inline function __gruRowAfter(g: usize, h: usize, brn: usize, H: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = activate4(v128.load(p), ract);
+      const r = activate4(v128.load(p + H4), ract);
+      const hn = f32x4.add(v128.load(p + 3 * H4), v128.load(brn + o));
+      const n = activate4(f32x4.add(v128.load(p + 2 * H4), f32x4.mul(r, hn)), act);
+      v128.store(h + o, f32x4.add(f32x4.mul(z, v128.load(h + o)), f32x4.mul(f32x4.sub(one, z), n)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = activate1(load<f32>(p), ract);
+    const r = activate1(load<f32>(p + H4), ract);
+    const hn = load<f32>(p + 3 * H4) + load<f32>(brn + o);
+    const n = activate1(load<f32>(p + 2 * H4) + r * hn, act);
+    store<f32>(h + o, z * load<f32>(h + o) + (<f32>1 - z) * n);
+  }
+}
+
+// !resetAfter first half, as gru.ts __forwardGatesBefore: z, r activated in place; r ⊙ h_prev into block 4.
+@inline function __gruGatesBefore(g: usize, h: usize, H: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = activate4(v128.load(p), ract);
+      const r = activate4(v128.load(p + H4), ract);
+      v128.store(p, z);
+      v128.store(p + H4, r);
+      v128.store(p + 3 * H4, f32x4.mul(r, v128.load(h + o)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = activate1(load<f32>(p), ract);
+    const r = activate1(load<f32>(p + H4), ract);
+    store<f32>(p, z);
+    store<f32>(p + H4, r);
+    store<f32>(p + 3 * H4, r * load<f32>(h + o));
+  }
+}
+
+// !resetAfter second half, as gru.ts __forwardRowBefore without saving.
+@inline function __gruRowBefore(g: usize, h: usize, H: i32, act: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= H; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = v128.load(p);
+      const n = activate4(v128.load(p + 2 * H4), act);
+      v128.store(h + o, f32x4.add(f32x4.mul(z, v128.load(h + o)), f32x4.mul(f32x4.sub(one, z), n)));
+    }
+  }
+  for (; j < H; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = load<f32>(p);
+    const n = activate1(load<f32>(p + 2 * H4), act);
+    store<f32>(h + o, z * load<f32>(h + o) + (<f32>1 - z) * n);
+  }
+}
+
+/**
+ * GRU over T steps with packed weights. h (B, H) state in/out; y (T, B, H) or 0; scratch (B, 4H);
+ * x (T, B, D); Wp/Ws: W (D, 3H); Pzr/Szr: U[:, 0:2H]; Pn/Sn: U[:, 2H:3H] (packed separately, as gru.ts does);
+ * b (3H), or (2, 3H) = [b_i; b_r] with RESET_AFTER; lengths (B) i32 or 0; qtmp as infer_lstm.
+ */
+export function infer_gru(
+  y: usize, h: usize, scratch: usize, qtmp: usize,
+  x: usize, Wp: usize, Ws: usize, Pzr: usize, Szr: usize, Pn: usize, Sn: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = 3 * H, S = H << 2;
+  const H4 = <usize>H << 2, S4 = <usize>S << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
+  const brn = b + (<usize>(5 * H) << 2);
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    // The projection into blocks 1-3: x·W + b_i (+ b_r on z|r with resetAfter), as gru.ts __project.
+    __product(scratch, S, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp);
+    biasAddStrided(scratch, S, b, B, G);
+    if (resetAfter) biasAddStrided(scratch, S, b + (<usize>G << 2), B, 2 * H);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp); // z|r += h·U_zr
+        if (resetAfter) {
+          __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp); // hn = h·U_n
+          for (let r = b0; r < b1; r++) __gruRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, brn, H, activation, recurrentActivation);
+        } else {
+          for (let r = b0; r < b1; r++) __gruGatesBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, recurrentActivation);
+          __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp); // n += (r⊙h)·U_n
+          for (let r = b0; r < b1; r++) __gruRowBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, activation);
+        }
+      }
+      b0 = b1;
+    }
+    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+  }
+}
+
+// ---- SimpleRNN: h' = act(x·W + b + h·U)
+
+/**
+ * SimpleRNN over T steps with packed weights. h (B, H) state in/out; y (T, B, H) or 0; scratch (B, H);
+ * Wp/Ws: W (D, H); Up/Us: U (H, H); b (H); lengths (B) i32 or 0; qtmp as infer_lstm.
+ */
+export function infer_simple_rnn(
+  y: usize, h: usize, scratch: usize, qtmp: usize,
+  x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
+): void {
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    __product(scratch, H, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, H, D, 0, B, 0, qtmp);
+    biasAddStrided(scratch, H, b, B, H);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        __product(scratch, H, h, H, Up, Us, B, H, H, b0, b1, 1, qtmp);
+        const o = <usize>b0 * <usize>H << 2;
+        const n = (b1 - b0) * H;
+        let j = 0;
+        if (ASC_FEATURE_SIMD) {
+          for (; j + 4 <= n; j += 4) {
+            const q = o + (<usize>j << 2);
+            v128.store(h + q, activate4(v128.load(scratch + q), activation));
+          }
+        }
+        for (; j < n; j++) {
+          const q = o + (<usize>j << 2);
+          store<f32>(h + q, activate1(load<f32>(scratch + q), activation));
+        }
+      }
+      b0 = b1;
+    }
+    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+  }
+}

@@ -1,0 +1,185 @@
+// int8 weights for inference (issue 20): packing, the int8 × int16 GEMM of the recurrent step and Dense, and
+// the per-row dequantizing Embedding gather. Part of the inference-only module (assembly/infer.ts).
+// Legend: M rows of A, K shared dim (Kp = K rounded up to even), N output columns, V vocabulary, E width.
+//
+// Weights: symmetric int8 with one f32 scale per OUTPUT COLUMN: W[k, j] ≈ q[k, j] · s[j], |q| ≤ 127.
+// Activations: each row of A is quantized on the fly to int16 with its own scale a[k] ≈ qa[k] · sa,
+// |qa| ≤ Qmax(K) = min(32767, floor((2^31 − 1) / (127 · Kp))), so the exact i32 sum over k cannot overflow.
+//   C[i, j] (+)= f32(Σ_k qa[i, k] · q[k, j]) · (sa_i · s[j])
+// The integer sum is exact, so the SIMD and scalar builds give identical bits.
+// Kernel: i32x4.dot_i16x8_s multiplies 8 int16 pairs and adds adjacent products, so weights are packed by
+// PAIRS of k: panel of 32 columns, per k-pair 64 bytes = 8 groups of 4 columns × 2 k
+// ([c0k0 c0k1 c1k0 c1k1 c2k0 c2k1 c3k0 c3k1] per group); v128.load8x8_s widens a group to 8 int16 and one
+// dot gives the 4 columns' partial sums. The panel walk reads 1 byte per weight (a quarter of f32).
+
+export const QPANEL: i32 = 32;
+
+/** Bytes of the packed form of a (K, N) int8 matrix: ceil(N / 32) panels × Kp rows × 32 bytes. */
+@inline function __packedBytes(K: i32, N: i32): usize {
+  return <usize>((N + QPANEL - 1) / QPANEL) * <usize>((K + 1) & ~1) * <usize>QPANEL;
+}
+
+/**
+ * Packs q (K, N) int8 row-major into P (layout above; zero-padded to an even K and whole panels). Runs once
+ * when a model is loaded.
+ */
+export function quant_pack(P: usize, q: usize, K: i32, N: i32): void {
+  const Kp = (K + 1) & ~1;
+  memory.fill(P, 0, __packedBytes(K, N));
+  for (let p = 0; p < N; p += QPANEL) {
+    const panel = P + <usize>(p / QPANEL) * <usize>Kp * <usize>QPANEL;
+    const w = min<i32>(QPANEL, N - p);
+    for (let k = 0; k < K; k++) {
+      const src = q + <usize>k * <usize>N + <usize>p;
+      const row = panel + <usize>(k >> 1) * 64 + <usize>(k & 1);
+      for (let j = 0; j < w; j++) store<i8>(row + (<usize>(j >> 2) << 3) + (<usize>(j & 3) << 1), load<i8>(src + <usize>j));
+    }
+  }
+}
+
+/** Largest |int16| an activation row may use for a K-long dot product (no i32 overflow). */
+@inline function __qmax(K: i32): f32 {
+  const Kp = (K + 1) & ~1;
+  return <f32>min<i32>(32767, <i32>(<f64>2147483647 / (<f64>127 * <f64>Kp)));
+}
+
+/** Quantizes a (K) into qa (Kp int16, the pad lane 0); returns the row scale sa (a ≈ qa · sa). */
+function __quantizeRow(qa: usize, a: usize, K: i32): f32 {
+  let m: f32 = 0;
+  for (let k = 0; k < K; k++) m = max<f32>(m, Mathf.abs(load<f32>(a + (<usize>k << 2))));
+  const qmax = __qmax(K);
+  const inv: f32 = m > 0 ? qmax / m : 0;
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    const vi = f32x4.splat(inv);
+    for (; k + 8 <= K; k += 8) {
+      const p = a + (<usize>k << 2);
+      const lo = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p), vi)));
+      const hi = i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.mul(v128.load(p, 16), vi)));
+      v128.store(qa + (<usize>k << 1), i16x8.narrow_i32x4_s(lo, hi));
+    }
+  }
+  for (; k < K; k++) store<i16>(qa + (<usize>k << 1), <i16><i32>nearest<f32>(load<f32>(a + (<usize>k << 2)) * inv));
+  if (K & 1) store<i16>(qa + (<usize>K << 1), 0);
+  return m / qmax;
+}
+
+// 32 i32 of staging for the last (narrow) panel and the scalar build.
+const QROW_TMP = memory.data(128, 16);
+
+// One row over one panel: acc (32 i32) = Σ over k-pairs of qa · panel, into out (32 i32).
+function __rowPanel(out: usize, qa: usize, panel: usize, pairs: i32): void {
+  if (ASC_FEATURE_SIMD) {
+    let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
+    let c4 = i32x4.splat(0), c5 = i32x4.splat(0), c6 = i32x4.splat(0), c7 = i32x4.splat(0);
+    let b = panel;
+    let a = qa;
+    // Pairs unrolled by 2 with constant offsets (V8 keeps an exit test and an interrupt check per iteration).
+    if (pairs & 1) {
+      const s = v128.load32_splat(a);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load8x8_s(b)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 8)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 16)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 24)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 32)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 40)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 48)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 56)));
+      a += 4;
+      b += 64;
+    }
+    const end = qa + (<usize>pairs << 2);
+    while (a < end) {
+      let s = v128.load32_splat(a);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load8x8_s(b)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 8)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 16)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 24)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 32)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 40)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 48)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 56)));
+      s = v128.load32_splat(a, 4);
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 64)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 72)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 80)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 88)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 96)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 104)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 112)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 120)));
+      a += 8;
+      b += 128;
+    }
+    v128.store(out, c0);      v128.store(out, c1, 16); v128.store(out, c2, 32); v128.store(out, c3, 48);
+    v128.store(out, c4, 64);  v128.store(out, c5, 80); v128.store(out, c6, 96); v128.store(out, c7, 112);
+    return;
+  }
+  for (let j = 0; j < QPANEL; j++) {
+    let s: i32 = 0;
+    const g = panel + (<usize>(j >> 2) << 3) + (<usize>(j & 3) << 1);
+    for (let m = 0; m < pairs; m++) {
+      const a = qa + (<usize>m << 2), b = g + <usize>m * 64;
+      s += <i32>load<i16>(a) * <i32>load<i8>(b) + <i32>load<i16>(a, 2) * <i32>load<i8>(b, 1);
+    }
+    store<i32>(out + (<usize>j << 2), s);
+  }
+}
+
+/**
+ * C (M, N) with row stride ldc (+)= A (M, K) with row stride lda · W, over rows [m0, m1). W is int8 packed
+ * in P (quant_pack) with column scales s (N f32). qtmp: Kp int16 of scratch (the quantized row).
+ */
+export function gemmQ8(
+  C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize,
+  M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize
+): void {
+  const Kp = (K + 1) & ~1, pairs = Kp >> 1;
+  const panelBytes = <usize>Kp * <usize>QPANEL;
+  for (let i = m0; i < m1; i++) {
+    const sa = __quantizeRow(qtmp, A + (<usize>i * <usize>lda << 2), K);
+    const c = C + (<usize>i * <usize>ldc << 2);
+    for (let p = 0; p < N; p += QPANEL) {
+      const w = min<i32>(QPANEL, N - p);
+      __rowPanel(QROW_TMP, qtmp, P + <usize>(p / QPANEL) * panelBytes, pairs);
+      let j = 0;
+      if (ASC_FEATURE_SIMD) {
+        const vsa = f32x4.splat(sa);
+        for (; j + 4 <= w; j += 4) {
+          const o = <usize>j << 2, cp = c + (<usize>p << 2) + o;
+          let v = f32x4.mul(f32x4.convert_i32x4_s(v128.load(QROW_TMP + o)), f32x4.mul(vsa, v128.load(s + (<usize>p << 2) + o)));
+          if (accumulate) v = f32x4.add(v128.load(cp), v);
+          v128.store(cp, v);
+        }
+      }
+      for (; j < w; j++) {
+        const o = <usize>j << 2, cp = c + (<usize>p << 2) + o;
+        let v = <f32>load<i32>(QROW_TMP + o) * (sa * load<f32>(s + (<usize>p << 2) + o));
+        if (accumulate) v = load<f32>(cp) + v;
+        store<f32>(cp, v);
+      }
+    }
+  }
+}
+
+/** Bytes quant_pack writes for a (K, N) matrix (the bindings size their buffers with it). */
+export function quant_packed_bytes(K: i32, N: i32): i32 {
+  return <i32>__packedBytes(K, N);
+}
+
+/**
+ * Embedding gather from an int8 table: y[t, b, :] = q[ids[b, t], :] · s[ids[b, t]] (one scale per row).
+ * q (V, E) int8, s (V) f32, ids (B, T) i32 batch-major, y (T, B, E) time-major; maskZero: id 0 gives zeros.
+ */
+export function embedding_q8_forward(y: usize, ids: usize, q: usize, s: usize, T: i32, B: i32, E: i32, maskZero: i32): void {
+  for (let t = 0; t < T; t++) {
+    for (let b = 0; b < B; b++) {
+      const id = load<i32>(ids + (<usize>(b * T + t) << 2));
+      const dst = y + (<usize>(t * B + b) * <usize>E << 2);
+      if (maskZero && id == 0) { memory.fill(dst, 0, <usize>E << 2); continue; }
+      const src = q + <usize>id * <usize>E;
+      const sc = load<f32>(s + (<usize>id << 2));
+      for (let e = 0; e < E; e++) store<f32>(dst + (<usize>e << 2), <f32>load<i8>(src + <usize>e) * sc);
+    }
+  }
+}

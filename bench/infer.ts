@@ -1,0 +1,136 @@
+// npm run bench:infer (issue 20): streaming latency of fused-rnn/infer at B = 1 against onnxruntime-web
+// running a one-step graph with the state in and out (the way ONNX Runtime users stream), for LSTM(256) and
+// GRU(256) with D = 64, float32 and int8 weights; and W3 B1 (LSTM(256), input (1, 64, 64), whole-sequence
+// predict) float32 vs int8. Validates before timing (ORT's step output and ours agree; int8 close to float32),
+// pools alternating rounds (the machine is shared: medians of per-round times), prints the ratios measured
+// side by side, the infer bundle size, and writes bench/results/infer-<date>.json.
+// Needs `npm run build` (the bundle size) and the peers installed: cd bench/peers && ONNXRUNTIME_NODE_INSTALL=skip npm ci
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { GRU, LSTM, Sequential, loadKernels, saveModelToBytes } from '../src/index.js';
+import { loadInferenceModel, loadInferKernels, type InferenceModel } from '../src/infer/index.js';
+import { kerasDirections } from './peers/onnx-model.js';
+import { buildOnnxStep } from './peers/onnx-step.js';
+import { peerImport, type Untyped } from './peers/peer-import.js';
+
+const D = 64, H = 256, ROUNDS = Number(process.env.ROUNDS ?? 7), STEPS = Number(process.env.STEPS ?? 300);
+const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
+const kernels = await loadKernels();
+const ik = await loadInferKernels();
+const modB = await peerImport('onnxruntime-web');
+const ort: Untyped = modB.InferenceSession ? modB : modB.default;
+ort.env.wasm.numThreads = 1;
+const ortOptions = { executionProviders: ['wasm'], intraOpNumThreads: 1, interOpNumThreads: 1, graphOptimizationLevel: 'all' };
+
+const inputs = Array.from({ length: 64 }, (_, t) => Float32Array.from({ length: D }, (_, d) => Math.sin(0.37 * t + 0.11 * d)));
+const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, ort: ort.env.versions?.common, D, H, rounds: ROUNDS, stepsPerRound: STEPS };
+
+interface Cell { name: string; make: () => Sequential; onnx: 'lstm' | 'gru' }
+const cells: Cell[] = [
+  { name: 'LSTM(256)', onnx: 'lstm', make: () => new Sequential([new LSTM({ units: H, inputShape: [null, D] })], { seed: 1, kernels }) },
+  { name: 'GRU(256)', onnx: 'gru', make: () => new Sequential([new GRU({ units: H, inputShape: [null, D] })], { seed: 2, kernels }) },
+];
+const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
+
+const streamRows: Array<Record<string, unknown>> = [];
+for (const c of cells) {
+  const m = c.make();
+  await m.predict({ data: new Float32Array(D), shape: [1, 1, D] });
+  const bytes = saveModelToBytes(m);
+  const f32 = await loadInferenceModel(bytes, { kernels: ik, weights: 'float32' });
+  const q8 = await loadInferenceModel(bytes, { kernels: ik, weights: 'int8' });
+  const session = await ort.InferenceSession.create(buildOnnxStep(c.onnx, D, H, 1, kerasDirections(m.getWeights())[0]), ortOptions);
+  const lstm = c.onnx === 'lstm';
+  let h = new ort.Tensor('float32', new Float32Array(H), [1, 1, H]), cs = new ort.Tensor('float32', new Float32Array(H), [1, 1, H]);
+  const ortStep = async (x: Float32Array) => {
+    const out = await session.run({ x: new ort.Tensor('float32', x, [1, 1, D]), h0: h, ...(lstm ? { c0: cs } : {}) });
+    h = out.h;
+    if (lstm) cs = out.c;
+    return out.h.data as Float32Array;
+  };
+  // Validate: 64 steps of ORT vs our float32 stream vs our int8 stream.
+  const sf = f32.stream(), sq = q8.stream();
+  let errOrt = 0, errQ8 = 0;
+  for (const x of inputs) {
+    const a = sf.step(x), b = await ortStep(x), q = sq.step(x);
+    errOrt = Math.max(errOrt, maxAbs(a, b));
+    errQ8 = Math.max(errQ8, maxAbs(a, q));
+  }
+  if (!(errOrt < 1e-4)) throw new Error(`${c.name}: ORT one-step output differs from fused-rnn by ${errOrt}`);
+  if (!(errQ8 < 0.05)) throw new Error(`${c.name}: int8 stream differs from float32 by ${errQ8}`);
+  console.log(`${c.name}: validated 64 steps: |ort − fused| ≤ ${errOrt.toExponential(2)}, |int8 − f32| ≤ ${errQ8.toExponential(2)}`);
+  const timeOurs = (s: ReturnType<InferenceModel['stream']>) => {
+    const t0 = performance.now();
+    for (let i = 0; i < STEPS; i++) s.step(inputs[i & 63]);
+    return ((performance.now() - t0) / STEPS) * 1000;
+  };
+  const timeOrt = async () => {
+    const t0 = performance.now();
+    for (let i = 0; i < STEPS; i++) await ortStep(inputs[i & 63]);
+    return ((performance.now() - t0) / STEPS) * 1000;
+  };
+  timeOurs(sf); timeOurs(sq); await timeOrt(); // warm-up
+  const t = { f32: [] as number[], int8: [] as number[], ort: [] as number[] };
+  for (let r = 0; r < ROUNDS; r++) {
+    t.f32.push(timeOurs(sf));
+    t.int8.push(timeOurs(sq));
+    t.ort.push(await timeOrt());
+  }
+  const row = {
+    model: c.name, B: 1, D, stepUsF32: median(t.f32), stepUsInt8: median(t.int8), stepUsOrtWeb: median(t.ort),
+    ortVsF32: median(t.ort.map((o, i) => o / t.f32[i])), ortVsInt8: median(t.ort.map((o, i) => o / t.int8[i])), rounds: t,
+  };
+  streamRows.push(row);
+  console.log(`${c.name} stream step B=1: f32 ${row.stepUsF32.toFixed(1)} us, int8 ${row.stepUsInt8.toFixed(1)} us, ort-web ${row.stepUsOrtWeb.toFixed(1)} us; ` +
+    `ort-web / f32 ${row.ortVsF32.toFixed(2)}x, ort-web / int8 ${row.ortVsInt8.toFixed(2)}x`);
+  await session.release();
+}
+results.stream = streamRows;
+
+// W3 B1: LSTM(256), input (1, 64, 64), whole-sequence predict through fused-rnn/infer.
+const w3 = new Sequential([new LSTM({ units: H, inputShape: [64, D] })], { seed: 3, kernels });
+const x = { data: Float32Array.from({ length: 64 * D }, (_, i) => Math.sin(0.01 * i)), shape: [1, 64, D] };
+const want = await w3.predict(x);
+const w3Bytes = saveModelToBytes(w3);
+const w3f = await loadInferenceModel(w3Bytes, { kernels: ik, weights: 'float32' });
+const w3q = await loadInferenceModel(w3Bytes, { kernels: ik, weights: 'int8' });
+const pf = await w3f.predict(x), pq = await w3q.predict(x);
+if (maxAbs(pf.data, want.data) !== 0) throw new Error('W3: fused-rnn/infer float32 is not bit-identical to the training library');
+const w3Err = maxAbs(pq.data, pf.data);
+if (!(w3Err < 0.05)) throw new Error(`W3: int8 differs from float32 by ${w3Err}`);
+const timePredict = async (mdl: InferenceModel, n: number) => {
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) await mdl.predict(x);
+  return (performance.now() - t0) / n;
+};
+await timePredict(w3f, 5); await timePredict(w3q, 5);
+const w3t = { f32: [] as number[], int8: [] as number[] };
+for (let r = 0; r < ROUNDS; r++) {
+  w3t.f32.push(await timePredict(w3f, 20));
+  w3t.int8.push(await timePredict(w3q, 20));
+}
+const w3Ratio = median(w3t.f32.map((f, i) => f / w3t.int8[i]));
+results.w3b1 = { model: 'LSTM(256)', input: [1, 64, D], msF32: median(w3t.f32), msInt8: median(w3t.int8), int8VsF32: w3Ratio, maxAbsDiffInt8: w3Err, rounds: w3t };
+console.log(`W3 B1 (LSTM(256), input (1, 64, 64)): f32 ${median(w3t.f32).toFixed(3)} ms, int8 ${median(w3t.int8).toFixed(3)} ms (${(64000 / median(w3t.int8)).toFixed(0)} sequences/s); int8 vs f32 ${w3Ratio.toFixed(2)}x; max |Δ| ${w3Err.toExponential(2)}`);
+
+// The infer bundle: dist/browser/infer.js and the chunks it imports, gzipped (as test/bundle-size.test.ts).
+let bundleKb = NaN;
+const dir = 'dist/browser';
+if (existsSync(join(dir, 'infer.js'))) {
+  const seen = new Set<string>(), todo = ['infer.js'];
+  while (todo.length) {
+    const f = todo.pop()!;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const m of readFileSync(join(dir, f), 'utf8').matchAll(/(?:from|import)\s*"\.\/([\w.-]+\.js)"/g)) todo.push(m[1]);
+  }
+  bundleKb = [...seen].reduce((n, f) => n + gzipSync(readFileSync(join(dir, f))).length, 0) / 1000;
+}
+results.inferBundleKbGzip = bundleKb;
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/infer-${new Date().toISOString().slice(0, 10)}.json`;
+writeFileSync(file, JSON.stringify(results, null, 1));
+console.log(`written ${file}`);
+const lstmRow = streamRows[0] as { stepUsF32: number; ortVsF32: number };
+console.log(`stream LSTM(256) step: ${lstmRow.stepUsF32.toFixed(1)} us, vs ort-web step: ${lstmRow.ortVsF32.toFixed(2)}x; int8 vs f32 W3 B1: ${w3Ratio.toFixed(2)}x; infer bundle: ${bundleKb.toFixed(1)} KB gz`);

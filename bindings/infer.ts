@@ -1,0 +1,102 @@
+// The inference-only wasm module (assembly/infer.ts) and its checked entry points, for `fused-rnn/infer`.
+// Only the SIMD build is embedded (base64, build/infer-wasm-embedded.js); the scalar fallback is a separate
+// file fetched only when an engine without SIMD asks for it (variant 'auto' or 'scalar'), so the default
+// download stays small (issue 20). Pointers are byte offsets into one Arena; every call checks its buffers
+// lie inside memory and are 4-byte aligned (bindings check, kernels trust: docs/decisions.md).
+
+import { Arena, type ArenaOptions, type Ptr } from './arena.js';
+import { FusedRnnError, KernelArgumentError, WasmFeatureError } from './errors.js';
+import { hasSimd } from './features.js';
+import { inferRelease } from '../build/infer-wasm-embedded.js';
+
+/** What assembly/infer.ts exports (snake_case, byte offsets, i32 flags and activation codes). */
+export interface InferRaw {
+  heap_base(): number;
+  fill(x: Ptr, value: number, n: number): void;
+  copy(dst: Ptr, src: Ptr, n: number): void;
+  activation_forward(y: Ptr, x: Ptr, n: number, kind: number): void;
+  embedding_forward(y: Ptr, ids: Ptr, W: Ptr, T: number, B: number, E: number, maskZero: number): void;
+  dense_forward(y: Ptr, x: Ptr, W: Ptr, b: Ptr, N: number, D: number, U: number, ldy: number, act: number): void;
+  infer_pack(P: Ptr, B: Ptr, ldb: number, K: number, N: number): void;
+  infer_lstm(y: Ptr, h: Ptr, c: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Up: Ptr, Us: Ptr, b: Ptr, lengths: Ptr,
+    T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number): void;
+  infer_gru(y: Ptr, h: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Pzr: Ptr, Szr: Ptr, Pn: Ptr, Sn: Ptr, b: Ptr, lengths: Ptr,
+    T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number): void;
+  infer_simple_rnn(y: Ptr, h: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Up: Ptr, Us: Ptr, b: Ptr, lengths: Ptr,
+    T: number, B: number, D: number, H: number, flags: number, activation: number): void;
+  quant_pack(P: Ptr, q: Ptr, K: number, N: number): void;
+  quant_packed_bytes(K: number, N: number): number;
+  embedding_q8_forward(y: Ptr, ids: Ptr, q: Ptr, s: Ptr, T: number, B: number, E: number, maskZero: number): void;
+  dense_q8_forward(y: Ptr, x: Ptr, P: Ptr, s: Ptr, b: Ptr, N: number, D: number, U: number, ldy: number, act: number, qtmp: Ptr): void;
+}
+
+/** Flags of the recurrent ABI (docs/recurrent-abi.md). */
+export const INFER_FLAGS = { reverse: 1, leftPadded: 2, resetAfter: 8 } as const;
+/** Activation codes of the ABI. */
+export const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4 };
+
+/** Options of loadInferKernels. */
+export interface InferLoadOptions extends ArenaOptions {
+  /**
+   * 'simd' (default: the embedded build; WasmFeatureError where SIMD is missing), 'scalar' (the fallback
+   * build, fetched), or 'auto' (SIMD where the engine has it, else the fetched scalar build).
+   */
+  variant?: 'simd' | 'scalar' | 'auto';
+  /** The module to load instead (bytes, Module, URL, path in Node, Response): e.g. where the scalar file is served. */
+  wasm?: BufferSource | WebAssembly.Module | URL | string | Response;
+}
+
+/** The instantiated inference module: its memory, raw exports and the build that runs. */
+export interface InferKernels {
+  readonly raw: InferRaw;
+  readonly arena: Arena;
+  readonly variant: 'simd' | 'scalar';
+  /** Throws KernelArgumentError unless [ptr, ptr + bytes) lies in memory and ptr is 4-byte aligned. */
+  check(kernel: string, name: string, ptr: Ptr, bytes: number): void;
+}
+
+function decodeBase64(text: string): Uint8Array {
+  const s = atob(text);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
+}
+
+async function compile(source: NonNullable<InferLoadOptions['wasm']>): Promise<WebAssembly.Module> {
+  if (source instanceof WebAssembly.Module) return source;
+  if (ArrayBuffer.isView(source) || source instanceof ArrayBuffer) return WebAssembly.compile(source);
+  if (typeof source === 'string' || source instanceof URL) {
+    const href = String(source);
+    const isNode = typeof process === 'object' && !!process.versions?.node;
+    if (isNode && !/^(https?|data|blob):/.test(href)) {
+      const { readFile } = await import('node:fs/promises');
+      return WebAssembly.compile(await readFile(href.startsWith('file:') ? new URL(href) : href));
+    }
+    return compile(await fetch(href));
+  }
+  if (!source.ok) throw new FusedRnnError(`loadInferKernels: fetching the wasm module failed: HTTP ${source.status} ${source.url}`);
+  return WebAssembly.compile(await source.arrayBuffer());
+}
+
+/** Instantiates the inference-only module in a fresh Arena. */
+export async function loadInferKernels(options: InferLoadOptions = {}): Promise<InferKernels> {
+  let variant = options.variant ?? 'simd';
+  if (variant === 'auto') variant = hasSimd() ? 'simd' : 'scalar';
+  if (variant !== 'simd' && variant !== 'scalar') throw new FusedRnnError(`loadInferKernels: unknown variant ${JSON.stringify(variant)} (expected simd, scalar or auto)`);
+  if (variant === 'simd' && !hasSimd()) {
+    throw new WasmFeatureError('simd128', 'fused-rnn/infer needs WebAssembly SIMD (Chrome 91+, Firefox 89+, Safari 16.4+, Node 16.4+); pass { variant: "auto" } to fetch the scalar build instead');
+  }
+  // The scalar build is not embedded: it sits next to the bundle (dist/*/infer-scalar.wasm) unless given.
+  const source = options.wasm ?? (variant === 'simd' ? decodeBase64(inferRelease) : new URL('./infer-scalar.wasm', import.meta.url));
+  const module = await compile(source);
+  const arena = new Arena(options);
+  const abort = () => { throw new FusedRnnError('wasm kernel assertion failed'); };
+  const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
+  const raw = instance.exports as unknown as InferRaw;
+  arena.reserveBelow(raw.heap_base());
+  const check = (kernel: string, name: string, ptr: Ptr, bytes: number): void => {
+    if (!Number.isInteger(ptr) || ptr % 4 !== 0 || ptr < arena.base) throw new KernelArgumentError(kernel, name, ptr, `is not a 4-byte aligned pointer at or above ${arena.base}`);
+    if (ptr + bytes > arena.byteLength) throw new KernelArgumentError(kernel, name, ptr, `+ ${bytes} bytes lies outside memory (${arena.byteLength} bytes)`);
+  };
+  return { raw, arena, variant, check };
+}

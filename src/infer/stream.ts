@@ -1,0 +1,203 @@
+// Streaming inference: one time step (or a chunk of steps) per call, the recurrent state (h, and c for
+// LSTM) kept in wasm memory between calls. Every step runs the same kernels as a whole-sequence predict
+// with T = 1 and the state as the carry, so the outputs are bit-identical to predict's (tested).
+// Masking (Embedding maskZero): a step whose id is 0 carries the state (Keras), as padding does in predict.
+
+import type { Ptr } from '../../bindings/arena.js';
+import { ConfigError, ShapeError } from '../errors.js';
+import { toTensor, type DataInput } from '../model/data.js';
+import { DataValueError } from '../errors.js';
+import { InferDense, InferEmbedding, InferRecurrent, type LayerState, type StepBuffers } from './layers.js';
+import type { StreamHost } from './host.js';
+import { paddingOf } from './padding.js';
+
+/** Options of model.stream(). */
+export interface InferStreamOptions {
+  /** B: samples streamed side by side (default 1). */
+  batchSize?: number;
+}
+
+/** The recurrent state of one layer, (B, H) each (c only for LSTM). */
+export interface StreamLayerState {
+  layer: string;
+  h: Float32Array;
+  c?: Float32Array;
+}
+
+/**
+ * A stream over an InferenceModel. `step(x_t)` takes (B) token ids or (B, D) floats (a flat array, or
+ * nested) and returns the model output at t, (B, C) batch-major. `stepMany(chunk)` takes (B, Tc) ids or
+ * (B, Tc, D) floats and returns (B, Tc, C). Outputs equal `predict` on the whole sequence so far (for a
+ * many-to-one model: the prediction if the sequence ended at t).
+ */
+export class ModelStream {
+  /** B. */
+  readonly batchSize: number;
+  /** Time steps fed since creation or the last reset(). */
+  steps = 0;
+  private readonly states: Array<LayerState | null>;
+  private readonly model: StreamHost;
+  private disposed = false;
+  // One-step buffers, allocated once: the input (B ids or (B, D) floats), the step's lengths, each layer's.
+  private readonly input: Ptr;
+  private readonly lengths: Ptr;
+  private readonly buffers: StepBuffers[];
+
+  constructor(model: StreamHost, options: InferStreamOptions = {}) {
+    const B = options.batchSize ?? 1;
+    if (!Number.isInteger(B) || B < 1) throw new ConfigError(`stream: batchSize must be a positive integer, got ${options.batchSize}`);
+    this.model = model;
+    this.batchSize = B;
+    const a = model.kernels.arena;
+    this.states = model.layers.map((l) => {
+      const s = l.stateSize();
+      return s ? { h: a.allocZeroed(B * s.H), c: s.cell ? a.allocZeroed(B * s.H) : 0 } : null;
+    });
+    this.input = a.alloc(B * model.inputWidth);
+    this.lengths = a.alloc(B);
+    this.buffers = model.layers.map((l) => {
+      const z = l.stepSizes(B);
+      return { y: a.alloc(z.y), scratch: a.alloc(z.scratch), qtmp: a.allocBytes(z.qtmpBytes) };
+    });
+  }
+
+  private live(): void {
+    if (this.disposed) throw new ConfigError('stream: this stream was disposed');
+  }
+
+  /**
+   * One step: x_t is (B) token ids or (B, D) floats (flat or nested); returns the output at t, (B, C).
+   * Allocates nothing in wasm memory: the stream's buffers are reused (the state never moves).
+   */
+  step(xt: DataInput): Float32Array {
+    this.live();
+    const m = this.model, B = this.batchSize, D = m.inputWidth, k = m.kernels, a = k.arena;
+    const flat: ArrayLike<number> = ArrayBuffer.isView(xt) || (Array.isArray(xt) && typeof xt[0] === 'number') ? (xt as ArrayLike<number>) : toTensor(xt, 'x_t').data;
+    const n = m.idsInput ? B : B * D;
+    if (flat.length !== n) {
+      const shape = ArrayBuffer.isView(xt) || (Array.isArray(xt) && typeof xt[0] === 'number') ? [flat.length] : toTensor(xt, 'x_t').shape;
+      throw new ShapeError(`stream.step: x_t has shape (${shape.join(', ')}), expected ${m.idsInput ? `(B) = (${B}) token ids` : `(B, D) = (${B}, ${D})`}`);
+    }
+    const first = m.layers[0];
+    let lengths = 0;
+    if (first instanceof InferEmbedding) {
+      const I = a.i32(this.input, B), V = first.inputDim;
+      for (let b = 0; b < B; b++) {
+        const v = flat[b];
+        if (!Number.isInteger(v) || v < 0 || v >= V) throw new DataValueError(`x_t[${b}] = ${v} must be an integer token id in [0, ${V})`);
+        I[b] = v;
+      }
+      if (first.maskZero) {
+        const L = a.i32(this.lengths, B);
+        for (let b = 0; b < B; b++) L[b] = I[b] !== 0 ? 1 : 0;
+        lengths = this.lengths;
+      }
+    } else {
+      const F = a.f32(this.input, n);
+      for (let i = 0; i < n; i++) {
+        if (!Number.isFinite(flat[i])) throw new DataValueError(`x_t[${Math.floor(i / D)}][${i % D}] = ${flat[i]} is not finite`);
+        F[i] = flat[i];
+      }
+    }
+    const run = { T: 1, B, lengths, leftPadded: false, perStep: true };
+    let cur = this.input;
+    m.layers.forEach((layer, i) => {
+      cur = layer instanceof InferDense ? layer.forward(k, cur, run, null, this.buffers[i], true) : layer.forward(k, cur, run, this.states[i], this.buffers[i]);
+      if (layer instanceof InferRecurrent && !layer.returnSequences) run.lengths = 0;
+    });
+    this.steps++;
+    return m.finishRows(a.f32(cur, B * m.layers[m.layers.length - 1].units).slice());
+  }
+
+  /** Tc steps at once: chunk (B, Tc) ids or (B, Tc, D) floats; returns (B, Tc, C) batch-major. */
+  stepMany(chunk: DataInput): { data: Float32Array; shape: number[] } {
+    this.live();
+    const m = this.model, B = this.batchSize;
+    const x = m.prepare(chunk, 'chunk');
+    if (x.shape[0] !== B) throw new ShapeError(`stream: chunk has ${x.shape[0]} samples, the stream has batchSize ${B}`);
+    const Tc = x.shape[1], C = m.layers[m.layers.length - 1].units;
+    const out = this.run(x, Tc);
+    const data = new Float32Array(B * Tc * C);
+    for (let t = 0; t < Tc; t++) for (let b = 0; b < B; b++) data.set(out.subarray((t * B + b) * C, (t * B + b + 1) * C), (b * Tc + t) * C);
+    return { data, shape: [B, Tc, C] };
+  }
+
+  private run(x: { data: ArrayLike<number>; shape: number[] }, T: number): Float32Array {
+    const m = this.model, B = this.batchSize;
+    if (x.shape[0] !== B) throw new ShapeError(`stream: x_t has ${x.shape[0]} samples, the stream has batchSize ${B}`);
+    const first = m.layers[0];
+    let lengths: Int32Array | null = null, leftPadded = false;
+    if (first instanceof InferEmbedding && first.maskZero) {
+      try {
+        ({ lengths, leftPadded } = paddingOf(x.data, 0, B, T, first.name));
+      } catch {
+        // Padding inside the chunk (or both sides): step by step, each step masks exactly its own zeros.
+        const C = m.layers[m.layers.length - 1].units, out = new Float32Array(T * B * C);
+        for (let t = 0; t < T; t++) {
+          const ids = Array.from({ length: B }, (_, b) => x.data[b * T + t]);
+          out.set(this.run({ data: ids, shape: [B, 1] }, 1), t * B * C);
+        }
+        return out;
+      }
+    }
+    const rows = m.runBlock(x as never, 0, B, 0, T, this.states, true, lengths, leftPadded);
+    this.steps += T;
+    return m.finishRows(rows);
+  }
+
+  /** Zeroes the state (a new sequence starts). */
+  reset(): void {
+    this.live();
+    const k = this.model.kernels, B = this.batchSize;
+    this.states.forEach((s, i) => {
+      if (!s) return;
+      const H = this.model.layers[i].stateSize()!.H;
+      k.raw.fill(s.h, 0, B * H);
+      if (s.c) k.raw.fill(s.c, 0, B * H);
+    });
+    this.steps = 0;
+  }
+
+  /** Copies of every recurrent layer's state; assign (same layers and shapes) to restore one. */
+  get state(): StreamLayerState[] {
+    this.live();
+    const a = this.model.kernels.arena, B = this.batchSize;
+    const out: StreamLayerState[] = [];
+    this.states.forEach((s, i) => {
+      if (!s) return;
+      const H = this.model.layers[i].stateSize()!.H;
+      out.push({ layer: this.model.layers[i].name, h: a.readF32(s.h, B * H), ...(s.c ? { c: a.readF32(s.c, B * H) } : {}) });
+    });
+    return out;
+  }
+
+  set state(values: StreamLayerState[]) {
+    this.live();
+    const a = this.model.kernels.arena, B = this.batchSize;
+    const targets = this.states.map((s, i) => ({ s, layer: this.model.layers[i] })).filter((x) => x.s);
+    if (!Array.isArray(values) || values.length !== targets.length) throw new ShapeError(`stream.state: expected ${targets.length} layer states, got ${Array.isArray(values) ? values.length : typeof values}`);
+    // Check everything first, so a bad value changes nothing.
+    targets.forEach(({ s, layer }, i) => {
+      const v = values[i], H = layer.stateSize()!.H;
+      if (v.layer !== layer.name) throw new ShapeError(`stream.state[${i}]: layer "${v.layer}" given where "${layer.name}" is expected`);
+      if (v.h?.length !== B * H) throw new ShapeError(`stream.state[${i}] (${layer.name}): h has ${v.h?.length} values, expected (B, H) = (${B}, ${H})`);
+      if (s!.c && v.c?.length !== B * H) throw new ShapeError(`stream.state[${i}] (${layer.name}): c has ${v.c?.length} values, expected (B, H) = (${B}, ${H})`);
+      for (const arr of [v.h, v.c ?? []]) for (let j = 0; j < arr.length; j++) if (!Number.isFinite(arr[j])) throw new ShapeError(`stream.state[${i}] (${layer.name}): value ${arr[j]} at ${j} is not finite`);
+    });
+    targets.forEach(({ s }, i) => {
+      a.f32(s!.h, values[i].h.length).set(values[i].h);
+      if (s!.c) a.f32(s!.c, values[i].c!.length).set(values[i].c!);
+    });
+  }
+
+  /** Marks the stream unusable (its state memory is reclaimed with the model's arena). */
+  dispose(): void {
+    this.disposed = true;
+  }
+}
+
+/** The state pointers of a stream's recurrent layers (for tests of "state stays in wasm memory"). */
+export function statePointers(s: ModelStream): Ptr[] {
+  return (s as unknown as { states: Array<LayerState | null> }).states.flatMap((x) => (x ? [x.h, x.c].filter(Boolean) : []));
+}
+
