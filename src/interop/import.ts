@@ -34,6 +34,8 @@ export interface ImportOptions {
    * shards are read beside the model.json path/URL.
    */
   shards?: Record<string, Uint8Array | ArrayBuffer>;
+  /** ONNX: the graph output to import (default: the first). */
+  output?: string;
   /** The file name used in messages (default: the path/URL, or "model"). */
   name?: string;
 }
@@ -117,7 +119,7 @@ export async function importDetailed(source: ModelSource, options: ImportOptions
         plan = planTfjs(json, await tfjsShards(json, source, options, file), file);
         break;
       }
-      case 'onnx': plan = await planOnnx(bytes, file); break;
+      case 'onnx': plan = await planOnnx(bytes, file, options.output); break;
       default: throw new ModelFileError(file, `unknown format ${JSON.stringify(detected)} (keras, h5, tfjs, onnx)`);
     }
   }

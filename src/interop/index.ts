@@ -5,3 +5,4 @@ export { type LayerMapping } from './assemble.js';
 export { UnsupportedModelError, ModelFileError } from './errors.js';
 export { type Tensor } from './tensor.js';
 export { type ByteSource } from './source.js';
+export { loadTorchWeights, type TorchLoadOptions } from './torch/load.js';
