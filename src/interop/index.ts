@@ -6,3 +6,6 @@ export { UnsupportedModelError, ModelFileError } from './errors.js';
 export { type Tensor } from './tensor.js';
 export { type ByteSource } from './source.js';
 export { loadTorchWeights, type TorchLoadOptions } from './torch/load.js';
+export { exportModel, type ExportFormat, type ExportOptions, type ExportResult } from './export.js';
+export { type TfjsExport } from './keras/export-tfjs.js';
+export { type OnnxExportOptions } from './onnx/export-graph.js';

@@ -87,10 +87,18 @@ class Reader {
     return result;
   }
 
-  /** A varint as a signed 64-bit integer (two's complement), as a JS number. */
+  /** A varint as a signed 64-bit integer (two's complement), as a JS number (exact below 2^53). */
   int64(): number {
-    const v = this.varint();
-    return v >= 2 ** 63 ? v - 2 ** 64 : v;
+    let v = 0n, shift = 0n;
+    for (;;) {
+      if (this.pos >= this.end) this.fail('varint runs past the end');
+      const b = this.buf[this.pos++];
+      v |= BigInt(b & 0x7f) << shift;
+      if ((b & 0x80) === 0) break;
+      shift += 7n;
+      if (shift > 63n) this.fail('varint too long');
+    }
+    return Number(BigInt.asIntN(64, v));
   }
 
   bytes(): Uint8Array {
@@ -326,13 +334,14 @@ class Writer {
   }
 
   varint(v: number): void {
-    if (v < 0) v += 2 ** 64; // int64 two's complement (only small negatives occur: -1 axes)
+    // int64 two's complement for negatives (e.g. axis -1): ten bytes.
+    let x = BigInt.asUintN(64, BigInt(v));
     const out: number[] = [];
-    while (v >= 0x80) {
-      out.push((v % 128) | 0x80);
-      v = Math.floor(v / 128);
+    while (x >= 0x80n) {
+      out.push(Number(x & 0x7fn) | 0x80);
+      x >>= 7n;
     }
-    out.push(v);
+    out.push(Number(x));
     this.push(Uint8Array.from(out));
   }
 
