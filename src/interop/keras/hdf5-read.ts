@@ -23,6 +23,10 @@ export class Hdf5Reader {
     if (bytes.length < 8 || bytes[0] !== 0x89 || bytes[1] !== 0x48 || bytes[2] !== 0x44 || bytes[3] !== 0x46) {
       throw new ModelFileError(file, 'is not an HDF5 file (no HDF5 signature)');
     }
+    const declared = hdf5EndOfFile(bytes);
+    if (declared !== null && declared > bytes.length) {
+      throw new ModelFileError(file, `is truncated: its HDF5 superblock declares ${declared} bytes, the file has ${bytes.length}`);
+    }
     try {
       const root = new hdf5.File(ownBuffer(bytes), file) as unknown as JsfiveNode;
       void root.keys;
@@ -78,6 +82,34 @@ export class Hdf5Reader {
       throw new ModelFileError(where, `unreadable dataset (damaged file?): ${(e as Error).message}`);
     }
   }
+}
+
+/**
+ * The end-of-file address the HDF5 superblock declares (versions 0-3), or null when it cannot be read.
+ * A file shorter than that was truncated, even when the datasets one needs happen to sit before the cut.
+ */
+export function hdf5EndOfFile(bytes: Uint8Array): number | null {
+  if (bytes.length < 48) return null;
+  const v = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const version = bytes[8];
+  const read = (at: number, size: number): number | null => {
+    if (at + size > bytes.length) return null;
+    if (size === 8) return Number(v.getBigUint64(at, true));
+    if (size === 4) return v.getUint32(at, true);
+    return null;
+  };
+  if (version === 0 || version === 1) {
+    const O = bytes[13];
+    const base = version === 0 ? 24 : 28;
+    const b = read(base, O), eof = read(base + 2 * O, O);
+    return b === null || eof === null ? null : b + eof;
+  }
+  if (version === 2 || version === 3) {
+    const O = bytes[9];
+    const b = read(12, O), eof = read(12 + 2 * O, O);
+    return b === null || eof === null ? null : b + eof;
+  }
+  return null;
 }
 
 /** An attribute as a string (h5py writes str attributes as variable-length strings; jsfive may give bytes). */
