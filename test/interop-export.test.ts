@@ -126,7 +126,7 @@ for (const c of CASES) {
     const x = c.input();
     const want = await model.predict(x);
     const session = await ort.InferenceSession.create(await exportModel(model, 'onnx'));
-    const feed = x.data instanceof Int32Array
+    const feed: Record<string, ort.Tensor> = x.data instanceof Int32Array
       ? { ids: new ort.Tensor('int64', BigInt64Array.from(x.data, (v) => BigInt(v)), x.shape) }
       : { x: new ort.Tensor('float32', x.data, x.shape) };
     const out = await session.run(feed);
