@@ -69,11 +69,11 @@ drop.addEventListener('dragleave', () => drop.classList.remove('over'));
 drop.addEventListener('drop', (e) => {
   e.preventDefault();
   drop.classList.remove('over');
-  if (e.dataTransfer?.files.length) void load([...e.dataTransfer.files]);
+  if (e.dataTransfer?.files.length) void load(Array.from(e.dataTransfer.files));
 });
 $('files').addEventListener('change', (e) => {
   const files = (e.target as HTMLInputElement).files;
-  if (files?.length) void load([...files]);
+  if (files?.length) void load(Array.from(files));
 });
 $('predict-form').addEventListener('submit', (e) => { e.preventDefault(); void predict(); });
 state.ready = true;

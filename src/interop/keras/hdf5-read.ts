@@ -1,3 +1,4 @@
+/// <reference path="../jsfive.d.ts" />
 // Reading HDF5 (Keras weights) with jsfive, a pure-JS read-only HDF5 reader (loaded lazily: only the
 // Keras paths need it). Every failure becomes a ModelFileError naming the file and the HDF5 path.
 import { ModelFileError } from '../errors.js';
