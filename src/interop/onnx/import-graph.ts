@@ -93,7 +93,9 @@ function activationOf(name: string, alpha: number | undefined, beta: number | un
 class GraphImporter {
   private vals = new Map<string, Val>();
   private stack: Entry[] = [];
-  private probe = { B: 17, T: 13 };
+  // Probe batch size and length for shape-only values: primes unlikely to equal a feature width (a Reshape is
+  // followed by matching dimension products).
+  private probe = { B: 101, T: 103 };
   private inputShape: Array<number | null> = [];
 
   constructor(private readonly graph: OnnxGraph, private readonly file: string, private readonly outputName: string) {}
