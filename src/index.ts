@@ -34,3 +34,15 @@ export { oneNeuronExperiment, longRangeExperiment, explodingExperiment, type Cel
 export type { ClipOptions, OptimizerOptions, SgdOptions, AdamOptions, AdamWOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
 export type { SgdKernelOptions, AdamKernelOptions, AdamWKernelOptions, RmspropKernelOptions, AdagradKernelOptions } from '../bindings/families/optimizers.js';
 export type { RecurrentKernelOptions } from '../bindings/families/recurrent-common.js';
+// ---- model core (issue 14): functional models, new layers, losses as objects
+export { Model, type ModelOptions, type FunctionalOptions, type ModelData, type Gradients, type LossSpec, type CompileConfig } from './model/model.js';
+export { Input, SymbolicTensor, type InputOptions, type DType } from './layers/symbolic.js';
+export { type ApplyOptions, type Mask } from './layers/layer.js';
+export { Add, Multiply, Average, Concatenate, type ConcatenateOptions } from './layers/merge.js';
+export { Masking, type MaskingOptions } from './layers/masking.js';
+export { RepeatVector, type RepeatVectorOptions } from './layers/repeat-vector.js';
+export { TimeDistributed, type TimeDistributedOptions } from './layers/time-distributed.js';
+export { Loss, getLoss, type LossName } from './losses.js';
+export { GraphError } from './errors.js';
+export { type Prediction } from './model/predict.js';
+export { type TrainingModel, type WeightTensor } from './model/contract.js';
