@@ -1,7 +1,7 @@
 // The one place every importer ends: a list of fused-rnn layers with their parameters (fused-rnn order and
 // Keras shapes) becomes a built Sequential model. Shapes are checked before any weight is set, and the model
 // is only returned once complete, so a bad file never yields a half-loaded model.
-import { Sequential, type Kernels, type Layer, type Shape } from '../index.js';
+import { Input, Model, Sequential, type Kernels, type Layer, type Shape, type SymbolicTensor } from '../index.js';
 import { ModelFileError } from './errors.js';
 import { fmtShape, sizeOfShape, type Tensor } from './tensor.js';
 
@@ -15,12 +15,53 @@ export interface PlannedLayer {
   paramSources: string[];
 }
 
+/** Output `index` of a layer (or of a model input, by its name). */
+export interface TensorRef {
+  layer: string;
+  index: number;
+}
+
+/** The wiring of a functional model: inputs, layer calls in order, outputs. */
+export interface GraphPlan {
+  inputs: Array<{ name: string; shape: Shape; dtype: 'int32' | 'float32' }>;
+  /** One call per layer (by name), reading layer outputs / inputs, with initial states for recurrent layers. */
+  calls: Array<{ layer: string; inputs: TensorRef[]; states: TensorRef[] }>;
+  outputs: TensorRef[];
+}
+
 /** Everything needed to build the model. */
 export interface ImportPlan {
   name: string;
-  /** Per-sample input shape: [T] of ids (T may be null) or [T, D] of floats. */
+  /** Per-sample input shape: [T] of ids (T may be null) or [T, D] of floats (first input of a graph). */
   inputShape: Shape;
   layers: PlannedLayer[];
+  /** Set for functional models (built as a Model); absent for a Sequential stack. */
+  graph?: GraphPlan;
+}
+
+/** Applies the layers of a graph plan to Input()s: the functional Model. */
+function functionalModel(plan: ImportPlan, graph: GraphPlan, kernels?: Kernels): Model {
+  const byName = new Map(plan.layers.map((l) => [l.layer.name, l]));
+  const tensors = new Map<string, SymbolicTensor[]>();
+  const inputs = graph.inputs.map((i) => {
+    const t = Input({ shape: i.shape, dtype: i.dtype, name: i.name });
+    tensors.set(i.name, [t]);
+    return t;
+  });
+  const ref = (r: TensorRef, user: string): SymbolicTensor => {
+    const t = tensors.get(r.layer)?.[r.index];
+    if (!t) throw new ModelFileError(user, `reads output ${r.index} of "${r.layer}", which the model does not define before it`);
+    return t;
+  };
+  for (const call of graph.calls) {
+    const pl = byName.get(call.layer)!;
+    const ins = call.inputs.map((r) => ref(r, pl.source));
+    const states = call.states.map((r) => ref(r, pl.source));
+    const out = pl.layer.apply(ins.length === 1 ? ins[0] : ins, states.length ? { initialState: states } : {});
+    tensors.set(call.layer, Array.isArray(out) ? out : [out]);
+  }
+  const outputs = graph.outputs.map((r) => ref(r, `model "${plan.name}" output`));
+  return new Model({ inputs, outputs, name: plan.name, ...(kernels ? { kernels } : {}) });
 }
 
 /** One row of the import table: source layer → fused-rnn layer, parameter count. */
@@ -31,9 +72,11 @@ export interface LayerMapping {
 }
 
 /** Builds the model for a plan and sets every parameter; ModelFileError naming the tensor on a shape mismatch. */
-export async function buildModel(plan: ImportPlan, kernels?: Kernels): Promise<{ model: Sequential; mapping: LayerMapping[] }> {
-  const model = new Sequential(plan.layers.map((l) => l.layer), { name: plan.name, ...(kernels ? { kernels } : {}) });
-  await model.build(plan.inputShape);
+export async function buildModel(plan: ImportPlan, kernels?: Kernels): Promise<{ model: Model; mapping: LayerMapping[] }> {
+  const model = plan.graph
+    ? functionalModel(plan, plan.graph, kernels)
+    : new Sequential(plan.layers.map((l) => l.layer), { name: plan.name, ...(kernels ? { kernels } : {}) });
+  await model.build(plan.graph ? undefined : plan.inputShape);
   const entries = model.paramTable.entries;
   const weights: Array<{ path: string; shape: number[]; data: Float32Array }> = [];
   const mapping: LayerMapping[] = [];

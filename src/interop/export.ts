@@ -1,7 +1,8 @@
 // exportModel: a fused-rnn model → the files another framework loads. Per format (docs/interop.md):
 // 'onnx' → ONNX bytes (LSTM/GRU/RNN operators, opset ≥ 14); 'keras' → a Keras 3 `.keras` zip;
 // 'tfjs' → a TF.js layers model (model.json + one weights shard); 'safetensors' → a PyTorch state_dict.
-import type { Sequential } from '../index.js';
+import { Sequential } from '../index.js';
+import { UnsupportedModelError } from './errors.js';
 import { exportKeras } from './keras/export-keras.js';
 import { exportTfjs, type TfjsExport } from './keras/export-tfjs.js';
 import { exportOnnx, type OnnxExportOptions } from './onnx/export-graph.js';
@@ -28,6 +29,7 @@ export async function exportModel(model: Sequential, format: 'tfjs', options?: E
 export async function exportModel(model: Sequential, format: 'onnx' | 'keras' | 'safetensors', options?: ExportOptions): Promise<Uint8Array>;
 export async function exportModel(model: Sequential, format: ExportFormat, options?: ExportOptions): Promise<ExportResult>;
 export async function exportModel(model: Sequential, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
+  if (!(model instanceof Sequential)) throw new UnsupportedModelError(`${(model as { className?: string }).className ?? 'Model'} "${(model as { name?: string }).name}"`, 'the exporters write Sequential models; functional models are not exported yet');
   switch (format) {
     case 'onnx': return exportOnnx(model, options);
     case 'keras': return exportKeras(model);

@@ -1,7 +1,7 @@
 // importModel: any supported source → a built fused-rnn model. The format is detected from the content
 // (zip → Keras 3 `.keras`, HDF5 signature → legacy `.h5`, JSON with modelTopology → TF.js, protobuf with a
 // graph → ONNX); options.format forces it.
-import type { Kernels, Sequential } from '../index.js';
+import type { Kernels, Model, Sequential } from '../index.js';
 import { buildModel, type ImportPlan, type LayerMapping } from './assemble.js';
 import { ModelFileError } from './errors.js';
 import { planKerasFile } from './keras/keras-file.js';
@@ -41,8 +41,9 @@ export interface ImportOptions {
 }
 
 /** The result of importDetailed: the model, the detected format and the layer mapping table. */
-export interface ImportResult {
-  model: Sequential;
+export interface ImportResult<M extends Model = Sequential> {
+  /** A Sequential model, or a functional Model for Keras functional models that are not one chain (type it: importDetailed<Model>). */
+  model: M;
   format: ImportFormat;
   /** One row per source layer: source → fused-rnn layer, parameter count. */
   layers: LayerMapping[];
@@ -98,7 +99,7 @@ async function tfjsShards(json: TfjsModelJson, source: ModelSource, options: Imp
 /**
  * Imports a model with its layer mapping. See importModel for sources and errors.
  */
-export async function importDetailed(source: ModelSource, options: ImportOptions = {}): Promise<ImportResult> {
+export async function importDetailed<M extends Model = Sequential>(source: ModelSource, options: ImportOptions = {}): Promise<ImportResult<M>> {
   const file = options.name ?? (typeof source === 'string' || source instanceof URL ? String(source) : 'model');
   let plan: ImportPlan;
   let format: ImportFormat;
@@ -124,13 +125,14 @@ export async function importDetailed(source: ModelSource, options: ImportOptions
     }
   }
   const { model, mapping } = await buildModel(plan, options.kernels);
-  return { model, format, layers: mapping };
+  return { model: model as M, format, layers: mapping };
 }
 
 /**
  * Imports a recurrent model from Keras 3 `.keras`, legacy Keras `.h5` (Keras 2 or 3), a TF.js layers model
  * (model.json + shards) or ONNX (LSTM/GRU/RNN graphs as torch.onnx.export and tf2onnx write them) into a
- * built fused-rnn Sequential model that predicts as the source framework does.
+ * built fused-rnn model that predicts as the source framework does: a Sequential for Sequential sources (and
+ * Keras functional models that are one chain), a functional Model otherwise (write importModel<Model>(...)).
  *
  * `source`: bytes, a file path (Node), a URL, or `{ modelJson, weights }` for TF.js. For a TF.js model.json
  * path or URL the shards are read beside it. The format is detected from the content unless
@@ -139,6 +141,6 @@ export async function importDetailed(source: ModelSource, options: ImportOptions
  * Throws UnsupportedModelError (naming the layer or ONNX node and what is unsupported) or ModelFileError
  * (naming the damaged part: zip entry, HDF5 path, shard, tensor); no model is returned half-loaded.
  */
-export async function importModel(source: ModelSource, options: ImportOptions = {}): Promise<Sequential> {
-  return (await importDetailed(source, options)).model;
+export async function importModel<M extends Model = Sequential>(source: ModelSource, options: ImportOptions = {}): Promise<M> {
+  return (await importDetailed<M>(source, options)).model;
 }

@@ -6,8 +6,8 @@
 // fused-rnn keeps a tensor Keras omits (use_bias=False on a recurrent layer → a zero bias).
 
 import {
-  AveragePooling1D, Bidirectional, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D, GlobalMaxPooling1D,
-  GRU, LSTM, MaxPooling1D, SimpleRNN, type Layer, type Recurrent,
+  Add, Average, AveragePooling1D, Bidirectional, Concatenate, Conv1D, Dense, Dropout, Embedding, Flatten, GlobalAveragePooling1D,
+  GlobalMaxPooling1D, GRU, LSTM, Masking, MaxPooling1D, Multiply, RepeatVector, SimpleRNN, type Layer, type Recurrent,
 } from '../../index.js';
 import { UnsupportedModelError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
@@ -78,10 +78,10 @@ function requireOption(spec: KerasLayerSpec, key: string, ok: (v: unknown) => bo
 
 const num = (v: unknown, fallback: number): number => (typeof v === 'number' ? v : Array.isArray(v) && typeof v[0] === 'number' ? v[0] : fallback);
 
-function recurrent(spec: KerasLayerSpec, flavor: KerasFlavor, nameOverride?: string): { layer: Recurrent; useBias: boolean } {
+function recurrent(spec: KerasLayerSpec, flavor: KerasFlavor, functional: boolean, nameOverride?: string): { layer: Recurrent; useBias: boolean } {
   const c = spec.config;
   const cls = spec.class_name;
-  requireOption(spec, 'return_state', (v) => v === false, 'a Sequential stack passes one output on; states need the functional API');
+  if (!functional) requireOption(spec, 'return_state', (v) => v === false, 'a Sequential stack passes one output on; states need a functional model');
   requireOption(spec, 'time_major', (v) => v === false, 'inputs are batch-major');
   for (const k of ['kernel_constraint', 'recurrent_constraint', 'bias_constraint', 'activity_regularizer']) requireOption(spec, k, (v) => v === null, 'training-time option fused-rnn does not implement');
   const units = c.units;
@@ -92,6 +92,7 @@ function recurrent(spec: KerasLayerSpec, flavor: KerasFlavor, nameOverride?: str
     activation: activation(spec, 'activation', CELL_ACTIVATIONS, flavor, 'tanh'),
     returnSequences: c.return_sequences === true,
     goBackwards: c.go_backwards === true,
+    returnState: functional && c.return_state === true,
     stateful: c.stateful === true,
     dropout: typeof c.dropout === 'number' ? c.dropout : 0,
     recurrentDropout: typeof c.recurrent_dropout === 'number' ? c.recurrent_dropout : 0,
@@ -129,7 +130,7 @@ function recurrentVars(useBias: boolean): string[] {
  * Converts one Keras layer; null for layers that only declare the input (InputLayer). Throws
  * UnsupportedModelError naming the layer for classes and options fused-rnn cannot run.
  */
-export function convertKerasLayer(spec: KerasLayerSpec, flavor: KerasFlavor): ConvertedLayer | null {
+export function convertKerasLayer(spec: KerasLayerSpec, flavor: KerasFlavor, functional = false): ConvertedLayer | null {
   const c = spec.config ?? {};
   const name = String(c.name);
   const trainable = c.trainable !== false;
@@ -160,7 +161,7 @@ export function convertKerasLayer(spec: KerasLayerSpec, flavor: KerasFlavor): Co
     case 'LSTM':
     case 'GRU':
     case 'SimpleRNN': {
-      const { layer, useBias } = recurrent(spec, flavor);
+      const { layer, useBias } = recurrent(spec, flavor, functional);
       return { spec, layer, kerasVars: recurrentVars(useBias), toParams: (v) => (useBias ? v : [...v, zeroBias(layer)]) };
     }
     case 'Bidirectional': {
@@ -180,7 +181,9 @@ export function convertKerasLayer(spec: KerasLayerSpec, flavor: KerasFlavor): Co
           throw new UnsupportedModelError(describe(spec), 'a backward_layer that differs from the forward layer is not supported');
         }
       }
-      const { layer: innerLayer, useBias } = recurrent(inner, flavor);
+      if (!functional) requireOption(spec, 'return_state', (v) => v === false, 'states need a functional model');
+      if (inner.config?.return_state === true) throw new UnsupportedModelError(describe(spec), 'return_state on a Bidirectional layer is not supported');
+      const { layer: innerLayer, useBias } = recurrent(inner, flavor, false);
       const layer = new Bidirectional({ name, trainable, layer: innerLayer, mergeMode: mode as 'concat' });
       const n = recurrentVars(useBias).length;
       return {
@@ -219,7 +222,20 @@ export function convertKerasLayer(spec: KerasLayerSpec, flavor: KerasFlavor): Co
       const layer = spec.class_name.includes('Max') ? new GlobalMaxPooling1D({ name }) : new GlobalAveragePooling1D({ name });
       return { spec, layer, kerasVars: [], toParams: () => [] };
     }
+    case 'Masking':
+      return { spec, layer: new Masking({ name, maskValue: Number(c.mask_value ?? 0) }), kerasVars: [], toParams: () => [] };
+    case 'Add':
+    case 'Multiply':
+    case 'Average': {
+      const Ctor = spec.class_name === 'Add' ? Add : spec.class_name === 'Multiply' ? Multiply : Average;
+      return { spec, layer: new Ctor({ name }), kerasVars: [], toParams: () => [] };
+    }
+    case 'Concatenate':
+      requireOption(spec, 'axis', (v) => v === -1, 'concatenation along the features (axis -1) only');
+      return { spec, layer: new Concatenate({ name }), kerasVars: [], toParams: () => [] };
+    case 'RepeatVector':
+      return { spec, layer: new RepeatVector({ name, n: Number(c.n) }), kerasVars: [], toParams: () => [] };
     default:
-      throw new UnsupportedModelError(describe(spec), 'this layer class is not supported; supported: InputLayer, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, Dense, Dropout, Flatten, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D');
+      throw new UnsupportedModelError(describe(spec), 'this layer class is not supported; supported: InputLayer, Embedding, LSTM, GRU, SimpleRNN, Bidirectional, Dense, Dropout, Flatten, Conv1D, MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePooling1D, Masking, Add, Multiply, Average, Concatenate, RepeatVector');
   }
 }

@@ -1,6 +1,7 @@
 // A Keras model config (Sequential, or a Functional model whose layers form one chain) → the converted
 // layers in model order and the per-sample input shape. Shared by `.keras`, legacy `.h5` and TF.js files.
 import type { Shape } from '../../index.js';
+import type { GraphPlan, TensorRef } from '../assemble.js';
 import { ModelFileError, UnsupportedModelError } from '../errors.js';
 import { convertKerasLayer, describe, type ConvertedLayer, type KerasFlavor, type KerasLayerSpec } from './layers.js';
 
@@ -17,6 +18,82 @@ export interface KerasModelLayers {
   layers: ConvertedLayer[];
   /** Every layer entry of the config in model order, InputLayer included (the `.keras` weight keys count these). */
   specs: KerasLayerSpec[];
+  /** For a functional model that is not one chain: how the layers are wired (else undefined: Sequential). */
+  graph?: GraphPlan;
+}
+
+/** Inputs and initial states of a functional layer call, as references to layer outputs. */
+function callRefs(spec: KerasLayerSpec, recurrentLayer: boolean): { inputs: TensorRef[]; states: TensorRef[] } {
+  const nodes = spec.inbound_nodes as unknown[] | undefined;
+  if (!nodes || nodes.length === 0) return { inputs: [], states: [] };
+  if (nodes.length > 1) throw new UnsupportedModelError(describe(spec), 'a layer called more than once (shared layer) is not supported');
+  const refs = (v: unknown, out: TensorRef[] = []): TensorRef[] => {
+    if (Array.isArray(v)) {
+      if (v.length >= 3 && typeof v[0] === 'string' && typeof v[1] === 'number' && typeof v[2] === 'number') {
+        if (v[1] !== 0) throw new UnsupportedModelError(describe(spec), `reads node ${v[1]} of layer "${v[0]}" (a shared layer)`);
+        out.push({ layer: v[0], index: v[2] });
+        const kw = v[3] as Record<string, unknown> | undefined;
+        if (kw && typeof kw === 'object' && !Array.isArray(kw) && Object.keys(kw).some((k) => k === 'mask' && kw[k] !== null)) {
+          throw new UnsupportedModelError(describe(spec), 'is called with an explicit mask');
+        }
+        return out;
+      }
+      v.forEach((x) => refs(x, out));
+    } else if (v && typeof v === 'object') {
+      const o = v as Record<string, unknown>;
+      if (o.keras_history) return refs(o.keras_history, out);
+      if (o.config && typeof o.config === 'object') return refs(o.config, out);
+    }
+    return out;
+  };
+  const node = nodes[0];
+  if (node && typeof node === 'object' && !Array.isArray(node)) {
+    // Keras 3: {args: [...], kwargs: {initial_state?, mask?, training?}}
+    const n = node as { args?: unknown; kwargs?: Record<string, unknown> };
+    const kw = n.kwargs ?? {};
+    if (kw.mask !== undefined && kw.mask !== null) throw new UnsupportedModelError(describe(spec), 'is called with an explicit mask');
+    return { inputs: refs(n.args), states: kw.initial_state ? refs(kw.initial_state) : [] };
+  }
+  // Keras 2: [[name, node, tensor, kwargs], ...]; a recurrent layer lists its initial states after the input.
+  const all = refs(node);
+  const kwStates = Array.isArray(node) ? (node as unknown[]).flatMap((e) => (Array.isArray(e) && e[3] && typeof e[3] === 'object' && (e[3] as Record<string, unknown>).initial_state ? refs((e[3] as Record<string, unknown>).initial_state) : [])) : [];
+  if (kwStates.length) return { inputs: all.slice(0, 1), states: kwStates };
+  return recurrentLayer && all.length > 1 ? { inputs: all.slice(0, 1), states: all.slice(1) } : { inputs: all, states: [] };
+}
+
+/** A functional model's layers as a graph plan (any wiring the functional API can express). */
+function functionalGraph(model: KerasModelSpec, flavor: KerasFlavor, where: string): KerasModelLayers {
+  const c = model.config as Record<string, unknown>;
+  const name = typeof c.name === 'string' ? c.name : 'imported';
+  const specs = (c.layers as KerasLayerSpec[]) ?? [];
+  const refList = (v: unknown): TensorRef[] => {
+    if (!Array.isArray(v)) return [];
+    const list = typeof v[0] === 'string' ? [v] : v;
+    return (list as unknown[][]).map((r) => ({ layer: String(r[0]), index: Number(r[2] ?? 0) }));
+  };
+  const inputs: GraphPlan['inputs'] = [];
+  const calls: GraphPlan['calls'] = [];
+  const layers: ConvertedLayer[] = [];
+  for (const s of specs) {
+    if (!s || typeof s.class_name !== 'string' || typeof s.config !== 'object') throw new ModelFileError(where, `malformed layer entry ${JSON.stringify(s).slice(0, 120)}`);
+    if (s.class_name === 'InputLayer') {
+      const shape = (batchShape(s) ?? []).slice(1);
+      const dtype = String(s.config.dtype ?? 'float32');
+      inputs.push({ name: String(s.config.name), shape, dtype: dtype.startsWith('int') ? 'int32' : 'float32' });
+      continue;
+    }
+    const conv = convertKerasLayer(s, flavor, true)!;
+    layers.push(conv);
+    const isRnn = ['LSTM', 'GRU', 'SimpleRNN', 'Bidirectional'].includes(s.class_name);
+    const { inputs: ins, states } = callRefs(s, isRnn);
+    if (ins.length === 0) throw new ModelFileError(where, `${describe(s)} has no inbound layer`);
+    calls.push({ layer: conv.layer.name, inputs: ins, states });
+  }
+  const outputs = refList(c.output_layers);
+  const inputOrder = refList(c.input_layers).map((r) => r.layer);
+  inputs.sort((a, b) => inputOrder.indexOf(a.name) - inputOrder.indexOf(b.name));
+  if (!inputs.length || !outputs.length) throw new ModelFileError(where, `functional model "${name}" lists no input or output layers`);
+  return { name, inputShape: inputs[0].shape, layers, specs, graph: { inputs, calls, outputs } };
 }
 
 /** Names of the layers feeding a functional layer (Keras 3 keras_history and Keras 2 nested-list forms). */
@@ -91,7 +168,14 @@ export function kerasModelLayers(model: KerasModelSpec, flavor: KerasFlavor, whe
   } else if (model.class_name === 'Functional' || model.class_name === 'Model') {
     const c = model.config as Record<string, unknown>;
     if (typeof c.name === 'string') name = c.name;
-    specs = chainOf(name, (c.layers as KerasLayerSpec[]) ?? []);
+    // A single chain without states imports as a Sequential model; anything else as a functional Model.
+    try {
+      specs = chainOf(name, (c.layers as KerasLayerSpec[]) ?? []);
+      for (const s of specs) convertKerasLayer(s, flavor);
+    } catch (e) {
+      if (!(e instanceof UnsupportedModelError)) throw e;
+      return functionalGraph(model, flavor, where);
+    }
   } else {
     throw new UnsupportedModelError(`${model.class_name} model`, 'only Sequential models and single-chain Functional models are supported');
   }

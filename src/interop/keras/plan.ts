@@ -13,6 +13,7 @@ export function planFromVars(parsed: KerasModelLayers, read: VarReader): ImportP
   return {
     name: parsed.name,
     inputShape: parsed.inputShape,
+    ...(parsed.graph ? { graph: parsed.graph } : {}),
     layers: parsed.layers.map((conv) => {
       const vars = conv.kerasVars.length ? read(conv) : [];
       if (vars.length !== conv.kerasVars.length) {
