@@ -13,82 +13,14 @@
 //   RNN, MatMul/Gemm) first checks that the value is exactly the full output of the layer below (the only
 //   thing a Sequential stack can pass on), which also decides return_sequences of a recurrent layer.
 // Anything else on the data path is an UnsupportedModelError naming the node.
-import { Bidirectional, Dense, Embedding, GRU, LSTM, SimpleRNN, type Layer, type Recurrent } from '../../index.js';
-import type { ImportPlan, PlannedLayer } from '../assemble.js';
+import type { ImportPlan } from '../assemble.js';
 import { ModelFileError, UnsupportedModelError } from '../errors.js';
-import { reorderBlocks, transpose2d, type Tensor } from '../tensor.js';
+import { transpose2d } from '../tensor.js';
+import { concatDyn, dropUnitAxis, lastStep, partWidth, reshapeDyn, sliceDyn } from './graph-axes.js';
+import { onnxToKeras, stackToPlan } from './graph-plan.js';
+import { activationOf, asDyn, constTensor, maskOps, need, neededNodes, where, type Dyn, type Entry, type Part, type Val } from './graph-values.js';
 import { DataType, decodeModel, type OnnxGraph, type OnnxNode } from './proto.js';
-import { attr, evalStatic, reshapeDims, sliceIndices, sliceParams, type ConstTensor } from './static-ops.js';
-
-type Tag = 'B' | 'T' | 'F' | 'L' | '1';
-
-/** One direction of one stack entry's output; `cell` marks an LSTM cell state (Y_c), never a layer output. */
-interface Part {
-  src: number;
-  dir: number;
-  cell?: boolean;
-}
-
-interface Dyn {
-  kind: 'dyn';
-  tags: Tag[];
-  shape: number[];
-  /** Entries of the L axis (when tags has L); F is then each entry's width. */
-  list: Part[] | null;
-  /** Parts concatenated along F (when tags has no L). */
-  feat: Part[] | null;
-}
-
-type Val =
-  | { kind: 'const'; t: ConstTensor }
-  | Dyn
-  | { kind: 'ids'; tags: Tag[]; shape: number[] }
-  | { kind: 'idsmask'; nonzero: boolean; shape: number[] }
-  | { kind: 'lens' };
-
-interface RnnEntry {
-  kind: 'rnn';
-  node: OnnxNode;
-  cell: 'LSTM' | 'GRU' | 'RNN';
-  H: number;
-  dirs: number;
-  reverse: boolean;
-  activation: string;
-  recurrentActivation: string;
-  resetAfter: boolean;
-  /** Per direction: kernel (D, G), recurrent (H, G), bias (Keras layout). */
-  weights: Tensor[][];
-  masked: boolean;
-  returnSequences?: boolean;
-}
-
-type Entry =
-  | { kind: 'input'; width: number }
-  | { kind: 'embedding'; node: OnnxNode; table: Tensor; maskZero: boolean }
-  | RnnEntry
-  | { kind: 'dense'; node: OnnxNode; kernel: Tensor; bias: Float32Array | null; activation: string };
-
-const where = (n: OnnxNode) => `ONNX ${n.opType} "${n.name}"`;
-
-function constTensor(t: ConstTensor): Tensor {
-  return { shape: t.dims.slice(), data: Float32Array.from(t.data) };
-}
-
-/** ONNX activation name (+ alpha/beta) → fused-rnn name, or null when fused-rnn has no such activation. */
-function activationOf(name: string, alpha: number | undefined, beta: number | undefined): string | null {
-  switch (name.toLowerCase()) {
-    case 'sigmoid': return 'sigmoid';
-    case 'tanh': return 'tanh';
-    case 'relu': return 'relu';
-    case 'affine': return (alpha ?? 1) === 1 && (beta ?? 0) === 0 ? 'linear' : null;
-    case 'hardsigmoid': {
-      const a = alpha ?? 0.2, b = beta ?? 0.5;
-      if (Math.abs(a - 1 / 6) < 1e-6 && Math.abs(b - 0.5) < 1e-6) return 'hard_sigmoid';
-      return null;
-    }
-    default: return null;
-  }
-}
+import { attr, evalStatic, reshapeDims, type ConstTensor } from './static-ops.js';
 
 class GraphImporter {
   private vals = new Map<string, Val>();
@@ -123,33 +55,16 @@ class GraphImporter {
       this.vals.set(input.name, { kind: 'dyn', tags: ['B', 'T', 'F'], shape: [this.probe.B, this.probe.T, D], list: null, feat: [{ src: 0, dir: 0 }] });
       this.stack.push({ kind: 'input', width: D });
     }
-    const needed = this.neededNodes();
+    const needed = neededNodes(this.graph, this.outputName, this.file);
     for (const node of g.nodes) if (needed.has(node)) this.visit(node);
     const out = this.vals.get(this.outputName);
     if (!out || out.kind !== 'dyn') throw new UnsupportedModelError(`ONNX output "${this.outputName}"`, 'does not depend on the input');
     this.commit(out, `ONNX output "${this.outputName}"`);
     const okTags = (out.tags.join() === 'B,T,F') || (out.tags.join() === 'B,F');
     if (!okTags) throw new UnsupportedModelError(`ONNX output "${this.outputName}"`, `has axes (${out.tags.join(', ')}); fused-rnn returns (batch, time, features) or (batch, features)`);
-    return this.plan();
+    return stackToPlan(this.stack, this.graph.name, this.inputShape);
   }
 
-  /** Nodes the requested output depends on (the rest, e.g. a second output, is ignored). */
-  private neededNodes(): Set<OnnxNode> {
-    const producer = new Map<string, OnnxNode>();
-    for (const n of this.graph.nodes) for (const o of n.outputs) producer.set(o, n);
-    if (!producer.has(this.outputName) && !this.graph.outputs.some((o) => o.name === this.outputName)) {
-      throw new ModelFileError(this.file, `has no output named "${this.outputName}"`);
-    }
-    const seen = new Set<OnnxNode>();
-    const todo = [this.outputName];
-    while (todo.length) {
-      const p = producer.get(todo.pop()!);
-      if (!p || seen.has(p)) continue;
-      seen.add(p);
-      for (const i of p.inputs) if (i) todo.push(i);
-    }
-    return seen;
-  }
 
   private get(name: string, node: OnnxNode): Val | null {
     if (!name) return null;
@@ -203,7 +118,7 @@ class GraphImporter {
       case 'Equal':
       case 'Greater':
       case 'Not':
-        return [this.maskOps(node, ins)];
+        return [maskOps(node, ins)];
       case 'ReduceSum': {
         if (x!.kind !== 'idsmask' || !x!.nonzero) this.unsupported(node);
         const axes = node.inputs.length > 1 && c(1) ? Array.from(c(1)!.data) : attr<number[]>(node, 'axes', []);
@@ -213,22 +128,22 @@ class GraphImporter {
       case 'Gather':
         return [this.gather(node, ins)];
       case 'Transpose': {
-        const v = this.dyn(x, node);
+        const v = asDyn(x, node);
         const perm = attr<number[]>(node, 'perm', v.tags.map((_, i) => v.tags.length - 1 - i));
         return [{ ...v, tags: perm.map((p) => v.tags[p]), shape: perm.map((p) => v.shape[p]) }];
       }
       case 'Reshape':
-        return [this.reshape(node, this.dyn(x, node), reshapeDims(this.dyn(x, node).shape, Array.from(this.need(c(1), node, 'shape').data), attr<number>(node, 'allowzero', 0) === 1, node))];
+        return [reshapeDyn(node, asDyn(x, node), reshapeDims(asDyn(x, node).shape, Array.from(need(c(1), node, 'shape').data), attr<number>(node, 'allowzero', 0) === 1, node))];
       case 'Squeeze': {
-        const v = this.dyn(x, node);
+        const v = asDyn(x, node);
         const axesIn = node.inputs.length > 1 && c(1) ? Array.from(c(1)!.data) : attr<number[] | null>(node, 'axes', null);
         const axes = (axesIn ?? v.shape.map((d, i) => (d === 1 ? i : -1)).filter((i) => i >= 0)).map((a) => (a < 0 ? a + v.tags.length : a));
         let out = v;
-        for (const a of axes.sort((p, q) => q - p)) out = this.dropUnitAxis(out, a, node);
+        for (const a of axes.sort((p, q) => q - p)) out = dropUnitAxis(out, a, node);
         return [out];
       }
       case 'Unsqueeze': {
-        const v = this.dyn(x, node);
+        const v = asDyn(x, node);
         const axesIn = node.inputs.length > 1 && c(1) ? Array.from(c(1)!.data) : attr<number[]>(node, 'axes', []);
         const rank = v.tags.length + axesIn.length;
         const tags = v.tags.slice(), shape = v.shape.slice();
@@ -236,9 +151,9 @@ class GraphImporter {
         return [{ ...v, tags, shape }];
       }
       case 'Slice':
-        return [this.slice(node, this.dyn(x, node), ins)];
+        return [sliceDyn(this.stack, node, asDyn(x, node), ins)];
       case 'Concat':
-        return [this.concat(node, ins)];
+        return [concatDyn(node, ins)];
       case 'LSTM':
       case 'GRU':
       case 'RNN':
@@ -253,41 +168,10 @@ class GraphImporter {
       case 'Relu':
       case 'Softmax':
       case 'HardSigmoid':
-        return [this.activation(node, this.dyn(x, node))];
+        return [this.activation(node, asDyn(x, node))];
       default:
         return this.unsupported(node);
     }
-  }
-
-  private need(t: ConstTensor | null, node: OnnxNode, what: string): ConstTensor {
-    if (!t) this.unsupported(node, `${what} must be a constant`);
-    return t;
-  }
-
-  private dyn(v: Val | null, node: OnnxNode): Dyn {
-    if (!v || v.kind !== 'dyn') this.unsupported(node, `expects the data path as input ${node.inputs[0]}`);
-    return v;
-  }
-
-  private maskOps(node: OnnxNode, ins: Array<Val | null>): Val {
-    const [a, b] = ins;
-    if (node.opType === 'Not') {
-      if (a?.kind !== 'idsmask') this.unsupported(node);
-      return { ...a, nonzero: !a.nonzero };
-    }
-    const ids = a?.kind === 'ids' ? a : b?.kind === 'ids' ? b : null;
-    const k = a?.kind === 'const' ? a.t : b?.kind === 'const' ? b.t : null;
-    if (!ids || !k || k.data.length !== 1 || k.data[0] !== 0) this.unsupported(node, 'compares something other than the ids with 0 (only the mask_zero pattern is supported)');
-    if (node.opType === 'Greater' && a?.kind !== 'ids') this.unsupported(node);
-    return { kind: 'idsmask', nonzero: node.opType === 'Greater', shape: ids.shape };
-  }
-
-  private width(p: Part): number {
-    const e = this.stack[p.src];
-    if (e.kind === 'input') return e.width;
-    if (e.kind === 'embedding') return e.table.shape[1];
-    if (e.kind === 'rnn') return e.H;
-    return e.kernel.shape[1];
   }
 
   private gather(node: OnnxNode, ins: Array<Val | null>): Val {
@@ -300,7 +184,7 @@ class GraphImporter {
       const E = data.t.dims[1];
       return { kind: 'dyn', tags: [...index.tags, 'F'], shape: [...index.shape, E], list: null, feat: [{ src: this.stack.length - 1, dir: 0 }] };
     }
-    const v = this.dyn(data, node);
+    const v = asDyn(data, node);
     const idx = index?.kind === 'const' ? index.t : null;
     if (!idx) this.unsupported(node, 'gathers with indices computed from the data');
     const axis = axisRaw < 0 ? axisRaw + v.tags.length : axisRaw;
@@ -316,104 +200,8 @@ class GraphImporter {
       const shape = v.shape.slice(); shape[axis] = list.length;
       return { ...v, shape, list };
     }
-    if (tag === 'T' && idx.dims.length === 0 && picks[0] === n - 1) return this.lastStep(node, v, axis);
+    if (tag === 'T' && idx.dims.length === 0 && picks[0] === n - 1) return lastStep(this.stack, node, v, axis);
     return this.unsupported(node, `gathers along the ${tag} axis (only direction/layer picks of states, or the last time step of a forward layer, are supported)`);
-  }
-
-  /** Y[..., T-1, ...] of a forward-only layer = its final state (no mask): Keras return_sequences=False. */
-  private lastStep(node: OnnxNode, v: Dyn, axis: number): Dyn {
-    const parts = v.feat ?? v.list ?? [];
-    const ok = parts.length > 0 && parts.every((p) => {
-      const e = this.stack[p.src];
-      return e.kind === 'rnn' && !e.reverse && p.dir === 0 && !e.masked && !p.cell;
-    });
-    if (!ok) this.unsupported(node, 'takes the last time step of a sequence that is not a forward layer\'s unmasked output (for a bidirectional layer that is not the Keras output: use h_n)');
-    return { ...v, tags: v.tags.filter((_, i) => i !== axis), shape: v.shape.filter((_, i) => i !== axis) };
-  }
-
-  private dropUnitAxis(v: Dyn, axis: number, node: OnnxNode): Dyn {
-    if (v.shape[axis] !== 1) this.unsupported(node, `squeezes axis ${axis} of size ${v.shape[axis]}`);
-    const tag = v.tags[axis];
-    const out: Dyn = { ...v, tags: v.tags.filter((_, i) => i !== axis), shape: v.shape.filter((_, i) => i !== axis) };
-    if (tag === 'L') { out.feat = v.list; out.list = null; }
-    return out;
-  }
-
-  private reshape(node: OnnxNode, v: Dyn, dims: number[]): Dyn {
-    // Group consecutive input axes whose product is one output axis; unit axes may vanish or appear.
-    const tags: Tag[] = [];
-    let list = v.list, feat = v.feat;
-    const n = v.shape.length;
-    const dropList = () => { if (list) { feat = list; list = null; } };
-    const fail = (): never => this.unsupported(node, `reshapes (${v.tags.join(', ')}) = (${v.shape.join(', ')}) to (${dims.join(', ')}); only merging (directions, features) → features and adding/removing unit axes are supported`);
-    let i = 0;
-    for (const d of dims) {
-      if (d === 1 && (i >= n || v.shape[i] !== 1)) { tags.push('1'); continue; }
-      const group: number[] = [];
-      let prod = 1;
-      while (i < n && (group.length === 0 || prod < d)) { group.push(i); prod *= v.shape[i]; i++; }
-      if (prod !== d) fail();
-      for (const k of group) if (v.shape[k] === 1 && v.tags[k] === 'L') dropList();
-      const real = group.filter((k) => v.shape[k] !== 1).map((k) => v.tags[k]);
-      if (real.length === 0) tags.push('1');
-      else if (real.length === 1) tags.push(real[0]);
-      else if (real.join() === 'L,F') { tags.push('F'); dropList(); }
-      else fail();
-    }
-    for (; i < n; i++) {
-      if (v.shape[i] !== 1) fail();
-      if (v.tags[i] === 'L') dropList();
-    }
-    return { kind: 'dyn', tags, shape: dims, list, feat };
-  }
-
-  private slice(node: OnnxNode, v: Dyn, ins: Array<Val | null>): Dyn {
-    const consts = ins.map((q) => (q && q.kind === 'const' ? q.t : null));
-    let out = v;
-    for (const p of sliceParams(node, consts, v.tags.length)) {
-      const n = out.shape[p.axis];
-      const idx = sliceIndices(n, p.start, p.end, p.step);
-      if (idx.length === n && idx.every((q, k) => q === k)) continue;
-      const tag = out.tags[p.axis];
-      if (tag === 'L') {
-        const shape = out.shape.slice(); shape[p.axis] = idx.length;
-        out = { ...out, shape, list: idx.map((q) => out.list![q]) };
-      } else if (tag === 'F' && out.feat && p.step === 1) {
-        let o = 0;
-        const keep: Part[] = [];
-        for (const part of out.feat) {
-          const w = this.width(part);
-          if (o >= idx[0] && o + w <= idx[idx.length - 1] + 1) keep.push(part);
-          else if (o + w > idx[0] && o <= idx[idx.length - 1]) this.unsupported(node, 'slices features across a layer-direction boundary');
-          o += w;
-        }
-        const shape = out.shape.slice(); shape[p.axis] = idx.length;
-        out = { ...out, shape, feat: keep };
-      } else if (tag === 'T' && idx.length === 1 && idx[0] === n - 1) {
-        const last = this.lastStep(node, out, p.axis);
-        const tags = out.tags.slice(); tags[p.axis] = '1';
-        const shape = out.shape.slice(); shape[p.axis] = 1;
-        out = { ...last, tags, shape };
-      } else {
-        this.unsupported(node, `slices the ${tag} axis`);
-      }
-    }
-    return out;
-  }
-
-  private concat(node: OnnxNode, ins: Array<Val | null>): Dyn {
-    const parts = ins.filter((q): q is Val => q !== null);
-    if (!parts.every((q) => q.kind === 'dyn')) this.unsupported(node, 'concatenates the data path with constants');
-    const ds = parts as Dyn[];
-    const axisRaw = attr<number>(node, 'axis', 0);
-    const axis = axisRaw < 0 ? axisRaw + ds[0].tags.length : axisRaw;
-    const tag = ds[0].tags[axis];
-    if (!ds.every((d) => d.tags.join() === ds[0].tags.join())) this.unsupported(node, 'concatenates values with different axes');
-    const shape = ds[0].shape.slice();
-    shape[axis] = ds.reduce((a, d) => a + d.shape[axis], 0);
-    if (tag === 'L') return { kind: 'dyn', tags: ds[0].tags, shape, list: ds.flatMap((d) => d.list!), feat: null };
-    if (tag === 'F' && ds.every((d) => d.feat)) return { kind: 'dyn', tags: ds[0].tags, shape, list: null, feat: ds.flatMap((d) => d.feat!) };
-    return this.unsupported(node, `concatenates along the ${tag} axis`);
   }
 
   /** Checks that v is the complete output of the top layer (what a Sequential stack passes on). */
@@ -444,13 +232,13 @@ class GraphImporter {
 
   private recurrent(node: OnnxNode, ins: Array<Val | null>): Array<Val | null> {
     const [x, Wv, Rv, Bv, lensV, h0, c0, P] = ins;
-    const X = this.dyn(x, node);
+    const X = asDyn(x, node);
     const layout = attr<number>(node, 'layout', 0);
     const want = layout === 0 ? 'T,B,F' : 'B,T,F';
     if (X.tags.join() !== want) this.unsupported(node, `input X has axes (${X.tags.join(', ')}), layout ${layout} needs (${want})`);
     this.commit(X, where(node));
-    const W = this.need(Wv?.kind === 'const' ? Wv.t : null, node, 'W');
-    const R = this.need(Rv?.kind === 'const' ? Rv.t : null, node, 'R');
+    const W = need(Wv?.kind === 'const' ? Wv.t : null, node, 'W');
+    const R = need(Rv?.kind === 'const' ? Rv.t : null, node, 'R');
     const B = Bv?.kind === 'const' ? Bv.t : null;
     if (Bv && Bv.kind !== 'const') this.unsupported(node, 'B must be a constant');
     for (const [name, s] of [['initial_h', h0], ['initial_c', c0], ['P (peepholes)', P]] as const) {
@@ -489,26 +277,7 @@ class GraphImporter {
     if (W.dims.join() !== [dirs, G * H, D].join() || R.dims.join() !== [dirs, G * H, H].join() || (B && B.dims.join() !== [dirs, 2 * G * H].join())) {
       throw new ModelFileError(`${where(node)} weights`, `W (${W.dims}), R (${R.dims}), B (${B?.dims ?? 'none'}) do not fit hidden_size ${H}, input width ${D}, ${dirs} direction(s)`);
     }
-    // ONNX gate blocks → Keras: LSTM i,o,f,c → i,f,c,o; GRU z,r,h = Keras z,r,h; RNN one block.
-    const order = cell === 'LSTM' ? [0, 2, 3, 1] : cell === 'GRU' ? [0, 1, 2] : [0];
-    const weights: Tensor[][] = [];
-    for (let d = 0; d < dirs; d++) {
-      const w = { shape: [G * H, D], data: Float32Array.from(W.data.subarray(d * G * H * D, (d + 1) * G * H * D)) };
-      const r = { shape: [G * H, H], data: Float32Array.from(R.data.subarray(d * G * H * H, (d + 1) * G * H * H)) };
-      const kernel = reorderBlocks(transpose2d(w), H, order);
-      const recurrent = reorderBlocks(transpose2d(r), H, order);
-      const wb = B ? Float32Array.from(B.data.subarray(d * 2 * G * H, d * 2 * G * H + G * H)) : new Float32Array(G * H);
-      const rb = B ? Float32Array.from(B.data.subarray(d * 2 * G * H + G * H, (d + 1) * 2 * G * H)) : new Float32Array(G * H);
-      let bias: Tensor;
-      if (resetAfter) {
-        const two = new Float32Array(2 * G * H);
-        two.set(wb, 0); two.set(rb, G * H);
-        bias = reorderBlocks({ shape: [2, G * H], data: two }, H, order);
-      } else {
-        bias = reorderBlocks({ shape: [G * H], data: wb.map((q, i) => q + rb[i]) }, H, order);
-      }
-      weights.push([kernel, recurrent, bias]);
-    }
+    const weights = onnxToKeras(cell, W, R, B, dirs, H, D, resetAfter);
     this.stack.push({ kind: 'rnn', node, cell, H, dirs, reverse: direction === 'reverse', activation, recurrentActivation, resetAfter, weights, masked });
     const src = this.stack.length - 1;
     const list = Array.from({ length: dirs }, (_, d) => ({ src, dir: d }));
@@ -526,8 +295,8 @@ class GraphImporter {
 
   private dense(node: OnnxNode, ins: Array<Val | null>): Dyn {
     const [a, b, cBias] = ins;
-    const X = this.dyn(a, node);
-    const Wt = this.need(b?.kind === 'const' ? b.t : null, node, 'the weight matrix');
+    const X = asDyn(a, node);
+    const Wt = need(b?.kind === 'const' ? b.t : null, node, 'the weight matrix');
     if (X.tags[X.tags.length - 1] !== 'F') this.unsupported(node, 'multiplies along an axis other than the features');
     if (Wt.dims.length !== 2) this.unsupported(node, `weight of rank ${Wt.dims.length}`);
     this.commit(X, where(node));
@@ -540,7 +309,7 @@ class GraphImporter {
       const alpha = attr<number>(node, 'alpha', 1), beta = attr<number>(node, 'beta', 1);
       if (alpha !== 1) kernel.data = kernel.data.map((q) => q * alpha);
       if (cBias) {
-        const C = this.need(cBias.kind === 'const' ? cBias.t : null, node, 'C');
+        const C = need(cBias.kind === 'const' ? cBias.t : null, node, 'C');
         const N = kernel.shape[1];
         if (C.data.length !== N && C.data.length !== 1) this.unsupported(node, `bias C of shape (${C.dims}) for ${N} units`);
         bias = Float32Array.from({ length: N }, (_, i) => beta * C.data[C.data.length === 1 ? 0 : i]);
@@ -588,41 +357,6 @@ class GraphImporter {
     return v;
   }
 
-  private plan(): ImportPlan {
-    const counters = new Map<string, number>();
-    const nameOf = (base: string) => { const n = counters.get(base) ?? 0; counters.set(base, n + 1); return n ? `${base}_${n}` : base; };
-    const rnns = this.stack.filter((e): e is RnnEntry => e.kind === 'rnn');
-    const masked = rnns.some((e) => e.masked);
-    if (masked) {
-      const bad = rnns.find((e) => !e.masked);
-      if (bad) throw new UnsupportedModelError(where(bad.node), 'has no sequence_lens while another recurrent layer has them; fused-rnn masks every layer from the embedding (mask_zero)');
-      const emb = this.stack[1];
-      if (emb.kind !== 'embedding') throw new UnsupportedModelError(where(rnns[0].node), 'sequence_lens computed from the input need an embedding lookup as the first layer');
-      emb.maskZero = true;
-    }
-    const layers: PlannedLayer[] = [];
-    for (const e of this.stack) {
-      if (e.kind === 'input') continue;
-      if (e.kind === 'embedding') {
-        const layer = new Embedding({ name: nameOf('embedding'), inputDim: e.table.shape[0], outputDim: e.table.shape[1], maskZero: e.maskZero });
-        layers.push({ source: where(e.node), layer, params: [e.table], paramSources: [e.node.inputs[0]] });
-      } else if (e.kind === 'dense') {
-        const N = e.kernel.shape[1];
-        const layer = new Dense({ name: nameOf('dense'), units: N, activation: e.activation as 'linear' });
-        layers.push({ source: where(e.node), layer, params: [e.kernel, { shape: [N], data: e.bias ?? new Float32Array(N) }], paramSources: [e.node.inputs[1], e.bias ? 'bias' : '(zero bias)'] });
-      } else {
-        const base = e.cell === 'LSTM' ? 'lstm' : e.cell === 'GRU' ? 'gru' : 'simple_rnn';
-        const opts = {
-          name: nameOf(base), units: e.H, returnSequences: e.returnSequences ?? false, goBackwards: e.reverse,
-          activation: e.activation as 'tanh', recurrentActivation: e.recurrentActivation as 'sigmoid',
-        };
-        const make = (): Recurrent => (e.cell === 'LSTM' ? new LSTM(opts) : e.cell === 'GRU' ? new GRU({ ...opts, resetAfter: e.resetAfter }) : new SimpleRNN(opts));
-        const layer: Layer = e.dirs === 2 ? new Bidirectional({ name: nameOf('bidirectional'), layer: make() }) : make();
-        layers.push({ source: where(e.node), layer, params: e.weights.flat(), paramSources: e.weights.flatMap((_, d) => ['W', 'R', 'B'].map((q) => `${q}[${d}]`)) });
-      }
-    }
-    return { name: this.graph.name || 'onnx_model', inputShape: this.inputShape, layers };
-  }
 }
 
 /** Reads an ONNX model into an import plan (the first graph output unless `output` names another). */
