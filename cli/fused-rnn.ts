@@ -9,6 +9,8 @@ import { lmCommand } from './commands/lm.js';
 import { evaluateCommand, predictCommand, summaryCommand } from './commands/predict.js';
 import { trainCommand } from './commands/train.js';
 import { diagnoseCommand } from './commands/diagnose.js';
+import { exportCommand } from './commands/export.js';
+import { importCommand } from './commands/import.js';
 
 const program = new Command('fused-rnn')
   .description('recurrent neural networks on fused WebAssembly SIMD kernels')
@@ -20,7 +22,9 @@ const program = new Command('fused-rnn')
   .addCommand(predictCommand())
   .addCommand(lmCommand())
   .addCommand(summaryCommand())
-  .addCommand(diagnoseCommand());
+  .addCommand(diagnoseCommand())
+  .addCommand(importCommand())
+  .addCommand(exportCommand());
 
 try {
   await program.parseAsync(process.argv);

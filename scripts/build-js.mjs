@@ -54,6 +54,8 @@ await import('./build-infer.mjs');
 // The CLI: third-party CommonJS packages (commander, csv-parse) need `require` inside an ESM bundle.
 await build({
   ...common, entryPoints: { 'fused-rnn': 'cli/fused-rnn.ts' }, platform: 'node', outdir: 'dist/cli',
+  // The interop parsers (import/export commands) load lazily from the package's dependencies (h5wasm is ~4 MB).
+  external: ['h5wasm', 'jsfive', 'fflate'],
   banner: { js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);" },
 });
 chmodSync('dist/cli/fused-rnn.js', 0o755);

@@ -11,10 +11,10 @@ const OUT = join(WEB, 'dist');
 rmSync(OUT, { recursive: true, force: true });
 mkdirSync(OUT, { recursive: true });
 await build({
-  entryPoints: { main: join(WEB, 'src/main.ts'), worker: join(WEB, 'src/worker.ts'), stream: join(WEB, 'src/stream-demo.ts') }, // stream: issue 20
+  entryPoints: { main: join(WEB, 'src/main.ts'), worker: join(WEB, 'src/worker.ts'), stream: join(WEB, 'src/stream-demo.ts'), interop: join(WEB, 'src/interop-page.ts') }, // stream: issue 20, interop: issue 15
   outdir: OUT, bundle: true, splitting: true, format: 'esm', platform: 'browser', target: 'es2022',
   external: ['node:*'], minify: true, sourcemap: 'linked', chunkNames: 'lib-[hash]', logLevel: 'warning',
   legalComments: 'none', keepNames: true, // class names: error names (new.target.name) and layer names stay readable
 });
-for (const f of ['index.html', 'styles.css', 'stream.html']) copyFileSync(join(WEB, f), join(OUT, f));
+for (const f of ['index.html', 'styles.css', 'stream.html', 'interop.html']) copyFileSync(join(WEB, f), join(OUT, f));
 console.log(`web/dist: ${readdirSync(OUT).sort().join(', ')}`);

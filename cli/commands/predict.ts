@@ -4,6 +4,7 @@ import { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { prepareText, predictTexts } from '../../src/tasks/text-classification.js';
 import { loadTask } from '../model-dir.js';
+import { isImportedModel, predictImported } from './import.js';
 import { emit, table } from '../output.js';
 import { loadLabelledTexts } from '../user-data.js';
 
@@ -18,8 +19,12 @@ export function predictCommand(): Command {
     .description('classify texts with a saved model (arguments, or one text per line on stdin)')
     .requiredOption('--model <dir>', 'a model directory written by train/compare --out')
     .option('--json', 'print JSON')
+    .option('--ids <json>', 'imported models: ids as JSON, e.g. \'[[3, 9, 4]]\'')
+    .option('--tokenizer <file>', 'imported models: a Keras tokenizer JSON that turns the texts into ids')
+    .option('--maxlen <n>', 'imported models: pad/truncate to this length', (v) => Number.parseInt(v, 10))
     .argument('[texts...]', 'texts to classify (default: read lines from stdin)')
-    .action(async (texts: string[], o: { model: string; json?: boolean }) => {
+    .action(async (texts: string[], o: { model: string; json?: boolean; ids?: string; tokenizer?: string; maxlen?: number }) => {
+      if (await isImportedModel(o.model)) return predictImported(o.model, texts, o);
       const task = await loadTask(o.model, 'text-classifier');
       const input = texts.length ? texts : await stdinLines();
       const probs = await predictTexts(task.model, task.tokenizer, task.maxlen, input);

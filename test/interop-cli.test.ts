@@ -1,0 +1,76 @@
+// `fused-rnn import`, `export` and `predict` on imported models, run as users run them (the built CLI in a
+// child process): the layer table, predictions equal to the framework's, exports that import back, typed
+// errors for damaged files.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Tokenizer } from '../src/index.js';
+import { importModel } from '../src/interop/index.js';
+import { closeReport } from './helpers/check-close.js';
+
+const CLI = 'dist/cli/fused-rnn.js';
+const FIX = 'test/fixtures/interop';
+const dir = mkdtempSync(join(tmpdir(), 'fused-rnn-interop-cli-'));
+const run = (args: string[]) => {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000 });
+  return { code: r.status, out: r.stdout, err: r.stderr };
+};
+const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
+
+test.before(() => assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`));
+test.after(() => rmSync(dir, { recursive: true, force: true }));
+
+test('import prints the layer table; predict --ids gives PyTorch\'s logits; export → import round trip', async () => {
+  const f = JSON.parse(readFileSync(join(FIX, 'd_torch_bilstm.json'), 'utf8'));
+  const out = join(dir, 'torch');
+  const r = run(['import', join(FIX, 'd_torch_bilstm.onnx'), '--out', out]);
+  assert.is(r.code, 0, r.err);
+  assert.match(r.out, /source layer\s+fused-rnn layer\s+params/);
+  assert.match(r.out, /ONNX LSTM "node_LSTM_115"\s+Bidirectional "bidirectional"\s+1088/);
+  assert.match(r.out, /total\s+3539/);
+  const p = run(['predict', '--model', out, '--ids', JSON.stringify(f.input.value), '--json']);
+  assert.is(p.code, 0, p.err);
+  const got = JSON.parse(p.out);
+  assert.equal(got.shape, [4, 3]);
+  const report = closeReport('cli predict', flat(got.predictions), flat(f.output.value), 1e-5, 0);
+  assert.ok(report === null, report ?? '');
+  for (const format of ['keras', 'onnx', 'safetensors', 'tfjs']) {
+    const file = join(dir, format === 'tfjs' ? 'tfjs/model.json' : `torch.${format}`);
+    const e = run(['export', '--model', out, '--format', format, '--out', file]);
+    assert.is(e.code, 0, `${format}: ${e.err}`);
+    assert.ok(existsSync(file), file);
+    if (format === 'safetensors') continue;
+    const back = await importModel(file);
+    const y = await back.predict({ data: Int32Array.from(flat(f.input.value)), shape: f.input.shape });
+    const rep = closeReport(`export ${format}`, y.data, flat(f.output.value), 1e-5, 0);
+    assert.ok(rep === null, rep ?? '');
+  }
+  assert.ok(existsSync(join(dir, 'tfjs/model.weights.bin')));
+});
+
+test('predict --tokenizer (Keras tokenizer JSON) on an imported Keras model; errors are typed and name the file', () => {
+  const out = join(dir, 'keras');
+  assert.is(run(['import', join(FIX, 'a_lstm.keras'), '--out', out]).code, 0);
+  const tok = new Tokenizer({ numWords: 200 });
+  tok.fitOnTexts(['the film was good', 'the plot was bad and slow']);
+  writeFileSync(join(dir, 'tokenizer.json'), tok.toJSONString());
+  const p = run(['predict', '--model', out, '--tokenizer', join(dir, 'tokenizer.json'), '--maxlen', '12', 'the film was good', 'bad plot', '--json']);
+  assert.is(p.code, 0, p.err);
+  const got = JSON.parse(p.out);
+  assert.equal(got.shape, [2, 1]);
+  assert.ok(got.predictions.every((r: number[]) => r[0] > 0 && r[0] < 1));
+  const none = run(['predict', '--model', out, 'text']);
+  assert.is(none.code, 1);
+  assert.match(none.err, /holds an imported model: give ids with --ids/);
+  writeFileSync(join(dir, 'broken.keras'), readFileSync(join(FIX, 'a_lstm.keras')).subarray(0, 5000));
+  const bad = run(['import', join(dir, 'broken.keras'), '--out', join(dir, 'x')]);
+  assert.is(bad.code, 1);
+  assert.match(bad.err, /ModelFileError: .*broken\.keras: is not a readable zip/);
+  const left = run(['export', '--model', out, '--format', 'onnx', '--padding', 'left', '--out', join(dir, 'y.onnx')]);
+  assert.is(left.code, 0, 'a_lstm has no mask: padding does not matter');
+});
+
+test.run();
