@@ -285,7 +285,7 @@ window.__result = out;
     const r = (await handle.jsonValue()) as { backend?: string; loss?: number[]; error?: string };
     assert.is(r.error, undefined, `the page threw: ${r.error}`);
     assert.equal(problems, []);
-    assert.is(r.backend, 'wasm-simd');
+    assert.ok(r.backend === 'wasm-relaxed' || r.backend === 'wasm-simd', `a SIMD build runs in the browser (variant 'auto'): ${r.backend}`);
     assert.is(r.loss?.length, 12);
     assert.ok(r.loss!.at(-1)! < 0.7 * r.loss![0], `the loss falls in the browser: ${r.loss!.join(', ')}`);
   } finally {

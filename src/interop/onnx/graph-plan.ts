@@ -35,7 +35,8 @@ export function stackToPlan(stack: Entry[], graphName: string, inputShape: Array
         name: nameOf(base), units: e.H, returnSequences: e.returnSequences ?? false, goBackwards: e.reverse,
         activation: e.activation as 'tanh', recurrentActivation: e.recurrentActivation as 'sigmoid',
       };
-      const make = (): Recurrent => (e.cell === 'LSTM' ? new LSTM(opts) : e.cell === 'GRU' ? new GRU({ ...opts, resetAfter: e.resetAfter }) : new SimpleRNN(opts));
+      const { recurrentActivation: _gate, ...cellOpts } = opts;   // SimpleRNN has no gates: the option is refused there
+      const make = (): Recurrent => (e.cell === 'LSTM' ? new LSTM(opts) : e.cell === 'GRU' ? new GRU({ ...opts, resetAfter: e.resetAfter }) : new SimpleRNN(cellOpts));
       const layer: Layer = e.dirs === 2 ? new Bidirectional({ name: nameOf('bidirectional'), layer: make() }) : make();
       layers.push({ source: where(e.node), layer, params: e.weights.flat(), paramSources: e.weights.flatMap((_, d) => ['W', 'R', 'B'].map((q) => `${q}[${d}]`)) });
     }
