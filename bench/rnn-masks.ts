@@ -15,7 +15,8 @@ import { forwardFlops, planCell, type CellName, type Masking, type PlannedCell, 
 import { describeMachine } from './helpers/machine.js';
 import { saveResults } from './helpers/results.js';
 
-const SHAPE: Shape = { label: 'T64 B32 D64 H256', T: 64, B: 32, D: 64, H: 256 };
+const H_UNITS = Number(process.env.H ?? 256);
+const SHAPE: Shape = { label: `T64 B32 D64 H${H_UNITS}`, T: 64, B: 32, D: 64, H: H_UNITS };
 const ROUNDS = Number(process.env.ROUNDS ?? 15);
 const CELLS: CellName[] = ['lstm', 'gru'];
 const { T, B } = SHAPE;
@@ -65,7 +66,7 @@ function compare(label: string, got: Record<string, Float32Array>, want: Record<
 async function main(): Promise<void> {
   const i = process.argv.indexOf('--baseline');
   const baselinePath = i > 0 ? process.argv[i + 1] : null;
-  const builds: Array<{ name: string; k: Kernels }> = [{ name: 'current', k: await loadKernels({ initialBytes: 256 << 20 }) }];
+  const builds: Array<{ name: string; k: Kernels }> = [{ name: 'current', k: await loadKernels({ variant: 'simd', initialBytes: 256 << 20 }) }];
   if (baselinePath) builds.push({ name: 'baseline', k: await loadKernels({ wasm: baselinePath, initialBytes: 256 << 20 }) });
 
   interface Case { cell: CellName; build: string; mode: string; planned: PlannedCell; flops: number; times: number[] }
