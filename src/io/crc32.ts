@@ -13,15 +13,18 @@ function makeTable(): Uint32Array {
   return t;
 }
 
-/** CRC-32 of bytes as an unsigned 32-bit integer; crc32(ascii "123456789") = 0xCBF43926. */
-export function crc32(bytes: Uint8Array): number {
+/**
+ * CRC-32 of bytes as an unsigned 32-bit integer; crc32(ascii "123456789") = 0xCBF43926. Pass the CRC of
+ * the bytes before to continue it (zlib's crc32(crc, buf)): crc32(b, crc32(a)) = crc32(a ‖ b).
+ */
+export function crc32(bytes: Uint8Array, previous = 0): number {
   const t = (table ??= makeTable());
-  let c = 0xffffffff;
+  let c = (previous ^ 0xffffffff) >>> 0;
   for (let i = 0; i < bytes.length; i++) c = t[(c ^ bytes[i]) & 0xff] ^ (c >>> 8);
   return (c ^ 0xffffffff) >>> 0;
 }
 
 /** 8 lowercase hex digits, the form stored in the manifest. */
-export function crc32Hex(bytes: Uint8Array): string {
-  return crc32(bytes).toString(16).padStart(8, '0');
+export function crc32Hex(bytes: Uint8Array, previous = 0): string {
+  return crc32(bytes, previous).toString(16).padStart(8, '0');
 }
