@@ -24,6 +24,10 @@ export interface WordVectorOptions extends ReadOptions {
   vocabulary?: Iterable<string> | { has(word: string): boolean };
   /** Read at most this many vector lines (like gensim's `limit`; the header count is then not checked). */
   limit?: number;
+  /** Longest line in bytes (default 16 MiB); a longer one (e.g. a binary file, /dev/zero) is a DataError. */
+  maxLineBytes?: number;
+  /** Most values kept in memory, rows × D (default 2^28 = 1 GiB of float32); more is a DataError. */
+  maxValues?: number;
 }
 
 export interface DuplicateWord {
@@ -116,13 +120,23 @@ export class WordVectorParser {
   private data = new Float32Array(0);
   private sawFirst = false;
   private stoppedEarly = false;
+  private readonly maxLineBytes: number;
+  private readonly maxValues: number;
+  /** Bytes of the current (unterminated) line seen so far. */
+  private openLineBytes = 0;
   private readonly stats: WordVectorStats;
 
   constructor(options: WordVectorOptions = {}) {
     this.name = options.name ?? 'word vectors';
-    const { dim, lowercase = false, vocabulary, limit } = options;
+    if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, this.name);
+    const { dim, lowercase = false, vocabulary, limit, maxLineBytes = 16 * 2 ** 20, maxValues = 2 ** 28 } = options;
     if (dim !== undefined && (!Number.isSafeInteger(dim) || dim < 1)) throw new DataError(`dim must be a positive integer, got ${String(dim)}`, this.name);
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new DataError(`limit must be a positive integer, got ${String(limit)}`, this.name);
+    if (typeof lowercase !== 'boolean') throw new DataError(`lowercase must be a boolean (true or false), got ${JSON.stringify(lowercase)}`, this.name);
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new DataError(`maxLineBytes must be a positive integer, got ${String(maxLineBytes)}`, this.name);
+    if (!Number.isSafeInteger(maxValues) || maxValues < 1) throw new DataError(`maxValues must be a positive integer, got ${String(maxValues)}`, this.name);
+    this.maxLineBytes = maxLineBytes;
+    this.maxValues = maxValues;
     this.dim = dim ?? 0;
     this.lowercase = lowercase;
     this.limit = limit ?? Infinity;
@@ -142,8 +156,14 @@ export class WordVectorParser {
     return this.stoppedEarly;
   }
 
-  /** Raw UTF-8 bytes, any chunking (lines may span chunks). */
+  /** Raw UTF-8 bytes, any chunking (lines may span chunks). A line longer than maxLineBytes is a DataError. */
   pushBytes(chunk: Uint8Array): void {
+    const last = chunk.lastIndexOf(0x0a);
+    const open = last < 0 ? this.openLineBytes + chunk.length : chunk.length - last - 1;
+    if (Math.max(open, last < 0 ? 0 : this.openLineBytes + chunk.indexOf(0x0a)) > this.maxLineBytes) {
+      throw new DataError(`line ${this.stats.lines + 1} is longer than maxLineBytes = ${this.maxLineBytes} bytes (not a text file of word vectors?)`, this.name, this.stats.lines + 1);
+    }
+    this.openLineBytes = open;
     this.splitter.push(chunk);
   }
 
@@ -213,7 +233,11 @@ export class WordVectorParser {
     const D = this.dim;
     const n = this.words.length;
     if ((n + 1) * D > this.data.length) {
-      const grown = new Float32Array(Math.max(1024 * D, this.data.length * 2));
+      // Geometric growth from a small start (64K values, or one row when wider), capped at maxValues:
+      // one huge first line costs one row, not a 1024-row reservation of its width.
+      const need = (n + 1) * D;
+      if (need > this.maxValues) throw new DataError(`${n + 1} vectors of dimension ${D} exceed maxValues = ${this.maxValues} values`, this.name, lineNo);
+      const grown = new Float32Array(Math.min(this.maxValues, Math.max(need, 65536, this.data.length * 2)));
       grown.set(this.data);
       this.data = grown;
     }
