@@ -55,7 +55,7 @@ test('layers: ranges, enums, required options, unknown options with a suggestion
   rejects(() => new LSTM({ units: 3, name: 'a/b' }), /name must be a non-empty string without "\/"/);
   rejects(() => new LSTM({ units: 3, inputShape: [0, 4] }), /inputShape must be an array of 1 to 8 positive integers or null/);
   rejects(() => new LSTM({ units: 3, kernelRegularizer: { l2: -1, l1: 0 } }), /kernelRegularizer must be \{ l1, l2 \}/);
-  rejects(() => new LSTM({ units: 3, kernelInitializer: 5 as never }), /kernelInitializer must be an initializer name/);
+  rejects(() => new LSTM({ units: 3, kernelInitializer: 5 as never }), /kernelInitializer must be a known initializer name/);
   rejects(() => new LSTM(null as never), /LSTM.*options must be an object of named options, got null/);
   rejects(() => new Conv1D({ filters: 2, kernelSize: [3, 3] as never }), /kernelSize must be a positive integer or a 1-tuple \[n\], got \[3, 3\]/);
   rejects(() => new MaxPooling1D({ padding: 'causal' as never }), /MaxPooling1D "max_pooling1d(_\d+)?": padding must be one of valid, same/);

@@ -25,6 +25,7 @@ import { Random } from '../random.js';
 import { modelFromConfig, modelToConfig, type FromConfigOptions, type SequentialConfig } from '../io/config.js';
 import { checkFinite, checkIds, toTensor, type DataInput, type TensorData } from './data.js';
 import { ParamTable, type ParamEntry } from './param-table.js';
+import { validateCompileOptions, validateEvaluateOptions, validateFitOptions, validatePredictOptions } from '../options/model.js';
 
 export interface SequentialOptions {
   name?: string;
@@ -228,6 +229,7 @@ export class Sequential {
   }
 
   compile(options: CompileOptions): void {
+    validateCompileOptions(this.name, options); // src/options (issue 16)
     const optimizer = getOptimizer(options.optimizer);
     const loss = getLoss(options.loss);
     const metricNames = options.metrics ?? [];
@@ -506,6 +508,7 @@ export class Sequential {
 
   async fit(xIn: DataInput, yIn: DataInput, options: FitOptions = {}): Promise<History> {
     if (!this.compiled) throw new ModelStateError(`Sequential "${this.name}": call compile() before fit()`);
+    validateFitOptions(this.name, options); // src/options (issue 16)
     const epochs = options.epochs ?? 1, batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`fit: epochs must be a non-negative integer, got ${options.epochs}`);
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`fit: batchSize must be a positive integer, got ${options.batchSize}`);
@@ -588,6 +591,7 @@ export class Sequential {
   /** Loss and metrics on (x, y), without updating anything (dropout off). */
   async evaluate(xIn: DataInput, yIn: DataInput, options: { batchSize?: number } = {}): Promise<Logs> {
     if (!this.compiled) throw new ModelStateError(`Sequential "${this.name}": call compile() before evaluate()`);
+    validateEvaluateOptions(this.name, options); // src/options (issue 16)
     const x = this.prepareX(xIn);
     await this.build(this.sampleShape(x));
     if (!this.gradTable && this.state.length === 0) this.allocateTrainingState();
@@ -599,6 +603,7 @@ export class Sequential {
    * inference-only kernels (nothing saved for backward).
    */
   async predict(xIn: DataInput, options: { batchSize?: number } = {}): Promise<{ data: Float32Array; shape: number[] }> {
+    validatePredictOptions(this.name, options); // src/options (issue 16)
     const x = this.prepareX(xIn);
     await this.build(this.sampleShape(x));
     const batchSize = options.batchSize ?? 32;

@@ -1,6 +1,7 @@
 // Option schemas of the model-level calls: new Sequential(layers, options), compile, fit, evaluate, predict.
 // The model calls these once at the top of each method, before anything is built, planned or changed, so a
-// rejected call leaves the model exactly as it was. A new option is added to the schema HERE.
+// rejected call leaves the model exactly as it was. A new option is added to the schema HERE. Unknown keys
+// close to a known one (batch_size) are refused; others pass, so other modules may extend these calls.
 
 import { anyOf, arrayOf, boolean, custom, integer, number, object, oneOf, positiveInt, required, string, validateOptions, type Schema } from './schema.js';
 
@@ -56,20 +57,20 @@ export function validateSequentialOptions(layers: unknown, options: unknown): vo
 
 /** Checks compile(options) of model `model` (its name). Throws OptionError: `Sequential "m": compile: loss must be ...`. */
 export function validateCompileOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": compile`, options, COMPILE_OPTIONS_SCHEMA, { what: 'the compile options' });
+  validateOptions(`Sequential "${model}": compile`, options, COMPILE_OPTIONS_SCHEMA, { what: 'the compile options', allowUnknown: 'typos' });
 }
 
 /** Checks fit(x, y, options). */
 export function validateFitOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": fit`, options, FIT_OPTIONS_SCHEMA, { what: 'the fit options' });
+  validateOptions(`Sequential "${model}": fit`, options, FIT_OPTIONS_SCHEMA, { what: 'the fit options', allowUnknown: 'typos' });
 }
 
 /** Checks evaluate(x, y, options). */
 export function validateEvaluateOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": evaluate`, options, EVALUATE_OPTIONS_SCHEMA, { what: 'the evaluate options' });
+  validateOptions(`Sequential "${model}": evaluate`, options, EVALUATE_OPTIONS_SCHEMA, { what: 'the evaluate options', allowUnknown: 'typos' });
 }
 
 /** Checks predict(x, options). */
 export function validatePredictOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": predict`, options, PREDICT_OPTIONS_SCHEMA, { what: 'the predict options' });
+  validateOptions(`Sequential "${model}": predict`, options, PREDICT_OPTIONS_SCHEMA, { what: 'the predict options', allowUnknown: 'typos' });
 }
