@@ -40,7 +40,7 @@ export class Tally {
     this.violations.push(v);
     const r = this.rows.get(v.entry);
     if (r) r.violations++;
-    throw new Error(`${v.entry}: ${v.kind}: ${v.detail}`);
+    throw new ViolationError(`${v.entry}: ${v.kind}: ${v.detail}`);
   }
 
   table(): string {
@@ -100,4 +100,20 @@ export interface RunSettings {
   timeLimitMs: number;
   /** Include the model data path's known failure classes (issue 16 findings 1, 2, 6, 9: the model rewrite). */
   modelPathAll: boolean;
+  /** Record violations and go on (campaign report) instead of stopping at the first. */
+  collect?: boolean;
+}
+
+/** Marks the errors Tally.fail throws, so that collecting runs can swallow exactly those. */
+export class ViolationError extends Error {}
+
+/** Wraps a property body: with `collect`, a violation is recorded (by Tally.fail) and the run goes on. */
+export function guarded<A extends unknown[]>(s: RunSettings, body: (...args: A) => Promise<void>): (...args: A) => Promise<void> {
+  return async (...args: A) => {
+    try {
+      await body(...args);
+    } catch (e) {
+      if (!(s.collect && e instanceof ViolationError)) throw e;
+    }
+  };
 }

@@ -11,7 +11,7 @@ import {
   Tokenizer, loadKernels, loadModel, manifestChecksum, padSequences, parseWordVectors, saveModelToBytes, type Kernels,
 } from '../../src/index.js';
 import { OptionError } from '../../src/options/index.js';
-import { allFinite, attempt, checkRejection, sameFloats, show, type RunSettings, type Tally } from './harness.js';
+import { allFinite, attempt, checkRejection, guarded, sameFloats, show, type RunSettings, type Tally } from './harness.js';
 
 const options = (s: RunSettings) => ({ numRuns: s.numRuns, seed: s.seed, interruptAfterTimeLimit: s.timeLimitMs, markInterruptAsFailure: false, endOnFailure: true });
 
@@ -38,7 +38,7 @@ const LAYERS: Array<{ name: string; make: (o: Record<string, unknown>) => unknow
 /** Construction of every built-in layer with 0–3 options replaced by weird values or unknown keys. */
 export async function layerConstruction(s: RunSettings, t: Tally): Promise<void> {
   const edits = fc.array(fc.tuple(fc.oneof(fc.constantFrom('unknownOption', 'return_sequences', 'returnSequence'), fc.nat()), weird), { maxLength: 3 });
-  await fc.assert(fc.asyncProperty(fc.nat({ max: LAYERS.length - 1 }), edits, async (li, changes) => {
+  await fc.assert(fc.asyncProperty(fc.nat({ max: LAYERS.length - 1 }), edits, guarded(s, async (li, changes) => {
     const spec = LAYERS[li];
     const o: Record<string, unknown> = { ...spec.base };
     for (const [k, v] of changes) o[typeof k === 'number' ? spec.keys[k % spec.keys.length] : k] = v;
@@ -58,7 +58,7 @@ export async function layerConstruction(s: RunSettings, t: Tally): Promise<void>
     }
     const layer = outcome.value as { getConfig(): Record<string, unknown> };
     layer.getConfig();
-  }), options(s));
+  })), options(s));
 }
 
 // ---- construction: optimizers and compile
@@ -77,7 +77,7 @@ export async function optimizerConstruction(s: RunSettings, t: Tally, k: Kernels
   const model = new Sequential([new LSTM({ units: 2, inputShape: [2, 1] }), new Dense({ units: 1 })], { kernels: k, seed: 1 });
   await model.build([2, 1]);
   const x = [[[0.5], [-1]], [[1], [0.25]]], y = [[1], [-1]];
-  await fc.assert(fc.asyncProperty(fc.nat({ max: names.length - 1 }), fc.array(fc.tuple(fc.nat(), weird), { maxLength: 2 }), fc.boolean(), async (ni, changes, viaCompile) => {
+  await fc.assert(fc.asyncProperty(fc.nat({ max: names.length - 1 }), fc.array(fc.tuple(fc.nat(), weird), { maxLength: 2 }), fc.boolean(), guarded(s, async (ni, changes, viaCompile) => {
     const spec = OPTIMIZERS[names[ni]];
     const o: Record<string, unknown> = {};
     for (const [i, v] of changes) o[spec.keys[i % spec.keys.length]] = v;
@@ -92,16 +92,16 @@ export async function optimizerConstruction(s: RunSettings, t: Tally, k: Kernels
     const after = model.getWeights();
     if (!after.every((w) => allFinite(w.data))) t.fail({ entry, kind: 'non-finite result', detail: `NaN/Inf weights after fit with ${show(o)} (guard events: ${model.guardEvents.length})` });
     void before;
-  }), options(s));
+  })), options(s));
 }
 
 // ---- the model data path
 
 type Mutation = { name: string; bad: boolean; model?: number };
-interface Case { target: 0 | 1; op: 'fit' | 'evaluate' | 'predict'; x: unknown; y: unknown; opts: Record<string, unknown>; mutations: Mutation[] }
+interface Case { target: 0 | 1 | 2; op: 'fit' | 'evaluate' | 'predict'; x: unknown; y: unknown; opts: Record<string, unknown>; mutations: Mutation[] }
 
 const V = 10;
-/** ids (N, T) for model 0; floats (N, T, 3) for model 1; each with its mutations (bad: must be rejected). */
+/** ids (N, T) for model 0; floats (N, T, 3) for models 1 and 2 (2 built from its first data); each with its mutations (bad: must be rejected). */
 function caseArbitrary(modelPathAll: boolean): fc.Arbitrary<Case> {
   const idsX = fc.record({ N: fc.integer({ min: 1, max: 5 }), T: fc.integer({ min: 1, max: 6 }), seed: fc.nat() });
   const xMut0: Array<[string, boolean, number?]> = [['none', false], ['id = V', true], ['id = -1', true], ['id = 1.5', true], ['NaN id', true], ['rank 1', true], ['rank 3', true], ['empty', true], ['string value', true]];
@@ -111,7 +111,7 @@ function caseArbitrary(modelPathAll: boolean): fc.Arbitrary<Case> {
   const optMut: Array<[string, boolean, number?]> = [['none', false], ['batchSize 0', true], ['batchSize -1', true], ['batchSize 1.5', true, 2], ['batchSize "4"', true, 2], ['epochs -1', true], ['epochs 1.5', true], ['epochs "2"', true, 2], ['batchSize 1', false], ['batchSize 100', false]];
   const keep = (list: Array<[string, boolean, number?]>) => list.filter(([, , finding]) => modelPathAll || finding === undefined);
   return fc.record({
-    target: fc.constantFrom<0 | 1>(0, 1), op: fc.constantFrom<'fit' | 'evaluate' | 'predict'>('fit', 'evaluate', 'predict'), shape: idsX,
+    target: fc.constantFrom<0 | 1 | 2>(0, 1, 2), op: fc.constantFrom<'fit' | 'evaluate' | 'predict'>('fit', 'evaluate', 'predict'), shape: idsX,
     xm: fc.nat(), ym: fc.nat(), om: fc.nat(),
   }).map(({ target, op, shape: { N, T, seed }, xm, ym, om }) => {
     let r = seed;
@@ -179,16 +179,9 @@ function caseArbitrary(modelPathAll: boolean): fc.Arbitrary<Case> {
  * succeeds with finite results or is rejected with a typed error; a rejected call changes neither the
  * model's weights and predictions nor any other model's; a bad input is never accepted.
  */
-export async function modelDataPath(s: RunSettings, t: Tally, k: Kernels): Promise<void> {
-  const models = [
-    new Sequential([new Embedding({ inputDim: V, outputDim: 4 }), new LSTM({ units: 5 }), new Dense({ units: 1, activation: 'sigmoid' })], { kernels: k, seed: 1, name: 'ids_model' }),
-    new Sequential([new LSTM({ units: 4, inputShape: [null, 3], returnSequences: false }), new Dense({ units: 2 })], { kernels: k, seed: 2, name: 'float_model' }),
-  ];
-  models[0].compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
-  models[1].compile({ optimizer: { className: 'SGD', config: { learningRate: 0.05 } }, loss: 'meanSquaredError' });
-  const bystander = new Sequential([new GRU({ units: 3, inputShape: [4, 2] }), new Dense({ units: 2, activation: 'tanh' })], { kernels: k, seed: 3, name: 'bystander' });
-  const probes: unknown[] = [[[1, 2, 3], [4, 5, 6]], [[[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]], [[[1, 2], [3, 4], [5, 6], [7, 8]]]];
-  const all = [...models, bystander];
+export async function modelDataPath(s: RunSettings, t: Tally, k0: Kernels): Promise<void> {
+  let k = k0, models: Sequential[] = [], bystander: Sequential, all: Sequential[] = [];
+  const probes: unknown[] = [[[1, 2, 3], [4, 5, 6]], [[[0.1, 0.2, 0.3], [0.4, -0.5, 0.6]]], [[[0.3, -0.2, 0.1]]], [[[1, 2], [3, 4], [5, 6], [7, 8]]]];
   const snapshot = async () => {
     const out = [];
     for (const [i, m] of all.entries()) {
@@ -197,13 +190,37 @@ export async function modelDataPath(s: RunSettings, t: Tally, k: Kernels): Promi
     }
     return out;
   };
+  /** Fresh models on fresh Kernels (after a violation in a collecting campaign: a corrupted memory plan would taint every later case). */
+  const reset = async (fresh: boolean) => {
+    if (fresh) k = await loadKernels({ initialBytes: 1 << 20 });
+    models = [
+      new Sequential([new Embedding({ inputDim: V, outputDim: 4 }), new LSTM({ units: 5 }), new Dense({ units: 1, activation: 'sigmoid' })], { kernels: k, seed: 1, name: 'ids_model' }),
+      new Sequential([new LSTM({ units: 4, inputShape: [null, 3], returnSequences: false }), new Dense({ units: 2 })], { kernels: k, seed: 2, name: 'float_model' }),
+      new Sequential([new GRU({ units: 3 }), new Dense({ units: 2 })], { kernels: k, seed: 4, name: 'built_from_data' }),
+    ];
+    models[0].compile({ optimizer: 'adam', loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+    models[1].compile({ optimizer: { className: 'SGD', config: { learningRate: 0.05 } }, loss: 'meanSquaredError' });
+    models[2].compile({ optimizer: 'rmsprop', loss: 'meanSquaredError' });
+    bystander = new Sequential([new GRU({ units: 3, inputShape: [4, 2] }), new Dense({ units: 2, activation: 'tanh' })], { kernels: k, seed: 3, name: 'bystander' });
+    all = [...models, bystander];
+  };
+  await reset(false);
   let state = await snapshot();
-  await fc.assert(fc.asyncProperty(caseArbitrary(s.modelPathAll), async (c) => {
+  await fc.assert(fc.asyncProperty(caseArbitrary(s.modelPathAll), guarded(s, async (c) => {
+    try {
+      await oneCase(c);
+    } catch (e) {
+      if (s.collect) { await reset(true); state = await snapshot(); }
+      throw e;
+    }
+  })), options(s));
+
+  async function oneCase(c: Case): Promise<void> {
     const m = models[c.target];
-    const entry = `${c.op}(${c.target === 0 ? 'ids' : 'floats'})`;
+    const entry = `${c.op}(${['ids', 'floats', 'floats, built from data'][c.target]})`;
     const outcome = await attempt(() => (c.op === 'fit' ? m.fit(c.x as never, c.y as never, c.opts) : c.op === 'evaluate' ? m.evaluate(c.x as never, c.y as never, c.opts) : m.predict(c.x as never, c.opts)));
     t.count(entry, outcome);
-    const input = { x: c.x, y: c.op === 'predict' ? undefined : c.y, options: c.opts, mutations: c.mutations.filter((q) => q.bad).map((q) => q.name) };
+    const input = { mutations: c.mutations.filter((q) => q.bad).map((q) => q.name), options: c.opts, x: c.x, y: c.op === 'predict' ? undefined : c.y };
     checkRejection(t, entry, outcome, input, /\bx\b|\by\b|batchSize|epochs|Sequential|LSTM|Embedding|Dense|input|target|label|id|sample|shape/);
     const bad = c.mutations.filter((q) => q.bad);
     if (outcome.ok && bad.length) t.fail({ entry, kind: 'silently accepted', detail: `${bad.map((q) => q.name).join(', ')} accepted: ${show(input)}` });
@@ -220,7 +237,7 @@ export async function modelDataPath(s: RunSettings, t: Tally, k: Kernels): Promi
       if (!allFinite(values)) t.fail({ entry, kind: 'non-finite result', detail: `${c.op} returned NaN/Inf for ${show(input)}` });
     }
     state = now;
-  }), options(s));
+  }
 }
 
 // ---- kernels
@@ -234,7 +251,7 @@ export async function kernelCalls(s: RunSettings, t: Tally): Promise<void> {
   const dim = fc.oneof(fc.constantFrom<unknown>(1, 2, 4, 7, 8), fc.constantFrom<unknown>(16, 0, -1, 2.5, NaN, Infinity, 2 ** 31, '4', 1e9));
   const scalar = fc.constantFrom<unknown>(0, 1, -2, 0.5, NaN, Infinity, 1e39, '1');
   const call = fc.record({ kernel: fc.constantFrom('gemmNN', 'gemmTN', 'axpy', 'fill', 'sumSquares', 'scale'), p: fc.tuple(ptr, ptr, ptr), d: fc.tuple(dim, dim, dim), v: scalar });
-  await fc.assert(fc.asyncProperty(call, async ({ kernel, p, d, v }) => {
+  await fc.assert(fc.asyncProperty(call, guarded(s, async ({ kernel, p, d, v }) => {
     const before = a.u8.slice();
     const kk = k as unknown as Record<string, (...args: unknown[]) => unknown>;
     const args = kernel === 'gemmNN' || kernel === 'gemmTN' ? [p[0], p[1], p[2], d[0], d[1], d[2]] : kernel === 'axpy' ? [p[0], v, p[1], d[0]] : kernel === 'fill' ? [p[0], v, d[0]] : kernel === 'scale' ? [p[0], v, d[0]] : [p[0], d[0]];
@@ -253,7 +270,7 @@ export async function kernelCalls(s: RunSettings, t: Tally): Promise<void> {
       if (after[i] !== before[i] && (i < out || i >= out + 4 * n)) t.fail({ entry: `kernels.${kernel}`, kind: 'other', detail: `byte ${i} outside the output [${out}, ${out + 4 * n}) changed for ${show(args)}` });
     }
     a.u8.set(before);
-  }), options(s));
+  })), options(s));
 }
 
 // ---- text and word vectors
@@ -263,7 +280,7 @@ export async function textAndVectors(s: RunSettings, t: Tally): Promise<void> {
   const text = fc.string({ unit: fc.constantFrom('a', 'b', ' ', '\n', '\t', '.', 'é', '1', '-', '\u0000', 'e', '+'), maxLength: 40 });
   await fc.assert(fc.asyncProperty(fc.array(text, { maxLength: 5 }), fc.array(fc.tuple(fc.constantFrom('numWords', 'lower', 'split', 'charLevel', 'oovToken', 'filters', 'bogus'), weird), { maxLength: 2 }),
     fc.array(fc.tuple(fc.constantFrom('maxlen', 'padding', 'truncating', 'value', 'dtype'), weird), { maxLength: 2 }), fc.array(text, { maxLength: 6 }),
-    async (texts, tokOpts, padOpts, vectorLines) => {
+    guarded(s, async (texts: string[], tokOpts: Array<[string, unknown]>, padOpts: Array<[string, unknown]>, vectorLines: string[]) => {
       const to = Object.fromEntries(tokOpts);
       const tok = await attempt(() => { const z = new Tokenizer(to as never); z.fitOnTexts(texts); return z; });
       t.count('Tokenizer', tok);
@@ -286,7 +303,7 @@ export async function textAndVectors(s: RunSettings, t: Tally): Promise<void> {
         const data = (v as { data?: Float32Array }).data ?? (v as { vectors?: Float32Array }).vectors;
         if (data && !allFinite(data)) t.fail({ entry: 'parseWordVectors', kind: 'non-finite result', detail: show(body) });
       }
-    }), options(s));
+    })), options(s));
 }
 
 // ---- checkpoints
@@ -303,7 +320,7 @@ export async function checkpoints(s: RunSettings, t: Tally, k: Kernels): Promise
   const manifest = JSON.parse(new TextDecoder().decode(bytes.subarray(12, 12 + n)));
   const blob = bytes.slice((12 + n + 3) & ~3);
   const edit = fc.record({ kind: fc.constantFrom('flip', 'overwrite', 'truncate', 'append', 'json'), at: fc.nat(), len: fc.integer({ min: 1, max: 16 }), value: weird, path: fc.array(fc.nat(), { minLength: 1, maxLength: 5 }) });
-  await fc.assert(fc.asyncProperty(edit, async (e) => {
+  await fc.assert(fc.asyncProperty(edit, guarded(s, async (e) => {
     let b = bytes.slice();
     let restamped = false;
     const at = e.at % b.length;
@@ -347,7 +364,7 @@ export async function checkpoints(s: RunSettings, t: Tally, k: Kernels): Promise
       loaded.dispose();
     }
     if (!sameFloats((await m.predict(probe)).data, want)) t.fail({ entry: `loadModel(${e.kind})`, kind: 'changed after rejection', detail: `the saved model's predictions changed after ${show(e)}` });
-  }), options(s));
+  })), options(s));
 }
 
 // ---- CLI
@@ -363,7 +380,7 @@ export async function cliInvocations(s: RunSettings, t: Tally): Promise<void> {
   const value = fc.constantFrom('0', '1', '-1', '1.5', 'abc', '', 'NaN', '1e9', join(dir, 'mine.txt'), join(dir, 'd.tsv'), dir, '/dev/zero', join(dir, 'nope'), 'lstm', 'gru', 'sgd', 'glove', 'random', 'sentiment');
   const flag = fc.constantFrom('--epochs', '--batch-size', '--lr', '--units', '--seed', '--maxlen', '--model', '--optimizer', '--dropout', '--data', '--out', '--embeddings', '--text-column', '--bogus', '--json', '--clipnorm');
   const argv = fc.record({ cmd: fc.constantFrom(['train'], ['predict'], ['evaluate'], ['summary'], ['lm', 'generate'], ['bogus']), flags: fc.array(fc.tuple(flag, value), { maxLength: 3 }) });
-  await fc.assert(fc.asyncProperty(argv, async ({ cmd, flags }) => {
+  await fc.assert(fc.asyncProperty(argv, guarded(s, async ({ cmd, flags }) => {
     const args = [...cmd, ...flags.flat()];
     if (cmd[0] === 'train') args.push('--epochs', '1', '--units', '2', '--data', join(dir, 'd.tsv'), '--maxlen', '4'); // keep runs short (later flags win)
     const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, input: 'some text\n' });
@@ -373,5 +390,5 @@ export async function cliInvocations(s: RunSettings, t: Tally): Promise<void> {
     if (/\n\s+at /.test(r.stderr)) t.fail({ entry: `cli ${cmd.join(' ')}`, kind: 'untyped error', detail: `stack trace for ${show(args)}: ${r.stderr.slice(0, 300)}` });
     if (r.status !== 0 && r.stderr.trim() === '') t.fail({ entry: `cli ${cmd.join(' ')}`, kind: 'unnamed argument', detail: `exit ${r.status} without a message for ${show(args)}` });
     if (readFileSync(join(dir, 'mine.txt'), 'utf8') !== 'user file' || !readdirSync(dir).includes('d.tsv')) t.fail({ entry: `cli ${cmd.join(' ')}`, kind: 'other', detail: `user files touched by ${show(args)}` });
-  }), options(s));
+  })), options(s));
 }
