@@ -1,10 +1,12 @@
 // Word-vector reader bounds (issue 16 finding 10): one very wide first line reserves one row (geometric
 // growth from a small start), not 1024 rows of its width (a 1.1 MB line used to reserve 1.2 GB); lines
 // longer than maxLineBytes (a binary file, /dev/zero) and more than maxValues values are typed errors.
+// Also padSequences' bound on the padded array (a campaign finding: RangeError for maxlen 2^31).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { DataError } from '../src/data/errors.js';
 import { WordVectorParser, loadWordVectors } from '../src/data/word-vectors.js';
+import { padSequences } from '../src/data/pad-sequences.js';
 import { rejectsTyped, throwsTyped } from './helpers/assert-throws.js';
 
 test('a 1.1 MB first line reserves one row of its width, not 1024', () => {
@@ -36,6 +38,10 @@ test('a line longer than maxLineBytes (a binary file, /dev/zero) is refused with
   throwsTyped(() => { for (let i = 0; i < 30; i++) q.pushBytes(new TextEncoder().encode('1 2 ')); }, DataError, /chunks:2: line 2 is longer/);
   await rejectsTyped(() => loadWordVectors('/dev/zero', { maxLineBytes: 1 << 20 }), DataError, /\/dev\/zero:1: line 1 is longer than maxLineBytes = 1048576/);
   throwsTyped(() => new WordVectorParser({ lowercase: 'yes' as never }), DataError, /lowercase must be a boolean/);
+});
+
+test('padSequences: a huge maxlen is a DataError, not a RangeError from the typed array (found by the fuzz campaign)', () => {
+  throwsTyped(() => padSequences([[1, 2], [3]], { maxlen: 2 ** 31 }), DataError, /padSequences: 2 sequences × maxlen 2147483648 = 4294967296 ids is more than/);
 });
 
 test.run();

@@ -191,6 +191,10 @@ export function unpackSingleFile(bytes: Uint8Array, source: string, options: Che
   const manifest = parseManifest(bytes.subarray(HEADER_BYTES, HEADER_BYTES + manifestBytes), source, options);
   if (manifest.formatVersion !== version) throw new CheckpointError(`${source}: the header says format version ${version} but the manifest says ${manifest.formatVersion}`);
   const blobOffset = align4(HEADER_BYTES + manifestBytes);
+  // The 0–3 padding bytes are outside the checksum: they must be zero, so that no byte of the file goes unchecked.
+  for (let i = HEADER_BYTES + manifestBytes; i < Math.min(blobOffset, bytes.length); i++) {
+    if (bytes[i] !== 0) throw new CheckpointError(`${source}: padding byte ${i} after the manifest is ${bytes[i]}, expected 0 (damaged file)`);
+  }
   const blob = bytes.subarray(Math.min(blobOffset, bytes.length));
   checkBlob(manifest, blob, source, blobOffset);
   return { manifest, blob };
