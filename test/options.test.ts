@@ -82,7 +82,7 @@ test('optimizers: settings that make updates non-finite are refused at construct
   rejects(() => new Adam({ beta2: 1 }), /beta2 must be a finite number in \[0, 1\), got 1/);
   rejects(() => new SGD({ momentum: -0.5 }), /SGD: momentum must be/);
   rejects(() => new SGD({ nesterov: 'yes' as never }), /SGD: nesterov must be a boolean/);
-  rejects(() => new Adam({ learningRate: '0.01' as never }), /Adam: learningRate must be a positive finite number, got "0.01" \(a string\)/);
+  rejects(() => new Adam({ learningRate: '0.01' as never }), /Adam: learningRate must be a positive finite number or a learning-rate schedule, got "0.01" \(a string\)/);
   rejects(() => new Adam({ learning_rate: 0.01 } as never), /unknown option learning_rate \(did you mean learningRate\?\)/);
   rejects(() => new Adam({ clipnorm: 1, clipvalue: 1 }), /at most one of/);
   rejects(() => getOptimizer({ className: 'Adam', config: { epsilon: 0 } }), /^Adam: epsilon must be a positive finite number, got 0$/);

@@ -10,7 +10,10 @@ import type { Kernels } from '../../bindings/index.js';
 import { CheckpointError } from '../errors.js';
 import type { Sequential } from '../model/sequential.js';
 import { compileFromConfig, compileToConfig, modelFromConfig, modelToConfig, type CompileConfig, type SequentialConfig } from './config.js';
-import { crc32, crc32Hex } from './crc32.js';
+import { manifestChecksum } from './checksum.js';
+import { crc32Hex } from './crc32.js';
+
+export { manifestChecksum };
 
 /** The 4 bytes that open a single-file checkpoint. */
 export const MAGIC = 'FRNN';
@@ -146,14 +149,6 @@ export function encodeCheckpoint(model: Sequential, options: { weightsFile?: str
   };
   manifest.checksum = { algorithm: 'crc32', scope: 'manifest+blob', value: manifestChecksum(manifest, blob) };
   return { manifest, blob };
-}
-
-/** The version-2 checksum: CRC-32 of the manifest's canonical JSON (without `checksum`) and then the blob. */
-export function manifestChecksum(manifest: Manifest, blob: Uint8Array): string {
-  const rest: Record<string, unknown> = { ...manifest };
-  delete rest.checksum;
-  const head = crc32(new TextEncoder().encode(JSON.stringify(rest)));
-  return crc32Hex(blob, head);
 }
 
 /** The single-file container: magic, version, manifest length, manifest, zero padding to 4, blob. */

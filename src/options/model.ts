@@ -28,6 +28,10 @@ export const COMPILE_OPTIONS_SCHEMA: Schema = {
 };
 
 const batchSize = positiveInt();
+const isIterable = (v: unknown) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v);
+/** Per-sample weights: N finite numbers ≥ 0 (an array or a typed array). */
+const weights = custom('an array of per-sample weights (finite numbers ≥ 0)', (v) => (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) &&
+  Array.prototype.every.call(v, (w: unknown) => typeof w === 'number' && Number.isFinite(w) && w >= 0));
 const isData = (v: unknown) => Array.isArray(v) || ArrayBuffer.isView(v) || (typeof v === 'object' && v !== null && 'data' in v && 'shape' in v);
 
 /** fit(x, y, options). */
@@ -35,18 +39,23 @@ export const FIT_OPTIONS_SCHEMA: Schema = {
   epochs: integer({ min: 0 }, 'a non-negative integer'),
   batchSize,
   validationSplit: number({ min: 0, max: 1, maxExclusive: true }),
-  validationData: custom('[x, y]: an array of two data inputs', (v) => Array.isArray(v) && v.length === 2 && isData(v[0]) && isData(v[1])),
+  validationData: custom('[x, y]: an array of two data inputs, or an (async) iterable of { x, y } batches',
+    (v) => (Array.isArray(v) && v.length === 2 && isData(v[0]) && isData(v[1])) || (!Array.isArray(v) && isIterable(v))),
   shuffle: boolean(),
   seed,
   callbacks: arrayOf(object('a Callback or an object of callback functions'), {}, 'an array of Callbacks or objects of callback functions'),
   verbose: oneOf([0, 1]),
   maxConsecutiveNonFinite: positiveInt(),
+  sampleWeight: weights,
+  classWeight: anyOf([oneOf(['balanced']), custom('{ [classId]: weight ≥ 0 }', (v) => object().test(v) && Object.entries(v as object).every(([k, w]) => /^\d+$/.test(k) && typeof w === 'number' && Number.isFinite(w) && w >= 0))], "'balanced' or { [classId]: weight ≥ 0 }"),
+  stepsPerEpoch: positiveInt(),
+  validationSteps: positiveInt(),
 };
 
 /** evaluate(x, y, options). */
-export const EVALUATE_OPTIONS_SCHEMA: Schema = { batchSize };
+export const EVALUATE_OPTIONS_SCHEMA: Schema = { batchSize, sampleWeight: weights, steps: positiveInt() };
 /** predict(x, options). */
-export const PREDICT_OPTIONS_SCHEMA: Schema = { batchSize };
+export const PREDICT_OPTIONS_SCHEMA: Schema = { batchSize, steps: positiveInt() };
 
 /** Checks new Sequential(layers, options): layers must be an array of layer objects. Throws OptionError. */
 export function validateSequentialOptions(layers: unknown, options: unknown): void {
