@@ -1,12 +1,15 @@
 // Callbacks: hooks into fit() (Keras keras.callbacks.Callback). Logs are plain { name: number } maps.
 
-import type { Sequential } from '../model/sequential.js';
+import type { TrainingModel } from '../model/contract.js';
 
+/** Per-batch or per-epoch values by name (loss, metrics). */
 export type Logs = Record<string, number>;
 
+/** A hook into fit() (Keras Callback). */
 export abstract class Callback {
-  model!: Sequential;
-  setModel(model: Sequential): void {
+  /** The model being trained (Keras callback.model), as the TrainingModel contract. */
+  model!: TrainingModel;
+  setModel(model: TrainingModel): void {
     this.model = model;
   }
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
@@ -27,6 +30,7 @@ export interface CallbackFunctions {
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
 
+/** User functions as a callback. */
 export class FunctionCallback extends Callback {
   constructor(private readonly f: CallbackFunctions) {
     super();

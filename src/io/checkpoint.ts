@@ -3,7 +3,8 @@
 
 import { CheckpointError } from '../errors.js';
 import { boolean, custom, describeValue, object, validateOptions, type Schema } from '../options/schema.js';
-import type { Sequential } from '../model/sequential.js';
+import type { Model as Sequential } from '../model/model.js';
+import type { Sequential as SequentialModel } from '../model/sequential.js';
 import { applyWeights, checkBlob, encodeCheckpoint, packSingleFile, parseManifest, resolveLimits, restoreModel, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type CheckpointReadOptions, type RestoreOptions } from './format.js';
 import { isNode } from './node.js';
 
@@ -33,12 +34,13 @@ export async function saveModel(model: Sequential, path: string): Promise<void> 
 
 /**
  * Loads a model saved by saveModel/saveModelToBytes: rebuilds it from its config, checks every tensor's
- * shape, sets the weights and restores the compile config (optimizer state starts fresh).
+ * shape, sets the weights and restores the compile config (optimizer state starts fresh). A Sequential
+ * checkpoint gives a Sequential (the default type); for a functional one write loadModel<Model>(...).
  */
-export async function loadModel(source: CheckpointSource, options: RestoreOptions = {}): Promise<Sequential> {
+export async function loadModel<M extends Sequential = SequentialModel>(source: CheckpointSource, options: RestoreOptions = {}): Promise<M> {
   validateOptions('loadModel', options, LOAD_OPTIONS, { what: 'the load options' });
   const { checkpoint, name } = await readCheckpoint(source, options);
-  return restoreModel(checkpoint, name, options);
+  return (await restoreModel(checkpoint, name, options)) as M;
 }
 
 const LOAD_OPTIONS: Schema = {

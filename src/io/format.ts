@@ -8,8 +8,9 @@
 
 import type { Kernels } from '../../bindings/index.js';
 import { CheckpointError } from '../errors.js';
-import type { Sequential } from '../model/sequential.js';
-import { compileFromConfig, compileToConfig, modelFromConfig, modelToConfig, type CompileConfig, type SequentialConfig } from './config.js';
+import type { Model as Sequential } from '../model/model.js';
+import type { SequentialConfig as SequentialConfigV } from '../model/sequential.js';
+import { compileFromConfig, compileToConfig, modelFromConfig, modelToConfig, type CompileConfig, type ModelConfig as SequentialConfig } from './config.js';
 import { manifestChecksum } from './checksum.js';
 import { crc32Hex } from './crc32.js';
 
@@ -230,7 +231,7 @@ export function parseManifest(input: string | Uint8Array, source: string, option
       'load it with { allowUnverified: true } if you trust the file (CLI: --allow-unverified), then save it again to upgrade it to version 2',
     );
   }
-  if (!m.model || typeof m.model !== 'object' || m.model.className !== 'Sequential') fail(source, 'model must be a Sequential config');
+  if (!m.model || typeof m.model !== 'object' || (m.model.className !== 'Sequential' && m.model.className !== 'Functional')) fail(source, 'model must be a Sequential or Functional config');
   if (m.compile !== null && (typeof m.compile !== 'object' || Array.isArray(m.compile))) fail(source, 'compile must be an object or null');
   const w = m.weights;
   if (!w || typeof w !== 'object') fail(source, 'weights is missing');
@@ -277,7 +278,10 @@ export function parseManifest(input: string | Uint8Array, source: string, option
  * microseconds, instead of after building (and initialising) a 134 MB model.
  */
 function checkDeclaredModel(m: Manifest, source: string, limits: Required<CheckpointLimits>): void {
-  const c = m.model.config;
+  // Functional configs are checked against the table after building (their graph needs the model code);
+  // the checksum and the size limits on the tensor table and the blob still apply before that.
+  if (m.model.className !== 'Sequential') return;
+  const c = (m.model as SequentialConfigV).config;
   if (!c || typeof c !== 'object' || !Array.isArray(c.layers)) fail(source, 'model.config.layers must be an array of layer configs');
   if (c.layers.length > limits.maxLayers) fail(source, `${c.layers.length} layers, more than limits.maxLayers = ${limits.maxLayers}`);
   if (c.inputShape === null || c.inputShape === undefined) return; // not built: restoreModel refuses it
@@ -392,8 +396,12 @@ export async function restoreModel(cp: Checkpoint, source: string, options: Rest
     throw new CheckpointError(`${source}: cannot rebuild the model from its config: ${(e as Error).message}`);
   }
   try {
-    const shape = cp.manifest.model.config.inputShape;
-    if (shape) await model.build(shape.slice());
+    if (cp.manifest.model.className === 'Sequential') {
+      const shape = (cp.manifest.model as SequentialConfigV).config.inputShape;
+      if (shape) await model.build(shape.slice());
+    } else {
+      await model.build();
+    }
   } catch (e) {
     model.dispose();
     throw new CheckpointError(`${source}: cannot rebuild the model from its config: ${(e as Error).message}`);

@@ -9,7 +9,7 @@
 // A crash at any point leaves model.json with a blob matching its checksum (weights.bin or weights.prev.bin).
 
 import { CheckpointError } from '../errors.js';
-import type { Sequential } from '../model/sequential.js';
+import type { Model as Sequential } from '../model/model.js';
 import { checkBlob, encodeCheckpoint, MANIFEST_FILE, packSingleFile, parseManifest, resolveLimits, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type CheckpointReadOptions } from './format.js';
 
 /** The blob a directory save keeps while it replaces weights.bin (see the commit protocol above). */

@@ -5,18 +5,22 @@
 // reversal copy is needed; its input gradient is added to the forward copy's (ACCUMULATE_DX).
 
 import type { Ptr } from '../../bindings/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, GraphError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
+import { stepValid } from './mask.js';
 import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 import type { Recurrent } from './recurrent.js';
 
+/** How Bidirectional combines the two directions (Keras merge_mode). */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
+/** Options of Bidirectional: the recurrent layer to run both ways and the merge mode. */
 export interface BidirectionalOptions extends LayerOptions {
   layer: Recurrent;
   mergeMode?: MergeMode;
 }
 
+/** Keras Bidirectional: a recurrent layer over time forwards and a copy backwards, outputs merged. */
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
   readonly forwardLayer: Recurrent;
@@ -65,10 +69,46 @@ export class Bidirectional extends Layer {
     return this.forwardLayer.returnSequences;
   }
 
+  /**
+   * Keras order: inputs [x, ...forward initial states, ...backward initial states]; outputs [y] or, with
+   * returnState, [y, ...forward final states, ...backward final states].
+   */
+  override computeOutputShapes(inputs: Shape[], stateCount: number): Shape[] {
+    const n = this.forwardLayer.stateCount;
+    if (stateCount !== 0 && stateCount !== 2 * n) {
+      throw new GraphError(`Bidirectional "${this.name}": initialState must hold ${2 * n} tensors (forward then backward ${n === 2 ? '[h, c]' : '[h]'}), got ${stateCount}`);
+    }
+    const f = this.forwardLayer.computeOutputShapes(inputs.slice(0, inputs.length - stateCount / 2), stateCount / 2);
+    this.backwardLayer.computeOutputShapes([inputs[0], ...inputs.slice(inputs.length - stateCount / 2)], stateCount / 2);
+    const y = this.computeOutputShape(inputs[0]);
+    return f.length === 1 ? [y] : [y, ...f.slice(1), ...f.slice(1)];
+  }
+
+  override planNode(planner: Planner, inputs: Port[]): Port[] {
+    const n = this.forwardLayer.stateCount, states = inputs.length - 1;
+    const used = planner.outputsUsed;
+    const inner = (from: number): Planner => ({
+      alloc: (k) => planner.alloc(k), capacity: planner.capacity, inputCapacity: planner.inputCapacity, training: planner.training,
+      outputsUsed: [true, ...used.slice(from, from + n)],
+    });
+    const fs = this.forwardLayer.planNode(inner(1), [inputs[0], ...inputs.slice(1, 1 + states / 2)]);
+    const bs = this.backwardLayer.planNode(inner(1 + n), [inputs[0], ...inputs.slice(1 + states / 2)]);
+    const y = this.planMerge(planner, inputs[0], fs[0]);
+    return [y, ...fs.slice(1), ...bs.slice(1)];
+  }
+
+  override twin(): Bidirectional {
+    const Ctor = this.forwardLayer.constructor as new (o: Record<string, unknown>) => Recurrent;
+    const inner = new Ctor({ ...this.forwardLayer.getConfig(), name: this.forwardLayer.name.replace(/^forward_/, '') });
+    return new Bidirectional({ name: this.name, trainable: this.trainable, mergeMode: this.mergeMode, layer: inner });
+  }
+
   plan(planner: Planner, input: Port): Port {
+    return this.planNode(planner, [input])[0];
+  }
+
+  private planMerge(planner: Planner, input: Port, f: Port): Port {
     this.input = input;
-    const f = this.forwardLayer.plan(planner, input);
-    this.backwardLayer.plan(planner, input);
     this.H = this.forwardLayer.units;
     const rows = (f.sequence ? planner.capacity.T : 1) * planner.capacity.B;
     const width = this.mergeMode === 'concat' ? 2 * this.H : this.H;
@@ -104,12 +144,24 @@ export class Bidirectional extends Layer {
         k.mul(this.out, f, r, n);
         break;
     }
+    this.zeroMasked(ctx, this.out);
+  }
+
+  /**
+   * Keras Bidirectional(returnSequences) zeroes the outputs at masked steps (zero_output_for_mask) where a
+   * plain recurrent layer repeats the previous output; the gradient at those steps is then 0 as well.
+   */
+  private zeroMasked(ctx: RunContext, p: Ptr): void {
+    if (!ctx.mask || !this.forwardLayer.returnSequences) return;
+    const W = this.mergeMode === 'concat' ? 2 * this.H : this.H, { T, B } = ctx;
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) if (!stepValid(ctx.mask, t, b, T, B)) ctx.kernels.fill(p + (t * B + b) * W * 4, 0, W);
   }
 
   backward(ctx: RunContext): void {
     const k = ctx.kernels, H = this.H, { rows, f, r, df, dr } = this.halves(ctx), n = rows * H;
     if (df === null || dr === null) return;
     const d = this.dout;
+    this.zeroMasked(ctx, d);
     switch (this.mergeMode) {
       case 'concat':
         k.copyRows(df, H, d, 2 * H, rows, H);

@@ -6,8 +6,10 @@
 import { ShapeError } from '../errors.js';
 import { Constant, serializeInitializer, getInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { maskFromSteps } from './mask.js';
+import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of Embedding (Keras names; `weights` to start from a matrix). */
 export interface EmbeddingOptions extends LayerOptions {
   /** V: vocabulary size (ids in [0, V)). */
   inputDim: number;
@@ -22,6 +24,7 @@ export interface EmbeddingOptions extends LayerOptions {
   inputLength?: number;
 }
 
+/** Keras Embedding: token ids (None, T) → vectors (None, T, E); maskZero makes id 0 padding. */
 export class Embedding extends Layer {
   readonly className = 'Embedding';
   readonly inputDim: number;
@@ -70,11 +73,19 @@ export class Embedding extends Layer {
   forward(ctx: RunContext): void {
     const ids = this.input.value(ctx);
     ctx.kernels.embeddingForward({ y: this.output.value(ctx), ids, embeddings: this.weight(ctx, 'embeddings'), maskZero: this.maskZero });
-    if (this.maskZero) {
-      const { lengths, leftPadded } = paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
-      ctx.lengths = lengths;
-      ctx.leftPadded = leftPadded;
-    }
+  }
+
+  /** With maskZero: the valid steps of each sample (id 0 = padding), from the batch's ids. */
+  override computeMask(ctx: RunContext): Mask | null {
+    if (!this.maskZero) return null;
+    // ids are batch-major (B, T); the mask is time-major (T, B), any pattern (gaps, either side).
+    const { B, T } = ctx, ids = ctx.kernels.arena.i32(this.input.value(ctx).ptr, B * T), valid = new Uint8Array(T * B);
+    for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) valid[t * B + b] = ids[b * T + t] !== 0 ? 1 : 0;
+    return maskFromSteps(valid, T, B);
+  }
+
+  override get expectsIds(): boolean {
+    return true;
   }
 
   backward(ctx: RunContext): void {
@@ -120,7 +131,7 @@ function flattenMatrix(weights: ArrayLike<number> | ArrayLike<ArrayLike<number>>
  * the fused kernels take right- OR left-padded batches, so padding must sit on one side of every row and on
  * the same side in the whole batch (rows without padding fit either).
  */
-export function paddingOf(ids: Int32Array, B: number, T: number, layer: string): { lengths: Int32Array; leftPadded: boolean } {
+export function paddingOf(ids: Int32Array, B: number, T: number, layer: string, what = 'id 0'): { lengths: Int32Array; leftPadded: boolean } {
   const lengths = new Int32Array(B);
   let side: 'left' | 'right' | null = null;
   let sideRow = -1;
@@ -139,14 +150,14 @@ export function paddingOf(ids: Int32Array, B: number, T: number, layer: string):
     if (last - first + 1 !== count) {
       let hole = first;
       while (row[hole] !== 0) hole++;
-      throw new ShapeError(`Embedding "${layer}": maskZero needs padding (id 0) on one side of each sequence, but batch row ${b} has id 0 at time step ${hole} between tokens`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": ${what === 'id 0' ? 'maskZero needs padding (id 0)' : 'one-sided masks need padding'} on one side of each sequence, but batch row ${b} has ${what} at time step ${hole} between ${what === 'id 0' ? 'tokens' : 'valid steps'}`);
     }
     const rowSide = first === 0 ? 'right' : last === T - 1 ? 'left' : null;
     if (rowSide === null) {
-      throw new ShapeError(`Embedding "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
     }
     if (side !== null && side !== rowSide) {
-      throw new ShapeError(`Embedding "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side (padSequences padding 'pre' or 'post')`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side (padSequences padding 'pre' or 'post')`);
     }
     side = rowSide;
     sideRow = b;

@@ -5,11 +5,13 @@ import type { InitializerSpec } from '../initializers.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type GateActivation, type RecurrentOptions } from './recurrent.js';
 
+/** Options of GRU: the recurrent options plus recurrentActivation and resetAfter. */
 export interface GruOptions extends RecurrentOptions {
   recurrentActivation?: GateActivation;
   resetAfter?: boolean;
 }
 
+/** Keras GRU (reset_after true or false) on the fused kernels. */
 export class GRU extends Recurrent {
   readonly className = 'GRU';
   readonly recurrentActivation: GateActivation;
@@ -30,9 +32,9 @@ export class GRU extends Recurrent {
     return this.biasInitializer;
   }
 
-  private opts(ctx: RunContext, a: { lengths: Int32Array | null; reverse: boolean; leftPadded: boolean }) {
+  private opts(ctx: RunContext, a: { lengths: Int32Array | null; stepMask: Uint8Array | null; reverse: boolean; leftPadded: boolean }) {
     return {
-      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, reverse: a.reverse, leftPadded: a.leftPadded,
+      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, stepMask: a.stepMask, reverse: a.reverse, leftPadded: a.leftPadded,
       activation: this.activation, recurrentActivation: this.recurrentActivation, resetAfter: this.resetAfter,
     };
   }

@@ -8,6 +8,7 @@ import type { Kernels } from '../../bindings/index.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type GateActivation, type RecurrentOptions } from './recurrent.js';
 
+/** Options of LSTM: the recurrent options plus recurrentActivation and unitForgetBias. */
 export interface LstmOptions extends RecurrentOptions {
   recurrentActivation?: GateActivation;
   unitForgetBias?: boolean;
@@ -24,6 +25,7 @@ class UnitForgetBias implements Initializer {
   getConfig() { return {}; }
 }
 
+/** Keras LSTM on the fused kernels. */
 export class LSTM extends Recurrent {
   readonly className = 'LSTM';
   readonly recurrentActivation: GateActivation;
@@ -44,9 +46,9 @@ export class LSTM extends Recurrent {
     return this.unitForgetBias ? new UnitForgetBias(this.biasInitializer, this.units) : this.biasInitializer;
   }
 
-  private opts(ctx: RunContext, a: { lengths: Int32Array | null; reverse: boolean; leftPadded: boolean }) {
+  private opts(ctx: RunContext, a: { lengths: Int32Array | null; stepMask: Uint8Array | null; reverse: boolean; leftPadded: boolean }) {
     return {
-      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, reverse: a.reverse, leftPadded: a.leftPadded,
+      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, stepMask: a.stepMask, reverse: a.reverse, leftPadded: a.leftPadded,
       activation: this.activation, recurrentActivation: this.recurrentActivation,
     };
   }

@@ -4,15 +4,16 @@
 // y (To, B, C) (a sequence), global pooling y (B, C) (one vector per sample).
 //
 // Masks (Keras 3): windowed pooling and GlobalMaxPooling1D drop the mask; GlobalAveragePooling1D averages
-// only the valid steps of each sample when an Embedding(maskZero) mask reaches it (ctx.lengths), and an
+// only the valid steps of each sample when a mask reaches it (any pattern, layers/mask.ts), and an
 // all-padding sample averages to 0 (Keras gives 0/0 = NaN).
 
 import type { Ptr } from '../../bindings/index.js';
 import { pool1dGeometry, type PoolPadding } from '../../bindings/families/pooling.js';
 import { ConfigError, ShapeError } from '../errors.js';
-import { SequenceScope } from './conv1d.js';
+import { stepValid } from './mask.js';
 import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of the windowed 1-D pooling layers (Keras names). */
 export interface Pooling1DOptions extends LayerOptions {
   /** P: window width (default 2). */
   poolSize?: number | [number];
@@ -27,7 +28,6 @@ abstract class Pooling1D extends Layer {
   readonly poolSize: number;
   readonly strides: number;
   readonly padding: PoolPadding;
-  protected readonly scope = new SequenceScope();
   protected C = 0;
 
   constructor(options: Pooling1DOptions, base: string, className: string) {
@@ -72,6 +72,15 @@ abstract class Pooling1D extends Layer {
 
   protected planExtra(_planner: Planner, _n: number): void {}
 
+  override outputSteps(T: number): number {
+    return this.outputLength(T, this.input?.shape ?? [T, null]);
+  }
+
+  /** The output run (B, To) for an input run. */
+  protected out(ctx: RunContext): { B: number; T: number } {
+    return { B: ctx.B, T: this.outputSteps(ctx.T) };
+  }
+
   propagatesMask(): boolean {
     return false;
   }
@@ -81,6 +90,7 @@ abstract class Pooling1D extends Layer {
   }
 }
 
+/** Keras MaxPooling1D over time. */
 export class MaxPooling1D extends Pooling1D {
   readonly className = 'MaxPooling1D';
   /** (To, B, C) i32: the input step of each window's first maximum. */
@@ -96,20 +106,19 @@ export class MaxPooling1D extends Pooling1D {
 
   forward(ctx: RunContext): void {
     const x = this.input.value(ctx);
-    this.scope.enter(ctx, this.outputLength(ctx.T, this.input.shape));
-    const y = this.output.value(ctx);
+    const y = this.output.value(this.out(ctx));
     ctx.kernels.maxPooling1dForward({ y, argmax: { ptr: this.argmax, shape: y.shape }, x, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
   }
 
   backward(ctx: RunContext): void {
-    const dy = this.output.grad(ctx);
-    this.scope.leave(ctx);
+    const dy = this.output.grad(this.out(ctx));
     const dx = this.input.grad(ctx);
     if (!dy || !dx) return;
     ctx.kernels.maxPooling1dBackward({ dx, dy, argmax: { ptr: this.argmax, shape: dy.shape } });
   }
 }
 
+/** Keras AveragePooling1D over time. */
 export class AveragePooling1D extends Pooling1D {
   readonly className = 'AveragePooling1D';
 
@@ -119,13 +128,11 @@ export class AveragePooling1D extends Pooling1D {
 
   forward(ctx: RunContext): void {
     const x = this.input.value(ctx);
-    this.scope.enter(ctx, this.outputLength(ctx.T, this.input.shape));
-    ctx.kernels.averagePooling1dForward({ y: this.output.value(ctx), x, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
+    ctx.kernels.averagePooling1dForward({ y: this.output.value(this.out(ctx)), x, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
   }
 
   backward(ctx: RunContext): void {
-    const dy = this.output.grad(ctx);
-    this.scope.leave(ctx);
+    const dy = this.output.grad(this.out(ctx));
     const dx = this.input.grad(ctx);
     if (!dy || !dx) return;
     ctx.kernels.averagePooling1dBackward({ dx, dy, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
@@ -134,8 +141,6 @@ export class AveragePooling1D extends Pooling1D {
 
 abstract class GlobalPooling1D extends Layer {
   protected C = 0;
-  /** The mask this layer consumed in forward (restored in backward for the layers below). */
-  protected lengths: Int32Array | null = null;
 
   computeOutputShape(input: Shape): Shape {
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, C) with a known C', input);
@@ -164,6 +169,7 @@ abstract class GlobalPooling1D extends Layer {
   }
 }
 
+/** Keras GlobalMaxPooling1D: the maximum over time per channel. */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly className = 'GlobalMaxPooling1D';
   /** (B, C) i32: the input step of each channel's first maximum. */
@@ -179,19 +185,18 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 
   forward(ctx: RunContext): void {
     const y = this.output.value(ctx);
+    // Keras 3: no mask support, the mask is dropped (max over all steps).
     ctx.kernels.globalMaxPooling1dForward({ y, argmax: { ptr: this.argmax, shape: y.shape }, x: this.input.value(ctx) });
-    this.lengths = ctx.lengths; // Keras 3: no mask support, the mask is dropped (max over all steps)
-    ctx.lengths = null;
   }
 
   backward(ctx: RunContext): void {
-    ctx.lengths = this.lengths;
     const dy = this.output.grad(ctx), dx = this.input.grad(ctx);
     if (!dy || !dx) return;
     ctx.kernels.globalMaxPooling1dBackward({ dx, dy, argmax: { ptr: this.argmax, shape: dy.shape } });
   }
 }
 
+/** Keras GlobalAveragePooling1D: the mean over the valid steps per channel. */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly className = 'GlobalAveragePooling1D';
 
@@ -201,54 +206,49 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 
   forward(ctx: RunContext): void {
     const y = this.output.value(ctx), x = this.input.value(ctx);
-    this.lengths = ctx.lengths;
-    ctx.lengths = null;
-    if (!this.lengths) {
+    if (!ctx.mask) {
       ctx.kernels.globalAveragePooling1dForward({ y, x });
       return;
     }
     // Masked mean (Keras: Σ_t mask·x / Σ_t mask): the kernel has no mask, so this loops over arena views.
-    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena;
+    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena, m = ctx.mask;
     const X = a.f32(x.ptr, T * B * C), Y = a.f32(y.ptr, B * C);
     Y.fill(0);
     for (let b = 0; b < B; b++) {
-      const [t0, t1] = this.valid(ctx, b);
       const yb = b * C;
-      for (let t = t0; t < t1; t++) {
+      let n = 0;
+      for (let t = 0; t < T; t++) {
+        if (!stepValid(m, t, b, T, B)) continue;
+        n++;
         const xb = (t * B + b) * C;
         for (let c = 0; c < C; c++) Y[yb + c] += X[xb + c];
       }
-      const inv = t1 > t0 ? 1 / (t1 - t0) : 0;
+      const inv = n > 0 ? 1 / n : 0;
       for (let c = 0; c < C; c++) Y[yb + c] *= inv;
     }
   }
 
   backward(ctx: RunContext): void {
-    ctx.lengths = this.lengths;
     const dy = this.output.grad(ctx), dx = this.input.grad(ctx);
     if (!dy || !dx) return;
-    if (!this.lengths) {
+    if (!ctx.mask) {
       ctx.kernels.globalAveragePooling1dBackward({ dx, dy });
       return;
     }
-    // dx[t, b] = dy[b] / len_b on valid steps, 0 on padding.
-    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena;
+    // dx[t, b] = dy[b] / n_b on valid steps, 0 on masked ones (n_b: valid steps of sample b).
+    const { T, B } = ctx, C = this.C, a = ctx.kernels.arena, m = ctx.mask;
     const DX = a.f32(dx.ptr, T * B * C), DY = a.f32(dy.ptr, B * C);
     DX.fill(0);
     for (let b = 0; b < B; b++) {
-      const [t0, t1] = this.valid(ctx, b);
-      if (t1 === t0) continue;
-      const inv = 1 / (t1 - t0), yb = b * C;
-      for (let t = t0; t < t1; t++) {
+      let n = 0;
+      for (let t = 0; t < T; t++) if (stepValid(m, t, b, T, B)) n++;
+      if (n === 0) continue;
+      const inv = 1 / n, yb = b * C;
+      for (let t = 0; t < T; t++) {
+        if (!stepValid(m, t, b, T, B)) continue;
         const xb = (t * B + b) * C;
         for (let c = 0; c < C; c++) DX[xb + c] = DY[yb + c] * inv;
       }
     }
-  }
-
-  /** The valid steps [t0, t1) of sample b under the mask. */
-  private valid(ctx: RunContext, b: number): [number, number] {
-    const len = this.lengths![b];
-    return ctx.leftPadded ? [ctx.T - len, ctx.T] : [0, len];
   }
 }

@@ -6,10 +6,12 @@ import { ShapeError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
 import { Layer, formatKerasShape, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of Residual: the layer to wrap. */
 export interface ResidualOptions extends LayerOptions {
   layer: Layer;
 }
 
+/** A skip connection: y = layer(x) + x. */
 export class Residual extends Layer {
   readonly className = 'Residual';
   readonly inner: Layer;
@@ -35,6 +37,10 @@ export class Residual extends Layer {
   override bindParams(entries: ParamEntry[]): void {
     this.params = entries;
     this.inner.bindParams(entries.map((e) => ({ ...e, name: e.name.slice(this.inner.name.length + 1) })));
+  }
+
+  override twin(): Residual {
+    return new Residual({ name: this.name, trainable: this.trainable, layer: this.inner.twin() });
   }
 
   override propagatesMask(): boolean {

@@ -4,6 +4,7 @@ import type { InitializerSpec } from '../initializers.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type RecurrentOptions } from './recurrent.js';
 
+/** Keras SimpleRNN (tanh or relu) on the fused kernels. */
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
 
@@ -20,9 +21,9 @@ export class SimpleRNN extends Recurrent {
     return this.biasInitializer;
   }
 
-  private opts(ctx: RunContext, a: { lengths: Int32Array | null; reverse: boolean; leftPadded: boolean }) {
+  private opts(ctx: RunContext, a: { lengths: Int32Array | null; stepMask: Uint8Array | null; reverse: boolean; leftPadded: boolean }) {
     return {
-      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, reverse: a.reverse, leftPadded: a.leftPadded,
+      T: ctx.T, B: ctx.B, D: this.input.shape[1] as number, H: this.units, lengths: a.lengths, stepMask: a.stepMask, reverse: a.reverse, leftPadded: a.leftPadded,
       activation: this.activation,
     };
   }

@@ -9,11 +9,13 @@
 import type { Ptr } from '../../bindings/arena.js';
 import type { TensorRef } from '../../bindings/checker.js';
 
+/** L1/L2 penalty factors of a weight tensor. */
 export interface Regularizer {
   l1: number;
   l2: number;
 }
 
+/** A weight tensor as a layer declares it: Keras name and shape, trainable, regularizer. */
 export interface ParamSpec {
   /** Keras weight name within the layer: kernel, recurrent_kernel, bias, embeddings... */
   name: string;
@@ -22,6 +24,7 @@ export interface ParamSpec {
   regularizer?: Regularizer | null;
 }
 
+/** A weight tensor in the param table: its spec, path "<layer>/<name>" and offset in the slabs. */
 export interface ParamEntry extends ParamSpec {
   /** "<layer>/<name>", unique in the model. */
   path: string;
@@ -33,6 +36,7 @@ export interface ParamEntry extends ParamSpec {
 
 const round4 = (n: number) => Math.ceil(n / 4) * 4;
 
+/** Every weight tensor of a model and its offset in the params/grads/optimizer slabs. */
 export class ParamTable {
   readonly entries: ParamEntry[] = [];
   private sizeFloats = 0;

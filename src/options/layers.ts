@@ -53,7 +53,7 @@ const RECURRENT: Schema = {
   ...BASE_LAYER_SCHEMA,
   units: required(positiveInt()),
   activation: oneOf(CELL_ACTIVATIONS),
-  returnSequences: boolean(), goBackwards: boolean(), stateful: boolean(),
+  returnSequences: boolean(), returnState: boolean(), goBackwards: boolean(), stateful: boolean(),
   dropout: rate, recurrentDropout: rate,
   kernelInitializer: initializer, recurrentInitializer: initializer, biasInitializer: initializer,
   kernelRegularizer: regularizer, recurrentRegularizer: regularizer, biasRegularizer: regularizer,
@@ -98,6 +98,14 @@ export const LAYER_SCHEMAS: Readonly<Record<string, { className: string; schema:
   global_average_pooling1d: { className: 'GlobalAveragePooling1D', schema: BASE_LAYER_SCHEMA },
   bidirectional: { className: 'Bidirectional', schema: { ...BASE_LAYER_SCHEMA, layer: required(recurrentLayer), mergeMode: oneOf(['concat', 'sum', 'mul', 'ave']) } },
   residual: { className: 'Residual', schema: { ...BASE_LAYER_SCHEMA, layer: required(anyLayer) } },
+  // model core (issue 14): functional-API layers
+  masking: { className: 'Masking', schema: { ...BASE_LAYER_SCHEMA, maskValue: number() } },
+  repeat_vector: { className: 'RepeatVector', schema: { ...BASE_LAYER_SCHEMA, n: required(positiveInt()) } },
+  time_distributed: { className: 'TimeDistributed', schema: { ...BASE_LAYER_SCHEMA, layer: required(anyLayer) } },
+  add: { className: 'Add', schema: BASE_LAYER_SCHEMA },
+  multiply: { className: 'Multiply', schema: BASE_LAYER_SCHEMA },
+  average: { className: 'Average', schema: BASE_LAYER_SCHEMA },
+  concatenate: { className: 'Concatenate', schema: { ...BASE_LAYER_SCHEMA, axis: number() } },
 };
 
 /**

@@ -21,10 +21,18 @@ const optimizerSpec = anyOf([
 ], "an optimizer name ('adam'), an Optimizer object or { className: 'Adam', config: { ... } }");
 
 /** compile(options). The optimizer's own config is checked by validateOptimizerOptions (owner: the optimizer). */
+const lossOne = anyOf([string({ nonEmpty: true }), custom('a Loss object', (v) => typeof v === 'object' && v !== null && typeof (v as { compute?: unknown }).compute === 'function')]);
+const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
+const names = arrayOf(string({ nonEmpty: true }), {}, 'an array of metric names');
 export const COMPILE_OPTIONS_SCHEMA: Schema = {
   optimizer: required(optimizerSpec),
-  loss: required(string({ nonEmpty: true })),
-  metrics: arrayOf(string({ nonEmpty: true }), {}, 'an array of metric names'),
+  // one loss for every output, a list in output order, or an object by output name (functional models)
+  loss: required(anyOf([lossOne, arrayOf(lossOne, { min: 1 }), custom('an object of losses by output name', (v) => isRecord(v) && typeof (v as { compute?: unknown }).compute !== 'function' && Object.values(v as object).every((x) => lossOne.test(x)))],
+    'a loss name, a Loss object, a list of them (one per output) or an object by output name')),
+  metrics: anyOf([names, arrayOf(names), custom('an object of metric lists by output name', (v) => isRecord(v) && Object.values(v as object).every((x) => names.test(x)))],
+    'an array of metric names'), // (or one such array per output, as a list or by output name)
+  lossWeights: anyOf([arrayOf(number({ min: 0 })), custom('an object of weights by output name', (v) => isRecord(v) && Object.values(v as object).every((x) => typeof x === 'number' && Number.isFinite(x) && x >= 0))],
+    'a list of non-negative numbers (one per output) or an object of them by output name'),
 };
 
 const batchSize = positiveInt();
@@ -65,21 +73,21 @@ export function validateSequentialOptions(layers: unknown, options: unknown): vo
 }
 
 /** Checks compile(options) of model `model` (its name). Throws OptionError: `Sequential "m": compile: loss must be ...`. */
-export function validateCompileOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": compile`, options, COMPILE_OPTIONS_SCHEMA, { what: 'the compile options', allowUnknown: 'typos' });
+export function validateCompileOptions(model: string, options: unknown, className = 'Sequential'): void {
+  validateOptions(`${className} "${model}": compile`, options, COMPILE_OPTIONS_SCHEMA, { what: 'the compile options', allowUnknown: 'typos' });
 }
 
 /** Checks fit(x, y, options). */
-export function validateFitOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": fit`, options, FIT_OPTIONS_SCHEMA, { what: 'the fit options', allowUnknown: 'typos' });
+export function validateFitOptions(model: string, options: unknown, className = 'Sequential'): void {
+  validateOptions(`${className} "${model}": fit`, options, FIT_OPTIONS_SCHEMA, { what: 'the fit options', allowUnknown: 'typos' });
 }
 
 /** Checks evaluate(x, y, options). */
-export function validateEvaluateOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": evaluate`, options, EVALUATE_OPTIONS_SCHEMA, { what: 'the evaluate options', allowUnknown: 'typos' });
+export function validateEvaluateOptions(model: string, options: unknown, className = 'Sequential'): void {
+  validateOptions(`${className} "${model}": evaluate`, options, EVALUATE_OPTIONS_SCHEMA, { what: 'the evaluate options', allowUnknown: 'typos' });
 }
 
 /** Checks predict(x, options). */
-export function validatePredictOptions(model: string, options: unknown): void {
-  validateOptions(`Sequential "${model}": predict`, options, PREDICT_OPTIONS_SCHEMA, { what: 'the predict options', allowUnknown: 'typos' });
+export function validatePredictOptions(model: string, options: unknown, className = 'Sequential'): void {
+  validateOptions(`${className} "${model}": predict`, options, PREDICT_OPTIONS_SCHEMA, { what: 'the predict options', allowUnknown: 'typos' });
 }
