@@ -42,3 +42,5 @@ export { Loss, getLoss, type LossName } from './losses.js';
 export { GraphError } from './errors.js';
 export { type Prediction } from './model/predict.js';
 export { type TrainingModel, type WeightTensor } from './model/contract.js';
+// Reliability (issue 16): the error every option check throws.
+export { OptionError } from './options/index.js';

@@ -114,6 +114,7 @@ export interface Manifest {
   checksum?: { algorithm: 'crc32'; scope: 'manifest+blob'; value: string };
 }
 
+/** A decoded checkpoint: the parsed manifest and the blob of tensor bytes. */
 export interface Checkpoint {
   manifest: Manifest;
   blob: Uint8Array;

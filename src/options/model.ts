@@ -20,10 +20,11 @@ const optimizerSpec = anyOf([
     ((v as { config?: unknown }).config === undefined || object().test((v as { config?: unknown }).config))),
 ], "an optimizer name ('adam'), an Optimizer object or { className: 'Adam', config: { ... } }");
 
-/** compile(options). The optimizer's own config is checked by validateOptimizerOptions (owner: the optimizer). */
+// compile(options): one loss (name or Loss object), a list per output, or an object by output name.
 const lossOne = anyOf([string({ nonEmpty: true }), custom('a Loss object', (v) => typeof v === 'object' && v !== null && typeof (v as { compute?: unknown }).compute === 'function')]);
 const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const names = arrayOf(string({ nonEmpty: true }), {}, 'an array of metric names');
+/** compile(options). The optimizer's own config is checked by validateOptimizerOptions (owner: the optimizer). */
 export const COMPILE_OPTIONS_SCHEMA: Schema = {
   optimizer: required(optimizerSpec),
   // one loss for every output, a list in output order, or an object by output name (functional models)
