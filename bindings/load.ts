@@ -6,7 +6,7 @@
 // Response). See docs/decisions.md.
 
 import { Arena, type ArenaOptions } from './arena.js';
-import { FusedRnnError, WasmFeatureError } from './errors.js';
+import { ArenaError, FusedRnnError, WasmFeatureError } from './errors.js';
 import { hasSimd } from './features.js';
 import { createKernels, type Backend, type Kernels, type RawKernels } from './kernels.js';
 import { referenceRaw } from './reference-kernels.js';
@@ -35,6 +35,7 @@ export interface LoadOptions extends ArenaOptions {
 }
 
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
+  if (typeof options !== 'object' || options === null) throw new ArenaError(`loadKernels: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16: no TypeError
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') {
     const arena = new Arena(options);

@@ -15,88 +15,9 @@ import { byteChunks, LineSplitter, sourceName, type DataSource, type ReadOptions
 import { Random } from '../random.js';
 import type { SeedOrRandom } from './split.js';
 
-export interface WordVectorOptions extends ReadOptions {
-  /** Expected dimension D; default: from the header, else the first vector line. */
-  dim?: number;
-  /** Lowercase every word; when two spellings meet ("The", "the"), the first one's vector wins. */
-  lowercase?: boolean;
-  /** Keep only these words (checked after lowercasing): a Set, an array, a Map's keys (e.g. tokenizer.wordIndex). */
-  vocabulary?: Iterable<string> | { has(word: string): boolean };
-  /** Read at most this many vector lines (like gensim's `limit`; the header count is then not checked). */
-  limit?: number;
-  /** Longest line in bytes (default 16 MiB); a longer one (e.g. a binary file, /dev/zero) is a DataError. */
-  maxLineBytes?: number;
-  /** Most values kept in memory, rows × D (default 2^28 = 1 GiB of float32); more is a DataError. */
-  maxValues?: number;
-}
+import { WordVectors, type WordVectorOptions, type WordVectorStats } from './word-vector-table.js';
 
-export interface DuplicateWord {
-  word: string;
-  /** Line of the repeated (ignored) occurrence. */
-  line: number;
-  /** Line whose vector was kept. */
-  firstLine: number;
-}
-
-export interface WordVectorStats {
-  /** The file name or label used in messages. */
-  name: string;
-  /** Lines read, including the header and blank lines. */
-  lines: number;
-  /** The "N D" header, when the file has one. */
-  header: { count: number; dim: number } | null;
-  /** Vector lines read (kept, duplicate or filtered). */
-  entries: number;
-  /** Words kept (= WordVectors.size). */
-  kept: number;
-  /** Later occurrences of a word already kept (after lowercasing, with `lowercase`), skipped. */
-  duplicates: number;
-  /** Of `duplicates`: those spelled differently from the kept word (only with `lowercase`). */
-  caseVariants: number;
-  /** Lines skipped because the word is not in `vocabulary`. */
-  filtered: number;
-  /** Lines whose word contains spaces. */
-  wordsWithSpaces: number;
-  blankLines: number;
-  /** The first 10 duplicates, for the report. */
-  duplicateExamples: DuplicateWord[];
-}
-
-/** A loaded set of word vectors: `vectors` is (N, D) row-major, row i belongs to words[i]. */
-export class WordVectors {
-  private readonly index = new Map<string, number>();
-
-  constructor(
-    readonly dim: number,
-    readonly words: readonly string[],
-    readonly vectors: Float32Array,
-    readonly stats: WordVectorStats,
-  ) {
-    if (vectors.length !== words.length * dim) throw new DataError(`WordVectors: ${words.length} words × ${dim} dims ≠ ${vectors.length} values`);
-    words.forEach((w, i) => {
-      if (!this.index.has(w)) this.index.set(w, i);
-    });
-  }
-
-  get size(): number {
-    return this.words.length;
-  }
-
-  has(word: string): boolean {
-    return this.index.has(word);
-  }
-
-  /** Row of `word`, or -1. */
-  indexOf(word: string): number {
-    return this.index.get(word) ?? -1;
-  }
-
-  /** The vector of `word` (a view into `vectors`), or undefined. */
-  get(word: string): Float32Array | undefined {
-    const i = this.index.get(word);
-    return i === undefined ? undefined : this.vectors.subarray(i * this.dim, (i + 1) * this.dim);
-  }
-}
+export { WordVectors, type WordVectorOptions, type WordVectorStats, type DuplicateWord } from './word-vector-table.js';
 
 const BLANK = (c: number): boolean => c === 32 || c === 9 || c === 13;
 const FIELD_SEPARATOR = /[ \t]+/;
@@ -127,7 +48,7 @@ export class WordVectorParser {
   private readonly stats: WordVectorStats;
 
   constructor(options: WordVectorOptions = {}) {
-    this.name = options.name ?? 'word vectors';
+    this.name = options?.name ?? 'word vectors';
     if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, this.name);
     const { dim, lowercase = false, vocabulary, limit, maxLineBytes = 16 * 2 ** 20, maxValues = 2 ** 28 } = options;
     if (dim !== undefined && (!Number.isSafeInteger(dim) || dim < 1)) throw new DataError(`dim must be a positive integer, got ${String(dim)}`, this.name);
@@ -272,6 +193,7 @@ export class WordVectorParser {
  * vectors. Stops reading early once `limit` lines were read.
  */
 export async function loadWordVectors(source: DataSource, options: WordVectorOptions = {}): Promise<WordVectors> {
+  if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, sourceName(source, 'word vectors'));
   const name = options.name ?? sourceName(source, 'word vectors');
   const parser = new WordVectorParser({ ...options, name });
   for await (const chunk of byteChunks(source, { name, gzip: options.gzip })) {

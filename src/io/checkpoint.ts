@@ -60,6 +60,7 @@ const hasScheme = (s: string) => /^[a-z][a-z0-9+.-]*:/i.test(s) && !/^[a-z]:[\\/
 
 /** Reads and checks (magic, version, sizes, checksum) a checkpoint from any source. */
 export async function readCheckpoint(source: CheckpointSource, options: CheckpointReadOptions = {}): Promise<{ checkpoint: Checkpoint; name: string }> {
+  validateOptions('readCheckpoint', options, { allowUnverified: boolean(), limits: LOAD_OPTIONS.limits }, { what: 'the read options', allowUnknown: true });
   if (source instanceof ArrayBuffer) return { checkpoint: unpackSingleFile(new Uint8Array(source), 'checkpoint bytes', options), name: 'checkpoint bytes' };
   if (ArrayBuffer.isView(source)) {
     const bytes = new Uint8Array(source.buffer, source.byteOffset, source.byteLength);
