@@ -1,11 +1,11 @@
 // Training-step speed of this build against an older commit's build, measured side by side in ONE process
 // (the machine is shared and noisy): the older commit is exported with `git archive` into a temp directory,
 // built there (wasm + JS), and both builds' dist/node/index.js are imported here. Rounds alternate the
-// order (base, new / new, base); each round times `steps` one-batch fit() calls per build and keeps the
-// median; the ratio printed is median over rounds of new/base step time (1.00 = same speed).
+// order (base, new / new, base) step by step; the ratio printed is the median over rounds·steps adjacent
+// pairs of new/base step time, by wall clock and by this process's CPU time (1.00 = same speed).
 //   W1 = ids (B32, T40) → Embedding(5000, 100) → LSTM(64) → Dense(1, sigmoid), BCE, Adam
 //   W2 = ids (B32, T64) → Embedding(80, 64) → LSTM(256, seq) → Dense(80) softmax CE, Adam
-// Usage: npm run build && tsx bench/train-vs-base.ts [--base <git ref>] [--rounds 7] [--steps 5]
+// Usage: npm run build && tsx bench/train-vs-base.ts [--base <git ref or built dir>] [--new <built dir>] [--rounds 7] [--steps 5]
 // Validation first: both builds give the same first-step loss (same seed, same data) or the bench exits 1.
 import { execSync } from 'node:child_process';
 import { existsSync, mkdtempSync, symlinkSync } from 'node:fs';
@@ -58,21 +58,20 @@ async function setup(L: Lib, w: Workload) {
   const first = (await m.fit(x, y, { epochs: 1, batchSize: w.B, shuffle: false })).history.loss[0];
   return {
     first,
-    async time(): Promise<number> {
-      const t: number[] = [];
-      for (let i = 0; i < steps; i++) {
-        const t0 = performance.now();
-        await m.fit(x, y, { epochs: 1, batchSize: w.B, shuffle: false });
-        t.push(performance.now() - t0);
-      }
-      return median(t);
+    /** One training step (a one-batch fit): wall ms and this process's CPU ms (less sensitive to other load). */
+    async step(): Promise<{ wall: number; cpu: number }> {
+      const c0 = process.cpuUsage(), t0 = performance.now();
+      await m.fit(x, y, { epochs: 1, batchSize: w.B, shuffle: false });
+      const c = process.cpuUsage(c0);
+      return { wall: performance.now() - t0, cpu: (c.user + c.system) / 1000 };
     },
   };
 }
 
 const baseDir = existsSync(ref) ? ref : buildBase();
 const base = (await import(pathToFileURL(join(baseDir, 'dist/node/index.js')).href)) as Lib;
-const next = (await import(pathToFileURL(resolve('dist/node/index.js')).href)) as Lib;
+// --new <dir>: another build as "new" (an A/A run with --new equal to --base measures the harness's own bias).
+const next = (await import(pathToFileURL(join(resolve(arg('new', '.')), 'dist/node/index.js')).href)) as Lib;
 const rows: Array<Record<string, unknown>> = [];
 for (const w of W) {
   const a = await setup(base, w), b = await setup(next, w);
@@ -80,14 +79,19 @@ for (const w of W) {
     console.error(`${w.name}: first-step loss differs: base ${a.first}, new ${b.first}`);
     process.exit(1);
   }
-  for (let i = 0; i < 2; i++) { await a.time(); await b.time(); } // warm-up
-  const ratios: number[] = [], tb: number[] = [], tn: number[] = [];
-  for (let r = 0; r < rounds; r++) {
-    const [x, y] = r % 2 ? [await b.time(), await a.time()] : [await a.time(), await b.time()].reverse();
-    tn.push(x); tb.push(y); ratios.push(x / y);
+  for (let i = 0; i < 3; i++) { await a.step(); await b.step(); } // warm-up
+  // Pairs of adjacent steps, the order alternating: the ratio of each pair sees the same machine state.
+  const wall: number[] = [], cpu: number[] = [], tb: number[] = [], tn: number[] = [];
+  for (let r = 0; r < rounds * steps; r++) {
+    let x: { wall: number; cpu: number }, y: { wall: number; cpu: number };
+    if (r % 2) { y = await b.step(); x = await a.step(); } else { x = await a.step(); y = await b.step(); }
+    wall.push(y.wall / x.wall); cpu.push(y.cpu / x.cpu); tb.push(x.wall); tn.push(y.wall);
   }
-  const row = { workload: w.name, B: w.B, T: w.T, base: ref, baseStepMs: median(tb), newStepMs: median(tn), ratioNewOverBase: median(ratios), rounds, steps };
+  const row = {
+    workload: w.name, B: w.B, T: w.T, base: ref, new: arg('new', '.'), pairs: rounds * steps, baseStepMs: median(tb), newStepMs: median(tn),
+    ratioWall: median(wall), ratioCpu: median(cpu),
+  };
   rows.push(row);
-  console.log(`${w.name} (B${w.B}, T${w.T}): base ${median(tb).toFixed(2)} ms/step, new ${median(tn).toFixed(2)} ms/step, new/base ${median(ratios).toFixed(3)} (median of ${rounds} alternating rounds)`);
+  console.log(`${w.name} (B${w.B}, T${w.T}): base ${median(tb).toFixed(2)} ms/step, new ${median(tn).toFixed(2)} ms/step; new/base median of ${rounds * steps} adjacent pairs: wall ${median(wall).toFixed(3)}, process CPU time ${median(cpu).toFixed(3)}`);
 }
-console.log(`saved ${saveResults('train-vs-base', { machine: describeMachine(), rows })}`);
+console.log(`saved ${saveResults(arg('new', '.') === ref ? 'train-vs-base-aa' : 'train-vs-base', { machine: describeMachine(), rows })}`);

@@ -5,7 +5,7 @@
 // the last valid step.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { Bidirectional, Embedding, GRU, Input, LSTM, Model, loadKernels, type SymbolicTensor } from '../src/index.js';
+import { Bidirectional, Embedding, GRU, Input, LSTM, Masking, Model, loadKernels, type SymbolicTensor } from '../src/index.js';
 import { checkClose } from './helpers/check-close.js';
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
@@ -87,6 +87,22 @@ test('Bidirectional(returnSequences) zeroes its outputs at masked steps (Keras z
     if (ids[b][t] === 0) assert.ok(row.every((v) => v === 0), `masked step ${b},${t} is 0`);
     else assert.ok(row.some((v) => v !== 0), `valid step ${b},${t}`);
   }
+});
+
+test('apply(x, { mask }): an explicit (None, T) mask of any pattern == the same steps masked by Masking', async () => {
+  const k = await loadKernels();
+  const T = 6, D = 2, data = Float32Array.from({ length: 3 * T * D }, (_, i) => Math.sin(1 + i)), valid = [[1, 0, 1, 1, 0, 1], [0, 0, 1, 1, 1, 1], [1, 1, 1, 0, 0, 0]];
+  const x = Input({ shape: [T, D], name: 'x' }), m = Input({ shape: [T], name: 'm' });
+  const lstm = new LSTM({ units: 3, returnSequences: true, name: 'masked_lstm' });
+  const a = new Model({ inputs: [x, m], outputs: lstm.apply(x, { mask: m }) as SymbolicTensor, kernels: k });
+  const x2 = Input({ shape: [T, D] });
+  const b = new Model({ inputs: x2, outputs: new LSTM({ units: 3, returnSequences: true, name: 'masked_lstm' }).apply(new Masking().apply(x2) as SymbolicTensor) as SymbolicTensor, kernels: k });
+  await a.build(); await b.build();
+  b.setWeights(a.getWeights());
+  const zeroed = data.slice();
+  valid.forEach((row, i) => row.forEach((v, t) => { if (!v) zeroed.fill(0, (i * T + t) * D, (i * T + t + 1) * D); }));
+  const pa = await a.predict([{ data, shape: [3, T, D] }, valid]) as { data: Float32Array }, pb = await b.predict({ data: zeroed, shape: [3, T, D] }) as { data: Float32Array };
+  checkClose('explicit mask == Masking', pa.data, pb.data, 0, 0);
 });
 
 test('a returned state equals the last output of returnSequences false, and feeds another layer as its initial state', async () => {

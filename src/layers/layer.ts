@@ -100,6 +100,11 @@ export interface Planner {
 export interface ApplyOptions {
   /** Recurrent layers: [h] (GRU, SimpleRNN) or [h, c] (LSTM); Bidirectional: forward states, then backward. */
   initialState?: SymbolicTensor | SymbolicTensor[];
+  /**
+   * An explicit mask for the first input (Keras `mask=`): a (None, T) tensor whose nonzero entries mark the
+   * valid steps; it replaces the mask the input carries.
+   */
+  mask?: SymbolicTensor;
 }
 
 /** A weight a layer declares: its spec and initializer. */
@@ -264,8 +269,15 @@ export abstract class Layer {
       if (t.dtype === 'int32' && !this.expectsIds) throw new GraphError(`${this.className} "${this.name}": input ${t.toString()} holds int32 token ids; pass it through an Embedding first`);
       if (t.dtype !== 'int32' && this.expectsIds) throw new GraphError(`${this.className} "${this.name}": expects int32 token ids (Input({ dtype: 'int32' })), got float input ${t.toString()}`);
     });
+    const mask = options?.mask ?? null;
+    if (mask !== null) {
+      const T = main[0].shape[0];
+      if (!(mask instanceof SymbolicTensor) || mask.shape.length !== 1 || main[0].shape.length !== 2 || (T !== null && mask.shape[0] !== null && mask.shape[0] !== T)) {
+        throw new GraphError(`${this.className} "${this.name}": mask must be a (None, T) tensor for a sequence input (None, T, F); got mask ${mask instanceof SymbolicTensor ? mask.toString() : typeof mask} for input ${main[0].toString()}`);
+      }
+    }
     const shapes = this.computeOutputShapes(all.map((t) => t.shape), states.length);
-    const node: GraphNode = { layer: this, inputs: all, outputs: [], stateCount: states.length };
+    const node: GraphNode = { layer: this, inputs: all, outputs: [], stateCount: states.length, mask };
     shapes.forEach((shape, i) => node.outputs.push(new SymbolicTensor(shape, 'float32', node, i, i === 0 ? this.name : `${this.name}:${i}`)));
     return node.outputs.length === 1 ? node.outputs[0] : node.outputs.slice();
   }

@@ -28,6 +28,8 @@ export interface GraphNode {
   readonly outputs: SymbolicTensor[];
   /** How many of `inputs` are initial states (recurrent layers), counted from the end. */
   readonly stateCount: number;
+  /** An explicit mask for the first input (apply(x, { mask })): a (None, T) tensor, nonzero = valid. */
+  readonly mask?: SymbolicTensor | null;
 }
 
 let tensorCounter = 0;

@@ -13,8 +13,8 @@ import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
 import type { Random } from '../../bindings/random.js';
 import { ConfigError, GraphError, ShapeError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
-import type { InputState, Planner, Port, RunContext } from '../layers/layer.js';
-import { stepValid } from '../layers/mask.js';
+import type { InputState, Mask, Planner, Port, RunContext } from '../layers/layer.js';
+import { maskFromSteps, stepValid } from '../layers/mask.js';
 import type { Loss } from '../losses.js';
 import { inputKind, type InputKind } from './data.js';
 import type { Graph, PlanNode } from './graph.js';
@@ -54,6 +54,8 @@ export interface Pass {
   B: number;
   inputs: InputState[];
   outputs: InputState[][];
+  /** Per node: the explicit mask given to apply(x, { mask }) for this batch, or undefined. */
+  masks: Array<Mask | null | undefined>;
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -200,13 +202,28 @@ export class Engine {
   }
 
   private inputsOf(pass: Pass, n: number): InputState[] {
-    return this.graph.nodes[n].inputs.map((e) => (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]));
+    const ins = this.graph.nodes[n].inputs.map((e) => (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]));
+    const m = pass.masks[n];
+    return m === undefined ? ins : [{ T: ins[0].T, mask: m }, ...ins.slice(1)];
+  }
+
+  /** An explicit mask (apply(x, { mask })): the (B, T) values of the mask tensor, nonzero = valid. */
+  private explicitMask(plan: Plan, pass: Pass, n: number): Mask | null {
+    const e = this.graph.nodes[n].mask!, T = (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]).T;
+    const port = e.node < 0 ? plan.inputs[e.index].port : plan.outputs[e.node][e.index];
+    const first = this.graph.nodes[n].inputs[0], steps = (first.node < 0 ? pass.inputs[first.index] : pass.outputs[first.node][first.index]).T;
+    const v = port.value({ B: pass.B, T }), W = v.shape[v.shape.length - 1];
+    if (W !== steps) throw new ShapeError(`${this.where}: the mask of layer "${this.graph.nodes[n].owner.name}" has ${W} steps, its input ${steps}`);
+    const a = this.kernels.arena, M = port.ids ? a.i32(v.ptr, pass.B * W) : a.f32(v.ptr, pass.B * W), valid = new Uint8Array(W * pass.B);
+    for (let b = 0; b < pass.B; b++) for (let t = 0; t < W; t++) valid[t * pass.B + b] = M[b * W + t] !== 0 ? 1 : 0;
+    return maskFromSteps(valid, W, pass.B);
   }
 
   /** Every layer's forward in topological order; returns the T and mask of every tensor. */
   forward(plan: Plan, B: number, Ts: number[], training: boolean, random: Random): Pass {
-    const pass: Pass = { B, inputs: Ts.map((T) => ({ T, mask: null })), outputs: [] };
+    const pass: Pass = { B, inputs: Ts.map((T) => ({ T, mask: null })), outputs: [], masks: [] };
     this.graph.nodes.forEach((node, n) => {
+      if (node.mask) pass.masks[n] = this.explicitMask(plan, pass, n);
       const ctx = this.context(this.inputsOf(pass, n), B, training, random, plan);
       node.layer.forward(ctx);
       const T = node.layer.outputSteps(ctx.T), mask = node.layer.computeMask(ctx);

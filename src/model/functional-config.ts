@@ -26,7 +26,7 @@ export interface FunctionalConfig extends ModelConfig {
     seed: number;
     inputs: Array<{ name: string; shape: Shape; dtype: DType }>;
     layers: LayerConfig[];
-    nodes: Array<{ layer: number; inputs: Array<[number, number]>; stateCount: number }>;
+    nodes: Array<{ layer: number; inputs: Array<[number, number]>; stateCount: number; mask?: [number, number] | null }>;
     outputs: Array<[number, number]>;
   };
 }
@@ -39,7 +39,7 @@ export function graphToConfig(graph: Graph, name: string, seed: number): Functio
       name, seed,
       inputs: graph.inputs.map((t) => ({ name: t.name, shape: t.shape.slice(), dtype: t.dtype })),
       layers: graph.owners.map((l) => layerToConfig(l)),
-      nodes: graph.nodes.map((n) => ({ layer: graph.owners.indexOf(n.owner), inputs: n.inputs.map((e) => [e.node, e.index] as [number, number]), stateCount: n.stateCount })),
+      nodes: graph.nodes.map((n) => ({ layer: graph.owners.indexOf(n.owner), inputs: n.inputs.map((e) => [e.node, e.index] as [number, number]), stateCount: n.stateCount, mask: n.mask ? [n.mask.node, n.mask.index] as [number, number] : null })),
       outputs: graph.outputs.map((e) => [e.node, e.index] as [number, number]),
     },
   };
@@ -70,7 +70,8 @@ export function graphFromConfig(spec: FunctionalConfig): { inputs: SymbolicTenso
     }
     const ins = n.inputs.map((r, j) => tensor(r, `nodes[${i}].inputs[${j}]`));
     const main = ins.slice(0, ins.length - n.stateCount), states = ins.slice(ins.length - n.stateCount);
-    const out = layer.apply(main.length === 1 ? main[0] : main, states.length ? { initialState: states } : {});
+    const mask = n.mask ? tensor(n.mask, `nodes[${i}].mask`) : undefined;
+    const out = layer.apply(main.length === 1 ? main[0] : main, { ...(states.length ? { initialState: states } : {}), ...(mask ? { mask } : {}) });
     made.push(Array.isArray(out) ? out : [out]);
   });
   return { inputs, outputs: c.outputs.map((r, i) => tensor(r, `outputs[${i}]`)), name: c.name, seed: c.seed };

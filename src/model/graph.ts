@@ -23,6 +23,8 @@ export interface PlanNode {
   inputs: Edge[];
   /** How many of the inputs are initial states (at the end). */
   stateCount: number;
+  /** An explicit mask for the first input (a (None, T) tensor), or null. */
+  mask: Edge | null;
   outputShapes: Shape[];
   /** Whether each output is read by a later node or is a model output. */
   outputsUsed: boolean[];
@@ -78,7 +80,7 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     if (s === 'done') return;
     if (s === 'open') throw new GraphError(`${where}: the graph has a cycle through layer${path.length > 1 ? 's' : ''} ${[...path.slice(path.indexOf(name)), name].map((n) => `"${n}"`).join(' → ')}`);
     state.set(node, 'open');
-    for (const u of node.inputs) visit(u, [...path, name]);
+    for (const u of node.mask ? [...node.inputs, node.mask] : node.inputs) visit(u, [...path, name]);
     state.set(node, 'done');
     order.push(node);
   };
@@ -99,12 +101,12 @@ export function buildGraph(inputs: SymbolicTensor[], outputs: SymbolicTensor[], 
     const mine = !claims.has(owner) || claims.get(owner) === claimant;
     if (mine) claims.set(owner, claimant);
     return {
-      layer: shared || !mine ? owner.twin() : owner, owner, inputs: n.inputs.map(edge), stateCount: n.stateCount,
+      layer: shared || !mine ? owner.twin() : owner, owner, inputs: n.inputs.map(edge), stateCount: n.stateCount, mask: n.mask ? edge(n.mask) : null,
       outputShapes: n.outputs.map((o) => o.shape), outputsUsed: n.outputs.map(() => false),
     };
   });
   const outs = outputs.map(edge);
-  for (const e of [...nodes.flatMap((n) => n.inputs), ...outs]) if (e.node >= 0) nodes[e.node].outputsUsed[e.index] = true;
+  for (const e of [...nodes.flatMap((n) => (n.mask ? [...n.inputs, n.mask] : n.inputs)), ...outs]) if (e.node >= 0) nodes[e.node].outputsUsed[e.index] = true;
   const runtime = owners.map((o) => nodes.find((n) => n.owner === o)!.layer);
   return { inputs: inputs.slice(), nodes, outputs: outs, owners, runtime };
 }

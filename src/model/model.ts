@@ -201,7 +201,8 @@ export class Model implements TrainingModel {
   protected inputSpecs(): InputSpec[] {
     const g = this.graph!, e = this.engine!;
     return g.inputs.map((t, i) => {
-      const node = g.nodes.find((n) => n.inputs.some((x) => x.node < 0 && x.index === i))!;
+      const reads = (x: { node: number; index: number } | null) => x !== null && x.node < 0 && x.index === i;
+      const node = g.nodes.find((n) => n.inputs.some(reads)) ?? g.nodes.find((n) => reads(n.mask))!;
       const reader = node.layer;
       const vocab = (reader as unknown as { inputDim?: number }).inputDim;
       return { name: t.name, shape: t.shape, kind: e.kinds[i], vocab: e.kinds[i] === 'ids' ? vocab : undefined, reader: `${reader.className} "${reader.name}"` };
