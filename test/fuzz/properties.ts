@@ -292,7 +292,9 @@ export async function textAndVectors(s: RunSettings, t: Tally): Promise<void> {
         const padded = await attempt(() => padSequences(seqs, po as never));
         t.count('padSequences', padded);
         checkRejection(t, 'padSequences', padded, po, /padSequences/);
-        for (const q of seqs) for (const id of q) if (!(Number.isInteger(id) && id >= 1 && id < z.vocabularySize)) t.fail({ entry: 'Tokenizer', kind: 'other', detail: `id ${id} out of range for ${show(texts)}` });
+        // Keras keeps the OOV index 1 even when numWords ≤ 1, so id 1 is always in range with an oovToken.
+        const inRange = (id: number) => Number.isInteger(id) && id >= 1 && (id < z.vocabularySize || (id === 1 && typeof to.oovToken === 'string'));
+        for (const q of seqs) for (const id of q) if (!inRange(id)) t.fail({ entry: 'Tokenizer', kind: 'other', detail: `id ${id} out of range for ${show(texts)}` });
       }
       const body = vectorLines.map((l, i) => `w${i}${l} ${(i % 3) / 2} 1`).join('\n');
       const wv = await attempt(() => parseWordVectors(body));
@@ -358,8 +360,10 @@ export async function checkpoints(s: RunSettings, t: Tally, k: Kernels): Promise
       if (k.arena.usedBytes !== used) t.fail({ entry: `loadModel(${e.kind})`, kind: 'changed after rejection', detail: `${k.arena.usedBytes - used} bytes kept by a failed load of ${show(e)}` });
     } else {
       const loaded = outcome.value as Sequential;
+      // A re-stamped edit may load a different, valid model (e.g. inputShape [2]): it may refuse the probe with a typed error.
       const got = await attempt(() => loaded.predict(probe));
-      if (!got.ok || !allFinite((got.value as { data: Float32Array }).data)) t.fail({ entry: `loadModel(${e.kind})`, kind: 'non-finite result', detail: `loaded model cannot predict finitely: ${show(e)}` });
+      checkRejection(t, `loadModel(${e.kind}) → predict`, got, e);
+      if (got.ok && !allFinite((got.value as { data: Float32Array }).data)) t.fail({ entry: `loadModel(${e.kind})`, kind: 'non-finite result', detail: `loaded model predicts NaN/Inf: ${show(e)}` });
       if (changed && !restamped) t.fail({ entry: `loadModel(${e.kind})`, kind: 'silently accepted', detail: `a damaged file loaded: ${show(e)}` });
       loaded.dispose();
     }
