@@ -64,6 +64,11 @@ export class Arena {
   private seq = 0;
 
   constructor(options: ArenaOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ArenaError(`Arena: options must be an object, got ${options === null ? 'null' : typeof options}`);
+    for (const key of ['base', 'initialBytes', 'maximumBytes'] as const) {
+      const v = options[key];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isSafeInteger(v) || v < 0)) throw new ArenaError(`Arena: ${key} must be a non-negative integer (bytes), got ${JSON.stringify(v)}`);
+    }
     const initialPages = Math.max(1, Math.ceil((options.initialBytes ?? 16 * 1024 * 1024) / PAGE_BYTES));
     const maximumPages = Math.min(65535, Math.ceil((options.maximumBytes ?? 65535 * PAGE_BYTES) / PAGE_BYTES));
     if (initialPages > maximumPages) {

@@ -6,7 +6,7 @@
 // Response). See docs/decisions.md.
 
 import { Arena, type ArenaOptions } from './arena.js';
-import { FusedRnnError, WasmFeatureError } from './errors.js';
+import { ArenaError, FusedRnnError, WasmFeatureError } from './errors.js';
 import { hasRelaxedSimd, hasSimd } from './features.js';
 import { createKernels, type Backend, type Kernels, type RawKernels } from './kernels.js';
 import { referenceRaw } from './reference-kernels.js';
@@ -42,6 +42,7 @@ export interface LoadOptions extends ArenaOptions {
 
 /** Loads the kernels: the embedded SIMD wasm build by default (scalar or the JS reference on request), with a fresh arena. */
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
+  if (typeof options !== 'object' || options === null) throw new ArenaError(`loadKernels: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16: no TypeError
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') {
     const arena = new Arena(options);

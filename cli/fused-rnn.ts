@@ -2,7 +2,6 @@
 // The fused-rnn command line: train, evaluate, predict, compare (the main job), lm, summary, diagnose.
 
 import { Command } from 'commander';
-import { FusedRnnError } from '../src/index.js';
 import { VERSION } from '../src/version.js';
 import { compareCommand } from './commands/compare.js';
 import { lmCommand } from './commands/lm.js';
@@ -11,11 +10,23 @@ import { trainCommand } from './commands/train.js';
 import { diagnoseCommand } from './commands/diagnose.js';
 import { exportCommand } from './commands/export.js';
 import { importCommand } from './commands/import.js';
+import { reportError } from './errors.js';
+
+// --debug (anywhere on the line): print stack traces of failures; otherwise every failure is one line.
+const debug = process.argv.includes('--debug');
+const argv = process.argv.filter((a) => a !== '--debug');
+const fail = (e: unknown): never => {
+  process.stderr.write(reportError(e, debug) + '\n');
+  process.exit(1);
+};
+process.on('uncaughtException', fail);
+process.on('unhandledRejection', fail);
 
 const program = new Command('fused-rnn')
   .description('recurrent neural networks on fused WebAssembly SIMD kernels')
   .version(VERSION, '-V, --version', 'print the fused-rnn version')
-  .showHelpAfterError()
+  .showHelpAfterError('(fused-rnn --help lists the commands; fused-rnn <command> --help their options)')
+  .option('--debug', 'print stack traces of failures')
   .addCommand(compareCommand())
   .addCommand(trainCommand())
   .addCommand(evaluateCommand())
@@ -27,12 +38,7 @@ const program = new Command('fused-rnn')
   .addCommand(exportCommand());
 
 try {
-  await program.parseAsync(process.argv);
+  await program.parseAsync(argv);
 } catch (e) {
-  // Our typed errors carry a complete message; anything else is a bug worth a stack trace.
-  if (e instanceof FusedRnnError) {
-    process.stderr.write(`fused-rnn: ${e.name}: ${e.message}\n`);
-    process.exit(1);
-  }
-  throw e;
+  fail(e);
 }

@@ -2,7 +2,8 @@
 // text and label columns named by the user. Labels: 0/1, true/false, or any two distinct strings (sorted,
 // the second is positive).
 
-import { readFile } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
+import { constants } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadSentiment } from '../src/data/datasets.js';
@@ -17,12 +18,50 @@ export interface LabelledTexts {
   name: string;
 }
 
+/** Largest user data file the CLI reads (1 GiB). */
+export const MAX_USER_FILE_BYTES = 2 ** 30;
+
+/**
+ * The bytes of a user's data file: a regular file (devices such as /dev/zero, FIFOs and directories are
+ * refused without reading; opened non-blocking) of at most MAX_USER_FILE_BYTES. DataError names the file.
+ */
+export async function readUserFile(source: string): Promise<Uint8Array> {
+  let h;
+  try {
+    h = await open(source, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(`cannot read ${source}: ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`, source);
+  }
+  try {
+    const st = await h.stat();
+    if (!st.isFile()) throw new DataError(`not a regular file (${st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isFIFO() ? 'a FIFO' : 'a special file'})`, source);
+    if (st.size > MAX_USER_FILE_BYTES) throw new DataError(`the file has ${st.size} bytes, more than the ${MAX_USER_FILE_BYTES} the CLI reads`, source);
+    const out = new Uint8Array(st.size);
+    let at = 0;
+    while (at < out.length) {
+      const { bytesRead } = await h.read(out, at, out.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return out.subarray(0, at);
+  } finally {
+    await h.close().catch(() => {});
+  }
+}
+
+/** A user's UTF-8 text file (strict decoding: invalid UTF-8 names the line). */
+export async function readUserText(source: string): Promise<string> {
+  return decodeUtf8(await readUserFile(source), source);
+}
+
+/** Labelled texts from "sentiment" (built in) or a CSV/TSV/JSONL file with the given text and label columns. */
 export async function loadLabelledTexts(source: string, textColumn = 'text', labelColumn = 'label'): Promise<LabelledTexts> {
   if (source === 'sentiment') {
     const d = await loadSentiment();
     return { texts: d.texts, labels: d.labels, classes: ['negative', 'positive'], name: 'UCI sentiment sentences (built in)' };
   }
-  const bytes = await readFile(source).catch((e: Error) => { throw new DataError(`cannot read ${source}: ${e.message}`, source); });
+  const bytes = await readUserFile(source);
   const raw = decodeUtf8(bytes, source); // strict: invalid UTF-8 names the line
   if (raw.trim() === '') throw new DataError('the file is empty', source);
   const ext = extname(source).toLowerCase();

@@ -48,3 +48,5 @@ export type { SgdKernelOptions, AdamKernelOptions, AdamWKernelOptions, RmspropKe
 export type { RecurrentKernelOptions } from '../bindings/families/recurrent-common.js';
 export { VERSION } from './version.js';
 export { KERNEL_ABI_VERSION } from '../bindings/abi-version.js';
+// Reliability (issue 16): the error every option check throws.
+export { OptionError } from './options/index.js';

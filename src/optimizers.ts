@@ -40,8 +40,9 @@ export abstract class Optimizer {
    * @param kind the optimizer's lower-case name ('adam', ...) selecting its schema; other names (user
    *   subclasses) check only the shared options
    */
-  constructor(options: OptimizerOptions, defaultLr: number, kind = '') {
-    validateOptimizerOptions(kind || new.target.name, options);
+  constructor(options: OptimizerOptions = {}, defaultLr = 0.001, kind = '') {
+    validateOptimizerOptions(typeof kind === 'string' && kind ? kind : new.target.name, options);
+    options ??= {};
     this.learningRate = options.learningRate ?? defaultLr;
     const modes = (['clipvalue', 'clipnorm', 'globalClipnorm', 'clipGradNorm'] as const).filter((k) => options[k] !== undefined && options[k] !== null);
     this.clip = modes.length === 1 ? ({ [modes[0]]: options[modes[0]] } as ClipSpec) : null;
@@ -130,7 +131,7 @@ export class Adam extends Optimizer {
   readonly beta2: number;
   readonly epsilon: number;
   constructor(o: AdamOptions = {}, kind = 'adam') {
-    super(o, 0.001, kind);
+    super(o, 0.001, typeof kind === 'string' ? kind : 'adam');
     this.beta1 = o.beta1 ?? 0.9;
     this.beta2 = o.beta2 ?? 0.999;
     this.epsilon = o.epsilon ?? 1e-7;

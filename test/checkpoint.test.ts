@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import {
-  CheckpointError, Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, crc32, loadKernels, loadModel, loadWeights, saveModel, saveModelToBytes,
+  CheckpointError, Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, crc32, loadKernels, loadModel, loadWeights, manifestChecksum, saveModel, saveModelToBytes,
   type Kernels, type Layer,
 } from '../src/index.js';
 import { setSaveHookForTesting, type SaveStage } from '../src/io/node.js';
@@ -191,11 +191,11 @@ test('damaged single files: truncated, wrong magic, newer version, bad checksum,
   magic.set([0x50, 0x4b, 3, 4]); // a zip file
   await rejectsAndUnchanged('wrong magic', write(magic), /damaged\.frnn: not a fused-rnn checkpoint: the magic bytes are 50 4b 03 04/);
   const newer = bytes.slice();
-  new DataView(newer.buffer).setUint32(4, 2, true);
-  await rejectsAndUnchanged('newer version', write(newer), /format version 2 was written by a newer fused-rnn/);
+  new DataView(newer.buffer).setUint32(4, 3, true);
+  await rejectsAndUnchanged('newer version', write(newer), /format version 3 was written by a newer fused-rnn/);
   const flipped = bytes.slice();
   flipped[bytes.length - 5] ^= 0x40;
-  await rejectsAndUnchanged('bad checksum', write(flipped), /checksum mismatch: the weights blob has CRC-32 [0-9a-f]{8}, the manifest says/);
+  await rejectsAndUnchanged('bad checksum', write(flipped), /checksum mismatch: the manifest and weights have CRC-32 [0-9a-f]{8}, the file says/);
   await rejectsAndUnchanged('bad checksum (bytes)', flipped, /checkpoint bytes: checksum mismatch/);
   const longer = new Uint8Array(bytes.length + 8);
   longer.set(bytes);
@@ -209,22 +209,25 @@ test('damaged or mismatched directories: edited tensor shapes, missing blob, oth
   await saveModel(src, d);
   const manifestPath = join(d, 'model.json');
   const original = readFileSync(manifestPath, 'utf8');
+  const blob = new Uint8Array(readFileSync(join(d, 'weights.bin')));
+  // Edits re-stamped with a valid checksum (a crafted file): the structural checks behind the checksum still hold.
   const edit = (f: (m: { tensors: Array<{ path: string; shape: number[]; byteLength: number }> }) => void) => {
     const m = JSON.parse(original);
     f(m);
+    m.checksum.value = manifestChecksum(m, blob);
     writeFileSync(manifestPath, JSON.stringify(m));
   };
-  // Same byte count, other shape: caught against the rebuilt / target model, naming the tensor and both shapes.
+  // Same byte count, other shape: caught against what the model config declares, naming the tensor and both shapes.
   edit((m) => { m.tensors.find((t) => t.path === 'lstm_a/kernel')!.shape = [3, 56]; });
-  await rejectsAndUnchanged('edited shape', d, /tensor lstm_a\/kernel has shape \(3, 56\) in the checkpoint but \(6, 28\) in model/);
+  await rejectsAndUnchanged('edited shape', d, /tensor lstm_a\/kernel has shape \(3, 56\) in the tensor table but the model config declares \(6, 28\)/);
   // A shape that does not fit the stored bytes.
   edit((m) => { m.tensors[0].shape = [99, 28]; });
   await rejectsAndUnchanged('shape vs bytes', d, /invalid manifest: tensor \S+: byteLength \d+ does not match shape \(99, 28\)/);
   edit((m) => { m.tensors.pop(); });
-  await rejectsAndUnchanged('missing tensor', d, /tensor out\/bias \(1\) of model "\S+" is missing from the checkpoint/);
+  await rejectsAndUnchanged('missing tensor', d, /tensor out\/bias \(1\) that the model config declares is missing from the tensor table/);
   edit((m) => { m.tensors.push({ ...m.tensors[0], path: 'extra/kernel' }); });
-  await rejectsAndUnchanged('extra tensor', d, /tensor extra\/kernel of the checkpoint does not exist in model/);
-  writeFileSync(manifestPath, '{"format": "fused-rnn-checkpoint", "formatVersion": 1, ');
+  await rejectsAndUnchanged('extra tensor', d, /tensors \S+ and extra\/kernel overlap in the blob|extra\/kernel of the tensor table is not declared/);
+  writeFileSync(manifestPath, '{"format": "fused-rnn-checkpoint", "formatVersion": 2, ');
   await rejectsAndUnchanged('broken JSON', d, /model\.json: the manifest is not valid JSON/);
   writeFileSync(manifestPath, original);
   rmSync(join(d, 'weights.bin'));

@@ -55,7 +55,7 @@ test('layers: ranges, enums, required options, unknown options with a suggestion
   rejects(() => new LSTM({ units: 3, name: 'a/b' }), /name must be a non-empty string without "\/"/);
   rejects(() => new LSTM({ units: 3, inputShape: [0, 4] }), /inputShape must be an array of 1 to 8 positive integers or null/);
   rejects(() => new LSTM({ units: 3, kernelRegularizer: { l2: -1, l1: 0 } }), /kernelRegularizer must be \{ l1, l2 \}/);
-  rejects(() => new LSTM({ units: 3, kernelInitializer: 5 as never }), /kernelInitializer must be an initializer name/);
+  rejects(() => new LSTM({ units: 3, kernelInitializer: 5 as never }), /kernelInitializer must be a known initializer name/);
   rejects(() => new LSTM(null as never), /LSTM.*options must be an object of named options, got null/);
   rejects(() => new Conv1D({ filters: 2, kernelSize: [3, 3] as never }), /kernelSize must be a positive integer or a 1-tuple \[n\], got \[3, 3\]/);
   rejects(() => new MaxPooling1D({ padding: 'causal' as never }), /MaxPooling1D "max_pooling1d(_\d+)?": padding must be one of valid, same/);
@@ -82,7 +82,7 @@ test('optimizers: settings that make updates non-finite are refused at construct
   rejects(() => new Adam({ beta2: 1 }), /beta2 must be a finite number in \[0, 1\), got 1/);
   rejects(() => new SGD({ momentum: -0.5 }), /SGD: momentum must be/);
   rejects(() => new SGD({ nesterov: 'yes' as never }), /SGD: nesterov must be a boolean/);
-  rejects(() => new Adam({ learningRate: '0.01' as never }), /Adam: learningRate must be a positive finite number, got "0.01" \(a string\)/);
+  rejects(() => new Adam({ learningRate: '0.01' as never }), /Adam: learningRate must be a positive finite number or a learning-rate schedule, got "0.01" \(a string\)/);
   rejects(() => new Adam({ learning_rate: 0.01 } as never), /unknown option learning_rate \(did you mean learningRate\?\)/);
   rejects(() => new Adam({ clipnorm: 1, clipvalue: 1 }), /at most one of/);
   rejects(() => getOptimizer({ className: 'Adam', config: { epsilon: 0 } }), /^Adam: epsilon must be a positive finite number, got 0$/);

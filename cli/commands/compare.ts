@@ -7,7 +7,7 @@ import { loadKernels } from '../../src/index.js';
 import { loadSentiment, loadSentimentGlove } from '../../src/data/datasets.js';
 import { prepareText, predictTexts, trainTextClassifier, type TrainTextResult } from '../../src/tasks/text-classification.js';
 import type { TextModelKind } from '../../src/tasks/text-models.js';
-import { saveTextClassifier } from '../model-dir.js';
+import { checkOutTarget, saveTextClassifier } from '../model-dir.js';
 import { emit, note, table } from '../output.js';
 import { addTrainingOptions, type TrainingFlags } from './text-options.js';
 
@@ -17,8 +17,10 @@ export function compareCommand(): Command {
   const c = new Command('compare')
     .description('main job: SimpleRNN vs LSTM vs GRU vs LSTM+GloVe on the built-in sentiment sentences')
     .option('--out <dir>', 'where to save the best model', 'runs/compare-best')
+    .option('--force', 'let --out replace a file or a non-empty directory that is not a fused-rnn model')
     .option('--json', 'print the results as JSON');
-  return addTrainingOptions(c).action(async (o: TrainingFlags & { out: string; json?: boolean }) => {
+  return addTrainingOptions(c).action(async (o: TrainingFlags & { out: string; force?: boolean; json?: boolean }) => {
+    await checkOutTarget(o.out, o.force); // before training, not after
     const kernels = await loadKernels();
     const data = await loadSentiment();
     const prepared = prepareText(data.texts, data.labels, { seed: o.seed });
@@ -44,7 +46,7 @@ export function compareCommand(): Command {
       results.push({ label: run.label, r });
     }
     const best = results.reduce((a, b) => (b.r.testAccuracy > a.r.testAccuracy ? b : a));
-    await saveTextClassifier(o.out, best.r.model, prepared.tokenizer, prepared.maxlen, ['negative', 'positive']);
+    await saveTextClassifier(o.out, best.r.model, prepared.tokenizer, prepared.maxlen, ['negative', 'positive'], o.force);
     const probs = await predictTexts(best.r.model, prepared.tokenizer, prepared.maxlen, EXAMPLES);
     const summary = results.map(({ label, r }) => ({
       model: label, testAccuracy: r.testAccuracy, trainSeconds: r.trainSeconds, params: r.params, trainableParams: r.trainableParams,

@@ -8,7 +8,8 @@ import { loadKernels } from '../../src/index.js';
 import { gradientHeatmap, gradientNormChart, htmlReport, linearRnnMarkdown, lossCurve, markdownReport, sparkline, type Figure, type LayerDiagnostics } from '../../src/diagnostics/index.js';
 import { explodingExperiment, longRangeExperiment, oneNeuronExperiment } from '../../src/tasks/gradient-experiments.js';
 import { emit, note } from '../output.js';
-import { positiveInt } from './text-options.js';
+import { CliError } from '../errors.js';
+import { nonNegativeInt, positiveInt } from './text-options.js';
 
 const slug = (s: string) => s.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '');
 
@@ -19,12 +20,12 @@ export function diagnoseCommand(): Command {
     .option('--lengths <list>', 'sequence lengths for the long-range experiment', '50,100')
     .option('--epochs <n>', 'epochs for the long-range experiment', positiveInt('--epochs'), 30)
     .option('--task <name>', 'long-range task: adding (the adding problem) | first-token (classify by the first token)', 'adding')
-    .option('--seed <n>', 'seed', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <n>', 'seed', nonNegativeInt('--seed'), 0)
     .option('--json', 'print the measured numbers as JSON')
     .action(async (o: { out: string; lengths: string; epochs: number; task: 'first-token' | 'adding'; seed: number; json?: boolean }) => {
-      if (o.task !== 'first-token' && o.task !== 'adding') throw new Error(`--task must be first-token or adding, got "${o.task}"`);
+      if (o.task !== 'first-token' && o.task !== 'adding') throw new CliError(`--task must be first-token or adding, got "${o.task}"`);
       const lengths = o.lengths.split(',').map((s) => Number(s.trim()));
-      if (lengths.some((T) => !Number.isInteger(T) || T < 2)) throw new Error(`--lengths must be integers ≥ 2, got "${o.lengths}"`);
+      if (lengths.some((T) => !Number.isInteger(T) || T < 2)) throw new CliError(`--lengths must be integers ≥ 2, got "${o.lengths}"`);
       const kernels = await loadKernels();
       await mkdir(o.out, { recursive: true });
       const progress = (t: string) => note(o, t);

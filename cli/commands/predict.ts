@@ -7,6 +7,7 @@ import { loadTask } from '../model-dir.js';
 import { isImportedModel, predictImported } from './import.js';
 import { emit, table } from '../output.js';
 import { loadLabelledTexts } from '../user-data.js';
+import { nonNegativeInt } from './text-options.js';
 
 async function stdinLines(): Promise<string[]> {
   const lines: string[] = [];
@@ -40,7 +41,7 @@ export function evaluateCommand(): Command {
     .option('--data <source>', '"sentiment" or a .csv/.tsv/.jsonl file', 'sentiment')
     .option('--text-column <name>', 'text column of a user file', 'text')
     .option('--label-column <name>', 'label column of a user file', 'label')
-    .option('--seed <n>', 'the split seed used in training (built-in data)', (v) => Number.parseInt(v, 10), 0)
+    .option('--seed <n>', 'the split seed used in training (built-in data)', nonNegativeInt('--seed'), 0)
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; textColumn: string; labelColumn: string; seed: number; json?: boolean }) => {
       const task = await loadTask(o.model, 'text-classifier');

@@ -4,7 +4,8 @@ import { Command } from 'commander';
 import { loadKernels } from '../../src/index.js';
 import { prepareText, trainTextClassifier } from '../../src/tasks/text-classification.js';
 import { TEXT_MODEL_KINDS, type TextModelKind } from '../../src/tasks/text-models.js';
-import { saveTextClassifier } from '../model-dir.js';
+import { CliError } from '../errors.js';
+import { checkOutTarget, saveTextClassifier } from '../model-dir.js';
 import { emit, note, table } from '../output.js';
 import { loadLabelledTexts } from '../user-data.js';
 import { addTrainingOptions, loadEmbeddings, positiveInt, type TrainingFlags } from './text-options.js';
@@ -17,6 +18,7 @@ interface TrainFlags extends TrainingFlags {
   embeddings: string;
   maxlen?: number;
   out?: string;
+  force?: boolean;
   json?: boolean;
 }
 
@@ -30,9 +32,11 @@ export function trainCommand(): Command {
     .option('--embeddings <spec>', 'random | glove (built-in 100d subset) | glove:PATH', 'random')
     .option('--maxlen <n>', 'time steps (default: 95th percentile of the training texts)', positiveInt('--maxlen'))
     .option('--out <dir>', 'save the trained model (and its tokenizer) here')
+    .option('--force', 'let --out replace a file or a non-empty directory that is not a fused-rnn model')
     .option('--json', 'print the results as JSON');
   return addTrainingOptions(c).action(async (o: TrainFlags) => {
-    if (!TEXT_MODEL_KINDS.includes(o.model)) throw new Error(`--model must be one of ${TEXT_MODEL_KINDS.join(', ')}, got "${o.model}"`);
+    if (!TEXT_MODEL_KINDS.includes(o.model)) throw new CliError(`--model must be one of ${TEXT_MODEL_KINDS.join(', ')}, got "${o.model}"`);
+    if (o.out !== undefined) await checkOutTarget(o.out, o.force); // before training, not after
     const kernels = await loadKernels();
     const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn);
     const prepared = prepareText(data.texts, data.labels, { seed: o.seed, maxlen: o.maxlen });
@@ -51,7 +55,7 @@ export function trainCommand(): Command {
         },
       }],
     });
-    if (o.out) await saveTextClassifier(o.out, r.model, prepared.tokenizer, prepared.maxlen, data.classes);
+    if (o.out) await saveTextClassifier(o.out, r.model, prepared.tokenizer, prepared.maxlen, data.classes, o.force);
     emit(o, {
       data: data.name, model: o.model, embeddings: o.embeddings, testAccuracy: r.testAccuracy, testLoss: r.testLoss, bestEpoch: r.bestEpoch + 1,
       trainSeconds: r.trainSeconds, params: r.params, trainableParams: r.trainableParams, history: r.history, coverage: r.coverage, saved: o.out ?? null,

@@ -58,6 +58,7 @@ export function padSequences(sequences: ReadonlyArray<ArrayLike<number>>, option
     if (s.length > longest) longest = s.length;
   }
   const T = maxlen ?? longest;
+  if (B * T > 2 ** 30) throw new DataError(`padSequences: ${B} sequences × maxlen ${T} = ${B * T} ids is more than the 2^30 a padded array may hold`); // issue 16: no RangeError
   const data = new Int32Array(B * T);
   if (value !== 0) data.fill(value);
   const lengths = new Int32Array(B);

@@ -106,6 +106,7 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
 
 /** Bytes of a source with gzip undone (see ReadOptions.gzip). */
 export async function* byteChunks(source: DataSource, options: ReadOptions = {}): AsyncGenerator<Uint8Array> {
+  if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, sourceName(source)); // issue 16
   const name = options.name ?? sourceName(source);
   const mode = options.gzip ?? 'auto';
   const raw = rawChunks(source, name);
@@ -193,7 +194,7 @@ export async function readBytes(source: DataSource, options: ReadOptions = {}): 
 
 /** The whole text of a source (UTF-8, BOM dropped; invalid UTF-8 → DataError naming file and line). */
 export async function readText(source: DataSource, options: ReadOptions = {}): Promise<string> {
-  return decodeUtf8(await readBytes(source, options), options.name ?? sourceName(source));
+  return decodeUtf8(await readBytes(source, options), options?.name ?? sourceName(source));
 }
 
 /** Strict UTF-8 decoding; on failure the error names the first bad line (1-based, counting from `firstLine`). */

@@ -65,6 +65,7 @@ function shareCount(spec: number | undefined, n: number, name: string): number {
  */
 export function splitIndices(n: number, options: SplitOptions = {}): Split {
   checkCount(n, 'splitIndices');
+  if (typeof options !== 'object' || options === null) throw new DataError(`splitIndices: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16
   const nTest = shareCount(options.test, n, 'test');
   const nVal = shareCount(options.validation, n, 'validation');
   if (nTest + nVal >= n && n > 0) {
@@ -164,6 +165,7 @@ export function batchCount(n: number, batchSize: number): number {
 
 /** items[indices[0]], items[indices[1]], … as a plain array. */
 export function take<T>(items: ArrayLike<T>, indices: ArrayLike<number>): T[] {
+  if (!isArrayLike(items) || !isArrayLike(indices)) throw new DataError(`take: items and indices must be arrays, got ${typeof items} and ${typeof indices}`); // issue 16
   const out = new Array<T>(indices.length);
   for (let i = 0; i < indices.length; i++) {
     const j = indices[i];
@@ -180,6 +182,7 @@ type Rows = Int32Array | Float32Array | Float64Array | Uint8Array;
  * E.g. a (B, T) Int32Array from padSequences, or labels with rowSize 1.
  */
 export function takeRows<A extends Rows>(data: A, rowSize: number, indices: ArrayLike<number>): A {
+  if (!isArrayLike(data) || !isArrayLike(indices)) throw new DataError(`takeRows: data and indices must be arrays, got ${typeof data} and ${typeof indices}`); // issue 16
   if (!Number.isSafeInteger(rowSize) || rowSize < 1 || data.length % rowSize !== 0) {
     throw new DataError(`takeRows: rowSize ${String(rowSize)} does not divide the data length ${data.length}`);
   }
@@ -191,4 +194,8 @@ export function takeRows<A extends Rows>(data: A, rowSize: number, indices: Arra
     out.set(data.subarray(j * rowSize, (j + 1) * rowSize), i * rowSize);
   }
   return out;
+}
+
+function isArrayLike(v: unknown): v is ArrayLike<unknown> {
+  return (typeof v === 'object' && v !== null && typeof (v as ArrayLike<unknown>).length === 'number') || typeof v === 'string';
 }

@@ -15,87 +15,9 @@ import { byteChunks, LineSplitter, sourceName, type DataSource, type ReadOptions
 import { Random } from '../random.js';
 import type { SeedOrRandom } from './split.js';
 
-/** Options of loadWordVectors / parseWordVectors. */
-export interface WordVectorOptions extends ReadOptions {
-  /** Expected dimension D; default: from the header, else the first vector line. */
-  dim?: number;
-  /** Lowercase every word; when two spellings meet ("The", "the"), the first one's vector wins. */
-  lowercase?: boolean;
-  /** Keep only these words (checked after lowercasing): a Set, an array, a Map's keys (e.g. tokenizer.wordIndex). */
-  vocabulary?: Iterable<string> | { has(word: string): boolean };
-  /** Read at most this many vector lines (like gensim's `limit`; the header count is then not checked). */
-  limit?: number;
-}
+import { WordVectors, type WordVectorOptions, type WordVectorStats } from './word-vector-table.js';
 
-/** A word that occurred twice in a vectors file (the first vector is kept). */
-export interface DuplicateWord {
-  word: string;
-  /** Line of the repeated (ignored) occurrence. */
-  line: number;
-  /** Line whose vector was kept. */
-  firstLine: number;
-}
-
-/** What parsing a vectors file found: lines, header, entries kept, duplicates, case variants, filtered and blank lines. */
-export interface WordVectorStats {
-  /** The file name or label used in messages. */
-  name: string;
-  /** Lines read, including the header and blank lines. */
-  lines: number;
-  /** The "N D" header, when the file has one. */
-  header: { count: number; dim: number } | null;
-  /** Vector lines read (kept, duplicate or filtered). */
-  entries: number;
-  /** Words kept (= WordVectors.size). */
-  kept: number;
-  /** Later occurrences of a word already kept (after lowercasing, with `lowercase`), skipped. */
-  duplicates: number;
-  /** Of `duplicates`: those spelled differently from the kept word (only with `lowercase`). */
-  caseVariants: number;
-  /** Lines skipped because the word is not in `vocabulary`. */
-  filtered: number;
-  /** Lines whose word contains spaces. */
-  wordsWithSpaces: number;
-  blankLines: number;
-  /** The first 10 duplicates, for the report. */
-  duplicateExamples: DuplicateWord[];
-}
-
-/** A loaded set of word vectors: `vectors` is (N, D) row-major, row i belongs to words[i]. */
-export class WordVectors {
-  private readonly index = new Map<string, number>();
-
-  constructor(
-    readonly dim: number,
-    readonly words: readonly string[],
-    readonly vectors: Float32Array,
-    readonly stats: WordVectorStats,
-  ) {
-    if (vectors.length !== words.length * dim) throw new DataError(`WordVectors: ${words.length} words × ${dim} dims ≠ ${vectors.length} values`);
-    words.forEach((w, i) => {
-      if (!this.index.has(w)) this.index.set(w, i);
-    });
-  }
-
-  get size(): number {
-    return this.words.length;
-  }
-
-  has(word: string): boolean {
-    return this.index.has(word);
-  }
-
-  /** Row of `word`, or -1. */
-  indexOf(word: string): number {
-    return this.index.get(word) ?? -1;
-  }
-
-  /** The vector of `word` (a view into `vectors`), or undefined. */
-  get(word: string): Float32Array | undefined {
-    const i = this.index.get(word);
-    return i === undefined ? undefined : this.vectors.subarray(i * this.dim, (i + 1) * this.dim);
-  }
-}
+export { WordVectors, type WordVectorOptions, type WordVectorStats, type DuplicateWord } from './word-vector-table.js';
 
 const BLANK = (c: number): boolean => c === 32 || c === 9 || c === 13;
 const FIELD_SEPARATOR = /[ \t]+/;
@@ -119,13 +41,23 @@ export class WordVectorParser {
   private data = new Float32Array(0);
   private sawFirst = false;
   private stoppedEarly = false;
+  private readonly maxLineBytes: number;
+  private readonly maxValues: number;
+  /** Bytes of the current (unterminated) line seen so far. */
+  private openLineBytes = 0;
   private readonly stats: WordVectorStats;
 
   constructor(options: WordVectorOptions = {}) {
-    this.name = options.name ?? 'word vectors';
-    const { dim, lowercase = false, vocabulary, limit } = options;
+    this.name = options?.name ?? 'word vectors';
+    if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, this.name);
+    const { dim, lowercase = false, vocabulary, limit, maxLineBytes = 16 * 2 ** 20, maxValues = 2 ** 28 } = options;
     if (dim !== undefined && (!Number.isSafeInteger(dim) || dim < 1)) throw new DataError(`dim must be a positive integer, got ${String(dim)}`, this.name);
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new DataError(`limit must be a positive integer, got ${String(limit)}`, this.name);
+    if (typeof lowercase !== 'boolean') throw new DataError(`lowercase must be a boolean (true or false), got ${JSON.stringify(lowercase)}`, this.name);
+    if (!Number.isSafeInteger(maxLineBytes) || maxLineBytes < 1) throw new DataError(`maxLineBytes must be a positive integer, got ${String(maxLineBytes)}`, this.name);
+    if (!Number.isSafeInteger(maxValues) || maxValues < 1) throw new DataError(`maxValues must be a positive integer, got ${String(maxValues)}`, this.name);
+    this.maxLineBytes = maxLineBytes;
+    this.maxValues = maxValues;
     this.dim = dim ?? 0;
     this.lowercase = lowercase;
     this.limit = limit ?? Infinity;
@@ -145,8 +77,14 @@ export class WordVectorParser {
     return this.stoppedEarly;
   }
 
-  /** Raw UTF-8 bytes, any chunking (lines may span chunks). */
+  /** Raw UTF-8 bytes, any chunking (lines may span chunks). A line longer than maxLineBytes is a DataError. */
   pushBytes(chunk: Uint8Array): void {
+    const last = chunk.lastIndexOf(0x0a);
+    const open = last < 0 ? this.openLineBytes + chunk.length : chunk.length - last - 1;
+    if (Math.max(open, last < 0 ? 0 : this.openLineBytes + chunk.indexOf(0x0a)) > this.maxLineBytes) {
+      throw new DataError(`line ${this.stats.lines + 1} is longer than maxLineBytes = ${this.maxLineBytes} bytes (not a text file of word vectors?)`, this.name, this.stats.lines + 1);
+    }
+    this.openLineBytes = open;
     this.splitter.push(chunk);
   }
 
@@ -216,7 +154,11 @@ export class WordVectorParser {
     const D = this.dim;
     const n = this.words.length;
     if ((n + 1) * D > this.data.length) {
-      const grown = new Float32Array(Math.max(1024 * D, this.data.length * 2));
+      // Geometric growth from a small start (64K values, or one row when wider), capped at maxValues:
+      // one huge first line costs one row, not a 1024-row reservation of its width.
+      const need = (n + 1) * D;
+      if (need > this.maxValues) throw new DataError(`${n + 1} vectors of dimension ${D} exceed maxValues = ${this.maxValues} values`, this.name, lineNo);
+      const grown = new Float32Array(Math.min(this.maxValues, Math.max(need, 65536, this.data.length * 2)));
       grown.set(this.data);
       this.data = grown;
     }
@@ -251,6 +193,7 @@ export class WordVectorParser {
  * vectors. Stops reading early once `limit` lines were read.
  */
 export async function loadWordVectors(source: DataSource, options: WordVectorOptions = {}): Promise<WordVectors> {
+  if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, sourceName(source, 'word vectors'));
   const name = options.name ?? sourceName(source, 'word vectors');
   const parser = new WordVectorParser({ ...options, name });
   for await (const chunk of byteChunks(source, { name, gzip: options.gzip })) {

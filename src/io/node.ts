@@ -11,8 +11,9 @@
 import { CheckpointError } from '../errors.js';
 import type { Model as Sequential } from '../model/model.js';
 import type { SaveOptions } from './quantize.js';
-import { checkBlob, encodeCheckpoint, MANIFEST_FILE, packSingleFile, parseManifest, unpackSingleFile, WEIGHTS_FILE, type Checkpoint } from './format.js';
+import { checkBlob, encodeCheckpoint, MANIFEST_FILE, packSingleFile, parseManifest, resolveLimits, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type CheckpointReadOptions } from './format.js';
 
+/** The blob a directory save keeps while it replaces weights.bin (see the commit protocol above). */
 export const PREVIOUS_WEIGHTS_FILE = 'weights.prev.bin';
 
 export type SaveStage = 'temp-written' | 'previous-kept' | 'weights-renamed' | 'manifest-renamed';
@@ -64,6 +65,52 @@ async function syncDir(fs: Fs, dir: string): Promise<void> {
 
 const tempId = () => `${isNode() ? process.pid : 0}-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
+/** `.<target>.<pid>-<time>-<rand>.tmp`: the temp files saves write (target = the .frnn name, weights.bin or model.json). */
+const TEMP_NAME = /^\.(.+)\.(\d+)-([0-9a-z]+)-([0-9a-z]+)\.tmp$/;
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM'; // alive, owned by someone else
+  }
+}
+
+/**
+ * Removes temp files that saves killed mid-way left in `dir` (for the given target names): those whose
+ * writing process is gone, or older than a day whatever their pid says (pids are reused). Files being
+ * written by a live save are left alone. Returns the paths removed. Best effort: errors are ignored.
+ */
+export async function cleanStaleTempFiles(dir: string, targets: readonly string[]): Promise<string[]> {
+  const { fs, path: p } = await node();
+  let names: string[];
+  try {
+    names = await fs.readdir(dir);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = TEMP_NAME.exec(name);
+    if (!m || !targets.includes(m[1])) continue;
+    const pid = Number(m[2]), born = parseInt(m[3], 36);
+    const old = Number.isFinite(born) && Date.now() - born > 24 * 3600 * 1000;
+    if (!old && processAlive(pid)) continue;
+    const file = p.join(dir, name);
+    try {
+      const st = await fs.lstat(file);
+      if (!st.isFile()) continue;
+      await fs.rm(file);
+      removed.push(file);
+    } catch {
+      // raced with another cleaner, or not ours to remove
+    }
+  }
+  return removed;
+}
+
 async function exists(fs: Fs, file: string): Promise<boolean> {
   return fs.stat(file).then(() => true, () => false);
 }
@@ -82,6 +129,7 @@ export async function saveModel(model: Sequential, path: string, options: SaveOp
       const bytes = packSingleFile(encodeCheckpoint(model, { weights: options.weights }));
       const dir = p.dirname(path);
       await fs.mkdir(dir, { recursive: true });
+      await cleanStaleTempFiles(dir, [p.basename(path)]);
       const tmp = p.join(dir, `.${p.basename(path)}.${id}.tmp`);
       temps.push(tmp);
       await writeDurable(fs, tmp, bytes);
@@ -93,6 +141,7 @@ export async function saveModel(model: Sequential, path: string, options: SaveOp
     }
     const cp = encodeCheckpoint(model, { weightsFile: WEIGHTS_FILE, weights: options.weights });
     await fs.mkdir(path, { recursive: true });
+    await cleanStaleTempFiles(path, [WEIGHTS_FILE, MANIFEST_FILE]);
     const weights = p.join(path, WEIGHTS_FILE), manifest = p.join(path, MANIFEST_FILE), prev = p.join(path, PREVIOUS_WEIGHTS_FILE);
     const tmpW = p.join(path, `.${WEIGHTS_FILE}.${id}.tmp`), tmpM = p.join(path, `.${MANIFEST_FILE}.${id}.tmp`);
     temps.push(tmpW, tmpM);
@@ -121,10 +170,10 @@ export async function saveModel(model: Sequential, path: string, options: SaveOp
 async function keepCurrentBlob(fs: Fs, manifest: string, weights: string, prev: string): Promise<void> {
   if (!(await exists(fs, manifest)) || !(await exists(fs, weights))) return;
   if (await exists(fs, prev)) {
-    let m;
     try {
-      m = parseManifest(await fs.readFile(manifest), manifest);
-      checkBlob(m, await fs.readFile(weights), weights);
+      const limit = resolveLimits(undefined).maxFileBytes;
+      const m = parseManifest((await readRegularFile(manifest, limit, 'manifest'))!, manifest, { allowUnverified: true });
+      checkBlob(m, (await readRegularFile(weights, limit, 'weights blob'))!, weights);
     } catch {
       return; // weights.bin does not belong to model.json: keep prev as it is
     }
@@ -132,9 +181,47 @@ async function keepCurrentBlob(fs: Fs, manifest: string, weights: string, prev: 
   await fs.rename(weights, prev);
 }
 
-/** Reads a checkpoint from a directory, its model.json, or a single file; checks sizes and checksum. */
-export async function readCheckpointFile(path: string): Promise<{ checkpoint: Checkpoint; name: string }> {
+/**
+ * Reads a whole regular file, refusing anything else BEFORE reading: devices (/dev/zero), FIFOs, sockets,
+ * directories, links to those, and files larger than `maxBytes`. Opened non-blocking, so a FIFO cannot hang
+ * the open; the size and type come from the open handle (fstat), so a swap after a check cannot fool it,
+ * and at most the fstat size is read. Missing files → null.
+ */
+export async function readRegularFile(file: string, maxBytes: number, what: string): Promise<Uint8Array | null> {
+  const { fs } = await node();
+  const { constants } = await import('node:fs');
+  let h;
+  try {
+    h = await fs.open(file, constants.O_RDONLY | (constants.O_NONBLOCK ?? 0));
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') return null;
+    throw new CheckpointError(`${file}: cannot open the ${what} (${code ?? (e as Error).message})`);
+  }
+  try {
+    const st = await h.stat();
+    if (!st.isFile()) {
+      const kind = st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isBlockDevice() ? 'a block device' : st.isFIFO() ? 'a FIFO' : st.isSocket() ? 'a socket' : 'not a regular file';
+      throw new CheckpointError(`${file}: the ${what} must be a regular file, this is ${kind}`);
+    }
+    if (st.size > maxBytes) throw new CheckpointError(`${file}: the ${what} has ${st.size} bytes, more than limits.maxFileBytes = ${maxBytes}`);
+    const out = new Uint8Array(st.size);
+    let at = 0;
+    while (at < out.length) {
+      const { bytesRead } = await h.read(out, at, out.length - at, at);
+      if (bytesRead === 0) break;
+      at += bytesRead;
+    }
+    return at === out.length ? out : out.subarray(0, at); // shrank while reading: the checks below name it truncated
+  } finally {
+    await h.close().catch(() => {});
+  }
+}
+
+/** Reads a checkpoint from a directory, its model.json, or a single file; checks limits, sizes and checksum. */
+export async function readCheckpointFile(path: string, options: CheckpointReadOptions = {}): Promise<{ checkpoint: Checkpoint; name: string }> {
   const { fs, path: p } = await node();
+  const limits = resolveLimits(options.limits);
   let stat;
   try {
     stat = await fs.stat(path);
@@ -142,26 +229,28 @@ export async function readCheckpointFile(path: string): Promise<{ checkpoint: Ch
     throw new CheckpointError(`${path}: no checkpoint there (no such file or directory)`);
   }
   if (!stat.isDirectory() && p.basename(path) !== MANIFEST_FILE) {
-    return { checkpoint: unpackSingleFile(new Uint8Array(await fs.readFile(path)), path), name: path };
+    const bytes = await readRegularFile(path, limits.maxFileBytes, 'checkpoint');
+    if (!bytes) throw new CheckpointError(`${path}: no checkpoint there (no such file or directory)`);
+    return { checkpoint: unpackSingleFile(bytes, path, options), name: path };
   }
   const dir = stat.isDirectory() ? path : p.dirname(path);
   const manifestPath = p.join(dir, MANIFEST_FILE);
-  let text: Uint8Array;
-  try {
-    text = await fs.readFile(manifestPath);
-  } catch {
-    throw new CheckpointError(`${manifestPath}: missing: ${dir} holds no fused-rnn checkpoint manifest`);
-  }
-  const manifest = parseManifest(text, manifestPath);
+  const text = await readRegularFile(manifestPath, limits.maxManifestBytes, 'manifest');
+  if (!text) throw new CheckpointError(`${manifestPath}: missing: ${dir} holds no fused-rnn checkpoint manifest`);
+  const manifest = parseManifest(text, manifestPath, options);
   const file = manifest.weights.file ?? WEIGHTS_FILE;
   if (/[\\/]/.test(file) || file === '..' || file === '.') throw new CheckpointError(`${manifestPath}: invalid manifest: weights.file ${JSON.stringify(file)} must be a file name in the same directory`);
   const weightsPath = p.join(dir, file);
   let firstError: unknown;
   for (const candidate of [weightsPath, p.join(dir, PREVIOUS_WEIGHTS_FILE)]) {
-    let blob: Uint8Array;
+    let blob: Uint8Array | null;
     try {
-      blob = new Uint8Array(await fs.readFile(candidate));
-    } catch {
+      blob = await readRegularFile(candidate, limits.maxFileBytes, 'weights blob');
+    } catch (e) {
+      firstError ??= e;
+      continue;
+    }
+    if (!blob) {
       firstError ??= new CheckpointError(`${candidate}: missing: the weights blob of ${manifestPath}`);
       continue;
     }

@@ -2,6 +2,7 @@
 // the Layer constructor: 'lstm', 'dense', ...), so minified class names do not matter. The Layer base
 // constructor calls validateLayerOptions() once; a new option or enum value of a layer is added HERE.
 
+import { getInitializer, type InitializerSpec } from '../initializers.js';
 import { anyOf, arrayOf, boolean, custom, nullable, number, oneOf, positiveInt, required, string, validateOptions, type Schema, type Spec } from './schema.js';
 
 const layerName: Spec = {
@@ -12,12 +13,22 @@ const layerName: Spec = {
 /** Per-sample shape without the batch dim: positive sizes, null for "any length". */
 const inputShape = arrayOf(anyOf([positiveInt(), custom('null', (v) => v === null)]), { min: 1, max: 8 }, 'an array of 1 to 8 positive integers or null (the per-sample shape, e.g. [40] or [null, 8])');
 
-const initializer: Spec = anyOf([
-  string({ nonEmpty: true }),
-  custom('{ className, config }', (v) => typeof v === 'object' && v !== null && typeof (v as { className?: unknown }).className === 'string' &&
-    ((v as { config?: unknown }).config === undefined || (typeof (v as { config?: unknown }).config === 'object' && (v as { config?: unknown }).config !== null))),
-  custom('an Initializer object', (v) => typeof v === 'object' && v !== null && typeof (v as { fill?: unknown }).fill === 'function'),
-], 'an initializer name (e.g. \'glorotUniform\'), { className, config } or an Initializer object');
+/** A known initializer name or { className, config } (checked by building it: its own config errors are refused here too), or an Initializer object. */
+const initializer: Spec = {
+  expected: 'a known initializer name (e.g. \'glorotUniform\', \'orthogonal\', \'zeros\'), { className, config } or an Initializer object',
+  test: (v) => {
+    if (typeof v === 'object' && v !== null && !Array.isArray(v) && typeof (v as { fill?: unknown }).fill === 'function') return typeof (v as { getConfig?: unknown }).getConfig === 'function';
+    if (typeof v !== 'string' && (typeof v !== 'object' || v === null || Array.isArray(v) || typeof (v as { className?: unknown }).className !== 'string')) return false;
+    const config = (v as { config?: unknown }).config;
+    if (typeof v === 'object' && config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config))) return false;
+    try {
+      getInitializer(v as InitializerSpec);
+      return true;
+    } catch {
+      return false;
+    }
+  },
+};
 
 const finiteNonNegative = (v: unknown) => typeof v === 'number' && Number.isFinite(v) && v >= 0;
 const regularizer = nullable(custom('{ l1, l2 } with non-negative finite numbers', (v) => {

@@ -1,6 +1,7 @@
 // Option schemas of the model-level calls: new Sequential(layers, options), compile, fit, evaluate, predict.
 // The model calls these once at the top of each method, before anything is built, planned or changed, so a
-// rejected call leaves the model exactly as it was. A new option is added to the schema HERE.
+// rejected call leaves the model exactly as it was. A new option is added to the schema HERE. Unknown keys
+// close to a known one (batch_size) are refused; others pass, so other modules may extend these calls.
 
 import { anyOf, arrayOf, boolean, custom, integer, number, object, oneOf, positiveInt, required, string, validateOptions, type Schema } from './schema.js';
 
@@ -19,10 +20,11 @@ const optimizerSpec = anyOf([
     ((v as { config?: unknown }).config === undefined || object().test((v as { config?: unknown }).config))),
 ], "an optimizer name ('adam'), an Optimizer object or { className: 'Adam', config: { ... } }");
 
-/** compile(options). The optimizer's own config is checked by validateOptimizerOptions (owner: the optimizer). */
+// compile(options): one loss (name or Loss object), a list per output, or an object by output name.
 const lossOne = anyOf([string({ nonEmpty: true }), custom('a Loss object', (v) => typeof v === 'object' && v !== null && typeof (v as { compute?: unknown }).compute === 'function')]);
 const isRecord = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v);
 const names = arrayOf(string({ nonEmpty: true }), {}, 'an array of metric names');
+/** compile(options). The optimizer's own config is checked by validateOptimizerOptions (owner: the optimizer). */
 export const COMPILE_OPTIONS_SCHEMA: Schema = {
   optimizer: required(optimizerSpec),
   // one loss for every output, a list in output order, or an object by output name (functional models)
@@ -35,6 +37,10 @@ export const COMPILE_OPTIONS_SCHEMA: Schema = {
 };
 
 const batchSize = positiveInt();
+const isIterable = (v: unknown) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v);
+/** Per-sample weights: N finite numbers ≥ 0 (an array or a typed array). */
+const weights = custom('an array of per-sample weights (finite numbers ≥ 0)', (v) => (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) &&
+  Array.prototype.every.call(v, (w: unknown) => typeof w === 'number' && Number.isFinite(w) && w >= 0));
 const isData = (v: unknown) => Array.isArray(v) || ArrayBuffer.isView(v) || (typeof v === 'object' && v !== null && 'data' in v && 'shape' in v);
 
 /** fit(x, y, options). */
@@ -42,18 +48,23 @@ export const FIT_OPTIONS_SCHEMA: Schema = {
   epochs: integer({ min: 0 }, 'a non-negative integer'),
   batchSize,
   validationSplit: number({ min: 0, max: 1, maxExclusive: true }),
-  validationData: custom('[x, y]: an array of two data inputs', (v) => Array.isArray(v) && v.length === 2 && isData(v[0]) && isData(v[1])),
+  validationData: custom('[x, y]: an array of two data inputs, or an (async) iterable of { x, y } batches',
+    (v) => (Array.isArray(v) && v.length === 2 && isData(v[0]) && isData(v[1])) || (!Array.isArray(v) && isIterable(v))),
   shuffle: boolean(),
   seed,
   callbacks: arrayOf(object('a Callback or an object of callback functions'), {}, 'an array of Callbacks or objects of callback functions'),
   verbose: oneOf([0, 1]),
   maxConsecutiveNonFinite: positiveInt(),
+  sampleWeight: weights,
+  classWeight: anyOf([oneOf(['balanced']), custom('{ [classId]: weight ≥ 0 }', (v) => object().test(v) && Object.entries(v as object).every(([k, w]) => /^\d+$/.test(k) && typeof w === 'number' && Number.isFinite(w) && w >= 0))], "'balanced' or { [classId]: weight ≥ 0 }"),
+  stepsPerEpoch: positiveInt(),
+  validationSteps: positiveInt(),
 };
 
 /** evaluate(x, y, options). */
-export const EVALUATE_OPTIONS_SCHEMA: Schema = { batchSize };
+export const EVALUATE_OPTIONS_SCHEMA: Schema = { batchSize, sampleWeight: weights, steps: positiveInt() };
 /** predict(x, options). */
-export const PREDICT_OPTIONS_SCHEMA: Schema = { batchSize };
+export const PREDICT_OPTIONS_SCHEMA: Schema = { batchSize, steps: positiveInt() };
 
 /** Checks new Sequential(layers, options): layers must be an array of layer objects. Throws OptionError. */
 export function validateSequentialOptions(layers: unknown, options: unknown): void {
@@ -64,20 +75,20 @@ export function validateSequentialOptions(layers: unknown, options: unknown): vo
 
 /** Checks compile(options) of model `model` (its name). Throws OptionError: `Sequential "m": compile: loss must be ...`. */
 export function validateCompileOptions(model: string, options: unknown, className = 'Sequential'): void {
-  validateOptions(`${className} "${model}": compile`, options, COMPILE_OPTIONS_SCHEMA, { what: 'the compile options' });
+  validateOptions(`${className} "${model}": compile`, options, COMPILE_OPTIONS_SCHEMA, { what: 'the compile options', allowUnknown: 'typos' });
 }
 
 /** Checks fit(x, y, options). */
 export function validateFitOptions(model: string, options: unknown, className = 'Sequential'): void {
-  validateOptions(`${className} "${model}": fit`, options, FIT_OPTIONS_SCHEMA, { what: 'the fit options' });
+  validateOptions(`${className} "${model}": fit`, options, FIT_OPTIONS_SCHEMA, { what: 'the fit options', allowUnknown: 'typos' });
 }
 
 /** Checks evaluate(x, y, options). */
 export function validateEvaluateOptions(model: string, options: unknown, className = 'Sequential'): void {
-  validateOptions(`${className} "${model}": evaluate`, options, EVALUATE_OPTIONS_SCHEMA, { what: 'the evaluate options' });
+  validateOptions(`${className} "${model}": evaluate`, options, EVALUATE_OPTIONS_SCHEMA, { what: 'the evaluate options', allowUnknown: 'typos' });
 }
 
 /** Checks predict(x, options). */
 export function validatePredictOptions(model: string, options: unknown, className = 'Sequential'): void {
-  validateOptions(`${className} "${model}": predict`, options, PREDICT_OPTIONS_SCHEMA, { what: 'the predict options' });
+  validateOptions(`${className} "${model}": predict`, options, PREDICT_OPTIONS_SCHEMA, { what: 'the predict options', allowUnknown: 'typos' });
 }

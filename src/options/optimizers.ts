@@ -3,10 +3,14 @@
 // epsilon 0 (Adam/AdamW/RMSprop/Adagrad divide by sqrt(v) + epsilon, 0/0 = NaN for a zero gradient),
 // beta or rho ≥ 1 (bias correction 1/(1 − β^t) = 1/0), a negative Adagrad accumulator (sqrt of < 0).
 
-import { boolean, number, OptionError, positive, validateOptions, type Schema } from './schema.js';
+import { anyOf, boolean, custom, number, OptionError, positive, validateOptions, type Schema } from './schema.js';
 
 const CLIP: Schema = { clipvalue: positive(), clipnorm: positive(), globalClipnorm: positive(), clipGradNorm: positive() };
-const BASE: Schema = { learningRate: positive(), ...CLIP };
+/** A learning rate: a positive number, or a schedule (src/schedules: a LearningRateSchedule object or { className, config }). */
+const learningRate = anyOf([positive(), custom('a LearningRateSchedule', (v) => typeof v === 'object' && v !== null && !Array.isArray(v) &&
+  (typeof (v as { className?: unknown }).className === 'string' || typeof (v as { getConfig?: unknown }).getConfig === 'function'))],
+'a positive finite number or a learning-rate schedule');
+const BASE: Schema = { learningRate, ...CLIP };
 const unitOpen = number({ min: 0, max: 1, maxExclusive: true });
 const epsilon = positive();
 

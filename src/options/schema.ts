@@ -166,8 +166,12 @@ export function closestKey(key: string, known: readonly string[]): string | null
 }
 
 export interface ValidateOptions {
-  /** Keys outside the schema are allowed (e.g. a user-defined layer's own options). Default false. */
-  allowUnknown?: boolean;
+  /**
+   * Keys outside the schema: false (default) refuses them; true allows them (a user-defined layer's own
+   * options); 'typos' refuses only those close to a known key (batch_size, batchsize → batchSize) and lets
+   * others through (calls that other modules extend with options of their own).
+   */
+  allowUnknown?: boolean | 'typos';
   /** Prefix for option names in messages, e.g. "config." for a nested optimizer config. */
   path?: string;
   /** What the options object is called in messages when it is not an object (default "options"). */
@@ -186,21 +190,24 @@ export function validateOptions<T>(owner: string, options: unknown, schema: Sche
     throw new OptionError(owner, path || what, options, 'an object', `${owner}: ${what} must be an object of named options, got ${describeValue(options)}`);
   }
   const o = options as Record<string, unknown>;
-  if (!settings.allowUnknown) {
+  if (settings.allowUnknown !== true) {
     const known = Object.keys(schema);
     for (const key of Object.keys(o)) {
       if (key in schema || o[key] === undefined) continue;
       const near = closestKey(key, known);
+      if (settings.allowUnknown === 'typos' && near === null) continue;
       throw new OptionError(owner, path + key, o[key], `one of the options ${known.join(', ')}`,
         `${owner}: unknown option ${path}${key}${near ? ` (did you mean ${path}${near}?)` : ''}; the options are ${known.join(', ')}`);
     }
   }
   for (const [key, spec] of Object.entries(schema)) {
+    if (spec.required && o[key] === undefined) throw new OptionError(owner, path + key, undefined, spec.expected, `${owner}: option ${path}${key} is required (${spec.expected})`);
+  }
+  // In the order the user wrote them, so the first wrong option they wrote is the one reported.
+  for (const key of Object.keys(o)) {
+    const spec = Object.prototype.hasOwnProperty.call(schema, key) ? schema[key] : undefined;
     const v = o[key];
-    if (v === undefined) {
-      if (spec.required) throw new OptionError(owner, path + key, v, spec.expected, `${owner}: option ${path}${key} is required (${spec.expected})`);
-      continue;
-    }
+    if (spec === undefined || v === undefined) continue;
     if (!spec.test(v)) throw new OptionError(owner, path + key, v, spec.expected, `${owner}: ${path}${key} must be ${spec.expected}, got ${describeValue(v)}`);
     const reason = spec.refine?.(v);
     if (reason) throw new OptionError(owner, path + key, v, spec.expected, `${owner}: ${path}${key} = ${describeValue(v)} ${reason}`);
