@@ -25,6 +25,11 @@ export interface InstallOptions {
    * and reason.
    */
   onStockPath?: (layerName: string, reason: string) => void;
+  /**
+   * false: every call runs tfjs' own per-step ops (tfjs' code, plus Keras' reset_after GRU step), never the
+   * kernels: a reference for comparisons and debugging. Default true.
+   */
+  fused?: boolean;
 }
 
 /** Factories mirroring `tf.layers.lstm`, `.gru`, `.simpleRNN` and `.bidirectional`, returning fused layers. */
@@ -97,6 +102,7 @@ export async function installFusedLayers(tf: TfNamespace, options: InstallOption
     tf,
     kernels,
     onStockPath,
+    fused: options.fused ?? true,
     openFusedRegistry() {
       const saved = NAMES.map((n) => map[n]);
       for (const n of NAMES) map[n] = [classes[n], classes[n].fromConfig];

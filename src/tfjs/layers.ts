@@ -33,6 +33,8 @@ export interface FusedRuntime {
   kernels: Kernels;
   /** Called when a call runs tfjs' own per-step code instead of the fused kernels. */
   onStockPath: (layerName: string, reason: string) => void;
+  /** false: always run tfjs' per-step ops (InstallOptions.fused). */
+  fused: boolean;
   /**
    * Makes tfjs' class registry resolve the standard class names (LSTM, GRU, ...) to the fused classes until
    * the returned function is called (which restores what was registered before).
@@ -101,6 +103,7 @@ function fusedCall(layer: any, rt: FusedRuntime, kind: CellSpec['kind'], stockCa
     rt.onStockPath(layer.name, reason);
     return stockCall.call(layer, inputs, kwargs);
   };
+  if (!rt.fused) return stockCall.call(layer, inputs, kwargs);
   const x0: Tensor = Array.isArray(inputs) ? inputs[0] : inputs;
   if (Array.isArray(inputs) && inputs.length !== 1) return stock(`${inputs.length} input tensors`);
   if (x0.rank !== 3) return stock(`input of rank ${x0.rank} (expected (B, T, D))`);
