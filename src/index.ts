@@ -22,7 +22,7 @@ export { MaxPooling1D, AveragePooling1D, GlobalMaxPooling1D, GlobalAveragePoolin
 export { Flatten } from './layers/flatten.js';
 export * from './data/index.js';
 export * from './diagnostics/index.js';
-export { GradientMonitor, type GradientMonitorOptions, type StepRecord as MonitorStepRecord, type LayerRecord } from './diagnostics/gradient-monitor.js';
+export { GradientMonitor, type GradientMonitorOptions, type MonitorStepRecord, type LayerRecord } from './diagnostics/gradient-monitor.js';
 export { EarlyStopping, ModelCheckpoint, ReduceLROnPlateau, TerminateOnNaN, CSVLogger, ProgressBar, FunctionCallback, type EarlyStoppingOptions, type ModelCheckpointOptions, type ReduceLROnPlateauOptions, type CSVLoggerOptions, type ProgressBarOptions, type ProgressParams, type MonitorMode } from './callbacks/index.js';
 export * from './io/index.js';
 export { registerLayer, layerFromConfig, layerToConfig, type LayerFactory } from './layers/registry.js';
@@ -30,3 +30,7 @@ export { prepareText, trainTextClassifier, predictTexts, type PreparedText, type
 export { buildTextModel, TEXT_MODEL_KINDS, type TextModelKind, type TextModelOptions } from './tasks/text-models.js';
 export { trainCharLm, generateText, charLmModel, type CharLm, type CharLmOptions, type GenerateOptions } from './tasks/char-lm.js';
 export { oneNeuronExperiment, longRangeExperiment, explodingExperiment, type CellRun, type ExplodingRun } from './tasks/gradient-experiments.js';
+// --- package (i18): option types that public constructors and kernels take, so consumers can name them ---
+export type { ClipOptions, OptimizerOptions, SgdOptions, AdamOptions, AdamWOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
+export type { SgdKernelOptions, AdamKernelOptions, AdamWKernelOptions, RmspropKernelOptions, AdagradKernelOptions } from '../bindings/families/optimizers.js';
+export type { RecurrentKernelOptions } from '../bindings/families/recurrent-common.js';

@@ -2,7 +2,7 @@
 // server. test/browser/gemm.html loads the kernels (embedded SIMD build, and a build fetched by URL), runs the
 // three GEMM forms on a 13×17×9 shape and compares them to the plain-JS backend in the page. Asserts the
 // SIMD backend, matching results, no console errors and no page errors; writes test-artifacts/browser-gemm.png.
-// Needs `npm run build` first and Debian's chromium at /usr/bin/chromium (see .ci/run).
+// Needs `npm run build` first and a Chromium: test/helpers/chromium.ts finds one (npm @sparticuz/chromium or a system one).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -11,14 +11,10 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'browser-gemm.png');
 const TIMEOUT_MS = 10_000;
 
@@ -67,7 +63,6 @@ test('browser: gemm in headless Chromium matches the JS backend (embedded and UR
   for (const built of ['dist/browser/index.js', 'build/release.wasm']) {
     if (!existsSync(join(ROOT, built))) assert.unreachable(`${built} is missing: run npm run build first`);
   }
-  if (!existsSync(CHROMIUM)) assert.unreachable(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
 
   let server: Server | undefined;
   let browser: Browser | undefined;
@@ -75,7 +70,7 @@ test('browser: gemm in headless Chromium matches the JS backend (embedded and UR
     const served = await serveRoot();
     server = served.server;
     // chromium.launch gives every run a fresh temporary user-data-dir and removes it on close.
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: TIMEOUT_MS });
+    browser = await launchChromium({ timeout: TIMEOUT_MS });
     const page = await browser.newPage({ viewport: { width: 800, height: 480 } });
     const problems: string[] = [];
     page.on('console', (msg) => {

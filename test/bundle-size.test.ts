@@ -29,7 +29,11 @@ function need(path: string): Buffer {
 test('bundle sizes: kernel wasm ≤ 100 KB gzipped, the page\'s JS+wasm ≤ 400 KB gzipped', () => {
   const release = measure('build/release.wasm (SIMD kernels)', need('build/release.wasm'));
   const scalar = measure('build/scalar.wasm (no-SIMD fallback)', need('build/scalar.wasm'));
-  const library = measure('dist/browser/index.js (library ESM, both wasm builds embedded)', need('dist/browser/index.js'));
+  need('dist/browser/index.js');
+  // The library's browser build: its entries and their shared chunks (scripts/build-js.mjs splits), no maps.
+  const libraryFiles = readdirSync(join(ROOT, 'dist/browser')).filter((f) => f.endsWith('.js')).sort();
+  const library = sum('dist/browser/*.js (library ESM: entries + chunks, both wasm builds embedded)',
+    libraryFiles.map((f) => measure(f, readFileSync(join(ROOT, 'dist/browser', f)))));
   need('web/dist/index.html');
 
   const dist = join(ROOT, 'web/dist');

@@ -2,18 +2,17 @@
 // through Playwright request interception (no server, nothing written to disk). The page loads the three
 // embedded data sets through their default URLs (fetch; the .gz files through DecompressionStream), fits a
 // Tokenizer, builds the GloVe embedding matrix, and checks that a missing file is a DataError naming the URL.
-// Needs Debian's chromium at /usr/bin/chromium (see .ci/run).
+// Needs a Chromium: test/helpers/chromium.ts finds one (npm @sparticuz/chromium or a system one).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const ORIGIN = 'http://fused-rnn.test';
 // The bundle sits two folders below the root, like dist/browser/index.js, so its `../../data/` is /data/.
 const BUNDLE_PATH = '/bundle/browser/data.js';
@@ -55,7 +54,6 @@ window.__dataResult = out;
 const MIME: Record<string, string> = { '.tsv': 'text/tab-separated-values', '.gz': 'application/gzip', '.txt': 'text/plain' };
 
 test('browser: embedded data sets load by URL (fetch + DecompressionStream), tokenizer and embedding matrix work', async () => {
-  if (!existsSync(CHROMIUM)) assert.unreachable(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
   const bundle = await build({
     entryPoints: [join(ROOT, 'src/data/index.ts')], bundle: true, format: 'esm', platform: 'browser', target: 'es2022',
     external: ['node:*'], write: false, logLevel: 'silent',
@@ -65,7 +63,7 @@ test('browser: embedded data sets load by URL (fetch + DecompressionStream), tok
 
   let browser: Browser | undefined;
   try {
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: 10_000 });
+    browser = await launchChromium({ timeout: 10_000 });
     const page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));

@@ -7,7 +7,7 @@
 //   a longer GRU + GloVe run keeps the page responsive (rAF frames advance, a click handler runs while the
 //   worker trains) and Stop ends it after the current batch.
 // FUSED_RNN_DOCS_SCREENSHOT=1 also writes docs/web-screenshot.png (the README picture).
-// Needs `npm run build` first and Debian's chromium at /usr/bin/chromium (see .ci/run).
+// Needs `npm run build` first and a Chromium: test/helpers/chromium.ts finds one (npm @sparticuz/chromium or a system one).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -15,14 +15,10 @@ import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { get as httpGet } from 'node:http';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
+import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-  '--disable-background-networking', '--disable-component-update', '--disable-sync',
-];
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const TIMEOUT_MS = 20_000;
 
@@ -80,7 +76,6 @@ test('web page: train in a worker, live charts and heatmap, predict, download/up
   for (const built of ['web/dist/index.html', 'web/dist/main.js', 'web/dist/worker.js']) {
     if (!existsSync(join(ROOT, built))) assert.unreachable(`${built} is missing: run npm run build first`);
   }
-  if (!existsSync(CHROMIUM)) assert.unreachable(`${CHROMIUM} is missing: apt-get install -y chromium (see .ci/run)`);
 
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
@@ -111,7 +106,7 @@ test('web page: train in a worker, live charts and heatmap, predict, download/up
     assert.is((await head('/.git/HEAD')).status, 403);
     assert.is((await head('/no/such/file')).status, 404);
 
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true, timeout: TIMEOUT_MS });
+    browser = await launchChromium({ timeout: TIMEOUT_MS });
     const context = await browser.newContext({ viewport: { width: 1240, height: 900 }, acceptDownloads: true });
     const page = await context.newPage();
     const problems: string[] = [];

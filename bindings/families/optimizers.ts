@@ -23,7 +23,7 @@ export interface OptimizersRaw {
   regularizer_grad(G: Ptr, W: Ptr, l1: number, l2: number, i0: number, i1: number): void;
 }
 
-export interface SgdOptions {
+export interface SgdKernelOptions {
   /** Default 0.01. */
   learningRate?: number;
   /** In [0, 1]; default 0 (then the velocity slab M is not read and may be 0). */
@@ -31,7 +31,7 @@ export interface SgdOptions {
   nesterov?: boolean;
 }
 
-export interface AdamOptions {
+export interface AdamKernelOptions {
   /** Default 0.001. */
   learningRate?: number;
   /** In [0, 1); default 0.9. */
@@ -44,12 +44,12 @@ export interface AdamOptions {
   step: number;
 }
 
-export interface AdamWOptions extends AdamOptions {
+export interface AdamWKernelOptions extends AdamKernelOptions {
   /** Decoupled decay; default 0.004 (Keras AdamW). */
   weightDecay?: number;
 }
 
-export interface RmspropOptions {
+export interface RmspropKernelOptions {
   /** Default 0.001. */
   learningRate?: number;
   /** In [0, 1); default 0.9. */
@@ -58,7 +58,7 @@ export interface RmspropOptions {
   epsilon?: number;
 }
 
-export interface AdagradOptions {
+export interface AdagradKernelOptions {
   /** Default 0.001. */
   learningRate?: number;
   /** Default 1e-7 (inside the root). */
@@ -67,15 +67,15 @@ export interface AdagradOptions {
 
 export interface OptimizerKernels {
   /** Keras SGD over [i0, i1): m = m·μ − g·lr; w += m (Nesterov: w += m·μ − g·lr); μ = 0: w −= g·lr. */
-  sgd(W: Ptr, M: Ptr, G: Ptr, P: number, options?: SgdOptions, i0?: number, i1?: number): void;
+  sgd(W: Ptr, M: Ptr, G: Ptr, P: number, options?: SgdKernelOptions, i0?: number, i1?: number): void;
   /** Keras Adam over [i0, i1): m, v moments in M, V; w −= m·α/(sqrt(v) + ε), α = lr·sqrt(1−β2^t)/(1−β1^t). */
-  adam(W: Ptr, M: Ptr, V: Ptr, G: Ptr, P: number, options: AdamOptions, i0?: number, i1?: number): void;
+  adam(W: Ptr, M: Ptr, V: Ptr, G: Ptr, P: number, options: AdamKernelOptions, i0?: number, i1?: number): void;
   /** Keras AdamW: w −= (w·wd)·lr, then the Adam step, in one pass. */
-  adamw(W: Ptr, M: Ptr, V: Ptr, G: Ptr, P: number, options: AdamWOptions, i0?: number, i1?: number): void;
+  adamw(W: Ptr, M: Ptr, V: Ptr, G: Ptr, P: number, options: AdamWKernelOptions, i0?: number, i1?: number): void;
   /** Keras RMSprop (momentum 0, not centered): v = ρv + (1−ρ)g²; w −= lr·g/sqrt(v + ε). */
-  rmsprop(W: Ptr, V: Ptr, G: Ptr, P: number, options?: RmspropOptions, i0?: number, i1?: number): void;
+  rmsprop(W: Ptr, V: Ptr, G: Ptr, P: number, options?: RmspropKernelOptions, i0?: number, i1?: number): void;
   /** Keras Adagrad: a += g²; w −= lr·g/sqrt(a + ε). Fill A with initial_accumulator_value (0.1) first. */
-  adagrad(W: Ptr, A: Ptr, G: Ptr, P: number, options?: AdagradOptions, i0?: number, i1?: number): void;
+  adagrad(W: Ptr, A: Ptr, G: Ptr, P: number, options?: AdagradKernelOptions, i0?: number, i1?: number): void;
   /** G += l1·sign(W) + 2·l2·W over [i0, i1): the gradient of Keras L1L2 (l1·Σ|w| + l2·Σw²). */
   regularizerGrad(G: Ptr, W: Ptr, P: number, l1: number, l2: number, i0?: number, i1?: number): void;
 }
@@ -123,7 +123,7 @@ function stepNumber(c: ArgumentCheck, value: number): number {
   return value;
 }
 
-function adamHyper(c: ArgumentCheck, o: Partial<AdamOptions>) {
+function adamHyper(c: ArgumentCheck, o: Partial<AdamKernelOptions>) {
   return {
     lr: nonNegative(c, 'learningRate', o.learningRate ?? 0.001),
     beta1: unitInterval(c, 'beta1', o.beta1 ?? 0.9, false),

@@ -24,8 +24,8 @@ export interface RecurrentDims {
   H: number;
 }
 
-/** Options every recurrent forward/backward takes (Keras names). */
-export interface RecurrentOptions {
+/** Options every recurrent forward/backward kernel takes (Keras names). */
+export interface RecurrentKernelOptions {
   /** Per-sample sequence lengths (B integers in [0, T]); omitted or null = all T (no masking). */
   lengths?: ArrayLike<number> | null;
   /** Walk time backwards (Keras go_backwards, Bidirectional's backward layer). */
@@ -33,6 +33,9 @@ export interface RecurrentOptions {
   /** Sample b is valid at times [T - len_b, T) instead of [0, len_b). */
   leftPadded?: boolean;
 }
+
+// The families (lstm, gru, simple-rnn) import it by its old local name; the package exports RecurrentKernelOptions.
+export type { RecurrentKernelOptions as RecurrentOptions };
 
 /** Activation names `activation` accepts (Keras: tanh default; relu/sigmoid/linear allowed). */
 export const CELL_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];

@@ -29,7 +29,7 @@ export interface LayerRecord {
   spectral: { full: number; blocks: Array<{ gate: string; sigma: number }> } | null;
 }
 
-export interface StepRecord {
+export interface MonitorStepRecord {
   step: number;
   epoch: number;
   batch: number;
@@ -46,7 +46,7 @@ export interface StepRecord {
 }
 
 export class GradientMonitor extends Callback {
-  readonly records: StepRecord[] = [];
+  readonly records: MonitorStepRecord[] = [];
   private readonly every: number;
   private readonly spectralEvery: number;
   private readonly updateRatios: boolean;
@@ -132,7 +132,7 @@ export class GradientMonitor extends Callback {
     return this.records.map((r) => r.layers.find((l) => l.layer === layer)?.dh ?? []);
   }
 
-  toJSON(): { records: StepRecord[] } {
+  toJSON(): { records: MonitorStepRecord[] } {
     return { records: this.records };
   }
 
