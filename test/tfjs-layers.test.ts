@@ -153,7 +153,7 @@ test('stateful LSTM: states carry between predict calls and resetStates clears t
   resetCounters();
   const build = (L: any) => tf.sequential({ layers: [L.lstm({ units: H, stateful: true, batchInputShape: [B, T, D], ...R, name: 'rnn' })] });
   const stock = build(tf.layers), fused = build(inst.layers);
-  const w = fused.weights.map((v, i) => tf.tensor(uniform(v.shape.reduce((a, b) => a * b, 1), 30 + i, -0.5, 0.5), v.shape));
+  const w = fused.weights.map((v, i) => { const shape = v.shape as number[]; return tf.tensor(uniform(shape.reduce((a, b) => a * b, 1), 30 + i, -0.5, 0.5), shape); });
   stock.setWeights(w);
   fused.setWeights(w);
   const xs = x();

@@ -94,7 +94,7 @@ export function twins(c: TwinCase, fused: FusedLayerFactories, seed = 1, stockLa
   const sw = stock.weights.map((w) => `${plain(w.name)} ${w.shape}`);
   const fw = fm.weights.map((w) => `${plain(w.name)} ${w.shape}`);
   assert.equal(fw, sw, `${c.name}: fused weight names and shapes equal tfjs'`);
-  const values = fm.weights.map((w, i) => tf.tensor(uniform(w.shape.reduce((a, b) => a * b, 1), seed * 100 + i, -0.5, 0.5), w.shape));
+  const values = fm.weights.map((w, i) => { const shape = w.shape as number[]; return tf.tensor(uniform(shape.reduce((a, b) => a * b, 1), seed * 100 + i, -0.5, 0.5), shape); });
   fm.setWeights(values);
   stock.setWeights(values);
   return { stock, fused: fm };
