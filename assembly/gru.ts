@@ -15,8 +15,8 @@ import { gemmCore, gemmNTCore, biasAddStrided, colSumsStrided } from "./gemm-cor
 import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
-  isValid, runEnd, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
+  rowState, runEnd, ROW_LEADING, ROW_CARRY, ROW_FIRST, outputRows, firstStepWeightGradient, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
   maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked, inputProjectionPacked,
 } from "./recurrent-core";
 import { gemmPacked, packPanels } from "./packed-gemm";
@@ -310,7 +310,7 @@ function __packGru(work: usize, W: usize, U: usize, D: i32, H: i32): usize {
 /**
  * Training forward. h (T+1, B, H): the caller puts h0 in slot 0 (slot T with REVERSE); the kernel writes
  * the other T slots. gates (T, B, 4H) out: [z | r | n | hn] by time (zero rows at masked steps).
- * x (T, B, D); W (D, 3H); U (H, 3H); b (3H), or (2, 3H) = [b_i; b_r] with RESET_AFTER; lengths (B) i32 or 0.
+ * x (T, B, D); W (D, 3H); U (H, 3H); b (3H), or (2, 3H) = [b_i; b_r] with RESET_AFTER; lengths: (B) i32, a (T, B) u8 step mask with STEP_MASK, or 0 (docs/recurrent-abi.md "Masking").
  * rmask: recurrent dropout mask (B, H), or (3, B, H) = [m_z; m_r; m_n] with FLAG_PER_GATE_RMASK, or 0: h_prev
  * ⊙ m replaces h_prev in the recurrent products only (docs/gru.md); rscratch (max(B, 32), H), mask only.
  */
@@ -322,8 +322,8 @@ export function gru_forward(
   const S = H << 2;
   const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
+  const s0 = reverse ? T : 0; // the h0 slot
   const brn = b + (<usize>(5 * H) << 2);
   const Pzr = __packGru(work, W, U, D, H);
   __project(gates, x, W, work, b, T * B, D, H, resetAfter);
@@ -333,15 +333,18 @@ export function gru_forward(
     const gt = gates + (<usize>t * <usize>B * <usize>S << 2);
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        __forwardStep(gt, slotRow(h, ps, 0, B, H), slotRow(h, os, 0, B, H), U, Pzr, brn, B, H, b0, b1,
-          resetAfter, activation, recurrentActivation, true, rmask, perGate, rscratch);
-      } else {
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
-          copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
+          // Keras: the output repeats the previous output, 0 before the first valid step.
+          if (st == ROW_LEADING) zeroRow(slotRow(h, os, r, B, H), H);
+          else copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
           zeroRow(gt + (<usize>r * <usize>S << 2), S);
         }
+      } else {
+        __forwardStep(gt, slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H), slotRow(h, os, 0, B, H), U, Pzr, brn, B, H, b0, b1,
+          resetAfter, activation, recurrentActivation, true, rmask, perGate, rscratch);
       }
       b0 = b1;
     }
@@ -382,63 +385,68 @@ export function gru_backward(
   const mz = maskBlock(rmask, 0, B, H, perGate), mr = maskBlock(rmask, 1, B, H, perGate), mn = maskBlock(rmask, 2, B, H, perGate);
   const H4 = <usize>H << 2, S4 = <usize>S << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
   const BH = B * H;
-  zeroRow(slotRow(dh, reverse ? T : 0, 0, B, H), BH);
-  for (let k = 0; k < T; k++) {
-    const t = stepTime(T - 1 - k, T, reverse);
+  const s0 = reverse ? T : 0; // the h0 slot
+  zeroRow(slotRow(dh, s0, 0, B, H), BH);
+  for (let kk = 0; kk < T; kk++) {
+    const k = T - 1 - kk;
+    const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
     const at = gates + (<usize>t * <usize>B * <usize>S << 2);
     const dgt = dgates + (<usize>t * <usize>B * <usize>S << 2);
-    const dho = slotRow(dh, os, 0, B, H), dhp = slotRow(dh, ps, 0, B, H), hp = slotRow(h, ps, 0, B, H);
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(dho, BH));
+    const dho = slotRow(dh, os, 0, B, H);
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        if (resetAfter) {
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      // previous state and its gradient: the h0 slot at a row's first valid step after leading masked steps
+      const s = st == ROW_FIRST ? s0 : ps;
+      const dhp = slotRow(dh, s, 0, B, H), hp = slotRow(h, s, 0, B, H);
+      if (st == ROW_LEADING || st == ROW_CARRY) {
+        for (let r = b0; r < b1; r++) {
+          zeroRow(dgt + <usize>r * S4, S);
+          // A carried output passes its gradient to the previous slot; a leading output is the constant 0.
+          if (st == ROW_CARRY) addRow(dhp + <usize>r * H4, dho + <usize>r * H4, H);
+          else zeroRow(dho + <usize>r * H4, H);
+        }
+      } else if (resetAfter) {
+        for (let r = b0; r < b1; r++) {
+          const rs = <usize>r * S4, rh = <usize>r * H4;
+          __backwardRowAfter(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
+        }
+        // dh_prev += [dz_pre | dr_pre]·U_zrᵀ + dn_rec·U_nᵀ (each term ⊙ its mask with recurrent dropout)
+        if (rmask == 0) {
+          recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
+        } else {
+          __maskedZrBackward(dhp, dgt, U, mz, mr, perGate, rscratch, B, H, b0, b1);
+        }
+        if (rmask == 0) recurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, B, H, H, b0, b1);
+        else maskedRecurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, mn, rscratch, B, H, H, b0, b1);
+      } else {
+        for (let r = b0; r < b1; r++) {
+          const rs = <usize>r * S4, rh = <usize>r * H4;
+          __backwardRowBefore1(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
+        }
+        // block 4 = d(r ⊙ h) = dn_pre · U_nᵀ (overwritten by dn_rec in the second half)
+        gemmNTCore(dgt + 3 * H4, S, dgt + 2 * H4, S, U + 2 * H4, G, B, H, H, b0, b1, 0);
+        if (rmask == 0) {
           for (let r = b0; r < b1; r++) {
             const rs = <usize>r * S4, rh = <usize>r * H4;
-            __backwardRowAfter(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
+            __backwardRowBefore2(dgt + rs, dhp + rh, at + rs, hp + rh, H, recurrentActivation);
           }
-          // dh_prev += [dz_pre | dr_pre]·U_zrᵀ + dn_rec·U_nᵀ (each term ⊙ its mask with recurrent dropout)
-          if (rmask == 0) {
-            recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
-          } else {
-            __maskedZrBackward(dhp, dgt, U, mz, mr, perGate, rscratch, B, H, b0, b1);
-          }
-          if (rmask == 0) recurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, B, H, H, b0, b1);
-          else maskedRecurrentStepBackward(dhp, dgt + 3 * H4, S, U + 2 * H4, G, mn, rscratch, B, H, H, b0, b1);
+          recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
         } else {
           for (let r = b0; r < b1; r++) {
             const rs = <usize>r * S4, rh = <usize>r * H4;
-            __backwardRowBefore1(dgt + rs, dho + rh, dhp + rh, at + rs, hp + rh, H, activation, recurrentActivation);
+            __backwardRowBefore2Masked(dgt + rs, dhp + rh, at + rs, hp + rh, mn + rh, H, recurrentActivation);
           }
-          // block 4 = d(r ⊙ h) = dn_pre · U_nᵀ (overwritten by dn_rec in the second half)
-          gemmNTCore(dgt + 3 * H4, S, dgt + 2 * H4, S, U + 2 * H4, G, B, H, H, b0, b1, 0);
-          if (rmask == 0) {
-            for (let r = b0; r < b1; r++) {
-              const rs = <usize>r * S4, rh = <usize>r * H4;
-              __backwardRowBefore2(dgt + rs, dhp + rh, at + rs, hp + rh, H, recurrentActivation);
-            }
-            recurrentStepBackward(dhp, dgt, S, U, G, B, H, 2 * H, b0, b1);
-          } else {
-            for (let r = b0; r < b1; r++) {
-              const rs = <usize>r * S4, rh = <usize>r * H4;
-              __backwardRowBefore2Masked(dgt + rs, dhp + rh, at + rs, hp + rh, mn + rh, H, recurrentActivation);
-            }
-            __maskedZrBackward(dhp, dgt, U, mz, mr, perGate, rscratch, B, H, b0, b1);
-          }
-        }
-      } else {
-        for (let r = b0; r < b1; r++) {
-          zeroRow(dgt + <usize>r * S4, S);
-          addRow(dhp + <usize>r * H4, dho + <usize>r * H4, H);
+          __maskedZrBackward(dhp, dgt, U, mz, mr, perGate, rscratch, B, H, b0, b1);
         }
       }
       b0 = b1;
     }
+    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(dho, BH));
   }
   // Weight gradients over all T·B rows (masked rows of dgates are zero, so they add nothing).
   const TB = T * B;
@@ -458,6 +466,16 @@ export function gru_backward(
     else gemmTNPanelsMasked(dU + 2 * H4, G, hPrev, mn, rscratch, dgates + 3 * H4, S, B, H, H, TB);
   } else {
     gemmTNPanels(dU + 2 * H4, G, gates + 3 * H4, S, dgates + 3 * H4, S, H, H, TB); // dU_n += (r⊙h)ᵀ·dn_pre
+  }
+  if (lengths != 0) {
+    // the h0 term of rows whose first valid step follows leading masked steps (recurrent-core)
+    const h0 = slotRow(h, s0, 0, B, H);
+    if (rmask == 0) firstStepWeightGradient(dU, G, h0, 0, dgates, S, 2 * H, lengths, T, B, H, flags);
+    else {
+      firstStepWeightGradient(dU, G, h0, mz, dgates, S, H, lengths, T, B, H, flags);
+      firstStepWeightGradient(dU + H4, G, h0, mr, dgates + H4, S, H, lengths, T, B, H, flags);
+    }
+    if (resetAfter) firstStepWeightGradient(dU + 2 * H4, G, h0, rmask == 0 ? 0 : mn, dgates + 3 * H4, S, H, lengths, T, B, H, flags);
   }
   colSumsStrided(db, dgates, S, TB, G, 1);                                   // b (or b_i) += Σ dgates[:, 0:3H]
   if (resetAfter) {
@@ -479,7 +497,6 @@ export function gru_infer(
 ): void {
   const S = H << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
   const brn = b + (<usize>(5 * H) << 2);
   const Pzr = __packGru(work, W, U, D, H);
@@ -494,12 +511,13 @@ export function gru_infer(
     }
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
+      const rs = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      if (rs != ROW_LEADING && rs != ROW_CARRY) {
         __forwardStep(st, h, h, U, Pzr, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false, 0, false, 0);
       }
       b0 = b1;
     }
-    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+    if (y != 0) outputRows(y + (<usize>t * <usize>(B * H) << 2), h, lengths, k, t, T, B, H, flags);
   }
 }

@@ -10,8 +10,9 @@
 import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
-  copyRow, addRow, zeroRow, inputProjection, recurrentStepBackward, weightGradients,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, rowState, runEnd,
+  ROW_LEADING, ROW_CARRY, ROW_FIRST,
+  copyRow, addRow, zeroRow, outputRows, inputProjection, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentBlocks, maskedRecurrentBlocksBackward,
 } from "./recurrent-core";
@@ -104,7 +105,7 @@ import {
 /**
  * Training forward. h, c (T+1, B, H): the caller puts h0/c0 in slot 0 (slot T with REVERSE); the kernel
  * writes the other T slots. gates (T, B, 4H) out: activated [i | f | g | o] by time (zero rows at masked
- * steps). x (T, B, D); W (D, 4H); U (H, 4H); b (4H); lengths (B) i32 or 0.
+ * steps). x (T, B, D); W (D, 4H); U (H, 4H); b (4H); lengths: (B) i32 lengths, a (T, B) u8 step mask with STEP_MASK, or 0 (docs/recurrent-abi.md "Masking").
  * rmask: recurrent dropout mask (B, H), or (4, B, H) with FLAG_PER_GATE_RMASK, or 0 (none): gates +=
  * (h_prev ⊙ m)·U; rscratch (max(B, 32), H) is used only with a mask.
  */
@@ -116,7 +117,7 @@ export function lstm_forward(
   const G = H << 2;
   const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const s0 = reverse ? T : 0; // the h0 slot
   const Up = packWeights(work, W, U, D, H, G);
   inputProjectionPacked(gates, G, x, W, work, b, T * B, D, G);
   for (let k = 0; k < T; k++) {
@@ -125,19 +126,23 @@ export function lstm_forward(
     const gt = gates + (<usize>t * <usize>B * <usize>G << 2);
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        if (rmask == 0) recurrentStepPacked(gt, G, slotRow(h, ps, 0, B, H), U, Up, B, H, G, b0, b1);
-        else maskedRecurrentBlocks(gt, G, slotRow(h, ps, 0, B, H), rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      if (st == ROW_LEADING || st == ROW_CARRY) {
+        for (let r = b0; r < b1; r++) {
+          // Keras: the output repeats the previous output (0 before the first valid step); c is carried.
+          if (st == ROW_LEADING) zeroRow(slotRow(h, os, r, B, H), H);
+          else copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
+          copyRow(slotRow(c, os, r, B, H), slotRow(c, ps, r, B, H), H);
+          zeroRow(gt + (<usize>r * <usize>G << 2), G);
+        }
+      } else {
+        const hp = slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H);
+        if (rmask == 0) recurrentStepPacked(gt, G, hp, U, Up, B, H, G, b0, b1);
+        else maskedRecurrentBlocks(gt, G, hp, rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
         for (let r = b0; r < b1; r++) {
           __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
             slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
-        }
-      } else {
-        for (let r = b0; r < b1; r++) {
-          copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
-          copyRow(slotRow(c, os, r, B, H), slotRow(c, ps, r, B, H), H);
-          zeroRow(gt + (<usize>r * <usize>G << 2), G);
         }
       }
       b0 = b1;
@@ -164,38 +169,43 @@ export function lstm_backward(
   const G = H << 2;
   const perGate = (flags & FLAG_PER_GATE_RMASK) != 0;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const BH = B * H;
-  zeroRow(slotRow(dh, reverse ? T : 0, 0, B, H), BH);
+  const s0 = reverse ? T : 0; // the h0 slot
+  zeroRow(slotRow(dh, s0, 0, B, H), BH);
   // dc ping-pongs between the caller's scratch and dc0: `cur` holds dL/dc at the step's output slot.
   let cur = dc, other = dc0;
-  for (let k = 0; k < T; k++) {
-    const t = stepTime(T - 1 - k, T, reverse);
+  for (let kk = 0; kk < T; kk++) {
+    const k = T - 1 - kk;
+    const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
     const dgt = dgates + (<usize>t * <usize>B * <usize>G << 2);
     const at = gates + (<usize>t * <usize>B * <usize>G << 2);
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      if (st == ROW_LEADING || st == ROW_CARRY) {
+        for (let r = b0; r < b1; r++) {
+          const rh = <usize>r * <usize>H << 2;
+          zeroRow(dgt + (<usize>r * <usize>G << 2), G);
+          // A carried output passes its gradient to the previous slot; a leading output is the constant 0.
+          if (st == ROW_CARRY) addRow(slotRow(dh, ps, r, B, H), slotRow(dh, os, r, B, H), H);
+          else zeroRow(slotRow(dh, os, r, B, H), H);
+          copyRow(other + rh, cur + rh, H);
+        }
+      } else {
         for (let r = b0; r < b1; r++) {
           const rg = <usize>r * <usize>G << 2, rh = <usize>r * <usize>H << 2;
           __backwardRow(dgt + rg, cur + rh, other + rh, slotRow(dh, os, r, B, H), at + rg,
             slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H), H, activation, recurrentActivation);
         }
-        if (rmask == 0) recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, G, U, G, B, H, G, b0, b1);
-        else maskedRecurrentBlocksBackward(slotRow(dh, ps, 0, B, H), dgt, G, U, G, rmask, perGate, rscratch, B, H, 4, b0, b1);
-      } else {
-        for (let r = b0; r < b1; r++) {
-          const rh = <usize>r * <usize>H << 2;
-          zeroRow(dgt + (<usize>r * <usize>G << 2), G);
-          addRow(slotRow(dh, ps, r, B, H), slotRow(dh, os, r, B, H), H);
-          copyRow(other + rh, cur + rh, H);
-        }
+        const dhp = slotRow(dh, st == ROW_FIRST ? s0 : ps, 0, B, H);
+        if (rmask == 0) recurrentStepBackward(dhp, dgt, G, U, G, B, H, G, b0, b1);
+        else maskedRecurrentBlocksBackward(dhp, dgt, G, U, G, rmask, perGate, rscratch, B, H, 4, b0, b1);
       }
       b0 = b1;
     }
+    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
     if (cnorm2 != 0) store<f32>(cnorm2 + (<usize>t << 2), <f32>sum_squares(cur, BH));
     const swap = cur;
     cur = other;
@@ -203,7 +213,7 @@ export function lstm_backward(
   }
   if (cur != dc0) copyRow(dc0, cur, BH);
   weightGradients(dx, dW, dU, db, dgates, G, x, W, slotRow(h, reverse ? 1 : 0, 0, B, H), T * B, D, H, G,
-    (flags & FLAG_ACCUMULATE_DX) != 0, rmask, perGate, rscratch, B);
+    (flags & FLAG_ACCUMULATE_DX) != 0, rmask, perGate, rscratch, B, lengths, T, flags, slotRow(h, s0, 0, B, H));
 }
 
 /**
@@ -219,7 +229,6 @@ export function lstm_infer(
 ): void {
   const G = H << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const Up = packWeights(work, W, U, D, H, G);
   // Unpacked: the projection hoisted over all T·B rows. Packed: projected step by step into the first B rows
   // of scratch (same bits), so the step's gates stay in cache (at B = 32 the hoisted (T, B, 4H) block is 8 MB).
@@ -233,8 +242,9 @@ export function lstm_infer(
     }
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
+      const rs = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      if (rs != ROW_LEADING && rs != ROW_CARRY) {
         recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
@@ -243,6 +253,6 @@ export function lstm_infer(
       }
       b0 = b1;
     }
-    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+    if (y != 0) outputRows(y + (<usize>t * <usize>(B * H) << 2), h, lengths, k, t, T, B, H, flags);
   }
 }

@@ -7,8 +7,8 @@
 import { activate1, activate4, derivative1, derivative4, activateInPlace } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, isValid, runEnd,
-  copyRow, addRow, zeroRow, recurrentStepBackward, weightGradients,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, rowState, runEnd,
+  ROW_LEADING, ROW_CARRY, ROW_FIRST, copyRow, addRow, zeroRow, outputRows, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentStep, maskedRecurrentStepBackward,
 } from "./recurrent-core";
@@ -46,7 +46,7 @@ import {
 /**
  * Training forward. h (T+1, B, H): the caller puts h0 in slot 0 (slot T with REVERSE); the kernel writes
  * the other T slots (they also hold the pre-activations while the sweep runs). x (T, B, D); W (D, H);
- * U (H, H); b (H); lengths (B) i32 or 0. rmask: recurrent dropout mask (B, H) or 0 (none): h' =
+ * U (H, H); b (H); lengths: (B) i32 lengths, a (T, B) u8 step mask with STEP_MASK, or 0 (docs/recurrent-abi.md "Masking"). rmask: recurrent dropout mask (B, H) or 0 (none): h' =
  * act(x·W + b + (h ⊙ m)·U); rscratch (max(B, 32), H) is used only with a mask.
  */
 export function simple_rnn_forward(
@@ -55,7 +55,7 @@ export function simple_rnn_forward(
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const s0 = reverse ? T : 0; // the h0 slot
   const Up = packWeights(work, W, U, D, H, H);
   // The output slots of times 0..T-1 are contiguous: slots 1..T forward, 0..T-1 reverse.
   inputProjectionPacked(slotRow(h, reverse ? 0 : 1, 0, B, H), H, x, W, work, b, T * B, D, H);
@@ -64,13 +64,17 @@ export function simple_rnn_forward(
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        if (rmask == 0) recurrentStepPacked(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), U, Up, B, H, H, b0, b1);
-        else maskedRecurrentStep(slotRow(h, os, 0, B, H), H, slotRow(h, ps, 0, B, H), rmask, rscratch, U, H, B, H, H, b0, b1);
-        activateInPlace(slotRow(h, os, b0, B, H), (b1 - b0) * H, activation);
-      } else {
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      if (st == ROW_LEADING) {
+        zeroRow(slotRow(h, os, b0, B, H), (b1 - b0) * H); // Keras: 0 before the first valid step
+      } else if (st == ROW_CARRY) {
         copyRow(slotRow(h, os, b0, B, H), slotRow(h, ps, b0, B, H), (b1 - b0) * H);
+      } else {
+        const hp = slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H);
+        if (rmask == 0) recurrentStepPacked(slotRow(h, os, 0, B, H), H, hp, U, Up, B, H, H, b0, b1);
+        else maskedRecurrentStep(slotRow(h, os, 0, B, H), H, hp, rmask, rscratch, U, H, B, H, H, b0, b1);
+        activateInPlace(slotRow(h, os, b0, B, H), (b1 - b0) * H, activation);
       }
       b0 = b1;
     }
@@ -92,32 +96,38 @@ export function simple_rnn_backward(
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const BH = B * H;
-  zeroRow(slotRow(dh, reverse ? T : 0, 0, B, H), BH);
-  for (let k = 0; k < T; k++) {
-    const t = stepTime(T - 1 - k, T, reverse);
+  const s0 = reverse ? T : 0; // the h0 slot
+  zeroRow(slotRow(dh, s0, 0, B, H), BH);
+  for (let kk = 0; kk < T; kk++) {
+    const k = T - 1 - kk;
+    const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
     const dgt = dgates + (<usize>t * <usize>BH << 2);
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
       const n = (b1 - b0) * H;
       const rows = <usize>b0 * <usize>H << 2;
-      if (isValid(lengths, b0, t, T, left)) {
-        __gradInto(dgt + rows, slotRow(dh, os, b0, B, H), slotRow(h, os, b0, B, H), n, activation);
-        if (rmask == 0) recurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, H, U, H, B, H, H, b0, b1);
-        else maskedRecurrentStepBackward(slotRow(dh, ps, 0, B, H), dgt, H, U, H, rmask, rscratch, B, H, H, b0, b1);
-      } else {
+      if (st == ROW_LEADING) {
+        zeroRow(dgt + rows, n);
+        zeroRow(slotRow(dh, os, b0, B, H), n); // the leading output is the constant 0
+      } else if (st == ROW_CARRY) {
         zeroRow(dgt + rows, n);
         addRow(slotRow(dh, ps, b0, B, H), slotRow(dh, os, b0, B, H), n);
+      } else {
+        const dhp = slotRow(dh, st == ROW_FIRST ? s0 : ps, 0, B, H);
+        __gradInto(dgt + rows, slotRow(dh, os, b0, B, H), slotRow(h, os, b0, B, H), n, activation);
+        if (rmask == 0) recurrentStepBackward(dhp, dgt, H, U, H, B, H, H, b0, b1);
+        else maskedRecurrentStepBackward(dhp, dgt, H, U, H, rmask, rscratch, B, H, H, b0, b1);
       }
       b0 = b1;
     }
+    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
   }
   weightGradients(dx, dW, dU, db, dgates, H, x, W, slotRow(h, reverse ? 1 : 0, 0, B, H), T * B, D, H, H,
-    (flags & FLAG_ACCUMULATE_DX) != 0, rmask, false, rscratch, B);
+    (flags & FLAG_ACCUMULATE_DX) != 0, rmask, false, rscratch, B, lengths, T, flags, slotRow(h, s0, 0, B, H));
 }
 
 /**
@@ -131,7 +141,6 @@ export function simple_rnn_infer(
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
   const Up = packWeights(work, W, U, D, H, H);
   inputProjectionPacked(scratch, H, x, W, work, b, T * B, D, H);
   for (let k = 0; k < T; k++) {
@@ -139,14 +148,15 @@ export function simple_rnn_infer(
     const st = scratch + (<usize>t * <usize>(B * H) << 2);
     let b0 = 0;
     while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
+      const rs = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      if (rs != ROW_LEADING && rs != ROW_CARRY) {
         recurrentStepPacked(st, H, h, U, Up, B, H, H, b0, b1);
         const rows = <usize>b0 * <usize>H << 2;
         __activateInto(h + rows, st + rows, (b1 - b0) * H, activation);
       }
       b0 = b1;
     }
-    if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+    if (y != 0) outputRows(y + (<usize>t * <usize>(B * H) << 2), h, lengths, k, t, T, B, H, flags);
   }
 }

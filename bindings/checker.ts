@@ -114,6 +114,27 @@ export class ArgumentCheck {
     return out;
   }
 
+  /**
+   * A (T, B) step mask by time (entry t·B + b): T·B entries, each 0, 1, false or true; the error names the
+   * time step and batch row. Returns 0/1 bytes.
+   */
+  stepMask(name: string, mask: ArrayLike<number | boolean>, T: number, B: number): Uint8Array {
+    if (mask === null || typeof mask !== 'object' || typeof mask.length !== 'number') {
+      this.fail(name, mask, 'must be an array of T·B booleans or 0/1 (time-major: entry t·B + b)');
+    }
+    if (mask.length !== T * B) this.fail(name, `[${mask.length} values]`, `must have T·B = ${T}·${B} = ${T * B} entries (time-major)`);
+    const out = new Uint8Array(T * B);
+    for (let i = 0; i < out.length; i++) {
+      const v = mask[i];
+      if (v !== 0 && v !== 1 && v !== true && v !== false) {
+        const t = Math.floor(i / B), b = i % B;
+        throw new KernelArgumentError(this.kernel, `${name}[${i}]`, v, `(time ${t}, batch row ${b}) must be 0, 1, false or true`);
+      }
+      out[i] = v ? 1 : 0;
+    }
+    return out;
+  }
+
   /** A row range 0 <= m0 <= m1 <= M. */
   rows(m0: number, m1: number, M: number): void {
     if (!Number.isSafeInteger(m0) || m0 < 0 || m0 > M) this.fail('m0', m0, `must be an integer in [0, M = ${M}]`);

@@ -13,7 +13,7 @@ import { throwsTyped } from './helpers/assert-throws.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, gradcheckReport, weightedSum } from './helpers/gradcheck.js';
 import { uniform } from './helpers/random.js';
-import { dropoutMask } from './helpers/rnn-problem.js';
+import { dropoutMask, gappyMask, rowStatesOf } from './helpers/rnn-problem.js';
 
 type Act = 'tanh' | 'relu' | 'sigmoid' | 'linear';
 type GateAct = 'sigmoid' | 'hard_sigmoid';
@@ -28,6 +28,8 @@ interface Case {
   reverse?: boolean;
   leftPadded?: boolean;
   lengths?: number[] | null;
+  /** (T, B) 0/1 step mask by time (instead of lengths). */
+  stepMask?: Uint8Array | null;
   activation?: Act;
   recurrentActivation?: GateAct;
   accumulateDx?: boolean;
@@ -47,14 +49,14 @@ function cfgOf(c: Case): RecurrentConfig {
   const flags = (c.reverse ? REVERSE : 0) | (c.leftPadded ? LEFT_PADDED : 0) | (c.accumulateDx ? ACCUMULATE_DX : 0) |
     (c.resetAfter ? RESET_AFTER : 0) | (c.perGate ? PER_GATE_RMASK : 0);
   return {
-    T: c.T, B: c.B, D: c.D, H: c.H, flags, lengths: c.lengths ?? null, recurrentMask: c.rmask ?? null,
+    T: c.T, B: c.B, D: c.D, H: c.H, flags, lengths: c.lengths ?? null, stepMask: c.stepMask ?? null, recurrentMask: c.rmask ?? null,
     activation: CODE[c.activation ?? 'tanh'], recurrentActivation: CODE[c.recurrentActivation ?? 'sigmoid'],
   };
 }
 
 const options = (c: Case) => ({
   T: c.T, B: c.B, D: c.D, H: c.H, resetAfter: c.resetAfter, reverse: c.reverse ?? false, leftPadded: c.leftPadded ?? false,
-  lengths: c.lengths ?? null, activation: c.activation ?? 'tanh', recurrentActivation: c.recurrentActivation ?? 'sigmoid',
+  lengths: c.lengths ?? null, stepMask: c.stepMask ?? null, activation: c.activation ?? 'tanh', recurrentActivation: c.recurrentActivation ?? 'sigmoid',
 });
 
 /** Inputs, weights, initial state, upstream gradient R (T, B, H) by time, and initial grad buffers. */
@@ -336,21 +338,23 @@ test('dx and hnorm2 are optional (null = not needed): the other gradients are un
 // ---- 3. sequential == batch (state plumbing, forward and backward incl. dh0)
 
 for (const reverse of [false, true]) {
-  test(`sequential == batch: T one-step calls with carried state == one T-step call (${reverse ? 'reverse' : 'forward'})`, () => {
+  test(`sequential == batch: T one-step calls with carried state == one T-step call, gappy step mask (${reverse ? 'reverse' : 'forward'})`, () => {
     for (const resetAfter of [true, false]) {
-      const T = 6, B = 3, D = 7, H = 9;
-      const lengths = [6, 2, 4];
-      const c: Case = { T, B, D, H, resetAfter, reverse, lengths };
+      const T = 7, B = 7, D = 7, H = 9;
+      const mask = gappyMask(T, B, 5);
+      const c: Case = { T, B, D, H, resetAfter, reverse, stepMask: mask };
       const d = makeData(c, 77);
       const whole = runKernels(simd, c, d);
       const BH = B * H, G = 3 * H;
-      const valid = (b: number, t: number) => t < lengths[b];
-      // forward: steps in walking order, each a T = 1 call whose lengths say valid (1) or masked (0)
+      const valid = (b: number, t: number) => mask[t * B + b] === 1;
+      const states = rowStatesOf(valid, T, B, reverse);
+      // forward: steps in walking order, each a T = 1 call whose lengths say valid (1) or masked (0); the state
+      // carried into the next call is the call's output where the row was valid, else its initial state
       const a = simd.arena;
       const mark = a.mark();
       const put = (v: ArrayLike<number>, shape: number[]): TensorRef => ({ ptr: a.putF32(v), shape });
       const W = put(d.W, [D, G]), U = put(d.U, [H, G]), b = put(d.b, resetAfter ? [2, G] : [G]);
-      const o1 = { ...options(c), T: 1, leftPadded: false };
+      const o1 = { ...options(c), T: 1, leftPadded: false, stepMask: null };
       const order = Array.from({ length: T }, (_, k) => (reverse ? T - 1 - k : k));
       const hSteps: Float32Array[] = [], gSteps: Float32Array[] = [], xs: TensorRef[] = [];
       let state = d.h0;
@@ -360,34 +364,43 @@ for (const reverse of [false, true]) {
         const hInit = new Float32Array(2 * BH);
         hInit.set(state, (reverse ? 1 : 0) * BH);
         const h = put(hInit, [2, B, H]), gates = put(new Float32Array(B * 4 * H), [1, B, 4 * H]);
-        const len = lengths.map((_, bi) => (valid(bi, t) ? 1 : 0));
+        const len = Array.from({ length: B }, (_, bi) => (valid(bi, t) ? 1 : 0));
         simd.gruForward({ ...o1, lengths: len, x, W, U, b, h, gates });
         hSteps[t] = a.readF32(h.ptr, 2 * BH);
         gSteps[t] = a.readF32(gates.ptr, B * 4 * H);
-        state = hSteps[t].slice((reverse ? 0 : 1) * BH, (reverse ? 1 : 2) * BH);
-        checkEqual(`forward h of time ${t}`, state, whole.h.subarray(outSlotOf(c, t) * BH, (outSlotOf(c, t) + 1) * BH));
+        const out = hSteps[t].slice((reverse ? 0 : 1) * BH, (reverse ? 1 : 2) * BH);
+        state = state.map((v, i) => (valid(Math.floor(i / H), t) ? out[i] : v));
+        // Keras output of the whole call: 0 before the row's first valid step, else the carried state
+        const want = whole.h.subarray(outSlotOf(c, t) * BH, (outSlotOf(c, t) + 1) * BH);
+        checkEqual(`forward output of time ${t}`, state.map((v, i) => (states[t * B + Math.floor(i / H)] === 'leading' ? 0 : v)), want);
         checkEqual(`gates of time ${t}`, gSteps[t], whole.gates.subarray(t * B * 4 * H, (t + 1) * B * 4 * H));
       }
-      // backward: reverse walking order, the dh0 of each call carried into the next one's upstream
+      // backward: reverse walking order; the upstream of the output at t counts unless the output is a leading 0;
+      // a masked row passes its state gradient straight through the one-step call
       const dW = put(d.dW0, [D, G]), dU = put(d.dU0, [H, G]), db = put(d.db0, resetAfter ? [2, G] : [G]);
       let carry = new Float32Array(BH);
       for (const t of [...order].reverse()) {
-        const dhInit = new Float32Array(2 * BH);
         const os = reverse ? 0 : 1;
-        for (let i = 0; i < BH; i++) dhInit[os * BH + i] = d.R[t * BH + i] + carry[i];
+        const up = Float32Array.from(carry, (v, i) => (states[t * B + Math.floor(i / H)] === 'leading' ? 0 : d.R[t * BH + i]) + v);
+        const dhInit = new Float32Array(2 * BH);
+        dhInit.set(up, os * BH);
         const dh = put(dhInit, [2, B, H]);
         const dx = put(new Float32Array(B * D), [1, B, D]);
         const dgates = put(new Float32Array(B * 4 * H), [1, B, 4 * H]), hnorm2 = put([0], [1]);
-        const len = lengths.map((_, bi) => (valid(bi, t) ? 1 : 0));
+        const len = Array.from({ length: B }, (_, bi) => (valid(bi, t) ? 1 : 0));
         simd.gruBackward({
           ...o1, lengths: len, dx, dW, dU, db, dgates, hnorm2, dh, x: xs[t], W, U,
           gates: put(gSteps[t], [1, B, 4 * H]), h: put(hSteps[t], [2, B, H]),
         });
         const dhOut = a.readF32(dh.ptr, 2 * BH);
-        carry = dhOut.slice((1 - os) * BH, (2 - os) * BH);
+        const dh0 = dhOut.slice((1 - os) * BH, (2 - os) * BH);
+        carry = Float32Array.from(dh0, (v, i) => (valid(Math.floor(i / H), t) ? v : up[i]));
         checkClose(`dx of time ${t}`, a.readF32(dx.ptr, B * D), whole.dx.subarray(t * B * D, (t + 1) * B * D), 1e-6, 1e-5);
         checkClose(`dgates of time ${t}`, a.readF32(dgates.ptr, B * 4 * H), whole.dgates.subarray(t * B * 4 * H, (t + 1) * B * 4 * H), 1e-6, 1e-5);
-        checkClose(`hnorm2 of time ${t}`, a.readF32(hnorm2.ptr, 1), [whole.hnorm2[t]], 1e-6, 1e-5);
+        // hnorm2 sums the total gradient of the output slots: a leading output (the constant 0) adds nothing
+        let n2 = 0;
+        for (let i = 0; i < BH; i++) if (states[t * B + Math.floor(i / H)] !== 'leading') n2 += up[i] ** 2;
+        checkClose(`hnorm2 of time ${t} (the total dL/dh_t: upstream + carried)`, [n2], [whole.hnorm2[t]], 1e-6, 1e-5);
       }
       checkClose('dh0', carry, whole.dh.subarray(h0Slot(c) * BH, (h0Slot(c) + 1) * BH), 1e-6, 1e-5);
       checkClose('dW', a.readF32(dW.ptr, D * G), whole.dW, 1e-6, 1e-5);
@@ -461,7 +474,8 @@ test('left vs right padding: same valid data gives the same states, final state 
         checkEqual(`h b${b} t${t}`, row(l.h, t + sh + 1), row(r.h, t + 1));
         checkEqual(`dx b${b} t${t}`, l.dx.subarray(((t + sh) * B + b) * D, ((t + sh) * B + b + 1) * D), r.dx.subarray((t * B + b) * D, (t * B + b + 1) * D));
       }
-      for (let t = 0; t < sh; t++) checkEqual(`left-padded state stays h0, b${b} t${t}`, row(l.h, t + 1), row(l.h, 0));
+      // Keras: the outputs before the first valid step are 0 (the state stays h0)
+      for (let t = 0; t < sh; t++) checkEqual(`left-padded leading output is 0, b${b} t${t}`, row(l.h, t + 1), new Float32Array(H));
     }
     checkClose('dW', l.dW, r.dW, 1e-6, 1e-5);
     checkClose('dU', l.dU, r.dU, 1e-6, 1e-5);
@@ -483,17 +497,17 @@ test('masked steps: state carried exactly, gates/dgates/dx rows exactly zero, dh
           const ok = leftPadded ? t >= T - lengths[b] : t < lengths[b];
           if (ok) continue;
           const os = outSlotOf(c, t), ps = c.reverse ? t + 1 : t;
-          checkEqual(`h carried t${t} b${b}`, r.h.subarray(os * BH + b * H, os * BH + (b + 1) * H), r.h.subarray(ps * BH + b * H, ps * BH + (b + 1) * H));
+          // before the first valid step (walking order) the output is 0; after it the previous output repeats
+          const st = rowStatesOf((bb, tt) => (leftPadded ? tt >= T - lengths[bb] : tt < lengths[bb]), T, B, c.reverse ?? false)[t * B + b];
+          const want = st === 'carry' ? r.h.subarray(ps * BH + b * H, ps * BH + (b + 1) * H) : new Float32Array(H);
+          checkEqual(`h carried t${t} b${b}`, r.h.subarray(os * BH + b * H, os * BH + (b + 1) * H), want);
           checkEqual(`gates zero t${t} b${b}`, r.gates.subarray((t * B + b) * S, (t * B + b + 1) * S), new Float32Array(S));
           checkEqual(`dgates zero t${t} b${b}`, r.dgates.subarray((t * B + b) * S, (t * B + b + 1) * S), new Float32Array(S));
           checkEqual(`dx zero t${t} b${b}`, r.dx.subarray((t * B + b) * D, (t * B + b + 1) * D), new Float32Array(D));
         }
       }
-      // a sample with length 0 passes dh straight through: dh0 = Σ_t upstream of that row
-      const d = makeData(c, 3);
-      const want = new Float32Array(H);
-      for (let t = 0; t < T; t++) for (let j = 0; j < H; j++) want[j] += d.R[(t * B + 1) * H + j];
-      checkClose('dh0 of the empty sample', r.dh.subarray(h0Slot(c) * BH + H, h0Slot(c) * BH + 2 * H), want, 1e-6, 1e-6);
+      // a sample with length 0 outputs the constant 0 at every step: its h0 gets no gradient from the outputs
+      checkEqual('dh0 of the empty sample', r.dh.subarray(h0Slot(c) * BH + H, h0Slot(c) * BH + 2 * H), new Float32Array(H));
     }
   }
 });
@@ -579,7 +593,10 @@ test('infer == training forward (outputs y and final state, bit for bit), with a
         const inf = runInfer(k, c, d, true);
         const finalSlot = c.reverse ? 0 : c.T;
         const compare = k === simd ? checkEqual : (n: string, g: ArrayLike<number>, w: ArrayLike<number>) => checkClose(n, g, w, 1e-6, 1e-6);
-        compare(`final state ${k.backend} ${label(c)}`, inf.h, train.h.subarray(finalSlot * BH, (finalSlot + 1) * BH));
+        // the final state is the last slot, except for a sample with no valid step: it keeps h0 (its outputs are 0)
+        const wantState = Float32Array.from(train.h.subarray(finalSlot * BH, (finalSlot + 1) * BH), (v, i) =>
+          (c.lengths && c.lengths[Math.floor(i / c.H)] === 0 ? d.h0[i] : v));
+        compare(`final state ${k.backend} ${label(c)}`, inf.h, wantState);
         for (let t = 0; t < c.T; t++) {
           const s = outSlotOf(c, t);
           compare(`y[${t}] ${k.backend} ${label(c)}`, inf.y!.subarray(t * BH, (t + 1) * BH), train.h.subarray(s * BH, (s + 1) * BH));

@@ -11,7 +11,7 @@ import { LEFT_PADDED, PER_GATE_RMASK, REVERSE, type RecurrentConfig } from '../b
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, weightedSum } from './helpers/gradcheck.js';
 import {
-  dropoutMask, finalSlot, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
+  dropoutMask, finalSlot, firstOutputSlot, gappyMask, initialSlot, makeProblem, maxAbs, rowStatesOf, slotsWithInitial, upstreamSlots, valid,
   type Padding, type RnnProblem,
 } from './helpers/rnn-problem.js';
 import { uniform } from './helpers/random.js';
@@ -31,7 +31,7 @@ const lstmProblem = (T: number, B: number, D: number, H: number, o: Parameters<t
 
 function config(p: RnnProblem, v: Variant): RecurrentConfig {
   return {
-    T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths,
+    T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths, stepMask: p.stepMask ?? null,
     flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0) | (p.perGate ? PER_GATE_RMASK : 0),
     recurrentMask: p.rmask ?? null,
     activation: CODES[v.act], recurrentActivation: CODES[v.ract],
@@ -81,7 +81,7 @@ function runKernels(k: Kernels, p: RnnProblem, v: Variant): Run {
   const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
   const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
   const recurrentMask = p.rmask ? put(p.rmask, p.perGate ? [4, B, H] : [B, H]) : null;
-  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract, recurrentMask };
+  const opts = { T, B, D, H, lengths: p.lengths, stepMask: p.stepMask ?? null, reverse: p.reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract, recurrentMask };
   const x = put(p.x, [T, B, D]), W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
   const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
   const c = put(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]);
@@ -215,63 +215,79 @@ test('the js backend (reference raw through the checked API) matches the referen
 
 // ---- 3. state plumbing
 
-test('sequential == batch: T one-step calls with carried state equal one T-step call (forward and backward, dh0, dc0)', () => {
+test('sequential == batch: T one-step calls with carried state equal one T-step call, gappy step mask (forward and backward, dh0, dc0)', () => {
   const v: Variant = { act: 'tanh', ract: 'sigmoid' };
-  const p = lstmProblem(6, 5, 6, 9, { seed: 31, padding: 'right', lengths: [6, 2, 0, 5, 3] });
-  const { T, B, D, H, G } = p;
-  const BH = B * H;
-  const batch = runKernels(simd, p, v);
-  const a = simd.arena;
-  const mark = a.mark();
-  const common = { B, D, H, activation: v.act, recurrentActivation: v.ract };
-  const x = a.putF32(p.x), W = { ptr: a.putF32(p.W), shape: [D, G] }, U = { ptr: a.putF32(p.U), shape: [H, G] };
-  const b = { ptr: a.putF32(p.b), shape: [G] };
-  const h = a.putF32(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)));
-  const c = a.putF32(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)));
-  const gates = a.allocZeroed(T * B * G);
-  const stepLengths = (t: number) => Array.from({ length: B }, (_, bb) => (valid(p, bb, t) ? 1 : 0));
-  for (let t = 0; t < T; t++) {
-    simd.lstmForward({
-      ...common, T: 1, lengths: stepLengths(t),
-      h: { ptr: h + 4 * t * BH, shape: [2, B, H] }, c: { ptr: c + 4 * t * BH, shape: [2, B, H] },
-      gates: { ptr: gates + 4 * t * B * G, shape: [1, B, G] }, x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, b,
-    });
+  for (const reverse of [false, true]) {
+    const T = 7, B = 7, D = 6, H = 9;
+    const mask = gappyMask(T, B, 31);
+    const p: RnnProblem = { ...lstmProblem(T, B, D, H, { seed: 31, reverse }), stepMask: mask };
+    const G = p.G, BH = B * H;
+    const batch = runKernels(simd, p, v);
+    const ok = (b: number, t: number) => mask[t * B + b] === 1;
+    const states = rowStatesOf(ok, T, B, reverse);
+    const a = simd.arena;
+    const mark = a.mark();
+    const common = { B, D, H, T: 1, activation: v.act, recurrentActivation: v.ract };
+    const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+    const W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
+    const order = Array.from({ length: T }, (_, k) => (reverse ? T - 1 - k : k));
+    const s0 = reverse ? 1 : 0, s1 = 1 - s0; // the one-step call's h0 slot and output slot
+    const saved: Array<{ h: Float32Array; c: Float32Array; gates: Float32Array }> = [];
+    let hs = Float32Array.from(p.h0), cs = Float32Array.from(p.c0);
+    const lengthsAt = (t: number) => Array.from({ length: B }, (_, bb) => (ok(bb, t) ? 1 : 0));
+    const rowOf = (i: number) => Math.floor(i / H);
+    for (const t of order) {
+      const hInit = new Float32Array(2 * BH), cInit = new Float32Array(2 * BH);
+      hInit.set(hs, s0 * BH);
+      cInit.set(cs, s0 * BH);
+      const h = put(hInit, [2, B, H]), c = put(cInit, [2, B, H]), gates = put(new Float32Array(B * G), [1, B, G]);
+      simd.lstmForward({ ...common, reverse, lengths: lengthsAt(t), h, c, gates, x: put(p.x.subarray(t * B * D, (t + 1) * B * D), [1, B, D]), W, U, b });
+      saved[t] = { h: a.readF32(h.ptr, 2 * BH), c: a.readF32(c.ptr, 2 * BH), gates: a.readF32(gates.ptr, B * G) };
+      const hOut = saved[t].h.subarray(s1 * BH, (s1 + 1) * BH);
+      // the state carried into the next call: the call's output where the row was valid, else unchanged
+      hs = hs.map((x, i) => (ok(rowOf(i), t) ? hOut[i] : x));
+      cs = saved[t].c.slice(s1 * BH, (s1 + 1) * BH);
+      const os = firstOutputSlot(p) + t;
+      checkEqual(`output of time ${t} (0 before the first valid step, else the state)`,
+        hs.map((x, i) => (states[t * B + rowOf(i)] === 'leading' ? 0 : x)), Array.from(batch.h).slice(os * BH, (os + 1) * BH));
+      checkEqual(`c of time ${t}`, cs, Array.from(batch.c).slice(os * BH, (os + 1) * BH));
+      checkEqual(`gates of time ${t}`, saved[t].gates, Array.from(batch.gates).slice(t * B * G, (t + 1) * B * G));
+    }
+    const dW = put(new Float32Array(D * G), [D, G]), dU = put(new Float32Array(H * G), [H, G]), db = put(new Float32Array(G), [G]);
+    const dc = put(p.Rc, [B, H]), dc0 = put(new Float32Array(BH), [B, H]);
+    let carry = new Float32Array(BH);
+    for (const t of [...order].reverse()) {
+      // upstream of the output at t (nothing for a leading 0) plus the state gradient carried from later steps
+      const up = Float32Array.from(carry, (x, i) => (states[t * B + rowOf(i)] === 'leading' ? 0 : p.R[t * BH + i]) + x);
+      const dhInit = new Float32Array(2 * BH);
+      dhInit.set(up, s1 * BH);
+      const dh = put(dhInit, [2, B, H]);
+      const dx = put(new Float32Array(B * D), [1, B, D]), dgates = put(new Float32Array(B * G), [1, B, G]);
+      const hn = put([0], [1]), cn = put([0], [1]);
+      simd.lstmBackward({
+        ...common, reverse, lengths: lengthsAt(t), dx, dW, dU, db, dc0, dgates, hnorm2: hn, cnorm2: cn, dh, dc,
+        x: put(p.x.subarray(t * B * D, (t + 1) * B * D), [1, B, D]), W, U, gates: put(saved[t].gates, [1, B, G]),
+        c: put(saved[t].c, [2, B, H]), h: put(saved[t].h, [2, B, H]),
+      });
+      const dh0 = a.readF32(dh.ptr + 4 * s0 * BH, BH);
+      carry = Float32Array.from(dh0, (x, i) => (ok(rowOf(i), t) ? x : up[i]));
+      a.F32.copyWithin(dc.ptr >> 2, dc0.ptr >> 2, (dc0.ptr >> 2) + BH);
+      checkClose(`dx of time ${t}`, a.readF32(dx.ptr, B * D), Array.from(batch.dx).slice(t * B * D, (t + 1) * B * D), 1e-6, 1e-5);
+      checkClose(`dgates of time ${t}`, a.readF32(dgates.ptr, B * G), Array.from(batch.dgates).slice(t * B * G, (t + 1) * B * G), 1e-6, 1e-5);
+      let n2 = 0;
+      for (let i = 0; i < BH; i++) if (states[t * B + rowOf(i)] !== 'leading') n2 += up[i] ** 2;
+      checkClose(`hnorm2 of time ${t}`, [n2], [batch.hnorm2[t]], 1e-6, 1e-5);
+      checkClose(`cnorm2 of time ${t}`, a.readF32(cn.ptr, 1), [batch.cnorm2[t]], 1e-6, 1e-5);
+    }
+    const is = initialSlot(p) * BH;
+    checkClose('dh0', carry, Array.from(batch.dh).slice(is, is + BH), 1e-6, 1e-5);
+    checkClose('dc0', a.readF32(dc.ptr, BH), batch.dc0, 1e-6, 1e-5);
+    const tol = (f: keyof Run) => 1e-6 * Math.max(1, maxAbs(batch[f]));
+    checkClose('dW', a.readF32(dW.ptr, D * G), batch.dW, tol('dW'), 1e-5);
+    checkClose('dU', a.readF32(dU.ptr, H * G), batch.dU, tol('dU'), 1e-5);
+    checkClose('db', a.readF32(db.ptr, G), batch.db, tol('db'), 1e-5);
+    a.release(mark);
   }
-  checkEqual('sequential h', a.readF32(h, (T + 1) * BH), batch.h);
-  checkEqual('sequential c', a.readF32(c, (T + 1) * BH), batch.c);
-  const dW = a.allocZeroed(D * G), dU = a.allocZeroed(H * G), db = a.allocZeroed(G), dx = a.allocZeroed(T * B * D);
-  const dh = a.alloc(2 * BH), dc = a.putF32(p.Rc), dc0 = a.alloc(BH), dgates = a.alloc(T * B * G);
-  const hn = a.alloc(T), cn = a.alloc(T);
-  const totals = new Float32Array(T * BH);
-  let carry: Float32Array = new Float32Array(BH);
-  for (let t = T - 1; t >= 0; t--) {
-    const up = p.R.slice(t * BH, (t + 1) * BH).map((r, i) => r + carry[i]);
-    a.F32.set(up, (dh >> 2) + BH);
-    simd.lstmBackward({
-      ...common, T: 1, lengths: stepLengths(t),
-      dx: { ptr: dx + 4 * t * B * D, shape: [1, B, D] }, dW: { ptr: dW, shape: [D, G] }, dU: { ptr: dU, shape: [H, G] },
-      db: { ptr: db, shape: [G] }, dc0: { ptr: dc0, shape: [B, H] }, dgates: { ptr: dgates + 4 * t * B * G, shape: [1, B, G] },
-      hnorm2: { ptr: hn + 4 * t, shape: [1] }, cnorm2: { ptr: cn + 4 * t, shape: [1] },
-      dh: { ptr: dh, shape: [2, B, H] }, dc: { ptr: dc, shape: [B, H] },
-      x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, gates: { ptr: gates + 4 * t * B * G, shape: [1, B, G] },
-      c: { ptr: c + 4 * t * BH, shape: [2, B, H] }, h: { ptr: h + 4 * t * BH, shape: [2, B, H] },
-    });
-    totals.set(a.readF32(dh + 4 * BH, BH), t * BH);
-    carry = a.readF32(dh, BH);
-    a.F32.copyWithin(dc >> 2, dc0 >> 2, (dc0 >> 2) + BH);
-  }
-  const tol = (f: keyof Run) => 1e-6 * Math.max(1, maxAbs(batch[f]));
-  checkClose('sequential dx', a.readF32(dx, T * B * D), batch.dx, tol('dx'), 1e-5);
-  checkClose('sequential dW', a.readF32(dW, D * G), batch.dW, tol('dW'), 1e-5);
-  checkClose('sequential dU', a.readF32(dU, H * G), batch.dU, tol('dU'), 1e-5);
-  checkClose('sequential db', a.readF32(db, G), batch.db, tol('db'), 1e-5);
-  checkEqual('sequential dgates', a.readF32(dgates, T * B * G), batch.dgates);
-  checkEqual('sequential dh0', carry, Array.from(batch.dh).slice(0, BH));
-  checkEqual('sequential total dh', totals, Array.from(batch.dh).slice(BH));
-  checkEqual('sequential dc0', a.readF32(dc0, BH), batch.dc0);
-  checkEqual('sequential hnorm2', a.readF32(hn, T), batch.hnorm2);
-  checkEqual('sequential cnorm2', a.readF32(cn, T), batch.cnorm2);
-  a.release(mark);
 });
 
 /** x (T, B, D) with every sample's time axis reversed. */
@@ -446,7 +462,9 @@ test('lstmInfer equals the training forward (outputs and final state), with and 
         const h = put(p.h0, [B, H]), c = put(p.c0, [B, H]);
         const y = withY ? { ptr: a.alloc(T * BH), shape: [T, B, H] } : null;
         k.lstmInfer({ ...args, h, c, y });
-        checkEqual(`${label} final h`, a.readF32(h.ptr, BH), Array.from(train.h).slice(fs, fs + BH));
+        // the final state is the last slot, except for a sample with no valid step: it keeps h0 (its outputs are 0)
+        const noValid = (i: number) => p.lengths !== null && p.lengths[Math.floor(i / H)] === 0;
+        checkEqual(`${label} final h`, a.readF32(h.ptr, BH), Array.from(train.h).slice(fs, fs + BH).map((x, i) => (noValid(i) ? p.h0[i] : x)));
         checkEqual(`${label} final c`, a.readF32(c.ptr, BH), Array.from(train.c).slice(fs, fs + BH));
         if (y) checkEqual(`${label} y`, a.readF32(y.ptr, T * BH), Array.from(train.h).slice(os, os + T * BH));
       }

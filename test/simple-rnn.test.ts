@@ -11,7 +11,7 @@ import type { SimpleRnnRaw } from '../bindings/families/simple-rnn.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, weightedSum } from './helpers/gradcheck.js';
 import {
-  finalSlot, dropoutMask, firstOutputSlot, initialSlot, makeProblem, maxAbs, slotsWithInitial, upstreamSlots, valid,
+  finalSlot, dropoutMask, firstOutputSlot, gappyMask, initialSlot, makeProblem, maxAbs, rowStatesOf, slotsWithInitial, upstreamSlots, valid,
   type Padding, type RnnProblem,
 } from './helpers/rnn-problem.js';
 import { uniform } from './helpers/random.js';
@@ -25,7 +25,7 @@ const rnnProblem = (T: number, B: number, D: number, H: number, o: Parameters<ty
 
 function config(p: RnnProblem, act: ActivationName): RecurrentConfig {
   return {
-    T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths,
+    T: p.T, B: p.B, D: p.D, H: p.H, lengths: p.lengths, stepMask: p.stepMask ?? null,
     flags: (p.reverse ? REVERSE : 0) | (p.leftPadded ? LEFT_PADDED : 0) | (p.perGate ? PER_GATE_RMASK : 0),
     recurrentMask: p.rmask ?? null, activation: CODES[act], recurrentActivation: 2,
   };
@@ -64,7 +64,7 @@ function runKernels(k: Kernels, p: RnnProblem, act: ActivationName, accumulateDx
   const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
   const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
   const recurrentMask = p.rmask ? put(p.rmask, [B, H]) : null;
-  const opts = { T, B, D, H, lengths: p.lengths, reverse: p.reverse, leftPadded: p.leftPadded, activation: act, recurrentMask };
+  const opts = { T, B, D, H, lengths: p.lengths, stepMask: p.stepMask ?? null, reverse: p.reverse, leftPadded: p.leftPadded, activation: act, recurrentMask };
   const x = put(p.x, [T, B, D]), W = put(p.W, [D, H]), U = put(p.U, [H, H]), b = put(p.b, [H]);
   const h = put(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]);
   k.simpleRnnForward({ ...opts, h, x, W, U, b });
@@ -141,42 +141,65 @@ test('wasm SIMD and scalar match the f32 reference after ≥ 64 steps (1e-4 rela
   }
 });
 
-test('sequential == batch: T one-step calls with carried state equal one T-step call (forward, backward, dh0)', () => {
-  const p = rnnProblem(6, 5, 6, 9, { seed: 41, padding: 'right', lengths: [6, 2, 0, 5, 3] });
-  const { T, B, D, H } = p;
-  const BH = B * H;
-  const batch = runKernels(simd, p, 'tanh');
-  const a = simd.arena;
-  const mark = a.mark();
-  const common = { B, D, H, activation: 'tanh' as const };
-  const x = a.putF32(p.x), W = { ptr: a.putF32(p.W), shape: [D, H] }, U = { ptr: a.putF32(p.U), shape: [H, H] };
-  const b = { ptr: a.putF32(p.b), shape: [H] };
-  const h = a.putF32(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)));
-  const stepLengths = (t: number) => Array.from({ length: B }, (_, bb) => (valid(p, bb, t) ? 1 : 0));
-  for (let t = 0; t < T; t++) {
-    simd.simpleRnnForward({ ...common, T: 1, lengths: stepLengths(t), h: { ptr: h + 4 * t * BH, shape: [2, B, H] }, x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, b });
+test('sequential == batch: T one-step calls with carried state equal one T-step call, gappy step mask (forward, backward, dh0)', () => {
+  for (const [reverse, act] of [[false, 'tanh'], [true, 'relu']] as Array<[boolean, ActivationName]>) {
+    const T = 7, B = 7, D = 6, H = 9;
+    const mask = gappyMask(T, B, 41);
+    const p: RnnProblem = { ...rnnProblem(T, B, D, H, { seed: 41, reverse }), stepMask: mask };
+    const BH = B * H;
+    const batch = runKernels(simd, p, act);
+    const ok = (b: number, t: number) => mask[t * B + b] === 1;
+    const states = rowStatesOf(ok, T, B, reverse);
+    const a = simd.arena;
+    const mark = a.mark();
+    const common = { B, D, H, T: 1, reverse, activation: act };
+    const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
+    const W = put(p.W, [D, H]), U = put(p.U, [H, H]), b = put(p.b, [H]);
+    const order = Array.from({ length: T }, (_, k) => (reverse ? T - 1 - k : k));
+    const s0 = reverse ? 1 : 0, s1 = 1 - s0;
+    const rowOf = (i: number) => Math.floor(i / H);
+    const lengthsAt = (t: number) => Array.from({ length: B }, (_, bb) => (ok(bb, t) ? 1 : 0));
+    const saved: Float32Array[] = [];
+    let hs = Float32Array.from(p.h0);
+    for (const t of order) {
+      const hInit = new Float32Array(2 * BH);
+      hInit.set(hs, s0 * BH);
+      const h = put(hInit, [2, B, H]);
+      simd.simpleRnnForward({ ...common, lengths: lengthsAt(t), h, x: put(p.x.subarray(t * B * D, (t + 1) * B * D), [1, B, D]), W, U, b });
+      saved[t] = a.readF32(h.ptr, 2 * BH);
+      const out = saved[t].subarray(s1 * BH, (s1 + 1) * BH);
+      hs = hs.map((x, i) => (ok(rowOf(i), t) ? out[i] : x));
+      const os = firstOutputSlot(p) + t;
+      checkEqual(`output of time ${t}`, hs.map((x, i) => (states[t * B + rowOf(i)] === 'leading' ? 0 : x)), Array.from(batch.h).slice(os * BH, (os + 1) * BH));
+    }
+    const dW = put(new Float32Array(D * H), [D, H]), dU = put(new Float32Array(H * H), [H, H]), db = put(new Float32Array(H), [H]);
+    let carry = new Float32Array(BH);
+    for (const t of [...order].reverse()) {
+      const up = Float32Array.from(carry, (x, i) => (states[t * B + rowOf(i)] === 'leading' ? 0 : p.R[t * BH + i]) + x);
+      const dhInit = new Float32Array(2 * BH);
+      dhInit.set(up, s1 * BH);
+      const dh = put(dhInit, [2, B, H]), dx = put(new Float32Array(B * D), [1, B, D]), dgates = put(new Float32Array(BH), [1, B, H]);
+      const hn = put([0], [1]);
+      simd.simpleRnnBackward({
+        ...common, lengths: lengthsAt(t), dx, dW, dU, db, dgates, hnorm2: hn, dh,
+        x: put(p.x.subarray(t * B * D, (t + 1) * B * D), [1, B, D]), W, U, h: put(saved[t], [2, B, H]),
+      });
+      const dh0 = a.readF32(dh.ptr + 4 * s0 * BH, BH);
+      carry = Float32Array.from(dh0, (x, i) => (ok(rowOf(i), t) ? x : up[i]));
+      checkClose(`dx of time ${t}`, a.readF32(dx.ptr, B * D), Array.from(batch.dx).slice(t * B * D, (t + 1) * B * D), 1e-6, 1e-5);
+      checkClose(`dgates of time ${t}`, a.readF32(dgates.ptr, BH), Array.from(batch.dgates).slice(t * BH, (t + 1) * BH), 1e-6, 1e-5);
+      let n2 = 0;
+      for (let i = 0; i < BH; i++) if (states[t * B + rowOf(i)] !== 'leading') n2 += up[i] ** 2;
+      checkClose(`hnorm2 of time ${t}`, [n2], [batch.hnorm2[t]], 1e-6, 1e-5);
+    }
+    const is = initialSlot(p) * BH;
+    checkClose('dh0', carry, Array.from(batch.dh).slice(is, is + BH), 1e-6, 1e-5);
+    const tol = (f: keyof Run) => 1e-6 * Math.max(1, maxAbs(batch[f]));
+    checkClose('dW', a.readF32(dW.ptr, D * H), batch.dW, tol('dW'), 1e-5);
+    checkClose('dU', a.readF32(dU.ptr, H * H), batch.dU, tol('dU'), 1e-5);
+    checkClose('db', a.readF32(db.ptr, H), batch.db, tol('db'), 1e-5);
+    a.release(mark);
   }
-  checkEqual('sequential h', a.readF32(h, (T + 1) * BH), batch.h);
-  const dW = a.allocZeroed(D * H), dU = a.allocZeroed(H * H), db = a.allocZeroed(H), dx = a.allocZeroed(T * B * D);
-  const dh = a.alloc(2 * BH), dgates = a.alloc(T * BH), hn = a.alloc(T);
-  let carry: Float32Array = new Float32Array(BH);
-  for (let t = T - 1; t >= 0; t--) {
-    a.F32.set(p.R.slice(t * BH, (t + 1) * BH).map((r, i) => r + carry[i]), (dh >> 2) + BH);
-    simd.simpleRnnBackward({
-      ...common, T: 1, lengths: stepLengths(t),
-      dx: { ptr: dx + 4 * t * B * D, shape: [1, B, D] }, dW: { ptr: dW, shape: [D, H] }, dU: { ptr: dU, shape: [H, H] }, db: { ptr: db, shape: [H] },
-      dgates: { ptr: dgates + 4 * t * BH, shape: [1, B, H] }, hnorm2: { ptr: hn + 4 * t, shape: [1] }, dh: { ptr: dh, shape: [2, B, H] },
-      x: { ptr: x + 4 * t * B * D, shape: [1, B, D] }, W, U, h: { ptr: h + 4 * t * BH, shape: [2, B, H] },
-    });
-    carry = a.readF32(dh, BH);
-  }
-  for (const [name, ptr, n] of [['dx', dx, T * B * D], ['dW', dW, D * H], ['dU', dU, H * H], ['db', db, H]] as const) {
-    checkClose(`sequential ${name}`, a.readF32(ptr, n), batch[name], 1e-6 * Math.max(1, maxAbs(batch[name])), 1e-5);
-  }
-  checkEqual('sequential dgates', a.readF32(dgates, T * BH), batch.dgates);
-  checkEqual('sequential dh0', carry, Array.from(batch.dh).slice(0, BH));
-  checkEqual('sequential hnorm2', a.readF32(hn, T), batch.hnorm2);
-  a.release(mark);
 });
 
 function reverseTime(v: ArrayLike<number>, T: number, rowWidth: number): Float32Array {
@@ -321,7 +344,9 @@ test('simpleRnnInfer equals the training forward (outputs and final state), with
         const h = put(p.h0, [B, H]);
         const y = withY ? { ptr: a.alloc(T * BH), shape: [T, B, H] } : null;
         k.simpleRnnInfer({ ...args, h, y });
-        checkEqual(`${k.backend} rev=${reverse} ${padding} final h`, a.readF32(h.ptr, BH), Array.from(train.h).slice(fs, fs + BH));
+        // the final state is the last slot, except for a sample with no valid step: it keeps h0 (its outputs are 0)
+        const noValid = (i: number) => p.lengths !== null && p.lengths[Math.floor(i / H)] === 0;
+        checkEqual(`${k.backend} rev=${reverse} ${padding} final h`, a.readF32(h.ptr, BH), Array.from(train.h).slice(fs, fs + BH).map((x, i) => (noValid(i) ? p.h0[i] : x)));
         if (y) checkEqual(`${k.backend} rev=${reverse} ${padding} y`, a.readF32(y.ptr, T * BH), Array.from(train.h).slice(os, os + T * BH));
       }
       a.release(mark);

@@ -39,8 +39,15 @@ export interface PlannedCell {
   release(): void;
 }
 
+/** Keras masking options passed to every call (bench/rnn-masks.ts). */
+export interface Masking {
+  lengths?: number[] | null;
+  leftPadded?: boolean;
+  stepMask?: Uint8Array | null;
+}
+
 /** Allocates and fills every buffer of `cell` at `s` in k's arena (same seeded data on every backend). */
-export function planCell(k: Kernels, cell: CellName, s: Shape): PlannedCell {
+export function planCell(k: Kernels, cell: CellName, s: Shape, masking: Masking = {}): PlannedCell {
   const { T, B, D, H } = s;
   const { G, S, bias, hasC } = layout(cell, H);
   const a = k.arena;
@@ -67,7 +74,7 @@ export function planCell(k: Kernels, cell: CellName, s: Shape): PlannedCell {
     hnorm2: zeros([T]),
   };
   const cnorm2 = zeros([T]), dc0 = zeros([B, H]);
-  const dims = { T, B, D, H };
+  const dims = { T, B, D, H, ...masking };
 
   const forward = (): void => {
     if (cell === 'lstm') k.lstmForward({ ...dims, h, c: c!, gates: gates!, x, W, U, b });

@@ -10,9 +10,9 @@ import type { ActivationName } from '../reference/activations.js';
 import { gruBackward, gruForward, gruInfer } from '../reference/gru.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
-  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, activationCode, checkDims, checkLengths,
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, REVERSE, activationCode, checkDims, validityOf, checkMasking,
   checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
-  type Checked, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
+  type Checked, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface GruRaw {
@@ -99,18 +99,19 @@ interface Cell {
   flags: number;
   act: number;
   ract: number;
-  lengths: Int32Array | null;
+  valid: Validity;
   resetAfter: boolean;
 }
 
 function cellOptions(c: ArgumentCheck, a: GruCellOptions & { accumulateDx?: boolean }, dims: RecurrentDims): Cell {
   const resetAfter = a.resetAfter ?? true; // Keras 3 default
   const flags = recurrentFlags(c, { ...a, resetAfter });
+  const m = checkMasking(c, a, dims.B, dims.T, (flags & REVERSE) !== 0);
   return {
-    flags,
+    flags: flags | m.flags,
     act: activationCode(c, 'activation', a.activation ?? 'tanh', CELL_ACTIVATIONS),
     ract: activationCode(c, 'recurrentActivation', a.recurrentActivation ?? 'sigmoid', GATE_ACTIVATIONS),
-    lengths: checkLengths(c, a.lengths, dims.B, dims.T),
+    valid: m.valid,
     resetAfter: (flags & RESET_AFTER) !== 0,
   };
 }
@@ -141,7 +142,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch, work) =>
+      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch, work) =>
         raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, flags, cell.act, cell.ract),
       (D + H) * 3 * H);
     },
@@ -169,7 +170,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
+      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch) =>
         raw.gru_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
           a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
@@ -186,7 +187,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withInferWork(arena, cell.lengths, (D + H) * 3 * H, (len, work) =>
+      withInferWork(arena, cell.valid, (D + H) * 3 * H, (len, work) =>
         raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
     },
   };
@@ -197,7 +198,7 @@ export function gruReference(arena: Arena): GruRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
   const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number, rmask: Ptr = 0): RecurrentConfig =>
-    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B),
+    ({ T, B, D, H, flags, activation, recurrentActivation, ...validityOf(arena, lengths, T, B, flags),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 3 : 1) * B * H) });
   const nb = (H: number, flags: number) => ((flags & RESET_AFTER) !== 0 ? 6 * H : 3 * H);
   return {

@@ -8,9 +8,9 @@ import type { ActivationName } from '../reference/activations.js';
 import { lstmBackward, lstmForward, lstmInfer } from '../reference/lstm.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
-  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, activationCode, checkDims, checkLengths, checkNoOverlap,
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, REVERSE, activationCode, checkDims, validityOf, checkMasking, checkNoOverlap,
   checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
-  type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
+  type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface LstmRaw {
@@ -105,15 +105,17 @@ interface Cell {
   flags: number;
   act: number;
   ract: number;
-  lengths: Int32Array | null;
+  valid: Validity;
 }
 
 function cellOptions(c: ArgumentCheck, a: LstmCellOptions & { accumulateDx?: boolean }, dims: RecurrentDims): Cell {
+  const flags = recurrentFlags(c, a);
+  const m = checkMasking(c, a, dims.B, dims.T, (flags & REVERSE) !== 0);
   return {
-    flags: recurrentFlags(c, a),
+    flags: flags | m.flags,
     act: activationCode(c, 'activation', a.activation ?? 'tanh', CELL_ACTIVATIONS),
     ract: activationCode(c, 'recurrentActivation', a.recurrentActivation ?? 'sigmoid', GATE_ACTIVATIONS),
-    lengths: checkLengths(c, a.lengths, dims.B, dims.T),
+    valid: m.valid,
   };
 }
 
@@ -137,7 +139,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch, work) =>
+      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch, work) =>
         raw.lstm_forward(a.h.ptr, a.c.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, flags, cell.act, cell.ract),
       (D + H) * 4 * H);
     },
@@ -170,7 +172,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'dc', a.dc, [B, H], '(B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
+      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch) =>
         raw.lstm_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dc0.ptr, a.dgates.ptr, ptrOf(hn), ptrOf(cn), a.dh.ptr, a.dc.ptr,
           a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.c.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
@@ -187,7 +189,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withInferWork(arena, cell.lengths, (D + H) * 4 * H, (len, work) =>
+      withInferWork(arena, cell.valid, (D + H) * 4 * H, (len, work) =>
         raw.lstm_infer(ptrOf(y), a.h.ptr, a.c.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
     },
   };
@@ -198,7 +200,7 @@ export function lstmReference(arena: Arena): LstmRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
   const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number, rmask: Ptr = 0): RecurrentConfig =>
-    ({ T, B, D, H, flags, activation, recurrentActivation, lengths: lengths === 0 ? null : arena.i32(lengths, B),
+    ({ T, B, D, H, flags, activation, recurrentActivation, ...validityOf(arena, lengths, T, B, flags),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 4 : 1) * B * H) });
   return {
     lstm_forward(h, c, gates, x, W, U, b, lengths, rmask, _rscratch, _work, T, B, D, H, flags, act, ract) {

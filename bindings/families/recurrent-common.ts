@@ -13,6 +13,8 @@ export const ACCUMULATE_DX = 4;
 export const RESET_AFTER = 8;
 /** The recurrent dropout mask is (K, B, H): one mask per gate block (Keras >= 3.8) instead of one (B, H). */
 export const PER_GATE_RMASK = 16;
+/** `valid` is a (T, B) u8 step mask of row codes instead of (B) lengths (docs/recurrent-abi.md "Masking"). */
+export const STEP_MASK = 32;
 /** Rows of the recurrent-dropout scratch: max(B, RSCRATCH_MIN_ROWS) (the masked dU panel is 32 rows). */
 export const RSCRATCH_MIN_ROWS = 32;
 
@@ -28,6 +30,13 @@ export interface RecurrentDims {
 export interface RecurrentKernelOptions {
   /** Per-sample sequence lengths (B integers in [0, T]); omitted or null = all T (no masking). */
   lengths?: ArrayLike<number> | null;
+  /**
+   * Per-step mask (Keras masking with any pattern: gaps, left and right padding mixed in one batch):
+   * T·B entries, time-major (entry t·B + b is sample b at time t), each 0/false (masked) or 1/true (valid).
+   * Use instead of `lengths` (giving both is an error). Keras semantics, also for `reverse`: at a masked step
+   * the state is carried; the output repeats the previous output, 0 before the sample's first valid step.
+   */
+  stepMask?: ArrayLike<number | boolean> | null;
   /** Walk time backwards (Keras go_backwards, Bidirectional's backward layer). */
   reverse?: boolean;
   /** Sample b is valid at times [T - len_b, T) instead of [0, len_b). */
@@ -73,21 +82,73 @@ export function recurrentFlags(
   return flags;
 }
 
-/** Validated lengths (B integers in [0, T]) or null when none were given. */
-export function checkLengths(c: ArgumentCheck, lengths: ArrayLike<number> | null | undefined, B: number, T: number): Int32Array | null {
-  if (lengths === undefined || lengths === null) return null;
-  return c.lengths('lengths', lengths, B, T);
+/**
+ * What tells the kernel which steps are valid, as it goes into kernel memory: (B) i32 lengths, a (T, B) u8
+ * step mask of row codes (stepMaskCodes), or null (every step valid).
+ */
+export type Validity = Int32Array | Uint8Array | null;
+
+/**
+ * The kernel's row codes of a boolean (T, B) step mask (entry t·B + b), walking each row in the call's
+ * direction: 0 masked before the row's first valid step, 1 valid, 2 masked after it (docs/recurrent-abi.md).
+ */
+export function stepMaskCodes(mask: Uint8Array, T: number, B: number, reverse: boolean): Uint8Array {
+  const codes = new Uint8Array(T * B);
+  for (let b = 0; b < B; b++) {
+    let started = false;
+    for (let k = 0; k < T; k++) {
+      const i = (reverse ? T - 1 - k : k) * B + b;
+      if (mask[i]) started = true;
+      codes[i] = mask[i] ? 1 : started ? 2 : 0;
+    }
+  }
+  return codes;
 }
 
 /**
- * Runs `call` with the lengths copied into kernel memory (a temporary at the arena top, released
- * afterwards) or with pointer 0 when there are none. Call only after every check has passed.
+ * Validated masking options: lengths (B integers in [0, T]) or a step mask (T·B booleans), never both.
+ * Returns what goes into kernel memory and the flag bits to add (STEP_MASK for a step mask).
  */
-export function withLengths<R>(arena: Arena, lengths: Int32Array | null, call: (ptr: Ptr) => R): R {
-  if (lengths === null) return call(0);
+export function checkMasking(
+  c: ArgumentCheck, o: { lengths?: ArrayLike<number> | null; stepMask?: ArrayLike<number | boolean> | null },
+  B: number, T: number, reverse: boolean,
+): { valid: Validity; flags: number } {
+  const lengths = o.lengths, stepMask = o.stepMask;
+  const hasLengths = lengths !== undefined && lengths !== null, hasMask = stepMask !== undefined && stepMask !== null;
+  if (hasLengths && hasMask) c.fail('stepMask', '[mask]', 'cannot be combined with lengths: pass one of them');
+  if (hasMask) return { valid: stepMaskCodes(c.stepMask('stepMask', stepMask, T, B), T, B, reverse), flags: STEP_MASK };
+  if (hasLengths) return { valid: c.lengths('lengths', lengths, B, T), flags: 0 };
+  return { valid: null, flags: 0 };
+}
+
+/** Copies validity data into kernel memory at the arena top (inside a caller's mark/release); 0 for none. */
+function putValidity(arena: Arena, valid: Validity): Ptr {
+  if (valid === null) return 0;
+  if (valid instanceof Int32Array) return arena.putI32(valid);
+  const p = arena.allocBytes(valid.length);
+  arena.u8.set(valid, p);
+  return p;
+}
+
+/**
+ * The validity argument of the reference raw, read from kernel memory: (B) lengths, or with STEP_MASK the
+ * (T, B) row codes (the reference treats code 1 as valid and derives the rest itself).
+ */
+export function validityOf(arena: Arena, ptr: Ptr, T: number, B: number, flags: number): { lengths: Int32Array | null; stepMask: Uint8Array | null } {
+  if (ptr === 0) return { lengths: null, stepMask: null };
+  if ((flags & STEP_MASK) !== 0) return { lengths: null, stepMask: new Uint8Array(arena.memory.buffer, ptr, T * B) };
+  return { lengths: arena.i32(ptr, B), stepMask: null };
+}
+
+/**
+ * Runs `call` with the validity data (lengths or step mask) copied into kernel memory (a temporary at the
+ * arena top, released afterwards) or with pointer 0 when there is none. Call only after every check has passed.
+ */
+export function withLengths<R>(arena: Arena, valid: Validity, call: (ptr: Ptr) => R): R {
+  if (valid === null) return call(0);
   const mark = arena.mark();
   try {
-    return call(arena.putI32(lengths));
+    return call(putValidity(arena, valid));
   } finally {
     arena.release(mark);
   }
@@ -106,10 +167,10 @@ function allocWork(arena: Arena, floats: number): Ptr {
  * (docs/recurrent-abi.md, "Inference workspace"), both released after the call. The workspace is arena
  * memory above every planned buffer, so it can never overlap the call's checked arguments.
  */
-export function withInferWork<R>(arena: Arena, lengths: Int32Array | null, floats: number, call: (lengths: Ptr, work: Ptr) => R): R {
+export function withInferWork<R>(arena: Arena, valid: Validity, floats: number, call: (lengths: Ptr, work: Ptr) => R): R {
   const mark = arena.mark();
   try {
-    const len = lengths === null ? 0 : arena.putI32(lengths);
+    const len = putValidity(arena, valid);
     return call(len, allocWork(arena, floats));
   } finally {
     arena.release(mark);
@@ -176,13 +237,13 @@ export function checkRecurrentMask(c: ArgumentCheck, t: TensorRef | null | undef
  * Call only after every check has passed.
  */
 export function withTemporaries<R>(
-  arena: Arena, lengths: Int32Array | null, mask: Checked | null, B: number, H: number,
+  arena: Arena, valid: Validity, mask: Checked | null, B: number, H: number,
   call: (lengths: Ptr, scratch: Ptr, work: Ptr) => R, workFloats = 0,
 ): R {
-  if (mask === null && workFloats === 0) return withLengths(arena, lengths, (len) => call(len, 0, 0));
+  if (mask === null && workFloats === 0) return withLengths(arena, valid, (len) => call(len, 0, 0));
   const mark = arena.mark();
   try {
-    const len = lengths === null ? 0 : arena.putI32(lengths);
+    const len = putValidity(arena, valid);
     const scratch = mask === null ? 0 : arena.alloc(Math.max(B, RSCRATCH_MIN_ROWS) * H);
     const work = workFloats === 0 ? 0 : allocWork(arena, workFloats);
     return call(len, scratch, work);

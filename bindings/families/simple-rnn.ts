@@ -8,8 +8,8 @@ import type { ActivationName } from '../reference/activations.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward, simpleRnnInfer } from '../reference/simple-rnn.js';
 import {
-  CELL_ACTIVATIONS, activationCode, checkDims, checkLengths, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
-  recurrentFlags, tensorArg, withInferWork, withTemporaries, type RecurrentDims, type RecurrentDropoutOptions, type RecurrentOptions,
+  CELL_ACTIVATIONS, REVERSE, activationCode, checkDims, validityOf, checkMasking, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
+  recurrentFlags, tensorArg, withInferWork, withTemporaries, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface SimpleRnnRaw {
@@ -88,10 +88,12 @@ export interface SimpleRnnKernels {
 }
 
 function cellOptions(c: ArgumentCheck, a: SimpleRnnCellOptions & { accumulateDx?: boolean }, dims: RecurrentDims) {
+  const flags = recurrentFlags(c, a);
+  const m = checkMasking(c, a, dims.B, dims.T, (flags & REVERSE) !== 0);
   return {
-    flags: recurrentFlags(c, a),
+    flags: flags | m.flags,
     act: activationCode(c, 'activation', a.activation ?? 'tanh', CELL_ACTIVATIONS),
-    lengths: checkLengths(c, a.lengths, dims.B, dims.T),
+    valid: m.valid,
   };
 }
 
@@ -110,7 +112,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [H], '(H)'), rm.mask];
       const outs = [tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch, work) =>
+      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch, work) =>
         raw.simple_rnn_forward(a.h.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, cell.flags, cell.act),
       (D + H) * H);
     },
@@ -136,7 +138,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
         tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.lengths, rm.mask, B, H, (len, scratch) =>
+      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch) =>
         raw.simple_rnn_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
           a.x.ptr, a.W.ptr, a.U.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, cell.flags, cell.act));
     },
@@ -148,7 +150,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const y = optionalTensorArg(c, 'y', a.y, [T, B, H], '(T, B, H)');
       const outs = [y, tensorArg(c, 'h', a.h, [B, H], '(B, H)'), tensorArg(c, 'scratch', a.scratch, [T, B, H], '(T, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withInferWork(arena, cell.lengths, (D + H) * H, (len, work) =>
+      withInferWork(arena, cell.valid, (D + H) * H, (len, work) =>
         raw.simple_rnn_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act));
     },
   };
@@ -159,7 +161,7 @@ export function simpleRnnReference(arena: Arena): SimpleRnnRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
   const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, rmask: Ptr = 0): RecurrentConfig =>
-    ({ T, B, D, H, flags, activation, recurrentActivation: 2, lengths: lengths === 0 ? null : arena.i32(lengths, B),
+    ({ T, B, D, H, flags, activation, recurrentActivation: 2, ...validityOf(arena, lengths, T, B, flags),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, B * H) });
   return {
     simple_rnn_forward(h, x, W, U, b, lengths, rmask, _rscratch, _work, T, B, D, H, flags, act) {

@@ -13,7 +13,8 @@ const ONE: MaskAt = () => 1;
 import { activate, derivative } from './activations.js';
 import type { FloatArray } from './float-array.js';
 import {
-  ACCUMULATE_DX, RESET_AFTER, isReverse, isValid, maskOf, outSlot, prevSlot, stepTime, sumSquaresAt, type MaskAt,
+  ACCUMULATE_DX, RESET_AFTER, ROW_CARRY, ROW_FIRST, ROW_LEADING, isReverse, maskOf, outSlot, prevSlot, rowStates, stepTime,
+  sumSquaresAt, type MaskAt,
   type RecurrentConfig,
 } from './recurrent-common.js';
 
@@ -81,13 +82,17 @@ export function gruForward(
   const reverse = isReverse(cfg), resetAfter = (cfg.flags & RESET_AFTER) !== 0;
   const BH = B * H, S = 4 * H;
   const m = maskOf(cfg) ?? ONE;
+  const states = rowStates(cfg), s0 = reverse ? T : 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
     for (let bi = 0; bi < B; bi++) {
-      const ho0 = os * BH + bi * H, hp0 = ps * BH + bi * H, g0 = (t * B + bi) * S;
-      if (!isValid(cfg, bi, t)) {
-        for (let j = 0; j < H; j++) h[ho0 + j] = h[hp0 + j];
+      const st = states[t * B + bi];
+      // h_prev: the h0 slot at the first valid step after leading masked steps
+      const ho0 = os * BH + bi * H, hp0 = (st === ROW_FIRST ? s0 : ps) * BH + bi * H, g0 = (t * B + bi) * S;
+      if (st === ROW_LEADING || st === ROW_CARRY) {
+        // Keras: the output repeats the previous output, 0 before the first valid step
+        for (let j = 0; j < H; j++) h[ho0 + j] = st === ROW_CARRY ? h[hp0 + j] : 0;
         gates.fill(0, g0, g0 + S);
         continue;
       }
@@ -106,14 +111,17 @@ export function gruInfer(
   const { T, B, D, H, activation, recurrentActivation } = cfg;
   const reverse = isReverse(cfg), resetAfter = (cfg.flags & RESET_AFTER) !== 0;
   const g = new Float64Array(4 * H), hp = new Float64Array(H);
+  const states = rowStates(cfg);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     for (let bi = 0; bi < B; bi++) {
-      if (isValid(cfg, bi, t)) {
+      const st = states[t * B + bi];
+      if (st !== ROW_LEADING && st !== ROW_CARRY) {
         for (let j = 0; j < H; j++) hp[j] = h[bi * H + j];
         stepRow(h, bi * H, hp, 0, g, 0, x, (t * B + bi) * D, W, U, b, D, H, resetAfter, activation, recurrentActivation, ONE, bi);
       }
-      if (y) for (let j = 0; j < H; j++) y[(t * B + bi) * H + j] = h[bi * H + j];
+      // outputs: the state, 0 before the row's first valid step (Keras)
+      if (y) for (let j = 0; j < H; j++) y[(t * B + bi) * H + j] = st === ROW_LEADING ? 0 : h[bi * H + j];
     }
   }
 }
@@ -136,15 +144,20 @@ export function gruBackward(
   dh.fill(0, h0Slot * BH, (h0Slot + 1) * BH);
   const rec = new Float64Array(G); // gradient of the recurrent pre-activation [z | r | n] of one row
   const m = maskOf(cfg) ?? ONE;
+  const states = rowStates(cfg);
 
   for (let k = T - 1; k >= 0; k--) {
     const t = stepTime(k, T, reverse);
     const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
-    if (hnorm2) hnorm2[t] = sumSquaresAt(dh, os * BH, BH);
     for (let bi = 0; bi < B; bi++) {
-      const ho0 = os * BH + bi * H, hp0 = ps * BH + bi * H, g0 = (t * B + bi) * S;
-      if (!isValid(cfg, bi, t)) {
-        for (let j = 0; j < H; j++) dh[hp0 + j] += dh[ho0 + j];
+      const st = states[t * B + bi];
+      const ho0 = os * BH + bi * H, hp0 = (st === ROW_FIRST ? h0Slot : ps) * BH + bi * H, g0 = (t * B + bi) * S;
+      if (st === ROW_LEADING || st === ROW_CARRY) {
+        // a carried output passes its gradient back; a leading output is the constant 0
+        for (let j = 0; j < H; j++) {
+          if (st === ROW_CARRY) dh[hp0 + j] += dh[ho0 + j];
+          else dh[ho0 + j] = 0;
+        }
         dgates.fill(0, g0, g0 + S);
         continue;
       }
@@ -182,6 +195,7 @@ export function gruBackward(
         dh[hp0 + k] += q;
       }
     }
+    if (hnorm2) hnorm2[t] = sumSquaresAt(dh, os * BH, BH);
   }
 
   // Weight gradients over all T·B rows, summed in f64 and added once; h_prev rows are slots 0..T-1
@@ -196,8 +210,9 @@ export function gruBackward(
       for (let j = 0; j < G; j++) gW[k * G + j] += xv * dgates[g0 + j];
     }
     const bi = i % B;
+    const hpi = states[i] === ROW_FIRST ? h0Slot * BH + bi * H : hPrev0 + i * H; // h_prev of row i
     for (let k = 0; k < H; k++) {
-      const hv = h[hPrev0 + i * H + k];
+      const hv = h[hpi + k];
       const nIn = resetAfter ? hv * m(2, bi, k) : gates[g0 + 3 * H + k]; // the left factor of the n-block GEMM
       for (let j = 0; j < 2 * H; j++) gU[k * G + j] += hv * m(j < H ? 0 : 1, bi, k) * dgates[g0 + j];
       for (let j = 0; j < H; j++) gU[k * G + 2 * H + j] += nIn * dgates[g0 + 3 * H + j];

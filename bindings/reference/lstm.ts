@@ -7,7 +7,8 @@ import { activate, derivative } from './activations.js';
 import type { FloatArray } from './float-array.js';
 import {
   ACCUMULATE_DX, addMaskedRowTimesMatrix, addMaskedRowTimesTransposed, addRowTimesMatrix, addRowTimesTransposed,
-  isReverse, isValid, maskOf, outSlot, prevSlot, projectRows, stepTime, sumSquaresAt, weightGradients, type RecurrentConfig,
+  ROW_CARRY, ROW_FIRST, ROW_LEADING, isReverse, maskOf, outSlot, prevSlot, projectRows, rowStates, stepTime, sumSquaresAt,
+  weightGradients, type RecurrentConfig,
 } from './recurrent-common.js';
 
 /**
@@ -23,18 +24,22 @@ export function lstmForward(
   projectRows(gates, 0, x, 0, W, b, T * B, D, G);
   const row = new Float64Array(G);
   const mask = maskOf(cfg);
+  const states = rowStates(cfg), s0 = rev ? T : 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, rev);
     const ps = prevSlot(t, rev), os = outSlot(t, rev);
     for (let r = 0; r < B; r++) {
       const go = (t * B + r) * G, po = (ps * B + r) * H, oo = (os * B + r) * H;
-      if (!isValid(cfg, r, t)) {
-        for (let j = 0; j < H; j++) { h[oo + j] = h[po + j]; c[oo + j] = c[po + j]; }
+      const st = states[t * B + r];
+      if (st === ROW_LEADING || st === ROW_CARRY) {
+        // Keras: the output repeats the previous output, 0 before the first valid step; the state is carried.
+        for (let j = 0; j < H; j++) { h[oo + j] = st === ROW_CARRY ? h[po + j] : 0; c[oo + j] = c[po + j]; }
         gates.fill(0, go, go + G);
         continue;
       }
-      if (mask === null) addRowTimesMatrix(gates, go, h, po, U, H, G, row);
-      else addMaskedRowTimesMatrix(gates, go, h, po, U, H, G, mask, r);
+      const hp = st === ROW_FIRST ? (s0 * B + r) * H : po; // h_prev: h0 after leading masked steps
+      if (mask === null) addRowTimesMatrix(gates, go, h, hp, U, H, G, row);
+      else addMaskedRowTimesMatrix(gates, go, h, hp, U, H, G, mask, r);
       for (let j = 0; j < H; j++) {
         const i = activate(gates[go + j], cfg.recurrentActivation);
         const f = activate(gates[go + H + j], cfg.recurrentActivation);
@@ -82,15 +87,22 @@ export function lstmBackward(
   dh.fill(0, h0 * BH, (h0 + 1) * BH);
   let cur: FloatArray = dc;
   let next: FloatArray = new (dc.constructor as Float64ArrayConstructor)(BH);
+  const states = rowStates(cfg);
   for (let k = T - 1; k >= 0; k--) {
     const t = stepTime(k, T, rev);
     const ps = prevSlot(t, rev), os = outSlot(t, rev);
-    if (out.hnorm2) out.hnorm2[t] = sumSquaresAt(dh, os * BH, BH);
     for (let r = 0; r < B; r++) {
-      const go = (t * B + r) * G, po = (ps * B + r) * H, oo = (os * B + r) * H, ro = r * H;
-      if (!isValid(cfg, r, t)) {
+      const go = (t * B + r) * G, oo = (os * B + r) * H, ro = r * H;
+      const st = states[t * B + r];
+      const po = ((st === ROW_FIRST ? h0 : ps) * B + r) * H;
+      if (st === ROW_LEADING || st === ROW_CARRY) {
         out.dgates.fill(0, go, go + G);
-        for (let j = 0; j < H; j++) { dh[po + j] += dh[oo + j]; next[ro + j] = cur[ro + j]; }
+        for (let j = 0; j < H; j++) {
+          // a carried output passes its gradient back; a leading output is the constant 0
+          if (st === ROW_CARRY) dh[po + j] += dh[oo + j];
+          else dh[oo + j] = 0;
+          next[ro + j] = cur[ro + j];
+        }
         continue;
       }
       for (let j = 0; j < H; j++) {
@@ -108,6 +120,7 @@ export function lstmBackward(
       if (mask === null) addRowTimesTransposed(dh, po, out.dgates, go, U, H, G);
       else addMaskedRowTimesTransposed(dh, po, out.dgates, go, U, H, G, mask, r);
     }
+    if (out.hnorm2) out.hnorm2[t] = sumSquaresAt(dh, os * BH, BH);
     if (out.cnorm2) out.cnorm2[t] = sumSquaresAt(cur, 0, BH);
     if (out.dcTotal) out.dcTotal.set(cur.subarray(0, BH), t * BH);
     const swap = cur;
@@ -116,7 +129,7 @@ export function lstmBackward(
   }
   out.dc0.set(cur.subarray(0, BH));
   weightGradients(out.dx, out.dW, out.dU, out.db, out.dgates, x, W, h, (rev ? 1 : 0) * BH, T * B, D, H, G,
-    (cfg.flags & ACCUMULATE_DX) !== 0, mask, B);
+    (cfg.flags & ACCUMULATE_DX) !== 0, mask, B, { states, h0Offset: h0 * BH });
 }
 
 /** h, c (B, H): initial state in, final state out; y (T, B, H) or null; scratch (T, B, 4H). */
@@ -128,10 +141,13 @@ export function lstmInfer(
   const G = 4 * H, rev = isReverse(cfg);
   projectRows(scratch, 0, x, 0, W, b, T * B, D, G);
   const row = new Float64Array(G);
+  const states = rowStates(cfg);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, rev);
     for (let r = 0; r < B; r++) {
-      if (!isValid(cfg, r, t)) continue;
+      const st = states[t * B + r];
+      if (y) y.fill(0, (t * B + r) * H, (t * B + r + 1) * H);
+      if (st === ROW_LEADING || st === ROW_CARRY) continue;
       const go = (t * B + r) * G, ro = r * H;
       addRowTimesMatrix(scratch, go, h, ro, U, H, G, row);
       for (let j = 0; j < H; j++) {
@@ -143,6 +159,7 @@ export function lstmInfer(
         h[ro + j] = o * activate(c[ro + j], cfg.activation);
       }
     }
-    if (y) y.set(h.subarray(0, B * H), t * B * H);
+    // outputs: the state, 0 before the row's first valid step (Keras)
+    if (y) for (let r = 0; r < B; r++) if (states[t * B + r] !== ROW_LEADING) y.set(h.subarray(r * H, (r + 1) * H), (t * B + r) * H);
   }
 }

@@ -9,6 +9,14 @@ export const LEFT_PADDED = 2;
 export const ACCUMULATE_DX = 4;
 export const RESET_AFTER = 8;
 export const PER_GATE_RMASK = 16;
+/** The validity argument is a (T, B) step mask instead of (B) lengths. */
+export const STEP_MASK = 32;
+
+/** Row states at one step (Keras masking, docs/recurrent-abi.md "Masking"). */
+export const ROW_LEADING = 0;
+export const ROW_VALID = 1;
+export const ROW_CARRY = 2;
+export const ROW_FIRST = 3;
 
 /** One recurrent call's configuration (dims, direction, masking, activation codes). */
 export interface RecurrentConfig {
@@ -18,6 +26,11 @@ export interface RecurrentConfig {
   H: number;
   /** (B) lengths in [0, T], or null: every sample valid at every step. */
   lengths: ArrayLike<number> | null;
+  /**
+   * (T, B) step mask by time (entry t·B + b), used instead of lengths when given: sample b is valid at time
+   * t iff the entry is 1 (the kernels' row codes 0 and 2 are both "masked").
+   */
+  stepMask?: ArrayLike<number> | null;
   flags: number;
   /** ABI activation codes (0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid). */
   activation: number;
@@ -69,9 +82,30 @@ export const outSlot = (t: number, reverse: boolean): number => (reverse ? t : t
 
 /** Whether sample b is valid at time t (Keras masking). */
 export function isValid(cfg: RecurrentConfig, b: number, t: number): boolean {
+  if (cfg.stepMask !== undefined && cfg.stepMask !== null) return Number(cfg.stepMask[t * cfg.B + b]) === 1;
   if (cfg.lengths === null) return true;
   const len = cfg.lengths[b];
   return (cfg.flags & LEFT_PADDED) !== 0 ? t >= cfg.T - len : t < len;
+}
+
+/**
+ * The state of every (time t, row b), entry t·B + b, found by walking each row in the call's direction:
+ * masked before the row's first valid step = ROW_LEADING (Keras output 0, state h0 carried); the first valid
+ * step after leading masked steps = ROW_FIRST (its previous state is h0); later masked steps ROW_CARRY.
+ */
+export function rowStates(cfg: RecurrentConfig): Uint8Array {
+  const { T, B } = cfg, rev = isReverse(cfg);
+  const out = new Uint8Array(T * B);
+  for (let b = 0; b < B; b++) {
+    let started = false;
+    for (let k = 0; k < T; k++) {
+      const t = stepTime(k, T, rev);
+      const v = isValid(cfg, b, t);
+      out[t * B + b] = v ? (!started && k > 0 ? ROW_FIRST : ROW_VALID) : (started ? ROW_CARRY : ROW_LEADING);
+      if (v) started = true;
+    }
+  }
+  return out;
 }
 
 /** Y[yo + r·N + j] = bias[j] + Σ_k X[xo + r·K + k] · W[k·N + j] over rows r in [0, M); f64 accumulation. */
@@ -113,13 +147,14 @@ export function addRowTimesTransposed(dh: FloatArray, o: number, g: FloatArray, 
 
 /**
  * After the sweep, over all M = T·B rows: dW (D, G) += xᵀ·dg; dU (H, G) += hPrevᵀ·dg (hPrev rows start at
- * element hPrevOffset of h; with a recurrent mask (h_prev ⊙ m_k)ᵀ·dg_k, row r is batch row r mod B);
+ * element hPrevOffset of h; with a recurrent mask (h_prev ⊙ m_k)ᵀ·dg_k, row r is batch row r mod B; `first`:
+ * rows in state ROW_FIRST take h_prev from the h0 slot at element h0Offset);
  * db += colsum(dg); dx (M, D) (+)= dg · Wᵀ when dx is given.
  */
 export function weightGradients(
   dx: FloatArray | null, dW: FloatArray, dU: FloatArray, db: FloatArray, dg: FloatArray,
   x: FloatArray, W: FloatArray, h: FloatArray, hPrevOffset: number, M: number, D: number, H: number, G: number, accumulateDx: boolean,
-  mask: MaskAt | null = null, B = 1,
+  mask: MaskAt | null = null, B = 1, first: { states: Uint8Array; h0Offset: number } | null = null,
 ): void {
   for (let r = 0; r < M; r++) {
     const go = r * G;
@@ -128,8 +163,10 @@ export function weightGradients(
       if (a === 0) continue;
       for (let j = 0; j < G; j++) dW[k * G + j] += a * dg[go + j];
     }
+    // the previous state of row r: h0 at a ROW_FIRST step, else the previous slot
+    const hp = first !== null && first.states[r] === ROW_FIRST ? first.h0Offset + (r % B) * H : hPrevOffset + r * H;
     for (let k = 0; k < H; k++) {
-      const a = h[hPrevOffset + r * H + k];
+      const a = h[hp + k];
       if (a === 0) continue;
       if (mask === null) for (let j = 0; j < G; j++) dU[k * G + j] += a * dg[go + j];
       else for (let j = 0; j < G; j++) dU[k * G + j] += a * mask(Math.floor(j / H), r % B, k) * dg[go + j];

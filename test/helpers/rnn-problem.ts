@@ -22,6 +22,8 @@ export interface RnnProblem {
   /** Upstream dL/d(final c), (B, H). */
   Rc: Float32Array;
   lengths: number[] | null;
+  /** (T, B) 0/1 step mask by time, used instead of lengths when given. */
+  stepMask?: Uint8Array | null;
   reverse: boolean;
   leftPadded: boolean;
   /** Recurrent dropout mask: (B, H), or (K, B, H) with perGate; absent = none. */
@@ -73,6 +75,7 @@ export const finalSlot = (p: { T: number; reverse: boolean }): number => (p.reve
 
 /** Whether sample b is valid at time t. */
 export function valid(p: RnnProblem, b: number, t: number): boolean {
+  if (p.stepMask) return p.stepMask[t * p.B + b] === 1;
   if (p.lengths === null) return true;
   return p.leftPadded ? t >= p.T - p.lengths[b] : t < p.lengths[b];
 }
@@ -98,5 +101,50 @@ export function upstreamSlots<A extends Float32Array | Float64Array>(p: RnnProbl
 export function maxAbs(v: ArrayLike<number>): number {
   let m = 0;
   for (let i = 0; i < v.length; i++) m = Math.max(m, Math.abs(v[i]));
+  return m;
+}
+
+/** A row's state at one step under Keras masking, in the call's walking order (docs/recurrent-abi.md). */
+export type RowState = 'leading' | 'valid' | 'carry';
+
+/**
+ * Row states (T, B) by time from a validity function: masked before the row's first valid step in walking
+ * order = 'leading' (Keras output 0, state h0), masked after it = 'carry'.
+ */
+export function rowStatesOf(valid: (b: number, t: number) => boolean, T: number, B: number, reverse: boolean): RowState[] {
+  const out: RowState[] = new Array(T * B);
+  for (let b = 0; b < B; b++) {
+    let started = false;
+    for (let k = 0; k < T; k++) {
+      const t = reverse ? T - 1 - k : k;
+      if (valid(b, t)) started = true;
+      out[t * B + b] = valid(b, t) ? 'valid' : started ? 'carry' : 'leading';
+    }
+  }
+  return out;
+}
+
+/**
+ * A (T, B) 0/1 step mask by time with every pattern Keras allows: row 0 all valid, 1 left padded, 2 right
+ * padded, 3 gaps at both ends and inside, 4 all masked, 5 one valid step in the middle, the rest seeded random.
+ */
+export function gappyMask(T: number, B: number, seed: number): Uint8Array {
+  const m = new Uint8Array(T * B);
+  const u = uniform(T * B, seed, 0, 1);
+  for (let b = 0; b < B; b++) {
+    for (let t = 0; t < T; t++) {
+      let v: boolean;
+      switch (b % 7) {
+        case 0: v = true; break;
+        case 1: v = t >= Math.floor(T / 3); break;
+        case 2: v = t < T - Math.floor(T / 3); break;
+        case 3: v = t > 0 && t < T - 1 && t % 3 !== 1; break;
+        case 4: v = false; break;
+        case 5: v = t === Math.floor(T / 2); break;
+        default: v = u[t * B + b] < 0.6;
+      }
+      m[t * B + b] = v ? 1 : 0;
+    }
+  }
   return m;
 }
