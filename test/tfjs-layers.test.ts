@@ -10,7 +10,7 @@ import type { FusedLayersInstallation } from '../src/tfjs/index.js';
 import { checkClose } from './helpers/check-close.js';
 import { uniform } from './helpers/random.js';
 import { calls, compareCase, resetCounters, setup, stockPathCalls, tf, twins, type TwinCase } from './helpers/tfjs-twins.js';
-import { B, CASES, D, H, R, RIGHT, T, seq, x } from './helpers/tfjs-cases.js';
+import { B, CASES, D, GAPS, H, LEFT, R, RIGHT, S, T, seq, x, xMasked } from './helpers/tfjs-cases.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 
@@ -115,6 +115,49 @@ test('a layer shared twice in one model: the backward recomputes the overwritten
   const layer = twins(c, inst.layers).fused.getLayer('rnn') as any;
   void layer;
   assert.ok(calls(/lstm_forward/) > calls(/lstm_backward/), 'a recompute ran an extra forward');
+});
+
+test('initial state with masks (eager apply: tfjs\' functional models cannot take both): fused where tfjs\' and the kernels\' semantics agree', () => {
+  // tfjs outputs the carried state at masked steps, h0 before a sample's first valid step; the kernels (Keras)
+  // output 0 there. So with an initial state, a mask whose first step (in walking order) is masked runs
+  // tfjs' per-step code; every other mask runs fused. Both must equal stock tfjs.
+  const cases = [
+    { name: 'LSTM, left-padded', make: (L: any) => L.lstm({ units: H, returnSequences: true, returnState: true, ...R }), n: 2, mask: LEFT, fused: false },
+    { name: 'LSTM, right-padded', make: (L: any) => L.lstm({ units: H, returnSequences: true, returnState: true, ...R }), n: 2, mask: RIGHT.map((r) => r.filter((t) => t > 0)), fused: true },
+    { name: 'LSTM goBackwards, right-padded', make: (L: any) => L.lstm({ units: H, returnSequences: true, goBackwards: true, ...R }), n: 2, mask: RIGHT, fused: false },
+    { name: 'GRU goBackwards, left-padded', make: (L: any) => L.gru({ units: H, returnSequences: true, returnState: true, goBackwards: true, ...R }), n: 1, mask: [[], [0, 1], [0, 1, 2]], fused: true },
+    { name: 'SimpleRNN, gaps', make: (L: any) => L.simpleRNN({ units: H, returnSequences: true, ...S }), n: 1, mask: GAPS.map((r) => r.filter((t) => t > 0)), fused: true },
+  ];
+  for (const c of cases) {
+    resetCounters();
+    const xs = xMasked(c.mask);
+    const mask = tf.any(tf.notEqual(xs, 0), -1);
+    const states = Array.from({ length: c.n }, (_, i) => tf.tensor2d(uniform(B * H, 50 + i), [B, H]));
+    const stock = c.make(tf.layers), fused = c.make(inst.layers);
+    stock.apply([xs, ...states], { mask });
+    fused.apply([xs, ...states], { mask });
+    fused.setWeights(stock.getWeights().map((w: any, i: number) => tf.tensor(uniform(w.size, 70 + i, -0.5, 0.5), w.shape)));
+    stock.setWeights(fused.getWeights());
+    const run = (l: any, training: boolean) => [l.apply([xs, ...states], { mask, training })].flat();
+    const so = run(stock, false), fo = run(fused, false);
+    fo.forEach((o: any, i: number) => checkClose(`${c.name}: output ${i}`, o.dataSync(), so[i].dataSync(), 1e-5, 0));
+    const grads = (l: any) => {
+      const vars = l.trainableWeights.map((w: any) => w.val);
+      const loss = (...st: any[]) => run({ apply: (ins: any, kw: any) => l.apply([ins[0], ...st], kw) }, true)
+        .map((y: any, k: number) => tf.sum(tf.mul(y, tf.tensor(uniform(y.size, 90 + k), y.shape)))).reduce((a: any, b: any) => tf.add(a, b));
+      const { grads: g } = tf.variableGrads(() => loss(...states) as any, vars);
+      const dStates = tf.grads((...st: any[]) => loss(...st))(states);
+      return [...vars.map((v: any) => g[v.name].dataSync()), ...dStates.map((d: any) => d.dataSync())];
+    };
+    const sg = grads(stock), fg = grads(fused);
+    fg.forEach((g, i) => checkClose(`${c.name}: gradient ${i}`, g, sg[i], 1e-5, 0));
+    if (c.fused) {
+      assert.equal(stockPathCalls, [], `${c.name}: fused`);
+      assert.ok(calls(/_backward$/) > 0);
+    } else {
+      assert.ok(stockPathCalls.some((s) => s.includes('initial state with masked leading steps')), `${c.name}: tfjs' per-step code ran`);
+    }
+  }
 });
 
 test('bad input: wrong initial state count and wrong input width give tfjs-style errors', () => {

@@ -45,6 +45,8 @@ export interface SequenceArgs {
   /** Per-sample valid lengths from a one-sided mask, or null (all T). */
   lengths: Int32Array | null;
   leftPadded: boolean;
+  /** A mask with gaps: (T, B) time-major, 1 = valid step; or null. Never together with lengths. */
+  stepMask: Uint8Array | null;
   goBackwards: boolean;
   returnSequences: boolean;
   /** Also return the final states (returnState or stateful). */
@@ -166,7 +168,7 @@ export class FusedSequence {
       const y = a.returnSequences ? arena.alloc(T * B * H) : ZERO;
       const scratch = arena.alloc(T * B * (spec.kind === 'simple_rnn' ? H : 4 * H));
       const common = {
-        T, B, D, H, lengths: a.lengths, reverse: a.goBackwards, leftPadded: a.leftPadded,
+        T, B, D, H, lengths: a.lengths, stepMask: a.stepMask, reverse: a.goBackwards, leftPadded: a.leftPadded,
         x: { ptr: x, shape: [T, B, D] }, W: { ptr: W, shape: [D, gateWidth(spec)] }, U: { ptr: U, shape: [H, gateWidth(spec)] },
         b: { ptr: b, shape: biasShape(spec) }, h: { ptr: h, shape: [B, H] },
         y: y === ZERO ? null : { ptr: y, shape: [T, B, H] },
@@ -241,7 +243,7 @@ export class FusedSequence {
     try {
       const mask = a.recurrentMask === null ? null : { ptr: arena.putF32(a.recurrentMask), shape: [B, H] };
       const common = {
-        T, B, D, H, lengths: a.lengths, reverse: a.goBackwards, leftPadded: a.leftPadded, recurrentMask: mask,
+        T, B, D, H, lengths: a.lengths, stepMask: a.stepMask, reverse: a.goBackwards, leftPadded: a.leftPadded, recurrentMask: mask,
         x: { ptr: r.x, shape: [T, B, D] }, W: { ptr: W, shape: [D, gateWidth(spec)] }, U: { ptr: U, shape: [H, gateWidth(spec)] },
         b: { ptr: b, shape: biasShape(spec) }, h: { ptr: r.h, shape: [T + 1, B, H] },
       };
@@ -358,7 +360,7 @@ export class FusedSequence {
       }
       const mask = a.recurrentMask === null ? null : { ptr: arena.putF32(a.recurrentMask), shape: [B, H] };
       const common = {
-        T, B, D, H, lengths: a.lengths, reverse: a.goBackwards, leftPadded: a.leftPadded, recurrentMask: mask,
+        T, B, D, H, lengths: a.lengths, stepMask: a.stepMask, reverse: a.goBackwards, leftPadded: a.leftPadded, recurrentMask: mask,
         dx: { ptr: dx, shape: [T, B, D] }, dW: { ptr: dW, shape: [D, G] }, dU: { ptr: dU, shape: [H, G] },
         db: { ptr: db, shape: biasShape(spec) }, dh: { ptr: dh, shape: [T + 1, B, H] },
         x: { ptr: r.x, shape: [T, B, D] }, W: { ptr: W, shape: [D, G] }, U: { ptr: U, shape: [H, G] },

@@ -5,8 +5,10 @@
 //
 // Porting notes (where the fused path differs from running tfjs' ops, all measured equal within 1e-5 where
 // both run, see test/tfjs-layers.test.ts):
-// - A call the kernels cannot express runs tfjs' own per-step code instead (the "stock path"): masks with gaps
-//   (a row that is neither left- nor right-padded), activations other than tanh/relu/sigmoid/linear, gate
+// - Masks: one-sided masks go to the kernels as lengths, masks with gaps as a per-step mask.
+// - A call the kernels cannot express runs tfjs' own per-step code instead (the "stock path"): an initial
+//   state (initialState or stateful) together with a sample whose first step (in walking order) is masked
+//   (tfjs outputs h0 there, the kernels Keras' 0), activations other than tanh/relu/sigmoid/linear, gate
 //   activations other than sigmoid (tfjs' hardSigmoid 0.2x + 0.5 is not a kernel activation yet).
 //   `onStockPath` (install option) is told each time, with the reason.
 // - GRU: `resetAfter: true` (Keras' default, bias (2, 3H)) is supported on both paths; stock tfjs refuses it.
@@ -112,11 +114,25 @@ function fusedCall(layer: any, rt: FusedRuntime, kind: CellSpec['kind'], stockCa
   const maskTensor: Tensor | null = kwargs?.mask == null ? null : (Array.isArray(kwargs.mask) ? kwargs.mask[0] : kwargs.mask);
   const [B, T, D] = x0.shape as number[];
   let lengths: Int32Array | null = null;
+  let stepMask: Uint8Array | null = null;
   let leftPadded = false;
+  const initialGiven = kwargs?.initialState != null || layer.stateful;
   if (maskTensor != null) {
-    const plan = planMask(maskTensor.dataSync() as ArrayLike<number>, B, T);
-    if (plan.kind === 'gaps') return stock(`mask row ${plan.row} has gaps (neither left- nor right-padded)`);
+    const m = maskTensor.dataSync() as ArrayLike<number>;
+    // tfjs outputs the state at a masked step, h0 before a sample's first valid step; the kernels output 0
+    // there (Keras). Equal for h0 = 0; with an initial state and such a step, tfjs' own code runs.
+    const first = layer.goBackwards ? T - 1 : 0;
+    if (initialGiven) {
+      for (let b = 0; b < B; b++) {
+        if (!m[b * T + first]) return stock(`initial state with masked leading steps (row ${b}): tfjs outputs h0 there, the kernels 0`);
+      }
+    }
+    const plan = planMask(m, B, T);
     if (plan.kind === 'lengths') ({ lengths, leftPadded } = plan);
+    if (plan.kind === 'gaps') {
+      stepMask = new Uint8Array(T * B);
+      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) stepMask[t * B + b] = m[b * T + t] ? 1 : 0;
+    }
   }
   const training = kwargs?.training ?? false;
   const cell = layer.cell;
@@ -141,7 +157,7 @@ function fusedCall(layer: any, rt: FusedRuntime, kind: CellSpec['kind'], stockCa
     const init = initialState?.map((s) => (s.dtype === 'float32' ? s : tf.cast(s, 'float32'))) ?? null;
     const out = sequence.run(spec, {
       x, kernel: cell.kernel.read(), recurrentKernel: cell.recurrentKernel.read(), bias: cell.bias ? cell.bias.read() : null,
-      initialState: init, lengths, leftPadded, goBackwards: layer.goBackwards, returnSequences: layer.returnSequences,
+      initialState: init, lengths, leftPadded, stepMask, goBackwards: layer.goBackwards, returnSequences: layer.returnSequences,
       returnStates: layer.returnState || layer.stateful, recurrentMask, needGrad: tapeIsOn(tf),
     });
     if (layer.stateful) layer.resetStates(out.slice(1), training);

@@ -7,18 +7,18 @@ import { tf, type TwinCase } from './tfjs-twins.js';
 export const B = 3, T = 6, D = 5, H = 7;
 // tfjs' defaults hardSigmoid and orthogonal (whose chained ops the Node bundles lack) are set explicitly.
 export const R = { recurrentActivation: 'sigmoid', recurrentInitializer: 'glorotUniform' } as const;
-const S = { recurrentInitializer: 'glorotUniform' } as const;
+export const S = { recurrentInitializer: 'glorotUniform' } as const;
 
 export const x = () => tf.tensor3d(uniform(B * T * D, 5), [B, T, D]);
 /** x with zeroed (masked) steps: per row, the steps listed are zero. */
-function xMasked(zeroSteps: number[][]) {
+export function xMasked(zeroSteps: number[][]) {
   const v = uniform(B * T * D, 6);
   zeroSteps.forEach((steps, b) => steps.forEach((t) => v.fill(0, (b * T + t) * D, (b * T + t + 1) * D)));
   return tf.tensor3d(v, [B, T, D]);
 }
 export const RIGHT = [[], [4, 5], [1, 2, 3, 4, 5]];
 export const LEFT = [[], [0, 1], [0, 1, 2, 3, 4, 5]];
-const GAPS = [[], [2], [0, 5]];
+export const GAPS = [[], [2], [0, 5]];
 
 /** input → (optional Masking) → recurrent layer(s) built by `layer(L)`. */
 export function seq(name: string, layer: (L: any) => any, opts: { mask?: number[][]; stockPath?: string } = {}): TwinCase {
@@ -98,6 +98,9 @@ export const CASES: TwinCase[] = [
   seq('GRU(7, seq), dropout 0.3 (deterministic dropoutFunc)', (L) => L.gru({ units: H, returnSequences: true, dropout: 0.3, dropoutFunc, ...R, name: 'rnn' })),
   // What the kernels cannot express runs tfjs' per-step code (and still agrees).
   seq('LSTM(7) with tfjs default hardSigmoid gates', (L) => L.lstm({ units: H, recurrentInitializer: 'glorotUniform', name: 'rnn' }), { stockPath: 'hardSigmoid' }),
-  seq('LSTM(7, seq), mask with gaps', (L) => L.lstm({ units: H, returnSequences: true, ...R, name: 'rnn' }), { mask: GAPS, stockPath: 'gaps' }),
+  seq('LSTM(7, seq), mask with gaps (per-step mask)', (L) => L.lstm({ units: H, returnSequences: true, ...R, name: 'rnn' }), { mask: GAPS }),
+  seq('GRU(7, seq, goBackwards), mask with gaps', (L) => L.gru({ units: H, returnSequences: true, goBackwards: true, ...R, name: 'rnn' }), { mask: GAPS }),
+  seq('SimpleRNN(7), mask with gaps', (L) => L.simpleRNN({ units: H, ...S, name: 'rnn' }), { mask: GAPS }),
+  seq('Bidirectional(LSTM(7, seq), concat), mask with gaps', (L) => L.bidirectional({ layer: L.lstm({ units: H, returnSequences: true, ...R, name: 'rnn' }), name: 'bi' }), { mask: GAPS }),
 ];
 

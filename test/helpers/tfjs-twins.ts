@@ -123,12 +123,16 @@ export function gradients(m: tfl.LayersModel, xs: tfc.Tensor[], withInputs = tru
   };
 }
 
-/** Weights after 5 Adam steps (lr 0.01) on MSE to seeded targets, every output a target. */
+/**
+ * Weights after 5 Adam steps (lr 0.001) on MSE to seeded targets, every output a target. Adam divides by
+ * sqrt(v): for a gradient element near zero it turns float32 rounding of the gradient into an update difference of
+ * up to ~lr, so the learning rate bounds what two exact implementations can differ by (weights move by ~5·lr).
+ */
 export async function adamSteps(m: tfl.LayersModel, xs: tfc.Tensor[], steps = 5, viaPredict = false): Promise<Float32Array[]> {
   const arg = xs.length === 1 ? xs[0] : xs;
   const ys = list(m.predict(arg) as tfc.Tensor | tfc.Tensor[]).map((y, k) => tf.tensor(uniform(y.size, 700 + k), y.shape));
   if (viaPredict) {
-    const opt = tf.train.adam(0.01);
+    const opt = tf.train.adam(0.001);
     const vars = m.trainableWeights.map((w) => (w as unknown as { val: tfc.Variable }).val);
     for (let i = 0; i < steps; i++) {
       opt.minimize(() => list(m.predict(arg) as tfc.Tensor | tfc.Tensor[])
@@ -136,7 +140,7 @@ export async function adamSteps(m: tfl.LayersModel, xs: tfc.Tensor[], steps = 5,
     }
     return m.getWeights().map((w) => w.dataSync() as Float32Array);
   }
-  m.compile({ optimizer: tf.train.adam(0.01), loss: 'meanSquaredError' });
+  m.compile({ optimizer: tf.train.adam(0.001), loss: 'meanSquaredError' });
   for (let i = 0; i < steps; i++) await m.trainOnBatch(arg, ys.length === 1 ? ys[0] : ys);
   return m.getWeights().map((w) => w.dataSync() as Float32Array);
 }
@@ -155,7 +159,10 @@ export async function compareCase(c: TwinCase, inst: FusedLayersInstallation, st
   const names = [...stock.trainableWeights.map((w) => w.name), ...xs.map((_, i) => `input ${i}`)];
   fg.grads.forEach((g, i) => checkClose(`${c.name}: gradient of ${names[i]}`, g, sg.grads[i], 1e-5, 0));
   if (!c.noAdam) {
+    const w0 = fused.getWeights().map((w) => w.dataSync().slice());
     const sw = await adamSteps(stock, xs, 5, via), fw = await adamSteps(fused, xs, 5, via);
+    const moved = Math.max(...fw.map((w, i) => w.reduce((m, v, j) => Math.max(m, Math.abs(v - w0[i][j])), 0)));
+    assert.ok(moved > 1e-3, `${c.name}: the Adam steps moved the weights (by ${moved}), far beyond the tolerance`);
     fw.forEach((w, i) => checkClose(`${c.name}: ${stock.weights[i].name} after 5 Adam steps`, w, sw[i], 1e-5, 0));
   }
   if (c.stockPath) {
