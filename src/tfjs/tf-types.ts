@@ -5,7 +5,7 @@ import type * as tfc from '@tensorflow/tfjs-core';
 import type * as tfl from '@tensorflow/tfjs-layers';
 
 /** The tfjs namespace: tfjs-core's ops and serialization plus tfjs-layers' `layers` (≥ 4). */
-export type TfNamespace = typeof tfc & Pick<typeof tfl, 'layers'>;
+export type TfNamespace = Omit<typeof tfc, 'default'> & Pick<typeof tfl, 'layers'>;
 
 /** A tfjs tensor. */
 export type Tensor = tfc.Tensor;
