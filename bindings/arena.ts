@@ -9,12 +9,15 @@
 
 import { ArenaError } from './errors.js';
 
+/** Bytes in one WebAssembly memory page (64 KiB); the arena grows in whole pages. */
 export const PAGE_BYTES = 65536;
+/** Alignment in bytes of every arena allocation (16: one v128, so SIMD loads never straddle). */
 export const ALIGN = 16;
 
 /** A byte offset into the arena's memory. */
 export type Ptr = number;
 
+/** Where the arena starts and how large its memory may be. */
 export interface ArenaOptions {
   /** First usable byte (the wasm module's heap base); rounded up to 16. */
   base?: number;
@@ -26,6 +29,7 @@ export interface ArenaOptions {
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
+/** One WebAssembly.Memory and a 16-byte-aligned bump allocator over it (mark/release rewinds); every kernel pointer is a byte offset into it. */
 export class Arena {
   readonly memory: WebAssembly.Memory;
   private baseByte: number;

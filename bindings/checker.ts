@@ -11,6 +11,7 @@ export interface TensorRef {
   shape: readonly number[];
 }
 
+/** Formats a shape for messages: [2, 3] → "(2, 3)". */
 export const formatShape = (shape: readonly number[]): string => `(${shape.join(', ')})`;
 
 /** Validates the arguments of one kernel call; every failing check throws KernelArgumentError. */

@@ -28,6 +28,7 @@ export interface RawKernels extends GemmRaw, VectorRaw, ActivationRaw, Optimizer
 /** Which implementation runs the kernels. */
 export type Backend = 'wasm-simd' | 'wasm-scalar' | 'wasm-debug' | 'js';
 
+/** The checked kernel API: every family (GEMM, activations, LSTM/GRU/SimpleRNN, Dense, optimizers, ...) over one arena; each call validates shapes and pointers and throws KernelArgumentError. */
 export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, OptimizerKernels, ClippingKernels, LstmKernels, SimpleRnnKernels, GruKernels,
   EmbeddingKernels, DenseKernels, DropoutKernels, LossKernels, Conv1dKernels, PoolingKernels {
   readonly backend: Backend;
@@ -35,6 +36,7 @@ export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, 
   readonly arena: Arena;
 }
 
+/** Wraps raw kernel exports (wasm or the TS reference) over `arena` in the checked `Kernels` API. */
 export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): Kernels {
   const checker = new Checker(arena);
   return {

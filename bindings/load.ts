@@ -12,8 +12,10 @@ import { createKernels, type Backend, type Kernels, type RawKernels } from './ke
 import { referenceRaw } from './reference-kernels.js';
 import { embeddedWasm } from './embedded.js';
 
+/** Where loadKernels() gets a wasm build: bytes, a compiled module, a URL or path, or a (promised) fetch Response. */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
 
+/** Options of loadKernels(): backend, wasm build and source, and the arena sizes. */
 export interface LoadOptions extends ArenaOptions {
   /** 'wasm' (default) or 'js' (the plain-TypeScript reference, same interface). */
   backend?: 'wasm' | 'js';
@@ -34,6 +36,7 @@ export interface LoadOptions extends ArenaOptions {
   wrapRaw?: (raw: RawKernels) => RawKernels;
 }
 
+/** Loads the kernels: the embedded SIMD wasm build by default (scalar or the JS reference on request), with a fresh arena. */
 export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   const backend = options.backend ?? 'wasm';
   if (backend === 'js') {

@@ -19,6 +19,7 @@ import { lossReference } from './families/losses.js';
 import { conv1dReference } from './families/conv1d.js';
 import { poolingReference } from './families/pooling.js';
 
+/** The plain-TypeScript reference implementation of every raw kernel export, over `arena` (the `js` backend and the tests' oracle). */
 export function referenceRaw(arena: Arena): RawKernels {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   return {

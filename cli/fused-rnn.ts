@@ -3,6 +3,7 @@
 
 import { Command } from 'commander';
 import { FusedRnnError } from '../src/index.js';
+import { VERSION } from '../src/version.js';
 import { compareCommand } from './commands/compare.js';
 import { lmCommand } from './commands/lm.js';
 import { evaluateCommand, predictCommand, summaryCommand } from './commands/predict.js';
@@ -11,6 +12,7 @@ import { diagnoseCommand } from './commands/diagnose.js';
 
 const program = new Command('fused-rnn')
   .description('recurrent neural networks on fused WebAssembly SIMD kernels')
+  .version(VERSION, '-V, --version', 'print the fused-rnn version')
   .showHelpAfterError()
   .addCommand(compareCommand())
   .addCommand(trainCommand())

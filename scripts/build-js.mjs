@@ -12,13 +12,36 @@ import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { build } from 'esbuild';
 import { packageEntries } from './package-entries.mjs';
 
+/**
+ * The browser build has no `node:` specifiers left, so a consumer's bundler (esbuild, Vite, webpack) needs no
+ * configuration: the library reaches Node built-ins only through dynamic `import('node:…')` on Node-only paths
+ * (reading files, saving checkpoints), and here each becomes a tiny chunk that rejects with a clear error. A
+ * static import of a built-in would break every page, so it fails the build instead.
+ */
+const nodeBuiltinsForBrowsers = {
+  name: 'node-builtins-for-browsers',
+  setup(b) {
+    b.onResolve({ filter: /^node:/ }, (args) => {
+      if (args.kind !== 'dynamic-import') {
+        return { errors: [{ text: `${args.importer} imports ${args.path} statically: the browser build can only reach Node built-ins through await import() on a Node-only path` }] };
+      }
+      return { path: args.path, namespace: 'node-builtin' };
+    });
+    b.onLoad({ filter: /.*/, namespace: 'node-builtin' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`fused-rnn: ${args.path} is not available in this browser build (a Node-only code path was reached)`)});
+`,
+      loader: 'js',
+    }));
+  },
+};
+
 const entries = packageEntries();
 const entryPoints = Object.fromEntries(entries.map((e) => [e.name, e.source]));
 const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 const library = { ...common, entryPoints, splitting: true, chunkNames: 'chunk-[hash]', packages: 'external' };
 for (const d of ['dist/node', 'dist/browser', 'dist/cjs']) rmSync(d, { recursive: true, force: true });
 await build({ ...library, platform: 'node', outdir: 'dist/node' });
-await build({ ...library, platform: 'browser', outdir: 'dist/browser', external: ['node:*'] });
+await build({ ...library, platform: 'browser', outdir: 'dist/browser', plugins: [nodeBuiltinsForBrowsers] });
 // CommonJS entries: require() of the ES module (Node >= 20.19 and >= 22.12 load ESM through require when it has
 // no top-level await), so `require('fused-rnn')` and `import 'fused-rnn'` give the same classes, one instance.
 mkdirSync('dist/cjs', { recursive: true });

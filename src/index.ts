@@ -31,6 +31,8 @@ export { buildTextModel, TEXT_MODEL_KINDS, type TextModelKind, type TextModelOpt
 export { trainCharLm, generateText, charLmModel, type CharLm, type CharLmOptions, type GenerateOptions } from './tasks/char-lm.js';
 export { oneNeuronExperiment, longRangeExperiment, explodingExperiment, type CellRun, type ExplodingRun } from './tasks/gradient-experiments.js';
 // --- package (i18): option types that public constructors and kernels take, so consumers can name them ---
-export type { ClipOptions, OptimizerOptions, SgdOptions, AdamOptions, AdamWOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
+export type { ClipOptions, OptimizerOptions, OptimizerSpec, SgdOptions, AdamOptions, AdamWOptions, RmspropOptions, AdagradOptions } from './optimizers.js';
 export type { SgdKernelOptions, AdamKernelOptions, AdamWKernelOptions, RmspropKernelOptions, AdagradKernelOptions } from '../bindings/families/optimizers.js';
 export type { RecurrentKernelOptions } from '../bindings/families/recurrent-common.js';
+export { VERSION } from './version.js';
+export { KERNEL_ABI_VERSION } from '../bindings/abi-version.js';

@@ -17,6 +17,7 @@ export interface Initializer {
 /** An initializer given by name ('glorotUniform' or 'glorot_uniform'), by {className, config}, or as an object. */
 export type InitializerSpec = string | Initializer | { className: string; config?: Record<string, unknown> };
 
+/** Keras fan-in and fan-out of a weight shape (receptive field × channels for shapes of rank > 2). */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
   if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
   if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };
@@ -65,27 +66,32 @@ export class VarianceScaling implements Initializer {
   }
 }
 
+/** Glorot (Xavier) uniform: VarianceScaling(1, fan_avg, uniform) (Keras GlorotUniform). */
 export class GlorotUniform extends VarianceScaling {
   override readonly className = 'GlorotUniform';
   constructor() { super(1, 'fan_avg', 'uniform'); }
   override getConfig() { return {}; }
 }
+/** Glorot (Xavier) normal: VarianceScaling(1, fan_avg, truncated normal) (Keras GlorotNormal). */
 export class GlorotNormal extends VarianceScaling {
   override readonly className = 'GlorotNormal';
   constructor() { super(1, 'fan_avg', 'truncated_normal'); }
   override getConfig() { return {}; }
 }
+/** He uniform: VarianceScaling(2, fan_in, uniform) (Keras HeUniform). */
 export class HeUniform extends VarianceScaling {
   override readonly className = 'HeUniform';
   constructor() { super(2, 'fan_in', 'uniform'); }
   override getConfig() { return {}; }
 }
+/** He normal: VarianceScaling(2, fan_in, truncated normal) (Keras HeNormal). */
 export class HeNormal extends VarianceScaling {
   override readonly className = 'HeNormal';
   constructor() { super(2, 'fan_in', 'truncated_normal'); }
   override getConfig() { return {}; }
 }
 
+/** Fills with one value, or copies a full array (e.g. pretrained vectors) (Keras Constant). */
 export class Constant implements Initializer {
   readonly className: string = 'Constant';
   /** `value` is a number (every element) or a full array of the tensor's size (e.g. a GloVe matrix). */
@@ -104,17 +110,20 @@ export class Constant implements Initializer {
     return { value: typeof this.value === 'number' ? this.value : Array.from(this.value) };
   }
 }
+/** Fills with 0 (Keras Zeros). */
 export class Zeros extends Constant {
   override readonly className = 'Zeros';
   constructor() { super(0); }
   override getConfig() { return {}; }
 }
+/** Fills with 1 (Keras Ones). */
 export class Ones extends Constant {
   override readonly className = 'Ones';
   constructor() { super(1); }
   override getConfig() { return {}; }
 }
 
+/** Uniform in [minval, maxval) (Keras RandomUniform; defaults ±0.05). */
 export class RandomUniform implements Initializer {
   readonly className = 'RandomUniform';
   constructor(readonly minval = -0.05, readonly maxval = 0.05) {}
@@ -124,6 +133,7 @@ export class RandomUniform implements Initializer {
   getConfig() { return { minval: this.minval, maxval: this.maxval }; }
 }
 
+/** Normal with mean and stddev (Keras RandomNormal; defaults 0 and 0.05). */
 export class RandomNormal implements Initializer {
   readonly className = 'RandomNormal';
   constructor(readonly mean = 0, readonly stddev = 0.05) {}
@@ -226,6 +236,7 @@ function canonical(name: string): string {
   return name.split(/[_\s]/).map((p) => p.charAt(0).toUpperCase() + p.slice(1)).join('');
 }
 
+/** An Initializer from a name, a { className, config } object or an instance (Keras initializers.get). */
 export function getInitializer(spec: InitializerSpec): Initializer {
   if (typeof spec === 'object' && spec !== null && 'fill' in spec) return spec;
   const name = typeof spec === 'string' ? spec : spec?.className;

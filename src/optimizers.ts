@@ -6,6 +6,7 @@ import type { Kernels, Ptr } from '../bindings/index.js';
 import { ADAGRAD_INITIAL_ACCUMULATOR, type ClipSpec } from '../bindings/families/optimizers.js';
 import { ConfigError } from './errors.js';
 
+/** Gradient clipping: clipvalue, clipnorm, globalClipnorm (Keras) and clipGradNorm (PyTorch); see docs/optimizers-and-clipping.md. */
 export interface ClipOptions {
   clipvalue?: number;
   clipnorm?: number;
@@ -13,10 +14,12 @@ export interface ClipOptions {
   clipGradNorm?: number;
 }
 
+/** Options every optimizer takes: the learning rate and the clipping options. */
 export interface OptimizerOptions extends ClipOptions {
   learningRate?: number;
 }
 
+/** Base class of the optimizers: a fused update of the whole flat parameter table behind the NaN/Inf guard. */
 export abstract class Optimizer {
   abstract readonly className: string;
   /** How many P-sized state slabs the optimizer keeps (moments, accumulators). */
@@ -59,7 +62,9 @@ export abstract class Optimizer {
   }
 }
 
+/** Options of SGD (Keras names and defaults). */
 export interface SgdOptions extends OptimizerOptions { momentum?: number; nesterov?: boolean }
+/** Stochastic gradient descent with optional (Nesterov) momentum (Keras SGD), one fused update. */
 export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
@@ -77,7 +82,9 @@ export class SGD extends Optimizer {
   protected own() { return { momentum: this.momentum, nesterov: this.nesterov }; }
 }
 
+/** Options of Adam (Keras names and defaults). */
 export interface AdamOptions extends OptimizerOptions { beta1?: number; beta2?: number; epsilon?: number }
+/** Adam (Keras), one fused update. */
 export class Adam extends Optimizer {
   readonly className: string = 'Adam';
   readonly stateSlabs = 2;
@@ -97,7 +104,9 @@ export class Adam extends Optimizer {
   protected own(): Record<string, unknown> { return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
 }
 
+/** Options of AdamW: Adam's plus the decoupled weight decay. */
 export interface AdamWOptions extends AdamOptions { weightDecay?: number }
+/** Adam with decoupled weight decay (Keras AdamW), one fused update. */
 export class AdamW extends Adam {
   override readonly className = 'AdamW';
   readonly weightDecay: number;
@@ -112,7 +121,9 @@ export class AdamW extends Adam {
   protected override own() { return { ...super.own(), weightDecay: this.weightDecay }; }
 }
 
+/** Options of RMSprop (Keras names and defaults). */
 export interface RmspropOptions extends OptimizerOptions { rho?: number; epsilon?: number }
+/** RMSprop (Keras, not centered, no momentum), one fused update. */
 export class RMSprop extends Optimizer {
   readonly className = 'RMSprop';
   readonly stateSlabs = 1;
@@ -130,7 +141,9 @@ export class RMSprop extends Optimizer {
   protected own() { return { rho: this.rho, epsilon: this.epsilon }; }
 }
 
+/** Options of Adagrad (Keras names and defaults). */
 export interface AdagradOptions extends OptimizerOptions { epsilon?: number; initialAccumulatorValue?: number }
+/** Adagrad (Keras), one fused update. */
 export class Adagrad extends Optimizer {
   readonly className = 'Adagrad';
   readonly stateSlabs = 1;
@@ -155,6 +168,7 @@ const BY_NAME: Record<string, (o: Record<string, unknown>) => Optimizer> = {
   sgd: (o) => new SGD(o), adam: (o) => new Adam(o), adamw: (o) => new AdamW(o), rmsprop: (o) => new RMSprop(o), adagrad: (o) => new Adagrad(o),
 };
 
+/** What compile() accepts as optimizer: a name, an instance, or a { className, config } object. */
 export type OptimizerSpec = string | Optimizer | { className: string; config?: Record<string, unknown> };
 
 /** 'adam' | Adam instance | { className: 'Adam', config: {...} } → Optimizer. */

@@ -60,6 +60,7 @@ export function detLog(x: number): number {
   return (e * LN2_HI + series) + e * LN2_LO;
 }
 
+/** The seeded generator (xoshiro128** seeded through splitmix32): the same bits on every engine for the same seed. */
 export class Random {
   private readonly s = new Uint32Array(4);
 

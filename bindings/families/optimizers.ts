@@ -23,6 +23,7 @@ export interface OptimizersRaw {
   regularizer_grad(G: Ptr, W: Ptr, l1: number, l2: number, i0: number, i1: number): void;
 }
 
+/** Hyper-parameters of the fused SGD kernel (`Kernels.sgd`), Keras names and defaults. */
 export interface SgdKernelOptions {
   /** Default 0.01. */
   learningRate?: number;
@@ -31,6 +32,7 @@ export interface SgdKernelOptions {
   nesterov?: boolean;
 }
 
+/** Hyper-parameters of the fused Adam kernel (`Kernels.adam`), including the 1-based step t. */
 export interface AdamKernelOptions {
   /** Default 0.001. */
   learningRate?: number;
@@ -44,11 +46,13 @@ export interface AdamKernelOptions {
   step: number;
 }
 
+/** Adam kernel options plus the decoupled weight decay (`Kernels.adamw`). */
 export interface AdamWKernelOptions extends AdamKernelOptions {
   /** Decoupled decay; default 0.004 (Keras AdamW). */
   weightDecay?: number;
 }
 
+/** Hyper-parameters of the fused RMSprop kernel (`Kernels.rmsprop`). */
 export interface RmspropKernelOptions {
   /** Default 0.001. */
   learningRate?: number;
@@ -58,6 +62,7 @@ export interface RmspropKernelOptions {
   epsilon?: number;
 }
 
+/** Hyper-parameters of the fused Adagrad kernel (`Kernels.adagrad`). */
 export interface AdagradKernelOptions {
   /** Default 0.001. */
   learningRate?: number;

@@ -2,8 +2,10 @@
 
 import type { Sequential } from '../model/sequential.js';
 
+/** Metric values by name (loss, val_loss, accuracy, ...) passed to callbacks. */
 export type Logs = Record<string, number>;
 
+/** Base class of fit() hooks (Keras keras.callbacks.Callback): override the onTrain/onEpoch/onBatch methods you need. */
 export abstract class Callback {
   model!: Sequential;
   setModel(model: Sequential): void {
@@ -27,6 +29,7 @@ export interface CallbackFunctions {
   onBatchEnd?: (batch: number, logs?: Logs) => void | Promise<void>;
 }
 
+/** A Callback from plain functions (any subset of the hooks). */
 export class FunctionCallback extends Callback {
   constructor(private readonly f: CallbackFunctions) {
     super();

@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
 
+/** Options of CSVLogger. */
 export interface CSVLoggerOptions {
   /** Default ','. */
   separator?: string;
@@ -12,6 +13,7 @@ export interface CSVLoggerOptions {
   append?: boolean;
 }
 
+/** Writes one CSV row of logs per epoch to a file (Node), like Keras CSVLogger. */
 export class CSVLogger extends Callback {
   readonly filename: string;
   readonly separator: string;

@@ -6,6 +6,7 @@ import { ConfigError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
 
+/** Options of EarlyStopping (Keras names and defaults). */
 export interface EarlyStoppingOptions {
   /** Default 'val_loss'. */
   monitor?: string;
@@ -24,6 +25,7 @@ export interface EarlyStoppingOptions {
 
 type Weights = ReturnType<Callback['model']['getWeights']>;
 
+/** Stops fit() when the monitored metric has not improved for `patience` epochs; optionally restores the best weights (Keras EarlyStopping). */
 export class EarlyStopping extends Callback {
   readonly monitor: string;
   readonly minDelta: number;

@@ -8,6 +8,7 @@ import type { Sequential } from '../model/sequential.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
 
+/** Options of ModelCheckpoint (Keras names and defaults). */
 export interface ModelCheckpointOptions {
   /** A directory (model.json + weights.bin) or a ".frnn" file; may contain {epoch} and {log_key:format}. */
   filepath: string;
@@ -23,6 +24,7 @@ export interface ModelCheckpointOptions {
   save?: (model: Sequential, path: string) => Promise<void>;
 }
 
+/** Saves the model (atomically) at the end of each epoch, or only when the monitored metric improves (Keras ModelCheckpoint). */
 export class ModelCheckpoint extends Callback {
   readonly filepath: string;
   readonly monitor: string;

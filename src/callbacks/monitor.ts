@@ -2,6 +2,7 @@
 
 import { ConfigError } from '../errors.js';
 
+/** Whether a smaller or larger monitored value is better; 'auto' infers it from the metric name. */
 export type MonitorMode = 'auto' | 'min' | 'max';
 
 const UP = /acc|auc|precision|recall|fmeasure|f1/i;

@@ -13,6 +13,7 @@ export interface ProgressParams {
   steps?: number;
 }
 
+/** Options of ProgressBar: the progress parameters and where to write. */
 export interface ProgressBarOptions extends ProgressParams {
   /** Default process.stdout in Node, console.log elsewhere. */
   stream?: { write(s: string): unknown; isTTY?: boolean; columns?: number };
@@ -30,6 +31,7 @@ function formatValue(v: number): string {
 
 const now = () => (typeof performance !== 'undefined' ? performance.now() : Date.now());
 
+/** A terminal progress bar per epoch with the running logs (verbose: 1 in fit()). */
 export class ProgressBar extends Callback {
   private params: ProgressParams;
   private readonly stream: ProgressBarOptions['stream'] | null;

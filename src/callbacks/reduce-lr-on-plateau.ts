@@ -6,6 +6,7 @@ import { ConfigError, ModelStateError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
 
+/** Options of ReduceLROnPlateau (Keras names and defaults). */
 export interface ReduceLROnPlateauOptions {
   /** Default 'val_loss'. */
   monitor?: string;
@@ -23,6 +24,7 @@ export interface ReduceLROnPlateauOptions {
   verbose?: 0 | 1;
 }
 
+/** Multiplies the learning rate by `factor` when the monitored metric stops improving (Keras ReduceLROnPlateau). */
 export class ReduceLROnPlateau extends Callback {
   readonly monitor: string;
   readonly factor: number;

@@ -3,6 +3,7 @@
 
 import { Callback, type Logs } from './callback.js';
 
+/** Stops training at the first batch whose loss is NaN or infinite. */
 export class TerminateOnNaN extends Callback {
   /** Batch index (within its epoch) whose loss stopped training, or null. */
   stoppedAtBatch: number | null = null;

@@ -13,13 +13,16 @@ import { DataError } from './errors.js';
 import { readText, sourceName, type DataSource } from './source.js';
 import { loadWordVectors, type WordVectorOptions, type WordVectors } from './word-vectors.js';
 
+/** Options of the built-in data set loaders. */
 export interface DatasetOptions {
   /** Read the file from here instead of the package's data/ folder. */
   source?: DataSource;
 }
 
+/** The three sources of the UCI Sentiment Labelled Sentences. */
 export type SentimentSource = 'amazon' | 'imdb' | 'yelp';
 
+/** The labelled sentences: texts, 0/1 labels and the source of each. */
 export interface SentimentData {
   /** One sentence per example, as in the source (not lowercased). */
   texts: string[];

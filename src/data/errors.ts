@@ -2,6 +2,7 @@
 // problem sits in a file, the message starts "file:line: " (the compiler convention) so editors can jump there.
 import { FusedRnnError } from '../../bindings/errors.js';
 
+/** Bad input data (file contents, shapes, options of the data helpers), naming the file and line where known. */
 export class DataError extends FusedRnnError {
   /**
    * @param detail what is wrong, e.g. `expected 100 values after the word, got 99`

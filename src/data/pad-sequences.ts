@@ -8,6 +8,7 @@
 // be an int32 (Keras casts 1.5 to 1 silently).
 import { DataError } from './errors.js';
 
+/** Options of padSequences (Keras pad_sequences names). */
 export interface PadOptions {
   /** Time steps T (positive integer). Default: the longest sequence. */
   maxlen?: number;
@@ -21,6 +22,7 @@ export interface PadOptions {
   dtype?: 'int32';
 }
 
+/** A (B, T) batch of padded id sequences, row-major. */
 export interface PaddedSequences {
   /** (B, T) row-major ids. */
   data: Int32Array;
@@ -33,6 +35,7 @@ export interface PaddedSequences {
 const INT32_MIN = -2147483648, INT32_MAX = 2147483647;
 const isInt32 = (v: unknown): v is number => typeof v === 'number' && Number.isInteger(v) && v >= INT32_MIN && v <= INT32_MAX;
 
+/** Pads or truncates id sequences to one length T (Keras pad_sequences), returning a (B, T) row-major batch. */
 export function padSequences(sequences: ReadonlyArray<ArrayLike<number>>, options: PadOptions = {}): PaddedSequences {
   if (!Array.isArray(sequences)) throw new DataError(`padSequences: sequences must be an array of id arrays, got ${kind(sequences)}`);
   if (options === null || typeof options !== 'object') throw new DataError(`padSequences: options must be an object, got ${kind(options)}`);

@@ -18,6 +18,7 @@ export type DataSource =
   | AsyncIterable<Uint8Array | string>
   | Iterable<Uint8Array | string>;
 
+/** How a data source is read: its label in messages and whether to gunzip. */
 export interface ReadOptions {
   /** Label used in error messages (default: the path or URL, else "data"). */
   name?: string;

@@ -26,6 +26,7 @@ export function permutation(n: number, seed?: SeedOrRandom): Int32Array {
   return rng(seed, 'permutation').shuffle(p);
 }
 
+/** Shares and seed of splitIndices(). */
 export interface SplitOptions {
   /** Validation share: a fraction in (0, 1) of all items, or a whole count. Default 0. */
   validation?: number;
@@ -39,6 +40,7 @@ export interface SplitOptions {
   stratify?: ArrayLike<number | string | boolean>;
 }
 
+/** Index sets of a train / validation / test split. */
 export interface Split {
   train: Int32Array;
   validation: Int32Array;
@@ -128,6 +130,7 @@ function allocate(total: number, sizes: number[], capacity: number[]): number[] 
   return out;
 }
 
+/** Options of batches(): whether to shuffle, and the seed. */
 export interface BatchOptions {
   /** Reshuffle the indices (a copy) before batching (default false). */
   shuffle?: boolean;

@@ -21,6 +21,7 @@ import { DataError } from './errors.js';
 /** Keras' default `filters`: ASCII punctuation (except the apostrophe), tab and newline. */
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
 
+/** Options of Tokenizer (Keras Tokenizer names and defaults). */
 export interface TokenizerOptions {
   /** Keep only indices < numWords when converting texts (Keras `num_words`); null: keep all. */
   numWords?: number | null;
@@ -66,6 +67,7 @@ export function textToWordSequence(text: string, filters = KERAS_FILTERS, lower 
   return splitWords(text, filterRegExp(filters), lower, split);
 }
 
+/** Word- or character-level text tokenizer with Keras Tokenizer semantics (fitOnTexts, textsToSequences, JSON round trip). */
 export class Tokenizer {
   readonly numWords: number | null;
   readonly filters: string;

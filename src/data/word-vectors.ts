@@ -15,6 +15,7 @@ import { byteChunks, LineSplitter, sourceName, type DataSource, type ReadOptions
 import { Random } from '../random.js';
 import type { SeedOrRandom } from './split.js';
 
+/** Options of loadWordVectors / parseWordVectors. */
 export interface WordVectorOptions extends ReadOptions {
   /** Expected dimension D; default: from the header, else the first vector line. */
   dim?: number;
@@ -26,6 +27,7 @@ export interface WordVectorOptions extends ReadOptions {
   limit?: number;
 }
 
+/** A word that occurred twice in a vectors file (the first vector is kept). */
 export interface DuplicateWord {
   word: string;
   /** Line of the repeated (ignored) occurrence. */
@@ -34,6 +36,7 @@ export interface DuplicateWord {
   firstLine: number;
 }
 
+/** What parsing a vectors file found: lines, header, entries kept, duplicates, case variants, filtered and blank lines. */
 export interface WordVectorStats {
   /** The file name or label used in messages. */
   name: string;
@@ -281,6 +284,7 @@ export interface TokenizerLike {
   readonly oovToken?: string | null;
 }
 
+/** Options of embeddingMatrix(): rows for words without a vector. */
 export interface EmbeddingMatrixOptions {
   /** Rows for words without a pretrained vector (and the oov token): 'zeros' (default) or 'random'. */
   oov?: 'zeros' | 'random';
@@ -294,6 +298,7 @@ export interface EmbeddingMatrixOptions {
   topMissing?: number;
 }
 
+/** How much of a tokenizer's vocabulary (types and tokens) the pretrained vectors cover. */
 export interface EmbeddingCoverage {
   /** Word types (indices 1…V−1, the oov token excluded) that have a pretrained vector. */
   typesFound: number;
@@ -308,6 +313,7 @@ export interface EmbeddingCoverage {
   missing: Array<{ word: string; index: number; count: number }>;
 }
 
+/** An Embedding weight matrix built from pretrained vectors, with its coverage. */
 export interface EmbeddingMatrixResult {
   /** (V, E) row-major; row 0 (padding) is zeros; row i is the vector of tokenizer index i. */
   matrix: Float32Array;

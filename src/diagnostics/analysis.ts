@@ -7,6 +7,7 @@ import { DataValueError } from '../errors.js';
 import { formatNumber } from './format.js';
 import { fitLine } from './stats.js';
 
+/** The diagnosis of one gradient-norm series. */
 export type Verdict = 'vanishing' | 'exploding' | 'healthy';
 
 /** Verdict thresholds (see docs/diagnostics.md for the reasoning behind the defaults). */
@@ -25,6 +26,7 @@ export interface Thresholds {
   minR2: number;
 }
 
+/** The default verdict thresholds (docs/diagnostics.md explains each). */
 export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   vanishingRatio: 1e-3,
   explodingRatio: 1e3,
@@ -34,6 +36,7 @@ export const DEFAULT_THRESHOLDS: Readonly<Thresholds> = Object.freeze({
   minR2: 0.5,
 });
 
+/** A fitted per-step growth or decay rate of the gradient norm back through time. */
 export interface RateFit {
   /** Fitted factor per step back in time: g_{t−1} ≈ rate·g_t. NaN with fewer than 2 usable points. */
   rate: number;
@@ -51,6 +54,7 @@ export interface RateFit {
   span: number;
 }
 
+/** The analysis of one ‖dL/dh_t‖ series: end points, ratio, fitted rate and verdict. */
 export interface SeriesAnalysis {
   T: number;
   /** g_1 = ‖dL/dh_1‖ (farthest from the loss) and g_T = ‖dL/dh_T‖ (closest). */

@@ -8,6 +8,7 @@
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { recurrentSpectralNorms } from './spectral-norm.js';
 
+/** Options of GradientMonitor: how often to record and what. */
 export interface GradientMonitorOptions {
   /** Record every n-th training step (default 1). */
   every?: number;
@@ -17,6 +18,7 @@ export interface GradientMonitorOptions {
   updateRatios?: boolean;
 }
 
+/** One recurrent layer's gradient diagnostics at one recorded step. */
 export interface LayerRecord {
   layer: string;
   className: string;
@@ -29,6 +31,7 @@ export interface LayerRecord {
   spectral: { full: number; blocks: Array<{ gate: string; sigma: number }> } | null;
 }
 
+/** What GradientMonitor records at one training step: loss, global norms and each layer's LayerRecord. */
 export interface MonitorStepRecord {
   step: number;
   epoch: number;
@@ -45,6 +48,7 @@ export interface MonitorStepRecord {
   layers: LayerRecord[];
 }
 
+/** A fit() callback that records per-time-step gradient norms of the recurrent layers (and optional spectral norms and update ratios). */
 export class GradientMonitor extends Callback {
   readonly records: MonitorStepRecord[] = [];
   private readonly every: number;

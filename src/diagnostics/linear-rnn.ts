@@ -10,6 +10,7 @@ import { formatNumber } from './format.js';
 /** The weights of the teaching material's experiment. */
 export const TEACHING_WEIGHTS: readonly number[] = Object.freeze([1, 1.01, 0.99, 0.01]);
 
+/** Options of the one-neuron linear RNN h_t = w·h_{t−1}. */
 export interface LinearRnnOptions {
   /** Time steps (default 1000). */
   T?: number;
@@ -19,6 +20,7 @@ export interface LinearRnnOptions {
   x?: ArrayLike<number>;
 }
 
+/** The one-neuron linear RNN's output and gradient for one w. */
 export interface LinearRnnResult {
   w: number;
   T: number;

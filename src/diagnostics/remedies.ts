@@ -5,6 +5,7 @@ import type { SeriesAnalysis } from './analysis.js';
 import { formatNumber, formatPercent } from './format.js';
 import { percentiles } from './stats.js';
 
+/** Identifiers of the remedies remedies() can suggest. */
 export type RemedyId =
   | 'gradient-clipping'
   | 'gated-cells'
@@ -14,6 +15,7 @@ export type RemedyId =
   | 'regularisation'
   | 'truncated-bptt';
 
+/** One suggested fix for an unhealthy gradient, with the numbers that call for it. */
 export interface Remedy {
   id: RemedyId;
   /** What to do, concretely (API names where we have them). */
@@ -22,6 +24,7 @@ export interface Remedy {
   because: string;
 }
 
+/** The recurrent cell a remedy is about. */
 export type CellKind = 'simple-rnn' | 'lstm' | 'gru';
 
 /** What else is known about the layer and the run; every field is optional and sharpens the advice. */
@@ -41,6 +44,7 @@ export interface RemedyContext {
 
 const f = (x: number) => formatNumber(x, 3);
 
+/** A suggested gradient clip norm from the observed global norms. */
 export interface ClipSuggestion {
   /** Suggested global clip norm: the median pre-clip global norm, rounded to 2 significant digits. */
   value: number;

@@ -9,6 +9,7 @@ import { sparkline } from './sparkline.js';
 import { esc } from './svg/xml.js';
 import type { TrainingSummary } from './training-summary.js';
 
+/** One layer's section of a diagnostics report. */
 export interface LayerDiagnostics {
   /** Layer name, e.g. "simple_rnn_1". */
   name: string;
@@ -26,6 +27,7 @@ export interface LayerDiagnostics {
   clip?: ClipSuggestion | null;
 }
 
+/** An SVG figure a report embeds or links. */
 export interface Figure {
   title: string;
   /** The SVG document (from svg/*.ts). */
@@ -35,6 +37,7 @@ export interface Figure {
   caption?: string;
 }
 
+/** Everything markdownReport / htmlReport render. */
 export interface ReportInput {
   title: string;
   /** Paragraphs before the first section. */

@@ -5,9 +5,12 @@
 import { formatNumber } from './format.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
+/** The sparkline character for an exact zero (below any bar). */
 export const SPARK_ZERO = '·';
+/** The sparkline character for NaN or ±Infinity. */
 export const SPARK_NONFINITE = '×';
 
+/** Options of sparkline(). */
 export interface SparklineOptions {
   /** Maximum characters of bars (default 60); shorter series print one character per value. */
   width?: number;

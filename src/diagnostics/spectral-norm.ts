@@ -7,6 +7,7 @@
 // the final v is returned so a monitor can warm-start the next call (one or two iterations per training step).
 import { DataValueError } from '../errors.js';
 
+/** Options of the power iteration in spectralNorm(). */
 export interface SpectralNormOptions {
   /** Iteration cap (default 100). */
   maxIterations?: number;
@@ -16,6 +17,7 @@ export interface SpectralNormOptions {
   start?: ArrayLike<number>;
 }
 
+/** The estimated largest singular value σ_max and how the iteration ended. */
 export interface SpectralNormResult {
   /** The estimate of σ_max (a lower bound that converges to it). */
   sigma: number;
@@ -95,6 +97,7 @@ export function spectralNorm(
   return { sigma, iterations: it, converged, v };
 }
 
+/** Spectral norms of a recurrent kernel U: whole and per gate. */
 export interface RecurrentSpectralNorms {
   /** U as one H×G matrix. */
   full: SpectralNormResult;

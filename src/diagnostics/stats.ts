@@ -1,6 +1,7 @@
 // Small statistics used by the diagnostics: least-squares line with R², percentiles, geometric mean.
 // All sums run in f64 in index order (deterministic).
 
+/** A least-squares line fit y ≈ intercept + slope·x. */
 export interface LineFit {
   /** y ≈ intercept + slope·x */
   slope: number;

@@ -6,6 +6,7 @@ import { DataValueError } from '../errors.js';
 import { analyzeSeries, type SeriesAnalysis, type Thresholds, type Verdict } from './analysis.js';
 import { fitLine, geometricMean } from './stats.js';
 
+/** The fitted trend of log10(g_1/g_T) over training steps. */
 export interface RatioTrend {
   /** Fitted change of log10(ratio) per training step (NaN with fewer than 2 usable steps). */
   log10PerStep: number;
@@ -20,6 +21,7 @@ export interface RatioTrend {
   points: number;
 }
 
+/** How the gradient ratio g_1/g_T evolved over training (summarizeTraining()). */
 export interface TrainingSummary {
   /** Recorded rows and time steps per row. */
   steps: number;
@@ -43,6 +45,7 @@ export interface TrainingSummary {
   nonFiniteRows: number;
 }
 
+/** Options of summarizeTraining(). */
 export interface SummaryOptions {
   /** Training step number of each row (same length as rows); default 1..rows.length. */
   stepNumbers?: ArrayLike<number>;

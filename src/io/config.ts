@@ -9,6 +9,7 @@ import type { Layer, LayerConfig, Shape } from '../layers/layer.js';
 import { layerFromConfig, layerToConfig } from '../layers/registry.js';
 import { Sequential, type CompileOptions } from '../model/sequential.js';
 
+/** A model's architecture as JSON (Keras-style get_config of a Sequential). */
 export interface SequentialConfig {
   className: 'Sequential';
   config: {
@@ -20,6 +21,7 @@ export interface SequentialConfig {
   };
 }
 
+/** The compile options as JSON (optimizer config, loss, metrics). */
 export interface CompileConfig {
   optimizer: { className: string; config: Record<string, unknown> };
   loss: string;
@@ -60,6 +62,7 @@ export function modelToConfig(model: Sequential): SequentialConfig {
   };
 }
 
+/** Options of modelFromConfig(): the kernels the new model runs on. */
 export interface FromConfigOptions {
   kernels?: Kernels;
 }

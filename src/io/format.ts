@@ -11,6 +11,7 @@ import type { Sequential } from '../model/sequential.js';
 import { compileFromConfig, compileToConfig, modelFromConfigBuilt, modelToConfig, type CompileConfig, type SequentialConfig } from './config.js';
 import { crc32Hex } from './crc32.js';
 
+/** The four bytes every fused-rnn checkpoint starts with. */
 export const MAGIC = 'FRNN';
 /** The version this library writes; it reads every version ≤ this one. */
 export const FORMAT_VERSION = 1;
@@ -19,6 +20,7 @@ export const HEADER_BYTES = 12;
 export const WEIGHTS_FILE = 'weights.bin';
 export const MANIFEST_FILE = 'model.json';
 
+/** One weight tensor in a checkpoint manifest: path, shape and where its bytes are. */
 export interface TensorRecord {
   /** "<layer>/<weight>", as in model.getWeights(). */
   path: string;
@@ -31,6 +33,7 @@ export interface TensorRecord {
   trainable: boolean;
 }
 
+/** The JSON manifest of a checkpoint: format version, architecture, compile config and tensor records. */
 export interface Manifest {
   format: 'fused-rnn-checkpoint';
   formatVersion: number;
@@ -48,6 +51,7 @@ export interface Manifest {
   tensors: TensorRecord[];
 }
 
+/** A decoded checkpoint: its manifest and the weight bytes. */
 export interface Checkpoint {
   manifest: Manifest;
   blob: Uint8Array;
@@ -220,6 +224,7 @@ function readF32(blob: Uint8Array, at: number, n: number): Float32Array {
   return out;
 }
 
+/** Options of restoring a model from a checkpoint (kernels, whether to compile). */
 export interface RestoreOptions {
   kernels?: Kernels;
   /** Compile with the stored compile config when there is one (default true). */

@@ -10,13 +10,16 @@ import type { ParamEntry } from '../model/param-table.js';
 import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 import type { Recurrent } from './recurrent.js';
 
+/** How Bidirectional combines the forward and backward outputs (Keras merge_mode). */
 export type MergeMode = 'concat' | 'sum' | 'mul' | 'ave';
 
+/** Options of Bidirectional: the recurrent layer to run both ways and the merge mode. */
 export interface BidirectionalOptions extends LayerOptions {
   layer: Recurrent;
   mergeMode?: MergeMode;
 }
 
+/** Runs a recurrent layer forwards and a copy backwards over the sequence and merges the outputs (Keras Bidirectional). */
 export class Bidirectional extends Layer {
   readonly className = 'Bidirectional';
   readonly forwardLayer: Recurrent;

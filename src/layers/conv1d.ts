@@ -17,10 +17,12 @@ import {
   Layer, formatKerasShape, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape,
 } from './layer.js';
 
+/** Activations Conv1D accepts. */
 export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid';
 const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid'];
 const PADDINGS: readonly ConvPadding[] = ['valid', 'same', 'causal'];
 
+/** Options of Conv1D (Keras names and defaults). */
 export interface Conv1DOptions extends LayerOptions {
   /** F: output channels. */
   filters: number;
@@ -57,6 +59,7 @@ export class SequenceScope {
   }
 }
 
+/** 1-D convolution over time (valid, same or causal padding; strides, dilation) (Keras Conv1D). */
 export class Conv1D extends Layer {
   readonly className = 'Conv1D';
   readonly filters: number;

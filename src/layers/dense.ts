@@ -12,6 +12,7 @@ import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, typ
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid' | 'softmax';
 const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'softmax'];
 
+/** Options of Dense (Keras names and defaults). */
 export interface DenseOptions extends LayerOptions {
   units: number;
   activation?: DenseActivation | null;
@@ -22,6 +23,7 @@ export interface DenseOptions extends LayerOptions {
   biasRegularizer?: Regularizer | null;
 }
 
+/** Fully connected layer, applied at every time step of a sequence input (Keras Dense). */
 export class Dense extends Layer {
   readonly className = 'Dense';
   readonly units: number;

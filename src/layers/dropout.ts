@@ -4,10 +4,12 @@
 import { ConfigError } from '../errors.js';
 import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of Dropout: the drop rate in [0, 1). */
 export interface DropoutOptions extends LayerOptions {
   rate: number;
 }
 
+/** Inverted dropout during training; identity at inference (Keras Dropout). */
 export class Dropout extends Layer {
   readonly className = 'Dropout';
   readonly rate: number;

@@ -8,6 +8,7 @@ import { Constant, serializeInitializer, getInitializer, type InitializerSpec } 
 import type { Regularizer } from '../model/param-table.js';
 import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of Embedding (Keras names; `weights` for pretrained vectors). */
 export interface EmbeddingOptions extends LayerOptions {
   /** V: vocabulary size (ids in [0, V)). */
   inputDim: number;
@@ -22,6 +23,7 @@ export interface EmbeddingOptions extends LayerOptions {
   inputLength?: number;
 }
 
+/** Maps integer ids to trainable vectors; maskZero makes id 0 padding for the layers after it (Keras Embedding). */
 export class Embedding extends Layer {
   readonly className = 'Embedding';
   readonly inputDim: number;

@@ -8,6 +8,7 @@
 import { ShapeError } from '../errors.js';
 import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Flattens (B, T, F) to (B, T·F) (Keras Flatten). */
 export class Flatten extends Layer {
   readonly className = 'Flatten';
   private T = 0;

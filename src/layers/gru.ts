@@ -5,11 +5,13 @@ import type { InitializerSpec } from '../initializers.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type GateActivation, type RecurrentOptions } from './recurrent.js';
 
+/** Options of GRU: the recurrent options plus the gate activation and resetAfter. */
 export interface GruOptions extends RecurrentOptions {
   recurrentActivation?: GateActivation;
   resetAfter?: boolean;
 }
 
+/** Gated recurrent unit layer on the fused kernels, resetAfter true (the Keras default) or false. */
 export class GRU extends Recurrent {
   readonly className = 'GRU';
   readonly recurrentActivation: GateActivation;

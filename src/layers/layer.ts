@@ -88,6 +88,7 @@ export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);
 }
 
+/** Base class of every layer: name, shapes, weights in the model's parameter table, forward and backward on the kernels. */
 export abstract class Layer {
   abstract readonly className: string;
   readonly name: string;

@@ -8,6 +8,7 @@ import type { Kernels } from '../../bindings/index.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type GateActivation, type RecurrentOptions } from './recurrent.js';
 
+/** Options of LSTM: the recurrent options plus the gate activation and unitForgetBias. */
 export interface LstmOptions extends RecurrentOptions {
   recurrentActivation?: GateActivation;
   unitForgetBias?: boolean;
@@ -24,6 +25,7 @@ class UnitForgetBias implements Initializer {
   getConfig() { return {}; }
 }
 
+/** Long short-term memory layer: the whole sequence forward, or backpropagation through time, in one fused kernel call (Keras LSTM). */
 export class LSTM extends Recurrent {
   readonly className = 'LSTM';
   readonly recurrentActivation: GateActivation;

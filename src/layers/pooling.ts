@@ -13,6 +13,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { SequenceScope } from './conv1d.js';
 import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of MaxPooling1D and AveragePooling1D (Keras names and defaults). */
 export interface Pooling1DOptions extends LayerOptions {
   /** P: window width (default 2). */
   poolSize?: number | [number];
@@ -81,6 +82,7 @@ abstract class Pooling1D extends Layer {
   }
 }
 
+/** Maximum over windows in time (Keras MaxPooling1D). */
 export class MaxPooling1D extends Pooling1D {
   readonly className = 'MaxPooling1D';
   /** (To, B, C) i32: the input step of each window's first maximum. */
@@ -110,6 +112,7 @@ export class MaxPooling1D extends Pooling1D {
   }
 }
 
+/** Average over windows in time (Keras AveragePooling1D). */
 export class AveragePooling1D extends Pooling1D {
   readonly className = 'AveragePooling1D';
 
@@ -164,6 +167,7 @@ abstract class GlobalPooling1D extends Layer {
   }
 }
 
+/** Maximum over all time steps, (B, T, C) → (B, C) (Keras GlobalMaxPooling1D). */
 export class GlobalMaxPooling1D extends GlobalPooling1D {
   readonly className = 'GlobalMaxPooling1D';
   /** (B, C) i32: the input step of each channel's first maximum. */
@@ -192,6 +196,7 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
   }
 }
 
+/** Mean over the (unmasked) time steps, (B, T, C) → (B, C) (Keras GlobalAveragePooling1D). */
 export class GlobalAveragePooling1D extends GlobalPooling1D {
   readonly className = 'GlobalAveragePooling1D';
 

@@ -16,6 +16,7 @@ import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, typ
 export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
 export type GateActivation = 'sigmoid' | 'hard_sigmoid';
 
+/** Options every recurrent layer takes (Keras names): units, activation, returnSequences, dropout, ... */
 export interface RecurrentOptions extends LayerOptions {
   units: number;
   activation?: CellActivation;
@@ -65,6 +66,7 @@ export interface StepBuffers {
   recurrentMask?: TensorRef | null;
 }
 
+/** Base class of SimpleRNN, LSTM and GRU: the shared options, masks, state and the calls into the fused kernels. */
 export abstract class Recurrent extends Layer {
   readonly units: number;
   readonly activation: CellActivation;

@@ -19,6 +19,7 @@ import { AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPoolin
 import { Flatten } from './flatten.js';
 import type { LayerOptions } from './layer.js';
 
+/** Builds a layer from its JSON config (what registerLayer() stores per className). */
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
 const registry = new Map<string, LayerFactory>();

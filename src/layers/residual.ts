@@ -6,10 +6,12 @@ import { ShapeError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
 import { Layer, formatKerasShape, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
+/** Options of Residual: the wrapped layer (its output shape must equal its input shape). */
 export interface ResidualOptions extends LayerOptions {
   layer: Layer;
 }
 
+/** Adds a layer's input to its output (a skip connection around `layer`). */
 export class Residual extends Layer {
   readonly className = 'Residual';
   readonly inner: Layer;

@@ -4,6 +4,7 @@ import type { InitializerSpec } from '../initializers.js';
 import type { RunContext } from './layer.js';
 import { Recurrent, type CellShape, type RecurrentOptions } from './recurrent.js';
 
+/** Fully connected recurrent layer h_t = act(x_t·W + h_{t−1}·U + b) on the fused kernels (Keras SimpleRNN). */
 export class SimpleRNN extends Recurrent {
   readonly className = 'SimpleRNN';
 

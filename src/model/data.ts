@@ -9,6 +9,7 @@ export interface TensorData {
   shape: number[];
 }
 
+/** Training or prediction data: a { data, shape } tensor or nested arrays, batch first. */
 export type DataInput = TensorData | ArrayLike<number> | ArrayLike<ArrayLike<number>> | ArrayLike<ArrayLike<ArrayLike<number>>>;
 
 const isTensorData = (x: unknown): x is TensorData =>

@@ -26,6 +26,7 @@ import { modelFromConfig, modelToConfig, type FromConfigOptions, type Sequential
 import { checkFinite, checkIds, toTensor, type DataInput, type TensorData } from './data.js';
 import { ParamTable, type ParamEntry } from './param-table.js';
 
+/** Options of the Sequential constructor: name, seed, kernels. */
 export interface SequentialOptions {
   name?: string;
   /** Seeds weight initialisation (and, unless fit() gets its own, shuffling and dropout). Default 0. */
@@ -34,12 +35,14 @@ export interface SequentialOptions {
   kernels?: Kernels;
 }
 
+/** Options of Sequential.compile(): optimizer, loss and metrics (Keras names). */
 export interface CompileOptions {
   optimizer: OptimizerSpec;
   loss: string;
   metrics?: string[];
 }
 
+/** Options of Sequential.fit() (Keras names and defaults). */
 export interface FitOptions {
   epochs?: number;
   batchSize?: number;
@@ -95,6 +98,7 @@ interface Plan {
 
 let modelCounter = 0;
 
+/** A linear stack of layers with Keras's compile / fit / evaluate / predict, running on the fused kernels. */
 export class Sequential {
   readonly name: string;
   readonly layers: Layer[] = [];

@@ -14,6 +14,7 @@ import { Sequential } from '../model/sequential.js';
 import type { ClipOptions } from '../optimizers.js';
 import { Random } from '../random.js';
 
+/** Options of trainCharLm(): cell, sizes, window, epochs, clipping. */
 export interface CharLmOptions extends ClipOptions {
   cell?: 'lstm' | 'gru';
   units?: number;
@@ -34,6 +35,7 @@ export interface CharLmOptions extends ClipOptions {
   callbacks?: Array<Callback | CallbackFunctions>;
 }
 
+/** A trained character language model: the model, its tokenizer, sizes, history and held-out bits per character. */
 export interface CharLm {
   model: Sequential;
   tokenizer: Tokenizer;
@@ -71,6 +73,7 @@ export function charWindows(ids: ArrayLike<number>, T: number): { x: { data: Int
   return { x: { data: x, shape: [N, T] }, y: { data: y, shape: [N, T] } };
 }
 
+/** Trains a character-level language model (LSTM or GRU) on `text`, holding out the end for validation. */
 export async function trainCharLm(text: string, o: CharLmOptions = {}): Promise<CharLm> {
   const share = o.validationShare ?? 0.1;
   if (!(share >= 0 && share < 1)) throw new ConfigError(`char LM: validationShare must be in [0, 1), got ${o.validationShare}`);
@@ -109,6 +112,7 @@ export async function trainCharLm(text: string, o: CharLmOptions = {}): Promise<
   return { model, tokenizer, cell, units, embeddingDim, history: h.history, validationBitsPerChar, finalBitsPerChar, seconds };
 }
 
+/** Options of generateText(): how many characters, the sampling temperature and the seed. */
 export interface GenerateOptions {
   length?: number;
   /** Sampling temperature: < 1 sharper, > 1 flatter; 0 = greedy. */

@@ -21,6 +21,7 @@ import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../model/sequential.js';
 import { Random } from '../random.js';
 
+/** The one-neuron linear RNN table: y = w^T and dy/dw for w around 1 (vanishing vs exploding). */
 export function oneNeuronExperiment(): LinearRnnResult[] {
   return linearRnnTable();
 }
@@ -57,6 +58,7 @@ export function addingData(N: number, T: number, seed: number): { x: { data: Flo
 
 export type LongRangeTask = 'first-token' | 'adding';
 
+/** One cell's run of the long-range experiment: gradient norms through time and accuracy. */
 export interface CellRun {
   name: string;
   cell: 'simple-rnn' | 'lstm' | 'gru';
@@ -131,6 +133,7 @@ export async function longRangeExperiment(o: LongRangeOptions = {}): Promise<Cel
   return runs;
 }
 
+/** One training run of the exploding-gradient experiment (with or without clipping). */
 export interface ExplodingRun {
   name: string;
   clipNorm: number | null;

@@ -12,6 +12,7 @@ import type { Sequential } from '../model/sequential.js';
 import type { ClipOptions } from '../optimizers.js';
 import { buildTextModel, type TextModelKind } from './text-models.js';
 
+/** Texts tokenized and padded for a text classifier, with the fitted tokenizer. */
 export interface PreparedText {
   tokenizer: Tokenizer;
   maxlen: number;
@@ -44,6 +45,7 @@ export function prepareText(texts: readonly string[], labels: ArrayLike<number>,
   return { tokenizer, maxlen, x: padded.data, labels: Int32Array.from(labels), ...split };
 }
 
+/** Options of trainTextClassifier(): model kind, embeddings, sizes, epochs, clipping. */
 export interface TrainTextOptions extends ClipOptions {
   kind: TextModelKind;
   /** Pre-trained vectors for the Embedding (frozen); null: random, trained. */
@@ -60,6 +62,7 @@ export interface TrainTextOptions extends ClipOptions {
   callbacks?: Array<Callback | CallbackFunctions>;
 }
 
+/** A trained text classifier with its history, best epoch, test accuracy and loss, sizes and embedding coverage. */
 export interface TrainTextResult {
   model: Sequential;
   /** Per-epoch logs. */

@@ -16,9 +16,12 @@ import type { Layer } from '../layers/layer.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../model/sequential.js';
 
+/** The text classifier architectures buildTextModel() knows. */
 export const TEXT_MODEL_KINDS = ['simple', 'lstm', 'gru', 'bilstm', 'cnn', 'cnn-lstm', 'slides'] as const;
+/** One of TEXT_MODEL_KINDS. */
 export type TextModelKind = (typeof TEXT_MODEL_KINDS)[number];
 
+/** Options of buildTextModel(): kind, vocabulary, embeddings and sizes. */
 export interface TextModelOptions {
   kind: TextModelKind;
   /** V: rows of the embedding table (tokenizer vocabulary size). */
@@ -36,6 +39,7 @@ export interface TextModelOptions {
   kernels?: Kernels;
 }
 
+/** Builds (uncompiled) one of the text classifier architectures. */
 export function buildTextModel(o: TextModelOptions): Sequential {
   const E = o.embeddings ? o.embeddings.length / o.vocabularySize : o.embeddingDim ?? 64;
   if (!Number.isInteger(E) || E < 1) throw new ConfigError(`buildTextModel: embeddings have ${o.embeddings?.length} values, not a multiple of V = ${o.vocabularySize}`);

@@ -9,6 +9,7 @@ import { NONFINITE_COLOUR, ZERO_COLOUR, viridis } from './palette.js';
 import { linearScale, linearTicks, type Tick } from './scale.js';
 import { el, svgDocument } from './xml.js';
 
+/** Options of gradientHeatmap(). */
 export interface HeatmapOptions {
   title?: string;
   /** Accessible description; default: a sentence with the sizes, the colour range and the zero/NaN counts. */

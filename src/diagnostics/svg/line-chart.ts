@@ -8,6 +8,7 @@ import { seriesColour, seriesDash } from './palette.js';
 import { linearScale, linearTicks, logScale, logTicks, niceLogDomain } from './scale.js';
 import { el, svgDocument } from './xml.js';
 
+/** One named series of gradientNormChart(). */
 export interface LineSeries {
   name: string;
   /** y values (must be > 0 to be drawn). */
@@ -16,6 +17,7 @@ export interface LineSeries {
   x?: ArrayLike<number>;
 }
 
+/** Options of gradientNormChart(). */
 export interface LineChartOptions {
   title?: string;
   desc?: string;
@@ -36,6 +38,7 @@ export function brokenPath(xs: number[], ys: number[], ok: boolean[]): string {
   return d;
 }
 
+/** An SVG line chart of gradient norms over time steps (log y axis), one line per series. */
 export function gradientNormChart(series: readonly LineSeries[], opts: LineChartOptions = {}): string {
   if (series.length === 0) throw new DataValueError('gradientNormChart: no series');
   const xsOf = (s: LineSeries) => {

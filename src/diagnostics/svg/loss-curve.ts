@@ -9,6 +9,7 @@ import { AXIS_COLOUR, seriesColour, seriesDash } from './palette.js';
 import { linearScale, linearTicks, logScale, logTicks, niceLogDomain, niceStep, type Scale } from './scale.js';
 import { el, svgDocument, text } from './xml.js';
 
+/** One run's loss curve for lossCurve(). */
 export interface LossRun {
   name: string;
   /** Loss per recorded training step. */
@@ -21,6 +22,7 @@ export interface LossRun {
   guardSteps?: ArrayLike<number>;
 }
 
+/** Options of lossCurve(). */
 export interface LossCurveOptions {
   title?: string;
   desc?: string;
@@ -38,6 +40,7 @@ function cross(x: number, y: number, r: number): string {
   return `M${x0} ${y0}L${x1} ${y1}M${x1} ${y0}L${x0} ${y1}`;
 }
 
+/** An SVG chart of training loss per step, one line per run. */
 export function lossCurve(runs: readonly LossRun[], opts: LossCurveOptions = {}): string {
   if (runs.length === 0) throw new DataValueError('lossCurve: no runs');
   const log = opts.yScale === 'log';
