@@ -16,7 +16,7 @@ import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
   FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_RESET_AFTER, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow,
-  rowState, runEnd, ROW_LEADING, ROW_CARRY, ROW_FIRST, outputRows, firstStepWeightGradient, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
+  rowState, stateRunEnd, ROW_LEADING, ROW_CARRY, ROW_FIRST, outputRows, firstStepWeightGradient, copyRow, addRow, zeroRow, recurrentStep, recurrentStepBackward, gemmTNPanels,
   maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked, inputProjectionPacked,
 } from "./recurrent-core";
 import { gemmPacked, packPanels } from "./packed-gemm";
@@ -334,7 +334,7 @@ export function gru_forward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
           // Keras: the output repeats the previous output, 0 before the first valid step.
@@ -367,7 +367,7 @@ function __maskedZrBackward(dhp: usize, dg: usize, U: usize, mz: usize, mr: usiz
  * Backward over the whole sequence.
  * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, 3H), dU (H, 3H),
  * db (3H | 2·3H) accumulated (+=); dgates (T, B, 4H) = [dz_pre | dr_pre | dn_pre | dn_rec] (zero rows at
- * masked steps); hnorm2 (T) = ‖total dL/dh_t‖² (0 = not needed).
+ * masked steps); hnorm2 (T) f64 = ‖total dL/dh_t‖² (0 = not needed; f64 so tiny norms do not underflow).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
  * the output slots end as the total dL/dh_t.
  * Saved: x, W, U, gates, h from gru_forward with the same lengths, flags and rmask (each recurrent product's
@@ -399,7 +399,7 @@ export function gru_backward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       // previous state and its gradient: the h0 slot at a row's first valid step after leading masked steps
       const s = st == ROW_FIRST ? s0 : ps;
       const dhp = slotRow(dh, s, 0, B, H), hp = slotRow(h, s, 0, B, H);
@@ -446,7 +446,7 @@ export function gru_backward(
       }
       b0 = b1;
     }
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(dho, BH));
+    if (hnorm2 != 0) store<f64>(hnorm2 + (<usize>t << 3), sum_squares(dho, BH));
   }
   // Weight gradients over all T·B rows (masked rows of dgates are zero, so they add nothing).
   const TB = T * B;
@@ -512,7 +512,7 @@ export function gru_infer(
     let b0 = 0;
     while (b0 < B) {
       const rs = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
         __forwardStep(st, h, h, U, Pzr, brn, B, H, b0, b1, resetAfter, activation, recurrentActivation, false, 0, false, 0);
       }

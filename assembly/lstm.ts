@@ -10,7 +10,7 @@
 import { activate1, activate4, derivative1, derivative4 } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, rowState, runEnd,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, FLAG_PER_GATE_RMASK, stepTime, prevSlot, outSlot, slotRow, rowState, stateRunEnd,
   ROW_LEADING, ROW_CARRY, ROW_FIRST,
   copyRow, addRow, zeroRow, outputRows, inputProjection, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
@@ -127,7 +127,7 @@ export function lstm_forward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
           // Keras: the output repeats the previous output (0 before the first valid step); c is carried.
@@ -154,7 +154,7 @@ export function lstm_forward(
  * Backward over the whole sequence.
  * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, 4H), dU (H, 4H), db (4H)
  * accumulated (+=); dc0 (B, H) = dL/dc0; dgates (T, B, 4H) pre-activation gate gradients; hnorm2 (T) and
- * cnorm2 (T) = ‖total dL/dh_t‖², ‖total dL/dc_t‖² (0 = not needed).
+ * cnorm2 (T), both f64 = ‖total dL/dh_t‖², ‖total dL/dc_t‖² (0 = not needed; f64: no underflow).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
  * the output slots end as the total dL/dh_t. dc (B, H): in the upstream dL/d(final c), then scratch.
  * Saved: x, W, U, gates, c, h from lstm_forward with the same lengths, flags and rmask (dh_prev gets
@@ -183,7 +183,7 @@ export function lstm_backward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING || st == ROW_CARRY) {
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
@@ -205,8 +205,8 @@ export function lstm_backward(
       }
       b0 = b1;
     }
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
-    if (cnorm2 != 0) store<f32>(cnorm2 + (<usize>t << 2), <f32>sum_squares(cur, BH));
+    if (hnorm2 != 0) store<f64>(hnorm2 + (<usize>t << 3), sum_squares(slotRow(dh, os, 0, B, H), BH));
+    if (cnorm2 != 0) store<f64>(cnorm2 + (<usize>t << 3), sum_squares(cur, BH));
     const swap = cur;
     cur = other;
     other = swap;
@@ -243,7 +243,7 @@ export function lstm_infer(
     let b0 = 0;
     while (b0 < B) {
       const rs = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
         recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1);
         for (let r = b0; r < b1; r++) {

@@ -7,13 +7,16 @@
 //             absolute, not relative (tanh(1e-9) may come out 0): what an RNN cell needs, at half the cost
 //             of adding Cephes' small-|x| polynomial branch (tanh 2.1 → 1.4 ns per element).
 // Activation kinds (the ABI's codes): 0 linear, 1 tanh, 2 sigmoid, 3 relu, 4 hard_sigmoid (Keras 3:
-// relu6(x + 3) / 6).
+// relu6(x + 3) / 6), 5 hard_sigmoid_tfjs (TF.js and Keras 2: clip(0.2·x + 0.5, 0, 1), computed as
+// f32(0.2)·x + 0.5 like tfjs-layers' K.hardSigmoid; exact in f32 up to that rounding).
 
 export const ACT_LINEAR: i32 = 0;
 export const ACT_TANH: i32 = 1;
 export const ACT_SIGMOID: i32 = 2;
 export const ACT_RELU: i32 = 3;
 export const ACT_HARD_SIGMOID: i32 = 4;
+/** TF.js / Keras 2 hard sigmoid: clip(0.2·x + 0.5, 0, 1) (slope 0.2, saturating at |x| = 2.5). */
+export const ACT_HARD_SIGMOID_TFJS: i32 = 5;
 
 const EXP_HI: f32 = 88.0;
 const EXP_LO: f32 = -87.0;
@@ -114,6 +117,7 @@ const K_EXP_LO = 0, K_EXP_HI = 1, K_LOG2E = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_P0 
   if (kind == ACT_SIGMOID) return sigmoid1(x);
   if (kind == ACT_RELU) return max<f32>(x, 0);
   if (kind == ACT_HARD_SIGMOID) return min<f32>(max<f32>(x + 3, 0), 6) / 6;
+  if (kind == ACT_HARD_SIGMOID_TFJS) return min<f32>(max<f32>(x * <f32>0.2 + <f32>0.5, 0), 1);
   return x;
 }
 
@@ -124,6 +128,10 @@ const K_EXP_LO = 0, K_EXP_HI = 1, K_LOG2E = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_P0 
   if (kind == ACT_HARD_SIGMOID) {
     return f32x4.div(f32x4.min(f32x4.max(f32x4.add(x, f32x4.splat(3)), f32x4.splat(0)), f32x4.splat(6)), f32x4.splat(6));
   }
+  if (kind == ACT_HARD_SIGMOID_TFJS) {
+    const y = f32x4.add(f32x4.mul(x, f32x4.splat(<f32>0.2)), f32x4.splat(<f32>0.5));
+    return f32x4.min(f32x4.max(y, f32x4.splat(0)), f32x4.splat(1));
+  }
   return x;
 }
 
@@ -133,6 +141,7 @@ const K_EXP_LO = 0, K_EXP_HI = 1, K_LOG2E = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_P0 
   if (kind == ACT_SIGMOID) return y * (<f32>1 - y);
   if (kind == ACT_RELU) return y > 0 ? <f32>1 : <f32>0;
   if (kind == ACT_HARD_SIGMOID) return y > 0 && y < 1 ? <f32>(1.0 / 6.0) : <f32>0;
+  if (kind == ACT_HARD_SIGMOID_TFJS) return y > 0 && y < 1 ? <f32>0.2 : <f32>0;
   return 1;
 }
 
@@ -145,6 +154,7 @@ const K_EXP_LO = 0, K_EXP_HI = 1, K_LOG2E = 2, K_LN2_HI = 3, K_LN2_LO = 4, K_P0 
   if (kind == ACT_HARD_SIGMOID) {
     return v128.and(v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)), f32x4.splat(<f32>(1.0 / 6.0)));
   }
+  if (kind == ACT_HARD_SIGMOID_TFJS) return v128.and(v128.and(f32x4.gt(y, zero), f32x4.lt(y, one)), f32x4.splat(<f32>0.2));
   return one;
 }
 

@@ -79,10 +79,28 @@ export const ROW_FIRST: i32 = 3;
 }
 
 /** End (exclusive) of the run of rows starting at b0 that share b0's state `s` at this step. */
-@inline export function runEnd(valid: usize, s: i32, b0: i32, k: i32, t: i32, T: i32, B: i32, flags: i32): i32 {
+@inline export function stateRunEnd(valid: usize, s: i32, b0: i32, k: i32, t: i32, T: i32, B: i32, flags: i32): i32 {
   if (valid == 0) return B;
   let b = b0 + 1;
   while (b < B && rowState(valid, b, k, t, T, B, flags) == s) b++;
+  return b;
+}
+
+// Lengths-only helpers (no step mask, no leading-output rule), kept for kernels that carry state only.
+
+/** Whether sample b is valid at time t. lengths: (B) i32 or 0 (all valid). */
+@inline export function isValid(lengths: usize, b: i32, t: i32, T: i32, leftPadded: bool): bool {
+  if (lengths == 0) return true;
+  const len = load<i32>(lengths + (<usize>b << 2));
+  return leftPadded ? t >= T - len : t < len;
+}
+
+/** End (exclusive) of the run of rows starting at b0 that share b0's validity at time t (lengths only). */
+@inline export function runEnd(lengths: usize, b0: i32, B: i32, t: i32, T: i32, leftPadded: bool): i32 {
+  if (lengths == 0) return B;
+  const v = isValid(lengths, b0, t, T, leftPadded);
+  let b = b0 + 1;
+  while (b < B && isValid(lengths, b, t, T, leftPadded) == v) b++;
   return b;
 }
 

@@ -7,7 +7,7 @@
 import { activate1, activate4, derivative1, derivative4, activateInPlace } from "./math";
 import { sum_squares } from "./vector";
 import {
-  FLAG_REVERSE, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, rowState, runEnd,
+  FLAG_REVERSE, FLAG_ACCUMULATE_DX, stepTime, prevSlot, outSlot, slotRow, rowState, stateRunEnd,
   ROW_LEADING, ROW_CARRY, ROW_FIRST, copyRow, addRow, zeroRow, outputRows, recurrentStepBackward, weightGradients,
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentStep, maskedRecurrentStepBackward,
@@ -65,7 +65,7 @@ export function simple_rnn_forward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       if (st == ROW_LEADING) {
         zeroRow(slotRow(h, os, b0, B, H), (b1 - b0) * H); // Keras: 0 before the first valid step
       } else if (st == ROW_CARRY) {
@@ -84,7 +84,7 @@ export function simple_rnn_forward(
 /**
  * Backward over the whole sequence.
  * Outputs: dx (T, B, D) written (added with ACCUMULATE_DX; 0 = not needed); dW (D, H), dU (H, H), db (H)
- * accumulated (+=); dgates (T, B, H) pre-activation gradients; hnorm2 (T) = ‖total dL/dh_t‖² (0 = not needed).
+ * accumulated (+=); dgates (T, B, H) pre-activation gradients; hnorm2 (T) f64 = ‖total dL/dh_t‖² (0 = not needed; f64 so tiny norms do not underflow).
  * In/out: dh (T+1, B, H): upstream gradients in the output slots; the h0 slot is zeroed then ends as dh0,
  * the output slots end as the total dL/dh_t. Saved: x, W, U, h from simple_rnn_forward (same flags, lengths,
  * rmask: dh_prev gets (dgates·Uᵀ) ⊙ m, dU += (h_prev ⊙ m)ᵀ·dgates; rscratch (max(B, 32), H)).
@@ -107,7 +107,7 @@ export function simple_rnn_backward(
     let b0 = 0;
     while (b0 < B) {
       const st = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, st, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, st, b0, k, t, T, B, flags);
       const n = (b1 - b0) * H;
       const rows = <usize>b0 * <usize>H << 2;
       if (st == ROW_LEADING) {
@@ -124,7 +124,7 @@ export function simple_rnn_backward(
       }
       b0 = b1;
     }
-    if (hnorm2 != 0) store<f32>(hnorm2 + (<usize>t << 2), <f32>sum_squares(slotRow(dh, os, 0, B, H), BH));
+    if (hnorm2 != 0) store<f64>(hnorm2 + (<usize>t << 3), sum_squares(slotRow(dh, os, 0, B, H), BH));
   }
   weightGradients(dx, dW, dU, db, dgates, H, x, W, slotRow(h, reverse ? 1 : 0, 0, B, H), T * B, D, H, H,
     (flags & FLAG_ACCUMULATE_DX) != 0, rmask, false, rscratch, B, lengths, T, flags, slotRow(h, s0, 0, B, H));
@@ -149,7 +149,7 @@ export function simple_rnn_infer(
     let b0 = 0;
     while (b0 < B) {
       const rs = rowState(lengths, b0, k, t, T, B, flags);
-      const b1 = runEnd(lengths, rs, b0, k, t, T, B, flags);
+      const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
         recurrentStepPacked(st, H, h, U, Up, B, H, H, b0, b1);
         const rows = <usize>b0 * <usize>H << 2;

@@ -16,6 +16,9 @@ export const formatShape = (shape: readonly number[]): string => `(${shape.join(
 
 /** Validates the arguments of one kernel call; every failing check throws KernelArgumentError. */
 export class ArgumentCheck {
+  /** End byte of the highest buffer checked so far: temporaries of the call go above it (aboveArguments). */
+  highWater = 0;
+
   constructor(
     private readonly arena: Arena,
     readonly kernel: string,
@@ -66,6 +69,7 @@ export class ArgumentCheck {
     if (!Number.isSafeInteger(end) || end > size) {
       this.fail(name, ptr, `with ${elements} elements ends at byte ${end}, beyond memory (${size} bytes)`);
     }
+    if (end > this.highWater) this.highWater = end;
   }
 
   /** `out` must not overlap `input` (identical start and length is allowed only if `allowSame`). */
@@ -141,6 +145,60 @@ export class ArgumentCheck {
     if (!Number.isSafeInteger(m0) || m0 < 0 || m0 > M) this.fail('m0', m0, `must be an integer in [0, M = ${M}]`);
     if (!Number.isSafeInteger(m1) || m1 < m0 || m1 > M) this.fail('m1', m1, `must be an integer in [m0 = ${m0}, M = ${M}]`);
   }
+}
+
+// ---- argument snapshots (issue 16, finding 8)
+// A checked entry point reads its arguments to validate them and again to call wasm; a getter, a Proxy or an
+// array whose elements change between the two reads could steer the call to unchecked pointers. So every
+// public entry point sees a SNAPSHOT: each property of each argument read exactly once into plain data.
+
+/** Arrays longer than this are refused before they are copied (no kernel argument is this large). */
+export const MAX_SNAPSHOT_ELEMENTS = 1 << 28;
+const SNAPSHOT_DEPTH = 4;
+const TYPED: ReadonlyArray<new (source: ArrayLike<number>) => ArrayLike<number>> = [
+  Float32Array, Float64Array, Int32Array, Uint32Array, Uint8Array, Int8Array, Uint16Array, Int16Array, Uint8ClampedArray,
+];
+
+/**
+ * A copy of `value` in which every property is read exactly once: arrays element by element (their length
+ * read once), typed arrays by copy, plain objects (prototype Object.prototype or null: TensorRefs, option
+ * objects, GradTables) property by property, to a depth of 4. Class instances (a Random), functions and
+ * primitives are passed as they are. `path` names the argument in errors.
+ */
+export function snapshotValue(kernel: string, path: string, value: unknown, depth = 0): unknown {
+  if (typeof value !== 'object' || value === null || depth > SNAPSHOT_DEPTH) return value;
+  if (ArrayBuffer.isView(value)) {
+    for (const T of TYPED) if (value instanceof T) return new T(value as unknown as ArrayLike<number>);
+    return value;
+  }
+  if (Array.isArray(value)) {
+    const n: unknown = value.length;
+    if (typeof n !== 'number' || !Number.isSafeInteger(n) || n < 0 || n > MAX_SNAPSHOT_ELEMENTS) {
+      throw new KernelArgumentError(kernel, path, `[${String(n)} values]`, `is too long (at most ${MAX_SNAPSHOT_ELEMENTS} entries)`);
+    }
+    const out = new Array<unknown>(n);
+    for (let i = 0; i < n; i++) out[i] = snapshotValue(kernel, `${path}[${i}]`, value[i], depth + 1);
+    return out;
+  }
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) out[key] = snapshotValue(kernel, `${path}.${key}`, (value as Record<string, unknown>)[key], depth + 1);
+  return out;
+}
+
+/** Snapshots the arguments of one call of entry point `kernel` (see snapshotValue). */
+export function snapshotArgs(kernel: string, args: readonly unknown[]): unknown[] {
+  return args.map((a, i) => snapshotValue(kernel, i === 0 ? 'args' : `args[${i}]`, a));
+}
+
+/**
+ * Raises the arena top above every buffer the call's checks saw (a caller may pass buffers above the top:
+ * memory it did not allocate), so temporaries allocated next can never overlap an argument. Call inside the
+ * caller's mark/release; a no-op when every argument lies below the top.
+ */
+export function aboveArguments(arena: Arena, c: ArgumentCheck): void {
+  if (c.highWater > arena.top) arena.allocBytes(c.highWater - arena.top);
 }
 
 /** Creates per-kernel checks over one arena. */

@@ -3,7 +3,7 @@
 // plain-TypeScript reference alike.
 
 import type { Arena } from './arena.js';
-import { Checker } from './checker.js';
+import { Checker, snapshotArgs } from './checker.js';
 import { gemmKernels, type GemmKernels, type GemmRaw } from './families/gemm.js';
 import { vectorKernels, type VectorKernels, type VectorRaw } from './families/vector.js';
 import { activationKernels, type ActivationKernels, type ActivationRaw } from './families/activations.js';
@@ -39,9 +39,7 @@ export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, 
 /** Wraps raw kernel exports (wasm or the TS reference) over `arena` in the checked `Kernels` API. */
 export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): Kernels {
   const checker = new Checker(arena);
-  return {
-    backend,
-    arena,
+  const families: Record<string, unknown> = {
     ...gemmKernels(raw, checker),
     ...vectorKernels(raw, checker),
     ...activationKernels(raw, checker),
@@ -57,4 +55,11 @@ export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): 
     ...conv1dKernels(raw, checker),
     ...poolingKernels(raw, checker),
   };
+  // Every entry point sees a snapshot of its arguments (each property read once; bindings/checker.ts), so
+  // nothing the caller controls (a getter, a Proxy) runs between validation and the wasm call.
+  const kernels: Record<string, unknown> = { backend, arena };
+  for (const [name, fn] of Object.entries(families)) {
+    kernels[name] = typeof fn === 'function' ? (...args: unknown[]) => fn(...snapshotArgs(name, args)) : fn;
+  }
+  return kernels as unknown as Kernels;
 }

@@ -7,8 +7,8 @@ import { activate, derivative } from '../bindings/reference/activations.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { uniform } from './helpers/random.js';
 
-const NAMES = ['linear', 'tanh', 'sigmoid', 'relu', 'hard_sigmoid'] as const;
-const KIND = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4 };
+const NAMES = ['linear', 'tanh', 'sigmoid', 'relu', 'hard_sigmoid', 'hard_sigmoid_tfjs'] as const;
+const KIND = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4, hard_sigmoid_tfjs: 5 };
 // The bound stated in assembly/math.ts: |error| ≤ 2e-7 · max(1, |y|).
 const BOUND = 2e-7;
 

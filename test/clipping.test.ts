@@ -144,6 +144,24 @@ test('clipping: wasm simd == scalar == js on random tensors (lengths not multipl
   }
 });
 
+test('clipping: an Inf or -Inf gradient makes global_clipnorm all NaN, as Keras (scale + (norm - norm)); clipnorm: 0 and NaN in that tensor only', () => {
+  for (const k of all()) {
+    for (const bad of [Infinity, -Infinity]) {
+      const slab = [1, 2, 3, 4, 5, 6, 7, bad, 9];
+      const ranges: Array<[number, number]> = [[0, 5], [5, 4]];
+      const mark = k.arena.mark();
+      let s = setup(k, slab, ranges);
+      k.globalClipnorm(s.grads, 1);
+      assert.ok(s.read().every(Number.isNaN), `${k.backend} global_clipnorm with ${bad}: all NaN, got ${s.read()}`);
+      // Keras clip_by_norm: t·c / max(‖t‖, c) with ‖t‖ = Inf gives 0 for the finite entries and NaN for the Inf one
+      s = setup(k, slab, ranges);
+      k.clipNorm(s.grads, 1);
+      checkEqual(`${k.backend} clipnorm with ${bad}`, s.read(), [1, 2, 3, 4, 5, 0, 0, NaN, 0].map((v, i) => (i < 5 ? Math.fround(v * Math.fround(1 / Math.hypot(1, 2, 3, 4, 5))) : v)));
+      k.arena.release(mark);
+    }
+  }
+});
+
 test('clipping: non-finite gradients follow the peers (global_clipnorm: all NaN; clipnorm: only that tensor; clipvalue: only that element)', () => {
   for (const k of all()) {
     const slab = [1, 2, 3, 4, 5, 6, 7, NaN, 9];

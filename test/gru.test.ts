@@ -13,6 +13,7 @@ import { throwsTyped } from './helpers/assert-throws.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { gradcheck, gradcheckReport, weightedSum } from './helpers/gradcheck.js';
 import { uniform } from './helpers/random.js';
+import { f64Out, readF64 } from './helpers/f64-out.js';
 import { dropoutMask, gappyMask, rowStatesOf } from './helpers/rnn-problem.js';
 
 type Act = 'tanh' | 'relu' | 'sigmoid' | 'linear';
@@ -149,12 +150,12 @@ function runKernels(k: Kernels, c: Case, d: Data): Result {
   k.gruForward({ ...o, x, W, U, b, h, gates });
   const dh = put(upstream(c, d.R, f32), [T + 1, B, H]);
   const dx = put(d.dx0, [T, B, D]), dW = put(d.dW0, [D, G]), dU = put(d.dU0, [H, G]), db = put(d.db0, bShape);
-  const dgates = zeros([T, B, 4 * H]), hnorm2 = zeros([T]);
+  const dgates = zeros([T, B, 4 * H]), hnorm2 = f64Out(a, T);
   k.gruBackward({ ...o, accumulateDx: c.accumulateDx ?? false, dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, gates, h });
   const read = (t: TensorRef) => a.readF32(t.ptr, t.shape.reduce((p, q) => p * q, 1));
   const out = {
     h: read(h), gates: read(gates), dx: read(dx), dW: read(dW), dU: read(dU), db: read(db),
-    dgates: read(dgates), hnorm2: read(hnorm2), dh: read(dh),
+    dgates: read(dgates), hnorm2: readF64(a, hnorm2), dh: read(dh),
   };
   a.release(mark);
   return out;
@@ -386,7 +387,7 @@ for (const reverse of [false, true]) {
         dhInit.set(up, os * BH);
         const dh = put(dhInit, [2, B, H]);
         const dx = put(new Float32Array(B * D), [1, B, D]);
-        const dgates = put(new Float32Array(B * 4 * H), [1, B, 4 * H]), hnorm2 = put([0], [1]);
+        const dgates = put(new Float32Array(B * 4 * H), [1, B, 4 * H]), hnorm2 = f64Out(a, 1);
         const len = Array.from({ length: B }, (_, bi) => (valid(bi, t) ? 1 : 0));
         simd.gruBackward({
           ...o1, lengths: len, dx, dW, dU, db, dgates, hnorm2, dh, x: xs[t], W, U,
@@ -436,7 +437,7 @@ test('reverse == forward on the time-reversed input (right padding ↔ left padd
     checkEqual('gates', a.gates, reverseTime(b.gates, T, B * 4 * H));
     checkEqual('dgates', a.dgates, reverseTime(b.dgates, T, B * 4 * H));
     checkEqual('dx', a.dx, reverseTime(b.dx, T, B * D));
-    checkEqual('hnorm2', a.hnorm2, reverseTime(b.hnorm2, T, 1));
+    checkEqual('hnorm2', a.hnorm2, Float64Array.from(b.hnorm2).reverse());
     // weight gradients sum the same terms in another row order
     checkClose('dW', a.dW, b.dW, 1e-6, 1e-5);
     checkClose('dU', a.dU, b.dU, 1e-6, 1e-5);
@@ -539,7 +540,7 @@ test('memory just outside every output and scratch is untouched (forward, backwa
     simd.gruForward({ ...options(c), x, W, U, b, h, gates });
     const dh = guarded('dh', upstream(c, d.R, f32), [T + 1, B, H]);
     const dx = guarded('dx', 0, [T, B, D]), dW = guarded('dW', 0, [D, G]), dU = guarded('dU', 0, [H, G]), db = guarded('db', 0, bShape);
-    const dgates = guarded('dgates', 0, [T, B, 4 * H]), hnorm2 = guarded('hnorm2', 0, [T]);
+    const dgates = guarded('dgates', 0, [T, B, 4 * H]), hnorm2 = { ...guarded('hnorm2', 0, [2 * T]), shape: [T] };
     simd.gruBackward({ ...options(c), dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, gates, h });
     const y = guarded('y', 0, [T, B, H]), state = guarded('state', d.h0, [B, H]), scratch = guarded('scratch', 0, [T, B, 4 * H]);
     simd.gruInfer({ ...options(c), x, W, U, b, y, h: state, scratch });

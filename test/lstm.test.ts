@@ -15,6 +15,7 @@ import {
   type Padding, type RnnProblem,
 } from './helpers/rnn-problem.js';
 import { uniform } from './helpers/random.js';
+import { f64Out, readF64 } from './helpers/f64-out.js';
 
 const CODES: Record<string, number> = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4 };
 const ACTS: ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
@@ -80,6 +81,7 @@ function runKernels(k: Kernels, p: RnnProblem, v: Variant): Run {
   const S = (T + 1) * B * H;
   const put = (values: ArrayLike<number>, shape: number[]) => ({ ptr: a.putF32(values), shape });
   const zeros = (shape: number[]) => ({ ptr: a.allocZeroed(shape.reduce((m, n) => m * n, 1)), shape });
+  const f64Zeros = (n: number) => f64Out(a, n);
   const recurrentMask = p.rmask ? put(p.rmask, p.perGate ? [4, B, H] : [B, H]) : null;
   const opts = { T, B, D, H, lengths: p.lengths, stepMask: p.stepMask ?? null, reverse: p.reverse, leftPadded: p.leftPadded, activation: v.act, recurrentActivation: v.ract, recurrentMask };
   const x = put(p.x, [T, B, D]), W = put(p.W, [D, G]), U = put(p.U, [H, G]), b = put(p.b, [G]);
@@ -89,14 +91,14 @@ function runKernels(k: Kernels, p: RnnProblem, v: Variant): Run {
   k.lstmForward({ ...opts, h, c, gates, x, W, U, b });
   const g = {
     dx: put(uniform(T * B * D, 99), [T, B, D]), dW: zeros([D, G]), dU: zeros([H, G]), db: zeros([G]), dc0: zeros([B, H]),
-    dgates: zeros([T, B, G]), hnorm2: zeros([T]), cnorm2: zeros([T]),
+    dgates: zeros([T, B, G]), hnorm2: f64Zeros(T), cnorm2: f64Zeros(T),
     dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]), dc: put(p.Rc, [B, H]),
   };
   k.lstmBackward({ ...opts, ...g, x, W, U, gates, c, h });
   const read = (t: { ptr: Ptr; shape: number[] }) => a.readF32(t.ptr, t.shape.reduce((m, n) => m * n, 1));
   const run: Run = {
     h: read(h), c: read(c), gates: read(gates), dx: read(g.dx), dW: read(g.dW), dU: read(g.dU), db: read(g.db),
-    dh: read(g.dh), dc0: read(g.dc0), dgates: read(g.dgates), hnorm2: read(g.hnorm2), cnorm2: read(g.cnorm2),
+    dh: read(g.dh), dc0: read(g.dc0), dgates: read(g.dgates), hnorm2: readF64(a, g.hnorm2), cnorm2: readF64(a, g.cnorm2),
   };
   assert.is(S, run.h.length);
   a.release(mark);
@@ -263,7 +265,7 @@ test('sequential == batch: T one-step calls with carried state equal one T-step 
       dhInit.set(up, s1 * BH);
       const dh = put(dhInit, [2, B, H]);
       const dx = put(new Float32Array(B * D), [1, B, D]), dgates = put(new Float32Array(B * G), [1, B, G]);
-      const hn = put([0], [1]), cn = put([0], [1]);
+      const hn = f64Out(a, 1), cn = f64Out(a, 1);
       simd.lstmBackward({
         ...common, reverse, lengths: lengthsAt(t), dx, dW, dU, db, dc0, dgates, hnorm2: hn, cnorm2: cn, dh, dc,
         x: put(p.x.subarray(t * B * D, (t + 1) * B * D), [1, B, D]), W, U, gates: put(saved[t].gates, [1, B, G]),
@@ -277,7 +279,7 @@ test('sequential == batch: T one-step calls with carried state equal one T-step 
       let n2 = 0;
       for (let i = 0; i < BH; i++) if (states[t * B + rowOf(i)] !== 'leading') n2 += up[i] ** 2;
       checkClose(`hnorm2 of time ${t}`, [n2], [batch.hnorm2[t]], 1e-6, 1e-5);
-      checkClose(`cnorm2 of time ${t}`, a.readF32(cn.ptr, 1), [batch.cnorm2[t]], 1e-6, 1e-5);
+      checkClose(`cnorm2 of time ${t}`, readF64(a, cn), [batch.cnorm2[t]], 1e-6, 1e-5);
     }
     const is = initialSlot(p) * BH;
     checkClose('dh0', carry, Array.from(batch.dh).slice(is, is + BH), 1e-6, 1e-5);
@@ -382,8 +384,8 @@ test('memory around every buffer, the initial-state slots, inputs and masked row
       h: guarded(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]),
       c: guarded(slotsWithInitial(p, p.c0, (n) => new Float32Array(n)), [T + 1, B, H]),
       gates: guarded(0, [T, B, G]), dx: guarded(dx0, [T, B, D]), dW: guarded(0, [D, G]), dU: guarded(0, [H, G]),
-      db: guarded(0, [G]), dc0: guarded(0, [B, H]), dgates: guarded(0, [T, B, G]), hnorm2: guarded(0, [T]),
-      cnorm2: guarded(0, [T]), dh: guarded(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]), dc: guarded(p.Rc, [B, H]),
+      db: guarded(0, [G]), dc0: guarded(0, [B, H]), dgates: guarded(0, [T, B, G]), hnorm2: { ...guarded(0, [2 * T]), shape: [T] },
+      cnorm2: { ...guarded(0, [2 * T]), shape: [T] }, dh: guarded(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]), dc: guarded(p.Rc, [B, H]),
     };
     const opts = { T, B, D, H, lengths: p.lengths, leftPadded: true, activation: v.act, recurrentActivation: v.ract };
     const inputsBefore = (['x', 'W', 'U', 'b'] as const).map((k) => a.readF32(bufs[k].ptr, bufs[k].n));

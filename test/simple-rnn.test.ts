@@ -15,6 +15,7 @@ import {
   type Padding, type RnnProblem,
 } from './helpers/rnn-problem.js';
 import { uniform } from './helpers/random.js';
+import { f64Out, readF64 } from './helpers/f64-out.js';
 
 const CODES: Record<string, number> = { linear: 0, tanh: 1, sigmoid: 2, relu: 3 };
 const ACTS: ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
@@ -70,12 +71,12 @@ function runKernels(k: Kernels, p: RnnProblem, act: ActivationName, accumulateDx
   k.simpleRnnForward({ ...opts, h, x, W, U, b });
   const g = {
     dx: put(dx0 ?? uniform(T * B * D, 99), [T, B, D]), dW: zeros([D, H]), dU: zeros([H, H]), db: zeros([H]),
-    dgates: zeros([T, B, H]), hnorm2: zeros([T]), dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
+    dgates: zeros([T, B, H]), hnorm2: f64Out(a, T), dh: put(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
   };
   k.simpleRnnBackward({ ...opts, accumulateDx, ...g, x, W, U, h });
   const read = (t: { ptr: Ptr; shape: number[] }) => a.readF32(t.ptr, t.shape.reduce((m, n) => m * n, 1));
   const run: Run = {
-    h: read(h), dx: read(g.dx), dW: read(g.dW), dU: read(g.dU), db: read(g.db), dh: read(g.dh), dgates: read(g.dgates), hnorm2: read(g.hnorm2),
+    h: read(h), dx: read(g.dx), dW: read(g.dW), dU: read(g.dU), db: read(g.db), dh: read(g.dh), dgates: read(g.dgates), hnorm2: readF64(a, g.hnorm2),
   };
   a.release(mark);
   return run;
@@ -179,7 +180,7 @@ test('sequential == batch: T one-step calls with carried state equal one T-step 
       const dhInit = new Float32Array(2 * BH);
       dhInit.set(up, s1 * BH);
       const dh = put(dhInit, [2, B, H]), dx = put(new Float32Array(B * D), [1, B, D]), dgates = put(new Float32Array(BH), [1, B, H]);
-      const hn = put([0], [1]);
+      const hn = f64Out(a, 1);
       simd.simpleRnnBackward({
         ...common, lengths: lengthsAt(t), dx, dW, dU, db, dgates, hnorm2: hn, dh,
         x: put(p.x.subarray(t * B * D, (t + 1) * B * D), [1, B, D]), W, U, h: put(saved[t], [2, B, H]),
@@ -275,7 +276,7 @@ test('memory around every buffer, the h0 slot, inputs and masked rows (accumulat
     x: guarded(p.x, [T, B, D]), W: guarded(p.W, [D, H]), U: guarded(p.U, [H, H]), b: guarded(p.b, [H]),
     h: guarded(slotsWithInitial(p, p.h0, (n) => new Float32Array(n)), [T + 1, B, H]),
     dx: guarded(dx0, [T, B, D]), dW: guarded(0, [D, H]), dU: guarded(0, [H, H]), db: guarded(0, [H]),
-    dgates: guarded(0, [T, B, H]), hnorm2: guarded(0, [T]), dh: guarded(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
+    dgates: guarded(0, [T, B, H]), hnorm2: { ...guarded(0, [2 * T]), shape: [T] }, dh: guarded(upstreamSlots(p, (n) => new Float32Array(n)), [T + 1, B, H]),
   };
   const opts = { T, B, D, H, lengths: p.lengths, leftPadded: true, activation: 'tanh' as const };
   const inputs = (['x', 'W', 'U', 'b'] as const).map((k) => a.readF32(bufs[k].ptr, bufs[k].n));

@@ -71,9 +71,9 @@ export function planCell(k: Kernels, cell: CellName, s: Shape, masking: Masking 
   const dh = zeros(slots), dc = zeros([B, H]);
   const grads = {
     dx: zeros([T, B, D]), dW: zeros([D, G]), dU: zeros([H, G]), db: zeros(bias), dgates: zeros([T, B, S > 0 ? S : H]),
-    hnorm2: zeros([T]),
+    hnorm2: { ptr: a.allocZeroed(2 * T), shape: [T] }, // (T) f64
   };
-  const cnorm2 = zeros([T]), dc0 = zeros([B, H]);
+  const cnorm2 = { ptr: a.allocZeroed(2 * T), shape: [T] }, dc0 = zeros([B, H]);
   const dims = { T, B, D, H, ...masking };
 
   const forward = (): void => {
@@ -94,8 +94,9 @@ export function planCell(k: Kernels, cell: CellName, s: Shape, masking: Masking 
   };
   const read = (): Record<string, Float32Array> => {
     const r = (t: { ptr: Ptr; shape: number[] }) => a.readF32(t.ptr, size(t.shape));
-    const out: Record<string, Float32Array> = { h: r(h), dh: r(dh), dx: r(grads.dx), dW: r(grads.dW), dU: r(grads.dU), db: r(grads.db), hnorm2: r(grads.hnorm2) };
-    if (c) Object.assign(out, { c: r(c), dc0: r(dc0), cnorm2: r(cnorm2) });
+    const f64 = (t: { ptr: Ptr; shape: number[] }) => Float32Array.from(new Float64Array(a.memory.buffer, t.ptr, size(t.shape)));
+    const out: Record<string, Float32Array> = { h: r(h), dh: r(dh), dx: r(grads.dx), dW: r(grads.dW), dU: r(grads.dU), db: r(grads.db), hnorm2: f64(grads.hnorm2) };
+    if (c) Object.assign(out, { c: r(c), dc0: r(dc0), cnorm2: f64(cnorm2) });
     return out;
   };
   return { forward, backward, read, release: () => a.release(mark) };

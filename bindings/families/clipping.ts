@@ -13,7 +13,7 @@
 //   clipGradNorm    PyTorch clip_grad_norm_: every g ·= c / (‖g‖ + 1e-6), only when that is < 1
 
 import type { Arena, Ptr } from '../arena.js';
-import type { ArgumentCheck, Checker } from '../checker.js';
+import { aboveArguments, type ArgumentCheck, type Checker } from '../checker.js';
 
 export interface ClippingRaw {
   grad_norms(sums: Ptr, status: Ptr, G: Ptr, table: Ptr, count: number): number;
@@ -149,6 +149,8 @@ export function clippingKernels(raw: ClippingRaw, checker: Checker): ClippingKer
         checkRange(c, `ranges[${t}]`, G, r[0], r[1]);
       });
       const count = ranges.length;
+      // the table and scratch go above every tensor (a grad slab may lie above the arena top)
+      aboveArguments(arena, c);
       const table = arena.alloc(2 * count);
       const sums = arena.alloc(2 * count); // 16-byte aligned, so f64-aligned
       const status = arena.alloc(2);
@@ -185,8 +187,10 @@ export function clippingKernels(raw: ClippingRaw, checker: Checker): ClippingKer
       checkGradTable(c, arena, grads);
       const r = normsFor(c, grads, norms);
       const norm = normOf(r);
-      // Keras: scale = clip · min(1/norm, 1/clip) = clip / max(norm, clip); a no-op when norm <= clip.
-      const s = clip / Math.max(norm, clip);
+      // Keras: scale = clip · min(1/norm, 1/clip) = clip / max(norm, clip); a no-op when norm <= clip. Keras adds
+      // (norm − norm) to the scale, so a non-finite norm (a NaN or ±Inf gradient) makes it NaN and every
+      // gradient NaN: clip / max(Inf, clip) = 0 would instead give zeros beside NaN (0 · Inf).
+      const s = Number.isFinite(norm) ? clip / Math.max(norm, clip) : NaN;
       if (s !== 1) raw.clip_scale(grads.G, grads.table, grads.count, s);
       return r;
     },

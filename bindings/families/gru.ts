@@ -10,7 +10,7 @@ import type { ActivationName } from '../reference/activations.js';
 import { gruBackward, gruForward, gruInfer } from '../reference/gru.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
-  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, REVERSE, activationCode, checkDims, validityOf, checkMasking,
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, REVERSE, activationCode, checkDims, optionalF64Arg, validityOf, checkMasking,
   checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
   type Checked, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
@@ -65,7 +65,7 @@ export interface GruBackwardArgs extends RecurrentDims, GruCellOptions, Recurren
   db: TensorRef;
   /** (T, B, 4H) out: [dz_pre | dr_pre | dn_pre | dn_rec]. */
   dgates: TensorRef;
-  /** (T) out: ‖total dL/dh_t‖² by time (null: not needed). */
+  /** (T) f64 out (8-byte aligned, 8·T bytes): ‖total dL/dh_t‖² by time (null: not needed). */
   hnorm2?: TensorRef | null;
   /** (T+1, B, H) in/out: upstream grads in the output slots; ends with dh0 and the total dL/dh_t. */
   dh: TensorRef;
@@ -142,7 +142,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch, work) =>
+      withTemporaries(arena, c, cell.valid, rm.mask, B, H, (len, scratch, work) =>
         raw.gru_forward(a.h.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, flags, cell.act, cell.ract),
       (D + H) * 3 * H);
     },
@@ -160,7 +160,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         rm.mask,
       ];
       const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
-      const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
+      const hn = optionalF64Arg(c, 'hnorm2', a.hnorm2, T);
       const outs = [
         dx,
         ...weights(c, { W: a.dW, U: a.dU }, D, H, 'd'),
@@ -170,7 +170,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch) =>
+      withTemporaries(arena, c, cell.valid, rm.mask, B, H, (len, scratch) =>
         raw.gru_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
           a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
@@ -187,7 +187,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withInferWork(arena, cell.valid, (D + H) * 3 * H, (len, work) =>
+      withInferWork(arena, c, cell.valid, (D + H) * 3 * H, (len, work) =>
         raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
     },
   };
@@ -197,6 +197,7 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
 export function gruReference(arena: Arena): GruRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
+  const optF64 = (p: Ptr, n: number) => (p === 0 ? null : new Float64Array(arena.memory.buffer, p, n));
   const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number, rmask: Ptr = 0): RecurrentConfig =>
     ({ T, B, D, H, flags, activation, recurrentActivation, ...validityOf(arena, lengths, T, B, flags),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 3 : 1) * B * H) });
@@ -210,7 +211,7 @@ export function gruReference(arena: Arena): GruRaw {
     gru_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, gates, h, lengths, rmask, _rscratch, T, B, D, H, flags, act, ract) {
       const S = (T + 1) * B * H, G = 3 * H;
       gruBackward(opt(dx, T * B * D), f32(dW, D * G), f32(dU, H * G), f32(db, nb(H, flags)), f32(dgates, T * B * 4 * H),
-        opt(hnorm2, T), f32(dh, S), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * 4 * H), f32(h, S),
+        optF64(hnorm2, T), f32(dh, S), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * 4 * H), f32(h, S),
         config(lengths, T, B, D, H, flags, act, ract, rmask));
     },
     gru_infer(y, h, _scratch, _work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) {

@@ -8,7 +8,7 @@ import type { ActivationName } from '../reference/activations.js';
 import { lstmBackward, lstmForward, lstmInfer } from '../reference/lstm.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
-  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, REVERSE, activationCode, checkDims, validityOf, checkMasking, checkNoOverlap,
+  CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, REVERSE, activationCode, checkDims, optionalF64Arg, validityOf, checkMasking, checkNoOverlap,
   checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
   type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
@@ -66,7 +66,7 @@ export interface LstmBackwardArgs extends RecurrentDims, LstmCellOptions, Recurr
   dc0: TensorRef;
   /** (T, B, 4H) out: pre-activation gate gradients. */
   dgates: TensorRef;
-  /** (T) out: ‖total dL/dh_t‖² and ‖total dL/dc_t‖² by time (null: not needed). */
+  /** (T) f64 outs (8-byte aligned, 8·T bytes each): ‖total dL/dh_t‖² and ‖total dL/dc_t‖² by time (null: not needed). */
   hnorm2?: TensorRef | null;
   cnorm2?: TensorRef | null;
   /** (T+1, B, H) in/out: upstream grads in the output slots; ends with dh0 and the total dL/dh_t. */
@@ -139,7 +139,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'gates', a.gates, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch, work) =>
+      withTemporaries(arena, c, cell.valid, rm.mask, B, H, (len, scratch, work) =>
         raw.lstm_forward(a.h.ptr, a.c.ptr, a.gates.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, flags, cell.act, cell.ract),
       (D + H) * 4 * H);
     },
@@ -157,8 +157,8 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         rm.mask,
       ];
       const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
-      const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
-      const cn = optionalTensorArg(c, 'cnorm2', a.cnorm2, [T], '(T)');
+      const hn = optionalF64Arg(c, 'hnorm2', a.hnorm2, T);
+      const cn = optionalF64Arg(c, 'cnorm2', a.cnorm2, T);
       const outs = [
         dx,
         tensorArg(c, 'dW', a.dW, [D, 4 * H], '(D, 4H)'),
@@ -172,7 +172,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'dc', a.dc, [B, H], '(B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch) =>
+      withTemporaries(arena, c, cell.valid, rm.mask, B, H, (len, scratch) =>
         raw.lstm_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dc0.ptr, a.dgates.ptr, ptrOf(hn), ptrOf(cn), a.dh.ptr, a.dc.ptr,
           a.x.ptr, a.W.ptr, a.U.ptr, a.gates.ptr, a.c.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, flags, cell.act, cell.ract));
     },
@@ -189,7 +189,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withInferWork(arena, cell.valid, (D + H) * 4 * H, (len, work) =>
+      withInferWork(arena, c, cell.valid, (D + H) * 4 * H, (len, work) =>
         raw.lstm_infer(ptrOf(y), a.h.ptr, a.c.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
     },
   };
@@ -199,6 +199,7 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
 export function lstmReference(arena: Arena): LstmRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
+  const optF64 = (p: Ptr, n: number) => (p === 0 ? null : new Float64Array(arena.memory.buffer, p, n));
   const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, recurrentActivation: number, rmask: Ptr = 0): RecurrentConfig =>
     ({ T, B, D, H, flags, activation, recurrentActivation, ...validityOf(arena, lengths, T, B, flags),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, ((flags & PER_GATE_RMASK) !== 0 ? 4 : 1) * B * H) });
@@ -212,7 +213,7 @@ export function lstmReference(arena: Arena): LstmRaw {
       const S = (T + 1) * B * H, G = 4 * H;
       lstmBackward(
         { dx: opt(dx, T * B * D), dW: f32(dW, D * G), dU: f32(dU, H * G), db: f32(db, G), dc0: f32(dc0, B * H),
-          dgates: f32(dgates, T * B * G), hnorm2: opt(hnorm2, T), cnorm2: opt(cnorm2, T) },
+          dgates: f32(dgates, T * B * G), hnorm2: optF64(hnorm2, T), cnorm2: optF64(cnorm2, T) },
         f32(dh, S), f32(dc, B * H), f32(x, T * B * D), f32(W, D * G), f32(U, H * G), f32(gates, T * B * G), f32(c, S), f32(h, S),
         config(lengths, T, B, D, H, flags, act, ract, rmask));
     },

@@ -3,7 +3,7 @@
 // The ABI they check is docs/recurrent-abi.md. Legend: T steps, B batch, D input width, H units.
 
 import type { Arena, Ptr } from '../arena.js';
-import type { ArgumentCheck, TensorRef } from '../checker.js';
+import { aboveArguments, type ArgumentCheck, type TensorRef } from '../checker.js';
 import { ACTIVATIONS, type ActivationName } from '../reference/activations.js';
 
 // ---- flags (i32 bit field)
@@ -48,8 +48,11 @@ export type { RecurrentKernelOptions as RecurrentOptions };
 
 /** Activation names `activation` accepts (Keras: tanh default; relu/sigmoid/linear allowed). */
 export const CELL_ACTIVATIONS: readonly ActivationName[] = ['tanh', 'relu', 'sigmoid', 'linear'];
-/** Names `recurrentActivation` accepts (Keras 3 hard_sigmoid = relu6(x + 3) / 6). */
-export const GATE_ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'hard_sigmoid'];
+/**
+ * Names `recurrentActivation` accepts: sigmoid; hard_sigmoid (Keras 3: relu6(x + 3) / 6); hard_sigmoid_tfjs
+ * (TF.js' default and Keras 2's hard_sigmoid: clip(0.2·x + 0.5, 0, 1)).
+ */
+export const GATE_ACTIVATIONS: readonly ActivationName[] = ['sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'];
 
 /** Checks T, B, D, H are positive integers. */
 export function checkDims(c: ArgumentCheck, dims: RecurrentDims): RecurrentDims {
@@ -142,12 +145,14 @@ export function validityOf(arena: Arena, ptr: Ptr, T: number, B: number, flags: 
 
 /**
  * Runs `call` with the validity data (lengths or step mask) copied into kernel memory (a temporary at the
- * arena top, released afterwards) or with pointer 0 when there is none. Call only after every check has passed.
+ * arena top, above every argument `c` checked, released afterwards) or with pointer 0 when there is none.
+ * Call only after every check has passed.
  */
-export function withLengths<R>(arena: Arena, valid: Validity, call: (ptr: Ptr) => R): R {
+export function withLengths<R>(arena: Arena, c: ArgumentCheck, valid: Validity, call: (ptr: Ptr) => R): R {
   if (valid === null) return call(0);
   const mark = arena.mark();
   try {
+    aboveArguments(arena, c);
     return call(putValidity(arena, valid));
   } finally {
     arena.release(mark);
@@ -167,9 +172,10 @@ function allocWork(arena: Arena, floats: number): Ptr {
  * (docs/recurrent-abi.md, "Inference workspace"), both released after the call. The workspace is arena
  * memory above every planned buffer, so it can never overlap the call's checked arguments.
  */
-export function withInferWork<R>(arena: Arena, valid: Validity, floats: number, call: (lengths: Ptr, work: Ptr) => R): R {
+export function withInferWork<R>(arena: Arena, c: ArgumentCheck, valid: Validity, floats: number, call: (lengths: Ptr, work: Ptr) => R): R {
   const mark = arena.mark();
   try {
+    aboveArguments(arena, c);
     const len = putValidity(arena, valid);
     return call(len, allocWork(arena, floats));
   } finally {
@@ -196,6 +202,18 @@ export function tensorArg(c: ArgumentCheck, name: string, t: TensorRef, expected
 export function optionalTensorArg(c: ArgumentCheck, name: string, t: TensorRef | null | undefined, expected: readonly number[], letters: string): Checked | null {
   if (t === undefined || t === null) return null;
   return tensorArg(c, name, t, expected, letters);
+}
+
+/**
+ * An optional (T) f64 output (the per-step squared gradient norms): shape [T], 8-byte aligned, 8·T bytes.
+ * Returned as a Checked entry of 2·T 4-byte words for the overlap checks.
+ */
+export function optionalF64Arg(c: ArgumentCheck, name: string, t: TensorRef | null | undefined, T: number): Checked | null {
+  if (t === undefined || t === null) return null;
+  c.tensor(name, t, [T], '(T)');
+  if (t.ptr % 8 !== 0) c.fail(name, t.ptr, 'is not 8-byte aligned (it holds f64)');
+  c.buffer(name, t.ptr, 2 * T);
+  return { name, ptr: t.ptr, n: 2 * T };
 }
 
 /** Every output must be disjoint from every other output and from every input. */
@@ -237,12 +255,13 @@ export function checkRecurrentMask(c: ArgumentCheck, t: TensorRef | null | undef
  * Call only after every check has passed.
  */
 export function withTemporaries<R>(
-  arena: Arena, valid: Validity, mask: Checked | null, B: number, H: number,
+  arena: Arena, c: ArgumentCheck, valid: Validity, mask: Checked | null, B: number, H: number,
   call: (lengths: Ptr, scratch: Ptr, work: Ptr) => R, workFloats = 0,
 ): R {
-  if (mask === null && workFloats === 0) return withLengths(arena, valid, (len) => call(len, 0, 0));
+  if (mask === null && workFloats === 0) return withLengths(arena, c, valid, (len) => call(len, 0, 0));
   const mark = arena.mark();
   try {
+    aboveArguments(arena, c);
     const len = putValidity(arena, valid);
     const scratch = mask === null ? 0 : arena.alloc(Math.max(B, RSCRATCH_MIN_ROWS) * H);
     const work = workFloats === 0 ? 0 : allocWork(arena, workFloats);

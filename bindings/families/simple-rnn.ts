@@ -8,7 +8,7 @@ import type { ActivationName } from '../reference/activations.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward, simpleRnnInfer } from '../reference/simple-rnn.js';
 import {
-  CELL_ACTIVATIONS, REVERSE, activationCode, checkDims, validityOf, checkMasking, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
+  CELL_ACTIVATIONS, REVERSE, activationCode, checkDims, optionalF64Arg, validityOf, checkMasking, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
   recurrentFlags, tensorArg, withInferWork, withTemporaries, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
@@ -54,7 +54,7 @@ export interface SimpleRnnBackwardArgs extends RecurrentDims, SimpleRnnCellOptio
   db: TensorRef;
   /** (T, B, H) out: pre-activation gradients. */
   dgates: TensorRef;
-  /** (T) out: ‖total dL/dh_t‖² by time (null: not needed). */
+  /** (T) f64 out (8-byte aligned, 8·T bytes): ‖total dL/dh_t‖² by time (null: not needed). */
   hnorm2?: TensorRef | null;
   /** (T+1, B, H) in/out: upstream grads in the output slots; ends with dh0 and the total dL/dh_t. */
   dh: TensorRef;
@@ -112,7 +112,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [H], '(H)'), rm.mask];
       const outs = [tensorArg(c, 'h', a.h, [T + 1, B, H], '(T+1, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch, work) =>
+      withTemporaries(arena, c, cell.valid, rm.mask, B, H, (len, scratch, work) =>
         raw.simple_rnn_forward(a.h.ptr, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, ptrOf(rm.mask), scratch, work, T, B, D, H, cell.flags, cell.act),
       (D + H) * H);
     },
@@ -127,7 +127,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
         rm.mask,
       ];
       const dx = optionalTensorArg(c, 'dx', a.dx, [T, B, D], '(T, B, D)');
-      const hn = optionalTensorArg(c, 'hnorm2', a.hnorm2, [T], '(T)');
+      const hn = optionalF64Arg(c, 'hnorm2', a.hnorm2, T);
       const outs = [
         dx,
         tensorArg(c, 'dW', a.dW, [D, H], '(D, H)'),
@@ -138,7 +138,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
         tensorArg(c, 'dh', a.dh, [T + 1, B, H], '(T+1, B, H)'),
       ];
       checkNoOverlap(c, outs, ins);
-      withTemporaries(arena, cell.valid, rm.mask, B, H, (len, scratch) =>
+      withTemporaries(arena, c, cell.valid, rm.mask, B, H, (len, scratch) =>
         raw.simple_rnn_backward(ptrOf(dx), a.dW.ptr, a.dU.ptr, a.db.ptr, a.dgates.ptr, ptrOf(hn), a.dh.ptr,
           a.x.ptr, a.W.ptr, a.U.ptr, a.h.ptr, len, ptrOf(rm.mask), scratch, T, B, D, H, cell.flags, cell.act));
     },
@@ -150,7 +150,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const y = optionalTensorArg(c, 'y', a.y, [T, B, H], '(T, B, H)');
       const outs = [y, tensorArg(c, 'h', a.h, [B, H], '(B, H)'), tensorArg(c, 'scratch', a.scratch, [T, B, H], '(T, B, H)')];
       checkNoOverlap(c, outs, ins);
-      withInferWork(arena, cell.valid, (D + H) * H, (len, work) =>
+      withInferWork(arena, c, cell.valid, (D + H) * H, (len, work) =>
         raw.simple_rnn_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act));
     },
   };
@@ -160,6 +160,7 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
 export function simpleRnnReference(arena: Arena): SimpleRnnRaw {
   const f32 = (p: Ptr, n: number) => arena.f32(p, n);
   const opt = (p: Ptr, n: number) => (p === 0 ? null : arena.f32(p, n));
+  const optF64 = (p: Ptr, n: number) => (p === 0 ? null : new Float64Array(arena.memory.buffer, p, n));
   const config = (lengths: Ptr, T: number, B: number, D: number, H: number, flags: number, activation: number, rmask: Ptr = 0): RecurrentConfig =>
     ({ T, B, D, H, flags, activation, recurrentActivation: 2, ...validityOf(arena, lengths, T, B, flags),
       recurrentMask: rmask === 0 ? null : arena.f32(rmask, B * H) });
@@ -170,7 +171,7 @@ export function simpleRnnReference(arena: Arena): SimpleRnnRaw {
     simple_rnn_backward(dx, dW, dU, db, dgates, hnorm2, dh, x, W, U, h, lengths, rmask, _rscratch, T, B, D, H, flags, act) {
       const S = (T + 1) * B * H;
       simpleRnnBackward(
-        { dx: opt(dx, T * B * D), dW: f32(dW, D * H), dU: f32(dU, H * H), db: f32(db, H), dgates: f32(dgates, T * B * H), hnorm2: opt(hnorm2, T) },
+        { dx: opt(dx, T * B * D), dW: f32(dW, D * H), dU: f32(dU, H * H), db: f32(db, H), dgates: f32(dgates, T * B * H), hnorm2: optF64(hnorm2, T) },
         f32(dh, S), f32(x, T * B * D), f32(W, D * H), f32(U, H * H), f32(h, S), config(lengths, T, B, D, H, flags, act, rmask));
     },
     simple_rnn_infer(y, h, scratch, _work, x, W, U, b, lengths, T, B, D, H, flags, act) {

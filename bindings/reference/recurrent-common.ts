@@ -12,10 +12,13 @@ export const PER_GATE_RMASK = 16;
 /** The validity argument is a (T, B) step mask instead of (B) lengths. */
 export const STEP_MASK = 32;
 
-/** Row states at one step (Keras masking, docs/recurrent-abi.md "Masking"). */
+/** Row state (Keras masking, docs/recurrent-abi.md "Masking"): masked before the first valid step (output 0). */
 export const ROW_LEADING = 0;
+/** Row state: a valid step reading its previous state from the previous slot. */
 export const ROW_VALID = 1;
+/** Row state: masked after the first valid step (state and output carried). */
 export const ROW_CARRY = 2;
+/** Row state: the first valid step after leading masked steps (its previous state is h0). */
 export const ROW_FIRST = 3;
 
 /** One recurrent call's configuration (dims, direction, masking, activation codes). */

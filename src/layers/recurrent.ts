@@ -154,10 +154,10 @@ export abstract class Recurrent extends Layer {
     for (const k of Object.keys(b) as Array<keyof typeof b>) b[k] = 0;
     if (this.training) {
       b.h = a(slots); b.dh = a(slots);
-      if (cell.hasCell) { b.c = a(slots); b.dc = a(B * H); b.dc0 = a(B * H); b.cnorm2 = a(T); }
+      if (cell.hasCell) { b.c = a(slots); b.dc = a(B * H); b.dc0 = a(B * H); b.cnorm2 = a(2 * T); } // cnorm2, hnorm2: (T) f64
       if (cell.saved) b.gates = a(T * B * cell.saved);
       b.dgates = a(T * B * cell.dgates);
-      b.hnorm2 = a(T);
+      b.hnorm2 = a(2 * T);
       if (this.dropout > 0) { b.mask = a(B * this.D); b.xd = a(T * B * this.D); if (input.grad({ T, B })) b.dxd = a(T * B * this.D); }
       if (this.returnSequences && this.goBackwards) { b.y = a(T * B * H); b.dy = a(T * B * H); }
       if (this.recurrentDropout > 0) b.rmask = a(this.maskGates() * B * H);
@@ -349,7 +349,7 @@ export abstract class Recurrent extends Layer {
   gradientNorms(ctx: { kernels: RunContext['kernels'] }): { h: Float64Array; c: Float64Array | null } | null {
     if (!this.training || this.lastRun.T === 0) return null;
     const T = this.lastRun.T, a = ctx.kernels.arena;
-    const read = (p: Ptr) => Float64Array.from(a.f32(p, T), Math.sqrt);
+    const read = (p: Ptr) => new Float64Array(a.memory.buffer, p, T).map(Math.sqrt); // the kernels write f64
     return { h: read(this.buf.hnorm2), c: this.buf.cnorm2 ? read(this.buf.cnorm2) : null };
   }
 
