@@ -72,7 +72,8 @@ function stockModel() {
   const input = tf.input({ shape: [6, 5] });
   let h = tf.layers.masking({ maskValue: 0 }).apply(input) as any;
   h = tf.layers.bidirectional({ layer: tf.layers.lstm({ units: 4, returnSequences: true, ...R }) as any, mergeMode: 'sum' }).apply(h);
-  h = tf.layers.gru({ units: 5, returnSequences: true, ...R }).apply(h);
+  // tfjs' defaults (hardSigmoid gates) in the GRU: fused via the kernels' hard_sigmoid_tfjs.
+  h = tf.layers.gru({ units: 5, returnSequences: true, recurrentInitializer: 'glorotUniform' }).apply(h);
   h = tf.layers.simpleRNN({ units: 3, goBackwards: true, recurrentInitializer: 'glorotUniform' }).apply(h);
   const model = tf.model({ inputs: input, outputs: tf.layers.dense({ units: 2 }).apply(h) as any });
   model.setWeights(model.weights.map((w, i) => {

@@ -9,7 +9,7 @@
 // - A call the kernels cannot express runs tfjs' own per-step code instead (the "stock path"): an initial
 //   state (initialState or stateful) together with a sample whose first step (in walking order) is masked
 //   (tfjs outputs h0 there, the kernels Keras' 0), activations other than tanh/relu/sigmoid/linear, gate
-//   activations other than sigmoid (tfjs' hardSigmoid 0.2x + 0.5 is not a kernel activation yet).
+//   activations other than sigmoid and hardSigmoid (tfjs' 0.2x + 0.5, the kernels' hard_sigmoid_tfjs).
 //   `onStockPath` (install option) is told each time, with the reason.
 // - GRU: `resetAfter: true` (Keras' default, bias (2, 3H)) is supported on both paths; stock tfjs refuses it.
 // - GRU recurrent dropout: tfjs multiplies the carried state h_{t-1} by the recurrent dropout mask too
@@ -66,7 +66,8 @@ export interface FusedClasses {
 export const FUSED_MARK = Symbol.for('fused-rnn.tfjs.stock');
 
 const CELL_ACTIVATIONS: Record<string, ActivationName> = { tanh: 'tanh', relu: 'relu', sigmoid: 'sigmoid', linear: 'linear' };
-const GATE_ACTIVATIONS: Record<string, ActivationName> = { sigmoid: 'sigmoid' };
+// tfjs' hardSigmoid is clip(0.2x + 0.5, 0, 1): the kernels' 'hard_sigmoid_tfjs' (not Keras 3's relu6(x + 3) / 6).
+const GATE_ACTIVATIONS: Record<string, ActivationName> = { sigmoid: 'sigmoid', hardSigmoid: 'hard_sigmoid_tfjs' };
 
 /** The kernel spec of a tfjs cell, or the reason the kernels cannot run it. */
 function cellSpec(kind: CellSpec['kind'], cell: any): CellSpec | string {
@@ -77,7 +78,7 @@ function cellSpec(kind: CellSpec['kind'], cell: any): CellSpec | string {
   if (kind !== 'simple_rnn') {
     const ract = cell.recurrentActivation?.getClassName?.() ?? 'linear';
     const r = GATE_ACTIVATIONS[ract];
-    if (r === undefined) return `recurrentActivation '${ract}' is not a fused kernel gate activation (sigmoid)`;
+    if (r === undefined) return `recurrentActivation '${ract}' is not a fused kernel gate activation (sigmoid, hardSigmoid)`;
     recurrentActivation = r;
   }
   return { kind, units: cell.units, activation, recurrentActivation, resetAfter: kind === 'gru' && cell.resetAfter === true };

@@ -97,7 +97,10 @@ export const CASES: TwinCase[] = [
     (L) => L.simpleRNN({ units: H, dropout: 0.25, recurrentDropout: 0.5, dropoutFunc, ...S, name: 'rnn' })),
   seq('GRU(7, seq), dropout 0.3 (deterministic dropoutFunc)', (L) => L.gru({ units: H, returnSequences: true, dropout: 0.3, dropoutFunc, ...R, name: 'rnn' })),
   // What the kernels cannot express runs tfjs' per-step code (and still agrees).
-  seq('LSTM(7) with tfjs default hardSigmoid gates', (L) => L.lstm({ units: H, recurrentInitializer: 'glorotUniform', name: 'rnn' }), { stockPath: 'hardSigmoid' }),
+  // tfjs' default gate activation hardSigmoid (0.2x + 0.5) runs on the kernels' hard_sigmoid_tfjs.
+  seq('LSTM(7, seq) with tfjs default hardSigmoid gates', (L) => L.lstm({ units: H, returnSequences: true, recurrentInitializer: 'glorotUniform', name: 'rnn' })),
+  seq('GRU(7, goBackwards) with tfjs default hardSigmoid gates, right-padded mask', (L) => L.gru({ units: H, goBackwards: true, recurrentInitializer: 'glorotUniform', name: 'rnn' }), { mask: RIGHT }),
+  seq('LSTM(7) with a softsign gate activation (not a kernel activation)', (L) => L.lstm({ units: H, recurrentActivation: 'softsign', recurrentInitializer: 'glorotUniform', name: 'rnn' }), { stockPath: 'softsign' }),
   seq('LSTM(7, seq), mask with gaps (per-step mask)', (L) => L.lstm({ units: H, returnSequences: true, ...R, name: 'rnn' }), { mask: GAPS }),
   seq('GRU(7, seq, goBackwards), mask with gaps', (L) => L.gru({ units: H, returnSequences: true, goBackwards: true, ...R, name: 'rnn' }), { mask: GAPS }),
   seq('SimpleRNN(7), mask with gaps', (L) => L.simpleRNN({ units: H, ...S, name: 'rnn' }), { mask: GAPS }),
