@@ -36,7 +36,7 @@ test('int8 / float16 files are ≈ 4× / 2× smaller; directory and single-file 
   assert.ok(f32 / f16 > 1.9, `float16 ratio ${f32 / f16}`);
   await saveModel(m, join(dir, 'q8'), { weights: 'int8' });
   const manifest = JSON.parse(readFileSync(join(dir, 'q8', 'model.json'), 'utf8'));
-  assert.is(manifest.weights.dtype, 'int8');
+  assert.is(manifest.weights.dtype, undefined, 'format version 2 keeps the dtype per tensor only');
   const byPath = Object.fromEntries(manifest.tensors.map((t: { path: string }) => [t.path, t]));
   const emb = Object.keys(byPath).find((p) => p.endsWith('/embeddings'))!;
   const kern = Object.keys(byPath).find((p) => /lstm[^/]*\/kernel$/.test(p))!;

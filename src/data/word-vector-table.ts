@@ -3,6 +3,7 @@
 import { DataError } from './errors.js';
 import type { ReadOptions } from './source.js';
 
+/** Options of loadWordVectors / parseWordVectors. */
 export interface WordVectorOptions extends ReadOptions {
   /** Expected dimension D; default: from the header, else the first vector line. */
   dim?: number;
@@ -18,6 +19,7 @@ export interface WordVectorOptions extends ReadOptions {
   maxValues?: number;
 }
 
+/** A word that occurred twice in a vectors file (the first vector is kept). */
 export interface DuplicateWord {
   word: string;
   /** Line of the repeated (ignored) occurrence. */
@@ -26,6 +28,7 @@ export interface DuplicateWord {
   firstLine: number;
 }
 
+/** What parsing a vectors file found: lines, header, entries kept, duplicates, case variants, filtered and blank lines. */
 export interface WordVectorStats {
   /** The file name or label used in messages. */
   name: string;
