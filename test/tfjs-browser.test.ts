@@ -66,7 +66,7 @@ test('browser: fused tfjs layers equal stock tfjs on the cpu and wasm backends i
     const result = (await handle.jsonValue()) as PageResult;
     assert.is(result.error, undefined, `the page failed: ${result.error}`);
     assert.equal(problems, [], problems.join('\n'));
-    assert.is(result.backend, 'wasm-simd');
+    assert.ok(result.backend === 'wasm-relaxed' || result.backend === 'wasm-simd', `a SIMD build runs the fused layers in Chromium (variant 'auto'): ${result.backend}`);
     assert.is(result.checks?.length, 4, 'predict and gradients on cpu and wasm');
     const failed = (result.checks ?? []).filter((c) => !c.pass).map((c) => `${c.check}: max |diff| ${c.maxDiff}`);
     assert.equal(failed, [], failed.join('\n'));
