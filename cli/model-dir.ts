@@ -12,7 +12,7 @@ import { loadModel, saveModel } from '../src/io/index.js';
 import type { CharLm } from '../src/tasks/char-lm.js';
 
 type TaskFile =
-  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: [string, string] }
+  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: string[]; truncating?: 'pre' | 'post' }
   | { kind: 'char-lm'; tokenizer: TokenizerJSON; cell: 'lstm' | 'gru'; units: number; embeddingDim: number };
 
 /**
@@ -37,8 +37,9 @@ async function writeDirectory(dir: string, model: Sequential, task: TaskFile): P
   }
 }
 
-export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: [string, string]): Promise<void> {
-  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes });
+/** `classes`: the label of each class id (K >= 2); `truncating`: which end of long texts training cut. */
+export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: readonly string[], truncating: 'pre' | 'post' = 'post'): Promise<void> {
+  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes: classes.slice(), truncating });
 }
 
 export async function saveCharLm(dir: string, lm: CharLm): Promise<void> {
@@ -50,7 +51,9 @@ export interface LoadedTask {
   model: Sequential;
   tokenizer: Tokenizer;
   maxlen: number;
-  classes: [string, string];
+  /** Label of each class id (text classifiers). */
+  classes: string[];
+  truncating: 'pre' | 'post';
   lm: Pick<CharLm, 'model' | 'tokenizer' | 'cell' | 'units' | 'embeddingDim'> | null;
 }
 
@@ -65,7 +68,7 @@ export async function loadTask(dir: string, want?: TaskFile['kind']): Promise<Lo
   const model = await loadModel(dir, { kernels: await loadKernels() });
   const tokenizer = Tokenizer.fromJSON(task.tokenizer);
   if (task.kind === 'char-lm') {
-    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: ['', ''], lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
+    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: [], truncating: 'post', lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
   }
-  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, lm: null };
+  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, truncating: task.truncating ?? 'post', lm: null };
 }
