@@ -5,6 +5,8 @@
 import type { Kernels, Ptr } from '../bindings/index.js';
 import { ADAGRAD_INITIAL_ACCUMULATOR, type ClipSpec } from '../bindings/families/optimizers.js';
 import { ConfigError } from './errors.js';
+import { getSchedule, isScheduleSpec } from './schedules/get-schedule.js';
+import type { LearningRateSchedule, ScheduleConfig } from './schedules/learning-rate-schedule.js';
 
 export interface ClipOptions {
   clipvalue?: number;
@@ -14,7 +16,8 @@ export interface ClipOptions {
 }
 
 export interface OptimizerOptions extends ClipOptions {
-  learningRate?: number;
+  /** A rate, or a schedule of the step (src/schedules; Keras: a LearningRateSchedule as learning_rate). */
+  learningRate?: number | LearningRateSchedule | ScheduleConfig;
 }
 
 export abstract class Optimizer {
@@ -22,13 +25,16 @@ export abstract class Optimizer {
   /** How many P-sized state slabs the optimizer keeps (moments, accumulators). */
   abstract readonly stateSlabs: number;
   learningRate: number;
+  /** Set when learningRate was a schedule: the loop sets learningRate = schedule.at(iterations) before each update. */
+  readonly schedule: LearningRateSchedule | null;
   readonly clip: ClipSpec | null;
   /** Steps applied so far (t, 1-based inside apply). */
   iterations = 0;
 
   constructor(options: OptimizerOptions, defaultLr: number) {
-    this.learningRate = options.learningRate ?? defaultLr;
-    if (!(this.learningRate > 0) || !Number.isFinite(this.learningRate)) {
+    this.schedule = isScheduleSpec(options.learningRate) ? getSchedule(options.learningRate) : null;
+    this.learningRate = this.schedule ? this.schedule.at(0) : (options.learningRate as number | undefined) ?? defaultLr;
+    if (!this.schedule && (!(this.learningRate > 0) || !Number.isFinite(this.learningRate))) {
       throw new ConfigError(`${new.target.name}: learningRate must be a positive finite number, got ${options.learningRate}`);
     }
     const modes = (['clipvalue', 'clipnorm', 'globalClipnorm', 'clipGradNorm'] as const).filter((k) => options[k] !== undefined && options[k] !== null);
@@ -55,7 +61,7 @@ export abstract class Optimizer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, ...this.own(), ...(this.clip ?? {}) };
+    return { learningRate: this.schedule ? this.schedule.toJSON() : this.learningRate, ...this.own(), ...(this.clip ?? {}) };
   }
 }
 
