@@ -112,6 +112,9 @@ test('TextFileDataset: bad input → DataError (K = 1, unknown label with given 
   const one = join(dir, 'one.csv');
   writeFileSync(one, 'label,text\na,x\na,y\n');
   await rejectsTyped(() => TextFileDataset.scan(one), DataError, /at least 2 distinct labels, found 1/);
+  const lonely = join(dir, 'lonely.csv');
+  writeFileSync(lonely, 'label,text\na,x\nb,y\nc,z\na,w\n');
+  await rejectsTyped(() => TextFileDataset.scan(lonely, { validation: 1 / 3 }), DataError, /lonely\.csv:4: label "c" occurs only in validation records/);
   const three = join(dir, 'three.csv');
   writeFileSync(three, 'label,text,w\na,x,1\nb,y,2\nc,z,-1\n');
   await rejectsTyped(() => TextFileDataset.scan(three, { classes: ['a', 'b'] }), DataError, /label "c" is not one of the 2 given classes/);

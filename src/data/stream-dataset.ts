@@ -99,6 +99,8 @@ export class TextFileDataset implements AsyncIterable<TextBatch> {
     const tokenizer = o.tokenizer ?? new Tokenizer({ numWords: o.numWords ?? null, oovToken: '<oov>' });
     const distinct = new Map<string, Label>();
     const rawCounts = new Map<string, number>();
+    const inTraining = new Set<string>();
+    let firstValidationOnly: { key: string; line: number } | null = null;
     const reservoir: number[] = [];
     const random = new Random(o.seed);
     let records = 0, validationRecords = 0, pending: string[] = [];
@@ -109,7 +111,12 @@ export class TextFileDataset implements AsyncIterable<TextBatch> {
       rawCounts.set(key, (rawCounts.get(key) ?? 0) + 1);
       const isVal = every > 0 && records % every === every - 1;
       records++;
-      if (isVal) { validationRecords++; continue; }
+      if (isVal) {
+        validationRecords++;
+        if (!inTraining.has(key) && !firstValidationOnly) firstValidationOnly = { key, line: r.line };
+        continue;
+      }
+      inTraining.add(key);
       if (fitTokenizer) {
         pending.push(text);
         if (pending.length >= 5000) { tokenizer.fitOnTexts(pending); pending = []; }
@@ -123,6 +130,10 @@ export class TextFileDataset implements AsyncIterable<TextBatch> {
     }
     if (pending.length) tokenizer.fitOnTexts(pending);
     if (records === 0) throw new DataError('no records', o.name ?? String(source));
+    const late = firstValidationOnly as { key: string; line: number } | null;
+    if (!o.classes && late && !inTraining.has(late.key)) {
+      throw new DataError(`label ${JSON.stringify(late.key)} occurs only in validation records (every ${every}th record), never in training ones; a classifier cannot learn it`, o.name ?? String(source), late.line);
+    }
     const labels = o.classes ? LabelEncoder.fromClasses(o.classes) : LabelEncoder.fit([...distinct.values()], { name: `${o.name ?? String(source)}: column "${o.labelColumn}"` });
     const classCounts = new Array<number>(labels.size).fill(0);
     for (const [key, n] of rawCounts) {
