@@ -12,7 +12,7 @@ import { TEXT_MODEL_KINDS, type TextModelKind } from '../../src/tasks/text-model
 import { saveTextClassifier } from '../model-dir.js';
 import { emit, note, table } from '../output.js';
 import { loadLabelledTexts } from '../user-data.js';
-import { addTrainingOptions, loadEmbeddings, positiveInt, type TrainingFlags } from './text-options.js';
+import { addTrainingOptions, fraction, loadEmbeddings, positiveInt, type TrainingFlags } from './text-options.js';
 
 interface TrainFlags extends TrainingFlags {
   data: string;
@@ -25,6 +25,8 @@ interface TrainFlags extends TrainingFlags {
   embeddingDim?: number;
   truncating?: 'pre' | 'post';
   limit?: number;
+  inputDropout: number;
+  recurrentDropout: number;
   out?: string;
   json?: boolean;
 }
@@ -45,6 +47,8 @@ export function trainCommand(): Command {
     .option('--embedding-dim <n>', 'embedding width for random embeddings (default 100; imdb: 128)', positiveInt('--embedding-dim'))
     .option('--truncating <end>', 'cut long texts at the "pre" (keep the end) or "post" end (default post; imdb: pre)')
     .option('--limit <n>', 'imdb: use only n reviews of each split (quick runs)', positiveInt('--limit'))
+    .option('--input-dropout <x>', 'dropout on the recurrent layer\'s inputs, one mask per sequence (Keras dropout)', fraction('--input-dropout'), 0)
+    .option('--recurrent-dropout <x>', 'dropout on the recurrent state (Keras recurrent_dropout)', fraction('--recurrent-dropout'), 0)
     .option('--out <dir>', 'save the trained model (and its tokenizer and classes) here')
     .option('--json', 'print the results as JSON');
   return addTrainingOptions(c).action(async (o: TrainFlags) => {
@@ -71,7 +75,7 @@ export function trainCommand(): Command {
     const progress = new ProgressBar({ epochs: o.epochs, steps: Math.ceil(prepared.train.length / o.batchSize), stream: process.stderr, everySeconds: 30 });
     const r = await trainTextClassifier(prepared, {
       kind: o.model, vectors, units: o.units, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr,
-      embeddingDim: o.embeddingDim ?? defaults.embeddingDim,
+      embeddingDim: o.embeddingDim ?? defaults.embeddingDim, inputDropout: o.inputDropout, recurrentDropout: o.recurrentDropout,
       optimizer: o.optimizer, seed: o.seed, kernels, clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm,
       callbacks: [progress, {
         onEpochEnd: (epoch, logs) => {

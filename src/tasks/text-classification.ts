@@ -100,6 +100,9 @@ export interface TrainTextOptions extends ClipOptions {
   embeddingDim?: number;
   units?: number;
   dropout?: number;
+  /** Input (variational) and recurrent dropout of the recurrent layer (Keras dropout / recurrent_dropout). */
+  inputDropout?: number;
+  recurrentDropout?: number;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
@@ -144,6 +147,7 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
   }
   const model = buildTextModel({
     kind: o.kind, vocabularySize: V, embeddingDim: o.embeddingDim ?? 100, embeddings, units: o.units, dropout: o.dropout, seed: o.seed ?? 0,
+    inputDropout: o.inputDropout, recurrentDropout: o.recurrentDropout,
     kernels: o.kernels, classes: K === 2 ? 1 : K,
   });
   const clip: ClipOptions = { clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm };
