@@ -11,3 +11,5 @@ export class DataValueError extends FusedRnnError {}
 export class ModelStateError extends FusedRnnError {}
 /** A saved model file is unreadable, truncated, corrupt or does not match the model. */
 export class CheckpointError extends FusedRnnError {}
+/** A functional model's graph is malformed: a disconnected input, a cycle, a merge or state of the wrong shape. */
+export class GraphError extends ConfigError {}

@@ -30,3 +30,15 @@ export { prepareText, trainTextClassifier, predictTexts, type PreparedText, type
 export { buildTextModel, TEXT_MODEL_KINDS, type TextModelKind, type TextModelOptions } from './tasks/text-models.js';
 export { trainCharLm, generateText, charLmModel, type CharLm, type CharLmOptions, type GenerateOptions } from './tasks/char-lm.js';
 export { oneNeuronExperiment, longRangeExperiment, explodingExperiment, type CellRun, type ExplodingRun } from './tasks/gradient-experiments.js';
+// ---- model core (issue 14): functional models, new layers, losses as objects
+export { Model, type ModelOptions, type FunctionalOptions, type ModelData, type Gradients, type LossSpec, type CompileConfig } from './model/model.js';
+export { Input, SymbolicTensor, type InputOptions, type DType } from './layers/symbolic.js';
+export { type ApplyOptions, type Mask } from './layers/layer.js';
+export { Add, Multiply, Average, Concatenate, type ConcatenateOptions } from './layers/merge.js';
+export { Masking, type MaskingOptions } from './layers/masking.js';
+export { RepeatVector, type RepeatVectorOptions } from './layers/repeat-vector.js';
+export { TimeDistributed, type TimeDistributedOptions } from './layers/time-distributed.js';
+export { Loss, getLoss, type LossName } from './losses.js';
+export { GraphError } from './errors.js';
+export { type Prediction } from './model/predict.js';
+export { type TrainingModel, type WeightTensor } from './model/contract.js';

@@ -3,7 +3,7 @@
 // Legend: n mask elements, R repeats (x is (R, n)).
 
 import type { FloatArray } from './float-array.js';
-import { xoshiro128ss } from '../../src/random.js';
+import { xoshiro128ss } from '../random.js';
 
 /** mask[i] = (next() >>> 8) >= threshold ? scale : 0; state (4 u32) advanced by n steps. */
 export function dropoutMask(mask: FloatArray, state: Uint32Array, n: number, threshold: number, scale: number): void {

@@ -1,12 +1,13 @@
 // Callbacks: hooks into fit() (Keras keras.callbacks.Callback). Logs are plain { name: number } maps.
 
-import type { Sequential } from '../model/sequential.js';
+import type { TrainingModel } from '../model/contract.js';
 
 export type Logs = Record<string, number>;
 
 export abstract class Callback {
-  model!: Sequential;
-  setModel(model: Sequential): void {
+  /** The model being trained (Keras callback.model), as the TrainingModel contract. */
+  model!: TrainingModel;
+  setModel(model: TrainingModel): void {
     this.model = model;
   }
   onTrainBegin(_logs?: Logs): void | Promise<void> {}

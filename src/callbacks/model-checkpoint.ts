@@ -4,7 +4,7 @@
 // {epoch:02d}, {val_loss:.4f}. Saves are atomic (src/io): an interrupted save leaves the previous file.
 
 import { ConfigError } from '../errors.js';
-import type { Sequential } from '../model/sequential.js';
+import type { Model as Sequential } from '../model/model.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
 
@@ -66,7 +66,7 @@ export class ModelCheckpoint extends Callback {
     } else if (this.verbose) {
       console.log(`Epoch ${epoch + 1}: saving model to ${path}`);
     }
-    await this.write(this.model, path);
+    await this.write(this.model as unknown as Sequential, path); // callbacks get the model itself (see setModel)
     this.saved.push(path);
   }
 }

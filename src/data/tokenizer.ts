@@ -11,16 +11,14 @@
 //   numWords − 1 distinct words); dropped words become the oov index when there is an oov token.
 // - JSON: toJSONString() writes the exact text of Keras' `tokenizer.to_json()` (nested JSON strings, Python's
 //   ", " / ": " separators and \uXXXX escapes), and Tokenizer.fromJSON reads it (tokenizer_from_json).
-// Porting notes: characters are Unicode code points (as Python 3 strings), so an emoji is one token and a filter;
-// lowercasing is String.prototype.toLowerCase (full Unicode mapping, locale-free, like Python's str.lower()).
-// Python iterates `set(seq)` when counting word_docs, so Keras' word_docs key order is arbitrary; ours is
-// first-occurrence order. If the oov token also occurs as a word in the texts, Keras gives it that word's
-// (later) index and leaves 1 unused; so do we.
+// Porting notes: characters are Unicode code points (as Python 3 strings), so an emoji is one token and a
+// filter; lowercasing is String.prototype.toLowerCase (full Unicode, locale-free, like Python's str.lower()).
+// Keras' word_docs key order is arbitrary (Python iterates `set(seq)`); ours is first-occurrence order. An oov
+// token that also occurs as a word gets that word's (later) index, leaving 1 unused, as in Keras.
 import { DataError } from './errors.js';
 
 /** Keras' default `filters`: ASCII punctuation (except the apostrophe), tab and newline. */
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
-
 export interface TokenizerOptions {
   /** Keep only indices < numWords when converting texts (Keras `num_words`); null: keep all. */
   numWords?: number | null;

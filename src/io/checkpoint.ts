@@ -2,7 +2,8 @@
 // ./node.ts behind dynamic imports of node:* modules, so the browser bundle builds without them.
 
 import { CheckpointError } from '../errors.js';
-import type { Sequential } from '../model/sequential.js';
+import type { Model as Sequential } from '../model/model.js';
+import type { Sequential as SequentialModel } from '../model/sequential.js';
 import { applyWeights, checkBlob, encodeCheckpoint, packSingleFile, parseManifest, restoreModel, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type RestoreOptions } from './format.js';
 import { isNode } from './node.js';
 
@@ -22,11 +23,12 @@ export async function saveModel(model: Sequential, path: string): Promise<void> 
 
 /**
  * Loads a model saved by saveModel/saveModelToBytes: rebuilds it from its config, checks every tensor's
- * shape, sets the weights and restores the compile config (optimizer state starts fresh).
+ * shape, sets the weights and restores the compile config (optimizer state starts fresh). A Sequential
+ * checkpoint gives a Sequential (the default type); for a functional one write loadModel<Model>(...).
  */
-export async function loadModel(source: CheckpointSource, options: RestoreOptions = {}): Promise<Sequential> {
+export async function loadModel<M extends Sequential = SequentialModel>(source: CheckpointSource, options: RestoreOptions = {}): Promise<M> {
   const { checkpoint, name } = await readCheckpoint(source);
-  return restoreModel(checkpoint, name, options);
+  return (await restoreModel(checkpoint, name, options)) as M;
 }
 
 /** Loads only the weights into a built model with the same tensors; on any error the model is unchanged. */

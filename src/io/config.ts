@@ -1,88 +1,67 @@
-// Model ⇄ Keras-style config: { className: 'Sequential', config: { name, seed, inputShape, layers } } with
-// each layer as { className, config = getConfig() }, plus the compile config (optimizer, loss, metrics).
-// The optimizer's state (moments, iteration count) is not part of either: a restored model trains on with
-// fresh optimizer state, as Keras does after model.save(include_optimizer=False).
+// Model ⇄ config for the checkpoint format. The model owns its config (Sequential.getConfig/fromConfig,
+// Model.getConfig/fromConfig in src/model/); this file only picks the class by className and pairs it with
+// the compile config (optimizer, loss, metrics). The optimizer's state (moments, iteration count) is part
+// of neither: a restored model trains on with fresh optimizer state, as Keras does after
+// model.save(include_optimizer=False).
 
 import type { Kernels } from '../../bindings/index.js';
 import { ConfigError } from '../errors.js';
-import type { Layer, LayerConfig, Shape } from '../layers/layer.js';
-import { layerFromConfig, layerToConfig } from '../layers/registry.js';
-import { Sequential, type CompileOptions } from '../model/sequential.js';
+import type { Shape } from '../layers/layer.js';
+import type { CompileConfig, CompileOptions } from '../model/compile.js';
+import type { FunctionalConfig, ModelConfig } from '../model/functional-config.js';
+import { Model } from '../model/model.js';
+import { Sequential, type SequentialConfig } from '../model/sequential.js';
 
-export interface SequentialConfig {
-  className: 'Sequential';
-  config: {
-    name: string;
-    seed: number;
-    /** Per-sample input shape the model was built for (null: not built and no first-layer inputShape). */
-    inputShape: Shape | null;
-    layers: LayerConfig[];
-  };
-}
+export type { SequentialConfig } from '../model/sequential.js';
+export type { FunctionalConfig, ModelConfig } from '../model/functional-config.js';
+export type { CompileConfig } from '../model/compile.js';
 
-export interface CompileConfig {
-  optimizer: { className: string; config: Record<string, unknown> };
-  loss: string;
-  metrics: string[];
-}
-
-/**
- * What the model keeps private: the shape it was built for and its compile options. Read through public
- * getters when the model has them (builtInputShape, compileConfig), else through the private fields.
- */
-interface ModelInternals {
-  builtInputShape?: Shape | null;
-  compileConfig?: CompileConfig | null;
-  inputShape?: Shape | null;
-  compiled?: { optimizer: { className: string; getConfig(): Record<string, unknown> }; loss: string; metricNames: string[] } | null;
-}
-
-export function modelInputShape(model: Sequential): Shape | null {
-  const m = model as unknown as ModelInternals;
-  const s = 'builtInputShape' in m ? m.builtInputShape : m.inputShape;
-  return s ? s.slice() : model.layers[0]?.inputShape?.slice() ?? null;
-}
-
-/** The compile options of a compiled model as plain JSON, or null before compile(). */
-export function compileToConfig(model: Sequential): CompileConfig | null {
-  const m = model as unknown as ModelInternals;
-  if ('compileConfig' in m) return m.compileConfig ? structuredClone(m.compileConfig) : null;
-  const c = m.compiled;
-  if (!c) return null;
-  return { optimizer: { className: c.optimizer.className, config: c.optimizer.getConfig() }, loss: c.loss, metrics: c.metricNames.slice() };
-}
-
-/** Keras Sequential.get_config(). */
-export function modelToConfig(model: Sequential): SequentialConfig {
-  return {
-    className: 'Sequential',
-    config: { name: model.name, seed: model.seed, inputShape: modelInputShape(model), layers: model.layers.map((l: Layer) => layerToConfig(l)) },
-  };
-}
-
+/** Options of fromConfig: the Kernels the rebuilt model runs on. */
 export interface FromConfigOptions {
   kernels?: Kernels;
 }
 
-/** Keras Sequential.from_config(): a new, unbuilt model (build it with model.build(config.config.inputShape)). */
-export function modelFromConfig(spec: SequentialConfig, options: FromConfigOptions = {}): Sequential {
-  if (!spec || spec.className !== 'Sequential' || typeof spec.config !== 'object' || !Array.isArray(spec.config?.layers)) {
-    throw new ConfigError(`model config must be { className: 'Sequential', config: { layers: [...] } }, got className ${JSON.stringify(spec?.className)}`);
-  }
-  const c = spec.config;
-  const layers = c.layers.map((l) => layerFromConfig(l));
-  return new Sequential(layers, { name: c.name, seed: c.seed, kernels: options.kernels });
+/** The per-sample input shape of a Sequential (built, or its first layer's), null otherwise. */
+export function modelInputShape(model: Model): Shape | null {
+  if (model instanceof Sequential) return model.builtInputShape ?? model.layers[0]?.inputShape?.slice() ?? null;
+  return null;
 }
 
-/** Rebuilds a model from its config and builds it for the stored input shape (when there is one). */
-export async function modelFromConfigBuilt(spec: SequentialConfig, options: FromConfigOptions = {}): Promise<Sequential> {
+/** The compile options of a compiled model as plain JSON, or null before compile(). */
+export function compileToConfig(model: Model): CompileConfig | null {
+  const c = model.compileConfig;
+  return c ? structuredClone(c) : null;
+}
+
+/** Keras get_config() of any model. */
+export function modelToConfig(model: Sequential): SequentialConfig;
+export function modelToConfig(model: Model): ModelConfig;
+export function modelToConfig(model: Model): ModelConfig {
+  return model.getConfig();
+}
+
+/** Keras from_config(): a new, unbuilt model of the config's class ('Sequential' or 'Functional'). */
+export function modelFromConfig(spec: ModelConfig, options: FromConfigOptions = {}): Model {
+  if (spec && spec.className === 'Sequential') return Sequential.fromConfig(spec as SequentialConfig, options);
+  if (spec && spec.className === 'Functional') return Model.fromConfig(spec as FunctionalConfig, options);
+  throw new ConfigError(`model config must be { className: 'Sequential' | 'Functional', config: {...} }, got className ${JSON.stringify(spec?.className)}`);
+}
+
+/** Rebuilds a model from its config and builds it (a Sequential for its stored input shape, when there is one). */
+export async function modelFromConfigBuilt(spec: ModelConfig, options: FromConfigOptions = {}): Promise<Model> {
   const model = modelFromConfig(spec, options);
-  const shape = spec.config.inputShape;
-  if (shape) await model.build(shape.slice());
+  if (model instanceof Sequential) {
+    const shape = (spec as SequentialConfig).config.inputShape;
+    if (shape) await model.build(shape.slice());
+  } else {
+    await model.build();
+  }
   return model;
 }
 
 /** compile() options from a stored compile config. */
 export function compileFromConfig(c: CompileConfig): CompileOptions {
-  return { optimizer: { className: c.optimizer.className, config: { ...c.optimizer.config } }, loss: c.loss, metrics: c.metrics.slice() };
+  const out: CompileOptions = { optimizer: { className: c.optimizer.className, config: { ...c.optimizer.config } }, loss: structuredClone(c.loss), metrics: structuredClone(c.metrics) };
+  if (c.lossWeights) out.lossWeights = { ...c.lossWeights };
+  return out;
 }

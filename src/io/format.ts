@@ -7,8 +7,8 @@
 
 import type { Kernels } from '../../bindings/index.js';
 import { CheckpointError } from '../errors.js';
-import type { Sequential } from '../model/sequential.js';
-import { compileFromConfig, compileToConfig, modelFromConfigBuilt, modelToConfig, type CompileConfig, type SequentialConfig } from './config.js';
+import type { Model as Sequential } from '../model/model.js';
+import { compileFromConfig, compileToConfig, modelFromConfigBuilt, modelToConfig, type CompileConfig, type ModelConfig as SequentialConfig } from './config.js';
 import { crc32Hex } from './crc32.js';
 
 export const MAGIC = 'FRNN';
@@ -147,7 +147,7 @@ export function parseManifest(input: string | Uint8Array, source: string): Manif
   if (!m || typeof m !== 'object') fail(source, 'not an object');
   if (m.format !== 'fused-rnn-checkpoint') fail(source, `format is ${JSON.stringify(m.format)}, expected "fused-rnn-checkpoint"`);
   checkVersion(m.formatVersion, source);
-  if (!m.model || m.model.className !== 'Sequential') fail(source, 'model must be a Sequential config');
+  if (!m.model || (m.model.className !== 'Sequential' && m.model.className !== 'Functional')) fail(source, 'model must be a Sequential or Functional config');
   const w = m.weights;
   if (!w || typeof w !== 'object') fail(source, 'weights is missing');
   if (w.dtype !== 'float32') fail(source, `weights.dtype ${JSON.stringify(w.dtype)} is not supported (float32 only)`);

@@ -9,7 +9,7 @@
 // A crash at any point leaves model.json with a blob matching its checksum (weights.bin or weights.prev.bin).
 
 import { CheckpointError } from '../errors.js';
-import type { Sequential } from '../model/sequential.js';
+import type { Model as Sequential } from '../model/model.js';
 import { checkBlob, encodeCheckpoint, MANIFEST_FILE, packSingleFile, parseManifest, unpackSingleFile, WEIGHTS_FILE, type Checkpoint } from './format.js';
 
 export const PREVIOUS_WEIGHTS_FILE = 'weights.prev.bin';

@@ -5,7 +5,7 @@
 // reversal copy is needed; its input gradient is added to the forward copy's (ACCUMULATE_DX).
 
 import type { Ptr } from '../../bindings/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, GraphError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
 import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 import type { Recurrent } from './recurrent.js';
@@ -65,10 +65,46 @@ export class Bidirectional extends Layer {
     return this.forwardLayer.returnSequences;
   }
 
+  /**
+   * Keras order: inputs [x, ...forward initial states, ...backward initial states]; outputs [y] or, with
+   * returnState, [y, ...forward final states, ...backward final states].
+   */
+  override computeOutputShapes(inputs: Shape[], stateCount: number): Shape[] {
+    const n = this.forwardLayer.stateCount;
+    if (stateCount !== 0 && stateCount !== 2 * n) {
+      throw new GraphError(`Bidirectional "${this.name}": initialState must hold ${2 * n} tensors (forward then backward ${n === 2 ? '[h, c]' : '[h]'}), got ${stateCount}`);
+    }
+    const f = this.forwardLayer.computeOutputShapes(inputs.slice(0, inputs.length - stateCount / 2), stateCount / 2);
+    this.backwardLayer.computeOutputShapes([inputs[0], ...inputs.slice(inputs.length - stateCount / 2)], stateCount / 2);
+    const y = this.computeOutputShape(inputs[0]);
+    return f.length === 1 ? [y] : [y, ...f.slice(1), ...f.slice(1)];
+  }
+
+  override planNode(planner: Planner, inputs: Port[]): Port[] {
+    const n = this.forwardLayer.stateCount, states = inputs.length - 1;
+    const used = planner.outputsUsed;
+    const inner = (from: number): Planner => ({
+      alloc: (k) => planner.alloc(k), capacity: planner.capacity, inputCapacity: planner.inputCapacity, training: planner.training,
+      outputsUsed: [true, ...used.slice(from, from + n)],
+    });
+    const fs = this.forwardLayer.planNode(inner(1), [inputs[0], ...inputs.slice(1, 1 + states / 2)]);
+    const bs = this.backwardLayer.planNode(inner(1 + n), [inputs[0], ...inputs.slice(1 + states / 2)]);
+    const y = this.planMerge(planner, inputs[0], fs[0]);
+    return [y, ...fs.slice(1), ...bs.slice(1)];
+  }
+
+  override twin(): Bidirectional {
+    const Ctor = this.forwardLayer.constructor as new (o: Record<string, unknown>) => Recurrent;
+    const inner = new Ctor({ ...this.forwardLayer.getConfig(), name: this.forwardLayer.name.replace(/^forward_/, '') });
+    return new Bidirectional({ name: this.name, trainable: this.trainable, mergeMode: this.mergeMode, layer: inner });
+  }
+
   plan(planner: Planner, input: Port): Port {
+    return this.planNode(planner, [input])[0];
+  }
+
+  private planMerge(planner: Planner, input: Port, f: Port): Port {
     this.input = input;
-    const f = this.forwardLayer.plan(planner, input);
-    this.backwardLayer.plan(planner, input);
     this.H = this.forwardLayer.units;
     const rows = (f.sequence ? planner.capacity.T : 1) * planner.capacity.B;
     const width = this.mergeMode === 'concat' ? 2 * this.H : this.H;

@@ -3,10 +3,9 @@
 // B batch, C input channels, F filters, K kernel width. x (T, B, C) time-major, kernel (K, C, F), bias (F),
 // y (To, B, F); the activation is fused in the kernel (like Dense).
 //
-// Layers that change the time length (Conv1D, MaxPooling1D, AveragePooling1D) set ctx.T to their output
-// length in forward (the layers above see To) and restore the input length in backward; they also drop the
-// mask (ctx.lengths = null above them, restored in backward for the layers below), as Keras 3 does for
-// layers without mask support.
+// Layers that change the time length (Conv1D, MaxPooling1D, AveragePooling1D) state their output length
+// (outputSteps), which travels with their output tensor; they drop the mask, as Keras 3 does for layers
+// without mask support.
 
 import type { TensorRef } from '../../bindings/index.js';
 import { conv1dGeometry, type ConvPadding } from '../../bindings/families/conv1d.js';
@@ -37,26 +36,6 @@ export interface Conv1DOptions extends LayerOptions {
   biasRegularizer?: Regularizer | null;
 }
 
-/** The run state a time-resampling layer saves in forward and restores in backward (see the header). */
-export class SequenceScope {
-  private T = 0;
-  private lengths: Int32Array | null = null;
-
-  /** Remembers the input length and mask, then switches ctx to the output length without a mask. */
-  enter(ctx: RunContext, To: number): void {
-    this.T = ctx.T;
-    this.lengths = ctx.lengths;
-    ctx.T = To;
-    ctx.lengths = null;
-  }
-
-  /** Restores the input length and mask for the layers below (call at the end of backward). */
-  leave(ctx: RunContext): void {
-    ctx.T = this.T;
-    ctx.lengths = this.lengths;
-  }
-}
-
 export class Conv1D extends Layer {
   readonly className = 'Conv1D';
   readonly filters: number;
@@ -70,7 +49,6 @@ export class Conv1D extends Layer {
   private readonly biasInitializer: InitializerSpec;
   private readonly kernelRegularizer: Regularizer | null;
   private readonly biasRegularizer: Regularizer | null;
-  private readonly scope = new SequenceScope();
   private C = 0;
 
   constructor(options: Conv1DOptions) {
@@ -146,17 +124,20 @@ export class Conv1D extends Layer {
     return { strides: this.strides, dilationRate: this.dilationRate, padding: this.padding, activation: this.activation };
   }
 
+  override outputSteps(T: number): number {
+    return this.outputLength(T, this.input.shape);
+  }
+
   forward(ctx: RunContext): void {
     const x = this.input.value(ctx);
-    this.scope.enter(ctx, this.outputLength(ctx.T, this.input.shape));
     ctx.kernels.conv1dForward({
-      y: this.output.value(ctx), x, kernel: this.weight(ctx, 'kernel'), bias: this.useBias ? this.weight(ctx, 'bias') : null, ...this.config(),
+      y: this.output.value({ B: ctx.B, T: this.outputSteps(ctx.T) }), x, kernel: this.weight(ctx, 'kernel'), bias: this.useBias ? this.weight(ctx, 'bias') : null, ...this.config(),
     });
   }
 
   backward(ctx: RunContext): void {
-    const dy = this.output.grad(ctx), y = this.output.value(ctx);
-    this.scope.leave(ctx);
+    const out = { B: ctx.B, T: this.outputSteps(ctx.T) };
+    const dy = this.output.grad(out), y = this.output.value(out);
     if (!dy) return;
     const dx: TensorRef | null = this.input.grad(ctx);
     if (!this.trainable && !dx) return;

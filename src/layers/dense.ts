@@ -2,7 +2,10 @@
 // one GEMM). Keras: keras.layers.Dense (https://keras.io/api/layers/core_layers/dense/).
 // As the model's output layer with a sigmoid/softmax activation and a cross-entropy loss, the model sets
 // `emitLogits`: the layer then outputs logits and the fused loss applies the activation (stable, exact
-// gradient); predictions apply it afterwards.
+// gradient); predictions apply it afterwards. Anywhere else a softmax runs row-wise after the linear
+// kernel: y = exp(z − max z) / Σ exp(z − max z); backward dz = y ⊙ (dy − Σ_j dy_j y_j).
+// Porting note: the kernels have no softmax yet, so this one runs in JS (Math.exp: bit-identical runs on
+// one engine, not across engines as the fused paths are; see docs/decisions.md).
 
 import { ConfigError } from '../errors.js';
 import { getInitializer, serializeInitializer, type InitializerSpec } from '../initializers.js';
@@ -27,7 +30,7 @@ export class Dense extends Layer {
   readonly units: number;
   readonly activation: DenseActivation;
   readonly useBias: boolean;
-  /** Set by the model for a fused sigmoid/softmax + cross-entropy output. */
+  /** Set (through fuseOutputActivation) by the model for a fused sigmoid/softmax + cross-entropy output. */
   emitLogits = false;
   private readonly kernelInitializer: InitializerSpec;
   private readonly biasInitializer: InitializerSpec;
@@ -64,13 +67,31 @@ export class Dense extends Layer {
     return params;
   }
 
-  /** The activation the kernel applies (linear when the fused loss applies it). */
-  private kernelActivation(): Exclude<DenseActivation, 'softmax'> {
-    if (this.emitLogits) return 'linear';
-    if (this.activation === 'softmax') {
-      throw new ConfigError(`Dense "${this.name}": softmax is supported as the output layer of a model compiled with sparseCategoricalCrossentropy`);
-    }
+  override fuseOutputActivation(activation: 'sigmoid' | 'softmax'): boolean {
+    this.emitLogits = this.activation === activation;
+    return this.emitLogits;
+  }
+
+  override unfuseOutputActivation(): void {
+    this.emitLogits = false;
+  }
+
+  override get logitsActivation(): 'sigmoid' | 'softmax' | null {
+    return this.emitLogits ? (this.activation as 'sigmoid' | 'softmax') : null;
+  }
+
+  override get outputActivation(): string | null {
     return this.activation;
+  }
+
+  /** The activation the kernel applies (linear when the fused loss or the row-wise softmax applies it). */
+  private kernelActivation(): Exclude<DenseActivation, 'softmax'> {
+    return this.emitLogits || this.activation === 'softmax' ? 'linear' : this.activation;
+  }
+
+  /** Whether this layer applies a softmax itself (not fused with a loss). */
+  private get ownSoftmax(): boolean {
+    return this.activation === 'softmax' && !this.emitLogits;
   }
 
   plan(planner: Planner, input: Port): Port {
@@ -85,10 +106,21 @@ export class Dense extends Layer {
   }
 
   forward(ctx: RunContext): void {
+    const y = this.output.value(ctx);
     ctx.kernels.denseForward({
-      y: this.output.value(ctx), x: this.input.value(ctx), kernel: this.weight(ctx, 'kernel'),
+      y, x: this.input.value(ctx), kernel: this.weight(ctx, 'kernel'),
       bias: this.useBias ? this.weight(ctx, 'bias') : null, activation: this.kernelActivation(),
     });
+    if (this.ownSoftmax) {
+      const U = this.units, rows = y.shape.slice(0, -1).reduce((a, b) => a * b, 1), Y = ctx.kernels.arena.f32(y.ptr, rows * U);
+      for (let r = 0; r < rows; r++) {
+        const o = r * U;
+        let max = -Infinity, sum = 0;
+        for (let j = 0; j < U; j++) max = Math.max(max, Y[o + j]);
+        for (let j = 0; j < U; j++) { Y[o + j] = Math.exp(Y[o + j] - max); sum += Y[o + j]; }
+        for (let j = 0; j < U; j++) Y[o + j] /= sum;
+      }
+    }
   }
 
   backward(ctx: RunContext): void {
@@ -96,6 +128,17 @@ export class Dense extends Layer {
     if (!dy) return;
     const dx = this.input.grad(ctx);
     if (!this.trainable && !dx) return;
+    if (this.ownSoftmax) {
+      // dy := y ⊙ (dy − Σ_j dy_j y_j) in place (nothing reads this layer's output gradient afterwards).
+      const U = this.units, rows = dy.shape.slice(0, -1).reduce((a, b) => a * b, 1), a = ctx.kernels.arena;
+      const D = a.f32(dy.ptr, rows * U), Y = a.f32(this.output.value(ctx).ptr, rows * U);
+      for (let r = 0; r < rows; r++) {
+        const o = r * U;
+        let dot = 0;
+        for (let j = 0; j < U; j++) dot += D[o + j] * Y[o + j];
+        for (let j = 0; j < U; j++) D[o + j] = Y[o + j] * (D[o + j] - dot);
+      }
+    }
     ctx.kernels.denseBackward({
       dx, dKernel: this.weightGrad(ctx, 'kernel'), dBias: this.useBias ? this.weightGrad(ctx, 'bias') : null,
       dy, x: this.input.value(ctx), kernel: this.weight(ctx, 'kernel'), y: this.output.value(ctx), activation: this.kernelActivation(),

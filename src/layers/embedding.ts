@@ -6,7 +6,7 @@
 import { ShapeError } from '../errors.js';
 import { Constant, serializeInitializer, getInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
 export interface EmbeddingOptions extends LayerOptions {
   /** V: vocabulary size (ids in [0, V)). */
@@ -70,11 +70,17 @@ export class Embedding extends Layer {
   forward(ctx: RunContext): void {
     const ids = this.input.value(ctx);
     ctx.kernels.embeddingForward({ y: this.output.value(ctx), ids, embeddings: this.weight(ctx, 'embeddings'), maskZero: this.maskZero });
-    if (this.maskZero) {
-      const { lengths, leftPadded } = paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
-      ctx.lengths = lengths;
-      ctx.leftPadded = leftPadded;
-    }
+  }
+
+  /** With maskZero: the valid steps of each sample (id 0 = padding), from the batch's ids. */
+  override computeMask(ctx: RunContext): Mask | null {
+    if (!this.maskZero) return null;
+    const ids = this.input.value(ctx);
+    return paddingOf(ctx.kernels.arena.i32(ids.ptr, ctx.B * ctx.T), ctx.B, ctx.T, this.name);
+  }
+
+  override get expectsIds(): boolean {
+    return true;
   }
 
   backward(ctx: RunContext): void {
@@ -120,7 +126,7 @@ function flattenMatrix(weights: ArrayLike<number> | ArrayLike<ArrayLike<number>>
  * the fused kernels take right- OR left-padded batches, so padding must sit on one side of every row and on
  * the same side in the whole batch (rows without padding fit either).
  */
-export function paddingOf(ids: Int32Array, B: number, T: number, layer: string): { lengths: Int32Array; leftPadded: boolean } {
+export function paddingOf(ids: Int32Array, B: number, T: number, layer: string, what = 'id 0'): { lengths: Int32Array; leftPadded: boolean } {
   const lengths = new Int32Array(B);
   let side: 'left' | 'right' | null = null;
   let sideRow = -1;
@@ -139,14 +145,14 @@ export function paddingOf(ids: Int32Array, B: number, T: number, layer: string):
     if (last - first + 1 !== count) {
       let hole = first;
       while (row[hole] !== 0) hole++;
-      throw new ShapeError(`Embedding "${layer}": maskZero needs padding (id 0) on one side of each sequence, but batch row ${b} has id 0 at time step ${hole} between tokens`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": ${what === 'id 0' ? 'maskZero needs padding (id 0)' : 'one-sided masks need padding'} on one side of each sequence, but batch row ${b} has ${what} at time step ${hole} between ${what === 'id 0' ? 'tokens' : 'valid steps'}`);
     }
     const rowSide = first === 0 ? 'right' : last === T - 1 ? 'left' : null;
     if (rowSide === null) {
-      throw new ShapeError(`Embedding "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": batch row ${b} is padded on both sides (tokens at time steps ${first}..${last} of ${T})`);
     }
     if (side !== null && side !== rowSide) {
-      throw new ShapeError(`Embedding "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side (padSequences padding 'pre' or 'post')`);
+      throw new ShapeError(`${what === 'id 0' ? 'Embedding' : 'Masking'} "${layer}": batch row ${sideRow} is ${side}-padded but batch row ${b} is ${rowSide}-padded; use one padding side (padSequences padding 'pre' or 'post')`);
     }
     side = rowSide;
     sideRow = b;

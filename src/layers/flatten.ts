@@ -12,7 +12,6 @@ export class Flatten extends Layer {
   readonly className = 'Flatten';
   private T = 0;
   private F = 0;
-  private lengths: Int32Array | null = null;
 
   constructor(options: LayerOptions = {}) {
     super(options, 'flatten');
@@ -47,13 +46,10 @@ export class Flatten extends Layer {
     const x = this.input.value(ctx), y = this.output.value(ctx), { B } = ctx, T = this.T, F = this.F;
     // y (B, T·F)[:, t·F : (t+1)·F] ← x[t] (B, F)
     for (let t = 0; t < T; t++) ctx.kernels.copyRows(y.ptr + t * F * 4, T * F, x.ptr + t * B * F * 4, F, B, F);
-    this.lengths = ctx.lengths;
-    ctx.lengths = null;
   }
 
   backward(ctx: RunContext): void {
     if (this.output === this.input) return;
-    ctx.lengths = this.lengths;
     const dy = this.output.grad(ctx), dx = this.input.grad(ctx), { B } = ctx, T = this.T, F = this.F;
     if (!dy || !dx) return;
     // dx[t] (B, F) ← dy (B, T·F)[:, t·F : (t+1)·F]

@@ -3,22 +3,38 @@
 //
 // Layouts inside the model (DESIGN.md §3): sequences are time-major (T, B, F); per-sample vectors are
 // (B, F); token ids stay batch-major (B, T) i32 (the Embedding gather writes time-major).
-// A Port is how a layer hands its output to the next one: a view for the current (B, T) and, when the
-// model trains, a gradient buffer of the same shape that the NEXT layer's backward writes into.
+// A Port is how a layer hands an output to the next one: a view for the current (B, T) and, when the
+// model trains, a gradient buffer of the same shape that the CONSUMER's backward writes into.
+//
+// Time length and mask travel with the tensors: the model keeps, for every port, the (B, T) and the mask
+// its producer gave it in forward, and hands each layer a fresh RunContext made from its inputs' state.
+// A layer never changes the context (nothing to restore in backward); it states its output length
+// (outputSteps) and mask (computeMask) and the model records them on its output ports.
 
 import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
-import { ShapeError } from '../errors.js';
+import type { Random } from '../../bindings/random.js';
+import { GraphError, ShapeError } from '../errors.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { ParamEntry, ParamSpec, Regularizer } from '../model/param-table.js';
-import type { Random } from '../random.js';
+import { SymbolicTensor, type GraphNode, type Shape } from './symbolic.js';
 
-/** Per-sample Keras shape (no batch dim); `null` = any length (time). */
-export type Shape = Array<number | null>;
+export type { Shape } from './symbolic.js';
 
 /** The batch size and sequence length of the current call. */
 export interface RunDims {
   B: number;
   T: number;
+}
+
+/**
+ * Which time steps of a batch are valid (Keras masks). One-sided padding is `lengths` (valid steps per
+ * sample) with the side; the fused kernels skip the padded steps.
+ */
+export interface Mask {
+  /** (B) valid steps per sample. */
+  lengths: Int32Array;
+  /** Valid steps at the end (left padding) instead of the start. */
+  leftPadded: boolean;
 }
 
 export interface Port {
@@ -34,13 +50,21 @@ export interface Port {
   grad(run: RunDims): TensorRef | null;
 }
 
-/** Per-batch state shared by the layers of one forward/backward pass. */
+/** The time length and mask of one input tensor in the current run. */
+export interface InputState {
+  T: number;
+  mask: Mask | null;
+}
+
+/** What one layer call sees: B and T and the mask of its first input, every input's state, the slabs. */
 export interface RunContext extends RunDims {
   kernels: Kernels;
   training: boolean;
-  /** Per-sample lengths from an Embedding with maskZero (null: no mask). */
+  /** Per-sample valid lengths of the first input (null: no mask). */
   lengths: Int32Array | null;
   leftPadded: boolean;
+  /** Every input's time length and mask, in input order (the first is also in T / lengths above). */
+  inputs: readonly InputState[];
   /** Generator for dropout masks (advanced only in training). */
   random: Random;
   /** Scratch for the dropout kernel's generator state (16 bytes). */
@@ -54,10 +78,20 @@ export interface RunContext extends RunDims {
 export interface Planner {
   /** Allocates `floats` f32 (or i32) elements, zeroed. */
   alloc(floats: number): Ptr;
-  /** Largest batch and length this plan must hold. */
+  /** Largest batch and length (of the first input) this plan must hold. */
   readonly capacity: RunDims;
+  /** Largest length of every input, in input order. */
+  readonly inputCapacity: readonly number[];
   /** Whether gradient buffers are needed (training plan vs inference-only plan). */
   readonly training: boolean;
+  /** Whether each output is read by another layer or a loss (an unread output needs no gradient). */
+  readonly outputsUsed: readonly boolean[];
+}
+
+/** Options of layer.apply(): initial states for recurrent layers (Keras `initial_state`). */
+export interface ApplyOptions {
+  /** Recurrent layers: [h] (GRU, SimpleRNN) or [h, c] (LSTM); Bidirectional: forward states, then backward. */
+  initialState?: SymbolicTensor | SymbolicTensor[];
 }
 
 export interface ParamDeclaration extends ParamSpec {
@@ -131,6 +165,95 @@ export abstract class Layer {
   /** Whether this layer's output carries the input mask on (Keras mask propagation). */
   propagatesMask(): boolean {
     return true;
+  }
+
+  // ---- graph: several inputs/outputs, shared application, masks and lengths
+
+  /** True for layers that read int32 token ids (Embedding). */
+  get expectsIds(): boolean {
+    return false;
+  }
+
+  /**
+   * Output shapes for input shapes (the last `stateCount` of them initial states). The default handles
+   * one input and one output; merge layers and recurrent layers with states override it.
+   */
+  computeOutputShapes(inputs: Shape[], stateCount: number): Shape[] {
+    if (stateCount > 0) throw new GraphError(`${this.className} "${this.name}": initialState is only accepted by recurrent layers`);
+    if (inputs.length !== 1) throw new GraphError(`${this.className} "${this.name}": expects one input, got ${inputs.length}`);
+    return [this.computeOutputShape(inputs[0])];
+  }
+
+  /** Allocates buffers for one application with several input ports; returns one port per output. */
+  planNode(planner: Planner, inputs: Port[]): Port[] {
+    return [this.plan(planner, inputs[0])];
+  }
+
+  /** The time length of the sequence outputs for an input of T steps (Conv1D, pooling change it). */
+  outputSteps(T: number): number {
+    return T;
+  }
+
+  /** The mask of output 0 after forward (other outputs carry none); by default the input's, if propagated. */
+  computeMask(ctx: RunContext): Mask | null {
+    return this.propagatesMask() && ctx.lengths ? { lengths: ctx.lengths, leftPadded: ctx.leftPadded } : null;
+  }
+
+  /**
+   * A fresh instance with the same configuration, for a second application of this layer in a graph
+   * (the model binds it to the same weights, so the two applications share them). Wrappers override.
+   */
+  twin(): Layer {
+    const Ctor = this.constructor as new (options: Record<string, unknown>) => Layer;
+    return new Ctor(this.getConfig());
+  }
+
+  /**
+   * Output fusion with a loss: a layer whose activation is `activation` may output logits instead and let
+   * the fused loss apply it (exact, stable gradient). Returns whether it did; Dense overrides.
+   */
+  fuseOutputActivation(_activation: 'sigmoid' | 'softmax'): boolean {
+    return false;
+  }
+
+  /** Undoes fuseOutputActivation (the layer applies its own activation again). */
+  unfuseOutputActivation(): void {}
+
+  /** The activation applied after this layer's output when it emits logits for a fused loss, else null. */
+  get logitsActivation(): 'sigmoid' | 'softmax' | null {
+    return null;
+  }
+
+  /** The element-wise activation of this layer's output, when it has one (Dense: its activation). */
+  get outputActivation(): string | null {
+    return null;
+  }
+
+  /**
+   * Applies the layer to symbolic tensors (Keras functional API): `dense.apply(x)`,
+   * `lstm.apply(x, { initialState: [h, c] })`, `new Concatenate().apply([a, b])`. Returns the output
+   * tensor, or the list of outputs for layers with several (e.g. returnState). Applying a layer twice
+   * shares its weights.
+   */
+  apply(inputs: SymbolicTensor | SymbolicTensor[], options: ApplyOptions = {}): SymbolicTensor | SymbolicTensor[] {
+    const main = Array.isArray(inputs) ? inputs.slice() : [inputs];
+    const init = options?.initialState;
+    const states = init === undefined || init === null ? [] : Array.isArray(init) ? init.slice() : [init];
+    const all = [...main, ...states];
+    if (main.length === 0) throw new GraphError(`${this.className} "${this.name}": apply() needs at least one input tensor`);
+    all.forEach((t, i) => {
+      if (!(t instanceof SymbolicTensor)) {
+        throw new GraphError(`${this.className} "${this.name}": input ${i} must be a symbolic tensor from Input() or layer.apply(), got ${t === null ? 'null' : typeof t}`);
+      }
+    });
+    main.forEach((t) => {
+      if (t.dtype === 'int32' && !this.expectsIds) throw new GraphError(`${this.className} "${this.name}": input ${t.toString()} holds int32 token ids; pass it through an Embedding first`);
+      if (t.dtype !== 'int32' && this.expectsIds) throw new GraphError(`${this.className} "${this.name}": expects int32 token ids (Input({ dtype: 'int32' })), got float input ${t.toString()}`);
+    });
+    const shapes = this.computeOutputShapes(all.map((t) => t.shape), states.length);
+    const node: GraphNode = { layer: this, inputs: all, outputs: [], stateCount: states.length };
+    shapes.forEach((shape, i) => node.outputs.push(new SymbolicTensor(shape, 'float32', node, i, i === 0 ? this.name : `${this.name}:${i}`)));
+    return node.outputs.length === 1 ? node.outputs[0] : node.outputs.slice();
   }
 
   protected param(name: string): ParamEntry {

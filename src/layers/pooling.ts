@@ -10,7 +10,6 @@
 import type { Ptr } from '../../bindings/index.js';
 import { pool1dGeometry, type PoolPadding } from '../../bindings/families/pooling.js';
 import { ConfigError, ShapeError } from '../errors.js';
-import { SequenceScope } from './conv1d.js';
 import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
 
 export interface Pooling1DOptions extends LayerOptions {
@@ -27,7 +26,6 @@ abstract class Pooling1D extends Layer {
   readonly poolSize: number;
   readonly strides: number;
   readonly padding: PoolPadding;
-  protected readonly scope = new SequenceScope();
   protected C = 0;
 
   constructor(options: Pooling1DOptions, base: string, className: string) {
@@ -72,6 +70,15 @@ abstract class Pooling1D extends Layer {
 
   protected planExtra(_planner: Planner, _n: number): void {}
 
+  override outputSteps(T: number): number {
+    return this.outputLength(T, this.input.shape);
+  }
+
+  /** The output run (B, To) for an input run. */
+  protected out(ctx: RunContext): { B: number; T: number } {
+    return { B: ctx.B, T: this.outputSteps(ctx.T) };
+  }
+
   propagatesMask(): boolean {
     return false;
   }
@@ -96,14 +103,12 @@ export class MaxPooling1D extends Pooling1D {
 
   forward(ctx: RunContext): void {
     const x = this.input.value(ctx);
-    this.scope.enter(ctx, this.outputLength(ctx.T, this.input.shape));
-    const y = this.output.value(ctx);
+    const y = this.output.value(this.out(ctx));
     ctx.kernels.maxPooling1dForward({ y, argmax: { ptr: this.argmax, shape: y.shape }, x, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
   }
 
   backward(ctx: RunContext): void {
-    const dy = this.output.grad(ctx);
-    this.scope.leave(ctx);
+    const dy = this.output.grad(this.out(ctx));
     const dx = this.input.grad(ctx);
     if (!dy || !dx) return;
     ctx.kernels.maxPooling1dBackward({ dx, dy, argmax: { ptr: this.argmax, shape: dy.shape } });
@@ -119,13 +124,11 @@ export class AveragePooling1D extends Pooling1D {
 
   forward(ctx: RunContext): void {
     const x = this.input.value(ctx);
-    this.scope.enter(ctx, this.outputLength(ctx.T, this.input.shape));
-    ctx.kernels.averagePooling1dForward({ y: this.output.value(ctx), x, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
+    ctx.kernels.averagePooling1dForward({ y: this.output.value(this.out(ctx)), x, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
   }
 
   backward(ctx: RunContext): void {
-    const dy = this.output.grad(ctx);
-    this.scope.leave(ctx);
+    const dy = this.output.grad(this.out(ctx));
     const dx = this.input.grad(ctx);
     if (!dy || !dx) return;
     ctx.kernels.averagePooling1dBackward({ dx, dy, poolSize: this.poolSize, strides: this.strides, padding: this.padding });
@@ -134,8 +137,6 @@ export class AveragePooling1D extends Pooling1D {
 
 abstract class GlobalPooling1D extends Layer {
   protected C = 0;
-  /** The mask this layer consumed in forward (restored in backward for the layers below). */
-  protected lengths: Int32Array | null = null;
 
   computeOutputShape(input: Shape): Shape {
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, C) with a known C', input);
@@ -179,13 +180,11 @@ export class GlobalMaxPooling1D extends GlobalPooling1D {
 
   forward(ctx: RunContext): void {
     const y = this.output.value(ctx);
+    // Keras 3: no mask support, the mask is dropped (max over all steps).
     ctx.kernels.globalMaxPooling1dForward({ y, argmax: { ptr: this.argmax, shape: y.shape }, x: this.input.value(ctx) });
-    this.lengths = ctx.lengths; // Keras 3: no mask support, the mask is dropped (max over all steps)
-    ctx.lengths = null;
   }
 
   backward(ctx: RunContext): void {
-    ctx.lengths = this.lengths;
     const dy = this.output.grad(ctx), dx = this.input.grad(ctx);
     if (!dy || !dx) return;
     ctx.kernels.globalMaxPooling1dBackward({ dx, dy, argmax: { ptr: this.argmax, shape: dy.shape } });
@@ -201,9 +200,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 
   forward(ctx: RunContext): void {
     const y = this.output.value(ctx), x = this.input.value(ctx);
-    this.lengths = ctx.lengths;
-    ctx.lengths = null;
-    if (!this.lengths) {
+    if (!ctx.lengths) {
       ctx.kernels.globalAveragePooling1dForward({ y, x });
       return;
     }
@@ -224,10 +221,9 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   }
 
   backward(ctx: RunContext): void {
-    ctx.lengths = this.lengths;
     const dy = this.output.grad(ctx), dx = this.input.grad(ctx);
     if (!dy || !dx) return;
-    if (!this.lengths) {
+    if (!ctx.lengths) {
       ctx.kernels.globalAveragePooling1dBackward({ dx, dy });
       return;
     }
@@ -248,7 +244,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
 
   /** The valid steps [t0, t1) of sample b under the mask. */
   private valid(ctx: RunContext, b: number): [number, number] {
-    const len = this.lengths![b];
+    const len = ctx.lengths![b];
     return ctx.leftPadded ? [ctx.T - len, ctx.T] : [0, len];
   }
 }

@@ -8,67 +8,20 @@
 // Inference buffers: y (T, B, H) (returnSequences), state h, c (B, H), scratch (T, B, S).
 
 import type { Ptr, TensorRef } from '../../bindings/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, GraphError } from '../errors.js';
 import { getInitializer, serializeInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
+import { Layer, formatKerasShape, regularizerConfig, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
+import type { CellActivation, CellShape, RecurrentOptions, StepBuffers } from './recurrent-options.js';
 
-export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
-export type GateActivation = 'sigmoid' | 'hard_sigmoid';
+export type { CellActivation, CellShape, GateActivation, RecurrentOptions, StepBuffers } from './recurrent-options.js';
 
-export interface RecurrentOptions extends LayerOptions {
-  units: number;
-  activation?: CellActivation;
-  returnSequences?: boolean;
-  goBackwards?: boolean;
-  /** Keep the final state between batches (truncated BPTT); needs a fixed batch size. */
-  stateful?: boolean;
-  /** Input dropout rate: one (B, D) mask per sequence, Keras' variational dropout on x. */
-  dropout?: number;
-  /**
-   * Recurrent dropout rate (Keras recurrent_dropout): one mask per sequence on h before the recurrent
-   * GEMM, one per gate for LSTM/GRU (Keras ≥ 3.8), (B, H) for SimpleRNN; the carried state is not masked.
-   */
-  recurrentDropout?: number;
-  kernelInitializer?: InitializerSpec;
-  recurrentInitializer?: InitializerSpec;
-  biasInitializer?: InitializerSpec;
-  kernelRegularizer?: Regularizer | null;
-  recurrentRegularizer?: Regularizer | null;
-  biasRegularizer?: Regularizer | null;
-}
-
-/** What a cell needs from the shared layer: gate widths and the three kernel calls. */
-export interface CellShape {
-  /** G: columns of W and U (4H, 3H, H). */
-  gateWidth: number;
-  /** S: saved gate width in forward (0: none), S': width of dgates in backward, Si: infer scratch width. */
-  saved: number;
-  dgates: number;
-  scratch: number;
-  biasShape: number[];
-  hasCell: boolean;
-}
-
-export interface StepBuffers {
-  x: TensorRef;
-  h: TensorRef;
-  c: TensorRef | null;
-  gates: TensorRef | null;
-  W: TensorRef;
-  U: TensorRef;
-  b: TensorRef;
-  lengths: Int32Array | null;
-  reverse: boolean;
-  leftPadded: boolean;
-  /** Recurrent dropout mask (K, B, H) or (B, H), training only. */
-  recurrentMask?: TensorRef | null;
-}
-
+/** The base of LSTM, GRU and SimpleRNN (see the header). */
 export abstract class Recurrent extends Layer {
   readonly units: number;
   readonly activation: CellActivation;
   readonly returnSequences: boolean;
+  readonly returnState: boolean;
   readonly goBackwards: boolean;
   readonly stateful: boolean;
   readonly dropout: number;
@@ -86,7 +39,14 @@ export abstract class Recurrent extends Layer {
 
   private training = false;
   private D = 0;
-  private buf = { h: 0, c: 0, gates: 0, dh: 0, dc: 0, dc0: 0, dgates: 0, hnorm2: 0, cnorm2: 0, y: 0, dy: 0, state: 0, cstate: 0, scratch: 0, mask: 0, xd: 0, dxd: 0, carry: 0, ccarry: 0, rmask: 0 };
+  private buf = {
+    h: 0, c: 0, gates: 0, dh: 0, dc: 0, dc0: 0, dgates: 0, hnorm2: 0, cnorm2: 0, y: 0, dy: 0, state: 0, cstate: 0, scratch: 0, mask: 0, xd: 0, dxd: 0,
+    carry: 0, ccarry: 0, rmask: 0, dhState: 0, dcState: 0,
+  };
+  /** Ports of the initial states [h0] or [h0, c0] of this application (empty: zeros). */
+  private initialPorts: Port[] = [];
+  /** The mask of the last training forward (for gate statistics). */
+  private lastMask: Mask | null = null;
   private lastRun: RunDims = { B: 0, T: 0 };
   private hasCarry = false;
 
@@ -96,6 +56,7 @@ export abstract class Recurrent extends Layer {
     this.units = options.units;
     this.activation = options.activation ?? 'tanh';
     this.returnSequences = options.returnSequences ?? false;
+    this.returnState = options.returnState ?? false;
     this.goBackwards = options.goBackwards ?? false;
     this.stateful = options.stateful ?? false;
     this.dropout = options.dropout ?? 0;
@@ -127,6 +88,46 @@ export abstract class Recurrent extends Layer {
   computeOutputShape(input: Shape): Shape {
     if (input.length !== 2 || input[1] === null) throw this.shapeError('input', '(None, T, D)', input);
     return this.returnSequences ? [input[0], this.units] : [this.units];
+  }
+
+  /** The number of state tensors: 2 (h, c) for LSTM, 1 (h) otherwise. */
+  get stateCount(): number {
+    return this.cellShape().hasCell ? 2 : 1;
+  }
+
+  override computeOutputShapes(inputs: Shape[], stateCount: number): Shape[] {
+    const n = this.stateCount, names = n === 2 ? '[h, c]' : '[h]';
+    if (inputs.length - stateCount !== 1) throw new GraphError(`${this.className} "${this.name}": expects one sequence input (and initialState ${names}), got ${inputs.length - stateCount} inputs`);
+    if (stateCount !== 0 && stateCount !== n) throw new GraphError(`${this.className} "${this.name}": initialState must be ${names} (${n} tensor${n > 1 ? 's' : ''}), got ${stateCount}`);
+    inputs.slice(1).forEach((s, i) => {
+      if (s.length !== 1 || s[0] !== this.units) {
+        throw new GraphError(`${this.className} "${this.name}": initial state ${i} must have shape (None, ${this.units}), got ${formatKerasShape(s)}`);
+      }
+    });
+    const y = this.computeOutputShape(inputs[0]);
+    return this.returnState ? [y, ...Array.from({ length: n }, () => [this.units])] : [y];
+  }
+
+  override planNode(planner: Planner, inputs: Port[]): Port[] {
+    const y = this.plan(planner, inputs[0]);
+    this.initialPorts = inputs.slice(1);
+    if (!this.returnState) return [y];
+    const b = this.buf, B = planner.capacity.B, H = this.units, used = planner.outputsUsed;
+    const cell = this.cellShape();
+    if (this.training) {
+      if (used[1]) b.dhState = planner.alloc(B * H);
+      if (cell.hasCell && used[2]) b.dcState = planner.alloc(B * H);
+    }
+    const last = (run: RunDims) => this.slot(run, this.reverse ? 0 : run.T);
+    const state = (value: (run: RunDims) => Ptr, grad: Ptr): Port => ({
+      shape: [H], sequence: false,
+      value: (run) => ({ ptr: value(run), shape: [run.B, H] }),
+      grad: (run) => (grad ? { ptr: grad, shape: [run.B, H] } : null),
+    });
+    const h = this.training ? state((run) => b.h + last(run), b.dhState) : state(() => b.state, 0);
+    if (!cell.hasCell) return [y, h];
+    const c = this.training ? state((run) => b.c + last(run), b.dcState) : state(() => b.cstate, 0);
+    return [y, h, c];
   }
 
   propagatesMask(): boolean {
@@ -168,6 +169,7 @@ export abstract class Recurrent extends Layer {
     }
     if (this.stateful) { b.carry = a(B * H); if (cell.hasCell) b.ccarry = a(B * H); }
     this.hasCarry = false;
+    this.initialPorts = [];
     this.output = this.makePort(input.shape);
     return this.output;
   }
@@ -236,6 +238,7 @@ export abstract class Recurrent extends Layer {
       x = xd;
     }
     const lengths = ctx.lengths, leftPadded = ctx.leftPadded, reverse = this.reverse;
+    this.lastMask = lengths ? { lengths, leftPadded } : null;
     if (!this.training) {
       this.initialState(ctx, b.state, b.cstate);
       this.runInfer(ctx, {
@@ -282,6 +285,11 @@ export abstract class Recurrent extends Layer {
     if (this.stateful && this.hasCarry) {
       k.copy(h, this.buf.carry, n);
       if (c) k.copy(c, this.buf.ccarry, n);
+    } else if (this.initialPorts.length) {
+      // A state port's value depends on its producer's T (the slot of its final step): the run of input i.
+      const run = (i: number) => ({ B: ctx.B, T: ctx.inputs[i].T });
+      k.copy(h, this.initialPorts[0].value(run(1)).ptr, n);
+      if (c) k.copy(c, this.initialPorts[1].value(run(2)).ptr, n);
     } else {
       k.fill(h, 0, n);
       if (c) k.fill(c, 0, n);
@@ -302,7 +310,12 @@ export abstract class Recurrent extends Layer {
     if (this.returnSequences && this.goBackwards) {
       for (let t = 0; t < T; t++) k.copy(b.dh + this.slot(ctx, reverse ? T - 1 - t : t + 1), b.dy + t * B * H * 4, B * H);
     }
-    if (cell.hasCell) k.fill(b.dc, 0, B * H);
+    // Gradients of the returned states join the output's: dL/dh_T into its slot, dL/dc_T as the dc carry.
+    if (b.dhState) k.axpy(b.dh + this.slot(ctx, reverse ? 0 : T), 1, b.dhState, B * H);
+    if (cell.hasCell) {
+      if (b.dcState) k.copy(b.dc, b.dcState, B * H);
+      else k.fill(b.dc, 0, B * H);
+    }
     const inGrad = this.input.grad(ctx);
     const useDropout = this.dropout > 0 && ctx.training;
     const x = useDropout ? { ptr: b.xd, shape: [T, B, this.D] } : this.input.value(ctx);
@@ -322,6 +335,11 @@ export abstract class Recurrent extends Layer {
     if (useDropout && inGrad) {
       k.dropoutBackward({ dx: inGrad, dy: { ptr: b.dxd, shape: [T, B, this.D] }, mask: { ptr: b.mask, shape: [B, this.D] }, accumulate: this.accumulateDx });
     }
+    // dL/dh0 ends in the initial slot of dh, dL/dc0 in dc0: hand them to the initial states' producers.
+    const run = (i: number) => ({ B, T: ctx.inputs[i]?.T ?? 1 });
+    const dh0 = this.initialPorts[0]?.grad(run(1)), dc0 = this.initialPorts[1]?.grad(run(2));
+    if (dh0) k.copy(dh0.ptr, b.dh + this.slot(ctx, reverse ? T : 0), B * H);
+    if (dc0) k.copy(dc0.ptr, b.dc0, B * H);
   }
 
   /**
@@ -336,45 +354,20 @@ export abstract class Recurrent extends Layer {
   }
 
   /**
-   * Gate statistics of the last training forward (time-major saved gates, valid steps only): per gate
-   * block the mean activation and the share of saturated sigmoid activations (< 0.05 or > 0.95).
-   * LSTM blocks [i | f | g | o] (g is tanh: saturated when |g| > 0.95); GRU [z | r]. Null for SimpleRNN or
-   * before any training forward. At most `maxRows` (t, b) rows are read, evenly strided (cost bound).
+   * The gates saved by the last training forward, time-major (T, B, S) with S = the saved gate width, the
+   * gate names in block order and that forward's mask; null for SimpleRNN or before any training forward.
    */
-  gateStatistics(ctx: { kernels: RunContext['kernels'] }, lengths: Int32Array | null = null, leftPadded = false, maxRows = 256): Array<{ gate: string; mean: number; saturated: number }> | null {
+  savedGates(): { ptr: Ptr; T: number; B: number; S: number; H: number; names: string[]; mask: Mask | null } | null {
     const cell = this.cellShape();
     if (!this.training || !cell.saved || this.lastRun.T === 0) return null;
-    const { T, B } = this.lastRun, H = this.units, S = cell.saved;
     const names = cell.hasCell ? ['input', 'forget', 'cell', 'output'] : ['update', 'reset'];
-    const g = ctx.kernels.arena.f32(this.buf.gates, T * B * S);
-    const sums = new Float64Array(names.length), sat = new Float64Array(names.length);
-    let rows = 0;
-    const stride = Math.max(1, Math.floor((T * B) / maxRows));
-    for (let row = 0; row < T * B; row += stride) {
-      const t = Math.floor(row / B), b = row % B;
-      if (lengths) {
-        const len = lengths[b];
-        if (leftPadded ? t < T - len : t >= len) continue;
-      }
-      rows++;
-      const o = (t * B + b) * S;
-      for (let k = 0; k < names.length; k++) {
-        const tanhGate = names[k] === 'cell';
-        for (let j = 0; j < H; j++) {
-          const v = g[o + k * H + j];
-          sums[k] += v;
-          if (tanhGate ? Math.abs(v) > 0.95 : v < 0.05 || v > 0.95) sat[k]++;
-        }
-      }
-    }
-    const n = Math.max(1, rows * H);
-    return names.map((gate, k) => ({ gate, mean: sums[k] / n, saturated: sat[k] / n }));
+    return { ptr: this.buf.gates, ...this.lastRun, S: cell.saved, H: this.units, names, mask: this.lastMask };
   }
 
   protected baseConfig(): Record<string, unknown> {
     return {
       name: this.name, trainable: this.trainable, units: this.units, activation: this.activation,
-      returnSequences: this.returnSequences, goBackwards: this.goBackwards, stateful: this.stateful, dropout: this.dropout, recurrentDropout: this.recurrentDropout,
+      returnSequences: this.returnSequences, returnState: this.returnState, goBackwards: this.goBackwards, stateful: this.stateful, dropout: this.dropout, recurrentDropout: this.recurrentDropout,
       kernelInitializer: serializeInitializer(getInitializer(this.kernelInitializer)),
       recurrentInitializer: serializeInitializer(getInitializer(this.recurrentInitializer)),
       biasInitializer: serializeInitializer(getInitializer(this.biasInitializer)),

@@ -18,6 +18,10 @@ import { Conv1D, type Conv1DOptions } from './conv1d.js';
 import { AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D, type Pooling1DOptions } from './pooling.js';
 import { Flatten } from './flatten.js';
 import type { LayerOptions } from './layer.js';
+import { Add, Average, Concatenate, Multiply, type ConcatenateOptions } from './merge.js';
+import { Masking, type MaskingOptions } from './masking.js';
+import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
+import { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';
 
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
 
@@ -87,3 +91,13 @@ registerLayer('AveragePooling1D', (c) => new AveragePooling1D(options<Pooling1DO
 registerLayer('GlobalMaxPooling1D', (c) => new GlobalMaxPooling1D(options<LayerOptions>(c)));
 registerLayer('GlobalAveragePooling1D', (c) => new GlobalAveragePooling1D(options<LayerOptions>(c)));
 registerLayer('Flatten', (c) => new Flatten(options<LayerOptions>(c)));
+registerLayer('Add', (c) => new Add(options<LayerOptions>(c)));
+registerLayer('Multiply', (c) => new Multiply(options<LayerOptions>(c)));
+registerLayer('Average', (c) => new Average(options<LayerOptions>(c)));
+registerLayer('Concatenate', (c) => new Concatenate(options<ConcatenateOptions>(c)));
+registerLayer('Masking', (c) => new Masking(options<MaskingOptions>(c)));
+registerLayer('RepeatVector', (c) => new RepeatVector(options<RepeatVectorOptions>(c)));
+registerLayer('TimeDistributed', (c) => {
+  const o = options<Omit<TimeDistributedOptions, 'layer'> & { layer: LayerConfig }>(c);
+  return new TimeDistributed({ ...o, layer: layerFromConfig(o.layer) });
+});

@@ -37,6 +37,10 @@ export class Residual extends Layer {
     this.inner.bindParams(entries.map((e) => ({ ...e, name: e.name.slice(this.inner.name.length + 1) })));
   }
 
+  override twin(): Residual {
+    return new Residual({ name: this.name, trainable: this.trainable, layer: this.inner.twin() });
+  }
+
   override propagatesMask(): boolean {
     return this.inner.propagatesMask();
   }

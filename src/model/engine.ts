@@ -1,0 +1,273 @@
+// The engine of a model: weights, memory plan and one pass over the graph. It declares and initialises the
+// parameter table, plans every buffer for the largest (B, T) seen (model/memory.ts), runs the layers'
+// forward in topological order and backward in reverse, and computes the losses. The training loop
+// (train.ts) and prediction (predict.ts) drive it; the Model class (model.ts) is its public face.
+//
+// Gradient fan-out: a tensor read by several consumers (layers, a loss) gets one gradient buffer per extra
+// consumer (a branch); every consumer writes its own, and the branches are added into the first one just
+// before the producer's backward (all consumers come later in topological order, so they have run).
+// Time length and mask travel with the tensors: `forward` records, for every output, the T and mask its
+// producer gave it, and each layer call gets a fresh RunContext made from its inputs' records.
+
+import type { Kernels, Ptr, TensorRef } from '../../bindings/index.js';
+import type { Random } from '../../bindings/random.js';
+import { ConfigError, GraphError } from '../errors.js';
+import { getInitializer } from '../initializers.js';
+import type { InputState, Planner, Port, RunContext } from '../layers/layer.js';
+import type { Loss } from '../losses.js';
+import { inputKind, type InputKind } from './data.js';
+import type { Graph, PlanNode } from './graph.js';
+import { BlockPlanner, Level, ModelMemory } from './memory.js';
+import { ParamTable, type ParamEntry } from './param-table.js';
+
+/** What compile() fixed for one model output. */
+export interface OutputSpec {
+  name: string;
+  loss: Loss;
+  weight: number;
+  metrics: string[];
+}
+
+/** The buffers of one plan, for a training or an inference-only run of at most B samples of Ts[i] steps. */
+export interface Plan {
+  training: boolean;
+  withInputGrads: boolean;
+  B: number;
+  Ts: number[];
+  base: Ptr;
+  inputs: Array<{ ptr: Ptr; capacity: number; port: Port }>;
+  /** Per node: its output ports and the ports it reads (branch ports for extra consumers). */
+  outputs: Port[][];
+  reads: Port[][];
+  /** Per node: branch buffers to add into its outputs' first gradient before its backward. */
+  branches: Array<Array<{ into: Port; from: Port }>>;
+  /** Branches of model inputs read more than once (summed after the backward, for dL/dx). */
+  inputBranches: Array<{ into: Port; from: Port; input: number }>;
+  /** Per model output: the port the loss reads and writes, target and row-weight buffers. */
+  heads: Array<{ port: Port; targets: Ptr; weights: Ptr; sequence: boolean; capT: number }>;
+  randomState: Ptr;
+}
+
+/** The run state of one pass: batch size, every input's and every node output's T and mask. */
+export interface Pass {
+  B: number;
+  inputs: InputState[];
+  outputs: InputState[][];
+}
+
+const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
+
+export class Engine {
+  readonly memory: ModelMemory;
+  table: ParamTable | null = null;
+  params: Ptr = 0;
+  grads: Ptr = 0;
+  plan: Plan | null = null;
+  /** Per model output, after compile (null: predictions only). */
+  heads: OutputSpec[] | null = null;
+  readonly kinds: InputKind[];
+
+  constructor(readonly graph: Graph, readonly kernels: Kernels, private readonly where: string) {
+    this.memory = new ModelMemory(kernels.arena);
+    this.kinds = graph.inputs.map((t) => inputKind(t.shape, t.dtype === 'int32'));
+  }
+
+  /** Declares every owner's weights (first application's input shape), initialises them from `random` in declaration order. */
+  build(random: Random): void {
+    const { nodes, owners } = this.graph, k = this.kernels;
+    const inputShape = (n: PlanNode) => (n.inputs[0].node < 0 ? this.graph.inputs[n.inputs[0].index].shape : nodes[n.inputs[0].node].outputShapes[n.inputs[0].index]);
+    const specs = owners.flatMap((owner) => {
+      const apps = nodes.filter((n) => n.owner === owner);
+      const decl = owner.declareParams(inputShape(apps[0]));
+      for (const app of apps.slice(1)) {
+        const again = app.layer.declareParams(inputShape(app));
+        const same = again.length === decl.length && again.every((d, i) => d.name === decl[i].name && d.shape.join() === decl[i].shape.join());
+        if (!same) throw new GraphError(`${this.where}: shared layer ${owner.className} "${owner.name}" is applied to inputs whose weights would differ: (${decl.map((d) => d.shape.join(', ')).join(') (')}) vs (${again.map((d) => d.shape.join(', ')).join(') (')})`);
+      }
+      return decl.map((spec) => ({ layer: owner.name, spec }));
+    });
+    const table = ParamTable.layout(specs);
+    this.memory.allocate(Level.slabs, () => {
+      this.params = k.arena.allocZeroed(table.size);
+      this.grads = k.arena.allocZeroed(table.size);
+      // The view is taken after each fill: the orthogonal initializer uses arena scratch and may grow memory.
+      for (const { layer, spec } of specs) {
+        const e = table.get(`${layer}/${spec.name}`);
+        const values = new Float32Array(e.size);
+        getInitializer(spec.initializer).fill(values, e.shape, random, k);
+        k.arena.f32(this.params, table.size).set(values, e.offset);
+      }
+    });
+    for (const n of nodes) n.layer.bindParams(table.entries.filter((e) => e.layer === n.owner.name));
+    this.table = table;
+  }
+
+  /** The plan for (B, Ts), re-planned (transactionally) only when the current one is too small or of the other mode. */
+  ensurePlan(training: boolean, B: number, Ts: number[], withInputGrads = false): Plan {
+    const p = this.plan;
+    if (p && p.training === training && p.withInputGrads === withInputGrads && B <= p.B && Ts.every((T, i) => T <= p.Ts[i])) return p;
+    const keep = p && p.training === training && p.withInputGrads === withInputGrads;
+    const capB = Math.max(B, keep ? p.B : 0), capTs = Ts.map((T, i) => Math.max(T, keep ? p.Ts[i] : 0));
+    const counting = new BlockPlanner();
+    try {
+      this.layout(counting, training, capB, capTs, withInputGrads);
+      const base = this.memory.allocateBlock(Level.plan, counting.floats);
+      this.plan = this.layout(new BlockPlanner(base), training, capB, capTs, withInputGrads);
+      return this.plan;
+    } catch (e) {
+      // Lay the old plan out again at its own address (pure pointer arithmetic): the layers point at it again.
+      if (p) this.plan = this.layout(new BlockPlanner(p.base), p.training, p.B, p.Ts, p.withInputGrads);
+      throw e;
+    }
+  }
+
+  /** Forgets the plan (after a lower memory level was re-allocated, which freed it). */
+  dropPlan(): void {
+    this.plan = null;
+  }
+
+  private layout(bp: BlockPlanner, training: boolean, B: number, Ts: number[], withInputGrads: boolean): Plan {
+    const alloc = (n: number) => bp.alloc(n), { graph } = this;
+    graph.outputs.forEach((e, o) => this.bindHead(o, graph.nodes.some((n) => n.inputs.some((x) => x.node === e.node && x.index === e.index))));
+    const base = bp.alloc(0);
+    const inputs = graph.inputs.map((t, i) => {
+      const kind = this.kinds[i], F = kind === 'ids' ? 1 : size(t.shape.slice(kind === 'sequence' ? 1 : 0) as number[]);
+      const capacity = (kind === 'vector' ? 1 : Ts[i]) * B * F;
+      const ptr = alloc(capacity), grad = training && withInputGrads && kind !== 'ids' ? alloc(capacity) : 0;
+      const dims = (r: { B: number; T: number }) => (kind === 'ids' ? [r.B, r.T] : kind === 'sequence' ? [r.T, r.B, ...(t.shape.slice(1) as number[])] : [r.B, ...(t.shape as number[])]);
+      const port: Port = { shape: t.shape, sequence: kind !== 'vector', ids: kind === 'ids', value: (r) => ({ ptr, shape: dims(r) }), grad: (r) => (grad ? { ptr: grad, shape: dims(r) } : null) };
+      return { ptr, capacity, port };
+    });
+    const outputs: Port[][] = [], reads: Port[][] = [], capT: number[][] = [];
+    const branches: Plan['branches'] = graph.nodes.map(() => []), inputBranches: Plan['inputBranches'] = [];
+    const consumers = new Map<Port, number>();
+    // The port a consumer reads: the producer's own for the first consumer, a branch with its own gradient after.
+    const read = (port: Port, e: { node: number; index: number }, T: number): Port => {
+      const n = consumers.get(port) ?? 0;
+      consumers.set(port, n + 1);
+      if (n === 0 || !training || !port.grad({ B, T })) return port;
+      const buf = alloc(size(port.value({ B, T }).shape));
+      const branch: Port = { ...port, grad: (r) => ({ ptr: buf, shape: port.value(r).shape }) };
+      if (e.node >= 0) branches[e.node].push({ into: port, from: branch });
+      else inputBranches.push({ into: port, from: branch, input: e.index });
+      return branch;
+    };
+    const source = (e: { node: number; index: number }) => (e.node < 0 ? { port: inputs[e.index].port, T: Ts[e.index] } : { port: outputs[e.node][e.index], T: capT[e.node][e.index] });
+    graph.nodes.forEach((node, n) => {
+      const ins = node.inputs.map((e) => { const s = source(e); return { port: read(s.port, e, s.T), T: s.T }; });
+      const planner: Planner = { alloc, capacity: { B, T: ins[0].T }, inputCapacity: ins.map((i) => i.T), training, outputsUsed: node.outputsUsed };
+      reads[n] = ins.map((i) => i.port);
+      outputs[n] = node.layer.planNode(planner, reads[n]);
+      const T = node.layer.outputSteps(ins[0].T);
+      capT[n] = outputs[n].map(() => T);
+    });
+    const heads = graph.outputs.map((e, o) => {
+      const s = source(e), port = read(s.port, e, s.T), out = graph.nodes[e.node].outputShapes[e.index];
+      const rows = (port.sequence ? s.T : 1) * B;
+      const targets = alloc(rows * (out[out.length - 1] as number)), weights = alloc(rows);
+      return { port, targets, weights, sequence: port.sequence, capT: s.T };
+    });
+    return { training, withInputGrads, B, Ts, base, inputs, outputs, reads, branches, inputBranches, heads, randomState: alloc(4) };
+  }
+
+  /** Output fusion: the loss binds its output layer (logits for a fused loss); predictions alone fuse softmax. */
+  private bindHead(o: number, sharedPort: boolean): void {
+    const e = this.graph.outputs[o], node = this.graph.nodes[e.node], layer = node.layer;
+    const spec = this.heads?.[o];
+    if (e.index !== 0) {
+      // A returned state as an output: plain values, no activation to fuse.
+      const state = { name: `${layer.name}:${e.index}`, className: layer.className, outputActivation: null, fuseOutputActivation: () => false, unfuseOutputActivation: () => {} };
+      spec?.loss.bindOutput(state, this.where);
+      return;
+    }
+    if (spec) spec.loss.bindOutput(layer, this.where);
+    else layer.fuseOutputActivation('softmax');
+    if (sharedPort && layer.logitsActivation) {
+      throw new ConfigError(`${this.where}: output "${layer.name}" emits logits for its ${layer.logitsActivation} (fused with the loss) and cannot also feed another layer; use a linear Dense output`);
+    }
+  }
+
+  private context(ins: InputState[], B: number, training: boolean, random: Random, plan: Plan): RunContext {
+    const m = ins[0].mask;
+    return {
+      B, T: ins[0].T, kernels: this.kernels, training, lengths: m ? m.lengths : null, leftPadded: m ? m.leftPadded : false, inputs: ins,
+      random, randomState: plan.randomState, params: this.params, grads: this.grads,
+    };
+  }
+
+  private inputsOf(pass: Pass, n: number): InputState[] {
+    return this.graph.nodes[n].inputs.map((e) => (e.node < 0 ? pass.inputs[e.index] : pass.outputs[e.node][e.index]));
+  }
+
+  /** Every layer's forward in topological order; returns the T and mask of every tensor. */
+  forward(plan: Plan, B: number, Ts: number[], training: boolean, random: Random): Pass {
+    const pass: Pass = { B, inputs: Ts.map((T) => ({ T, mask: null })), outputs: [] };
+    this.graph.nodes.forEach((node, n) => {
+      const ctx = this.context(this.inputsOf(pass, n), B, training, random, plan);
+      node.layer.forward(ctx);
+      const T = node.layer.outputSteps(ctx.T), mask = node.layer.computeMask(ctx);
+      pass.outputs[n] = node.outputShapes.map((_, i) => ({ T, mask: i === 0 ? mask : null }));
+    });
+    return pass;
+  }
+
+  /** The run state (T, mask) of model output o. */
+  outputState(pass: Pass, o: number): InputState {
+    const e = this.graph.outputs[o];
+    return pass.outputs[e.node][e.index];
+  }
+
+  /** Every layer's backward in reverse order (the losses have written the output gradients). */
+  backward(plan: Plan, pass: Pass, random: Random): void {
+    const k = this.kernels;
+    for (let n = this.graph.nodes.length - 1; n >= 0; n--) {
+      const ins = this.inputsOf(pass, n);
+      for (const { into, from } of plan.branches[n]) {
+        const run = { B: pass.B, T: pass.outputs[n][0].T };
+        const dst = into.grad(run)!, src = from.grad(run)!;
+        k.axpy(dst.ptr, 1, src.ptr, size(dst.shape));
+      }
+      this.graph.nodes[n].layer.backward(this.context(ins, pass.B, true, random, plan));
+    }
+    for (const { into, from, input } of plan.inputBranches) {
+      const run = { B: pass.B, T: pass.inputs[input].T };
+      const dst = into.grad(run)!, src = from.grad(run)!;
+      k.axpy(dst.ptr, 1, src.ptr, size(dst.shape));
+    }
+  }
+
+  /** Row weights (1 valid, 0 masked) of a sequence output under its mask, or null (every row counts). */
+  rowWeights(plan: Plan, o: number, pass: Pass): TensorRef | null {
+    const head = plan.heads[o], st = this.outputState(pass, o);
+    if (!head.sequence || !st.mask) return null;
+    const { lengths, leftPadded } = st.mask, T = st.T, B = pass.B;
+    const W = this.kernels.arena.f32(head.weights, T * B);
+    for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
+      const len = lengths[b];
+      W[t * B + b] = (leftPadded ? t >= T - len : t < len) ? 1 : 0;
+    }
+    return { ptr: head.weights, shape: [T, B] };
+  }
+
+  /** Σ weight·loss over the outputs (each loss writes weight·dL/d(output) into its gradient); per-output losses. */
+  losses(plan: Plan, pass: Pass): { total: number; each: number[] } {
+    const k = this.kernels, each: number[] = [];
+    let total = 0;
+    this.heads!.forEach((spec, o) => {
+      const head = plan.heads[o], st = this.outputState(pass, o);
+      const run = { B: pass.B, T: st.T };
+      const logits = head.port.value(run), dLogits = head.port.grad(run)!;
+      const lead = head.sequence ? [st.T, pass.B] : [pass.B];
+      const value = spec.loss.compute(k, { logits, dLogits, lead, targets: head.targets, weights: this.rowWeights(plan, o, pass) });
+      if (spec.weight !== 1) k.scale(dLogits.ptr, spec.weight, size(dLogits.shape));
+      each.push(value);
+      total += spec.weight * value;
+    });
+    return { total, each };
+  }
+
+  /** The param table (throws before build). */
+  entries(filter: (e: ParamEntry) => boolean = () => true): ParamEntry[] {
+    return this.table ? this.table.entries.filter(filter) : [];
+  }
+}

@@ -1,0 +1,397 @@
+// Model: Keras' functional model over one Kernels instance. `new Model({ inputs, outputs })` takes symbolic
+// tensors from Input() and layer.apply(); the graph is checked (graph.ts), weights and memory are planned
+// once (engine.ts, memory.ts), training runs in train.ts and prediction in predict.ts. Sequential
+// (sequential.ts) is the linear case, built from its first data when no input shape is given.
+// Keras API: https://keras.io/api/models/model/ and https://keras.io/api/models/model_training_apis/
+
+import { loadKernels, type Kernels, type Ptr } from '../../bindings/index.js';
+import type { GradNormResult } from '../../bindings/families/clipping.js';
+import { Random } from '../../bindings/random.js';
+import type { History, Logs } from '../callbacks/callback.js';
+import { gateStatistics, gradientNorms, recurrentLayersOf, tensorGradNorms } from '../diagnostics/probes.js';
+import { DataValueError, ModelStateError, ShapeError } from '../errors.js';
+import { formatKerasShape, type Layer } from '../layers/layer.js';
+import type { Recurrent } from '../layers/recurrent.js';
+import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
+import type { Optimizer } from '../optimizers.js';
+import { compileToConfig, parseCompile, type CompileConfig, type CompileOptions } from './compile.js';
+import type { GateStatistics, GuardEvent, LayerGradientNorms, StepRecord, TrainingModel, WeightTensor } from './contract.js';
+import { batchSizeOption, checkFinite, checkInput, inputList, toTensor, type DataInput, type InputSpec, type TensorData } from './data.js';
+import { Engine, type OutputSpec } from './engine.js';
+import { graphFromConfig, graphToConfig, type FunctionalConfig, type ModelConfig } from './functional-config.js';
+import { buildGraph, type Graph } from './graph.js';
+import { readGradients } from './gradients.js';
+import type { ParamEntry, ParamTable } from './param-table.js';
+import { predict, type Prediction } from './predict.js';
+import { evaluate, fit, gradientsOf, trainOnBatch, Trainer, type Batchable, type FitOptions, type Session } from './train.js';
+
+export type { FitOptions } from './train.js';
+export type { CompileOptions, CompileConfig, LossSpec } from './compile.js';
+export type { GuardEvent, StepRecord } from './contract.js';
+
+/** Options of every model: a name, the seed of its weights (and default shuffling/dropout), its Kernels. */
+export interface ModelOptions {
+  name?: string;
+  /** Seeds weight initialisation (and, unless fit() gets its own, shuffling and dropout). Default 0. */
+  seed?: number;
+  /** Kernels to run on (default: loadKernels() on first use). Share one instance between models freely. */
+  kernels?: Kernels;
+}
+
+/** A functional model: inputs and outputs (one tensor or a list), plus the common options. */
+export interface FunctionalOptions extends ModelOptions {
+  inputs: SymbolicTensor | SymbolicTensor[];
+  outputs: SymbolicTensor | SymbolicTensor[];
+}
+
+/** Data in the shape of the model's inputs or outputs: one DataInput, a list, or an object by name. */
+export type ModelData = DataInput | DataInput[] | Record<string, DataInput>;
+
+/** Gradients without an update: loss, per-weight gradients, and dL/dx per input when asked. */
+export interface Gradients {
+  loss: number;
+  gradients: WeightTensor[];
+  /** Per input (by name): dL/dx batch-major; for an int32 input, dL/d(the output of the Embedding reading it). */
+  inputs?: Record<string, { shape: number[]; data: Float32Array }>;
+}
+
+let counter = 0;
+
+export class Model implements TrainingModel {
+  readonly name: string;
+  readonly seed: number;
+  kernels: Kernels | null;
+  /** Set by a callback (EarlyStopping, TerminateOnNaN) to end fit() after the current batch. */
+  stopTraining = false;
+  protected graph: Graph | null = null;
+  protected engine: Engine | null = null;
+  protected random: Random;
+  private trainer: Trainer | null = null;
+  private compiled: { optimizer: Optimizer; heads: OutputSpec[]; options: CompileOptions } | null = null;
+  private pendingHooks: { onStep: TrainingModel['onStep'] } = { onStep: null };
+
+  constructor(options: FunctionalOptions | (ModelOptions & { inputs?: undefined; outputs?: undefined }), base = 'model') {
+    this.name = options.name ?? (counter++ === 0 ? base : `${base}_${counter - 1}`);
+    this.seed = options.seed ?? 0;
+    this.kernels = options.kernels ?? null;
+    this.random = new Random(this.seed);
+    if (options.inputs !== undefined) {
+      const list = (v: SymbolicTensor | SymbolicTensor[]) => (Array.isArray(v) ? v : [v]);
+      this.graph = buildGraph(list(options.inputs), list(options.outputs!), this.name);
+    }
+  }
+
+  protected get where(): string {
+    return `${this.className} "${this.name}"`;
+  }
+
+  /** 'Functional' (Keras' class name of functional models) or 'Sequential'. */
+  get className(): string {
+    return 'Functional';
+  }
+
+  /** The layers, each once, in order of first application (the graph's order). */
+  get layers(): Layer[] {
+    return this.graph ? this.graph.owners.slice() : [];
+  }
+
+  /** Input names, in order. */
+  get inputNames(): string[] {
+    return this.graph ? this.graph.inputs.map((t) => t.name) : [];
+  }
+
+  /** Output names, in order: the producing layer's name (":i" for its i-th extra output). */
+  get outputNames(): string[] {
+    if (!this.graph) return [];
+    const g = this.graph;
+    return g.outputs.map((e) => (e.index === 0 ? g.nodes[e.node].owner.name : `${g.nodes[e.node].owner.name}:${e.index}`));
+  }
+
+  get built(): boolean {
+    return this.engine?.table != null;
+  }
+
+  get paramTable(): ParamTable {
+    if (!this.engine?.table) throw new ModelStateError(`${this.where}: not built yet`);
+    return this.engine.table;
+  }
+
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  /** What compile() was given, serialisable (null before compile). */
+  get compileConfig(): CompileConfig | null {
+    return this.compiled ? compileToConfig(this.compiled.optimizer, this.compiled.heads) : null;
+  }
+
+  /** The model's config (Keras get_config): layers, inputs, graph; see functional-config.ts. */
+  getConfig(): ModelConfig {
+    if (!this.graph) throw new ModelStateError(`${this.where}: has no graph yet`);
+    return graphToConfig(this.graph, this.name, this.seed);
+  }
+
+  /** A new, unbuilt model from getConfig() output (fresh layers through the registry). */
+  static fromConfig(spec: ModelConfig, options: Pick<ModelOptions, 'kernels'> = {}): Model {
+    const g = graphFromConfig(spec as FunctionalConfig);
+    return new Model({ inputs: g.inputs, outputs: g.outputs, name: g.name, seed: g.seed, kernels: options.kernels });
+  }
+
+  protected async ensureKernels(): Promise<Kernels> {
+    this.kernels ??= await loadKernels();
+    return this.kernels;
+  }
+
+  /** Builds the weights (and, when compiled, the optimizer state). Sequential takes a per-sample input shape. */
+  async build(_inputShape?: Shape): Promise<void> {
+    if (this.built) return;
+    if (!this.graph) throw new ModelStateError(`${this.where}: has no layers to build`);
+    const k = await this.ensureKernels();
+    const engine = new Engine(this.graph, k, this.where);
+    engine.build(this.random);
+    this.engine = engine;
+    if (this.compiled) this.startTraining();
+  }
+
+  private startTraining(): void {
+    const engine = this.engine!, c = this.compiled!;
+    engine.heads = c.heads;
+    engine.dropPlan();
+    const trainer = new Trainer(engine, c.optimizer);
+    trainer.onStep = this.pendingHooks.onStep;
+    trainer.allocate();
+    this.trainer = trainer;
+  }
+
+  /** Keras compile(): optimizer, loss(es), metrics; on a built model the optimizer state is allocated now. */
+  compile(options: CompileOptions): void {
+    if (this.outputNames.length === 0) throw new ModelStateError(`${this.where}: add layers before compile()`);
+    this.compiled = { ...parseCompile(options, this.outputNames, this.where), options };
+    if (this.built) this.startTraining();
+  }
+
+  private session(): Session {
+    return { engine: this.engine!, trainer: this.trainer!, host: this, random: this.random, prepare: (x, y) => this.prepare(x as ModelData, y as ModelData) };
+  }
+
+  private requireCompiled(call: string): void {
+    if (!this.compiled) throw new ModelStateError(`${this.where}: call compile() before ${call}()`);
+  }
+
+  /** Input specs for data checks (after build). */
+  protected inputSpecs(): InputSpec[] {
+    const g = this.graph!, e = this.engine!;
+    return g.inputs.map((t, i) => {
+      const node = g.nodes.find((n) => n.inputs.some((x) => x.node < 0 && x.index === i))!;
+      const reader = node.layer;
+      const vocab = (reader as unknown as { inputDim?: number }).inputDim;
+      return { name: t.name, shape: t.shape, kind: e.kinds[i], vocab: e.kinds[i] === 'ids' ? vocab : undefined, reader: `${reader.className} "${reader.name}"` };
+    });
+  }
+
+  /** Builds (if needed) for the data, then checks every input; nothing is planned or written before. */
+  protected async inputs(x: ModelData, what = 'x'): Promise<TensorData[]> {
+    const g = this.graph;
+    const names = g ? g.inputs.map((t) => t.name) : ['x'];
+    const label = (i: number) => (names.length > 1 ? `${what}["${names[i]}"]` : what);
+    const tensors = inputList<DataInput>(x as never, names, what).map((v, i) => toTensor(v, label(i)));
+    tensors.forEach((t, i) => { if (t.shape[0] === 0) throw new DataValueError(`${this.where}: ${label(i)} is empty (0 samples)`); });
+    await this.buildFor(tensors);
+    const specs = this.inputSpecs();
+    tensors.forEach((t, i) => checkInput(t, specs[i], label(i)));
+    const N = tensors[0].shape[0];
+    tensors.forEach((t, i) => { if (t.shape[0] !== N) throw new DataValueError(`${this.where}: input "${names[i]}" has ${t.shape[0]} samples, input "${names[0]}" ${N}`); });
+    return tensors;
+  }
+
+  /** Builds for the first data (Sequential infers the input shape from it); a functional model just builds. */
+  protected async buildFor(_tensors: TensorData[]): Promise<void> {
+    await this.build();
+  }
+
+  private targets(y: ModelData, N: number, what = 'y'): TensorData[] {
+    const names = this.outputNames, g = this.graph!;
+    return inputList<DataInput>(y as never, names, what).map((v, o) => {
+      const label = names.length > 1 ? `${what}["${names[o]}"]` : what;
+      const t = toTensor(v, label);
+      if (t.shape[0] !== N) throw new DataValueError(`${this.where}: x has ${N} samples but ${label} has ${t.shape[0]}`);
+      checkFinite(t, label);
+      const e = g.outputs[o], out = g.nodes[e.node].outputShapes[e.index];
+      return this.compiled!.heads[o].loss.prepareTargets(t, out, this.where);
+    });
+  }
+
+  private async prepare(x: ModelData, y: ModelData): Promise<Batchable> {
+    const xs = await this.inputs(x);
+    if (!this.trainer) this.startTraining();
+    return { xs, ys: this.targets(y, xs[0].shape[0]) };
+  }
+
+  /** Keras fit(): trains for `epochs` over shuffled batches; returns the History of per-epoch logs. */
+  async fit(x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+    this.requireCompiled('fit');
+    batchSizeOption(options.batchSize, 'fit');
+    const data = await this.prepare(x, y);
+    return fit(this.session(), data, options);
+  }
+
+  /** Loss and metrics on (x, y), without updating anything (dropout off). */
+  async evaluate(x: ModelData, y: ModelData, options: { batchSize?: number } = {}): Promise<Logs> {
+    this.requireCompiled('evaluate');
+    const batchSize = batchSizeOption(options.batchSize, 'evaluate');
+    const data = await this.prepare(x, y);
+    return evaluate(this.session(), data, batchSize);
+  }
+
+  /** Keras train_on_batch(): one update on exactly these samples; logs computed before the update. */
+  async trainOnBatch(x: ModelData, y: ModelData): Promise<Logs> {
+    this.requireCompiled('trainOnBatch');
+    const data = await this.prepare(x, y);
+    return trainOnBatch(this.session(), data);
+  }
+
+  /**
+   * Outputs for x, batch-major: (N, ...output shape), probabilities for sigmoid/softmax outputs, one per
+   * output (a list for several). Runs the inference-only kernels (nothing saved for backward).
+   */
+  async predict(x: ModelData, options: { batchSize?: number } = {}): Promise<Prediction | Prediction[]> {
+    const batchSize = batchSizeOption(options.batchSize, 'predict');
+    const xs = await this.inputs(x);
+    const out = predict(this.engine!, xs, batchSize, this.random);
+    return out.length === 1 ? out[0] : out;
+  }
+
+  /** Keras predict_on_batch(): predict() on these samples as one batch. */
+  async predictOnBatch(x: ModelData): Promise<Prediction | Prediction[]> {
+    const xs = await this.inputs(x);
+    const out = predict(this.engine!, xs, xs[0].shape[0], this.random);
+    return out.length === 1 ? out[0] : out;
+  }
+
+  /**
+   * Loss and per-weight gradients on (x, y) as one batch, without an update (dropout off); with
+   * `{ inputs: true }` also dL/dx of every input. Needs compile() (for the losses).
+   */
+  async computeGradients(x: ModelData, y: ModelData, options: { inputs?: boolean } = {}): Promise<Gradients> {
+    this.requireCompiled('computeGradients');
+    const data = await this.prepare(x, y);
+    const r = gradientsOf(this.session(), data, options.inputs === true);
+    return readGradients(this.engine!, r, data, options.inputs === true);
+  }
+
+  /** Every recurrent layer, including those inside Bidirectional and Residual wrappers, in model order. */
+  recurrentLayers(): Recurrent[] {
+    return recurrentLayersOf(this.layers);
+  }
+
+  /** Clears the carried state of every stateful recurrent layer. */
+  resetStates(): void {
+    for (const l of this.recurrentLayers()) l.resetStates();
+  }
+
+  // ---- weights
+
+  /** Copies of every tensor: { path, shape, data } in table order. */
+  getWeights(): WeightTensor[] {
+    const t = this.paramTable, a = this.kernels!.arena, p = this.engine!.params;
+    return t.entries.map((e) => ({ path: e.path, shape: e.shape.slice(), data: a.readF32(p + e.offset * 4, e.size) }));
+  }
+
+  /** Sets tensors by path; checks every shape first, so nothing changes on a mismatch. */
+  setWeights(weights: Array<{ path: string; shape: readonly number[]; data: ArrayLike<number> }>): void {
+    const t = this.paramTable;
+    const resolved: Array<[ParamEntry, ArrayLike<number>]> = weights.map((w) => {
+      const e = t.entries.find((x) => x.path === w.path);
+      if (!e) throw new ShapeError(`${this.where}: no weight named ${w.path}`);
+      const same = w.shape.length === e.shape.length && w.shape.every((d, i) => d === e.shape[i]);
+      if (!same || w.data.length !== e.size) {
+        throw new ShapeError(`${this.where}: weight ${w.path} has shape (${w.shape.join(', ')}) with ${w.data.length} values, expected (${e.shape.join(', ')})`);
+      }
+      return [e, w.data];
+    });
+    const F = this.kernels!.arena.F32;
+    for (const [e, data] of resolved) F.set(data, (this.engine!.params >> 2) + e.offset);
+  }
+
+  /** Parameter slab pointers, for diagnostics and direct kernel users. */
+  get slabs(): { params: Ptr; grads: Ptr; state: Ptr[] } {
+    return { params: this.engine?.params ?? 0, grads: this.engine?.grads ?? 0, state: this.trainer?.state.slice() ?? [] };
+  }
+
+  /** Keras-style summary table: one row per layer application, with output shapes and parameter counts. */
+  summary(): string {
+    const t = this.paramTable, g = this.graph!;
+    const rows = g.nodes.map((n, i) => [
+      `${n.owner.name} (${n.owner.className})`, n.outputShapes.map(formatKerasShape).join(', '),
+      g.nodes.findIndex((m) => m.owner === n.owner) === i ? String(t.count((e) => e.layer === n.owner.name)) : '0',
+    ]);
+    const w = [Math.max(20, ...rows.map((r) => r[0].length)), Math.max(14, ...rows.map((r) => r[1].length)), Math.max(8, ...rows.map((r) => r[2].length))];
+    const line = (c: string) => c.repeat(w[0] + w[1] + w[2] + 6);
+    const fmt = (r: string[]) => `${r[0].padEnd(w[0])}   ${r[1].padEnd(w[1])}   ${r[2].padStart(w[2])}`;
+    const total = t.count(), trainable = t.count((e) => e.trainable);
+    return [
+      `Model: "${this.name}"`, line('─'), fmt(['Layer (type)', 'Output Shape', 'Param #']), line('═'),
+      ...rows.map(fmt), line('─'),
+      ` Total params: ${total.toLocaleString('en-US')}`,
+      ` Trainable params: ${trainable.toLocaleString('en-US')}`,
+      ` Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
+    ].join('\n');
+  }
+
+  // ---- diagnostics probes (src/diagnostics/probes.ts) and the TrainingModel contract of callbacks
+
+  /** Steps the NaN/Inf guard skipped during the last fit(). */
+  get guardEvents(): GuardEvent[] {
+    return this.trainer?.guardEvents ?? [];
+  }
+
+  set guardEvents(v: GuardEvent[]) {
+    if (this.trainer) this.trainer.guardEvents = v;
+  }
+
+  /** Hook for diagnostics: called after every training step with the norms and the model. */
+  get onStep(): ((record: StepRecord, norms: GradNormResult) => void) | null {
+    return this.trainer?.onStep ?? this.pendingHooks.onStep;
+  }
+
+  set onStep(f: ((record: StepRecord, norms: GradNormResult) => void) | null) {
+    this.pendingHooks.onStep = f;
+    if (this.trainer) this.trainer.onStep = f;
+  }
+
+  /** Set (e.g. by GradientMonitor.onBatchBegin) to measure ‖Δw‖/‖w‖ per tensor in the next training step. */
+  get recordNextUpdate(): boolean {
+    return this.trainer?.recordNextUpdate ?? false;
+  }
+
+  set recordNextUpdate(v: boolean) {
+    if (this.trainer) this.trainer.recordNextUpdate = v;
+  }
+
+  /** Starts update tracking (‖Δw‖/‖w‖ per tensor, computed in wasm): one more P-float slab; re-plans. */
+  trackUpdates(): void {
+    this.trainer?.trackUpdates();
+  }
+
+  /** ‖g‖ of every trainable tensor from the last step (before clipping) and the applied global norm. */
+  tensorGradNorms(): { tensors: Array<{ path: string; norm: number }>; appliedNorm: number } | null {
+    const tr = this.trainer;
+    if (!tr?.gradTable || !this.kernels) return null;
+    return tensorGradNorms(this.kernels, tr.gradTable, this.paramTable.entries.filter((e) => e.trainable));
+  }
+
+  /** ‖Δw‖/‖w‖ per trainable tensor (table order) of the last step recorded with recordNextUpdate, or null. */
+  lastUpdateRatios(): Array<{ path: string; ratio: number }> | null {
+    return this.trainer?.tracker?.result() ?? null;
+  }
+
+  /** Gate means and saturation of every LSTM/GRU layer in the last training step (valid steps only). */
+  gateStatistics(): GateStatistics[] {
+    return this.kernels ? gateStatistics(this.kernels, this.recurrentLayers()) : [];
+  }
+
+  /** Recurrent layers' ‖dL/dh_t‖ per time step from the last training step (diagnostics). */
+  gradientNorms(): LayerGradientNorms[] {
+    return this.kernels ? gradientNorms(this.kernels, this.recurrentLayers()) : [];
+  }
+}
