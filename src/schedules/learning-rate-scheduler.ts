@@ -4,6 +4,7 @@
 // the optimizer's learningRate instead; combining both is an error (the schedule would overwrite the callback).
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { ConfigError, ModelStateError } from '../errors.js';
+import { logRateOf } from '../training/rate-log.js';
 
 /** Options of LearningRateScheduler. */
 export interface LearningRateSchedulerOptions {
@@ -24,6 +25,11 @@ export class LearningRateScheduler extends Callback {
     if (typeof schedule !== 'function') throw new ConfigError(`LearningRateScheduler: schedule must be a function (epoch, lr) => lr, got ${typeof schedule}`);
   }
 
+  override onTrainBegin(): void {
+    const opt = this.model?.optimizer;
+    if (opt) logRateOf(opt); // the loop then logs learning_rate in History and the progress bar
+  }
+
   override onEpochBegin(epoch: number): void {
     const opt = this.model?.optimizer;
     if (!opt) throw new ModelStateError('LearningRateScheduler: the model has no optimizer (call compile() first)');
@@ -37,9 +43,5 @@ export class LearningRateScheduler extends Callback {
     opt.learningRate = lr;
     this.current = lr;
     if (this.options.verbose) console.log(`Epoch ${epoch + 1}: LearningRateScheduler setting learning rate to ${lr}.`);
-  }
-
-  override onEpochEnd(_epoch: number, logs?: Logs): void {
-    if (logs) logs.learning_rate = this.current;
   }
 }
