@@ -60,7 +60,7 @@ export function compareCommand(): Command {
       note(o, `training ${run.label} (${o.epochs} epochs)...`);
       const r = await trainTextClassifier(prepared, {
         kind: run.kind, vectors: run.glove ? glove : null, units: o.units, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize,
-        learningRate: o.lr, optimizer: o.optimizer, seed: o.seed, kernels, embeddingDim: imdb ? IMDB_DEFAULTS.embeddingDim : undefined,
+        learningRate: o.lr, optimizer: o.optimizer, schedule: o.lrSchedule, seed: o.seed, kernels, embeddingDim: imdb ? IMDB_DEFAULTS.embeddingDim : undefined,
         callbacks: imdb ? [new ProgressBar({ epochs: o.epochs, steps: Math.ceil(prepared.train.length / o.batchSize), stream: process.stderr, everySeconds: 30 })] : [],
         clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm,
       });

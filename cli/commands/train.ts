@@ -76,7 +76,7 @@ export function trainCommand(): Command {
     const r = await trainTextClassifier(prepared, {
       kind: o.model, vectors, units: o.units, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr,
       embeddingDim: o.embeddingDim ?? defaults.embeddingDim, inputDropout: o.inputDropout, recurrentDropout: o.recurrentDropout,
-      optimizer: o.optimizer, seed: o.seed, kernels, clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm,
+      optimizer: o.optimizer, schedule: o.lrSchedule, seed: o.seed, kernels, clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm,
       callbacks: [progress, {
         onEpochEnd: (epoch, logs) => {
           const row = [epoch + 1, Number(logs!.loss.toFixed(4)), Number(logs!.accuracy.toFixed(4)), Number(logs!.val_loss.toFixed(4)), Number(logs!.val_accuracy.toFixed(4))];

@@ -29,7 +29,7 @@ export interface FitOptions {
   /** Fraction of the samples, taken from the END before shuffling (Keras), used for validation. */
   validationSplit?: number;
   /** [x, y] to evaluate after every epoch (x, y as fit() takes them). */
-  validationData?: [unknown, unknown];
+  validationData?: [unknown, unknown] | Iterable<unknown> | AsyncIterable<unknown>;
   shuffle?: boolean;
   /** Seeds shuffling and dropout for this call (default: the model seed). */
   seed?: number;
@@ -200,7 +200,8 @@ export async function fit(s: Session, data: Batchable, options: FitOptions): Pro
   data.sampleWeights ??= combineWeights(data.ys[0] ?? null, N, options.sampleWeight, options.classWeight, 'fit');
   let val: Batchable | null = null;
   if (options.validationData) {
-    val = await s.prepare(options.validationData[0], options.validationData[1]);
+    const [vx, vy] = options.validationData as [unknown, unknown]; // a batch source here goes with a batch-source x (src/training/batch-loop.ts)
+    val = await s.prepare(vx, vy);
   } else if (options.validationSplit) {
     const f = options.validationSplit;
     if (!(f > 0 && f < 1)) throw new ConfigError(`fit: validationSplit must be in (0, 1), got ${f}`);

@@ -14,6 +14,8 @@ import { embeddingMatrix, type EmbeddingCoverage, type WordVectors } from '../da
 import { DataError } from '../data/errors.js';
 import type { Sequential } from '../model/sequential.js';
 import type { ClipOptions } from '../optimizers.js';
+import { CosineDecay } from '../schedules/cosine-decay.js';
+import { ExponentialDecay } from '../schedules/exponential-decay.js';
 import { buildTextModel, type TextModelKind } from './text-models.js';
 
 /** Texts tokenized, padded and split, ready for trainTextClassifier. */
@@ -106,6 +108,8 @@ export interface TrainTextOptions extends ClipOptions {
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
+  /** 'cosine': CosineDecay from learningRate to 0 over all steps; 'exponential': × 0.5 per epoch; default constant. */
+  schedule?: 'constant' | 'cosine' | 'exponential';
   optimizer?: 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
   seed?: number;
   kernels?: Kernels;
@@ -151,8 +155,11 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
     kernels: o.kernels, classes: K === 2 ? 1 : K,
   });
   const clip: ClipOptions = { clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm };
+  const lr = o.learningRate ?? 0.005, steps = Math.ceil(p.train.length / (o.batchSize ?? 32)), epochs = o.epochs ?? 8;
+  const learningRate = o.schedule === 'cosine' ? new CosineDecay({ initialLearningRate: lr, decaySteps: Math.max(1, steps * epochs) })
+    : o.schedule === 'exponential' ? new ExponentialDecay({ initialLearningRate: lr, decaySteps: steps, decayRate: 0.5 }) : lr;
   model.compile({
-    optimizer: { className: o.optimizer ?? 'adam', config: { learningRate: o.learningRate ?? 0.005, ...clip } },
+    optimizer: { className: o.optimizer ?? 'adam', config: { learningRate, ...clip } },
     loss: K === 2 ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
   });
   const train = rows(p, p.train), val = rows(p, p.validation), test = rows(p, p.test);
