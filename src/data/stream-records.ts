@@ -7,7 +7,6 @@
 //   TSV  (IANA text/tab-separated-values, header row): one record per line, fields split at tabs, no quoting.
 //   JSONL: one JSON object per non-empty line.
 // Every record carries the 1-based line it starts on; malformed input is a DataError naming file and line.
-import { parse as parseCsv } from 'csv-parse/sync';
 import { DataError } from './errors.js';
 import { LineSplitter, byteChunks, sourceName, type DataSource } from './source.js';
 
@@ -55,6 +54,8 @@ export async function* streamRecords(source: DataSource, options: StreamRecordsO
   const format = options.format ?? formatOfName(typeof File !== 'undefined' && source instanceof File ? source.name : name);
   if (!format) throw new DataError('cannot tell the format from the name; pass format: "csv" | "tsv" | "jsonl"', name);
   const blockBytes = options.blockBytes ?? 1 << 20;
+  // csv-parse is loaded on the CSV path only, so importing fused-rnn does not evaluate it.
+  const parseCsv = format === 'csv' ? (await import('csv-parse/sync')).parse : (() => []) as never;
   let header: string[] | null = null;
   // Complete records waiting to be yielded, and (CSV) the record being assembled across lines.
   let ready: StreamedRecord[] = [];

@@ -260,7 +260,7 @@ export class Model implements TrainingModel {
   async predict(x: ModelData | BatchSource, options: { batchSize?: number; steps?: number } = {}): Promise<Prediction | Prediction[]> {
     const batchSize = batchSizeOption(options.batchSize, 'predict');
     const out = isBatchSource(x) ? await predictBatches(await readySource(x, undefined, this.built, (bx) => this.inputs(bx as ModelData), this.where), (bx) => this.inputs(bx as ModelData), (xs) => predict(this.engine!, xs, xs[0].shape[0], this.random), options.steps)
-      : predict(this.engine!, await this.inputs(x), batchSize, this.random);
+      : await this.inputs(x).then((xs) => predict(this.engine!, xs, batchSize, this.random)); // inputs() builds the engine first
     return out.length === 1 ? out[0] : out;
   }
 
