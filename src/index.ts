@@ -50,3 +50,14 @@ export { VERSION } from './version.js';
 export { KERNEL_ABI_VERSION } from '../bindings/abi-version.js';
 // Reliability (issue 16): the error every option check throws.
 export { OptionError } from './options/index.js';
+// ---- issue 21 (training as Keras users expect it): labels, reports, streaming data, IMDB, weights, schedules, batch sources
+export { LabelEncoder, type Label, type LabelEncoderJSON } from './data/labels.js';
+export { classificationReport, confusionMatrix, argmaxRows, formatClassificationReport, type ClassificationReport, type ClassScores, type AverageScores } from './classification-report.js';
+export { streamRecords, formatOfName, type RecordFormat, type StreamedRecord, type StreamRecordsOptions } from './data/stream-records.js';
+export { shuffleStream } from './data/stream-shuffle.js';
+export { TextFileDataset, type TextBatch, type TextFileOptions, type TextFileStats } from './data/stream-dataset.js';
+export { loadImdb, splitImdb, cleanReview, findImdbFile, IMDB_CITATION, IMDB_INSTALL, type ImdbData, type ImdbSplit, type ImdbOptions } from './data/imdb.js';
+export * from './schedules/index.js';
+export { balancedClassWeights, classWeightsFromCounts, combineWeights, type ClassWeight } from './training/sample-weights.js';
+export { isBatchSource, type DataBatch, type BatchSource } from './training/batch-loop.js';
+export { classProbabilities, type PrepareOptions } from './tasks/text-classification.js';

@@ -20,8 +20,10 @@ export interface LossCall {
   /** Leading dims of the output: [T, B] for sequences, [B] otherwise. */
   lead: number[];
   targets: number;
-  /** 0/1 per row (masked steps), or null. */
+  /** 0/1 per row (masked steps), or per-row sample weights, or null. */
   weights: TensorRef | null;
+  /** Divide by Σ weights ('weighted_mean', default: masked mean) or by the row count (Keras sample weights). */
+  reduction?: 'weighted_mean' | 'sum_over_batch_size';
 }
 
 /** What the loss needs from the layer producing its output (any Layer satisfies it). */
@@ -86,7 +88,7 @@ class BinaryCrossentropy extends Loss {
 
   compute(k: Kernels, c: LossCall): number {
     const C = c.logits.shape[c.logits.shape.length - 1];
-    return k.sigmoidBinaryCrossentropy({ dLogits: c.dLogits, logits: c.logits, targets: { ptr: c.targets, shape: [...c.lead, C] }, weights: c.weights });
+    return k.sigmoidBinaryCrossentropy({ dLogits: c.dLogits, logits: c.logits, targets: { ptr: c.targets, shape: [...c.lead, C] }, weights: c.weights, reduction: c.reduction });
   }
 }
 
@@ -116,7 +118,7 @@ class SparseCategoricalCrossentropy extends Loss {
   }
 
   compute(k: Kernels, c: LossCall): number {
-    return k.sparseSoftmaxCrossentropy({ dLogits: c.dLogits, logits: c.logits, targets: { ptr: c.targets, shape: c.lead }, weights: c.weights });
+    return k.sparseSoftmaxCrossentropy({ dLogits: c.dLogits, logits: c.logits, targets: { ptr: c.targets, shape: c.lead }, weights: c.weights, reduction: c.reduction });
   }
 }
 
@@ -134,7 +136,7 @@ class MeanSquaredError extends Loss {
 
   compute(k: Kernels, c: LossCall): number {
     const C = c.logits.shape[c.logits.shape.length - 1];
-    return k.meanSquaredError({ dLogits: c.dLogits, logits: c.logits, targets: { ptr: c.targets, shape: [...c.lead, C] }, weights: c.weights });
+    return k.meanSquaredError({ dLogits: c.dLogits, logits: c.logits, targets: { ptr: c.targets, shape: [...c.lead, C] }, weights: c.weights, reduction: c.reduction });
   }
 }
 

@@ -14,7 +14,7 @@ export interface MetricBatch {
   logits: boolean;
   /** Binary/MSE: (rows, C) floats; sparse: (rows) class ids. */
   targets: Float32Array | Int32Array;
-  /** Optional 0/1 per row (masked time steps). */
+  /** Optional weight >= 0 per row: 0/1 for masked time steps, times the sample weight (Keras: weighted metrics). */
   weights: Float32Array | null;
 }
 
@@ -35,11 +35,12 @@ class BinaryAccuracy implements Metric {
   reset() { this.hits = this.n = 0; }
   update(b: MetricBatch) {
     for (let r = 0; r < b.rows; r++) {
-      if (b.weights && b.weights[r] === 0) continue;
+      const w = b.weights ? b.weights[r] : 1;
+      if (w === 0) continue;
       for (let c = 0; c < b.columns; c++) {
         const i = r * b.columns + c;
-        if (positive(b, i) === b.targets[i] > 0.5) this.hits++;
-        this.n++;
+        if (positive(b, i) === b.targets[i] > 0.5) this.hits += w;
+        this.n += w;
       }
     }
   }
@@ -53,11 +54,12 @@ class SparseCategoricalAccuracy implements Metric {
   reset() { this.hits = this.n = 0; }
   update(b: MetricBatch) {
     for (let r = 0; r < b.rows; r++) {
-      if (b.weights && b.weights[r] === 0) continue;
+      const w = b.weights ? b.weights[r] : 1;
+      if (w === 0) continue;
       let best = 0;
       for (let c = 1; c < b.columns; c++) if (b.scores[r * b.columns + c] > b.scores[r * b.columns + best]) best = c;
-      if (best === b.targets[r]) this.hits++;
-      this.n++;
+      if (best === b.targets[r]) this.hits += w;
+      this.n += w;
     }
   }
   result() { return this.n ? this.hits / this.n : 0; }
@@ -72,11 +74,12 @@ class PrecisionRecall implements Metric {
   reset() { this.tp = this.fp = this.fn = 0; }
   update(b: MetricBatch) {
     for (let i = 0; i < b.rows * b.columns; i++) {
-      if (b.weights && b.weights[Math.floor(i / b.columns)] === 0) continue;
+      const w = b.weights ? b.weights[Math.floor(i / b.columns)] : 1;
+      if (w === 0) continue;
       const p = positive(b, i), t = b.targets[i] > 0.5;
-      if (p && t) this.tp++;
-      else if (p && !t) this.fp++;
-      else if (!p && t) this.fn++;
+      if (p && t) this.tp += w;
+      else if (p && !t) this.fp += w;
+      else if (!p && t) this.fn += w;
     }
   }
   result() {

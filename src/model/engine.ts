@@ -15,6 +15,7 @@ import { ConfigError, GraphError, ShapeError } from '../errors.js';
 import { getInitializer } from '../initializers.js';
 import type { InputState, Mask, Planner, Port, RunContext } from '../layers/layer.js';
 import { maskFromSteps, stepValid } from '../layers/mask.js';
+import { writeRowWeights } from '../training/sample-weights.js';
 import type { Loss } from '../losses.js';
 import { inputKind, type InputKind } from './data.js';
 import type { Graph, PlanNode } from './graph.js';
@@ -69,6 +70,8 @@ export class Engine {
   plan: Plan | null = null;
   /** Per model output, after compile (null: predictions only). */
   heads: OutputSpec[] | null = null;
+  /** Per-sample weights (B) of the current batch (sampleWeight × classWeight, src/training/sample-weights.ts), or null. */
+  sampleWeights: Float32Array | null = null;
   readonly kinds: InputKind[];
 
   constructor(readonly graph: Graph, readonly kernels: Kernels, private readonly where: string) {
@@ -286,7 +289,9 @@ export class Engine {
       const run = { B: pass.B, T: st.T };
       const logits = head.port.value(run), dLogits = head.port.grad(run)!;
       const lead = head.sequence ? [st.T, pass.B] : [pass.B];
-      const value = spec.loss.compute(k, { logits, dLogits, lead, targets: head.targets, weights: this.rowWeights(plan, o, pass) });
+      const sw = this.sampleWeights;
+      const rw = sw ? writeRowWeights(k.arena.f32(head.weights, st.T * pass.B), head.weights, sw, pass.B, st.T, head.sequence, st.mask) : null;
+      const value = spec.loss.compute(k, { logits, dLogits, lead, targets: head.targets, weights: rw ? rw.weights : this.rowWeights(plan, o, pass), reduction: rw?.reduction });
       if (spec.weight !== 1) k.scale(dLogits.ptr, spec.weight, size(dLogits.shape));
       each.push(value);
       total += spec.weight * value;

@@ -1,8 +1,7 @@
-// Model: Keras' functional model over one Kernels instance. `new Model({ inputs, outputs })` takes symbolic
-// tensors from Input() and layer.apply(); the graph is checked (graph.ts), weights and memory are planned
-// once (engine.ts, memory.ts), training runs in train.ts and prediction in predict.ts. Sequential
-// (sequential.ts) is the linear case, built from its first data when no input shape is given.
-// Keras API: https://keras.io/api/models/model/ and https://keras.io/api/models/model_training_apis/
+// Model: Keras' functional model over one Kernels instance (https://keras.io/api/models/model/). `new Model({
+// inputs, outputs })` takes symbolic tensors from Input() and layer.apply(); the graph is checked (graph.ts),
+// memory planned once (engine.ts, memory.ts), training in train.ts, prediction in predict.ts. Sequential is
+// the linear case, built from its first data when no input shape is given.
 
 import { loadKernels, type Kernels, type Ptr } from '../../bindings/index.js';
 import type { GradNormResult } from '../../bindings/families/clipping.js';
@@ -25,6 +24,7 @@ import { readGradients } from './gradients.js';
 import type { ParamTable } from './param-table.js';
 import { predict, type Prediction } from './predict.js';
 import { summaryTable } from './summary.js';
+import { evaluateBatches, fitBatches, isBatchSource, predictBatches, readySource, withSampleWeights, type BatchSource } from '../training/batch-loop.js';
 import { evaluate, fit, gradientsOf, trainOnBatch, Trainer, type Batchable, type FitOptions, type Session } from './train.js';
 
 export type { FitOptions } from './train.js';
@@ -253,21 +253,23 @@ export class Model implements TrainingModel {
   }
 
   /** Keras fit(): trains for `epochs` over shuffled batches; returns the History of per-epoch logs. */
-  async fit(x: ModelData, y: ModelData, options: FitOptions = {}): Promise<History> {
+  async fit(x: ModelData | BatchSource, y?: ModelData, options: FitOptions = {}): Promise<History> {
     validateFitOptions(this.name, options, this.className);
     this.requireCompiled('fit');
     batchSizeOption(options.batchSize, 'fit');
-    const data = await this.prepare(x, y);
+    if (isBatchSource(x)) return fitBatches(() => this.session(), await readySource(x, y, this.built, (bx, by) => this.prepare(bx as ModelData, by as ModelData), this.where), options);
+    const data = await this.prepare(x, y as ModelData);
     return fit(this.session(), data, options);
   }
 
   /** Loss and metrics on (x, y), without updating anything (dropout off). */
-  async evaluate(x: ModelData, y: ModelData, options: { batchSize?: number } = {}): Promise<Logs> {
+  async evaluate(x: ModelData | BatchSource, y?: ModelData, options: { batchSize?: number; sampleWeight?: ArrayLike<number>; steps?: number } = {}): Promise<Logs> {
     validateEvaluateOptions(this.name, options, this.className);
     this.requireCompiled('evaluate');
     const batchSize = batchSizeOption(options.batchSize, 'evaluate');
-    const data = await this.prepare(x, y);
-    return evaluate(this.session(), data, batchSize);
+    if (isBatchSource(x)) return evaluateBatches(() => this.session(), await readySource(x, y, this.built, (bx, by) => this.prepare(bx as ModelData, by as ModelData), this.where), { steps: options.steps });
+    const data = await this.prepare(x, y as ModelData);
+    return evaluate(this.session(), withSampleWeights(data, options.sampleWeight, `${this.where}: evaluate`), batchSize);
   }
 
   /** Keras train_on_batch(): one update on exactly these samples; logs computed before the update. */
@@ -281,11 +283,11 @@ export class Model implements TrainingModel {
    * Outputs for x, batch-major: (N, ...output shape), probabilities for sigmoid/softmax outputs, one per
    * output (a list for several). Runs the inference-only kernels (nothing saved for backward).
    */
-  async predict(x: ModelData, options: { batchSize?: number } = {}): Promise<Prediction | Prediction[]> {
+  async predict(x: ModelData | BatchSource, options: { batchSize?: number; steps?: number } = {}): Promise<Prediction | Prediction[]> {
     validatePredictOptions(this.name, options, this.className);
     const batchSize = batchSizeOption(options.batchSize, 'predict');
-    const xs = await this.inputs(x);
-    const out = predict(this.engine!, xs, batchSize, this.random);
+    const out = isBatchSource(x) ? await predictBatches(await readySource(x, undefined, this.built, (bx) => this.inputs(bx as ModelData), this.where), (bx) => this.inputs(bx as ModelData), (xs) => predict(this.engine!, xs, xs[0].shape[0], this.random), options.steps)
+      : await this.inputs(x).then((xs) => predict(this.engine!, xs, batchSize, this.random)); // inputs() builds the engine first
     return out.length === 1 ? out[0] : out;
   }
 
@@ -316,8 +318,6 @@ export class Model implements TrainingModel {
   resetStates(): void {
     for (const l of this.recurrentLayers()) l.resetStates();
   }
-
-  // ---- weights
 
   /** Copies of every tensor: { path, shape, data } in table order. */
   getWeights(): WeightTensor[] {

@@ -11,6 +11,7 @@ import { Input, SymbolicTensor, type Shape } from '../layers/symbolic.js';
 import type { TensorData } from './data.js';
 import { buildGraph } from './graph.js';
 import { Model, type ModelData, type ModelOptions } from './model.js';
+import type { BatchSource } from '../training/batch-loop.js';
 import type { Prediction } from './predict.js';
 
 export type { CompileOptions, FitOptions, GuardEvent, StepRecord } from './model.js';
@@ -100,7 +101,7 @@ export class Sequential extends Model {
   }
 
   /** Outputs for x, batch-major: (N, ...output shape), probabilities for sigmoid/softmax outputs. */
-  override async predict(x: ModelData, options: { batchSize?: number } = {}): Promise<Prediction> {
+  override async predict(x: ModelData | BatchSource, options: { batchSize?: number; steps?: number } = {}): Promise<Prediction> {
     return (await super.predict(x, options)) as Prediction;
   }
 

@@ -16,6 +16,9 @@ import type { GuardEvent, StepRecord, TrainingModel } from './contract.js';
 import { batchSizeOption, gatherInput, gatherTargets, sliceRows, stepsOf, type TensorData } from './data.js';
 import type { Engine, Pass, Plan } from './engine.js';
 import { Level } from './memory.js';
+import { scheduleStep } from '../schedules/apply.js';
+import { combineWeights, gatherWeights, type ClassWeight } from '../training/sample-weights.js';
+import { rateLog } from '../training/rate-log.js';
 import type { GradNormResult } from '../../bindings/families/clipping.js';
 
 /** Options of fit() (Keras names). */
@@ -25,7 +28,7 @@ export interface FitOptions {
   /** Fraction of the samples, taken from the END before shuffling (Keras), used for validation. */
   validationSplit?: number;
   /** [x, y] to evaluate after every epoch (x, y as fit() takes them). */
-  validationData?: [unknown, unknown];
+  validationData?: [unknown, unknown] | Iterable<unknown> | AsyncIterable<unknown>;
   shuffle?: boolean;
   /** Seeds shuffling and dropout for this call (default: the model seed). */
   seed?: number;
@@ -34,12 +37,22 @@ export interface FitOptions {
   verbose?: 0 | 1;
   /** NaN/Inf guard: stop after this many consecutive skipped steps (default 10). */
   maxConsecutiveNonFinite?: number;
+  /** Keras sample_weight: one weight >= 0 per sample (src/training/sample-weights.ts). */
+  sampleWeight?: ArrayLike<number>;
+  /** Keras class_weight: { classId: weight } or 'balanced'. */
+  classWeight?: ClassWeight;
+  /** Batches per epoch when x is an (async) iterable of batches (default: until it ends). */
+  stepsPerEpoch?: number;
+  /** Validation batches per epoch when validationData is an iterable (default: until it ends). */
+  validationSteps?: number;
 }
 
 /** Inputs and targets checked against the model: one TensorData per input and per output. */
 export interface Batchable {
   xs: TensorData[];
   ys: TensorData[];
+  /** Per-sample weights (N), or none. */
+  sampleWeights?: Float32Array | null;
 }
 
 /** What the loop needs of a model: its engine and trainer, data preparation, and itself for callbacks. */
@@ -111,6 +124,7 @@ export class Trainer {
     const track = this.recordNextUpdate ? this.tracker : null;
     this.recordNextUpdate = false;
     track?.begin(k, e.params, table.size);
+    scheduleStep(opt); // a LearningRateSchedule sets this update's rate
     const norms = opt.step(k, this.gradTable, e.params, e.grads, this.state, table.size, 0, table.trainableSize); // guard + post-update check (issue 16)
     if (!norms.finite) {
       const t = table.entries.filter((x) => x.trainable)[norms.tensor];
@@ -124,11 +138,11 @@ export class Trainer {
 }
 
 /** Metrics per output, named as Keras logs them ("accuracy", or "<output>_accuracy" with several outputs). */
-function makeMetrics(e: Engine): Metric[][] {
+export function makeMetrics(e: Engine): Metric[][] {
   return e.heads!.map((h) => h.metrics.map((m) => getMetric(m, h.loss.name)));
 }
 
-function metricName(e: Engine, o: number, name: string): string {
+export function metricName(e: Engine, o: number, name: string): string {
   return e.heads!.length === 1 ? name : `${e.heads![o].name}_${name}`;
 }
 
@@ -142,7 +156,7 @@ function updateMetrics(e: Engine, metrics: Metric[][], plan: Plan, pass: Pass): 
     const batch = {
       scores: a.f32(out.ptr, rows * C), rows, columns: C, logits: e.graph.outputs[o].index === 0 && node.layer.logitsActivation !== null,
       targets: e.heads![o].loss.targetsAreIds ? a.i32(head.targets, rows) : a.f32(head.targets, rows * C),
-      weights: head.sequence && st.mask ? a.f32(head.weights, rows) : null,
+      weights: (head.sequence && st.mask) || e.sampleWeights ? a.f32(head.weights, rows) : null,
     };
     for (const m of list) m.update(batch);
   });
@@ -153,6 +167,7 @@ export function loadBatch(e: Engine, plan: Plan, data: Batchable | { xs: TensorD
   const a = e.kernels.arena;
   data.xs.forEach((x, i) => gatherInput(a, plan.inputs[i].ptr, plan.inputs[i].capacity, x, idx, e.kinds[i]));
   data.ys?.forEach((y, o) => gatherTargets(a, plan.heads[o].targets, plan.heads[o].targetCapacity, y, idx, e.heads![o].loss.targetsAreIds, plan.heads[o].sequence));
+  e.sampleWeights = 'sampleWeights' in data && data.sampleWeights ? gatherWeights(data.sampleWeights, idx) : null;
   return { B: idx.length, Ts: data.xs.map((x, i) => stepsOf(x, e.kinds[i])) };
 }
 
@@ -167,7 +182,7 @@ function forwardBackward(s: Session, plan: Plan, data: Batchable, idx: ArrayLike
   return { loss: total + s.trainer.regularize(), each, pass };
 }
 
-function trainStep(s: Session, plan: Plan, data: Batchable, idx: ArrayLike<number>, random: Random, metrics: Metric[][], where: { epoch: number; batch: number; step: number }): { loss: number; skipped: boolean } {
+export function trainStep(s: Session, plan: Plan, data: Batchable, idx: ArrayLike<number>, random: Random, metrics: Metric[][], where: { epoch: number; batch: number; step: number }): { loss: number; skipped: boolean } {
   const r = forwardBackward(s, plan, data, idx, random, true);
   updateMetrics(s.engine, metrics, plan, r.pass);
   return { loss: r.loss, skipped: s.trainer.update(r.loss, where) };
@@ -181,9 +196,11 @@ export async function fit(s: Session, data: Batchable, options: FitOptions): Pro
   if (!Number.isInteger(epochs) || epochs < 0) throw new ConfigError(`fit: epochs must be a non-negative integer, got ${options.epochs}`);
   const maxBad = options.maxConsecutiveNonFinite ?? 10;
   let N = data.xs[0].shape[0];
+  data.sampleWeights ??= combineWeights(data.ys[0] ?? null, N, options.sampleWeight, options.classWeight, 'fit');
   let val: Batchable | null = null;
   if (options.validationData) {
-    val = await s.prepare(options.validationData[0], options.validationData[1]);
+    const [vx, vy] = options.validationData as [unknown, unknown]; // a batch source here goes with a batch-source x (src/training/batch-loop.ts)
+    val = await s.prepare(vx, vy);
   } else if (options.validationSplit) {
     const f = options.validationSplit;
     if (!(f > 0 && f < 1)) throw new ConfigError(`fit: validationSplit must be in (0, 1), got ${f}`);
@@ -215,11 +232,11 @@ export async function fit(s: Session, data: Batchable, options: FitOptions): Pro
       const r = trainStep(s, plan, data, idx, random, metrics, { epoch, batch, step: step++ });
       consecutiveBad = r.skipped ? consecutiveBad + 1 : 0;
       if (Number.isFinite(r.loss)) { lossSum += r.loss * idx.length; seen += idx.length; }
-      const logs: Logs = { loss: r.loss, size: idx.length };
+      const logs: Logs = { loss: r.loss, size: idx.length, ...rateLog(s.trainer.optimizer) };
       for (const c of callbacks) await c.onBatchEnd(batch, logs);
       if (consecutiveBad >= maxBad) s.host.stopTraining = true;
     }
-    const logs: Logs = { loss: seen ? lossSum / seen : NaN };
+    const logs: Logs = { loss: seen ? lossSum / seen : NaN, ...rateLog(s.trainer.optimizer) };
     metrics.forEach((list, o) => { for (const m of list) logs[metricName(e, o, m.name)] = m.result(); });
     if (val) {
       const v = evaluate(s, val, batchSize);
@@ -232,7 +249,7 @@ export async function fit(s: Session, data: Batchable, options: FitOptions): Pro
 }
 
 /** The progress display of verbose: 1: the terminal bar in Node (loaded only now), a line per epoch elsewhere. */
-async function progressCallback(epochs: number, steps: number): Promise<Callback> {
+export async function progressCallback(epochs: number, steps: number): Promise<Callback> {
   if (typeof process !== 'undefined' && process.versions?.node) {
     const { ProgressBar } = await import('../callbacks/progress-bar.js');
     return new ProgressBar({ epochs, steps });
@@ -243,10 +260,9 @@ async function progressCallback(epochs: number, steps: number): Promise<Callback
 }
 
 /** Loss (and per-output losses) and metrics over data, in batches, without updating anything (dropout off). */
-export function evaluate(s: Session, data: Batchable, batchSize: number): Logs {
+export function evaluate(s: Session, data: Batchable, batchSize: number, metrics: Metric[][] = makeMetrics(s.engine)): Logs {
   const e = s.engine, N = data.xs[0].shape[0];
   const plan = e.ensurePlan(true, Math.min(batchSize, N), maxT(data, e));
-  const metrics = makeMetrics(e);
   let lossSum = 0;
   const eachSum = e.heads!.map(() => 0);
   for (let start = 0; start < N; start += batchSize) {

@@ -1,51 +1,100 @@
 // Text classification end to end: texts → tokenizer → padded ids (right padding, masked) → a model from
-// the zoo → fit with early model selection on validation accuracy → test accuracy. Shared by the CLI's
-// train/compare commands, the examples and the web page.
+// the zoo → fit with early model selection on validation accuracy → test accuracy, per-class report and
+// confusion matrix. Shared by the CLI's train/compare commands, the examples and the web page.
+// Labels are class ids 0…K−1 (src/data/labels.ts maps raw labels to ids): K = 2 trains one sigmoid output with
+// binary cross-entropy (Keras' binary setup), K > 2 a softmax over K with sparse categorical cross-entropy.
 
 import type { Kernels } from '../../bindings/index.js';
 import type { Callback, CallbackFunctions } from '../callbacks/callback.js';
+import { argmaxRows, classificationReport, type ClassificationReport } from '../classification-report.js';
 import { padSequences } from '../data/pad-sequences.js';
 import { splitIndices } from '../data/split.js';
 import { Tokenizer } from '../data/tokenizer.js';
 import { embeddingMatrix, type EmbeddingCoverage, type WordVectors } from '../data/word-vectors.js';
+import { DataError } from '../data/errors.js';
 import type { Sequential } from '../model/sequential.js';
 import type { ClipOptions } from '../optimizers.js';
+import { CosineDecay } from '../schedules/cosine-decay.js';
+import { ExponentialDecay } from '../schedules/exponential-decay.js';
 import { buildTextModel, type TextModelKind } from './text-models.js';
 
-/** Texts tokenized and padded for a text classifier, with the fitted tokenizer. */
+/** Texts tokenized, padded and split, ready for trainTextClassifier. */
 export interface PreparedText {
   tokenizer: Tokenizer;
   maxlen: number;
+  /** Which end of a long text was cut ('post' keeps the first T tokens, 'pre' the last T). */
+  truncating: 'pre' | 'post';
   /** (N, T) ids, right-padded with 0. */
   x: Int32Array;
+  /** (N) class ids in [0, K). */
   labels: Int32Array;
+  /** K, the number of classes (max label + 1, at least 2). */
+  numClasses: number;
   train: Int32Array;
   validation: Int32Array;
   test: Int32Array;
 }
 
+/** How prepareText tokenizes, pads and splits. */
 export interface PrepareOptions {
   /** T; default: the 95th percentile of the training texts' token counts. */
   maxlen?: number;
+  /** Keep the numWords − 1 most frequent training words (Keras num_words); the rest become <oov>. */
   numWords?: number | null;
+  /** Which end of a text longer than T is cut (default 'post': keep the beginning). */
+  truncating?: 'pre' | 'post';
   seed?: number;
+  /** Validation share of the (training) texts (default 0.1). */
   validation?: number;
+  /** Test share (default 0.2); ignored when testTexts is given. */
   test?: number;
+  /** A fixed test set (e.g. IMDB's official 25k test reviews): then only validation is split off the texts. */
+  testTexts?: readonly string[];
+  /** Class ids of testTexts. */
+  testLabels?: ArrayLike<number>;
+}
+
+function checkLabels(labels: ArrayLike<number>, n: number, what: string): void {
+  if (labels.length !== n) throw new DataError(`prepareText: ${n} ${what} texts but ${labels.length} labels`);
+  for (let i = 0; i < labels.length; i++) {
+    const v = labels[i];
+    if (!Number.isInteger(v) || v < 0) throw new DataError(`prepareText: ${what} label ${i} = ${v} is not a class id (an integer >= 0); map raw labels with LabelEncoder`);
+  }
 }
 
 /** Tokenizes (fit on the training split only), pads and splits (stratified, seeded). */
 export function prepareText(texts: readonly string[], labels: ArrayLike<number>, o: PrepareOptions = {}): PreparedText {
-  const split = splitIndices(texts.length, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed: o.seed ?? 0, stratify: labels });
+  checkLabels(labels, texts.length, 'training');
+  const testTexts = o.testTexts ?? null;
+  let split: { train: Int32Array; validation: Int32Array; test: Int32Array };
+  let allTexts: readonly string[] = texts, allLabels = Int32Array.from(labels);
+  if (testTexts) {
+    const testLabels = o.testLabels ?? [];
+    checkLabels(testLabels, testTexts.length, 'test');
+    const s = splitIndices(texts.length, { validation: o.validation ?? 0.1, seed: o.seed ?? 0, stratify: labels });
+    split = { train: s.train, validation: s.validation, test: Int32Array.from({ length: testTexts.length }, (_, i) => texts.length + i) };
+    allTexts = [...texts, ...testTexts];
+    allLabels = Int32Array.from([...Array.from(labels), ...Array.from(testLabels)]);
+  } else {
+    split = splitIndices(texts.length, { validation: o.validation ?? 0.1, test: o.test ?? 0.2, seed: o.seed ?? 0, stratify: labels });
+  }
+  const numClasses = Math.max(2, ...Array.from(split.train, (i) => allLabels[i] + 1));
+  for (const part of ['validation', 'test'] as const) {
+    for (const i of split[part]) {
+      if (allLabels[i] >= numClasses) throw new DataError(`prepareText: class ${allLabels[i]} occurs in the ${part} data but not in the training split (K = ${numClasses})`);
+    }
+  }
   const tokenizer = new Tokenizer({ numWords: o.numWords ?? null, oovToken: '<oov>' });
-  tokenizer.fitOnTexts(Array.from(split.train, (i) => texts[i]));
-  const sequences = tokenizer.textsToSequences(texts);
+  tokenizer.fitOnTexts(Array.from(split.train, (i) => allTexts[i]));
+  const sequences = tokenizer.textsToSequences(allTexts);
   const lengths = Array.from(split.train, (i) => sequences[i].length).sort((a, b) => a - b);
   const maxlen = o.maxlen ?? Math.max(4, lengths[Math.floor(0.95 * (lengths.length - 1))]);
-  const padded = padSequences(sequences, { maxlen, padding: 'post', truncating: 'post' });
-  return { tokenizer, maxlen, x: padded.data, labels: Int32Array.from(labels), ...split };
+  const truncating = o.truncating ?? 'post';
+  const padded = padSequences(sequences, { maxlen, padding: 'post', truncating });
+  return { tokenizer, maxlen, truncating, x: padded.data, labels: allLabels, numClasses, ...split };
 }
 
-/** Options of trainTextClassifier(): model kind, embeddings, sizes, epochs, clipping. */
+/** Model, optimiser and loop settings of trainTextClassifier. */
 export interface TrainTextOptions extends ClipOptions {
   kind: TextModelKind;
   /** Pre-trained vectors for the Embedding (frozen); null: random, trained. */
@@ -53,16 +102,21 @@ export interface TrainTextOptions extends ClipOptions {
   embeddingDim?: number;
   units?: number;
   dropout?: number;
+  /** Input (variational) and recurrent dropout of the recurrent layer (Keras dropout / recurrent_dropout). */
+  inputDropout?: number;
+  recurrentDropout?: number;
   epochs?: number;
   batchSize?: number;
   learningRate?: number;
+  /** 'cosine': CosineDecay from learningRate to 0 over all steps; 'exponential': × 0.5 per epoch; default constant. */
+  schedule?: 'constant' | 'cosine' | 'exponential';
   optimizer?: 'adam' | 'adamw' | 'rmsprop' | 'sgd' | 'adagrad';
   seed?: number;
   kernels?: Kernels;
   callbacks?: Array<Callback | CallbackFunctions>;
 }
 
-/** A trained text classifier with its history, best epoch, test accuracy and loss, sizes and embedding coverage. */
+/** What trainTextClassifier measured. */
 export interface TrainTextResult {
   model: Sequential;
   /** Per-epoch logs. */
@@ -70,7 +124,11 @@ export interface TrainTextResult {
   bestEpoch: number;
   testAccuracy: number;
   testLoss: number;
+  /** Per-class precision/recall/F1, averages and the confusion matrix on the test split (class ids as labels). */
+  report: ClassificationReport;
   trainSeconds: number;
+  /** Wall time of each epoch (training pass plus validation), seconds. */
+  epochSeconds: number[];
   params: number;
   trainableParams: number;
   coverage: EmbeddingCoverage | null;
@@ -79,25 +137,39 @@ export interface TrainTextResult {
 const rows = (p: PreparedText, idx: Int32Array) => {
   const T = p.maxlen, data = new Int32Array(idx.length * T);
   idx.forEach((r, i) => data.set(p.x.subarray(r * T, (r + 1) * T), i * T));
-  return { x: { data, shape: [idx.length, T] }, y: { data: Array.from(idx, (r) => p.labels[r]), shape: [idx.length, 1] } };
+  return { x: { data, shape: [idx.length, T] }, y: { data: Int32Array.from(idx, (r) => p.labels[r]), shape: [idx.length] } };
 };
 
 /** Trains one model, keeps the weights of the epoch with the best validation accuracy, reports test accuracy. */
 export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions): Promise<TrainTextResult> {
-  const V = p.tokenizer.vocabularySize;
+  const V = p.tokenizer.vocabularySize, K = p.numClasses ?? 2;
   let coverage: EmbeddingCoverage | null = null, embeddings: Float32Array | null = null;
   if (o.vectors) {
     const m = embeddingMatrix(p.tokenizer, o.vectors, { oov: 'zeros', numWords: V });
     embeddings = m.matrix;
     coverage = m.coverage;
   }
-  const model = buildTextModel({ kind: o.kind, vocabularySize: V, embeddingDim: o.embeddingDim ?? 100, embeddings, units: o.units, dropout: o.dropout, seed: o.seed ?? 0, kernels: o.kernels });
+  const model = buildTextModel({
+    kind: o.kind, vocabularySize: V, embeddingDim: o.embeddingDim ?? 100, embeddings, units: o.units, dropout: o.dropout, seed: o.seed ?? 0,
+    inputDropout: o.inputDropout, recurrentDropout: o.recurrentDropout,
+    kernels: o.kernels, classes: K === 2 ? 1 : K,
+  });
   const clip: ClipOptions = { clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm };
-  model.compile({ optimizer: { className: o.optimizer ?? 'adam', config: { learningRate: o.learningRate ?? 0.005, ...clip } }, loss: 'binaryCrossentropy', metrics: ['accuracy'] });
+  const lr = o.learningRate ?? 0.005, steps = Math.ceil(p.train.length / (o.batchSize ?? 32)), epochs = o.epochs ?? 8;
+  const learningRate = o.schedule === 'cosine' ? new CosineDecay({ initialLearningRate: lr, decaySteps: Math.max(1, steps * epochs) })
+    : o.schedule === 'exponential' ? new ExponentialDecay({ initialLearningRate: lr, decaySteps: steps, decayRate: 0.5 }) : lr;
+  model.compile({
+    optimizer: { className: o.optimizer ?? 'adam', config: { learningRate, ...clip } },
+    loss: K === 2 ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
+  });
   const train = rows(p, p.train), val = rows(p, p.validation), test = rows(p, p.test);
   let best = { acc: -1, epoch: -1, weights: null as ReturnType<Sequential['getWeights']> | null };
+  const epochSeconds: number[] = [];
+  let epochStart = 0;
   const keepBest: CallbackFunctions = {
+    onEpochBegin: () => { epochStart = performance.now(); },
     onEpochEnd: (epoch, logs) => {
+      epochSeconds.push((performance.now() - epochStart) / 1000);
       const acc = logs?.val_accuracy ?? -1;
       if (acc > best.acc) best = { acc, epoch, weights: model.getWeights() };
     },
@@ -108,16 +180,31 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
   });
   const trainSeconds = (performance.now() - t0) / 1000;
   if (best.weights) model.setWeights(best.weights);
-  const logs = await model.evaluate(test.x, test.y, { batchSize: 64 });
+  const logs = await model.evaluate(test.x, test.y, { batchSize: 128 });
+  const scores = (await model.predict(test.x, { batchSize: 128 })).data;
+  const report = classificationReport(test.y.data, argmaxRows(scores, K === 2 ? 1 : K), { K });
   const t = model.paramTable;
   return {
-    model, history: h.history, bestEpoch: best.epoch, testAccuracy: logs.accuracy, testLoss: logs.loss, trainSeconds,
+    model, history: h.history, bestEpoch: best.epoch, testAccuracy: logs.accuracy, testLoss: logs.loss, report, trainSeconds, epochSeconds,
     params: t.count(), trainableParams: t.count((e) => e.trainable), coverage,
   };
 }
 
-/** Probabilities of the positive class for raw texts, with the tokenizer and length the model was trained on. */
-export async function predictTexts(model: Sequential, tokenizer: Tokenizer, maxlen: number, texts: readonly string[]): Promise<Float32Array> {
-  const padded = padSequences(tokenizer.textsToSequences(texts).map((s) => (s.length ? s : [1])), { maxlen, padding: 'post', truncating: 'post' });
-  return (await model.predict({ data: padded.data, shape: padded.shape })).data;
+/**
+ * Model outputs for raw texts, with the tokenizer, length and truncation the model was trained with:
+ * (N) probabilities of the positive class for a binary model, (N, K) class probabilities (row-major) otherwise.
+ */
+export async function predictTexts(model: Sequential, tokenizer: Tokenizer, maxlen: number, texts: readonly string[], options: { truncating?: 'pre' | 'post' } = {}): Promise<Float32Array> {
+  const padded = padSequences(tokenizer.textsToSequences(texts).map((s) => (s.length ? s : [1])), { maxlen, padding: 'post', truncating: options.truncating ?? 'post' });
+  return (await model.predict({ data: padded.data, shape: padded.shape }, { batchSize: 128 })).data;
+}
+
+/**
+ * Per-class probability rows from predictTexts' output: `columns` is the model's output width, 1 for a
+ * binary model (then each row is [1 − p, p]) or K.
+ */
+export function classProbabilities(scores: Float32Array, columns: number): Float32Array[] {
+  if (columns === 1) return Array.from(scores, (p) => Float32Array.of(1 - p, p));
+  if (!Number.isInteger(columns) || columns < 2 || scores.length % columns !== 0) throw new DataError(`classProbabilities: ${scores.length} scores are not rows of ${columns}`);
+  return Array.from({ length: scores.length / columns }, (_, r) => scores.slice(r * columns, (r + 1) * columns));
 }

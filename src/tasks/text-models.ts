@@ -32,6 +32,10 @@ export interface TextModelOptions {
   trainEmbeddings?: boolean;
   units?: number;
   dropout?: number;
+  /** Keras `dropout` of the recurrent layers: one input mask per sequence (variational). Default 0. */
+  inputDropout?: number;
+  /** Keras `recurrent_dropout` of the recurrent layers. Default 0. */
+  recurrentDropout?: number;
   /** Output classes: 1 (binary, sigmoid) or more (softmax). */
   classes?: number;
   maskZero?: boolean;
@@ -52,12 +56,13 @@ export function buildTextModel(o: TextModelOptions): Sequential {
     ...(dropout > 0 ? [new Dropout({ rate: dropout })] : []),
     classes === 1 ? new Dense({ units: 1, activation: 'sigmoid' }) : new Dense({ units: classes, activation: 'softmax' }),
   ];
+  const rnn = { units, dropout: o.inputDropout ?? 0, recurrentDropout: o.recurrentDropout ?? 0 };
   let body: Layer[];
   switch (o.kind) {
-    case 'simple': body = [new SimpleRNN({ units })]; break;
-    case 'lstm': body = [new LSTM({ units })]; break;
-    case 'gru': body = [new GRU({ units })]; break;
-    case 'bilstm': body = [new Bidirectional({ layer: new LSTM({ units }) })]; break;
+    case 'simple': body = [new SimpleRNN(rnn)]; break;
+    case 'lstm': body = [new LSTM(rnn)]; break;
+    case 'gru': body = [new GRU(rnn)]; break;
+    case 'bilstm': body = [new Bidirectional({ layer: new LSTM(rnn) })]; break;
     // Text CNN (Kim 2014 style, one filter width): Conv1D(relu, same) → global max over time.
     case 'cnn': body = [new Conv1D({ filters: units * 2, kernelSize: 3, padding: 'same', activation: 'relu' }), new GlobalMaxPooling1D({})]; break;
     // CNN-LSTM: local n-gram features, downsampled, then an LSTM over the shorter sequence.
