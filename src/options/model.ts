@@ -49,7 +49,8 @@ export const FIT_OPTIONS_SCHEMA: Schema = {
   batchSize,
   validationSplit: number({ min: 0, max: 1, maxExclusive: true }),
   validationData: custom('[x, y]: an array of two data inputs, or an (async) iterable of { x, y } batches',
-    (v) => (Array.isArray(v) && v.length === 2 && isData(v[0]) && isData(v[1])) || (!Array.isArray(v) && isIterable(v))),
+    (v) => (Array.isArray(v) && v.length === 2 && isData(v[0]) && isData(v[1])) || (!Array.isArray(v) && isIterable(v)) ||
+      (Array.isArray(v) && v.every((b) => typeof b === 'object' && b !== null && !Array.isArray(b) && 'x' in b))), // an array of { x, y } batches
   shuffle: boolean(),
   seed,
   callbacks: arrayOf(object('a Callback or an object of callback functions'), {}, 'an array of Callbacks or objects of callback functions'),
