@@ -38,9 +38,8 @@ export const COMPILE_OPTIONS_SCHEMA: Schema = {
 
 const batchSize = positiveInt();
 const isIterable = (v: unknown) => typeof v === 'object' && v !== null && (Symbol.iterator in v || Symbol.asyncIterator in v);
-/** Per-sample weights: N finite numbers ≥ 0 (an array or a typed array). */
-const weights = custom('an array of per-sample weights (finite numbers ≥ 0)', (v) => (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) &&
-  Array.prototype.every.call(v, (w: unknown) => typeof w === 'number' && Number.isFinite(w) && w >= 0));
+/** Per-sample weights: an array or a typed array (values checked with the data: finite, ≥ 0, one per sample). */
+const weightList = custom('an array of per-sample weights (finite numbers ≥ 0)', (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView)));
 const isData = (v: unknown) => Array.isArray(v) || ArrayBuffer.isView(v) || (typeof v === 'object' && v !== null && 'data' in v && 'shape' in v);
 
 /** fit(x, y, options). */
@@ -56,14 +55,16 @@ export const FIT_OPTIONS_SCHEMA: Schema = {
   callbacks: arrayOf(object('a Callback or an object of callback functions'), {}, 'an array of Callbacks or objects of callback functions'),
   verbose: oneOf([0, 1]),
   maxConsecutiveNonFinite: positiveInt(),
-  sampleWeight: weights,
-  classWeight: anyOf([oneOf(['balanced']), custom('{ [classId]: weight ≥ 0 }', (v) => object().test(v) && Object.entries(v as object).every(([k, w]) => /^\d+$/.test(k) && typeof w === 'number' && Number.isFinite(w) && w >= 0))], "'balanced' or { [classId]: weight ≥ 0 }"),
+  sampleWeight: weightList,
+  // Only the container is checked here; each value (index, sign, count, class id) is checked with the data,
+  // where the message can name the element (src/training/sample-weights.ts, DataValueError).
+  classWeight: anyOf([oneOf(['balanced']), object('{ [classId]: weight ≥ 0 }')], "'balanced' or { [classId]: weight ≥ 0 }"),
   stepsPerEpoch: positiveInt(),
   validationSteps: positiveInt(),
 };
 
 /** evaluate(x, y, options). */
-export const EVALUATE_OPTIONS_SCHEMA: Schema = { batchSize, sampleWeight: weights, steps: positiveInt() };
+export const EVALUATE_OPTIONS_SCHEMA: Schema = { batchSize, sampleWeight: weightList, steps: positiveInt() };
 /** predict(x, options). */
 export const PREDICT_OPTIONS_SCHEMA: Schema = { batchSize, steps: positiveInt() };
 
