@@ -32,7 +32,6 @@ export interface TokenizerOptions {
   /** Token that stands for words outside the index (gets index 1); null: drop such words. */
   oovToken?: string | null;
 }
-
 /** A text, or a text already split into tokens (Keras accepts lists of tokens too; `lower` still applies). */
 export type TextInput = string | readonly string[];
 

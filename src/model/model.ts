@@ -372,9 +372,7 @@ export class Model implements TrainingModel {
   }
 
   /** Starts update tracking (‖Δw‖/‖w‖ per tensor, computed in wasm): one more P-float slab; re-plans. */
-  trackUpdates(): void {
-    this.trainer?.trackUpdates();
-  }
+  trackUpdates(): void { this.trainer?.trackUpdates(); }
 
   /** ‖g‖ of every trainable tensor from the last step (before clipping) and the applied global norm. */
   tensorGradNorms(): { tensors: Array<{ path: string; norm: number }>; appliedNorm: number } | null {
@@ -384,9 +382,7 @@ export class Model implements TrainingModel {
   }
 
   /** ‖Δw‖/‖w‖ per trainable tensor (table order) of the last step recorded with recordNextUpdate, or null. */
-  lastUpdateRatios(): Array<{ path: string; ratio: number }> | null {
-    return this.trainer?.tracker?.result() ?? null;
-  }
+  lastUpdateRatios(): Array<{ path: string; ratio: number }> | null { return this.trainer?.tracker?.result() ?? null; }
 
   /** Gate means and saturation of every LSTM/GRU layer in the last training step (valid steps only). */
   gateStatistics(): GateStatistics[] {
