@@ -6,6 +6,25 @@
 import type { Kernels } from '../bindings/index.js';
 import { FusedRnnError } from '../bindings/errors.js';
 import { Random } from './random.js';
+import { checkArgument, custom, everyItem, number, oneOf, positive } from './options/schema.js';
+
+/** Every element a finite number (a loop, not every(): every() skips the holes of a sparse array). */
+function allFinite(v: ArrayLike<unknown>): boolean {
+  for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number' || !Number.isFinite(v[i])) return false;
+  return true;
+}
+
+/** A weight shape: non-negative integer dims. */
+const weightShape = custom('a shape: an array of non-negative integers', (v) => Array.isArray(v) && v.length <= 16 && everyItem(v, (d) => Number.isSafeInteger(d) && (d as number) >= 0));
+
+/** The arguments of fill(out, shape, random): a Float32Array holding exactly the shape's elements, and a Random when drawn. */
+function checkFill(owner: string, out: unknown, shape: unknown, random: unknown, needsRandom: boolean): void {
+  checkArgument(owner, 'out', out, custom('a Float32Array', (v) => v instanceof Float32Array));
+  checkArgument(owner, 'shape', shape, weightShape);
+  const n = (shape as number[]).reduce((a, b) => a * b, 1);
+  if (n !== (out as Float32Array).length) checkArgument(owner, 'shape', shape, custom(`a shape of ${(out as Float32Array).length} elements (out's length)`, () => false));
+  if (needsRandom) checkArgument(owner, 'random', random, custom('a Random', (v) => v instanceof Random));
+}
 
 /** A tensor initializer: fills `out` (row-major, `shape`) using `random`; `kernels` supply GEMM for orthogonal. */
 export interface Initializer {
@@ -19,6 +38,7 @@ export type InitializerSpec = string | Initializer | { className: string; config
 
 /** Keras fan-in and fan-out of a weight shape (receptive field × channels for shapes of rank > 2). */
 export function fans(shape: readonly number[]): { fanIn: number; fanOut: number } {
+  checkArgument('fans', 'shape', shape, weightShape);
   if (shape.length === 0) return { fanIn: 1, fanOut: 1 };
   if (shape.length === 1) return { fanIn: shape[0], fanOut: shape[0] };
   if (shape.length === 2) return { fanIn: shape[0], fanOut: shape[1] };
@@ -44,9 +64,12 @@ type Distribution = 'uniform' | 'truncated_normal' | 'untruncated_normal';
 export class VarianceScaling implements Initializer {
   readonly className: string = 'VarianceScaling';
   constructor(readonly scale = 1, readonly mode: Mode = 'fan_in', readonly distribution: Distribution = 'truncated_normal') {
-    if (!(scale > 0)) throw new FusedRnnError(`VarianceScaling: scale must be > 0, got ${scale}`);
+    checkArgument('VarianceScaling', 'scale', scale, positive());
+    checkArgument('VarianceScaling', 'mode', mode, oneOf(['fan_in', 'fan_out', 'fan_avg']));
+    checkArgument('VarianceScaling', 'distribution', distribution, oneOf(['uniform', 'truncated_normal', 'untruncated_normal']));
   }
   fill(out: Float32Array, shape: readonly number[], random: Random): void {
+    checkFill(`${this.className}.fill`, out, shape, random, true);
     const { fanIn, fanOut } = fans(shape);
     const n = this.mode === 'fan_in' ? fanIn : this.mode === 'fan_out' ? fanOut : (fanIn + fanOut) / 2;
     const variance = this.scale / Math.max(1, n);
@@ -95,8 +118,12 @@ export class HeNormal extends VarianceScaling {
 export class Constant implements Initializer {
   readonly className: string = 'Constant';
   /** `value` is a number (every element) or a full array of the tensor's size (e.g. a GloVe matrix). */
-  constructor(readonly value: number | ArrayLike<number> = 0) {}
+  constructor(readonly value: number | ArrayLike<number> = 0) {
+    checkArgument(this.constructor.name, 'value', value, custom('a finite number or an array of finite numbers', (v) => (typeof v === 'number' && Number.isFinite(v))
+      || ((Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) && allFinite(v as ArrayLike<unknown>))));
+  }
   fill(out: Float32Array, shape: readonly number[]): void {
+    checkFill(`${this.className}.fill`, out, shape, undefined, false);
     if (typeof this.value === 'number') {
       out.fill(this.value);
       return;
@@ -126,8 +153,12 @@ export class Ones extends Constant {
 /** Uniform in [minval, maxval) (Keras RandomUniform; defaults ±0.05). */
 export class RandomUniform implements Initializer {
   readonly className = 'RandomUniform';
-  constructor(readonly minval = -0.05, readonly maxval = 0.05) {}
+  constructor(readonly minval = -0.05, readonly maxval = 0.05) {
+    checkArgument('RandomUniform', 'minval', minval, number());
+    checkArgument('RandomUniform', 'maxval', maxval, number({ min: minval }, `a finite number ≥ minval (${minval})`));
+  }
   fill(out: Float32Array, _shape: readonly number[], random: Random): void {
+    checkFill('RandomUniform.fill', out, _shape, random, true);
     for (let i = 0; i < out.length; i++) out[i] = this.minval + (this.maxval - this.minval) * random.uniform();
   }
   getConfig() { return { minval: this.minval, maxval: this.maxval }; }
@@ -136,8 +167,12 @@ export class RandomUniform implements Initializer {
 /** Normal with mean and stddev (Keras RandomNormal; defaults 0 and 0.05). */
 export class RandomNormal implements Initializer {
   readonly className = 'RandomNormal';
-  constructor(readonly mean = 0, readonly stddev = 0.05) {}
+  constructor(readonly mean = 0, readonly stddev = 0.05) {
+    checkArgument('RandomNormal', 'mean', mean, number());
+    checkArgument('RandomNormal', 'stddev', stddev, number({ min: 0 }));
+  }
   fill(out: Float32Array, _shape: readonly number[], random: Random): void {
+    checkFill('RandomNormal.fill', out, _shape, random, true);
     for (let i = 0; i < out.length; i++) out[i] = random.normal(this.mean, this.stddev);
   }
   getConfig() { return { mean: this.mean, stddev: this.stddev }; }
@@ -152,7 +187,9 @@ export class RandomNormal implements Initializer {
  */
 export class Orthogonal implements Initializer {
   readonly className = 'Orthogonal';
-  constructor(readonly gain = 1) {}
+  constructor(readonly gain = 1) {
+    checkArgument('Orthogonal', 'gain', gain, number());
+  }
 
   fill(out: Float32Array, shape: readonly number[], random: Random, kernels: Kernels): void {
     const cols = shape[shape.length - 1];
@@ -238,6 +275,7 @@ function canonical(name: string): string {
 
 /** An Initializer from a name, a { className, config } object or an instance (Keras initializers.get). */
 export function getInitializer(spec: InitializerSpec): Initializer {
+  checkArgument('getInitializer', 'spec', spec, custom('an initializer name, { className, config } or an initializer object', (v) => typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v))));
   if (typeof spec === 'object' && spec !== null && 'fill' in spec) return spec;
   const name = typeof spec === 'string' ? spec : spec?.className;
   const config = typeof spec === 'object' && spec !== null && 'config' in spec ? spec.config ?? {} : {};
@@ -250,5 +288,6 @@ export function getInitializer(spec: InitializerSpec): Initializer {
 
 /** Serialises an initializer as Keras does: { className, config }. */
 export function serializeInitializer(init: Initializer): { className: string; config: Record<string, unknown> } {
+  checkArgument('serializeInitializer', 'init', init, custom('an initializer object (with className and getConfig)', (v) => typeof (v as Initializer | null)?.className === 'string' && typeof (v as Initializer).getConfig === 'function'));
   return { className: init.className, config: init.getConfig() };
 }

@@ -1,6 +1,7 @@
 // Callbacks: hooks into fit() (Keras keras.callbacks.Callback). Logs are plain { name: number } maps.
 
 import type { TrainingModel } from '../model/contract.js';
+import { ModelStateError } from '../errors.js';
 
 /** Per-batch or per-epoch values by name (loss, metrics). */
 export type Logs = Record<string, number>;
@@ -11,6 +12,11 @@ export abstract class Callback {
   model!: TrainingModel;
   setModel(model: TrainingModel): void {
     this.model = model;
+  }
+  /** The model, or a ModelStateError naming the hook when fit() has not handed one over yet (a hook called by hand). */
+  protected requireModel(hook: string): TrainingModel {
+    if (this.model === undefined) throw new ModelStateError(`${this.constructor.name}.${hook}: no model yet (callbacks are driven by fit(), which calls setModel first)`);
+    return this.model;
   }
   onTrainBegin(_logs?: Logs): void | Promise<void> {}
   onTrainEnd(_logs?: Logs): void | Promise<void> {}

@@ -2,8 +2,9 @@
 // keras.callbacks.CSVLogger, https://keras.io/api/callbacks/csv_logger/). Node only. With append, rows go
 // after an existing file's rows and the header is written only when the file is empty or new.
 
-import { ConfigError } from '../errors.js';
+import { ConfigError, ModelStateError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
+import { validateCallbackOptions } from '../options/callbacks.js';
 
 /** Options of CSVLogger. */
 export interface CSVLoggerOptions {
@@ -24,6 +25,7 @@ export class CSVLogger extends Callback {
 
   constructor(filename: string, options: CSVLoggerOptions = {}) {
     super();
+    options = validateCallbackOptions('CSVLogger', options);
     if (typeof filename !== 'string' || filename === '') throw new ConfigError('CSVLogger: filename must be a non-empty string');
     this.filename = filename;
     this.separator = options.separator ?? ',';
@@ -48,6 +50,7 @@ export class CSVLogger extends Callback {
   }
 
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
+    if (!this.fs) throw new ModelStateError('CSVLogger.onEpochEnd: the log is not open (fit() calls onTrainBegin first)');
     this.keys ??= Object.keys(logs).sort();
     let text = '';
     if (this.writeHeader) {

@@ -5,6 +5,7 @@
 import { ConfigError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
+import { validateCallbackOptions } from '../options/callbacks.js';
 
 /** Options of EarlyStopping (Keras names and defaults). */
 export interface EarlyStoppingOptions {
@@ -46,6 +47,7 @@ export class EarlyStopping extends Callback {
 
   constructor(options: EarlyStoppingOptions = {}) {
     super();
+    options = validateCallbackOptions('EarlyStopping', options);
     this.monitor = options.monitor ?? 'val_loss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;

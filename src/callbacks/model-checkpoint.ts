@@ -7,6 +7,7 @@ import { ConfigError } from '../errors.js';
 import type { Model as Sequential } from '../model/model.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
+import { validateCallbackOptions } from '../options/callbacks.js';
 
 /** Options of ModelCheckpoint (Keras names and defaults). */
 export interface ModelCheckpointOptions {
@@ -39,6 +40,7 @@ export class ModelCheckpoint extends Callback {
 
   constructor(options: ModelCheckpointOptions) {
     super();
+    options = validateCallbackOptions('ModelCheckpoint', options);
     if (typeof options?.filepath !== 'string' || options.filepath === '') throw new ConfigError('ModelCheckpoint: filepath must be a non-empty string');
     this.filepath = options.filepath;
     this.monitor = options.monitor ?? 'val_loss';

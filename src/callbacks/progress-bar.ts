@@ -5,6 +5,7 @@
 
 import type { SingleBar } from 'cli-progress';
 import { Callback, type Logs } from './callback.js';
+import { validateCallbackOptions } from '../options/callbacks.js';
 
 /** What the training loop knows up front (Keras callback params). */
 export interface ProgressParams {
@@ -48,6 +49,7 @@ export class ProgressBar extends Callback {
 
   constructor(options: ProgressBarOptions = {}) {
     super();
+    options = validateCallbackOptions('ProgressBar', options);
     this.params = { epochs: options.epochs, steps: options.steps };
     this.everySeconds = options.everySeconds ?? null;
     this.stream = options.stream ?? (typeof process !== 'undefined' && process.stdout ? process.stdout : null);

@@ -5,6 +5,7 @@
 import { ConfigError, ModelStateError } from '../errors.js';
 import { Callback, type Logs } from './callback.js';
 import { improves, monitorDirection, warnMissing, type MonitorMode } from './monitor.js';
+import { validateCallbackOptions } from '../options/callbacks.js';
 
 /** Options of ReduceLROnPlateau (Keras names and defaults). */
 export interface ReduceLROnPlateauOptions {
@@ -41,6 +42,7 @@ export class ReduceLROnPlateau extends Callback {
 
   constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
+    options = validateCallbackOptions('ReduceLROnPlateau', options);
     this.monitor = options.monitor ?? 'val_loss';
     this.factor = options.factor ?? 0.1;
     this.patience = options.patience ?? 10;
@@ -72,7 +74,7 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
-    const opt = this.model.optimizer;
+    const opt = this.requireModel('onEpochEnd').optimizer;
     if (!opt) throw new ModelStateError('ReduceLROnPlateau: the model has no optimizer (compile it first)');
     logs.learning_rate = opt.learningRate;
     const current = logs[this.monitor];

@@ -2,6 +2,7 @@
 // keras.callbacks.TerminateOnNaN). The model's NaN/Inf guard has already skipped that step's update.
 
 import { Callback, type Logs } from './callback.js';
+import { checkArgument, oneOf } from '../options/schema.js';
 
 /** Stops training at the first batch whose loss is NaN or infinite. */
 export class TerminateOnNaN extends Callback {
@@ -9,6 +10,7 @@ export class TerminateOnNaN extends Callback {
   stoppedAtBatch: number | null = null;
   constructor(private readonly verbose: 0 | 1 = 1) {
     super();
+    checkArgument('TerminateOnNaN', 'verbose', verbose, oneOf([0, 1]));
   }
   override onTrainBegin(): void {
     this.stoppedAtBatch = null;

@@ -4,6 +4,10 @@
 // CSV file are), else by code units (Python's sorted() on str, which Keras' and scikit-learn's LabelEncoder use).
 // So binary files keep their old meaning: 0/1, false/true and "neg"/"pos" give the second value id 1.
 import { DataError } from './errors.js';
+import { checkArgument, custom, describeValue, func, string, validateOptions } from '../options/schema.js';
+
+/** A column of labels: an array (or typed array) of at most 2^31 values. */
+const labelColumn = custom('an array of labels (strings or numbers)', (v) => (Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))) && (v as ArrayLike<unknown>).length <= 2 ** 31);
 
 /** One label as it appears in the data. */
 export type Label = string | number;
@@ -48,6 +52,8 @@ export class LabelEncoder {
    * `name` labels errors (file or column).
    */
   static fit(values: ArrayLike<unknown>, options: { name?: string } = {}): LabelEncoder {
+    checkArgument('LabelEncoder.fit', 'values', values, labelColumn);
+    validateOptions('LabelEncoder.fit', options, { name: string() });
     const labels: Label[] = [];
     for (let i = 0; i < values.length; i++) labels.push(checkLabel(values[i], `label ${i}`, options.name));
     const byNumber = labels.length > 0 && labels.every(numeric);
@@ -63,7 +69,7 @@ export class LabelEncoder {
   /** An encoder with exactly these classes, in this order (e.g. from a saved model). */
   static fromClasses(classes: readonly Label[]): LabelEncoder {
     if (!Array.isArray(classes) || classes.length < 2) throw new DataError(`a classifier needs at least 2 classes, got ${Array.isArray(classes) ? classes.length : typeof classes}`);
-    const checked = classes.map((c, i) => checkLabel(c, `class ${i}`, undefined));
+    const checked = Array.from(classes, (c, i) => checkLabel(c, `class ${i}`, undefined)); // Array.from: holes of a sparse array are checked too
     const enc = new LabelEncoder(checked);
     if (enc.ids.size !== checked.length) throw new DataError(`duplicate classes in ${JSON.stringify(classes)}`);
     return enc;
@@ -93,6 +99,8 @@ export class LabelEncoder {
    * is a DataError naming it, its position (or `rowName(i)`, e.g. a file line) and the known classes.
    */
   encode(values: ArrayLike<unknown>, options: { name?: string; rowName?: (i: number) => string } = {}): Int32Array {
+    checkArgument('LabelEncoder.encode', 'values', values, labelColumn);
+    validateOptions('LabelEncoder.encode', options, { name: string(), rowName: func() });
     const out = new Int32Array(values.length);
     for (let i = 0; i < values.length; i++) {
       const where = options.rowName ? options.rowName(i) : `label ${i}`;
@@ -108,7 +116,7 @@ export class LabelEncoder {
 
   /** The label of a class id. */
   decode(id: number): Label {
-    if (!Number.isInteger(id) || id < 0 || id >= this.size) throw new DataError(`class id ${id} out of range [0, ${this.size})`);
+    if (!Number.isInteger(id) || id < 0 || id >= this.size) throw new DataError(`LabelEncoder.decode: class id ${describeValue(id)} out of range [0, ${this.size})`);
     return this.classes[id];
   }
 }

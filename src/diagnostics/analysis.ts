@@ -6,6 +6,8 @@
 import { DataValueError } from '../errors.js';
 import { formatNumber } from './format.js';
 import { fitLine } from './stats.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** The diagnosis of one gradient-norm series. */
 export type Verdict = 'vanishing' | 'exploding' | 'healthy';
@@ -82,6 +84,8 @@ export interface SeriesAnalysis {
  * so its order is flipped.
  */
 export function stepNorms(hnorm2: ArrayLike<number>, reverse = false): Float64Array {
+  checkArgument('stepNorms', 'hnorm2', hnorm2, is.numbers());
+  checkArgument('stepNorms', 'reverse', reverse, is.boolean());
   const T = hnorm2.length;
   const out = new Float64Array(T);
   for (let t = 0; t < T; t++) out[reverse ? T - 1 - t : t] = Math.sqrt(hnorm2[t]);
@@ -90,6 +94,8 @@ export function stepNorms(hnorm2: ArrayLike<number>, reverse = false): Float64Ar
 
 /** Analyse one series g_1..g_T (element T−1 closest to the loss). Throws DataValueError when it is empty. */
 export function analyzeSeries(g: ArrayLike<number>, thresholds: Partial<Thresholds> = {}): SeriesAnalysis {
+  checkArgument('analyzeSeries', 'g', g, is.numbers());
+  checkArgument('analyzeSeries', 'thresholds', thresholds, is.object());
   const T = g.length;
   if (T === 0) throw new DataValueError('analyzeSeries: the gradient norm series is empty (T = 0)');
   const th: Thresholds = { ...DEFAULT_THRESHOLDS, ...thresholds };

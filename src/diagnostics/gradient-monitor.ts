@@ -7,6 +7,7 @@
 
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { recurrentSpectralNorms } from './spectral-norm.js';
+import { validateCallbackOptions } from '../options/callbacks.js';
 
 /** Options of GradientMonitor: how often to record and what. */
 export interface GradientMonitorOptions {
@@ -63,6 +64,7 @@ export class GradientMonitor extends Callback {
 
   constructor(options: GradientMonitorOptions = {}) {
     super();
+    options = validateCallbackOptions('GradientMonitor', options);
     this.every = Math.max(1, options.every ?? 1);
     this.spectralEvery = options.spectralEvery ?? 10;
     this.updateRatios = options.updateRatios ?? true;
@@ -77,14 +79,15 @@ export class GradientMonitor extends Callback {
   }
 
   override onTrainBegin(): void {
-    if (this.updateRatios) this.model.trackUpdates();
+    if (this.updateRatios) this.requireModel('onTrainBegin').trackUpdates();
   }
 
   override onBatchBegin(): void {
-    if (this.recording() && this.updateRatios) this.model.recordNextUpdate = true;
+    if (this.recording() && this.updateRatios) this.requireModel('onBatchBegin').recordNextUpdate = true;
   }
 
   override onBatchEnd(batch: number, logs: Logs = {}): void {
+    this.requireModel('onBatchEnd');
     const step = this.step++;
     if (step % this.every !== 0) return;
     const t = performance.now();

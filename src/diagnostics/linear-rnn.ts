@@ -6,6 +6,8 @@
 import { DataValueError } from '../errors.js';
 import { analyzeSeries, type SeriesAnalysis } from './analysis.js';
 import { formatNumber } from './format.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** The weights of the teaching material's experiment. */
 export const TEACHING_WEIGHTS: readonly number[] = Object.freeze([1, 1.01, 0.99, 0.01]);
@@ -45,6 +47,8 @@ export interface LinearRnnResult {
 
 /** Run the recurrence forward and backward for one weight w. */
 export function linearRnn(w: number, opts: LinearRnnOptions = {}): LinearRnnResult {
+  checkArgument('linearRnn', 'w', w, is.number());
+  checkArgument('linearRnn', 'opts', opts, is.object());
   const T = opts.T ?? 1000;
   const h0 = opts.h0 ?? 1;
   if (!(Number.isInteger(T) && T >= 1)) throw new DataValueError(`linearRnn: T = ${T} must be an integer >= 1`);
@@ -90,11 +94,14 @@ export function linearRnn(w: number, opts: LinearRnnOptions = {}): LinearRnnResu
 
 /** The experiment for several weights (default: the teaching material's 1, 1.01, 0.99, 0.01). */
 export function linearRnnTable(ws: readonly number[] = TEACHING_WEIGHTS, opts: LinearRnnOptions = {}): LinearRnnResult[] {
+  checkArgument('linearRnnTable', 'ws', ws, is.numbers());
+  checkArgument('linearRnnTable', 'opts', opts, is.object());
   return ws.map((w) => linearRnn(w, opts));
 }
 
 /** The table as Markdown: one row per w with y, dL/dw (BPTT and closed form), ‖dL/dh_1‖ and the verdict. */
 export function linearRnnMarkdown(rows: readonly LinearRnnResult[]): string {
+  checkArgument('linearRnnMarkdown', 'rows', rows, is.arrayOf(is.custom('a linearRnn result', (v) => typeof (v as LinearRnnResult | null)?.analysis === 'object'), {}, 'an array of linearRnn results'));
   const f = (v: number) => formatNumber(v, 5);
   const lines = [
     '| w | T | y = h_T | w^T·h_0 | dL/dw (BPTT) | T·w^(T−1)·h_0 | ‖dL/dh_1‖ | verdict |',

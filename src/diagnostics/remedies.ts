@@ -4,6 +4,8 @@
 import type { SeriesAnalysis } from './analysis.js';
 import { formatNumber, formatPercent } from './format.js';
 import { percentiles } from './stats.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** Identifiers of the remedies remedies() can suggest. */
 export type RemedyId =
@@ -65,6 +67,7 @@ export interface ClipSuggestion {
  * Returns null when no finite norm was measured.
  */
 export function suggestClipNorm(globalNorms: ArrayLike<number>): ClipSuggestion | null {
+  checkArgument('suggestClipNorm', 'globalNorms', globalNorms, is.numbers());
   const [p50, p90, p99, max] = percentiles(globalNorms, [50, 90, 99, 100]);
   if (Number.isNaN(p50)) return null;
   let count = 0, nonFinite = 0, above = 0;
@@ -93,6 +96,8 @@ function measured(a: SeriesAnalysis): string {
 
 /** Remedies for the analysed series; [] when the verdict is healthy. Order: most direct first. */
 export function remedies(a: SeriesAnalysis, ctx: RemedyContext = {}): Remedy[] {
+  checkArgument('remedies', 'a', a, is.custom('an analyzeSeries result', (v) => typeof (v as SeriesAnalysis | null)?.verdict === 'string'));
+  checkArgument('remedies', 'ctx', ctx, is.object());
   if (a.verdict === 'exploding') return explodingRemedies(a, ctx);
   if (a.verdict === 'vanishing') return vanishingRemedies(a, ctx);
   return [];

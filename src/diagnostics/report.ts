@@ -8,6 +8,8 @@ import { remedies as remediesFor, type CellKind, type ClipSuggestion, type Remed
 import { sparkline } from './sparkline.js';
 import { esc } from './svg/xml.js';
 import type { TrainingSummary } from './training-summary.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** One layer's section of a diagnostics report. */
 export interface LayerDiagnostics {
@@ -65,6 +67,14 @@ function layerRow(l: LayerDiagnostics): string[] {
     l.name, l.cell ?? '', String(a.T), f(a.first), f(a.last), f(a.ratio), f(a.fit.rate), f(a.fit.per10), f(a.fit.r2),
     String(a.skipped.nonPositive), String(a.skipped.nonFinite), l.spectralNorm === undefined ? '' : f(l.spectralNorm), a.verdict,
   ];
+}
+
+/** The report's input: an object with a string title and arrays where lists are expected. */
+function checkReportInput(owner: string, input: unknown): void {
+  checkArgument(owner, 'input', input, is.object('a report input { title, intro?, layers?, linearRnn?, figures?, notes? }'));
+  const o = input as Record<string, unknown>;
+  checkArgument(owner, 'input.title', o.title, is.string());
+  for (const key of ['intro', 'layers', 'linearRnn', 'figures', 'notes']) checkArgument(owner, `input.${key}`, o[key], is.optional(is.arrayOf(key === 'intro' || key === 'notes' ? is.string() : is.object())));
 }
 
 function blocks(input: ReportInput): Block[] {
@@ -141,6 +151,7 @@ const mdCell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 /** The report as Markdown; figures appear as image links to `figure.file` (figures without a file are listed by title). */
 export function markdownReport(input: ReportInput): string {
+  checkReportInput('markdownReport', input);
   const out: string[] = [];
   for (const b of blocks(input)) {
     switch (b.kind) {
@@ -174,6 +185,7 @@ const STYLE = 'body{font-family:system-ui,-apple-system,"Segoe UI",Helvetica,Ari
 
 /** The report as one self-contained HTML page (no external resources; SVGs inline), also well-formed XML. */
 export function htmlReport(input: ReportInput): string {
+  checkReportInput('htmlReport', input);
   const out: string[] = [];
   for (const b of blocks(input)) {
     switch (b.kind) {

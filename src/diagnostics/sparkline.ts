@@ -3,6 +3,8 @@
 // Longer series are bucketed to `width` characters: a bucket shows the mean of log10 over its positive values,
 // '×' if it holds any NaN/Inf, '·' if it holds no positive value.
 import { formatNumber } from './format.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 const BARS = '▁▂▃▄▅▆▇█';
 /** The sparkline character for an exact zero (below any bar). */
@@ -27,6 +29,8 @@ export interface SparklineOptions {
 
 /** The bars alone. */
 export function sparkBars(values: ArrayLike<number>, opts: SparklineOptions = {}): string {
+  checkArgument('sparkBars', 'values', values, is.numbers());
+  checkArgument('sparkBars', 'opts', opts, is.object());
   const n = values.length;
   if (n === 0) return '';
   const width = Math.max(1, Math.floor(opts.width ?? 60));
@@ -59,6 +63,8 @@ export function sparkBars(values: ArrayLike<number>, opts: SparklineOptions = {}
  * min/max are over the raw values (positive ones on a log scale) with their 1-based positions.
  */
 export function sparkline(values: ArrayLike<number>, opts: SparklineOptions = {}): string {
+  checkArgument('sparkline', 'values', values, is.numbers());
+  checkArgument('sparkline', 'opts', opts, is.object());
   const bars = sparkBars(values, opts);
   if (opts.labels === false || values.length === 0) return bars;
   const log = (opts.scale ?? 'log') === 'log';

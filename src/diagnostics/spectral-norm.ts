@@ -6,6 +6,8 @@
 // Converges like (σ_2/σ_1)^(2k). f64 throughout; the start vector is fixed (deterministic) unless passed in, and
 // the final v is returned so a monitor can warm-start the next call (one or two iterations per training step).
 import { DataValueError } from '../errors.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** Options of the power iteration in spectralNorm(). */
 export interface SpectralNormOptions {
@@ -50,6 +52,10 @@ function normalize(v: Float64Array): number {
 export function spectralNorm(
   M: ArrayLike<number>, rows: number, cols: number, opts: SpectralNormOptions = {}, offset = 0, stride = cols,
 ): SpectralNormResult {
+  checkArgument('spectralNorm', 'M', M, is.numbers());
+  checkArgument('spectralNorm', 'opts', opts, is.object());
+  checkArgument('spectralNorm', 'offset', offset, is.integer({ min: 0 }));
+  checkArgument('spectralNorm', 'stride', stride, is.integer({ min: 1 }));
   if (!(Number.isInteger(rows) && rows > 0 && Number.isInteger(cols) && cols > 0)) {
     throw new DataValueError(`spectralNorm: shape (${rows}, ${cols}) must be positive integers`);
   }
@@ -107,6 +113,8 @@ export interface RecurrentSpectralNorms {
 
 /** Gate names by G/H: 1 SimpleRNN [h], 3 GRU [z, r, h], 4 LSTM [i, f, c, o]; otherwise block0, block1, ... */
 export function gateNames(H: number, G: number): string[] {
+  checkArgument('gateNames', 'H', H, is.positiveInt());
+  checkArgument('gateNames', 'G', G, is.positiveInt());
   const k = G / H;
   if (k === 1) return ['h'];
   if (k === 3) return ['z', 'r', 'h'];
@@ -122,6 +130,10 @@ export function recurrentSpectralNorms(
   U: ArrayLike<number>, H: number, G: number,
   opts: SpectralNormOptions & { gates?: string[]; starts?: { full?: ArrayLike<number>; blocks?: ArrayLike<number>[] } } = {},
 ): RecurrentSpectralNorms {
+  checkArgument('recurrentSpectralNorms', 'U', U, is.numbers());
+  checkArgument('recurrentSpectralNorms', 'H', H, is.positiveInt());
+  checkArgument('recurrentSpectralNorms', 'G', G, is.positiveInt());
+  checkArgument('recurrentSpectralNorms', 'opts', opts, is.object());
   if (U.length !== H * G) throw new DataValueError(`recurrentSpectralNorms: U has ${U.length} elements, expected (H, G) = (${H}, ${G})`);
   if (G % H !== 0) throw new DataValueError(`recurrentSpectralNorms: G = ${G} is not a multiple of H = ${H}`);
   const gates = opts.gates ?? gateNames(H, G);

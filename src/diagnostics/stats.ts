@@ -1,5 +1,7 @@
 // Small statistics used by the diagnostics: least-squares line with R², percentiles, geometric mean.
 // All sums run in f64 in index order (deterministic).
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** A least-squares line fit y ≈ intercept + slope·x. */
 export interface LineFit {
@@ -14,6 +16,8 @@ export interface LineFit {
 
 /** Ordinary least squares of y on x (n >= 2 points with distinct x; else slope/intercept/r2 are NaN). */
 export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): LineFit {
+  checkArgument('fitLine', 'x', x, is.numbers());
+  checkArgument('fitLine', 'y', y, is.numbers());
   const n = x.length;
   if (n !== y.length) throw new RangeError(`fitLine: x has ${n} points, y has ${y.length}`);
   if (n < 2) return { slope: NaN, intercept: n === 1 ? y[0] : NaN, r2: NaN, n };
@@ -46,11 +50,15 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): LineFit {
  * (numpy's default, "type 7"). NaN when there is no finite value.
  */
 export function percentile(values: ArrayLike<number>, p: number): number {
+  checkArgument('percentile', 'values', values, is.numbers());
+  checkArgument('percentile', 'p', p, is.number({ min: 0, max: 100 }));
   return percentiles(values, [p])[0];
 }
 
 /** Several percentiles with one sort. */
 export function percentiles(values: ArrayLike<number>, ps: readonly number[]): number[] {
+  checkArgument('percentiles', 'values', values, is.numbers());
+  checkArgument('percentiles', 'ps', ps, is.arrayOf(is.number({ min: 0, max: 100 })));
   const sorted = finiteSorted(values);
   return ps.map((p) => {
     if (!(p >= 0 && p <= 100)) throw new RangeError(`percentile: p = ${p} is not in [0, 100]`);
@@ -69,6 +77,7 @@ function finiteSorted(values: ArrayLike<number>): Float64Array {
 
 /** exp(mean(ln v)) over the positive finite values; NaN when there is none. */
 export function geometricMean(values: ArrayLike<number>): number {
+  checkArgument('geometricMean', 'values', values, is.numbers());
   let s = 0, n = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];

@@ -5,6 +5,8 @@
 import { DataValueError } from '../errors.js';
 import { analyzeSeries, type SeriesAnalysis, type Thresholds, type Verdict } from './analysis.js';
 import { fitLine, geometricMean } from './stats.js';
+import { checkArgument } from '../options/schema.js';
+import * as is from '../options/specs.js';
 
 /** The fitted trend of log10(g_1/g_T) over training steps. */
 export interface RatioTrend {
@@ -54,6 +56,8 @@ export interface SummaryOptions {
 
 /** Summarise a (steps × T) matrix given as rows. Rows must all have the same length T >= 1. */
 export function summarizeTraining(rows: readonly ArrayLike<number>[], opts: SummaryOptions = {}): TrainingSummary {
+  checkArgument('summarizeTraining', 'rows', rows, is.arrayOf(is.numbers(), {}, 'an array of number arrays (one per step)'));
+  checkArgument('summarizeTraining', 'opts', opts, is.object());
   const steps = rows.length;
   if (steps === 0) throw new DataValueError('summarizeTraining: no rows (need at least one recorded training step)');
   const T = rows[0].length;

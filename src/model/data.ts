@@ -24,6 +24,7 @@ export function toTensor(x: DataInput, what: string): TensorData {
   if (isTensorData(x)) {
     const n = x.shape.reduce((a, b) => a * b, 1);
     if (!x.shape.every((d) => Number.isInteger(d) && d >= 0)) throw new DataValueError(`${what}: shape (${x.shape.join(', ')}) must hold non-negative integers`);
+    if (!Array.isArray(x.data) && !ArrayBuffer.isView(x.data)) throw new DataValueError(`${what}: data must be an array or a typed array of numbers, got ${typeof x.data}`);
     if (x.data.length !== n) throw new DataValueError(`${what}: ${x.data.length} values do not fill shape (${x.shape.join(', ')}) = ${n}`);
     return x;
   }
@@ -33,11 +34,15 @@ export function toTensor(x: DataInput, what: string): TensorData {
   const shape: number[] = [];
   let probe: unknown = x;
   while (typeof probe === 'object' && probe !== null && typeof (probe as ArrayLike<unknown>).length === 'number') {
-    shape.push((probe as ArrayLike<unknown>).length);
+    const len = (probe as ArrayLike<unknown>).length;
+    // an array-like's length is a count: -1, 1.5 or 2^40 are not (and would make a typed array throw a RangeError)
+    if (!Number.isSafeInteger(len) || len < 0 || len > 2 ** 31) throw new DataValueError(`${what}: length ${len} at depth ${shape.length} is not a valid array length`);
+    shape.push(len);
     probe = (probe as ArrayLike<unknown>)[0];
     if (shape[shape.length - 1] === 0) break;
   }
   const n = shape.reduce((a, b) => a * b, 1);
+  if (n > 2 ** 31) throw new DataValueError(`${what}: shape (${shape.join(', ')}) holds ${n} values, over the limit of 2^31`);
   const data = new Float64Array(n);
   let k = 0;
   const walk = (v: unknown, depth: number, path: number[]): void => {

@@ -120,12 +120,18 @@ export function anyOf(specs: readonly Spec[], expected?: string): Spec {
   return { expected: expected ?? specs.map((s) => s.expected).join(', or '), test: (v) => specs.some((s) => s.test(v)) };
 }
 
+/** Whether every element passes `f`, holes of a sparse array included (Array.prototype.every skips them). */
+export function everyItem(v: ArrayLike<unknown>, f: (x: unknown) => boolean): boolean {
+  for (let i = 0; i < v.length; i++) if (!f(v[i])) return false;
+  return true;
+}
+
 /** An array (length in bounds) whose every item passes `item`. */
 export function arrayOf(item: Spec, length: { min?: number; max?: number } = {}, expected?: string): Spec {
   const len = length.min !== undefined && length.min === length.max ? ` of ${length.min}` : '';
   return {
     expected: expected ?? `an array${len} of ${item.expected.replace(/^an? /, '')}s`,
-    test: (v) => Array.isArray(v) && (length.min === undefined || v.length >= length.min) && (length.max === undefined || v.length <= length.max) && v.every((x) => item.test(x)),
+    test: (v) => Array.isArray(v) && (length.min === undefined || v.length >= length.min) && (length.max === undefined || v.length <= length.max) && everyItem(v, (x) => item.test(x)),
   };
 }
 
@@ -134,6 +140,40 @@ export const object = (expected = 'an object'): Spec => ({ expected, test: (v) =
 
 /** A function. */
 export const func = (expected = 'a function'): Spec => ({ expected, test: (v) => typeof v === 'function' });
+
+/** The spec, or absent (undefined): for optional positional arguments (see checkArgument). */
+export function optional(spec: Spec): Spec {
+  return { ...spec, expected: spec.expected, test: (v) => v === undefined || spec.test(v), refine: spec.refine && ((v) => (v === undefined ? null : spec.refine!(v))) };
+}
+
+const isArrayLike = (v: unknown): v is ArrayLike<unknown> =>
+  (Array.isArray(v) || ArrayBuffer.isView(v)) && !(v instanceof DataView);
+
+/** An array or typed array of numbers (NaN and ±Inf allowed: series may hold them); at most `max` long. */
+export function numbers(max = 2 ** 31 - 1, expected = 'an array of numbers'): Spec {
+  return {
+    expected,
+    test: (v) => {
+      if (!isArrayLike(v) || v.length > max) return false;
+      if (ArrayBuffer.isView(v)) return !(v instanceof BigInt64Array || v instanceof BigUint64Array);
+      for (let i = 0; i < v.length; i++) if (typeof v[i] !== 'number') return false;
+      return true;
+    },
+  };
+}
+
+/** A per-sample shape: an array of positive integers (null for a free dimension when `free`). */
+export function shape(options: { free?: boolean } = {}): Spec {
+  return {
+    expected: options.free ? 'a shape: an array of positive integers or null' : 'a shape: an array of positive integers',
+    test: (v) => Array.isArray(v) && v.length <= 16 && everyItem(v, (d) => (options.free && d === null) || (Number.isSafeInteger(d) && (d as number) > 0)),
+  };
+}
+
+/** An object with the named methods (a model, a layer, a tokenizer...), described as `expected`. */
+export function withMethods(expected: string, methods: readonly string[]): Spec {
+  return { expected, test: (v) => typeof v === 'object' && v !== null && methods.every((m) => typeof (v as Record<string, unknown>)[m] === 'function') };
+}
 
 /** Anything that passes a custom predicate. */
 export function custom(expected: string, test: (v: unknown) => boolean): Spec {
@@ -156,6 +196,7 @@ function distance(a: string, b: string): number {
 
 /** The closest known key to a misspelt one (snake_case to camelCase counts as close), or null. */
 export function closestKey(key: string, known: readonly string[]): string | null {
+  if (key.length > 64) return null; // no option name is that long; the edit distance would cost |key|·|k| per key
   const camel = key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
   let best: string | null = null, bestD = Infinity;
   for (const k of known) {
@@ -213,4 +254,18 @@ export function validateOptions<T>(owner: string, options: unknown, schema: Sche
     if (reason) throw new OptionError(owner, path + key, v, spec.expected, `${owner}: ${path}${key} = ${describeValue(v)} ${reason}`);
   }
   return o as T;
+}
+
+/**
+ * Checks one positional argument of a public function or method against a spec: throws an OptionError
+ * `<owner>: <name> must be <expected>, got <value>` naming the function, the argument, what is allowed and
+ * what was passed (undefined counts as missing unless the spec is optional()). Returns the value, typed.
+ */
+export function checkArgument<T>(owner: string, name: string, value: unknown, spec: Spec): T {
+  if (!spec.test(value)) {
+    throw new OptionError(owner, name, value, spec.expected, value === undefined ? `${owner}: argument ${name} is missing (${spec.expected})` : `${owner}: ${name} must be ${spec.expected}, got ${describeValue(value)}`);
+  }
+  const reason = spec.refine?.(value);
+  if (reason) throw new OptionError(owner, name, value, spec.expected, `${owner}: ${name} = ${describeValue(value)} ${reason}`);
+  return value as T;
 }

@@ -8,6 +8,8 @@ import { bottom, chartTitle, legendRow, right, xAxis, yAxis, type Frame } from '
 import { NONFINITE_COLOUR, ZERO_COLOUR, viridis } from './palette.js';
 import { linearScale, linearTicks, type Tick } from './scale.js';
 import { el, svgDocument } from './xml.js';
+import { checkArgument } from '../../options/schema.js';
+import * as is from '../../options/specs.js';
 
 /** Options of gradientHeatmap(). */
 export interface HeatmapOptions {
@@ -53,6 +55,8 @@ function stepTicks(steps: number[]): Tick[] {
 
 /** rows: one array per recorded training step, each g_1..g_T (equal lengths). */
 export function gradientHeatmap(rows: readonly ArrayLike<number>[], opts: HeatmapOptions = {}): string {
+  checkArgument('gradientHeatmap', 'rows', rows, is.arrayOf(is.numbers(), {}, 'an array of number arrays (one per row)'));
+  checkArgument('gradientHeatmap', 'opts', opts, is.object());
   const nR = rows.length;
   if (nR === 0) throw new DataValueError('gradientHeatmap: no rows');
   const nC = rows[0].length;

@@ -7,6 +7,8 @@ import { bottom, chartTitle, legendRow, right, xAxis, yAxis, yGrid, type Frame }
 import { seriesColour, seriesDash } from './palette.js';
 import { linearScale, linearTicks, logScale, logTicks, niceLogDomain } from './scale.js';
 import { el, svgDocument } from './xml.js';
+import { checkArgument } from '../../options/schema.js';
+import * as is from '../../options/specs.js';
 
 /** One named series of gradientNormChart(). */
 export interface LineSeries {
@@ -40,6 +42,8 @@ export function brokenPath(xs: number[], ys: number[], ok: boolean[]): string {
 
 /** An SVG line chart of gradient norms over time steps (log y axis), one line per series. */
 export function gradientNormChart(series: readonly LineSeries[], opts: LineChartOptions = {}): string {
+  checkArgument('gradientNormChart', 'series', series, is.arrayOf(is.custom('a series { name, values }', (v) => typeof (v as LineSeries | null)?.name === 'string' && is.numbers().test((v as LineSeries).values) && is.optional(is.numbers()).test((v as LineSeries).x)), {}, 'an array of series { name, values, x? }'));
+  checkArgument('gradientNormChart', 'opts', opts, is.object());
   if (series.length === 0) throw new DataValueError('gradientNormChart: no series');
   const xsOf = (s: LineSeries) => {
     if (s.x && s.x.length !== s.values.length) {

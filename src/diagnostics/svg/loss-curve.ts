@@ -8,6 +8,8 @@ import { brokenPath } from './line-chart.js';
 import { AXIS_COLOUR, seriesColour, seriesDash } from './palette.js';
 import { linearScale, linearTicks, logScale, logTicks, niceLogDomain, niceStep, type Scale } from './scale.js';
 import { el, svgDocument, text } from './xml.js';
+import { checkArgument } from '../../options/schema.js';
+import * as is from '../../options/specs.js';
 
 /** One run's loss curve for lossCurve(). */
 export interface LossRun {
@@ -42,6 +44,8 @@ function cross(x: number, y: number, r: number): string {
 
 /** An SVG chart of training loss per step, one line per run. */
 export function lossCurve(runs: readonly LossRun[], opts: LossCurveOptions = {}): string {
+  checkArgument('lossCurve', 'runs', runs, is.arrayOf(is.custom('a run { name, loss }', (v) => typeof (v as LossRun | null)?.name === 'string' && is.numbers().test((v as LossRun).loss) && is.optional(is.numbers()).test((v as LossRun).steps)), {}, 'an array of runs { name, loss, steps? }'));
+  checkArgument('lossCurve', 'opts', opts, is.object());
   if (runs.length === 0) throw new DataValueError('lossCurve: no runs');
   const log = opts.yScale === 'log';
   let xlo = Infinity, xhi = -Infinity, ylo = Infinity, yhi = -Infinity;

@@ -1,6 +1,8 @@
 // Colours. viridis (perceptually uniform, colour-blind safe, readable in greyscale) as 17 stops of matplotlib's
 // 256-entry table (entries 0, 16, ..., 240, 255; the colormap is CC0, by Nathaniel J. Smith, Stefan van der
 // Walt and Eric Firing), linearly interpolated in sRGB. Series colours: Okabe & Ito's colour-blind-safe set.
+import { checkArgument } from '../../options/schema.js';
+import * as is from '../../options/specs.js';
 
 const VIRIDIS_STOPS: ReadonlyArray<readonly [number, string]> = [
   [0, '#440154'], [16, '#48186a'], [32, '#472d7b'], [48, '#424086'], [64, '#3b528b'], [80, '#33638d'],
@@ -13,6 +15,7 @@ const hex2 = (v: number) => Math.round(v).toString(16).padStart(2, '0');
 
 /** viridis(t) for t in [0, 1] (clamped) as "#rrggbb". */
 export function viridis(t: number): string {
+  checkArgument('viridis', 't', t, is.number());
   const x = Math.min(1, Math.max(0, t)) * 255;
   let i = 0;
   while (i < VIRIDIS_STOPS.length - 2 && VIRIDIS_STOPS[i + 1][0] < x) i++;

@@ -3,9 +3,12 @@
 // same input always gives the same string. No ids are emitted: several charts can be inlined in one HTML
 // page without collisions (the accessible name comes from the <title> child, SVG-AAM).
 import { coord } from '../format.js';
+import { checkArgument } from '../../options/schema.js';
+import * as is from '../../options/specs.js';
 
 /** Escape text and attribute values for XML (& < > " '). */
 export function esc(s: string): string {
+  checkArgument('escapeXml', 's', s, is.string());
   return s.replace(/[&<>"']/g, (ch) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&apos;' })[ch]!);
 }
 

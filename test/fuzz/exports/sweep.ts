@@ -1,0 +1,168 @@
+// The export sweep (issue 16): calls every public function, constructor, static and instance method of
+// every package entry point (package.json "exports", read from the built declaration files) with junk
+// arguments, and classifies each outcome. A typed FusedRnnError, or success, is fine; anything else is a
+// finding: a plain JS error (TypeError "Cannot read properties of undefined", RangeError...), a wasm trap,
+// a hang, a crash of the process, a model whose weights moved after a rejected call, or a NaN returned
+// silently. Calls run in a child process (test/fuzz/exports/runner.ts) watched from here, so a hang or a
+// crash is recorded against the call that caused it and the sweep goes on after it.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import fc from 'fast-check';
+import { FIRST, JUNK, SECOND } from './junk.js';
+import { entryPoints, publicSurface, type ExportInfo } from './surface.js';
+
+/** One planned call: which export, how (call, new, static or instance method) and the junk arguments by name. */
+export interface Call {
+  entry: string;
+  name: string;
+  kind: 'call' | 'new' | 'static' | 'method';
+  method?: string;
+  args: string[];
+}
+
+/** What one call did. 'typed' and 'accepted' are fine; the rest are findings ('setup': the probe could not build an instance). */
+export interface Result {
+  outcome: 'accepted' | 'typed' | 'plain' | 'trap' | 'hang' | 'crash' | 'changed' | 'nan' | 'setup';
+  detail?: string;
+  /** Wall time of the call. */
+  ms?: number;
+}
+
+/** The outcomes that break the guarantee "a typed error or a sane result". */
+export const FINDINGS: ReadonlyArray<Result['outcome']> = ['plain', 'trap', 'hang', 'crash', 'changed', 'nan', 'setup'];
+
+export interface SweepSettings {
+  /** 'grid': every export × every junk first argument (inside npm test); 'campaign': also pairs and random argument lists. */
+  mode: 'grid' | 'campaign';
+  seed: number;
+  /** Random argument lists per callable in campaign mode. */
+  randomPerCallable?: number;
+  /** A call with no answer after this long (sync: the process is killed) is a hang. */
+  timeoutMs?: number;
+  /** Only exports whose "<entry> <name>" matches. */
+  only?: RegExp;
+}
+
+export interface SweepReport {
+  calls: Array<Call & { result: Result }>;
+  exports: number;
+  callables: number;
+  /** Public methods left out as engine contract, as "Class.method". */
+  engineMethods: string[];
+  ms: number;
+}
+
+/**
+ * Argument lists for one callable. The grid: no argument, then each junk value as the only argument.
+ * The campaign adds each junk value followed by each second junk value, and random lists of 1–4 junk values.
+ */
+function argumentLists(s: SweepSettings, salt: number): string[][] {
+  const lists = FIRST.map((j) => [j]);
+  if (s.mode === 'campaign') {
+    for (const j of FIRST) for (const k of SECOND) lists.push([j, k]);
+    const random = fc.array(fc.constantFrom(...Object.keys(JUNK)), { minLength: 1, maxLength: 4 });
+    lists.push(...fc.sample(random, { numRuns: s.randomPerCallable ?? 40, seed: s.seed + salt }));
+  }
+  return lists;
+}
+
+/** The call plan: every callable of the surface with its argument lists (error classes are left out: any message is fine). */
+export function planCalls(surface: ExportInfo[], runtime: Record<string, Record<string, unknown>>, s: SweepSettings): { calls: Call[]; callables: number } {
+  const calls: Call[] = [];
+  let callables = 0;
+  const add = (c: Omit<Call, 'args'>) => {
+    callables++;
+    for (const args of argumentLists(s, callables)) calls.push({ ...c, args });
+  };
+  for (const x of surface) {
+    if (s.only && !s.only.test(`${x.entry} ${x.name}`)) continue;
+    const value = runtime[x.entry][x.name] as { prototype?: unknown };
+    if (x.kind === 'function') add({ entry: x.entry, name: x.name, kind: 'call' });
+    if (x.kind !== 'class' || (value.prototype instanceof Error)) continue;
+    if (!x.engineConstructor) add({ entry: x.entry, name: x.name, kind: 'new' });
+    for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m });
+    for (const m of x.methods) add({ entry: x.entry, name: x.name, kind: 'method', method: m });
+  }
+  return { calls, callables };
+}
+
+/** Runs the sweep; a child process runs the calls, restarted after a hang or a crash. */
+export async function sweepExports(s: SweepSettings, root = '.'): Promise<SweepReport> {
+  const t0 = performance.now();
+  root = resolve(root);
+  const surface = publicSurface(root);
+  const modules: Record<string, string> = {};
+  const runtime: Record<string, Record<string, unknown>> = {};
+  for (const e of entryPoints('.')) {
+    modules[e.entry] = e.module;
+    runtime[e.entry] = await import(pathToFileURL(join(root, e.module)).href);
+  }
+  const { calls, callables } = planCalls(surface, runtime, s);
+  const dir = mkdtempSync(join(tmpdir(), 'fused-rnn-sweep-'));
+  const planFile = join(dir, 'plan.json');
+  const timeoutMs = s.timeoutMs ?? 10_000;
+  writeFileSync(planFile, JSON.stringify({ modules, calls, asyncTimeoutMs: timeoutMs }));
+  const results: Result[] = new Array(calls.length);
+  try {
+    let start = 0;
+    while (start < calls.length) start = await runChild(root, planFile, start, dir, timeoutMs, results);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const engineMethods = surface.flatMap((x) => x.engineMethods.map((m) => `${x.name}.${m}`));
+  return { calls: calls.map((c, i) => ({ ...c, result: results[i] })), exports: surface.length, callables, engineMethods, ms: performance.now() - t0 };
+}
+
+/** One child process from `start`; resolves with the index to restart from (calls.length when done). */
+function runChild(root: string, planFile: string, start: number, dir: string, timeoutMs: number, results: Result[]): Promise<number> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fuzz/exports/runner.ts', planFile, String(start), dir, root], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    let open = -1, buffer = '', stderr = '', killedFor = -1;
+    let watchdog: NodeJS.Timeout | undefined;
+    const arm = () => {
+      clearTimeout(watchdog);
+      watchdog = setTimeout(() => {
+        killedFor = open;
+        child.kill('SIGKILL');
+      }, timeoutMs + 5000);
+    };
+    arm();
+    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+      buffer += chunk;
+      let nl;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl);
+        buffer = buffer.slice(nl + 1);
+        let msg: { begin?: number; end?: number; result?: Result };
+        try { msg = JSON.parse(line); } catch { continue; } // a callee printing to stdout
+        if (msg.begin !== undefined) { open = msg.begin; arm(); }
+        if (msg.end !== undefined) { results[msg.end] = msg.result!; open = -1; }
+      }
+    });
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
+    child.on('close', (code, signal) => {
+      clearTimeout(watchdog);
+      if (open < 0 && killedFor < 0 && code === 0) return done(results.length);
+      const at = open >= 0 ? open : killedFor;
+      if (at < 0) {
+        // died before its first call: nothing to blame, so fail the whole run loudly
+        for (let i = start; i < results.length; i++) results[i] = { outcome: 'crash', detail: `runner failed to start (code ${code}, ${signal}): ${stderr.slice(-500)}` };
+        return done(results.length);
+      }
+      results[at] = killedFor >= 0
+        ? { outcome: 'hang', detail: `no answer in ${timeoutMs} ms (sync; process killed)` }
+        : { outcome: 'crash', detail: `process exited (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` };
+      done(at + 1);
+    });
+  });
+}
+
+/** Label of a call for reports: `new CSVLogger(null, "junk")`, `Tokenizer#fitOnTexts(NaN)`. */
+export function callLabel(c: Call): string {
+  const prefix = c.entry === '.' ? '' : `${c.entry.slice(2)}:`;
+  const head = c.kind === 'call' ? c.name : c.kind === 'new' ? `new ${c.name}` : c.kind === 'static' ? `${c.name}.${c.method}` : `${c.name}#${c.method}`;
+  return `${prefix}${head}(${c.args.join(', ')})`;
+}
