@@ -15,6 +15,16 @@
 
 import { ArenaError } from './errors.js';
 
+/** A short rendering of a bad argument (a huge array is not joined into the message). */
+const describeArg = (v: unknown): string => (Array.isArray(v) ? `an array of ${v.length}` : typeof v === 'object' && v !== null ? 'an object' : String(v));
+
+/** Values to copy in: an array or typed array of numbers (checked before anything is allocated). */
+function checkValues(where: string, values: unknown): void {
+  const ok = (Array.isArray(values) || (ArrayBuffer.isView(values) && !(values instanceof DataView))) && (values as ArrayLike<unknown>).length <= 2 ** 30;
+  if (!ok) throw new ArenaError(`${where}: values must be an array or a typed array of numbers, got ${describeArg(values)}`);
+  if (Array.isArray(values)) for (let i = 0; i < values.length; i++) if (typeof values[i] !== 'number') throw new ArenaError(`${where}: values[${i}] = ${describeArg(values[i])} is not a number`);
+}
+
 /** Bytes in one WebAssembly memory page (64 KiB); the arena grows in whole pages. */
 export const PAGE_BYTES = 65536;
 /** Alignment in bytes of every arena allocation (16: one v128, so SIMD loads never straddle). */
@@ -128,7 +138,7 @@ export class Arena {
    */
   allocBytes(bytes: number): Ptr {
     if (!Number.isSafeInteger(bytes) || bytes < 0) {
-      throw new ArenaError(`Arena.allocBytes: size must be a non-negative safe integer, got ${bytes}`);
+      throw new ArenaError(`Arena.allocBytes: size must be a non-negative safe integer, got ${describeArg(bytes)}`);
     }
     const size = alignUp(bytes, ALIGN);
     let ptr = -1;
@@ -214,7 +224,7 @@ export class Arena {
   /** Allocates n f32 (or i32) elements. */
   alloc(n: number): Ptr {
     if (!Number.isSafeInteger(n) || n < 0) {
-      throw new ArenaError(`Arena.alloc: element count must be a non-negative safe integer, got ${n}`);
+      throw new ArenaError(`Arena.alloc: element count must be a non-negative safe integer, got ${describeArg(n)}`);
     }
     return this.allocBytes(n * 4);
   }
@@ -228,6 +238,7 @@ export class Arena {
 
   /** Grows memory so that [0, endByte) is addressable. */
   ensure(endByte: number): void {
+    if (!Number.isSafeInteger(endByte) || endByte < 0) throw new ArenaError(`Arena.ensure: endByte must be a non-negative safe integer, got ${describeArg(endByte)}`);
     const have = this.memory.buffer.byteLength;
     if (endByte <= have) return;
     if (endByte > this.maximumBytes) {
@@ -255,7 +266,7 @@ export class Arena {
   /** Frees every block allocated after `mark` (wherever it lies), and rewinds the allocation count to it. */
   release(mark: number): void {
     if (!Number.isSafeInteger(mark) || mark < 0 || mark > this.seq) {
-      throw new ArenaError(`Arena.release: mark ${mark} is not a live mark in [0, ${this.seq}]`);
+      throw new ArenaError(`Arena.release: mark ${describeArg(mark)} is not a live mark in [0, ${this.seq}]`);
     }
     while (this.stack.length && this.stack[this.stack.length - 1].seq > mark) {
       const b = this.stack.pop()!;
@@ -310,12 +321,14 @@ export class Arena {
 
   /** Allocates and copies `values` in; returns the pointer. */
   putF32(values: ArrayLike<number>): Ptr {
+    checkValues('Arena.putF32', values);
     const p = this.alloc(values.length);
     this.F32.set(values, p >> 2);
     return p;
   }
 
   putI32(values: ArrayLike<number>): Ptr {
+    checkValues('Arena.putI32', values);
     const p = this.alloc(values.length);
     this.I32.set(values, p >> 2);
     return p;

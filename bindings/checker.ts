@@ -12,7 +12,10 @@ export interface TensorRef {
 }
 
 /** Formats a shape for messages: [2, 3] → "(2, 3)". */
-export const formatShape = (shape: readonly number[]): string => `(${shape.join(', ')})`;
+export const formatShape = (shape: readonly number[]): string => {
+  if (!Array.isArray(shape) || shape.length > 64) throw new KernelArgumentError('formatShape', 'shape', Array.isArray(shape) ? `an array of ${shape.length}` : shape, 'must be an array of at most 64 dimensions');
+  return `(${shape.join(', ')})`;
+};
 
 /** Validates the arguments of one kernel call; every failing check throws KernelArgumentError. */
 export class ArgumentCheck {

@@ -4,6 +4,10 @@
 // IEEE basic operations (+ − × ÷ sqrt, correctly rounded everywhere), never Math.log/Math.cos/Math.random,
 // whose results may differ between engines: normal() uses the polar method with detLog below.
 // It drives initializers, shuffling and dropout masks (DESIGN.md §7).
+import { FusedRnnError, formatValue } from './errors.js';
+
+/** A short rendering of a bad argument (a huge array is not joined into the message). */
+const describeArg = (v: unknown): string => (Array.isArray(v) ? `an array of ${v.length}` : typeof v === 'object' && v !== null ? 'an object' : formatValue(v));
 
 const UINT32 = 4294967296;
 
@@ -67,7 +71,7 @@ export class Random {
   /** Seeds from any safe integer (negative and values above 2^32 included) through splitmix32. */
   constructor(seed = 0) {
     if (typeof seed !== 'number' || !Number.isSafeInteger(seed)) {
-      throw new TypeError(`Random: seed must be a safe integer, got ${String(seed)}`);
+      throw new FusedRnnError(`Random: seed must be a safe integer, got ${describeArg(seed)}`);
     }
     const lo = seed >>> 0;
     const hi = Math.floor(seed / UINT32) >>> 0;
@@ -93,15 +97,15 @@ export class Random {
 
   setState(state: ArrayLike<number>): void {
     if (state === null || typeof state !== 'object' || state.length !== 4) {
-      throw new TypeError('Random.setState: state must be 4 unsigned 32-bit integers');
+      throw new FusedRnnError('Random.setState: state must be 4 unsigned 32-bit integers');
     }
     for (let i = 0; i < 4; i++) {
       const v = state[i];
       if (!Number.isInteger(v) || v < 0 || v >= UINT32) {
-        throw new TypeError(`Random.setState: state[${i}] = ${v} is not an unsigned 32-bit integer`);
+        throw new FusedRnnError(`Random.setState: state[${i}] = ${describeArg(v)} is not an unsigned 32-bit integer`);
       }
     }
-    if ((state[0] | state[1] | state[2] | state[3]) === 0) throw new TypeError('Random.setState: state must not be all zero');
+    if ((state[0] | state[1] | state[2] | state[3]) === 0) throw new FusedRnnError('Random.setState: state must not be all zero');
     this.s.set(state);
   }
 
@@ -118,7 +122,7 @@ export class Random {
 
   /** A uniform integer in [0, n), n a positive integer <= 2^32, without modulo bias (rejection). */
   int(n: number): number {
-    if (!Number.isInteger(n) || n <= 0 || n > UINT32) throw new RangeError(`Random.int: n must be an integer in [1, 2^32], got ${n}`);
+    if (!Number.isInteger(n) || n <= 0 || n > UINT32) throw new FusedRnnError(`Random.int: n must be an integer in [1, 2^32], got ${describeArg(n)}`);
     const limit = UINT32 - (UINT32 % n); // accept r < limit: a whole number of copies of [0, n)
     for (;;) {
       const r = this.nextU32();
@@ -131,6 +135,9 @@ export class Random {
    * the generator state alone determines the sequence and save/restore stays exact).
    */
   normal(mean = 0, stddev = 1): number {
+    if (typeof mean !== 'number' || !Number.isFinite(mean) || typeof stddev !== 'number' || !Number.isFinite(stddev) || stddev < 0) {
+      throw new FusedRnnError(`Random.normal: mean and stddev must be finite numbers (stddev >= 0), got ${describeArg(mean)} and ${describeArg(stddev)}`);
+    }
     for (;;) {
       const u = 2 * this.uniform() - 1, v = 2 * this.uniform() - 1;
       const s = u * u + v * v;
@@ -141,6 +148,7 @@ export class Random {
 
   /** Fisher–Yates shuffle in place (deterministic for a given state). */
   shuffle<A extends { length: number; [i: number]: unknown }>(a: A): A {
+    if ((!Array.isArray(a) && !(ArrayBuffer.isView(a) && !(a instanceof DataView))) || a.length > 2 ** 32) throw new FusedRnnError(`Random.shuffle: a must be an array or a typed array, got ${describeArg(a)}`);
     for (let i = a.length - 1; i > 0; i--) {
       const j = this.int(i + 1);
       const t = a[i];

@@ -6,6 +6,8 @@
 //   a 0/0 ratio is 0 (sklearn's zero_division=0); macro = plain mean over classes; weighted = mean weighted by
 //   support (the true count of each class). With sample weights every count is a sum of weights.
 import { DataValueError } from './errors.js';
+import { checkArgument, describeValue, validateOptions } from './options/schema.js';
+import * as is from './options/specs.js';
 
 /** Precision, recall, F1 and support (true samples) of one class. */
 export interface ClassScores {
@@ -39,6 +41,7 @@ export interface ClassificationReport {
 
 /** The predicted class of each row of a (N, K) score matrix (first maximum wins; K = 1: threshold 0.5). */
 export function argmaxRows(scores: ArrayLike<number>, K: number): Int32Array {
+  checkArgument('argmaxRows', 'scores', scores, is.numbers());
   if (!Number.isInteger(K) || K < 1 || scores.length % K !== 0) throw new DataValueError(`argmaxRows: ${scores.length} scores do not form rows of K = ${K}`);
   const N = scores.length / K, out = new Int32Array(N);
   for (let r = 0; r < N; r++) {
@@ -52,7 +55,10 @@ export function argmaxRows(scores: ArrayLike<number>, K: number): Int32Array {
 
 /** The (K, K) confusion matrix, rows = true class, columns = predicted; optional non-negative sample weights. */
 export function confusionMatrix(yTrue: ArrayLike<number>, yPred: ArrayLike<number>, K: number, sampleWeight?: ArrayLike<number> | null): number[][] {
-  if (!Number.isInteger(K) || K < 2) throw new DataValueError(`confusionMatrix: K must be an integer >= 2, got ${K}`);
+  checkArgument('confusionMatrix', 'yTrue', yTrue, is.numbers());
+  checkArgument('confusionMatrix', 'yPred', yPred, is.numbers());
+  checkArgument('confusionMatrix', 'sampleWeight', sampleWeight, is.optional(is.nullable(is.numbers())));
+  if (!Number.isInteger(K) || K < 2) throw new DataValueError(`confusionMatrix: K must be an integer >= 2, got ${describeValue(K)}`);
   if (yTrue.length !== yPred.length) throw new DataValueError(`confusionMatrix: ${yTrue.length} true labels but ${yPred.length} predictions`);
   if (sampleWeight && sampleWeight.length !== yTrue.length) throw new DataValueError(`confusionMatrix: ${yTrue.length} labels but ${sampleWeight.length} sample weights`);
   const C = Array.from({ length: K }, () => new Array<number>(K).fill(0));
@@ -74,6 +80,7 @@ export function classificationReport(
   yTrue: ArrayLike<number>, yPred: ArrayLike<number>,
   options: { classes?: ReadonlyArray<string | number>; K?: number; sampleWeight?: ArrayLike<number> | null } = {},
 ): ClassificationReport {
+  validateOptions('classificationReport', options, { classes: is.arrayOf(is.anyOf([is.string(), is.number()]), {}, 'an array of class names (strings or numbers)'), K: is.integer({ min: 2 }), sampleWeight: is.nullable(is.numbers()) });
   const K = options.classes?.length ?? options.K;
   if (K === undefined) throw new DataValueError('classificationReport: give classes or K');
   const classes = options.classes ? options.classes.slice() : Array.from({ length: K }, (_, i) => i);
@@ -101,6 +108,7 @@ const fmtCount = (v: number): string => (Number.isInteger(v) ? String(v) : v.toF
 
 /** The report as text: per-class table, averages, then the confusion matrix (rows true, columns predicted). */
 export function formatClassificationReport(r: ClassificationReport): string {
+  checkArgument('formatClassificationReport', 'r', r, is.custom('a classificationReport result', (v) => Array.isArray((v as ClassificationReport | null)?.classes) && Array.isArray((v as ClassificationReport).perClass) && Array.isArray((v as ClassificationReport).confusion)));
   const names = r.classes.map(String);
   const w = Math.max(12, ...names.map((n) => n.length));
   const row = (name: string, p: string, rc: string, f: string, s: string) => `${name.padStart(w)}  ${p.padStart(9)}  ${rc.padStart(9)}  ${f.padStart(9)}  ${s.padStart(9)}`;

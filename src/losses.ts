@@ -8,6 +8,7 @@ import type { Kernels, TensorRef } from '../bindings/index.js';
 import { ConfigError, DataValueError, ShapeError } from './errors.js';
 import type { TensorData } from './model/data.js';
 import { position } from './model/data.js';
+import { describeValue } from './options/schema.js';
 
 /** Canonical Keras names of the losses. */
 export type LossName = 'binaryCrossentropy' | 'sparseCategoricalCrossentropy' | 'meanSquaredError';
@@ -156,7 +157,7 @@ const LOSSES: Record<LossName, () => Loss> = {
 export function getLoss(spec: string | Loss): Loss {
   if (spec instanceof Loss) return spec;
   const canonical = typeof spec === 'string' ? ALIASES[spec.toLowerCase()] ?? ALIASES[spec] : undefined;
-  if (!canonical) throw new ConfigError(`unknown loss ${JSON.stringify(spec)}; known: binaryCrossentropy, sparseCategoricalCrossentropy, meanSquaredError`);
+  if (!canonical) throw new ConfigError(`getLoss: unknown loss ${describeValue(spec)}; known: binaryCrossentropy, sparseCategoricalCrossentropy, meanSquaredError`);
   return LOSSES[canonical]();
 }
 

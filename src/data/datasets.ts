@@ -12,6 +12,7 @@
 import { DataError } from './errors.js';
 import { readText, sourceName, type DataSource } from './source.js';
 import { loadWordVectors, type WordVectorOptions, type WordVectors } from './word-vectors.js';
+import { checkArgument, object, string } from '../options/schema.js';
 
 /** Options of the built-in data set loaders. */
 export interface DatasetOptions {
@@ -51,12 +52,15 @@ const urls = {
 
 /** The 3,000 UCI sentiment sentences (1,500 positive, 1,500 negative; 1,000 each from Amazon, IMDb, Yelp). */
 export async function loadSentiment(options: DatasetOptions = {}): Promise<SentimentData> {
+  checkArgument('loadSentiment', 'options', options, object());
   const name = labelOf(options.source, 'data/sentiment.tsv');
   return parseSentimentTsv(await readText(options.source ?? urls.sentiment(), { name }), name);
 }
 
 /** Parses the `source<TAB>label<TAB>text` lines of sentiment.tsv. */
 export function parseSentimentTsv(text: string, name = 'sentiment.tsv'): SentimentData {
+  checkArgument('parseSentimentTsv', 'text', text, string());
+  checkArgument('parseSentimentTsv', 'name', name, string());
   const texts: string[] = [], labels: number[] = [], sources: SentimentSource[] = [];
   const lines = text.split('\n');
   if (lines[lines.length - 1] === '') lines.pop();
@@ -78,6 +82,7 @@ export function parseSentimentTsv(text: string, name = 'sentiment.tsv'): Sentime
 
 /** The full text of Pride and Prejudice (684,768 characters, 75 distinct; "\n" line ends). */
 export async function loadPrideAndPrejudice(options: DatasetOptions = {}): Promise<string> {
+  checkArgument('loadPrideAndPrejudice', 'options', options, object());
   const name = labelOf(options.source, 'data/prideprejudice.txt.gz');
   return readText(options.source ?? urls.pride(), { name });
 }
@@ -87,6 +92,7 @@ export async function loadPrideAndPrejudice(options: DatasetOptions = {}): Promi
  * as loadWordVectors (e.g. a `vocabulary` filter).
  */
 export async function loadSentimentGlove(options: DatasetOptions & WordVectorOptions = {}): Promise<WordVectors> {
+  checkArgument('loadSentimentGlove', 'options', options, object());
   const { source, ...rest } = options;
   const name = rest.name ?? labelOf(source, 'data/glove.sentiment.100d.txt.gz');
   return loadWordVectors(source ?? urls.glove(), { ...rest, name });

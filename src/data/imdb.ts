@@ -14,6 +14,7 @@
 import { Random } from '../random.js';
 import { DataError } from './errors.js';
 import { readText, sourceName, type DataSource } from './source.js';
+import { checkArgument, object, string } from '../options/schema.js';
 
 /** One split of the reviews: texts and 0 (negative) / 1 (positive) labels, in a seeded random order. */
 export interface ImdbSplit {
@@ -53,6 +54,7 @@ const ANCHORS: Array<{ at: number; label: 0 | 1; start: string; split: 'train' |
 
 /** Removes the HTML line breaks (`<br />`, `<br/>`, `<br>`) of the raw reviews and collapses the spaces they leave. */
 export function cleanReview(text: string): string {
+  checkArgument('cleanReview', 'text', text, string());
   return text.replace(/<br\s*\/?>/gi, ' ').replace(/ {2,}/g, ' ').trim();
 }
 
@@ -78,6 +80,7 @@ export async function findImdbFile(): Promise<string | null> {
  * or the file does not have the expected layout.
  */
 export async function loadImdb(options: ImdbOptions = {}): Promise<ImdbData> {
+  checkArgument('loadImdb', 'options', options, object());
   let source = options.source;
   if (source === undefined) {
     const found = await findImdbFile();

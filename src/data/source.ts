@@ -5,6 +5,7 @@
 // invalid UTF-8 is an error naming the file and line, never a silent U+FFFD.
 // Node-only modules are imported dynamically, so the browser bundle never loads them.
 import { DataError } from './errors.js';
+import { checkArgument, custom } from '../options/schema.js';
 
 /** Where data can come from. A string is a file path in Node (or an http(s) URL), a URL in browsers. */
 export type DataSource =
@@ -240,6 +241,7 @@ export class LineSplitter {
   }
 
   push(chunk: Uint8Array): void {
+    checkArgument('LineSplitter.push', 'chunk', chunk, custom('a Uint8Array of bytes', (v) => v instanceof Uint8Array));
     if (this.stopped || chunk.length === 0) return;
     let last = chunk.lastIndexOf(0x0a);
     if (last < 0) {

@@ -3,6 +3,7 @@
 // engine. Splits and batches are index arrays (Int32Array); `takeRows`/`take` gather the data they select.
 import { Random } from '../random.js';
 import { DataError } from './errors.js';
+import { checkArgument, describeValue, positiveInt } from '../options/schema.js';
 
 /** A seed (safe integer) or a generator to draw from (advanced in place, so successive calls differ). */
 export type SeedOrRandom = number | Random;
@@ -15,7 +16,8 @@ function rng(seed: SeedOrRandom | undefined, where: string): Random {
 }
 
 function checkCount(n: number, where: string): void {
-  if (!Number.isSafeInteger(n) || n < 0 || n > 2147483647) throw new DataError(`${where}: n must be a non-negative integer (int32), got ${String(n)}`);
+  // 2^28 indices (1 GiB of int32) at most: more is not a data set that fits in memory with its samples
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 28) throw new DataError(`${where}: n must be an integer in [0, 2^28], got ${describeValue(n)}`);
 }
 
 /** 0, 1, …, n−1 in a seeded random order (Fisher–Yates). */
@@ -160,6 +162,8 @@ export function* batches(indices: ArrayLike<number> | number, batchSize: number,
 
 /** Number of batches `batches` yields: ceil(n / batchSize). */
 export function batchCount(n: number, batchSize: number): number {
+  checkCount(n, 'batchCount');
+  checkArgument('batchCount', 'batchSize', batchSize, positiveInt());
   return Math.ceil(n / batchSize);
 }
 
@@ -184,7 +188,7 @@ type Rows = Int32Array | Float32Array | Float64Array | Uint8Array;
 export function takeRows<A extends Rows>(data: A, rowSize: number, indices: ArrayLike<number>): A {
   if (!isArrayLike(data) || !isArrayLike(indices)) throw new DataError(`takeRows: data and indices must be arrays, got ${typeof data} and ${typeof indices}`); // issue 16
   if (!Number.isSafeInteger(rowSize) || rowSize < 1 || data.length % rowSize !== 0) {
-    throw new DataError(`takeRows: rowSize ${String(rowSize)} does not divide the data length ${data.length}`);
+    throw new DataError(`takeRows: rowSize ${describeValue(rowSize)} does not divide the data length ${data.length}`);
   }
   const rows = data.length / rowSize;
   const out = new (data.constructor as new (n: number) => A)(indices.length * rowSize);

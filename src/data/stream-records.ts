@@ -9,6 +9,7 @@
 // Every record carries the 1-based line it starts on; malformed input is a DataError naming file and line.
 import { DataError } from './errors.js';
 import { LineSplitter, byteChunks, sourceName, type DataSource } from './source.js';
+import { checkArgument, string } from '../options/schema.js';
 
 /** A file format streamRecords reads. */
 export type RecordFormat = 'csv' | 'tsv' | 'jsonl';
@@ -32,6 +33,7 @@ export interface StreamRecordsOptions {
 
 /** The format a file name implies, or null. */
 export function formatOfName(name: string): RecordFormat | null {
+  checkArgument('formatOfName', 'name', name, string());
   const base = name.toLowerCase().replace(/\.gz$/, '');
   if (base.endsWith('.csv')) return 'csv';
   if (base.endsWith('.tsv') || base.endsWith('.tab')) return 'tsv';

@@ -166,6 +166,7 @@ export class Tokenizer {
    * dropped; Keras turns it into the oov token when there is one.
    */
   sequencesToTexts(sequences: Iterable<ArrayLike<number>>, joiner = ' '): string[] {
+    if (typeof (sequences as { [Symbol.iterator]?: unknown } | null)?.[Symbol.iterator] !== 'function' || typeof sequences === 'string') throw new DataError(`Tokenizer.sequencesToTexts: sequences must be an array of id arrays, got ${describe(sequences)}`);
     if (typeof joiner !== 'string') throw new DataError(`Tokenizer.sequencesToTexts: joiner must be a string, got ${describe(joiner)}`);
     const oovIndex = this.oovToken === null ? undefined : this.wordIndex.get(this.oovToken);
     const oovWord = oovIndex === undefined ? undefined : this.indexWord.get(oovIndex);

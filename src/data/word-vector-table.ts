@@ -2,6 +2,7 @@
 // (./word-vectors.ts) so that each file stays one concept.
 import { DataError } from './errors.js';
 import type { ReadOptions } from './source.js';
+import { arrayOf, checkArgument, custom, object, positiveInt, string } from '../options/schema.js';
 
 /** Options of loadWordVectors / parseWordVectors. */
 export interface WordVectorOptions extends ReadOptions {
@@ -63,6 +64,10 @@ export class WordVectors {
     readonly vectors: Float32Array,
     readonly stats: WordVectorStats,
   ) {
+    checkArgument('WordVectors', 'dim', dim, positiveInt());
+    checkArgument('WordVectors', 'words', words, arrayOf(string(), {}, 'an array of strings'));
+    checkArgument('WordVectors', 'vectors', vectors, custom('a Float32Array (N, dim)', (v) => v instanceof Float32Array));
+    checkArgument('WordVectors', 'stats', stats, object('the reader\'s stats object'));
     if (vectors.length !== words.length * dim) throw new DataError(`WordVectors: ${words.length} words × ${dim} dims ≠ ${vectors.length} values`);
     words.forEach((w, i) => {
       if (!this.index.has(w)) this.index.set(w, i);

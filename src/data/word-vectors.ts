@@ -16,6 +16,7 @@ import { Random } from '../random.js';
 import type { SeedOrRandom } from './split.js';
 
 import { WordVectors, type WordVectorOptions, type WordVectorStats } from './word-vector-table.js';
+import { checkArgument, custom, integer, positiveInt, string } from '../options/schema.js';
 
 export { WordVectors, type WordVectorOptions, type WordVectorStats, type DuplicateWord } from './word-vector-table.js';
 
@@ -79,6 +80,7 @@ export class WordVectorParser {
 
   /** Raw UTF-8 bytes, any chunking (lines may span chunks). A line longer than maxLineBytes is a DataError. */
   pushBytes(chunk: Uint8Array): void {
+    checkArgument('WordVectorParser.pushBytes', 'chunk', chunk, custom('a Uint8Array of bytes', (v) => v instanceof Uint8Array));
     const last = chunk.lastIndexOf(0x0a);
     const open = last < 0 ? this.openLineBytes + chunk.length : chunk.length - last - 1;
     if (Math.max(open, last < 0 ? 0 : this.openLineBytes + chunk.indexOf(0x0a)) > this.maxLineBytes) {
@@ -90,6 +92,8 @@ export class WordVectorParser {
 
   /** One line (without its "\n"; a trailing "\r" is ignored) and its 1-based number. Returns false once done. */
   pushLine(line: string, lineNo: number): boolean {
+    checkArgument('WordVectorParser.pushLine', 'line', line, string());
+    checkArgument('WordVectorParser.pushLine', 'lineNo', lineNo, positiveInt());
     if (this.stoppedEarly) return false;
     this.stats.lines = lineNo;
     let end = line.length, start = 0;
@@ -325,6 +329,8 @@ export function embeddingMatrix(tokenizer: TokenizerLike, vectors: WordVectors, 
 
 /** One line for logs: "4,715 of 5,123 word types (92.0%), 98.1% of tokens; missing: a (1,234), i (987), …". */
 export function formatCoverage(c: EmbeddingCoverage, show = 8): string {
+  checkArgument('formatCoverage', 'c', c, custom('an embedding coverage (from embeddingMatrix)', (v) => Array.isArray((v as EmbeddingCoverage | null)?.missing) && typeof (v as EmbeddingCoverage).typesFound === 'number'));
+  checkArgument('formatCoverage', 'show', show, integer({ min: 0 }));
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`;
   const list = c.missing.slice(0, show).map((m) => `${m.word} (${m.count.toLocaleString('en-US')})`).join(', ');
   return `${c.typesFound.toLocaleString('en-US')} of ${c.typesTotal.toLocaleString('en-US')} word types (${pct(c.typeShare)}), ` +

@@ -11,6 +11,10 @@ import type { CompileConfig, CompileOptions } from '../model/compile.js';
 import type { FunctionalConfig, ModelConfig } from '../model/functional-config.js';
 import { Model } from '../model/model.js';
 import { Sequential, type SequentialConfig } from '../model/sequential.js';
+import { checkArgument, custom, describeValue, object } from '../options/schema.js';
+
+/** A model: a Sequential or a functional Model. */
+const aModel = custom('a model (Sequential or Model)', (v) => v instanceof Model);
 
 export type { SequentialConfig } from '../model/sequential.js';
 export type { FunctionalConfig, ModelConfig } from '../model/functional-config.js';
@@ -29,6 +33,7 @@ export function modelInputShape(model: Model): Shape | null {
 
 /** The compile options of a compiled model as plain JSON, or null before compile(). */
 export function compileToConfig(model: Model): CompileConfig | null {
+  checkArgument('compileToConfig', 'model', model, aModel);
   const c = model.compileConfig;
   return c ? structuredClone(c) : null;
 }
@@ -37,14 +42,16 @@ export function compileToConfig(model: Model): CompileConfig | null {
 export function modelToConfig(model: Sequential): SequentialConfig;
 export function modelToConfig(model: Model): ModelConfig;
 export function modelToConfig(model: Model): ModelConfig {
+  checkArgument('modelToConfig', 'model', model, aModel);
   return model.getConfig();
 }
 
 /** Keras from_config(): a new, unbuilt model of the config's class ('Sequential' or 'Functional'). */
 export function modelFromConfig(spec: ModelConfig, options: FromConfigOptions = {}): Model {
+  checkArgument('modelFromConfig', 'options', options, object());
   if (spec && spec.className === 'Sequential') return Sequential.fromConfig(spec as SequentialConfig, options);
   if (spec && spec.className === 'Functional') return Model.fromConfig(spec as FunctionalConfig, options);
-  throw new ConfigError(`model config must be { className: 'Sequential' | 'Functional', config: {...} }, got className ${JSON.stringify(spec?.className)}`);
+  throw new ConfigError(`modelFromConfig: spec must be { className: 'Sequential' | 'Functional', config: {...} }, got ${spec !== null && typeof spec === 'object' ? `className ${describeValue((spec as { className?: unknown }).className)}` : describeValue(spec)}`);
 }
 
 /** Rebuilds a model from its config and builds it (a Sequential for its stored input shape, when there is one). */
@@ -61,6 +68,7 @@ export async function modelFromConfigBuilt(spec: ModelConfig, options: FromConfi
 
 /** compile() options from a stored compile config. */
 export function compileFromConfig(c: CompileConfig): CompileOptions {
+  checkArgument('compileFromConfig', 'c', c, custom('a compile config { optimizer: { className, config }, loss, metrics } (from compileToConfig)', (v) => typeof (v as CompileConfig | null)?.optimizer?.className === 'string' && (v as CompileConfig).loss !== undefined));
   const out: CompileOptions = { optimizer: { className: c.optimizer.className, config: { ...c.optimizer.config } }, loss: structuredClone(c.loss), metrics: structuredClone(c.metrics) };
   if (c.lossWeights) out.lossWeights = { ...c.lossWeights };
   return out;

@@ -8,7 +8,7 @@ import type { Ptr } from '../../bindings/index.js';
 import { ConfigError, GraphError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
 import { stepValid } from './mask.js';
-import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 import type { Recurrent } from './recurrent.js';
 
 /** How Bidirectional combines the two directions (Keras merge_mode). */
@@ -48,6 +48,7 @@ export class Bidirectional extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     const s = this.forwardLayer.computeOutputShape(input);
     const H = s[s.length - 1] as number;
     return [...s.slice(0, -1), this.mergeMode === 'concat' ? 2 * H : H];

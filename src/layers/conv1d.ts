@@ -13,7 +13,7 @@ import { ConfigError, ShapeError } from '../errors.js';
 import { getInitializer, serializeInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
 import {
-  Layer, formatKerasShape, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape,
+  Layer, formatKerasShape, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument,
 } from './layer.js';
 
 /** Activations Conv1D fuses into its kernel. */
@@ -97,6 +97,7 @@ export class Conv1D extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, C) with a known C', input);
     const T = input[0];
     return [T === null ? null : this.outputLength(T, input), this.filters];

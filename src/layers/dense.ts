@@ -10,7 +10,7 @@
 import { ConfigError } from '../errors.js';
 import { getInitializer, serializeInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Activations of Dense (softmax included). */
 export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid' | 'softmax';
@@ -56,6 +56,7 @@ export class Dense extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     const D = input[input.length - 1];
     if (input.length < 1 || D === null) throw this.shapeError('input', '(None, ..., D) with a known D', input);
     return [...input.slice(0, -1), this.units];

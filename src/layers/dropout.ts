@@ -2,7 +2,7 @@
 // Keras: keras.layers.Dropout. Masks come from the model's seeded generator (deterministic).
 
 import { ConfigError } from '../errors.js';
-import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of Dropout: the rate in [0, 1). */
 export interface DropoutOptions extends LayerOptions {
@@ -23,6 +23,7 @@ export class Dropout extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     return input;
   }
 

@@ -7,7 +7,7 @@ import { ShapeError } from '../errors.js';
 import { Constant, serializeInitializer, getInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
 import { maskFromSteps } from './mask.js';
-import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, regularizerConfig, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of Embedding (Keras names; `weights` to start from a matrix). */
 export interface EmbeddingOptions extends LayerOptions {
@@ -52,6 +52,7 @@ export class Embedding extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 1) throw this.shapeError('input of token ids', '(None, T)', input);
     return [input[0], this.outputDim];
   }

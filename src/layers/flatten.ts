@@ -6,7 +6,7 @@
 // (None, D) passes through unchanged. The mask is dropped (Keras 3: Flatten has no mask support).
 
 import { ShapeError } from '../errors.js';
-import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Keras Flatten: (None, T, F) → (None, T·F). */
 export class Flatten extends Layer {
@@ -19,6 +19,7 @@ export class Flatten extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length === 0 || input.some((d) => d === null)) {
       throw this.shapeError('an input with a fully defined shape', '(None, T, F) with known T and F (build the model with a fixed length, e.g. Embedding inputLength)', input);
     }

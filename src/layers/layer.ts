@@ -18,6 +18,7 @@ import { GraphError, ShapeError } from '../errors.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { ParamEntry, ParamSpec, Regularizer } from '../model/param-table.js';
 import { SymbolicTensor, type GraphNode, type Shape } from './symbolic.js';
+import { describeValue } from '../options/schema.js';
 
 export type { Shape } from './symbolic.js';
 
@@ -153,8 +154,8 @@ export abstract class Layer {
   constructor(options: LayerOptions, defaultBase: string) {
     this.name = options?.name ?? uniqueName(defaultBase);
     validateLayerOptions(defaultBase, options, this.name); // src/options/layers.ts: types, ranges, unknown keys (issue 16)
-    this.trainable = options.trainable ?? true;
-    this.inputShape = options.inputShape;
+    this.trainable = options?.trainable ?? true; // options may be absent: a subclass that takes none
+    this.inputShape = options?.inputShape;
   }
 
   /** Receives this layer's entries of the param table (wrappers hand them on to their inner layers). */
@@ -314,6 +315,15 @@ export abstract class Layer {
       grad: (run) => (grad === 0 ? null : { ptr: grad, shape: dims(run) }),
     };
   }
+}
+
+/**
+ * The argument of computeOutputShape(input): a per-sample shape, an array of positive integers or null (a
+ * free length); anything else is a ShapeError naming the layer (the planner passes shapes it derived).
+ */
+export function checkShapeArgument(layer: Layer, input: unknown): void {
+  const ok = Array.isArray(input) && input.length <= 16 && Array.from(input).every((d) => d === null || (Number.isSafeInteger(d) && d > 0));
+  if (!ok) throw new ShapeError(`${layer.className} "${layer.name}": computeOutputShape: input must be a per-sample shape (an array of positive integers or null), got ${describeValue(input)}`);
 }
 
 /** (batch, 40, 100)-style rendering of a per-sample shape with the batch dim. */

@@ -8,7 +8,7 @@
 import type { Ptr } from '../../bindings/index.js';
 import { ConfigError } from '../errors.js';
 import { maskFromSteps } from './mask.js';
-import { Layer, type LayerOptions, type Mask, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, type LayerOptions, type Mask, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of Masking: the value that marks a padding step (default 0). */
 export interface MaskingOptions extends LayerOptions {
@@ -30,6 +30,7 @@ export class Masking extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, F) of floats', input);
     return input;
   }

@@ -11,7 +11,7 @@
 import type { Ptr } from '../../bindings/index.js';
 import { ConfigError, GraphError, ShapeError } from '../errors.js';
 import { andMasks } from './mask.js';
-import { Layer, formatKerasShape, type LayerOptions, type Mask, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
+import { Layer, formatKerasShape, type LayerOptions, type Mask, type Planner, type Port, type RunContext, type RunDims, type Shape, checkShapeArgument } from './layer.js';
 
 const rowsOf = (p: Port, run: RunDims) => (p.sequence ? run.T * run.B : run.B);
 const widthOf = (s: Shape) => s[s.length - 1] as number;
@@ -26,6 +26,7 @@ abstract class Merge extends Layer {
   protected abstract merged(inputs: Shape[]): Shape;
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     throw new GraphError(`${this.className} "${this.name}": needs a list of at least 2 inputs, got one ${formatKerasShape(input)}`);
   }
 

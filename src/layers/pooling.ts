@@ -11,7 +11,7 @@ import type { Ptr } from '../../bindings/index.js';
 import { pool1dGeometry, type PoolPadding } from '../../bindings/families/pooling.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { stepValid } from './mask.js';
-import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, formatKerasShape, type LayerOptions, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of the windowed 1-D pooling layers (Keras names). */
 export interface Pooling1DOptions extends LayerOptions {
@@ -54,6 +54,7 @@ abstract class Pooling1D extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, C) with a known C', input);
     const T = input[0];
     return [T === null ? null : this.outputLength(T, input), input[1]];
@@ -143,6 +144,7 @@ abstract class GlobalPooling1D extends Layer {
   protected C = 0;
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, C) with a known C', input);
     return [input[1]];
   }

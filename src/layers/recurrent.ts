@@ -11,7 +11,7 @@ import type { Ptr, TensorRef } from '../../bindings/index.js';
 import { ConfigError, GraphError } from '../errors.js';
 import { getInitializer, serializeInitializer, type InitializerSpec } from '../initializers.js';
 import type { Regularizer } from '../model/param-table.js';
-import { Layer, formatKerasShape, regularizerConfig, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape } from './layer.js';
+import { Layer, formatKerasShape, regularizerConfig, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape, checkShapeArgument } from './layer.js';
 import type { CellActivation, CellShape, RecurrentOptions, StepBuffers } from './recurrent-options.js';
 
 export type { CellActivation, CellShape, GateActivation, RecurrentOptions, StepBuffers } from './recurrent-options.js';
@@ -86,6 +86,7 @@ export abstract class Recurrent extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 2 || input[1] === null) throw this.shapeError('input', '(None, T, D)', input);
     return this.returnSequences ? [input[0], this.units] : [this.units];
   }

@@ -22,6 +22,7 @@ import { Add, Average, Concatenate, Multiply, type ConcatenateOptions } from './
 import { Masking, type MaskingOptions } from './masking.js';
 import { RepeatVector, type RepeatVectorOptions } from './repeat-vector.js';
 import { TimeDistributed, type TimeDistributedOptions } from './time-distributed.js';
+import { checkArgument, custom, describeValue, func, string } from '../options/schema.js';
 
 /** Makes a layer from its config. */
 export type LayerFactory = (config: Record<string, unknown>) => Layer;
@@ -30,6 +31,8 @@ const registry = new Map<string, LayerFactory>();
 
 /** Registers (or replaces) the factory for a className. */
 export function registerLayer(className: string, factory: LayerFactory): void {
+  checkArgument('registerLayer', 'className', className, string({ nonEmpty: true }));
+  checkArgument('registerLayer', 'factory', factory, func('a function (config) => layer'));
   registry.set(className, factory);
 }
 
@@ -40,6 +43,7 @@ export function registeredLayers(): string[] {
 
 /** The Keras-style config of a layer: { className, config } with config = getConfig() (+ inputShape when set). */
 export function layerToConfig(layer: Layer): LayerConfig {
+  checkArgument('layerToConfig', 'layer', layer, custom('a layer', (v) => typeof (v as Layer | null)?.getConfig === 'function' && typeof (v as Layer).className === 'string'));
   const config = layer.getConfig();
   if (layer.inputShape && config.inputShape === undefined) config.inputShape = layer.inputShape.slice();
   return { className: layer.className, config };
@@ -48,12 +52,12 @@ export function layerToConfig(layer: Layer): LayerConfig {
 /** Rebuilds a layer from { className, config }; ConfigError for unknown classes or malformed configs. */
 export function layerFromConfig(spec: LayerConfig): Layer {
   if (!spec || typeof spec !== 'object' || typeof spec.className !== 'string') {
-    throw new ConfigError(`layer config must be { className, config }, got ${JSON.stringify(spec)}`);
+    throw new ConfigError(`layerFromConfig: spec must be { className, config }, got ${describeValue(spec)}`);
   }
   const make = registry.get(spec.className);
   if (!make) throw new ConfigError(`unknown layer class "${spec.className}"; registered: ${registeredLayers().join(', ')}`);
   const config = spec.config ?? {};
-  if (typeof config !== 'object') throw new ConfigError(`${spec.className}: config must be an object, got ${JSON.stringify(config)}`);
+  if (typeof config !== 'object' || Array.isArray(config)) throw new ConfigError(`${spec.className}: config must be an object, got ${describeValue(config)}`);
   return make({ ...config });
 }
 

@@ -3,7 +3,7 @@
 // backward dx = Σ_t dy[t].
 
 import { ConfigError } from '../errors.js';
-import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, type LayerOptions, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of RepeatVector: n, the number of time steps. */
 export interface RepeatVectorOptions extends LayerOptions {
@@ -22,6 +22,7 @@ export class RepeatVector extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 1 || input[0] === null) throw this.shapeError('a vector input', '(None, F)', input);
     return [this.n, input[0]];
   }

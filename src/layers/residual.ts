@@ -4,7 +4,7 @@
 
 import { ShapeError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
-import { Layer, formatKerasShape, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, formatKerasShape, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of Residual: the layer to wrap. */
 export interface ResidualOptions extends LayerOptions {
@@ -23,6 +23,7 @@ export class Residual extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     const s = this.inner.computeOutputShape(input);
     if (s.length !== input.length || s.some((d, i) => d !== input[i])) {
       throw new ShapeError(`Residual "${this.name}": the inner ${this.inner.className} "${this.inner.name}" maps ${formatKerasShape(input)} to ${formatKerasShape(s)}; a skip connection needs equal shapes`);

@@ -6,7 +6,7 @@
 import { ConfigError } from '../errors.js';
 import type { ParamEntry } from '../model/param-table.js';
 import { Dense } from './dense.js';
-import { Layer, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape } from './layer.js';
+import { Layer, type LayerOptions, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
 /** Options of TimeDistributed: the layer applied per step (a Dense). */
 export interface TimeDistributedOptions extends LayerOptions {
@@ -25,6 +25,7 @@ export class TimeDistributed extends Layer {
   }
 
   computeOutputShape(input: Shape): Shape {
+    checkShapeArgument(this, input);
     if (input.length !== 2 || input[1] === null) throw this.shapeError('a sequence input', '(None, T, F)', input);
     return this.inner.computeOutputShape(input);
   }

@@ -21,6 +21,7 @@ import { inputKind, type InputKind } from './data.js';
 import type { Graph, PlanNode } from './graph.js';
 import { BlockPlanner, Level, ModelMemory } from './memory.js';
 import { ParamTable, type ParamEntry } from './param-table.js';
+import { describeValue } from '../options/schema.js';
 
 /** What compile() fixed for one model output. */
 export interface OutputSpec {
@@ -308,13 +309,16 @@ export class Engine {
   /** Sets tensors by path; checks every name and shape first, so nothing changes on a mismatch. */
   writeWeights(weights: Array<{ path: string; shape: readonly number[]; data: ArrayLike<number> }>): void {
     const t = this.table!;
-    const resolved: Array<[ParamEntry, ArrayLike<number>]> = weights.map((w) => {
+    if (!Array.isArray(weights)) throw new ShapeError(`${this.where}: setWeights expects an array of { path, shape, data } (as getWeights returns), got ${describeValue(weights)}`);
+    const resolved: Array<[ParamEntry, ArrayLike<number>]> = Array.from(weights, (w) => {
       const e = t.entries.find((x) => x.path === w?.path);
       if (!e) throw new ShapeError(`${this.where}: no weight named ${w?.path}`);
       const same = Array.isArray(w.shape) && w.shape.length === e.shape.length && w.shape.every((d, i) => d === e.shape[i]);
       if (!same || w.data?.length !== e.size) {
         throw new ShapeError(`${this.where}: weight ${w.path} has shape (${w.shape?.join(', ')}) with ${w.data?.length} values, expected (${e.shape.join(', ')})`);
       }
+      const bad = Array.prototype.findIndex.call(w.data, (v: unknown) => typeof v !== 'number' || !Number.isFinite(v));
+      if (bad >= 0 || (!Array.isArray(w.data) && !ArrayBuffer.isView(w.data))) throw new ShapeError(`${this.where}: weight ${w.path} must hold finite numbers${bad >= 0 ? `, got ${describeValue(w.data[bad])} at index ${bad}` : ''}`);
       return [e, w.data];
     });
     const F = this.kernels.arena.F32;

@@ -13,7 +13,7 @@ import type { Layer } from '../layers/layer.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import type { Optimizer } from '../optimizers.js';
-import { validateCompileOptions, validateEvaluateOptions, validateFitOptions, validatePredictOptions } from '../options/model.js';
+import { validateCompileOptions, validateEvaluateOptions, validateFitOptions, validateModelOptions, validatePredictOptions } from '../options/model.js';
 import { compileToConfig, parseCompile, type CompileConfig, type CompileOptions } from './compile.js';
 import type { GateStatistics, GuardEvent, LayerGradientNorms, StepRecord, TrainingModel, WeightTensor } from './contract.js';
 import { batchSizeOption, checkFinite, checkInput, inputList, toTensor, type DataInput, type InputSpec, type TensorData } from './data.js';
@@ -74,6 +74,7 @@ export class Model implements TrainingModel {
   private pendingHooks: { onStep: TrainingModel['onStep'] } = { onStep: null };
 
   constructor(options: FunctionalOptions | (ModelOptions & { inputs?: undefined; outputs?: undefined }), base = 'model') {
+    validateModelOptions(options, base === 'model' ? 'Model' : 'Sequential');
     this.name = options.name ?? (counter++ === 0 ? base : `${base}_${counter - 1}`);
     this.seed = options.seed ?? 0;
     this.kernels = options.kernels ?? null;

@@ -3,7 +3,7 @@
 // rejected call leaves the model exactly as it was. A new option is added to the schema HERE. Unknown keys
 // close to a known one (batch_size) are refused; others pass, so other modules may extend these calls.
 
-import { anyOf, arrayOf, boolean, custom, integer, number, object, oneOf, positiveInt, required, string, validateOptions, type Schema } from './schema.js';
+import { anyOf, arrayOf, boolean, custom, integer, number, object, oneOf, positiveInt, required, string, validateOptions, OptionError, type Schema } from './schema.js';
 
 const seed = integer({ min: 0, max: 0xffffffff }, 'an integer in [0, 4294967295]');
 
@@ -73,6 +73,19 @@ export function validateSequentialOptions(layers: unknown, options: unknown): vo
   const owner = 'Sequential';
   validateOptions(owner, { layers }, { layers: arrayOf(custom('a layer', (v) => typeof v === 'object' && v !== null && typeof (v as { getConfig?: unknown }).getConfig === 'function'), {}, 'an array of layers') });
   validateOptions(owner, options, SEQUENTIAL_OPTIONS_SCHEMA);
+}
+
+/** Checks new Model(options) (functional: inputs and outputs together; plain base options otherwise). */
+export function validateModelOptions(options: unknown, owner: string): void {
+  validateOptions(owner, options, {
+    ...SEQUENTIAL_OPTIONS_SCHEMA,
+    inputs: custom('a SymbolicTensor or an array of them (from Input)', (v) => typeof v === 'object' && v !== null),
+    outputs: custom('a SymbolicTensor or an array of them', (v) => typeof v === 'object' && v !== null),
+  }, { allowUnknown: 'typos' });
+  const o = (options ?? {}) as { inputs?: unknown; outputs?: unknown };
+  if ((o.inputs === undefined) !== (o.outputs === undefined)) {
+    throw new OptionError(owner, o.inputs === undefined ? 'inputs' : 'outputs', undefined, 'inputs and outputs together', `${owner}: give inputs and outputs together (a functional model), or neither`);
+  }
 }
 
 /** Checks compile(options) of model `model` (its name). Throws OptionError: `Sequential "m": compile: loss must be ...`. */

@@ -4,7 +4,7 @@
 //   otherwise, s = min(step − warmupSteps, decaySteps), peak = warmupTarget ?? initialLearningRate:
 //                        lr = peak · ((1 − alpha) · ½ (1 + cos(π s / decaySteps)) + alpha)
 import { ConfigError } from '../errors.js';
-import { LearningRateSchedule, checkRate, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
+import { LearningRateSchedule, checkRate, checkScheduleOptions, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
 
 /** Options of CosineDecay (Keras names, camelCase). */
 export interface CosineDecayOptions {
@@ -31,6 +31,7 @@ export class CosineDecay extends LearningRateSchedule {
 
   constructor(o: CosineDecayOptions) {
     super();
+    checkScheduleOptions('CosineDecay', o);
     const warm = o?.warmupTarget ?? null;
     this.initialLearningRate = checkRate('CosineDecay', 'initialLearningRate', o?.initialLearningRate, warm !== null);
     this.decaySteps = checkRate('CosineDecay', 'decaySteps', o.decaySteps);

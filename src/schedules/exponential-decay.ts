@@ -1,7 +1,7 @@
 // ExponentialDecay (Keras): lr(step) = initialLearningRate · decayRate^(step / decaySteps),
 // the exponent floored when staircase. https://keras.io/api/optimizers/learning_rate_schedules/exponential_decay/
 import { ConfigError } from '../errors.js';
-import { LearningRateSchedule, checkRate, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
+import { LearningRateSchedule, checkRate, checkScheduleOptions, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
 
 /** Options of ExponentialDecay (Keras names, camelCase). */
 export interface ExponentialDecayOptions {
@@ -22,6 +22,7 @@ export class ExponentialDecay extends LearningRateSchedule {
 
   constructor(o: ExponentialDecayOptions) {
     super();
+    checkScheduleOptions('ExponentialDecay', o);
     this.initialLearningRate = checkRate('ExponentialDecay', 'initialLearningRate', o?.initialLearningRate);
     this.decaySteps = checkRate('ExponentialDecay', 'decaySteps', o.decaySteps);
     this.decayRate = checkRate('ExponentialDecay', 'decayRate', o.decayRate);

@@ -1,6 +1,7 @@
 // Resolving a schedule from its object or serialised form. Imports every built-in schedule, so their
 // registrations have run before any lookup (the base class file cannot import them: they extend it).
 import { ConfigError } from '../errors.js';
+import { checkArgument, object, optional } from '../options/schema.js';
 import './cosine-decay.js';
 import './exponential-decay.js';
 import './inverse-time-decay.js';
@@ -15,8 +16,10 @@ export function isScheduleSpec(v: unknown): v is LearningRateSchedule | Schedule
 /** A schedule object from itself or its { className, config } (also Keras' { class_name, config }). */
 export function getSchedule(spec: LearningRateSchedule | ScheduleConfig | { class_name: string; config: Record<string, unknown> }): LearningRateSchedule {
   if (spec instanceof LearningRateSchedule) return spec;
+  checkArgument('getSchedule', 'spec', spec, object('a schedule or its { className, config }'));
   const name = (spec as ScheduleConfig).className ?? (spec as { class_name: string }).class_name;
   const make = typeof name === 'string' ? SCHEDULE_FACTORIES.get(name.toLowerCase()) : undefined;
   if (!make) throw new ConfigError(`unknown learning-rate schedule ${JSON.stringify(name)}; known: ${[...SCHEDULE_FACTORIES.keys()].join(', ')}`);
+  checkArgument('getSchedule', 'spec.config', spec.config, optional(object()));
   return make(spec.config ?? {});
 }

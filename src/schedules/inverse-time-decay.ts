@@ -1,7 +1,7 @@
 // InverseTimeDecay (Keras): lr(step) = initialLearningRate / (1 + decayRate · step / decaySteps),
 // step / decaySteps floored when staircase. https://keras.io/api/optimizers/learning_rate_schedules/inverse_time_decay/
 import { ConfigError } from '../errors.js';
-import { LearningRateSchedule, checkRate, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
+import { LearningRateSchedule, checkRate, checkScheduleOptions, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
 
 /** Options of InverseTimeDecay (Keras names, camelCase). */
 export interface InverseTimeDecayOptions {
@@ -22,6 +22,7 @@ export class InverseTimeDecay extends LearningRateSchedule {
 
   constructor(o: InverseTimeDecayOptions) {
     super();
+    checkScheduleOptions('InverseTimeDecay', o);
     this.initialLearningRate = checkRate('InverseTimeDecay', 'initialLearningRate', o?.initialLearningRate);
     this.decaySteps = checkRate('InverseTimeDecay', 'decaySteps', o.decaySteps);
     this.decayRate = checkRate('InverseTimeDecay', 'decayRate', o.decayRate, true);

@@ -5,6 +5,7 @@
 //   new Adam({ learningRate: new ExponentialDecay({ initialLearningRate: 1e-3, decaySteps: 1000, decayRate: 0.9 }) })
 // The training loop sets optimizer.learningRate = schedule.at(optimizer.iterations) before every update.
 import { ConfigError } from '../errors.js';
+import { checkArgument, describeValue, func, object, string } from '../options/schema.js';
 
 /** The serialised form: Keras' { class_name, config } with our camelCase keys. */
 export interface ScheduleConfig {
@@ -29,14 +30,19 @@ export abstract class LearningRateSchedule {
 /** A finite number > 0 (or >= 0 when `zero`), else ConfigError naming the schedule and option. */
 export function checkRate(owner: string, key: string, v: unknown, zero = false): number {
   if (typeof v !== 'number' || !Number.isFinite(v) || (zero ? v < 0 : v <= 0)) {
-    throw new ConfigError(`${owner}: ${key} must be a finite number ${zero ? '>= 0' : '> 0'}, got ${String(v)}`);
+    throw new ConfigError(`${owner}: ${key} must be a finite number ${zero ? '>= 0' : '> 0'}, got ${describeValue(v)}`);
   }
   return v;
 }
 
+/** A schedule constructor's options: an object (then each option is checked by checkRate). */
+export function checkScheduleOptions(owner: string, o: unknown): void {
+  checkArgument(owner, 'options', o, object(`an object of options, e.g. { initialLearningRate, decaySteps }`));
+}
+
 /** The step argument of at(): a non-negative integer. */
 export function checkStep(owner: string, step: number): number {
-  if (!Number.isInteger(step) || step < 0) throw new ConfigError(`${owner}.at: step must be a non-negative integer, got ${step}`);
+  if (!Number.isInteger(step) || step < 0) throw new ConfigError(`${owner}.at: step must be a non-negative integer, got ${describeValue(step)}`);
   return step;
 }
 
@@ -52,6 +58,8 @@ export const SCHEDULE_FACTORIES = new Map<string, (config: Record<string, unknow
 
 /** Makes fromConfig find a schedule class by name (the built-in ones register themselves). */
 export function registerSchedule(className: string, make: (config: Record<string, unknown>) => LearningRateSchedule): void {
+  checkArgument('registerSchedule', 'className', className, string({ nonEmpty: true }));
+  checkArgument('registerSchedule', 'make', make, func('a function (config) => schedule'));
   SCHEDULE_FACTORIES.set(className.toLowerCase(), make);
 }
 

@@ -4,6 +4,7 @@
 // the optimizer's learningRate instead; combining both is an error (the schedule would overwrite the callback).
 import { Callback, type Logs } from '../callbacks/callback.js';
 import { ConfigError, ModelStateError } from '../errors.js';
+import { oneOf, validateOptions } from '../options/schema.js';
 import { logRateOf } from '../training/rate-log.js';
 
 /** Options of LearningRateScheduler. */
@@ -23,6 +24,7 @@ export class LearningRateScheduler extends Callback {
   ) {
     super();
     if (typeof schedule !== 'function') throw new ConfigError(`LearningRateScheduler: schedule must be a function (epoch, lr) => lr, got ${typeof schedule}`);
+    validateOptions('LearningRateScheduler', options, { verbose: oneOf([0, 1]) });
   }
 
   override onTrainBegin(): void {

@@ -2,7 +2,7 @@
 // boundaries[i−1] < step <= boundaries[i], values[n] after boundaries[n−1] (n boundaries, n + 1 values).
 // https://keras.io/api/optimizers/learning_rate_schedules/piecewise_constant_decay/
 import { ConfigError } from '../errors.js';
-import { LearningRateSchedule, checkRate, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
+import { LearningRateSchedule, checkRate, checkScheduleOptions, checkStep, option, registerSchedule } from './learning-rate-schedule.js';
 
 /** Options of PiecewiseConstantDecay. */
 export interface PiecewiseConstantDecayOptions {
@@ -20,6 +20,7 @@ export class PiecewiseConstantDecay extends LearningRateSchedule {
 
   constructor(o: PiecewiseConstantDecayOptions) {
     super();
+    checkScheduleOptions('PiecewiseConstantDecay', o);
     const b = o?.boundaries, v = o?.values;
     if (!Array.isArray(b) || b.length === 0) throw new ConfigError(`PiecewiseConstantDecay: boundaries must be a non-empty array of steps, got ${JSON.stringify(b)}`);
     if (!Array.isArray(v) || v.length !== b.length + 1) throw new ConfigError(`PiecewiseConstantDecay: values must hold boundaries.length + 1 = ${b.length + 1} rates, got ${Array.isArray(v) ? v.length : typeof v}`);

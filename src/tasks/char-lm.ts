@@ -13,6 +13,8 @@ import { LSTM } from '../layers/lstm.js';
 import { Sequential } from '../model/sequential.js';
 import type { ClipOptions } from '../optimizers.js';
 import { Random } from '../random.js';
+import { validateTaskOptions } from '../options/tasks.js';
+import { checkArgument, custom, string as stringSpec } from '../options/schema.js';
 
 /** Options of trainCharLm(): cell, sizes, window, epochs, clipping. */
 export interface CharLmOptions extends ClipOptions {
@@ -53,6 +55,8 @@ export interface CharLm {
 
 /** Builds the (non-stateful) training model or the stateful generator with the same weights' shapes. */
 export function charLmModel(V: number, o: { cell: 'lstm' | 'gru'; units: number; embeddingDim: number; stateful?: boolean; seed?: number; kernels?: Kernels }): Sequential {
+  checkArgument('charLmModel', 'V', V, custom('a positive integer (the vocabulary size)', (v) => Number.isSafeInteger(v) && (v as number) > 0));
+  validateTaskOptions('charLmModel', o);
   const Cell = o.cell === 'gru' ? GRU : LSTM;
   return new Sequential([
     new Embedding({ inputDim: V, outputDim: o.embeddingDim, name: 'embedding' }),
@@ -75,6 +79,8 @@ export function charWindows(ids: ArrayLike<number>, T: number): { x: { data: Int
 
 /** Trains a character-level language model (LSTM or GRU) on `text`, holding out the end for validation. */
 export async function trainCharLm(text: string, o: CharLmOptions = {}): Promise<CharLm> {
+  checkArgument('trainCharLm', 'text', text, stringSpec({ nonEmpty: true }));
+  validateTaskOptions('trainCharLm', o);
   const share = o.validationShare ?? 0.1;
   if (!(share >= 0 && share < 1)) throw new ConfigError(`char LM: validationShare must be in [0, 1), got ${o.validationShare}`);
   const cut = Math.floor(text.length * (1 - share));
@@ -122,6 +128,9 @@ export interface GenerateOptions {
 
 /** Continues `prime` by sampling one character at a time from a stateful copy of the model. */
 export async function generateText(lm: Pick<CharLm, 'model' | 'tokenizer' | 'cell' | 'units' | 'embeddingDim'>, prime: string, o: GenerateOptions = {}): Promise<string> {
+  checkArgument('generateText', 'lm', lm, custom('a trained char LM { model, tokenizer, cell, units, embeddingDim } (from trainCharLm)', (v) => typeof (v as CharLm | null)?.tokenizer?.textsToSequences === 'function' && typeof (v as CharLm).model?.getWeights === 'function'));
+  checkArgument('generateText', 'prime', prime, stringSpec());
+  validateTaskOptions('generateText', o);
   const V = lm.tokenizer.vocabularySize;
   const gen = charLmModel(V, { cell: lm.cell, units: lm.units, embeddingDim: lm.embeddingDim, stateful: true, kernels: lm.model.kernels ?? undefined });
   const primeIds = lm.tokenizer.textsToSequences([prime])[0];

@@ -20,6 +20,7 @@ import { LSTM } from '../layers/lstm.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../model/sequential.js';
 import { Random } from '../random.js';
+import { validateTaskOptions } from '../options/tasks.js';
 
 /** The one-neuron linear RNN table: y = w^T and dy/dw for w around 1 (vanishing vs exploding). */
 export function oneNeuronExperiment(): LinearRnnResult[] {
@@ -92,6 +93,7 @@ export interface LongRangeOptions {
 
 /** Experiment 2. SimpleRNN runs twice: with Keras' default orthogonal recurrent kernel and with glorotUniform. */
 export async function longRangeExperiment(o: LongRangeOptions = {}): Promise<CellRun[]> {
+  validateTaskOptions('longRangeExperiment', o);
   const runs: CellRun[] = [];
   const V = 10, units = o.units ?? 32;
   const cells: Array<{ name: string; cell: CellRun['cell']; make: () => Layer }> = [
@@ -149,6 +151,7 @@ export interface ExplodingRun {
 
 /** Experiment 3: ReLU SimpleRNN, U = 2 × orthogonal (σ_max = 2), SGD lr 0.01, with and without global clipping. */
 export async function explodingExperiment(o: { T?: number; epochs?: number; clipNorm?: number; seed?: number; kernels?: Kernels; onProgress?: (t: string) => void } = {}): Promise<ExplodingRun[]> {
+  validateTaskOptions('explodingExperiment', o);
   const T = o.T ?? 30;
   const { x, y } = firstTokenData(400, T, 10, (o.seed ?? 0) + 7);
   const out: ExplodingRun[] = [];

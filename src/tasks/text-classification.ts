@@ -17,6 +17,8 @@ import type { ClipOptions } from '../optimizers.js';
 import { CosineDecay } from '../schedules/cosine-decay.js';
 import { ExponentialDecay } from '../schedules/exponential-decay.js';
 import { buildTextModel, type TextModelKind } from './text-models.js';
+import { validateTaskOptions } from '../options/tasks.js';
+import { checkArgument, arrayOf, custom, string as stringSpec } from '../options/schema.js';
 
 /** Texts tokenized, padded and split, ready for trainTextClassifier. */
 export interface PreparedText {
@@ -64,6 +66,9 @@ function checkLabels(labels: ArrayLike<number>, n: number, what: string): void {
 
 /** Tokenizes (fit on the training split only), pads and splits (stratified, seeded). */
 export function prepareText(texts: readonly string[], labels: ArrayLike<number>, o: PrepareOptions = {}): PreparedText {
+  checkArgument('prepareText', 'texts', texts, arrayOf(stringSpec(), {}, 'an array of strings'));
+  checkArgument('prepareText', 'labels', labels, custom('an array of class ids', (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))));
+  validateTaskOptions('prepareText', o);
   checkLabels(labels, texts.length, 'training');
   const testTexts = o.testTexts ?? null;
   let split: { train: Int32Array; validation: Int32Array; test: Int32Array };
@@ -142,6 +147,8 @@ const rows = (p: PreparedText, idx: Int32Array) => {
 
 /** Trains one model, keeps the weights of the epoch with the best validation accuracy, reports test accuracy. */
 export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions): Promise<TrainTextResult> {
+  checkArgument('trainTextClassifier', 'p', p, custom('a PreparedText (from prepareText)', (v) => typeof (v as PreparedText | null)?.tokenizer?.textsToSequences === 'function'));
+  validateTaskOptions('trainTextClassifier', o);
   const V = p.tokenizer.vocabularySize, K = p.numClasses ?? 2;
   let coverage: EmbeddingCoverage | null = null, embeddings: Float32Array | null = null;
   if (o.vectors) {
@@ -195,6 +202,10 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
  * (N) probabilities of the positive class for a binary model, (N, K) class probabilities (row-major) otherwise.
  */
 export async function predictTexts(model: Sequential, tokenizer: Tokenizer, maxlen: number, texts: readonly string[], options: { truncating?: 'pre' | 'post' } = {}): Promise<Float32Array> {
+  checkArgument('predictTexts', 'model', model, custom('a model (with predict)', (v) => typeof (v as Sequential | null)?.predict === 'function'));
+  checkArgument('predictTexts', 'tokenizer', tokenizer, custom('a Tokenizer', (v) => typeof (v as Tokenizer | null)?.textsToSequences === 'function'));
+  checkArgument('predictTexts', 'maxlen', maxlen, custom('a positive integer', (v) => Number.isSafeInteger(v) && (v as number) > 0));
+  checkArgument('predictTexts', 'texts', texts, arrayOf(stringSpec(), {}, 'an array of strings'));
   const padded = padSequences(tokenizer.textsToSequences(texts).map((s) => (s.length ? s : [1])), { maxlen, padding: 'post', truncating: options.truncating ?? 'post' });
   return (await model.predict({ data: padded.data, shape: padded.shape }, { batchSize: 128 })).data;
 }
@@ -204,6 +215,8 @@ export async function predictTexts(model: Sequential, tokenizer: Tokenizer, maxl
  * binary model (then each row is [1 − p, p]) or K.
  */
 export function classProbabilities(scores: Float32Array, columns: number): Float32Array[] {
+  checkArgument('classProbabilities', 'scores', scores, custom('a Float32Array of scores (from predictTexts)', (v) => v instanceof Float32Array));
+  checkArgument('classProbabilities', 'columns', columns, custom('a positive integer', (v) => Number.isSafeInteger(v) && (v as number) > 0));
   if (columns === 1) return Array.from(scores, (p) => Float32Array.of(1 - p, p));
   if (!Number.isInteger(columns) || columns < 2 || scores.length % columns !== 0) throw new DataError(`classProbabilities: ${scores.length} scores are not rows of ${columns}`);
   return Array.from({ length: scores.length / columns }, (_, r) => scores.slice(r * columns, (r + 1) * columns));

@@ -15,6 +15,7 @@ import { LSTM } from '../layers/lstm.js';
 import type { Layer } from '../layers/layer.js';
 import { SimpleRNN } from '../layers/simple-rnn.js';
 import { Sequential } from '../model/sequential.js';
+import { validateTaskOptions } from '../options/tasks.js';
 
 /** The text classifier architectures buildTextModel() knows. */
 export const TEXT_MODEL_KINDS = ['simple', 'lstm', 'gru', 'bilstm', 'cnn', 'cnn-lstm', 'slides'] as const;
@@ -45,6 +46,7 @@ export interface TextModelOptions {
 
 /** Builds (uncompiled) one of the text classifier architectures. */
 export function buildTextModel(o: TextModelOptions): Sequential {
+  validateTaskOptions('buildTextModel', o);
   const E = o.embeddings ? o.embeddings.length / o.vocabularySize : o.embeddingDim ?? 64;
   if (!Number.isInteger(E) || E < 1) throw new ConfigError(`buildTextModel: embeddings have ${o.embeddings?.length} values, not a multiple of V = ${o.vocabularySize}`);
   const units = o.units ?? 64, dropout = o.dropout ?? 0.2, classes = o.classes ?? 1;

@@ -9,6 +9,7 @@ import type { Mask } from '../layers/layer.js';
 import { stepValid } from '../layers/mask.js';
 import type { TensorRef } from '../../bindings/index.js';
 import { DataValueError } from '../errors.js';
+import { checkArgument, integer, numbers, optional } from '../options/schema.js';
 
 /** Keras class_weight: class id → weight (missing classes weigh 1), or 'balanced' (computed from the targets). */
 export type ClassWeight = Record<number, number> | 'balanced';
@@ -18,6 +19,8 @@ export type ClassWeight = Record<number, number> | 'balanced';
  * total weight. `labels` are class ids in [0, K); K defaults to max + 1. A class without samples is an error.
  */
 export function balancedClassWeights(labels: ArrayLike<number>, K?: number): Record<number, number> {
+  checkArgument('balancedClassWeights', 'labels', labels, numbers());
+  checkArgument('balancedClassWeights', 'K', K, optional(integer({ min: 2 })));
   let max = -1;
   for (let i = 0; i < labels.length; i++) {
     const v = labels[i];
@@ -37,6 +40,7 @@ export function balancedClassWeights(labels: ArrayLike<number>, K?: number): Rec
 
 /** Balanced class weights from per-class counts (e.g. TextFileDataset.stats.classCounts): N / (K · count_k). */
 export function classWeightsFromCounts(counts: ArrayLike<number>): Record<number, number> {
+  checkArgument('classWeightsFromCounts', 'counts', counts, numbers());
   let N = 0;
   for (let k = 0; k < counts.length; k++) {
     const c = counts[k];
