@@ -80,6 +80,7 @@ async function compile(source: NonNullable<InferLoadOptions['wasm']>): Promise<W
 
 /** Instantiates the inference-only module in a fresh Arena. */
 export async function loadInferKernels(options: InferLoadOptions = {}): Promise<InferKernels> {
+  if (typeof options !== 'object' || options === null) throw new FusedRnnError(`loadInferKernels: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16
   let variant = options.variant ?? 'simd';
   if (variant === 'auto') variant = hasSimd() ? 'simd' : 'scalar';
   if (variant !== 'simd' && variant !== 'scalar') throw new FusedRnnError(`loadInferKernels: unknown variant ${JSON.stringify(variant)} (expected simd, scalar or auto)`);

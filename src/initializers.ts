@@ -276,7 +276,7 @@ function canonical(name: string): string {
 /** An Initializer from a name, a { className, config } object or an instance (Keras initializers.get). */
 export function getInitializer(spec: InitializerSpec): Initializer {
   checkArgument('getInitializer', 'spec', spec, custom('an initializer name, { className, config } or an initializer object', (v) => typeof v === 'string' || (typeof v === 'object' && v !== null && !Array.isArray(v))));
-  if (typeof spec === 'object' && spec !== null && 'fill' in spec) return spec;
+  if (typeof spec === 'object' && spec !== null && !ArrayBuffer.isView(spec) && 'fill' in spec) return spec;
   const name = typeof spec === 'string' ? spec : spec?.className;
   const config = typeof spec === 'object' && spec !== null && 'config' in spec ? spec.config ?? {} : {};
   const make = typeof name === 'string' ? REGISTRY[canonical(name)] : undefined;

@@ -84,7 +84,7 @@ export interface SeriesAnalysis {
  * so its order is flipped.
  */
 export function stepNorms(hnorm2: ArrayLike<number>, reverse = false): Float64Array {
-  checkArgument('stepNorms', 'hnorm2', hnorm2, is.numbers());
+  checkArgument('stepNorms', 'hnorm2', hnorm2, is.custom('an array of squared norms (numbers ≥ 0)', (v) => is.numbers().test(v) && !Array.prototype.some.call(v, (x: number) => x < 0)));
   checkArgument('stepNorms', 'reverse', reverse, is.boolean());
   const T = hnorm2.length;
   const out = new Float64Array(T);

@@ -44,6 +44,7 @@ export class ModelStream {
   private readonly buffers: StepBuffers[];
 
   constructor(model: StreamHost, options: InferStreamOptions = {}) {
+    if (typeof options !== 'object' || options === null) throw new ConfigError(`stream: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16
     const B = options.batchSize ?? 1;
     if (!Number.isInteger(B) || B < 1) throw new ConfigError(`stream: batchSize must be a positive integer, got ${options.batchSize}`);
     this.model = model;

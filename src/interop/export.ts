@@ -29,7 +29,7 @@ export async function exportModel(model: Sequential, format: 'tfjs', options?: E
 export async function exportModel(model: Sequential, format: 'onnx' | 'keras' | 'safetensors', options?: ExportOptions): Promise<Uint8Array>;
 export async function exportModel(model: Sequential, format: ExportFormat, options?: ExportOptions): Promise<ExportResult>;
 export async function exportModel(model: Sequential, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
-  if (!(model instanceof Sequential)) throw new UnsupportedModelError(`${(model as { className?: string }).className ?? 'Model'} "${(model as { name?: string }).name}"`, 'the exporters write Sequential models; functional models are not exported yet');
+  if (!(model instanceof Sequential)) throw new UnsupportedModelError(`${(model as { className?: string } | null)?.className ?? 'Model'} "${(model as { name?: string } | null)?.name}"`, 'the exporters write Sequential models; functional models are not exported yet');
   switch (format) {
     case 'onnx': return exportOnnx(model, options);
     case 'keras': return exportKeras(model);

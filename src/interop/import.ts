@@ -53,6 +53,7 @@ const u8 = (b: Uint8Array | ArrayBuffer): Uint8Array => (b instanceof Uint8Array
 
 /** The format of a file from its first bytes, or null when unknown. */
 export function detectFormat(bytes: Uint8Array): ImportFormat | null {
+  if (!(bytes instanceof Uint8Array)) throw new ModelFileError('detectFormat', `bytes must be a Uint8Array, got ${bytes === null ? 'null' : typeof bytes}`); // issue 16
   if (bytes.length >= 4 && bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04) return 'keras';
   if (bytes.length >= 8 && bytes[0] === 0x89 && bytes[1] === 0x48 && bytes[2] === 0x44 && bytes[3] === 0x46) return 'h5';
   let i = 0;

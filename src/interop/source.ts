@@ -16,6 +16,7 @@ const inNode = typeof process !== 'undefined' && !!process.versions?.node;
 export async function readBytes(source: ByteSource, what = 'model file'): Promise<Uint8Array> {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (typeof source !== 'string' && !(source instanceof URL)) throw new ModelFileError(what, `the source must be a path, a URL, an ArrayBuffer or a Uint8Array, got ${source === null ? 'null' : Array.isArray(source) ? `an array of ${(source as unknown[]).length}` : typeof source}`); // issue 16
   const s = String(source);
   if (isUrl(s) && !(inNode && s.startsWith('file:'))) {
     let res: Response;

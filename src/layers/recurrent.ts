@@ -13,6 +13,7 @@ import { getInitializer, serializeInitializer, type InitializerSpec } from '../i
 import type { Regularizer } from '../model/param-table.js';
 import { Layer, formatKerasShape, regularizerConfig, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape, checkShapeArgument } from './layer.js';
 import type { CellActivation, CellShape, RecurrentOptions, StepBuffers } from './recurrent-options.js';
+import { describeValue } from '../options/schema.js';
 
 export type { CellActivation, CellShape, GateActivation, RecurrentOptions, StepBuffers } from './recurrent-options.js';
 
@@ -52,7 +53,7 @@ export abstract class Recurrent extends Layer {
 
   constructor(options: RecurrentOptions, base: string) {
     super(options, base);
-    if (!Number.isInteger(options.units) || options.units < 1) throw new ConfigError(`${base} "${this.name}": units must be a positive integer, got ${options.units}`);
+    if (!Number.isInteger(options?.units) || options.units < 1) throw new ConfigError(`${base} "${this.name}": units must be a positive integer, got ${describeValue(options?.units)}`);
     this.units = options.units;
     this.activation = options.activation ?? 'tanh';
     this.returnSequences = options.returnSequences ?? false;

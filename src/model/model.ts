@@ -74,7 +74,7 @@ export class Model implements TrainingModel {
   private pendingHooks: { onStep: TrainingModel['onStep'] } = { onStep: null };
 
   constructor(options: FunctionalOptions | (ModelOptions & { inputs?: undefined; outputs?: undefined }), base = 'model') {
-    validateModelOptions(options, base === 'model' ? 'Model' : 'Sequential');
+    options = validateModelOptions(options, base === 'model' ? 'Model' : 'Sequential'); // undefined → {}
     this.name = options.name ?? (counter++ === 0 ? base : `${base}_${counter - 1}`);
     this.seed = options.seed ?? 0;
     this.kernels = options.kernels ?? null;

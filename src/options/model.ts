@@ -76,7 +76,7 @@ export function validateSequentialOptions(layers: unknown, options: unknown): vo
 }
 
 /** Checks new Model(options) (functional: inputs and outputs together; plain base options otherwise). */
-export function validateModelOptions(options: unknown, owner: string): void {
+export function validateModelOptions<T>(options: T, owner: string): T {
   validateOptions(owner, options, {
     ...SEQUENTIAL_OPTIONS_SCHEMA,
     inputs: custom('a SymbolicTensor or an array of them (from Input)', (v) => typeof v === 'object' && v !== null),
@@ -86,6 +86,7 @@ export function validateModelOptions(options: unknown, owner: string): void {
   if ((o.inputs === undefined) !== (o.outputs === undefined)) {
     throw new OptionError(owner, o.inputs === undefined ? 'inputs' : 'outputs', undefined, 'inputs and outputs together', `${owner}: give inputs and outputs together (a functional model), or neither`);
   }
+  return (options ?? {}) as T;
 }
 
 /** Checks compile(options) of model `model` (its name). Throws OptionError: `Sequential "m": compile: loss must be ...`. */

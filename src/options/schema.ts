@@ -226,7 +226,7 @@ export interface ValidateOptions {
 export function validateOptions<T>(owner: string, options: unknown, schema: Schema, settings: ValidateOptions = {}): T {
   const path = settings.path ?? '';
   if (options === undefined) options = {};
-  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+  if (typeof options !== 'object' || options === null || Array.isArray(options) || ArrayBuffer.isView(options)) {
     const what = settings.what ?? 'options';
     throw new OptionError(owner, path || what, options, 'an object', `${owner}: ${what} must be an object of named options, got ${describeValue(options)}`);
   }

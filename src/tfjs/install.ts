@@ -3,6 +3,7 @@
 // factories. uninstall() puts the stock classes back.
 
 import { loadKernels, type Kernels, type LoadOptions } from '../../bindings/index.js';
+import { ConfigError } from '../errors.js';
 import { FUSED_MARK, createFusedClasses, type FusedClasses, type FusedRuntime, type StockClasses } from './layers.js';
 import type { BidirectionalLayerArgs, GRULayerArgs, LSTMLayerArgs, SimpleRNNLayerArgs, TfLayer, TfNamespace } from './tf-types.js';
 
@@ -85,7 +86,7 @@ function stockClasses(tf: TfNamespace): StockClasses {
  */
 export async function installFusedLayers(tf: TfNamespace, options: InstallOptions = {}): Promise<FusedLayersInstallation> {
   if (!tf || typeof tf.customGrad !== 'function' || !tf.serialization || !tf.layers) {
-    throw new Error('fused-rnn/tfjs: installFusedLayers(tf) needs the tfjs namespace with tfjs-core and tfjs-layers (>= 4)');
+    throw new ConfigError('fused-rnn/tfjs: installFusedLayers(tf) needs the tfjs namespace with tfjs-core and tfjs-layers (>= 4)');
   }
   const kernels = options.kernels ?? (await loadKernels({ variant: options.variant ?? 'simd' }));
   const stock = stockClasses(tf);

@@ -23,7 +23,7 @@ export function factories(e: Entries, dir: string): Record<string, () => Promise
   const k = async () => (kernels ??= await m.loadKernels({ initialBytes: 1 << 20 }));
   const checkpointBytes = async () => m.saveModelToBytes(await smallModel(m, await k()));
   return {
-    'Arena': async () => new m.Arena({ initialBytes: 1 << 16 }),
+    'Arena': async () => new m.Arena({ initialBytes: 1 << 16, maximumBytes: 1 << 24 }), // a small maximum: huge requests fail fast
     'Bidirectional': async () => new m.Bidirectional({ layer: new m.LSTM({ units: 2 }) }),
     'CSVLogger': async () => new m.CSVLogger(`${dir}/log.csv`),
     'Conv1D': async () => new m.Conv1D({ filters: 2, kernelSize: 2 }),

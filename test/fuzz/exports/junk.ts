@@ -35,3 +35,10 @@ export const JUNK: Record<string, () => unknown> = {
 export const FIRST = Object.keys(JUNK);
 /** Second arguments of the grid (with a valid-looking or absent first one). */
 export const SECOND = ['null', 'string', 'minusOne', 'NaN', 'wrongObject', 'junkArray', 'function'];
+
+/**
+ * The first arguments of the bounded sweep inside npm test: one value per kind of mistake (absent, null,
+ * a negative or non-finite number, a string, a wrong-typed object, an array of junk, a typed array, a
+ * function); the campaign (npm run fuzz) uses every value of JUNK, huge arrays included.
+ */
+export const QUICK = ['undefined', 'null', 'minusOne', 'NaN', 'string', 'wrongObject', 'junkArray', 'float32', 'function'];

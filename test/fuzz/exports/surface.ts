@@ -11,6 +11,8 @@ export interface ExportInfo {
   entry: string;
   name: string;
   kind: 'function' | 'class' | 'value';
+  /** A function of the engine contract (a parameter takes kernels, an arena, raw wasm exports...): createKernels, referenceRaw. */
+  engineFunction: boolean;
   /** Public instance methods of a class (own and inherited, without the constructor). */
   methods: string[];
   /**
@@ -19,7 +21,7 @@ export interface ExportInfo {
    * and checked; a user implements them in a custom layer/loss/optimizer rather than calling them.
    */
   engineMethods: string[];
-  /** The constructor takes an engine-internal object (InferenceModel(checkpoint, kernels), ...): built by a loader, not by users. */
+  /** The constructor is private, or takes an engine-internal object (InferenceModel(checkpoint, kernels), ...): built by a loader, not by users. */
   engineConstructor: boolean;
   /** Public static methods of a class. */
   statics: string[];
@@ -32,7 +34,7 @@ export function entryPoints(root = '.'): Array<{ entry: string; types: string; m
 }
 
 /** Types only the engine builds: a method taking one is part of the engine contract (see ExportInfo.engineMethods). */
-export const ENGINE_TYPES = ['Kernels', 'Ptr', 'RunContext', 'Planner', 'Port', 'GradTable', 'ParamEntry', 'TensorData', 'LossCall', 'OutputLayer', 'LayerState', 'StoredCheckpoint', 'InferKernels', 'Arena', 'StreamHost'];
+export const ENGINE_TYPES = ['Kernels', 'Ptr', 'RunContext', 'Planner', 'Port', 'GradTable', 'ParamEntry', 'TensorData', 'LossCall', 'OutputLayer', 'LayerState', 'StoredCheckpoint', 'InferKernels', 'Arena', 'StreamHost', 'RawKernels'];
 /**
  * The layer planning contract: methods the model's planner calls with shapes it derived and checked
  * (a custom layer implements them). computeOutputShape, getConfig and apply stay user-facing.
@@ -55,7 +57,7 @@ export function publicSurface(root = '.'): ExportInfo[] {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const sym = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       if (!(sym.flags & ts.SymbolFlags.Value)) continue; // a type or interface only
-      const info: ExportInfo = { entry: e.entry, name: exported.name, kind: 'value', methods: [], engineMethods: [], engineConstructor: false, statics: [] };
+      const info: ExportInfo = { entry: e.entry, name: exported.name, kind: 'value', engineFunction: false, methods: [], engineMethods: [], engineConstructor: false, statics: [] };
       if (sym.flags & ts.SymbolFlags.Class) {
         info.kind = 'class';
         const decl = sym.valueDeclaration ?? sym.declarations![0];
@@ -69,7 +71,8 @@ export function publicSurface(root = '.'): ExportInfo[] {
           else info.methods.push(p.name);
         }
         const statics = checker.getTypeOfSymbolAtLocation(sym, decl);
-        info.engineConstructor = statics.getConstructSignatures().some((sig) => sig.parameters.some((q) => {
+        const privateCtor = ts.isClassDeclaration(decl) && decl.members.some((m) => ts.isConstructorDeclaration(m) && hidden(m));
+        info.engineConstructor = privateCtor || statics.getConstructSignatures().some((sig) => sig.parameters.some((q) => {
           const d = q.valueDeclaration;
           return d !== undefined && ts.isParameter(d) && d.type !== undefined && engineParam.test(d.type.getText());
         }));
@@ -78,7 +81,10 @@ export function publicSurface(root = '.'): ExportInfo[] {
           if (!d || hidden(d) || !(p.flags & ts.SymbolFlags.Method) || p.name === 'prototype') continue;
           info.statics.push(p.name);
         }
-      } else if (sym.flags & ts.SymbolFlags.Function) info.kind = 'function';
+      } else if (sym.flags & ts.SymbolFlags.Function) {
+        info.kind = 'function';
+        info.engineFunction = (sym.declarations ?? []).some((d) => ts.isFunctionDeclaration(d) && d.parameters.some((q) => q.type !== undefined && engineParam.test(q.type.getText())));
+      }
       else {
         // a const: a function value (const f = () => ...) counts as a function
         const type = checker.getTypeOfSymbolAtLocation(sym, sym.valueDeclaration ?? sym.declarations![0]);

@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import fc from 'fast-check';
 import { FIRST, JUNK, SECOND } from './junk.js';
 import { entryPoints, publicSurface, type ExportInfo } from './surface.js';
@@ -42,6 +42,8 @@ export interface SweepSettings {
   randomPerCallable?: number;
   /** A call with no answer after this long (sync: the process is killed) is a hang. */
   timeoutMs?: number;
+  /** The junk first arguments of the grid (default: every value of JUNK). */
+  first?: string[];
   /** Only exports whose "<entry> <name>" matches. */
   only?: RegExp;
 }
@@ -60,7 +62,7 @@ export interface SweepReport {
  * The campaign adds each junk value followed by each second junk value, and random lists of 1–4 junk values.
  */
 function argumentLists(s: SweepSettings, salt: number): string[][] {
-  const lists = FIRST.map((j) => [j]);
+  const lists = (s.first ?? FIRST).map((j) => [j]);
   if (s.mode === 'campaign') {
     for (const j of FIRST) for (const k of SECOND) lists.push([j, k]);
     const random = fc.array(fc.constantFrom(...Object.keys(JUNK)), { minLength: 1, maxLength: 4 });
@@ -69,18 +71,28 @@ function argumentLists(s: SweepSettings, salt: number): string[][] {
   return lists;
 }
 
+/** Functions documented to return NaN for an input without a value to summarise ("NaN when there is none"). */
+export const DOCUMENTED_NAN = ['geometricMean', 'percentile', 'percentiles'];
+
+/** Helpers whose default options run a training experiment for minutes: their valid default call is skipped. */
+export const LONG_WITH_DEFAULTS = ['longRangeExperiment', 'explodingExperiment', 'oneNeuronExperiment'];
+
 /** The call plan: every callable of the surface with its argument lists (error classes are left out: any message is fine). */
 export function planCalls(surface: ExportInfo[], runtime: Record<string, Record<string, unknown>>, s: SweepSettings): { calls: Call[]; callables: number } {
   const calls: Call[] = [];
   let callables = 0;
   const add = (c: Omit<Call, 'args'>) => {
     callables++;
-    for (const args of argumentLists(s, callables)) calls.push({ ...c, args });
+    for (const args of argumentLists(s, callables)) {
+      // valid calls of long-running helpers (default options run a whole experiment) are not junk
+      if (LONG_WITH_DEFAULTS.includes(c.name) && args.every((a) => a === 'undefined' || a === 'object')) continue;
+      calls.push({ ...c, args });
+    }
   };
   for (const x of surface) {
     if (s.only && !s.only.test(`${x.entry} ${x.name}`)) continue;
     const value = runtime[x.entry][x.name] as { prototype?: unknown };
-    if (x.kind === 'function') add({ entry: x.entry, name: x.name, kind: 'call' });
+    if (x.kind === 'function' && !x.engineFunction) add({ entry: x.entry, name: x.name, kind: 'call' });
     if (x.kind !== 'class' || (value.prototype instanceof Error)) continue;
     if (!x.engineConstructor) add({ entry: x.entry, name: x.name, kind: 'new' });
     for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m });
@@ -96,15 +108,15 @@ export async function sweepExports(s: SweepSettings, root = '.'): Promise<SweepR
   const surface = publicSurface(root);
   const modules: Record<string, string> = {};
   const runtime: Record<string, Record<string, unknown>> = {};
-  for (const e of entryPoints('.')) {
-    modules[e.entry] = e.module;
-    runtime[e.entry] = await import(pathToFileURL(join(root, e.module)).href);
+  for (const e of entryPoints(root)) {
+    modules[e.entry] = resolve(e.module);
+    runtime[e.entry] = await import(pathToFileURL(resolve(e.module)).href);
   }
   const { calls, callables } = planCalls(surface, runtime, s);
   const dir = mkdtempSync(join(tmpdir(), 'fused-rnn-sweep-'));
   const planFile = join(dir, 'plan.json');
   const timeoutMs = s.timeoutMs ?? 10_000;
-  writeFileSync(planFile, JSON.stringify({ modules, calls, asyncTimeoutMs: timeoutMs }));
+  writeFileSync(planFile, JSON.stringify({ modules, calls, asyncTimeoutMs: timeoutMs, documentedNaN: DOCUMENTED_NAN }));
   const results: Result[] = new Array(calls.length);
   try {
     let start = 0;
@@ -112,24 +124,25 @@ export async function sweepExports(s: SweepSettings, root = '.'): Promise<SweepR
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  const engineMethods = surface.flatMap((x) => x.engineMethods.map((m) => `${x.name}.${m}`));
+  const engineMethods = surface.flatMap((x) => [...x.engineMethods.map((m) => `${x.name}.${m}`), ...(x.engineFunction ? [x.name] : []), ...(x.engineConstructor ? [`new ${x.name}`] : [])]);
   return { calls: calls.map((c, i) => ({ ...c, result: results[i] })), exports: surface.length, callables, engineMethods, ms: performance.now() - t0 };
 }
 
 /** One child process from `start`; resolves with the index to restart from (calls.length when done). */
 function runChild(root: string, planFile: string, start: number, dir: string, timeoutMs: number, results: Result[]): Promise<number> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'test/fuzz/exports/runner.ts', planFile, String(start), dir, root], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const runner = fileURLToPath(new URL('./runner.ts', import.meta.url));
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, planFile, String(start), dir, root], { stdio: ['ignore', 'pipe', 'pipe'] });
     let open = -1, buffer = '', stderr = '', killedFor = -1;
     let watchdog: NodeJS.Timeout | undefined;
-    const arm = () => {
+    const arm = (ms: number) => {
       clearTimeout(watchdog);
       watchdog = setTimeout(() => {
         killedFor = open;
         child.kill('SIGKILL');
-      }, timeoutMs + 5000);
+      }, ms);
     };
-    arm();
+    arm(60_000); // start-up: loading tsx, the package and the instances' kernels
     child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
       buffer += chunk;
       let nl;
@@ -138,7 +151,7 @@ function runChild(root: string, planFile: string, start: number, dir: string, ti
         buffer = buffer.slice(nl + 1);
         let msg: { begin?: number; end?: number; result?: Result };
         try { msg = JSON.parse(line); } catch { continue; } // a callee printing to stdout
-        if (msg.begin !== undefined) { open = msg.begin; arm(); }
+        if (msg.begin !== undefined) { open = msg.begin; arm(timeoutMs + Math.min(5000, timeoutMs)); } // the runner's own async timeout answers first
         if (msg.end !== undefined) { results[msg.end] = msg.result!; open = -1; }
       }
     });
