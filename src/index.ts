@@ -61,3 +61,7 @@ export * from './schedules/index.js';
 export { balancedClassWeights, classWeightsFromCounts, combineWeights, type ClassWeight } from './training/sample-weights.js';
 export { isBatchSource, type DataBatch, type BatchSource } from './training/batch-loop.js';
 export { classProbabilities, type PrepareOptions } from './tasks/text-classification.js';
+export { MultiLabelBinarizer, splitLabelSets, type LabelSetOptions } from './data/multi-labels.js';
+export { multiLabelReport, formatMultiLabelReport, type MultiLabelReport, type LabelScores } from './multilabel-report.js';
+export { prepareMultiLabelText, type PrepareMultiLabelOptions } from './tasks/multi-label-text.js';
+export { MULTI_LABEL_METRICS } from './multilabel-metrics.js';
