@@ -32,6 +32,11 @@ function kerasActivation(name: string, where: string, flavor: 'keras3' | 'tfjs')
   if (name === 'hard_sigmoid' && flavor === 'tfjs') {
     throw new UnsupportedModelError(where, 'hard_sigmoid here is Keras 3\'s relu6(x + 3) / 6; TF.js\'s hard_sigmoid has slope 0.2 and would compute a different model');
   }
+  // The slope-0.2 gate is TF.js' (and Keras 2's) own hard_sigmoid; Keras 3 has no activation computing it.
+  if (name === 'hard_sigmoid_tfjs') {
+    if (flavor === 'tfjs') return 'hard_sigmoid';
+    throw new UnsupportedModelError(where, 'hard_sigmoid_tfjs (clip(0.2x + 0.5, 0, 1), TF.js / Keras 2) has no Keras 3 activation (Keras 3\'s hard_sigmoid is relu6(x + 3) / 6)');
+  }
   return name;
 }
 
