@@ -65,3 +65,10 @@ export { MultiLabelBinarizer, splitLabelSets, type LabelSetOptions } from './dat
 export { multiLabelReport, formatMultiLabelReport, type MultiLabelReport, type LabelScores } from './multilabel-report.js';
 export { prepareMultiLabelText, type PrepareMultiLabelOptions } from './tasks/multi-label-text.js';
 export { MULTI_LABEL_METRICS } from './multilabel-metrics.js';
+// ---- types reachable from public signatures, exported so consumers' declaration files can name them (TS2742)
+export type { CellShape, GateActivation } from './layers/recurrent-options.js';
+export type { LayerConfig, LayerOptions, ParamDeclaration, Planner, Port, RunContext } from './layers/layer.js';
+export type { ModelConfig } from './model/functional-config.js';
+export type { ParamEntry, Regularizer } from './model/param-table.js';
+export type { ConvPadding } from '../bindings/reference/conv1d.js';
+export type { PoolPadding } from '../bindings/reference/pooling.js';
