@@ -31,6 +31,7 @@ function onnxActivation(name: string, where: string): { name: string; alpha?: nu
     case 'relu': return { name: 'Relu' };
     case 'linear': return { name: 'Affine', alpha: 1, beta: 0 };
     case 'hard_sigmoid': return { name: 'HardSigmoid', alpha: 1 / 6, beta: 0.5 };
+    case 'hard_sigmoid_tfjs': return { name: 'HardSigmoid', alpha: 0.2, beta: 0.5 };
     default: throw new UnsupportedModelError(where, `activation ${name} has no ONNX recurrent counterpart`);
   }
 }
