@@ -1,0 +1,37 @@
+// Kernels that only the threaded dispatch calls (bindings/threads/): the weights packing done once before
+// the row-range recurrent kernels run, and the after-sweep weight gradients split by COLUMNS of dW, dU and
+// db (each thread sums every one of the T·B rows for its columns, in the same 32-row panels as the
+// one-thread kernel) and by ROWS of dx. So no thread-partial sums exist and the results are bit-identical to
+// the one-thread kernel for any thread count (column splits at multiples of 32, rows at multiples of 4).
+// Legend: T steps, B batch, D input width, H units, G gate width, S row stride of dgates.
+
+import { gemmNTCore, colSumsStrided } from "./gemm-core";
+import { gemmTNPanels } from "./packed-gemm";
+import { packWeights, firstStepWeightGradient } from "./recurrent-core";
+
+/** work ((D + H)·G floats) = W (D, G) and U (H, G) in column panels (what lstm_forward packs itself). */
+export function recurrent_pack_weights(work: usize, W: usize, U: usize, D: i32, H: i32, G: i32): void {
+  packWeights(work, W, U, D, H, G);
+}
+
+/**
+ * Columns [j0, j1) of dW (D, G) += xᵀ·dgates, dU (H, G) += hPrevᵀ·dgates (+ the h0 term of ROW_FIRST rows
+ * when `lengths` != 0), db (G) += colsum(dgates); rows [m0, m1) of dx (T·B, D) (+)= dgates·Wᵀ (dx = 0: none).
+ * hPrev (T·B, H): the contiguous previous-state slots; h0 (B, H) the initial-state slot. No recurrent mask.
+ */
+export function recurrent_weight_gradients_part(
+  dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
+  x: usize, W: usize, hPrev: usize, h0: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, G: i32, flags: i32, accumulateDx: i32,
+  j0: i32, j1: i32, m0: i32, m1: i32
+): void {
+  const TB = T * B;
+  if (j1 > j0) {
+    const o = <usize>j0 << 2, n = j1 - j0;
+    gemmTNPanels(dW + o, G, x, D, dgates + o, S, D, n, TB);
+    gemmTNPanels(dU + o, G, hPrev, H, dgates + o, S, H, n, TB);
+    if (lengths != 0) firstStepWeightGradient(dU + o, G, h0, 0, dgates + o, S, n, lengths, T, B, H, flags);
+    colSumsStrided(db + o, dgates + o, S, TB, n, 1);
+  }
+  if (dx != 0 && m1 > m0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, m0, m1, accumulateDx);
+}
