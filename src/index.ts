@@ -61,6 +61,10 @@ export * from './schedules/index.js';
 export { balancedClassWeights, classWeightsFromCounts, combineWeights, type ClassWeight } from './training/sample-weights.js';
 export { isBatchSource, type DataBatch, type BatchSource } from './training/batch-loop.js';
 export { classProbabilities, type PrepareOptions } from './tasks/text-classification.js';
+export { MultiLabelBinarizer, splitLabelSets, type LabelSetOptions } from './data/multi-labels.js';
+export { multiLabelReport, formatMultiLabelReport, type MultiLabelReport, type LabelScores } from './multilabel-report.js';
+export { prepareMultiLabelText, type PrepareMultiLabelOptions } from './tasks/multi-label-text.js';
+export { MULTI_LABEL_METRICS } from './multilabel-metrics.js';
 // ---- types reachable from public signatures, exported so consumers' declaration files can name them (TS2742)
 export type { CellShape, GateActivation } from './layers/recurrent-options.js';
 export type { LayerConfig, LayerOptions, ParamDeclaration, Planner, Port, RunContext } from './layers/layer.js';
