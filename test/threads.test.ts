@@ -120,6 +120,31 @@ test('GEMMs split by row blocks equal one thread (nn, tn, nt; sub-ranges, accumu
   }
 });
 
+test('Dense forward and backward split by rows and unit columns equal one thread (activations, bias, row stride)', async () => {
+  const one = await loadKernels({ variant: 'simd' });
+  const two = await loadKernels({ variant: 'simd', threads: 2, threadMinFlops: 0 });
+  try {
+    for (const [N, D, U, ldy, activation, bias] of [[37, 11, 80, 84, 'tanh', true], [64, 9, 70, 70, 'linear', false], [9, 5, 33, 36, 'sigmoid', true]] as const) {
+      const outs = [one, two].map((k) => {
+        const a = k.arena;
+        const put = (n: number, seed: number) => a.putF32(uniform(n, seed, -1, 1));
+        const x = { ptr: put(N * D, 1), shape: [N, D] }, kernel = { ptr: put(D * U, 2), shape: [D, U] };
+        const b = bias ? { ptr: put(U, 3), shape: [U] } : null;
+        const y = { ptr: a.allocZeroed(N * ldy), shape: [N, ldy] };
+        k.denseForward({ y, x, kernel, bias: b, activation, rowStride: ldy });
+        const dy = { ptr: put(N * ldy, 4), shape: [N, ldy] }, dz = { ptr: a.allocZeroed(N * ldy), shape: [N, ldy] };
+        const dKernel = { ptr: put(D * U, 5), shape: [D, U] }, dBias = bias ? { ptr: put(U, 6), shape: [U] } : null;
+        const dx = { ptr: put(N * D, 7), shape: [N, D] };
+        k.denseBackward({ dx, dKernel, dBias, dz, dy, x, kernel, y, activation, rowStride: ldy, accumulateDx: true });
+        return [y, dz, dKernel, dx, ...(dBias ? [dBias] : [])].map((t) => a.f32(t.ptr, t.shape.reduce((m, v) => m * v, 1)).slice());
+      });
+      outs[0].forEach((want, i) => checkEqual(`dense ${N}x${D}x${U} ${activation} output ${i}`, outs[1][i], want));
+    }
+  } finally {
+    two.dispose();
+  }
+});
+
 test('no SharedArrayBuffer: one thread and a one-line warning; a browser main thread likewise', async () => {
   const warnings: string[] = [];
   const warn = console.warn;

@@ -11,7 +11,8 @@
 //   sum as one thread); cnorm2 sums a carry no buffer keeps, so each thread writes its rows' partial sums
 //   and the caller adds them in thread order (fixed for a given thread count; equal to one thread's value
 //   up to f64 rounding of the partial sums).
-// - gemm_nn / gemm_tn / gemm_nt: row blocks of C (each element's sum is unchanged).
+// - gemm_nn / gemm_tn / gemm_nt, dense forward: row blocks of the output (each element's sum is unchanged).
+// - dense backward: dz, dW, db by columns of the units (all N rows each), then dx by row blocks.
 // Not split (one thread runs them): calls with a recurrent dropout mask (their masked weight-gradient
 // panels share one scratch), batches too small to pay for the hand-off, GRU and SimpleRNN (not yet).
 
@@ -20,8 +21,11 @@ import type { RawKernels } from '../kernels.js';
 import type { ThreadPool } from './pool.js';
 
 /** Exports the helpers run, by index (the order is the protocol between dispatch and worker). */
-export const THREAD_KERNELS = ['lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt'] as const;
-const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4;
+export const THREAD_KERNELS = [
+  'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
+  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows',
+] as const;
+const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9;
 
 /** Default for loadKernels' `threadMinFlops`: waking helpers costs tens of microseconds. */
 export const MIN_FLOPS = 4e6;
@@ -33,6 +37,8 @@ export interface ThreadRaw {
   lstm_infer_rows(...args: number[]): void;
   recurrent_weight_gradients_part(...args: number[]): void;
   recurrent_pack_weights(work: number, W: number, U: number, D: number, H: number, G: number): void;
+  dense_backward_cols(...args: number[]): void;
+  dense_backward_dx_rows(...args: number[]): void;
   set_thread_scratch(ptr: number): void;
   kernel_scratch_bytes(): number;
 }
@@ -133,8 +139,25 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     pool.run(GEMM_NN + which, splitRange(m0, m1, n, 4).map(([a, b]) => [C, A, B, M, N, K, a, b, accumulate]), own);
   };
 
+  // Dense: forward by row blocks (the same export on offset pointers); backward by columns of the units
+  // (dz, dW, db of those columns), then dx by row blocks once every column's dz exists.
+  const dense_forward: RawKernels['dense_forward'] = (y, x, W, b, N, D, U, ldy, act) => {
+    if (2 * N * D * U < minFlops || N < 8) return raw.dense_forward(y, x, W, b, N, D, U, ldy, act);
+    pool.run(DENSE_FWD, splitRange(0, N, n, 4).map(([r0, r1]) => [y + 4 * r0 * ldy, x + 4 * r0 * D, W, b, r1 - r0, D, U, ldy, act]), raw.dense_forward);
+  };
+  const dense_backward: RawKernels['dense_backward'] = (dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc) => {
+    if (4 * N * D * U < minFlops || N < 8) return raw.dense_backward(dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc);
+    pool.run(DENSE_COLS, splitRange(0, U, n, 32).map(([j0, j1]) => [dW, db, dz, dy, x, y, N, D, U, ldy, act, j0, j1]), raw.dense_backward_cols);
+    if (dx !== 0) {
+      const g = act === 0 ? dy : dz; // ACT_LINEAR = 0: dz is dy itself
+      pool.run(DENSE_DX, splitRange(0, N, n, 4).map(([m0, m1]) => [dx, g, W, N, D, U, ldy, acc, m0, m1]), raw.dense_backward_dx_rows);
+    }
+  };
+
   return {
     ...raw,
+    dense_forward,
+    dense_backward,
     lstm_forward,
     lstm_infer,
     lstm_backward,
