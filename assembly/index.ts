@@ -15,3 +15,4 @@ export * from "./dropout";
 export * from "./losses";
 export * from "./conv1d";
 export * from "./pooling";
+export * from "./threads";

@@ -256,3 +256,143 @@ export function lstm_infer(
     if (y != 0) outputRows(y + (<usize>t * <usize>(B * H) << 2), h, lengths, k, t, T, B, H, flags);
   }
 }
+
+// ---- Row-range forms for threads (bindings/threads/): each thread runs the same walk over batch rows
+// [r0, r1) only. Rows are independent sequences, so every element is computed exactly as in the whole-batch
+// kernel (same sums in the same order): the results are bit-identical for any split. `work` must already
+// hold W and U packed (recurrent_pack_weights, called once by the dispatching thread), or be 0 (unpacked).
+// The input projection runs per step on the range's rows (rows t·B + [r0, r1) are not contiguous over T).
+
+/** lstm_forward over batch rows [r0, r1); rmask must be 0 (the dispatcher runs masked calls on one thread). */
+export function lstm_forward_rows(
+  h: usize, c: usize, gates: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize, work: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32, r0: i32, r1: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const s0 = reverse ? T : 0; // the h0 slot
+  const Up: usize = work == 0 ? <usize>0 : work + (<usize>D * <usize>G << 2);
+  const n = r1 - r0;
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
+    const gt = gates + (<usize>t * <usize>B * <usize>G << 2);
+    const row = <usize>t * <usize>B + <usize>r0;
+    inputProjectionPacked(gt + (<usize>r0 * <usize>G << 2), G, x + (row * <usize>D << 2), W, work, b, n, D, G);
+    let b0 = r0;
+    while (b0 < r1) {
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = min<i32>(stateRunEnd(lengths, st, b0, k, t, T, B, flags), r1);
+      if (st == ROW_LEADING || st == ROW_CARRY) {
+        for (let r = b0; r < b1; r++) {
+          if (st == ROW_LEADING) zeroRow(slotRow(h, os, r, B, H), H);
+          else copyRow(slotRow(h, os, r, B, H), slotRow(h, ps, r, B, H), H);
+          copyRow(slotRow(c, os, r, B, H), slotRow(c, ps, r, B, H), H);
+          zeroRow(gt + (<usize>r * <usize>G << 2), G);
+        }
+      } else {
+        recurrentStepPacked(gt, G, slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H), U, Up, B, H, G, b0, b1);
+        for (let r = b0; r < b1; r++) {
+          __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
+            slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
+        }
+      }
+      b0 = b1;
+    }
+  }
+}
+
+/**
+ * The sequential sweep of lstm_backward over batch rows [r0, r1): dgates, dh (h0 slot zeroed then dh0,
+ * output slots the total dL/dh_t) and dc0 of those rows; dc (B, H) the caller's carry scratch. hnorm2 and
+ * cnorm2 (T f64 each, or 0) receive this range's PARTIAL sums of squares (the dispatcher adds the ranges in
+ * order). The weight gradients follow as recurrent_weight_gradients_part; rmask must be 0.
+ */
+export function lstm_backward_rows(
+  dc0: usize, dgates: usize, hnorm2: usize, cnorm2: usize, dh: usize, dc: usize,
+  U: usize, gates: usize, c: usize, lengths: usize,
+  T: i32, B: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32, r0: i32, r1: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const n = r1 - r0;
+  const nH = n * H;
+  const rowOff = <usize>r0 * <usize>H << 2;
+  const s0 = reverse ? T : 0;
+  zeroRow(slotRow(dh, s0, r0, B, H), nH);
+  let cur = dc, other = dc0;
+  for (let kk = 0; kk < T; kk++) {
+    const k = T - 1 - kk;
+    const t = stepTime(k, T, reverse);
+    const ps = prevSlot(t, reverse), os = outSlot(t, reverse);
+    const dgt = dgates + (<usize>t * <usize>B * <usize>G << 2);
+    const at = gates + (<usize>t * <usize>B * <usize>G << 2);
+    let b0 = r0;
+    while (b0 < r1) {
+      const st = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = min<i32>(stateRunEnd(lengths, st, b0, k, t, T, B, flags), r1);
+      if (st == ROW_LEADING || st == ROW_CARRY) {
+        for (let r = b0; r < b1; r++) {
+          const rh = <usize>r * <usize>H << 2;
+          zeroRow(dgt + (<usize>r * <usize>G << 2), G);
+          if (st == ROW_CARRY) addRow(slotRow(dh, ps, r, B, H), slotRow(dh, os, r, B, H), H);
+          else zeroRow(slotRow(dh, os, r, B, H), H);
+          copyRow(other + rh, cur + rh, H);
+        }
+      } else {
+        for (let r = b0; r < b1; r++) {
+          const rg = <usize>r * <usize>G << 2, rh = <usize>r * <usize>H << 2;
+          __backwardRow(dgt + rg, cur + rh, other + rh, slotRow(dh, os, r, B, H), at + rg,
+            slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H), H, activation, recurrentActivation);
+        }
+        recurrentStepBackward(slotRow(dh, st == ROW_FIRST ? s0 : ps, 0, B, H), dgt, G, U, G, B, H, G, b0, b1);
+      }
+      b0 = b1;
+    }
+    if (hnorm2 != 0) store<f64>(hnorm2 + (<usize>t << 3), sum_squares(slotRow(dh, os, r0, B, H), nH));
+    if (cnorm2 != 0) store<f64>(cnorm2 + (<usize>t << 3), sum_squares(cur + rowOff, nH));
+    const swap = cur;
+    cur = other;
+    other = swap;
+  }
+  if (cur != dc0) copyRow(dc0 + rowOff, cur + rowOff, nH);
+}
+
+/** lstm_infer over batch rows [r0, r1) (work pre-packed or 0; scratch rows [r0, r1) of its first B rows). */
+export function lstm_infer_rows(
+  y: usize, h: usize, c: usize, scratch: usize, work: usize,
+  x: usize, W: usize, U: usize, b: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32, r0: i32, r1: i32
+): void {
+  const G = H << 2;
+  const reverse = (flags & FLAG_REVERSE) != 0;
+  const Up: usize = work == 0 ? <usize>0 : work + (<usize>D * <usize>G << 2);
+  const n = r1 - r0;
+  for (let k = 0; k < T; k++) {
+    const t = stepTime(k, T, reverse);
+    inputProjectionPacked(scratch + (<usize>r0 * <usize>G << 2), G, x + ((<usize>t * <usize>B + <usize>r0) * <usize>D << 2), W, work, b, n, D, G);
+    let b0 = r0;
+    while (b0 < r1) {
+      const rs = rowState(lengths, b0, k, t, T, B, flags);
+      const b1 = min<i32>(stateRunEnd(lengths, rs, b0, k, t, T, B, flags), r1);
+      if (rs != ROW_LEADING && rs != ROW_CARRY) {
+        recurrentStepPacked(scratch, G, h, U, Up, B, H, G, b0, b1);
+        for (let r = b0; r < b1; r++) {
+          const rh = <usize>r * <usize>H << 2;
+          __forwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
+        }
+      }
+      b0 = b1;
+    }
+    if (y != 0) {
+      const yt = y + ((<usize>t * <usize>B + <usize>r0) * <usize>H << 2);
+      copyRow(yt, h + (<usize>r0 * <usize>H << 2), n * H);
+      if (lengths != 0) {
+        for (let r = r0; r < r1; r++) {
+          if (rowState(lengths, r, k, t, T, B, flags) == ROW_LEADING) zeroRow(yt + (<usize>(r - r0) * <usize>H << 2), H);
+        }
+      }
+    }
+  }
+}

@@ -139,13 +139,14 @@ function __row32Set(c: usize, a: usize, b: usize, K: i32): void {
   v128.store(c, c4, 64);  v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
 }
 
-// 32 floats of static scratch for __row32Add.
-const ROW_TMP = memory.data(128, 16);
+// 32 floats of scratch for __row32Add (per instance: heap.ts kernelScratch, after the 64 KB TN blocks).
+@inline function __rowTmp(): usize { return kernelScratch() + 65536; }
 
 // Accumulating form: the row into ROW_TMP, then added to C: the same bits, C + (Σ), at full speed.
 function __row32Add(c: usize, a: usize, b: usize, K: i32): void {
-  __row32Set(ROW_TMP, a, b, K);
-  for (let o: usize = 0; o < 128; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), v128.load(ROW_TMP + o)));
+  const tmp = __rowTmp();
+  __row32Set(tmp, a, b, K);
+  for (let o: usize = 0; o < 128; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), v128.load(tmp + o)));
 }
 
 // One row block of 4 over a full panel: four 4×8 tiles, stored without accumulating (as __row32Set).
@@ -154,14 +155,15 @@ function __rows4Set(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i
   __tile4x8(c + 64, ldc4, a, lda4, b + 64, K); __tile4x8(c + 96, ldc4, a, lda4, b + 96, K);
 }
 
-// 4 rows × 32 floats of static scratch for __rows4Add.
-const ROWS4_TMP = memory.data(512, 16);
+// 4 rows × 32 floats of scratch for __rows4Add (per instance, after ROW_TMP).
+@inline function __rows4Tmp(): usize { return kernelScratch() + 65536 + 128; }
 
 // Accumulating form, as __row32Add (accumulating inside the tile ran at 34 instead of 42 GFLOP/s).
 function __rows4Add(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
-  __rows4Set(ROWS4_TMP, 128, a, lda4, b, K);
+  const tmp = __rows4Tmp();
+  __rows4Set(tmp, 128, a, lda4, b, K);
   for (let r: usize = 0; r < 4; r++) {
-    const q = c + r * ldc4, t = ROWS4_TMP + (r << 7);
+    const q = c + r * ldc4, t = tmp + (r << 7);
     for (let o: usize = 0; o < 128; o += 16) v128.store(q + o, f32x4.add(v128.load(q + o), v128.load(t + o)));
   }
 }

@@ -41,6 +41,8 @@ export interface ArenaOptions {
   initialBytes?: number;
   /** Upper bound in bytes (rounded up to pages). Default 65535 pages (4 GiB minus one page). */
   maximumBytes?: number;
+  /** A shared memory (SharedArrayBuffer, for threads: loadKernels({ threads })). Default false. */
+  shared?: boolean;
 }
 
 const alignUp = (n: number, a: number): number => Math.ceil(n / a) * a;
@@ -84,7 +86,8 @@ export class Arena {
     if (initialPages > maximumPages) {
       throw new ArenaError(`Arena: initialBytes ${options.initialBytes} exceeds maximumBytes ${options.maximumBytes}`);
     }
-    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages });
+    if (options.shared !== undefined && typeof options.shared !== 'boolean') throw new ArenaError(`Arena: shared must be a boolean, got ${JSON.stringify(options.shared)}`);
+    this.memory = new WebAssembly.Memory({ initial: initialPages, maximum: maximumPages, shared: options.shared === true });
     this.maximumBytes = maximumPages * PAGE_BYTES;
     this.baseByte = alignUp(Math.max(ALIGN, options.base ?? ALIGN), ALIGN);
     this.topByte = this.baseByte;

@@ -39,6 +39,10 @@ export interface Kernels extends GemmKernels, VectorKernels, ActivationKernels, 
   readonly variant: KernelVariant;
   /** The memory every pointer refers to, and its allocator. */
   readonly arena: Arena;
+  /** Threads the kernels run on (loadKernels' `threads`, after any fallback to 1); docs/performance.md. */
+  readonly threads: number;
+  /** Ends the helper threads (a no-op with one thread); calls afterwards throw. Idle helpers never keep Node alive. */
+  dispose(): void;
 }
 
 /** Wraps raw kernel exports (wasm or the TS reference) over `arena` in the checked `Kernels` API. */
@@ -63,7 +67,7 @@ export function createKernels(raw: RawKernels, arena: Arena, backend: Backend): 
   // Every entry point sees a snapshot of its arguments (each property read once; bindings/checker.ts), so
   // nothing the caller controls (a getter, a Proxy) runs between validation and the wasm call.
   const variant: KernelVariant = backend === 'js' ? 'js' : (backend.slice(5) as KernelVariant);
-  const kernels: Record<string, unknown> = { backend, variant, arena };
+  const kernels: Record<string, unknown> = { backend, variant, arena, threads: 1, dispose: () => {} };
   for (const [name, fn] of Object.entries(families)) {
     kernels[name] = typeof fn === 'function' ? (...args: unknown[]) => fn(...snapshotArgs(name, args)) : fn;
   }

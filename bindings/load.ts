@@ -11,6 +11,7 @@ import { hasRelaxedSimd, hasSimd } from './features.js';
 import { createKernels, type Backend, type Kernels, type RawKernels } from './kernels.js';
 import { referenceRaw } from './reference-kernels.js';
 import { embeddedWasm } from './embedded.js';
+import { resolveThreads } from './threads/options.js';
 
 /** Where loadKernels() gets a wasm build: bytes, a compiled module, a URL or path, or a (promised) fetch Response. */
 export type WasmSource = BufferSource | WebAssembly.Module | URL | string | Response | PromiseLike<Response>;
@@ -38,6 +39,19 @@ export interface LoadOptions extends ArenaOptions {
    * call, as bench/train.ts does to separate kernel time from JS time). Not for production use.
    */
   wrapRaw?: (raw: RawKernels) => RawKernels;
+  /**
+   * Threads to run the big kernels on (LSTM forward, backward and inference split by batch rows, GEMMs by
+   * row blocks): a count (default 1) or 'auto' (one per core). Helpers are Workers sharing the arena's
+   * memory; where that is impossible (no SharedArrayBuffer: a page that is not cross-origin isolated; a
+   * browser's main thread, which cannot block) the kernels run on 1 thread after a one-line warning.
+   * `kernels.threads` says how many run; `kernels.dispose()` ends the helpers. docs/performance.md.
+   */
+  threads?: number | 'auto';
+  /**
+   * With threads: the smallest call (in flops) split across them; smaller calls run on the calling thread,
+   * since waking helpers costs tens of microseconds. Default 4e6; 0 splits every call (tests do).
+   */
+  threadMinFlops?: number;
 }
 
 /** Loads the kernels: the embedded SIMD wasm build by default (scalar or the JS reference on request), with a fresh arena. */
@@ -79,6 +93,19 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
     throw new FusedRnnError('loadKernels: the debug build is not embedded; pass its bytes or URL as { wasm }');
   }
 
+  const label: Backend = variant === 'scalar' ? 'wasm-scalar' : variant === 'debug' ? 'wasm-debug' : variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd';
+  const threads = await resolveThreads(options.threads);
+  const minFlops = options.threadMinFlops;
+  if (minFlops !== undefined && (typeof minFlops !== 'number' || !(minFlops >= 0))) throw new FusedRnnError(`loadKernels: threadMinFlops must be a number >= 0, got ${String(minFlops)}`);
+  if (threads > 1) {
+    const src = options.wasm ?? embeddedWasm(variant === 'scalar' ? 'scalar' : variant === 'relaxed' ? 'relaxed' : 'release');
+    if (ArrayBuffer.isView(src) || src instanceof ArrayBuffer) {
+      const bytes = ArrayBuffer.isView(src) ? new Uint8Array(src.buffer, src.byteOffset, src.byteLength) : new Uint8Array(src);
+      const { loadThreadedKernels } = await import('./threads/start.js');
+      return loadThreadedKernels(bytes, threads, options, label, { abort }, options.wrapRaw, options.threadMinFlops);
+    }
+    console.warn(`fused-rnn: running on 1 thread instead of ${threads}: threads need the module's bytes (pass { wasm } as bytes, or use the embedded build)`);
+  }
   const module = await compile(options.wasm ?? embeddedWasm(variant === 'scalar' ? 'scalar' : variant === 'relaxed' ? 'relaxed' : 'release'));
   const arena = new Arena(options);
   const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
@@ -86,7 +113,6 @@ export async function loadKernels(options: LoadOptions = {}): Promise<Kernels> {
   const raw = options.wrapRaw ? options.wrapRaw(exports) : exports;
   // The module's static data sits below its heap base; the arena starts above it.
   arena.reserveBelow(raw.heap_base());
-  const label: Backend = variant === 'scalar' ? 'wasm-scalar' : variant === 'debug' ? 'wasm-debug' : variant === 'relaxed' ? 'wasm-relaxed' : 'wasm-simd';
   return createKernels(raw, arena, label);
 }
 

@@ -21,7 +21,7 @@ import type { CharLm } from '../src/tasks/char-lm.js';
 import { CliError } from './errors.js';
 
 type TaskFile =
-  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: string[]; truncating?: 'pre' | 'post' }
+  | { kind: 'text-classifier'; tokenizer: TokenizerJSON; maxlen: number; classes: string[]; truncating?: 'pre' | 'post'; multiLabel?: boolean; labelSeparator?: string }
   | { kind: 'char-lm'; tokenizer: TokenizerJSON; cell: 'lstm' | 'gru'; units: number; embeddingDim: number };
 
 /** Test hook: called between the steps of the swap; throwing or exiting there simulates a kill. */
@@ -141,10 +141,12 @@ async function writeDirectory(dir: string, model: Sequential, task: TaskFile, fo
 
 /**
  * Saves a text classifier (model, tokenizer, T, class names) to `dir` (see writeDirectory). `classes`: the
- * label of each class id (K >= 2); `truncating`: which end of long texts training cut.
+ * label of each class id (K >= 2); `truncating`: which end of long texts training cut; `labelSeparator`: a
+ * multi-label model (K sigmoids) and what joined the labels in its training file.
  */
-export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: readonly string[], truncating: 'pre' | 'post' = 'post', force = false): Promise<void> {
-  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes: classes.slice(), truncating }, force);
+export async function saveTextClassifier(dir: string, model: Sequential, tokenizer: Tokenizer, maxlen: number, classes: readonly string[], truncating: 'pre' | 'post' = 'post', force = false, labelSeparator?: string): Promise<void> {
+  const multi = labelSeparator !== undefined ? { multiLabel: true, labelSeparator } : {};
+  await writeDirectory(dir, model, { kind: 'text-classifier', tokenizer: tokenizer.toJSON(), maxlen, classes: classes.slice(), truncating, ...multi }, force);
 }
 
 /** Saves a character language model to `dir` (see writeDirectory). */
@@ -161,6 +163,8 @@ export interface LoadedTask {
   /** Label of each class id (text classifiers). */
   classes: string[];
   truncating: 'pre' | 'post';
+  /** Multi-label classifier: the separator its training labels used; null for single-label models. */
+  labelSeparator: string | null;
   lm: Pick<CharLm, 'model' | 'tokenizer' | 'cell' | 'units' | 'embeddingDim'> | null;
 }
 
@@ -185,7 +189,8 @@ export async function loadTask(dir: string, want?: TaskFile['kind']): Promise<Lo
     throw new CheckpointError(`${join(dir, 'task.json')}: invalid tokenizer (${(e as Error).message})`);
   }
   if (task.kind === 'char-lm') {
-    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: [], truncating: 'post', lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
+    return { kind: task.kind, model, tokenizer, maxlen: 0, classes: [], truncating: 'post', labelSeparator: null, lm: { model, tokenizer, cell: task.cell, units: task.units, embeddingDim: task.embeddingDim } };
   }
-  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, truncating: task.truncating ?? 'post', lm: null };
+  const labelSeparator = task.multiLabel ? (typeof task.labelSeparator === 'string' && task.labelSeparator !== '' ? task.labelSeparator : '|') : null;
+  return { kind: task.kind, model, tokenizer, maxlen: task.maxlen, classes: task.classes, truncating: task.truncating ?? 'post', labelSeparator, lm: null };
 }

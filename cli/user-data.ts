@@ -11,6 +11,7 @@ import { loadSentiment } from '../src/data/datasets.js';
 import { DataError } from '../src/data/errors.js';
 import { loadImdb } from '../src/data/imdb.js';
 import { LabelEncoder } from '../src/data/labels.js';
+import { MultiLabelBinarizer, splitLabelSets } from '../src/data/multi-labels.js';
 import { decodeUtf8 } from '../src/data/source.js';
 
 export interface LabelledTexts {
@@ -23,6 +24,9 @@ export interface LabelledTexts {
   name: string;
   /** A fixed test set that comes with the data (IMDB's official 25k test reviews). */
   test?: { texts: string[]; labels: Int32Array };
+  /** Multi-label (a label separator was given): the label set of each text, and (N, K) 0/1 targets over `classes`. */
+  labelSets?: string[][];
+  targets?: Float32Array;
 }
 
 /** Largest user data file the CLI reads (1 GiB). */
@@ -62,8 +66,12 @@ export async function readUserText(source: string): Promise<string> {
   return decodeUtf8(await readUserFile(source), source);
 }
 
-/** Labelled texts from "sentiment" (built in) or a CSV/TSV/JSONL file with the given text and label columns. */
-export async function loadLabelledTexts(source: string, textColumn = 'text', labelColumn = 'label', seed = 0): Promise<LabelledTexts> {
+/**
+ * Labelled texts from "sentiment" (built in) or a CSV/TSV/JSONL file with the given text and label columns.
+ * `labelSeparator`: multi-label, each label cell holds a set of labels joined by it (user files only).
+ */
+export async function loadLabelledTexts(source: string, textColumn = 'text', labelColumn = 'label', seed = 0, labelSeparator?: string): Promise<LabelledTexts> {
+  if (labelSeparator !== undefined && (source === 'sentiment' || source === 'imdb')) throw new DataError(`the built-in "${source}" data has one label per text; multi-label needs a CSV/TSV/JSONL file whose label column holds label sets`, source);
   if (source === 'sentiment') {
     const d = await loadSentiment();
     return { texts: d.texts, labels: d.labels, rawLabels: Array.from(d.labels, (l) => (l ? 'positive' : 'negative')), classes: ['negative', 'positive'], name: 'UCI sentiment sentences (built in)' };
@@ -97,6 +105,13 @@ export async function loadLabelledTexts(source: string, textColumn = 'text', lab
     texts.push(String(r[textColumn]));
     rawLabels.push(String(r[labelColumn]).trim());
   });
-  const encoder = LabelEncoder.fit(rawLabels, { name: `${source}: column "${labelColumn}"` });
+  const name = `${source}: column "${labelColumn}"`;
+  if (labelSeparator !== undefined) {
+    const line = (i: number) => `line ${ext === '.jsonl' || ext === '.ndjson' ? i + 1 : i + 2}`;
+    const labelSets = splitLabelSets(records.map((r) => r[labelColumn]), labelSeparator, { name, rowName: line });
+    const binarizer = MultiLabelBinarizer.fit(labelSets, { name, rowName: line });
+    return { texts, labels: new Int32Array(texts.length), rawLabels, classes: binarizer.classes.map(String), name: source, labelSets, targets: binarizer.transform(labelSets, { name, rowName: line }) };
+  }
+  const encoder = LabelEncoder.fit(rawLabels, { name });
   return { texts, labels: encoder.encode(rawLabels), rawLabels, classes: encoder.classes.map(String), name: source };
 }

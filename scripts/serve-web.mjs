@@ -64,6 +64,11 @@ const server = createServer(async (req, res) => {
       'content-length': body.length,
       'cache-control': 'no-cache',
       'x-content-type-options': 'nosniff',
+      // Cross-origin isolation: the page (and its workers) get SharedArrayBuffer, so loadKernels({ threads })
+      // can run helpers there (docs/performance.md). Every resource the pages load is same-origin.
+      'cross-origin-opener-policy': 'same-origin',
+      'cross-origin-embedder-policy': 'require-corp',
+      'cross-origin-resource-policy': 'same-origin',
     });
     res.end(req.method === 'HEAD' ? undefined : body);
   } catch {

@@ -61,3 +61,14 @@ export * from './schedules/index.js';
 export { balancedClassWeights, classWeightsFromCounts, combineWeights, type ClassWeight } from './training/sample-weights.js';
 export { isBatchSource, type DataBatch, type BatchSource } from './training/batch-loop.js';
 export { classProbabilities, type PrepareOptions } from './tasks/text-classification.js';
+export { MultiLabelBinarizer, splitLabelSets, type LabelSetOptions } from './data/multi-labels.js';
+export { multiLabelReport, formatMultiLabelReport, type MultiLabelReport, type LabelScores } from './multilabel-report.js';
+export { prepareMultiLabelText, type PrepareMultiLabelOptions } from './tasks/multi-label-text.js';
+export { MULTI_LABEL_METRICS } from './multilabel-metrics.js';
+// ---- types reachable from public signatures, exported so consumers' declaration files can name them (TS2742)
+export type { CellShape, GateActivation } from './layers/recurrent-options.js';
+export type { LayerConfig, LayerOptions, ParamDeclaration, Planner, Port, RunContext } from './layers/layer.js';
+export type { ModelConfig } from './model/functional-config.js';
+export type { ParamEntry, Regularizer } from './model/param-table.js';
+export type { ConvPadding } from '../bindings/reference/conv1d.js';
+export type { PoolPadding } from '../bindings/reference/pooling.js';

@@ -5,25 +5,10 @@
 
 import { ConfigError } from './errors.js';
 import type { LossName } from './losses.js';
+import type { Metric, MetricBatch } from './metric-types.js';
+import { multiLabelMetric, MULTI_LABEL_METRICS } from './multilabel-metrics.js';
 
-/** One batch of outputs: `scores` (rows, C) probabilities (or logits when `logits`), targets per row. */
-export interface MetricBatch {
-  scores: Float32Array;
-  rows: number;
-  columns: number;
-  logits: boolean;
-  /** Binary/MSE: (rows, C) floats; sparse: (rows) class ids. */
-  targets: Float32Array | Int32Array;
-  /** Optional weight >= 0 per row: 0/1 for masked time steps, times the sample weight (Keras: weighted metrics). */
-  weights: Float32Array | null;
-}
-
-export interface Metric {
-  readonly name: string;
-  reset(): void;
-  update(b: MetricBatch): void;
-  result(): number;
-}
+export type { Metric, MetricBatch } from './metric-types.js';
 
 const positive = (b: MetricBatch, i: number) => (b.logits ? b.scores[i] > 0 : b.scores[i] > 0.5);
 const probability = (b: MetricBatch, i: number) => (b.logits ? 1 / (1 + Math.exp(-b.scores[i])) : b.scores[i]);
@@ -126,7 +111,10 @@ export function getMetric(name: string, loss: LossName): Metric {
     case 'precision': return new PrecisionRecall('precision');
     case 'recall': return new PrecisionRecall('recall');
     case 'auc': case 'AUC': return new Auc();
-    default:
-      throw new ConfigError(`unknown metric ${JSON.stringify(name)}; known: accuracy, binaryAccuracy, sparseCategoricalAccuracy, precision, recall, auc`);
+    default: {
+      const m = multiLabelMetric(name, loss);
+      if (m) return m;
+      throw new ConfigError(`unknown metric ${JSON.stringify(name)}; known: accuracy, binaryAccuracy, sparseCategoricalAccuracy, precision, recall, auc, ${MULTI_LABEL_METRICS.join(', ')}`);
+    }
   }
 }

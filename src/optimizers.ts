@@ -18,6 +18,14 @@ export interface ClipOptions {
   clipGradNorm?: number;
 }
 
+/** Relative slack covering f32 rounding in the bounds of updateBounds (9 roundings of 2^-24 ≈ 5.4e-7). */
+const SLACK = 1e-6;
+/**
+ * The fast path's limit for every bounded magnitude: a finite f32 weight plus a step below 2^103 (half an ulp
+ * of the largest float) rounds to a finite value, and squares of gradients below 1e15 stay far from overflow.
+ */
+const SAFE_BOUND = 1e30;
+
 /** Options every optimizer takes: the learning rate and the clipping options. */
 export interface OptimizerOptions extends ClipOptions {
   /** A rate, or a schedule of the step (src/schedules; Keras: a LearningRateSchedule as learning_rate). */
@@ -37,6 +45,12 @@ export abstract class Optimizer {
   iterations = 0;
   /** Copy of the weights and state of the running step's range (reused between steps; see step()). */
   private backup: Float32Array | null = null;
+  /**
+   * Per state allocation (the Trainer's slab list): an upper bound of |every state value| in the slabs, set by
+   * initState, raised by fast steps, measured again by checked steps (the values outside the updated range
+   * keep their initial value). Absent = unknown: every step runs checked.
+   */
+  private stateBounds = new WeakMap<Ptr[], number>();
 
   /**
    * @param options the user's options, validated here (src/options/optimizers.ts): wrong types, out-of-range
@@ -56,25 +70,46 @@ export abstract class Optimizer {
 
   /**
    * One guarded training step over the trainable range [i0, i1) of the slabs: the NaN/Inf guard on the
-   * gradients (grads: the model's GradTable over G), clipping, the update, then a check of the result.
-   * When the gradients hold a NaN/Inf, or the update made a weight or an optimizer state value NaN/±Inf
-   * (overflow of a huge step), the weights, the state and the iteration count are left as they were before
-   * the step and the result says where the first bad value sat (tensor = index into the GradTable, index
-   * inside that tensor); the caller records a guard event. Costs one copy of (1 + stateSlabs)·(i1 − i0)
-   * floats per step (into a reused JS buffer) and one sum-of-squares pass per slab.
+   * gradients (grads: the model's GradTable over G), clipping, then the update. When the gradients hold a
+   * NaN/Inf, or the update would make a weight or an optimizer state value NaN/±Inf (overflow of a huge
+   * step), the weights, the state and the iteration count are left as they were before the step and the
+   * result says where the first bad value sat (tensor = index into the GradTable, index inside that tensor);
+   * the caller records a guard event.
+   *
+   * Two paths, the same result. Fast path (almost every step, no extra memory traffic): updateBounds proves
+   * from the gradient norm, the tracked bound of the state and the hyperparameters that every new value is
+   * finite (a finite weight minus a step below 2^103 stays finite in f32), so the update runs unchecked.
+   * Checked path (no proof: huge gradients or state, unknown state bound, a subclass without bounds): one
+   * copy of (1 + stateSlabs)·(i1 − i0) floats into a reused JS buffer, the update, one sum-of-squares pass
+   * per slab, and the copy written back when a value came out non-finite. The state bound is known from
+   * initState on; the optimizer assumes it alone writes its state slabs.
    */
   step(k: Kernels, grads: GradTable, W: Ptr, G: Ptr, state: Ptr[], P: number, i0: number, i1: number): GradNormResult {
-    const n = i1 - i0, slabs = [W, ...state];
-    if (!this.backup || this.backup.length < slabs.length * n) this.backup = new Float32Array(slabs.length * n);
-    const backup = this.backup;
-    let F = k.arena.F32;
-    slabs.forEach((p, s) => backup.set(F.subarray((p >> 2) + i0, (p >> 2) + i1), s * n));
-    const iterations = this.iterations;
-    const norms = guardedStep(k, grads, this.clip, () => this.apply(k, W, G, state, P, i0, i1));
-    if (!norms.finite || n === 0) return norms;
-    const bad = slabs.findIndex((p) => !Number.isFinite(k.sumSquares(p + i0 * 4, n)));
-    if (bad < 0) return norms;
-    F = k.arena.F32;
+    const n = i1 - i0, slabs = [W, ...state], iterations = this.iterations, known = this.stateBounds.get(state);
+    let checked = false;
+    const norms = guardedStep(k, grads, this.clip, (pre) => {
+      const b = known === undefined ? null : this.updateBounds(pre.norm * (1 + SLACK), known);
+      if (b && b.step < SAFE_BOUND && b.state < SAFE_BOUND) {
+        this.apply(k, W, G, state, P, i0, i1);
+        this.stateBounds.set(state, Math.max(known!, b.state));
+        return;
+      }
+      checked = true;
+      if (!this.backup || this.backup.length < slabs.length * n) this.backup = new Float32Array(slabs.length * n);
+      const backup = this.backup, F = k.arena.F32;
+      slabs.forEach((p, s) => backup.set(F.subarray((p >> 2) + i0, (p >> 2) + i1), s * n));
+      this.apply(k, W, G, state, P, i0, i1);
+    });
+    if (!norms.finite || !checked || n === 0) return norms;
+    const sums = slabs.map((p) => k.sumSquares(p + i0 * 4, n));
+    const bad = sums.findIndex((v) => !Number.isFinite(v));
+    if (bad < 0) {
+      // The checked step succeeded: the state's root-sum-of-squares bounds each state value from here on.
+      const init = this.initialStateBound();
+      if (known !== undefined && init !== null) this.stateBounds.set(state, Math.max(init, Math.sqrt(Math.max(0, ...sums.slice(1))) * (1 + SLACK)));
+      return norms;
+    }
+    const backup = this.backup!, F = k.arena.F32;
     const base = (slabs[bad] >> 2) + i0;
     let j = 0;
     while (j < n && Number.isFinite(F[base + j])) j++;
@@ -90,9 +125,27 @@ export abstract class Optimizer {
     return { finite: false, tensor: 0, index: at, value };
   }
 
-  /** Fills fresh state slabs (most start at zero). */
+  /** Fills fresh state slabs (most start at zero) and records the bound of their values. */
   initState(k: Kernels, state: Ptr[], P: number): void {
     for (const s of state) k.fill(s, 0, P);
+    const init = this.initialStateBound();
+    if (init === null) this.stateBounds.delete(state);
+    else this.stateBounds.set(state, init);
+  }
+
+  /** |every value| initState writes; null when the fast path's proofs do not hold for it (a negative accumulator). */
+  protected initialStateBound(): number | null {
+    return 0;
+  }
+
+  /**
+   * Upper bounds for one update (the fast path of step()), from g ≥ |every gradient element| and s ≥ |every
+   * state value| (accumulators of squares are ≥ 0, which every update keeps): `step` ≥ |what is added to any
+   * weight| and every intermediate product, `state` ≥ |every new state value|. Each f32 operation's rounding is
+   * covered by a (1 + 1e-6) factor. Infinity = no proof, the step runs checked (the default for subclasses).
+   */
+  protected updateBounds(_g: number, _s: number): { step: number; state: number } {
+    return { step: Infinity, state: Infinity };
   }
 
   /** One update of W from G over [i0, i1) (t = ++iterations). */
@@ -124,6 +177,13 @@ export class SGD extends Optimizer {
     this.iterations++;
     k.sgd(W, s[0] ?? 0, G, P, { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov }, i0, i1);
   }
+  /** m = m·μ − g·lr; w += m (Nesterov: w += m·μ − g·lr). */
+  protected override updateBounds(g: number, s: number) {
+    const lr = f32(this.learningRate), mu = f32(this.momentum), glr = grown(g * lr);
+    if (mu === 0) return { step: glr, state: 0 };
+    const m = grown(s * mu + glr);
+    return { step: this.nesterov ? grown(m * mu + glr) : m, state: m };
+  }
   protected own() { return { momentum: this.momentum, nesterov: this.nesterov }; }
 }
 
@@ -146,6 +206,17 @@ export class Adam extends Optimizer {
     const step = ++this.iterations;
     k.adam(W, s[0], s[1], G, P, { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, step }, i0, i1);
   }
+  /**
+   * m and v move by convex steps toward g and g² (|m'| ≤ max(|m|, |g|), 0 ≤ v' ≤ max(v, g²)); the step is
+   * (m'·α)/(sqrt(v') + ε) ≤ m'·α/ε with α the kernel's bias-corrected rate of step t = iterations + 1.
+   */
+  protected override updateBounds(g: number, s: number) {
+    const t = this.iterations + 1, lr = this.learningRate, eps = f32(this.epsilon);
+    const alpha = f32((lr * Math.sqrt(1 - this.beta2 ** t)) / (1 - this.beta1 ** t)) * (1 + SLACK);
+    if (!(eps > 0)) return { step: Infinity, state: Infinity };
+    const state = grown(Math.max(s, g, g * g)), ma = grown(state * alpha);
+    return { step: Math.max(ma, grown(ma / eps)), state };
+  }
   protected own(): Record<string, unknown> { return { beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon }; }
 }
 
@@ -162,6 +233,11 @@ export class AdamW extends Adam {
   override apply(k: Kernels, W: Ptr, G: Ptr, s: Ptr[], P: number, i0: number, i1: number): void {
     const step = ++this.iterations;
     k.adamw(W, s[0], s[1], G, P, { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon, weightDecay: this.weightDecay, step }, i0, i1);
+  }
+  /** The decay w −= (w·wd)·lr comes first and only shrinks |w| while wd and lr are ≤ 1; then Adam's bounds. */
+  protected override updateBounds(g: number, s: number) {
+    if (f32(this.weightDecay) > 1 || f32(this.learningRate) > 1) return { step: Infinity, state: Infinity };
+    return super.updateBounds(g, s);
   }
   protected override own() { return { ...super.own(), weightDecay: this.weightDecay }; }
 }
@@ -183,6 +259,10 @@ export class RMSprop extends Optimizer {
     this.iterations++;
     k.rmsprop(W, s[0], G, P, { learningRate: this.learningRate, rho: this.rho, epsilon: this.epsilon }, i0, i1);
   }
+  /** v' = ρ·v + (1 − ρ)·g² ≤ (ρ + (1 − ρ))·max(v, g²) in f32 coefficients; step (lr·g)/sqrt(v' + ε) ≤ lr·g/sqrt(ε). */
+  protected override updateBounds(g: number, s: number) {
+    return rootStepBounds(this.learningRate, this.epsilon, g, grown((f32(this.rho) + f32(1 - this.rho)) * Math.max(s, g * g)));
+  }
   protected own() { return { rho: this.rho, epsilon: this.epsilon }; }
 }
 
@@ -200,14 +280,35 @@ export class Adagrad extends Optimizer {
     this.initialAccumulatorValue = o.initialAccumulatorValue ?? ADAGRAD_INITIAL_ACCUMULATOR;
   }
   override initState(k: Kernels, state: Ptr[], P: number): void {
+    super.initState(k, state, P);
     k.fill(state[0], this.initialAccumulatorValue, P);
+  }
+  protected override initialStateBound(): number | null {
+    const a = f32(this.initialAccumulatorValue);
+    return a >= 0 && a < SAFE_BOUND ? a : null;
   }
   apply(k: Kernels, W: Ptr, G: Ptr, s: Ptr[], P: number, i0: number, i1: number): void {
     this.iterations++;
     k.adagrad(W, s[0], G, P, { learningRate: this.learningRate, epsilon: this.epsilon }, i0, i1);
   }
+  /** a' = a + g² (grows); step (lr·g)/sqrt(a' + ε) ≤ lr·g/sqrt(ε). */
+  protected override updateBounds(g: number, s: number) {
+    return rootStepBounds(this.learningRate, this.epsilon, g, grown(s + g * g));
+  }
   protected own() { return { epsilon: this.epsilon, initialAccumulatorValue: this.initialAccumulatorValue }; }
 }
+
+/** Bounds of w −= (lr·g)/sqrt(a' + ε) with a' ≥ 0 the new accumulator (RMSprop, Adagrad). */
+function rootStepBounds(learningRate: number, epsilon: number, g: number, state: number): { step: number; state: number } {
+  const eps = f32(epsilon), glr = grown(g * f32(learningRate));
+  if (!(eps > 0)) return { step: Infinity, state: Infinity };
+  return { step: Math.max(glr, grown(glr / Math.sqrt(eps))), state };
+}
+
+/** x rounded to f32 the way the kernels round hyperparameters (Math.fround). */
+const f32 = Math.fround;
+/** x raised by the rounding slack of a few f32 operations. */
+const grown = (x: number) => x * (1 + SLACK) ** 4;
 
 const BY_NAME: Record<string, (o: Record<string, unknown>) => Optimizer> = {
   sgd: (o) => new SGD(o), adam: (o) => new Adam(o), adamw: (o) => new AdamW(o), rmsprop: (o) => new RMSprop(o), adagrad: (o) => new Adagrad(o),

@@ -3,7 +3,7 @@
 //   STORED compression, config.json keys and values, every HDF5 group/dataset path, dtype, shape and
 //   attribute (type, string encoding), read back with h5wasm;
 // - Keras 2 legacy `.h5` (written here with h5wasm in Keras 2's layout: `:0` weight names, keras_version 2.x)
-//   imports, with Keras 2 semantics (slope-0.2 hard_sigmoid is named as unsupported until the kernel exists);
+//   imports, with Keras 2 semantics (hard_sigmoid = the kernels' slope-0.2 hard_sigmoid_tfjs);
 // - masked models (left-padded, right-padded and empty rows) keep their predictions through .keras and TF.js;
 // - truncated zips, bad HDF5, missing shards, tensors of the wrong shape, unsupported layers and options give
 //   typed errors naming the part, and never a model.
@@ -156,7 +156,7 @@ function keras2H5(config: object, weights: Array<{ layer: string; names: string[
   return bytes;
 }
 
-test('Keras 2 legacy .h5 (":0" weight names, GRU reset_after, masked) imports; its slope-0.2 hard_sigmoid is named as unsupported', async () => {
+test('Keras 2 legacy .h5 (":0" weight names, GRU reset_after, masked) imports; its hard_sigmoid is the slope-0.2 one', async () => {
   const native = new Sequential([
     new Embedding({ inputDim: 15, outputDim: 3, maskZero: true, name: 'embedding' }),
     new GRU({ units: 4, name: 'gru' }),
@@ -182,7 +182,9 @@ test('Keras 2 legacy .h5 (":0" weight names, GRU reset_after, masked) imports; i
   const { model, format } = await importDetailed(keras2H5(config('sigmoid'), weights), { kernels: k });
   assert.is(format, 'h5');
   expectClose('Keras 2 h5', (await model.predict(x)).data, (await native.predict(x)).data);
-  await rejectsTyped(() => importModel(keras2H5(config('hard_sigmoid'), weights), { kernels: k }), UnsupportedModelError, /GRU "gru": recurrent_activation "hard_sigmoid_tfjs" is not supported \(the slope-0\.2 hard_sigmoid of Keras 2/);
+  // Keras 2's hard_sigmoid is the slope-0.2 one (numbers checked against tfjs-layers in interop-hard-sigmoid.test.ts).
+  const hs = await importModel(keras2H5(config('hard_sigmoid'), weights), { kernels: k });
+  assert.is((hs.layers[1] as GRU).recurrentActivation, 'hard_sigmoid_tfjs');
 });
 
 test('damaged and unsupported files: typed errors naming the part', async () => {

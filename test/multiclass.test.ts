@@ -32,10 +32,10 @@ test('5 classes: a GRU reaches >= 0.85 test accuracy (measured 0.89 with this se
   const predicted = argmaxRows(scores, 5);
   let hits = 0;
   predicted.forEach((c, i) => { if (c === p.labels[p.test[i]]) hits++; });
-  assert.ok(Math.abs(hits / texts.length - r.report.accuracy) < 1e-9);
-  assert.ok(Math.abs(r.report.accuracy - r.testAccuracy) < 1e-6, `report ${r.report.accuracy} vs evaluate ${r.testAccuracy}`);
-  assert.is(r.report.confusion.flat().reduce((a, b) => a + b, 0), texts.length);
-  assert.equal(r.report.perClass.map((c) => c.support), [100, 100, 100, 100, 100]);
+  assert.ok(Math.abs(hits / texts.length - r.report!.accuracy) < 1e-9);
+  assert.ok(Math.abs(r.report!.accuracy - r.testAccuracy) < 1e-6, `report ${r.report!.accuracy} vs evaluate ${r.testAccuracy}`);
+  assert.is(r.report!.confusion.flat().reduce((a, b) => a + b, 0), texts.length);
+  assert.equal(r.report!.perClass.map((c) => c.support), [100, 100, 100, 100, 100]);
 });
 
 test('bad labels: a class only in the fixed test set, bad ids, K = 1', () => {

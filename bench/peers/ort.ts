@@ -1,5 +1,6 @@
-// onnxruntime-node (native CPU EP) and onnxruntime-web (wasm SIMD EP) behind one small interface, both single
-// threaded (intra-op and inter-op 1; env.wasm.numThreads = 1), graph optimisation 'all'. Imported lazily so a
+// onnxruntime-node (native CPU EP) and onnxruntime-web (wasm SIMD EP) behind one small interface, single
+// threaded (intra-op and inter-op 1; env.wasm.numThreads = 1, or `threads` for the web 2-thread cell), graph
+// optimisation 'all'. Imported lazily so a
 // process loads only the runtime it measures.
 import { peerImport, peerRequire, type Untyped } from './peer-import.js';
 
@@ -16,14 +17,15 @@ export interface OrtRuntime {
   create(model: Uint8Array): Promise<OrtSession>;
 }
 
-export async function loadOrt(name: OrtName): Promise<OrtRuntime> {
+/** `threads`: onnxruntime-web's env.wasm.numThreads (its own worker pool); onnxruntime-node stays at 1. */
+export async function loadOrt(name: OrtName, threads = 1): Promise<OrtRuntime> {
   let ort: Untyped;
   if (name === 'ort-node') {
     ort = peerRequire('onnxruntime-node');
   } else {
     const mod = await peerImport('onnxruntime-web');
     ort = mod.InferenceSession ? mod : mod.default;
-    ort.env.wasm.numThreads = 1;
+    ort.env.wasm.numThreads = threads;
   }
   const options = {
     executionProviders: [name === 'ort-node' ? 'cpu' : 'wasm'],

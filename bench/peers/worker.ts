@@ -35,13 +35,15 @@ interface Runner {
 
 const sum = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s += a[i]; return s; };
 
-async function fusedRunner(w: Workload): Promise<Runner> {
-  const k = await loadKernels();
+async function fusedRunner(w: Workload, threads = 1): Promise<Runner> {
+  const k = await loadKernels({ threads });
+  if (k.threads !== threads) throw new Error(`fused-rnn ran on ${k.threads} threads, not ${threads}`);
   const m = await fusedModel(w, k);
   const { x, y } = batch(w);
-  if (w.kind === 'infer') return { version: 'fused-rnn (wasm SIMD)', run: async () => sum((await m.predict(x, { batchSize: w.B })).data) };
+  const version = `fused-rnn (wasm ${k.variant}, ${threads} thread${threads > 1 ? 's' : ''})`;
+  if (w.kind === 'infer') return { version, run: async () => sum((await m.predict(x, { batchSize: w.B })).data) };
   m.compile({ optimizer: 'adam', loss: w.head!.units === 1 ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy' });
-  return { version: 'fused-rnn (wasm SIMD)', run: async () => (await m.fit(x, y!, { epochs: 1, batchSize: w.B, shuffle: false })).history.loss[0] };
+  return { version, run: async () => (await m.fit(x, y!, { epochs: 1, batchSize: w.B, shuffle: false })).history.loss[0] };
 }
 
 async function tfjsRunner(w: Workload, backend: 'cpu' | 'wasm'): Promise<Runner> {
@@ -76,14 +78,14 @@ async function tfjsRunner(w: Workload, backend: 'cpu' | 'wasm'): Promise<Runner>
   return { version, run: async () => (await model.trainOnBatch(xs, ys)) as number };
 }
 
-async function ortRunner(w: Workload, name: 'ort-node' | 'ort-web'): Promise<Runner> {
-  const ort = await loadOrt(name);
+async function ortRunner(w: Workload, name: 'ort-node' | 'ort-web', threads = 1): Promise<Runner> {
+  const ort = await loadOrt(name, threads);
   const k = await loadKernels();
   const fused = await fusedModel(w, k);
   const bytes = buildOnnxRnn({ cell: w.cell, D: w.D, H: w.H, resetAfter: false, returnSequences: w.returnSequences, directions: kerasDirections(fused.getWeights()) });
   const session = await ort.create(bytes);
   const { x } = batch(w);
-  return { version: `onnxruntime ${ort.version} ${name === 'ort-node' ? 'node (native CPU)' : 'web (wasm SIMD)'}, 1 thread`, run: async () => sum(await session.run(x.data as Float32Array, x.shape)) };
+  return { version: `onnxruntime ${ort.version} ${name === 'ort-node' ? 'node (native CPU)' : 'web (wasm SIMD)'}, ${threads} thread${threads > 1 ? 's' : ''}`, run: async () => sum(await session.run(x.data as Float32Array, x.shape)) };
 }
 
 async function brainRunner(w: Workload): Promise<Runner> {
@@ -102,6 +104,8 @@ async function brainRunner(w: Workload): Promise<Runner> {
 async function runner(peer: PeerName, w: Workload): Promise<Runner> {
   switch (peer) {
     case 'fused-rnn': return fusedRunner(w);
+    case 'fused-rnn 2t': return fusedRunner(w, 2);
+    case 'ort-web 2t': return ortRunner(w, 'ort-web', 2);
     case 'tfjs-cpu': return tfjsRunner(w, 'cpu');
     case 'tfjs-wasm': return tfjsRunner(w, 'wasm');
     case 'ort-node': case 'ort-web': return ortRunner(w, peer);

@@ -10,8 +10,9 @@
 import { Dense, Embedding, GRU, LSTM, Sequential, type Kernels, type Layer } from '../../src/index.js';
 import { rng, uniform } from '../../test/helpers/random.js';
 
-export type PeerName = 'fused-rnn' | 'tfjs-cpu' | 'tfjs-wasm' | 'ort-web' | 'ort-node' | 'brain.js';
-export const PEERS: PeerName[] = ['fused-rnn', 'tfjs-cpu', 'tfjs-wasm', 'ort-web', 'ort-node', 'brain.js'];
+// 'fused-rnn 2t': loadKernels({ threads: 2 }); 'ort-web 2t': onnxruntime-web with env.wasm.numThreads = 2.
+export type PeerName = 'fused-rnn' | 'fused-rnn 2t' | 'tfjs-cpu' | 'tfjs-wasm' | 'ort-web' | 'ort-web 2t' | 'ort-node' | 'brain.js';
+export const PEERS: PeerName[] = ['fused-rnn', 'fused-rnn 2t', 'tfjs-cpu', 'tfjs-wasm', 'ort-web', 'ort-web 2t', 'ort-node', 'brain.js'];
 
 export interface Workload {
   id: string;
@@ -41,12 +42,12 @@ const w3 = { kind: 'infer', T: 64, D: 64, H: 256, returnSequences: false, unit: 
 export const WORKLOADS: Workload[] = [
   { id: 'W1', ...w1, V: 5000, E: 100, D: 100 },
   { id: 'W1f', ...w1, D: 100 },
-  { id: 'W2', ...w2, cell: 'lstm', V: 80, E: 64, D: 64 },
-  { id: 'W2f', ...w2, cell: 'lstm', D: 64 },
+  { id: 'W2', ...w2, cell: 'lstm', V: 80, E: 64, D: 64, peers: [...TF, 'fused-rnn 2t'] },
+  { id: 'W2f', ...w2, cell: 'lstm', D: 64, peers: [...TF, 'fused-rnn 2t'] },
   { id: 'W2 gru', ...w2, cell: 'gru', V: 80, E: 64, D: 64 },
   { id: 'W2f gru', ...w2, cell: 'gru', D: 64 },
   { id: 'W3 B1', ...w3, cell: 'lstm', B: 1 },
-  { id: 'W3 B32', ...w3, cell: 'lstm', B: 32 },
+  { id: 'W3 B32', ...w3, cell: 'lstm', B: 32, peers: [...ALL_INFER, 'fused-rnn 2t', 'ort-web 2t'] },
   { id: 'W3 gru B1', ...w3, cell: 'gru', B: 1 },
   { id: 'W3 gru B32', ...w3, cell: 'gru', B: 32 },
   { id: 'char LM B1', kind: 'train', cell: 'lstm', B: 1, T: 64, V: 80, E: 64, D: 64, H: 256, returnSequences: true,
@@ -55,7 +56,7 @@ export const WORKLOADS: Workload[] = [
 
 /** Why a peer has no number for a workload (shown in the table). */
 export function notRun(w: Workload, peer: PeerName): string {
-  if (peer === 'ort-web' || peer === 'ort-node') return w.kind === 'train' ? 'cannot train' : '–';
+  if (peer === 'ort-web' || peer === 'ort-node' || peer === 'ort-web 2t') return w.kind === 'train' ? 'cannot train' : '–';
   if (peer === 'brain.js') return '–';
   return '–';
 }

@@ -221,10 +221,13 @@ export type ClipSpec =
 /**
  * Norm pass → clip → update, only if every gradient is finite. On a NaN/±Inf gradient nothing is written:
  * no clipping, no update (weights and optimizer state stay bit-identical), and the result names the tensor
- * and the index within it. `update` runs the optimizer (e.g. `() => k.adam(W, M, V, G, P, { step })`).
+ * and the index within it. `update` runs the optimizer (e.g. `() => k.adam(W, M, V, G, P, { step })`); it
+ * receives the norm pass result (the global norm bounds every gradient element, also after clipping).
  * Returns the norm pass result (norms before clipping).
  */
-export function guardedStep(k: ClippingKernels, grads: GradTable, clip: ClipSpec | null | undefined, update: () => void): GradNormResult {
+export function guardedStep(
+  k: ClippingKernels, grads: GradTable, clip: ClipSpec | null | undefined, update: (norms: Extract<GradNormResult, { finite: true }>) => void,
+): GradNormResult {
   const norms = k.gradNorms(grads);
   if (!norms.finite) return norms;
   if (clip != null) {
@@ -238,6 +241,6 @@ export function guardedStep(k: ClippingKernels, grads: GradTable, clip: ClipSpec
     else if ('clipGradNorm' in clip) k.clipGradNorm(grads, clip.clipGradNorm, norms);
     else throw new KernelArgumentError('guarded_step', 'clip', keys[0], 'is not a clip mode (clipvalue, clipnorm, globalClipnorm, clipGradNorm)');
   }
-  update();
+  update(norms);
   return norms;
 }

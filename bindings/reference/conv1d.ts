@@ -5,6 +5,7 @@
 import type { FloatArray } from './float-array.js';
 import { activate, derivative } from './activations.js';
 
+/** Conv1D padding (Keras): 'valid' (no padding), 'same' (output length = input length), 'causal' (left padding only). */
 export type ConvPadding = 'valid' | 'same' | 'causal';
 
 /**

@@ -4,6 +4,7 @@
 
 import type { FloatArray } from './float-array.js';
 
+/** Pooling padding (Keras): 'valid' (whole windows only) or 'same' (output length = ceil(input / stride)). */
 export type PoolPadding = 'valid' | 'same';
 
 /** Keras: valid To = floor((T − P)/S) + 1; same To = ceil(T/S), padL = floor(max((To − 1)·S + P − T, 0)/2). */

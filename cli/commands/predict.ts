@@ -4,12 +4,15 @@ import { Command } from 'commander';
 import { createInterface } from 'node:readline';
 import { argmaxRows, classificationReport, formatClassificationReport } from '../../src/classification-report.js';
 import { LabelEncoder } from '../../src/data/labels.js';
+import { MultiLabelBinarizer, splitLabelSets } from '../../src/data/multi-labels.js';
+import { formatMultiLabelReport, multiLabelReport } from '../../src/multilabel-report.js';
 import { classProbabilities, prepareText, predictTexts } from '../../src/tasks/text-classification.js';
+import { CliError } from '../errors.js';
 import { loadTask } from '../model-dir.js';
 import { isImportedModel, predictImported } from './import.js';
 import { emit, table } from '../output.js';
 import { loadLabelledTexts } from '../user-data.js';
-import { nonNegativeInt } from './text-options.js';
+import { fraction, nonNegativeInt } from './text-options.js';
 
 async function stdinLines(): Promise<string[]> {
   const lines: string[] = [];
@@ -25,13 +28,20 @@ export function predictCommand(): Command {
     .option('--ids <json>', 'imported models: ids as JSON, e.g. \'[[3, 9, 4]]\'')
     .option('--tokenizer <file>', 'imported models: a Keras tokenizer JSON that turns the texts into ids')
     .option('--maxlen <n>', 'imported models: pad/truncate to this length', (v) => Number.parseInt(v, 10))
+    .option('--threshold <p>', 'multi-label models: a label is predicted when its probability is above p', fraction('--threshold'), 0.5)
     .argument('[texts...]', 'texts to classify (default: read lines from stdin)')
-    .action(async (texts: string[], o: { model: string; json?: boolean; ids?: string; tokenizer?: string; maxlen?: number }) => {
+    .action(async (texts: string[], o: { model: string; json?: boolean; ids?: string; tokenizer?: string; maxlen?: number; threshold: number }) => {
       if (await isImportedModel(o.model)) return predictImported(o.model, texts, o);
       const task = await loadTask(o.model, 'text-classifier');
       const input = texts.length ? texts : await stdinLines();
       const scores = await predictTexts(task.model, task.tokenizer, task.maxlen, input, { truncating: task.truncating });
       const columns = scores.length / Math.max(1, input.length);
+      if (task.labelSeparator !== null) {
+        // Multi-label: every label whose sigmoid is above the threshold, and all K probabilities.
+        const sets = MultiLabelBinarizer.fromClasses(task.classes).inverseTransform(scores, o.threshold);
+        const out = sets.map((labels, i) => ({ text: input[i], labels, probabilities: Object.fromEntries(task.classes.map((c, k) => [c, scores[i * columns + k]])) }));
+        return emit(o, out, () => out.map((r) => `${r.labels.join(task.labelSeparator!) || '(none)'}\t${r.text}`).join('\n'));
+      }
       const rows = classProbabilities(scores, columns).map((p, i) => {
         const best = argmaxRows(p, p.length)[0];
         return { text: input[i], label: task.classes[best], probability: p[best], probabilities: Object.fromEntries(task.classes.map((c, k) => [c, p[k]])) };
@@ -48,9 +58,12 @@ export function evaluateCommand(): Command {
     .option('--text-column <name>', 'text column of a user file', 'text')
     .option('--label-column <name>', 'label column of a user file', 'label')
     .option('--seed <n>', 'the split seed used in training (built-in data)', nonNegativeInt('--seed'), 0)
+    .option('--label-separator <sep>', 'multi-label models: what joins the labels of one cell (default: the one used in training)')
+    .option('--threshold <p>', 'multi-label models: a label is predicted when its probability is above p', fraction('--threshold'), 0.5)
     .option('--json', 'print JSON')
-    .action(async (o: { model: string; data: string; textColumn: string; labelColumn: string; seed: number; json?: boolean }) => {
+    .action(async (o: { model: string; data: string; textColumn: string; labelColumn: string; seed: number; labelSeparator?: string; threshold: number; json?: boolean }) => {
       const task = await loadTask(o.model, 'text-classifier');
+      if (task.labelSeparator !== null) return evaluateMultiLabel(task, o);
       const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn, o.seed);
       let texts = data.texts, raw = data.rawLabels;
       if (data.test) {
@@ -79,6 +92,31 @@ export function evaluateCommand(): Command {
         formatClassificationReport(report),
       ].join('\n'));
     });
+}
+
+/** evaluate for a multi-label model: the file's label sets through the model's labels, then the multi-label report. */
+async function evaluateMultiLabel(task: Awaited<ReturnType<typeof loadTask>>, o: { data: string; textColumn: string; labelColumn: string; seed: number; labelSeparator?: string; threshold: number; json?: boolean }): Promise<void> {
+  const separator = o.labelSeparator ?? task.labelSeparator!;
+  const data = await loadLabelledTexts(o.data, o.textColumn, o.labelColumn, o.seed, separator);
+  // Through the model's own labels: a label the model never saw is an error naming it and its line.
+  const jsonl = /\.(jsonl|ndjson)$/i.test(o.data);
+  const sets = data.labelSets ?? splitLabelSets(data.rawLabels, separator);
+  const targets = MultiLabelBinarizer.fromClasses(task.classes).transform(sets, { name: o.data, rowName: (i) => `line ${jsonl ? i + 1 : i + 2}` });
+  const scores = await predictTexts(task.model, task.tokenizer, task.maxlen, data.texts, { truncating: task.truncating });
+  if (scores.length !== targets.length) throw new CliError(`the model answers ${scores.length / data.texts.length} outputs per text, its task.json names ${task.classes.length} labels`);
+  let loss = 0; // mean binary cross-entropy over the N·K outputs, as Keras' binary_crossentropy
+  for (let i = 0; i < scores.length; i++) {
+    const p = Math.min(Math.max(scores[i], 1e-7), 1 - 1e-7);
+    loss -= targets[i] ? Math.log(p) : Math.log(1 - p);
+  }
+  const report = multiLabelReport(targets, scores, { classes: task.classes, threshold: o.threshold });
+  const result = { data: data.name, ...report, samples: data.texts.length, loss: loss / Math.max(1, scores.length), multiLabel: true };
+  emit(o, result, () => [
+    table(['data', 'samples', 'micro F1', 'macro F1', 'subset accuracy', 'Hamming loss', 'loss'], [[result.data, result.samples, Number(report.micro.f1.toFixed(4)),
+      Number(report.macro.f1.toFixed(4)), Number(report.subsetAccuracy.toFixed(4)), Number(report.hammingLoss.toFixed(4)), Number(result.loss.toFixed(4))]]),
+    '',
+    formatMultiLabelReport(report),
+  ].join('\n'));
 }
 
 export function summaryCommand(): Command {

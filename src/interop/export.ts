@@ -1,11 +1,12 @@
 // exportModel: a fused-rnn model → the files another framework loads. Per format (docs/interop.md):
 // 'onnx' → ONNX bytes (LSTM/GRU/RNN operators, opset ≥ 14); 'keras' → a Keras 3 `.keras` zip;
 // 'tfjs' → a TF.js layers model (model.json + one weights shard); 'safetensors' → a PyTorch state_dict.
-import { Sequential } from '../index.js';
+import { Model, Sequential } from '../index.js';
 import { UnsupportedModelError } from './errors.js';
 import { exportKeras } from './keras/export-keras.js';
 import { exportTfjs, type TfjsExport } from './keras/export-tfjs.js';
 import { exportOnnx, type OnnxExportOptions } from './onnx/export-graph.js';
+import { exportOnnxFunctional } from './onnx/export-functional.js';
 import { exportSafetensors } from './torch/export-torch.js';
 
 /** Formats exportModel writes. */
@@ -25,16 +26,21 @@ export type ExportResult = Uint8Array | TfjsExport;
  * `{ modelJson, weights, shardName, notes }`. What the target cannot express (ONNX and left padding, a
  * reset-before GRU in PyTorch, ...) is an UnsupportedModelError naming the layer, never a different model.
  */
-export async function exportModel(model: Sequential, format: 'tfjs', options?: ExportOptions): Promise<TfjsExport>;
-export async function exportModel(model: Sequential, format: 'onnx' | 'keras' | 'safetensors', options?: ExportOptions): Promise<Uint8Array>;
-export async function exportModel(model: Sequential, format: ExportFormat, options?: ExportOptions): Promise<ExportResult>;
-export async function exportModel(model: Sequential, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
-  if (!(model instanceof Sequential)) throw new UnsupportedModelError(`${(model as { className?: string } | null)?.className ?? 'Model'} "${(model as { name?: string } | null)?.name}"`, 'the exporters write Sequential models; functional models are not exported yet');
+export async function exportModel(model: Model, format: 'tfjs', options?: ExportOptions): Promise<TfjsExport>;
+export async function exportModel(model: Model, format: 'onnx' | 'keras' | 'safetensors', options?: ExportOptions): Promise<Uint8Array>;
+export async function exportModel(model: Model, format: ExportFormat, options?: ExportOptions): Promise<ExportResult>;
+export async function exportModel(model: Model, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
+  if (!(model instanceof Model)) throw new UnsupportedModelError('exportModel', `model must be a fused-rnn model (Sequential or Model), got ${model === null ? 'null' : typeof model}`); // issue 16
+  const functional = !(model instanceof Sequential);
+  const refuse = (what: string) => new UnsupportedModelError(`${model.className} "${model.name}"`, what);
   switch (format) {
-    case 'onnx': return exportOnnx(model, options);
+    case 'onnx':
+      return functional ? exportOnnxFunctional(model, options) : exportOnnx(model as Sequential, options);
     case 'keras': return exportKeras(model);
     case 'tfjs': return exportTfjs(model, options.shardName);
-    case 'safetensors': return exportSafetensors(model);
-    default: throw new TypeError(`exportModel: unknown format ${JSON.stringify(format)} (onnx, keras, tfjs, safetensors)`);
+    case 'safetensors':
+      if (functional) throw refuse('a PyTorch state_dict export needs a Sequential stack (layer order = module order)');
+      return exportSafetensors(model as Sequential);
+    default: throw new UnsupportedModelError('exportModel', `unknown format ${JSON.stringify(format)} (onnx, keras, tfjs, safetensors)`);
   }
 }

@@ -8,8 +8,11 @@ import type { LayerOptions } from './layer.js';
 
 /** Activations of a recurrent cell. */
 export type CellActivation = 'tanh' | 'relu' | 'sigmoid' | 'linear';
-/** Activations of the recurrent gates. */
-export type GateActivation = 'sigmoid' | 'hard_sigmoid';
+/**
+ * Activations of the recurrent gates: sigmoid; hard_sigmoid (Keras 3: relu6(x + 3) / 6); hard_sigmoid_tfjs
+ * (TF.js and Keras 2: clip(0.2x + 0.5, 0, 1)).
+ */
+export type GateActivation = 'sigmoid' | 'hard_sigmoid' | 'hard_sigmoid_tfjs';
 
 /** Options shared by LSTM, GRU and SimpleRNN (Keras names). */
 export interface RecurrentOptions extends LayerOptions {

@@ -332,7 +332,7 @@ export class Model implements TrainingModel {
     this.engine!.writeWeights(weights);
   }
 
-  /** Parameter slab pointers, for diagnostics and direct kernel users. */
+  /** Slab pointers for diagnostics and direct kernel users (the optimizer assumes it alone writes its state slabs). */
   get slabs(): { params: Ptr; grads: Ptr; state: Ptr[] } {
     return { params: this.engine?.params ?? 0, grads: this.engine?.grads ?? 0, state: this.trainer?.state.slice() ?? [] };
   }

@@ -47,7 +47,7 @@ const anyLayer = custom('a layer object', (v) => typeof v === 'object' && v !== 
 export const BASE_LAYER_SCHEMA: Schema = { name: layerName, trainable: boolean(), inputShape };
 
 const CELL_ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear'] as const;
-const GATE_ACTIVATIONS = ['sigmoid', 'hard_sigmoid'] as const;
+const GATE_ACTIVATIONS = ['sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'] as const;
 
 const RECURRENT: Schema = {
   ...BASE_LAYER_SCHEMA,

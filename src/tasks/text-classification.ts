@@ -3,10 +3,13 @@
 // confusion matrix. Shared by the CLI's train/compare commands, the examples and the web page.
 // Labels are class ids 0…K−1 (src/data/labels.ts maps raw labels to ids): K = 2 trains one sigmoid output with
 // binary cross-entropy (Keras' binary setup), K > 2 a softmax over K with sparse categorical cross-entropy.
+// Multi-label (prepareMultiLabelText: `targets` (N, K) of 0/1): K sigmoids with binary cross-entropy over the
+// K outputs, the epoch chosen by validation micro F1, and a multi-label report.
 
 import type { Kernels } from '../../bindings/index.js';
 import type { Callback, CallbackFunctions } from '../callbacks/callback.js';
 import { argmaxRows, classificationReport, type ClassificationReport } from '../classification-report.js';
+import { multiLabelReport, type MultiLabelReport } from '../multilabel-report.js';
 import { padSequences } from '../data/pad-sequences.js';
 import { splitIndices } from '../data/split.js';
 import { Tokenizer } from '../data/tokenizer.js';
@@ -30,8 +33,10 @@ export interface PreparedText {
   x: Int32Array;
   /** (N) class ids in [0, K). */
   labels: Int32Array;
-  /** K, the number of classes (max label + 1, at least 2). */
+  /** K, the number of classes (max label + 1, at least 2), or of labels when multi-label. */
   numClasses: number;
+  /** Multi-label: (N, K) 0/1 targets, row-major (then `labels` is unused); absent or null: single-label. */
+  targets?: Float32Array | null;
   train: Int32Array;
   validation: Int32Array;
   test: Int32Array;
@@ -129,8 +134,10 @@ export interface TrainTextResult {
   bestEpoch: number;
   testAccuracy: number;
   testLoss: number;
-  /** Per-class precision/recall/F1, averages and the confusion matrix on the test split (class ids as labels). */
-  report: ClassificationReport;
+  /** Per-class precision/recall/F1, averages and the confusion matrix on the test split (class ids as labels); null when multi-label. */
+  report: ClassificationReport | null;
+  /** Multi-label: per-label scores, micro/macro F1, subset accuracy and Hamming loss on the test split; else null. */
+  multiLabelReport: MultiLabelReport | null;
   trainSeconds: number;
   /** Wall time of each epoch (training pass plus validation), seconds. */
   epochSeconds: number[];
@@ -142,14 +149,21 @@ export interface TrainTextResult {
 const rows = (p: PreparedText, idx: Int32Array) => {
   const T = p.maxlen, data = new Int32Array(idx.length * T);
   idx.forEach((r, i) => data.set(p.x.subarray(r * T, (r + 1) * T), i * T));
-  return { x: { data, shape: [idx.length, T] }, y: { data: Int32Array.from(idx, (r) => p.labels[r]), shape: [idx.length] } };
+  const x = { data, shape: [idx.length, T] };
+  if (!p.targets) return { x, y: { data: Int32Array.from(idx, (r) => p.labels[r]), shape: [idx.length] } as { data: Int32Array | Float32Array; shape: number[] } };
+  const K = p.numClasses, y = new Float32Array(idx.length * K);
+  idx.forEach((r, i) => y.set(p.targets!.subarray(r * K, (r + 1) * K), i * K));
+  return { x, y: { data: y as Int32Array | Float32Array, shape: [idx.length, K] } };
 };
 
-/** Trains one model, keeps the weights of the epoch with the best validation accuracy, reports test accuracy. */
+/**
+ * Trains one model, keeps the weights of the epoch with the best validation accuracy (multi-label: micro F1),
+ * reports test accuracy (multi-label: Keras' binary accuracy over all N·K decisions) and the test report.
+ */
 export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions): Promise<TrainTextResult> {
   checkArgument('trainTextClassifier', 'p', p, custom('a PreparedText (from prepareText)', (v) => typeof (v as PreparedText | null)?.tokenizer?.textsToSequences === 'function'));
   validateTaskOptions('trainTextClassifier', o);
-  const V = p.tokenizer.vocabularySize, K = p.numClasses ?? 2;
+  const V = p.tokenizer.vocabularySize, K = p.numClasses ?? 2, multi = !!p.targets;
   let coverage: EmbeddingCoverage | null = null, embeddings: Float32Array | null = null;
   if (o.vectors) {
     const m = embeddingMatrix(p.tokenizer, o.vectors, { oov: 'zeros', numWords: V });
@@ -159,7 +173,7 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
   const model = buildTextModel({
     kind: o.kind, vocabularySize: V, embeddingDim: o.embeddingDim ?? 100, embeddings, units: o.units, dropout: o.dropout, seed: o.seed ?? 0,
     inputDropout: o.inputDropout, recurrentDropout: o.recurrentDropout,
-    kernels: o.kernels, classes: K === 2 ? 1 : K,
+    kernels: o.kernels, classes: K === 2 && !multi ? 1 : K, multiLabel: multi,
   });
   const clip: ClipOptions = { clipvalue: o.clipvalue, clipnorm: o.clipnorm, globalClipnorm: o.globalClipnorm, clipGradNorm: o.clipGradNorm };
   const lr = o.learningRate ?? 0.005, steps = Math.ceil(p.train.length / (o.batchSize ?? 32)), epochs = o.epochs ?? 8;
@@ -167,7 +181,7 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
     : o.schedule === 'exponential' ? new ExponentialDecay({ initialLearningRate: lr, decaySteps: steps, decayRate: 0.5 }) : lr;
   model.compile({
     optimizer: { className: o.optimizer ?? 'adam', config: { learningRate, ...clip } },
-    loss: K === 2 ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy', metrics: ['accuracy'],
+    loss: K === 2 || multi ? 'binaryCrossentropy' : 'sparseCategoricalCrossentropy', metrics: multi ? ['accuracy', 'f1Micro'] : ['accuracy'],
   });
   const train = rows(p, p.train), val = rows(p, p.validation), test = rows(p, p.test);
   let best = { acc: -1, epoch: -1, weights: null as ReturnType<Sequential['getWeights']> | null };
@@ -177,7 +191,7 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
     onEpochBegin: () => { epochStart = performance.now(); },
     onEpochEnd: (epoch, logs) => {
       epochSeconds.push((performance.now() - epochStart) / 1000);
-      const acc = logs?.val_accuracy ?? -1;
+      const acc = (multi ? logs?.val_f1Micro : logs?.val_accuracy) ?? -1;
       if (acc > best.acc) best = { acc, epoch, weights: model.getWeights() };
     },
   };
@@ -189,10 +203,11 @@ export async function trainTextClassifier(p: PreparedText, o: TrainTextOptions):
   if (best.weights) model.setWeights(best.weights);
   const logs = await model.evaluate(test.x, test.y, { batchSize: 128 });
   const scores = (await model.predict(test.x, { batchSize: 128 })).data;
-  const report = classificationReport(test.y.data, argmaxRows(scores, K === 2 ? 1 : K), { K });
+  const report = multi ? null : classificationReport(test.y.data, argmaxRows(scores, K === 2 ? 1 : K), { K });
+  const mlReport = multi ? multiLabelReport(test.y.data, scores, { K }) : null;
   const t = model.paramTable;
   return {
-    model, history: h.history, bestEpoch: best.epoch, testAccuracy: logs.accuracy, testLoss: logs.loss, report, trainSeconds, epochSeconds,
+    model, history: h.history, bestEpoch: best.epoch, testAccuracy: logs.accuracy, testLoss: logs.loss, report, multiLabelReport: mlReport, trainSeconds, epochSeconds,
     params: t.count(), trainableParams: t.count((e) => e.trainable), coverage,
   };
 }

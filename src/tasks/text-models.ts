@@ -37,8 +37,10 @@ export interface TextModelOptions {
   inputDropout?: number;
   /** Keras `recurrent_dropout` of the recurrent layers. Default 0. */
   recurrentDropout?: number;
-  /** Output classes: 1 (binary, sigmoid) or more (softmax). */
+  /** Output classes: 1 (binary, sigmoid) or more (softmax; sigmoid per class with multiLabel). */
   classes?: number;
+  /** Multi-label: one independent sigmoid per class (Dense(K, sigmoid), for binary cross-entropy over K outputs). */
+  multiLabel?: boolean;
   maskZero?: boolean;
   seed?: number;
   kernels?: Kernels;
@@ -56,7 +58,7 @@ export function buildTextModel(o: TextModelOptions): Sequential {
   });
   const head = (): Layer[] => [
     ...(dropout > 0 ? [new Dropout({ rate: dropout })] : []),
-    classes === 1 ? new Dense({ units: 1, activation: 'sigmoid' }) : new Dense({ units: classes, activation: 'softmax' }),
+    new Dense({ units: classes, activation: classes === 1 || o.multiLabel ? 'sigmoid' : 'softmax' }),
   ];
   const rnn = { units, dropout: o.inputDropout ?? 0, recurrentDropout: o.recurrentDropout ?? 0 };
   let body: Layer[];

@@ -3,10 +3,12 @@
 // lazily) in Keras 3's layout: layers/<key>/vars/<i>, layers/<key>/cell/vars/<i> for recurrent layers,
 // layers/<key>/forward_layer|backward_layer/... inside Bidirectional, a `name` string attribute on every
 // vars group, and vars/ for the model itself; <key> = snake_case(class) + per-class counter.
-import { Bidirectional, Recurrent, type Layer, type Sequential } from '../../index.js';
+import { Bidirectional, Recurrent, Sequential, type Layer, type Model } from '../../index.js';
+import { exportGraphOf, kerasLayerOrder } from '../functional-graph.js';
 import type { Tensor } from '../tensor.js';
 import { kerasSnakeCase } from './keras-file.js';
 import { kerasConfig3 } from './write-config.js';
+import { kerasFunctionalConfig3 } from './write-functional.js';
 
 /** Keras version the export declares (the layout matches files written by it). */
 export const KERAS_VERSION = '3.15.1';
@@ -18,7 +20,7 @@ interface H5Group {
   get(path: string): H5Group;
 }
 
-function layerTensors(model: Sequential, layer: Layer): Tensor[] {
+function layerTensors(model: Model, layer: Layer): Tensor[] {
   const all = new Map(model.getWeights().map((w) => [w.path, w]));
   return model.paramTable.entries.filter((e) => e.layer === layer.name).map((e) => ({ shape: e.shape.slice(), data: all.get(e.path)!.data }));
 }
@@ -33,8 +35,12 @@ function writeVars(g: H5Group, name: string, tensors: Tensor[]): void {
 
 let fileCounter = 0;
 
-/** Writes the model.weights.h5 bytes of a model. */
-export async function kerasWeightsH5(model: Sequential): Promise<Uint8Array> {
+/**
+ * Writes the model.weights.h5 bytes of a model. `order`: what Keras lists in model.layers, in its order (a
+ * functional model's InputLayers by name: they get an empty vars group, as Keras writes them); default the
+ * model's layers.
+ */
+export async function kerasWeightsH5(model: Model, order: Array<Layer | string> = model.layers): Promise<Uint8Array> {
   const mod = await import('h5wasm');
   const h5wasm = ((mod as unknown as { default?: typeof mod }).default ?? mod) as unknown as {
     ready: Promise<{ FS: { readFile(p: string): Uint8Array; unlink(p: string): void } }>;
@@ -46,11 +52,15 @@ export async function kerasWeightsH5(model: Sequential): Promise<Uint8Array> {
   try {
     const layers = f.create_group('layers');
     const counters = new Map<string, number>();
-    for (const l of model.layers) {
-      const base = kerasSnakeCase(l.className);
+    for (const l of order) {
+      const base = kerasSnakeCase(typeof l === 'string' ? 'InputLayer' : l.className);
       const n = counters.get(base);
       counters.set(base, n === undefined ? 0 : n + 1);
       const g = layers.create_group(n === undefined ? base : `${base}_${n + 1}`);
+      if (typeof l === 'string') {
+        writeVars(g, l, []);
+        continue;
+      }
       const ts = layerTensors(model, l);
       if (l instanceof Bidirectional) {
         writeVars(g, l.name, []);
@@ -77,10 +87,17 @@ export async function kerasWeightsH5(model: Sequential): Promise<Uint8Array> {
   return bytes;
 }
 
-/** A Keras 3 `.keras` file (zip bytes) for a built model. */
-export async function exportKeras(model: Sequential): Promise<Uint8Array> {
-  const config = kerasConfig3(model);
-  const weights = await kerasWeightsH5(model);
+/** A Keras 3 `.keras` file (zip bytes) for a built model (Sequential or functional). */
+export async function exportKeras(model: Model): Promise<Uint8Array> {
+  let config: Record<string, unknown>, weights: Uint8Array;
+  if (model instanceof Sequential) {
+    config = kerasConfig3(model);
+    weights = await kerasWeightsH5(model);
+  } else {
+    const g = exportGraphOf(model);
+    config = kerasFunctionalConfig3(g);
+    weights = await kerasWeightsH5(model, kerasLayerOrder(g).map((op) => ('input' in op ? g.inputs[op.input].name : g.nodes[op.node].layer)));
+  }
   const { zipSync } = await import('fflate');
   const enc = (o: unknown) => new TextEncoder().encode(JSON.stringify(o));
   const now = new Date();

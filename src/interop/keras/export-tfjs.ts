@@ -1,8 +1,10 @@
 // fused-rnn → TF.js layers model: model.json (format "layers-model", Keras-2-style topology, one weights
 // group) + one little-endian float32 shard, weight names as tfjs-layers writes them (`lstm/kernel`,
 // `bidirectional/forward_lstm/kernel`).
-import { Bidirectional, GRU, type Layer, type Sequential } from '../../index.js';
+import { Bidirectional, GRU, Sequential, type Layer, type Model } from '../../index.js';
+import { exportGraphOf } from '../functional-graph.js';
 import { tfjsTopology } from './write-config.js';
+import { tfjsFunctionalTopology } from './write-functional.js';
 
 /** A TF.js export: the model.json text, the shard bytes, the shard's file name, and notes for the user. */
 export interface TfjsExport {
@@ -13,9 +15,9 @@ export interface TfjsExport {
   notes: string[];
 }
 
-/** Writes a built model as a TF.js layers model. */
-export function exportTfjs(model: Sequential, shardName = 'weights.bin'): TfjsExport {
-  const topology = tfjsTopology(model);
+/** Writes a built model (Sequential or functional) as a TF.js layers model. */
+export function exportTfjs(model: Model, shardName = 'weights.bin'): TfjsExport {
+  const topology = model instanceof Sequential ? tfjsTopology(model) : tfjsFunctionalTopology(exportGraphOf(model));
   const all = new Map(model.getWeights().map((w) => [w.path, w]));
   const manifest: Array<{ name: string; shape: number[]; dtype: 'float32' }> = [];
   const chunks: Float32Array[] = [];

@@ -10,7 +10,8 @@ import { UnsupportedModelError } from '../errors.js';
 type Json = Record<string, unknown>;
 const describe = (l: Layer) => `${l.className} "${l.name}"`;
 
-const DTYPE = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
+/** Keras 3's float32 dtype policy object. */
+export const DTYPE = { module: 'keras', class_name: 'DTypePolicy', config: { name: 'float32' }, registered_name: null };
 const init3 = (class_name: string, config: Json = {}) => ({ module: 'keras.initializers', class_name, config, registered_name: null });
 const GLOROT3 = () => init3('GlorotUniform', { seed: null, input_axes: null, output_axes: null });
 const ORTHO3 = () => init3('Orthogonal', { seed: null, gain: 1.0 });
@@ -32,6 +33,11 @@ function kerasActivation(name: string, where: string, flavor: 'keras3' | 'tfjs')
   if (name === 'hard_sigmoid' && flavor === 'tfjs') {
     throw new UnsupportedModelError(where, 'hard_sigmoid here is Keras 3\'s relu6(x + 3) / 6; TF.js\'s hard_sigmoid has slope 0.2 and would compute a different model');
   }
+  // The slope-0.2 gate is TF.js' (and Keras 2's) own hard_sigmoid; Keras 3 has no activation computing it.
+  if (name === 'hard_sigmoid_tfjs') {
+    if (flavor === 'tfjs') return 'hard_sigmoid';
+    throw new UnsupportedModelError(where, 'hard_sigmoid_tfjs (clip(0.2x + 0.5, 0, 1), TF.js / Keras 2) has no Keras 3 activation (Keras 3\'s hard_sigmoid is relu6(x + 3) / 6)');
+  }
   return name;
 }
 
@@ -39,7 +45,7 @@ function rnnConfig3(l: Recurrent, name: string, extra: { goBackwards?: boolean; 
   const where = describe(l);
   const base: Json = {
     name, trainable: l.trainable, dtype: DTYPE,
-    return_sequences: l.returnSequences, return_state: false, go_backwards: extra.goBackwards ?? l.goBackwards, stateful: l.stateful,
+    return_sequences: l.returnSequences, return_state: l.returnState, go_backwards: extra.goBackwards ?? l.goBackwards, stateful: l.stateful,
     unroll: false, zero_output_for_mask: extra.zeroOutput ?? false, units: l.units, activation: kerasActivation(l.activation, where, 'keras3'),
   };
   if (l instanceof LSTM || l instanceof GRU) base.recurrent_activation = kerasActivation(l.recurrentActivation, where, 'keras3');
@@ -54,14 +60,15 @@ function rnnConfig3(l: Recurrent, name: string, extra: { goBackwards?: boolean; 
   return base;
 }
 
-function wrap3(class_name: string, config: Json, inputShape: Shape | null): Json {
+/** A Keras 3 serialized layer: {module, class_name, config, registered_name, build_config?}. */
+export function wrap3(class_name: string, config: Json, inputShape: Shape | null): Json {
   const out: Json = { module: 'keras.layers', class_name, config, registered_name: null };
   if (inputShape) out.build_config = { input_shape: [null, ...inputShape] };
   return out;
 }
 
 /** One layer in Keras 3 serialization ({module, class_name, config, registered_name, build_config}). */
-function layerConfig3(l: Layer, input: Shape): Json {
+export function layerConfig3(l: Layer, input: Shape): Json {
   const head = { name: l.name, trainable: l.trainable, dtype: DTYPE };
   if (l instanceof Embedding) {
     return wrap3('Embedding', {
@@ -137,11 +144,12 @@ function rnnConfigJs(l: Recurrent, name: string): Json {
     kernel_constraint: null, recurrent_constraint: null, bias_constraint: null, dropout: l.dropout, recurrent_dropout: l.recurrentDropout, implementation: null,
   });
   if (l instanceof GRU) c.reset_after = l.resetAfter;
-  Object.assign(c, { return_sequences: l.returnSequences, return_state: false, go_backwards: l.goBackwards, stateful: l.stateful, unroll: false });
+  Object.assign(c, { return_sequences: l.returnSequences, return_state: l.returnState, go_backwards: l.goBackwards, stateful: l.stateful, unroll: false });
   return c;
 }
 
-function layerConfigJs(l: Layer): Json {
+/** One layer as tfjs-layers 4.x writes it ({class_name, config}). */
+export function layerConfigJs(l: Layer): Json {
   const where = describe(l);
   if (l instanceof Embedding) {
     return { class_name: 'Embedding', config: {

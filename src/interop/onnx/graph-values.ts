@@ -84,6 +84,8 @@ export function activationOf(name: string, alpha: number | undefined, beta: numb
     case 'hardsigmoid': {
       const a = alpha ?? 0.2, b = beta ?? 0.5;
       if (Math.abs(a - 1 / 6) < 1e-6 && Math.abs(b - 0.5) < 1e-6) return 'hard_sigmoid';
+      // ONNX's default (0.2, 0.5) is TF.js / Keras 2's clip(0.2x + 0.5, 0, 1): the kernels' hard_sigmoid_tfjs.
+      if (Math.abs(a - 0.2) < 1e-6 && Math.abs(b - 0.5) < 1e-6) return 'hard_sigmoid_tfjs';
       return null;
     }
     default: return null;

@@ -270,7 +270,7 @@ class GraphImporter {
     } else if (cell === 'GRU') {
       recurrentActivation = acts[0]; activation = acts[1];
     }
-    if (!['sigmoid', 'hard_sigmoid'].includes(recurrentActivation)) this.unsupported(node, `gate activation ${recurrentActivation} is not supported`);
+    if (!['sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'].includes(recurrentActivation)) this.unsupported(node, `gate activation ${recurrentActivation} is not supported`);
     const resetAfter = cell === 'GRU' && attr<number>(node, 'linear_before_reset', 0) === 1;
     const G = cell === 'LSTM' ? 4 : cell === 'GRU' ? 3 : 1;
     const D = X.shape[2];
@@ -349,7 +349,8 @@ class GraphImporter {
       e.activation = 'softmax';
     } else if (node.opType === 'HardSigmoid') {
       const act = activationOf('HardSigmoid', attr<number | undefined>(node, 'alpha', undefined), attr<number | undefined>(node, 'beta', undefined));
-      if (!act) this.unsupported(node, `HardSigmoid alpha ${attr(node, 'alpha', 0.2)} beta ${attr(node, 'beta', 0.5)}: fused-rnn runs alpha 1/6, beta 0.5 (Keras 3)`);
+      // A Dense runs Keras 3's hard_sigmoid only; slope 0.2 exists as a recurrent gate activation.
+      if (act !== 'hard_sigmoid') this.unsupported(node, `HardSigmoid alpha ${attr(node, 'alpha', 0.2)} beta ${attr(node, 'beta', 0.5)} after a MatMul/Gemm: fused-rnn's Dense runs alpha 1/6, beta 0.5 (Keras 3) only`);
       e.activation = act;
     } else {
       e.activation = node.opType.toLowerCase();

@@ -1,0 +1,76 @@
+// Kernels that only the threaded dispatch calls (bindings/threads/): the weights packing done once before
+// the row-range recurrent kernels run, and the after-sweep weight gradients split by COLUMNS of dW, dU and
+// db (each thread sums every one of the T·B rows for its columns, in the same 32-row panels as the
+// one-thread kernel) and by ROWS of dx. So no thread-partial sums exist and the results are bit-identical to
+// the one-thread kernel for any thread count (column splits at multiples of 32, rows at multiples of 4).
+// Legend: T steps, B batch, D input width, H units, G gate width, S row stride of dgates.
+
+import { gemmNTCore, colSumsStrided } from "./gemm-core";
+import { gemmTNPanels } from "./packed-gemm";
+import { packWeights, firstStepWeightGradient } from "./recurrent-core";
+import { ACT_LINEAR, derivative1, derivative4 } from "./math";
+
+/** work ((D + H)·G floats) = W (D, G) and U (H, G) in column panels (what lstm_forward packs itself). */
+export function recurrent_pack_weights(work: usize, W: usize, U: usize, D: i32, H: i32, G: i32): void {
+  packWeights(work, W, U, D, H, G);
+}
+
+/**
+ * Columns [j0, j1) of dW (D, G) += xᵀ·dgates, dU (H, G) += hPrevᵀ·dgates (+ the h0 term of ROW_FIRST rows
+ * when `lengths` != 0), db (G) += colsum(dgates); rows [m0, m1) of dx (T·B, D) (+)= dgates·Wᵀ (dx = 0: none).
+ * hPrev (T·B, H): the contiguous previous-state slots; h0 (B, H) the initial-state slot. No recurrent mask.
+ */
+export function recurrent_weight_gradients_part(
+  dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
+  x: usize, W: usize, hPrev: usize, h0: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, G: i32, flags: i32, accumulateDx: i32,
+  j0: i32, j1: i32, m0: i32, m1: i32
+): void {
+  const TB = T * B;
+  if (j1 > j0) {
+    const o = <usize>j0 << 2, n = j1 - j0;
+    gemmTNPanels(dW + o, G, x, D, dgates + o, S, D, n, TB);
+    gemmTNPanels(dU + o, G, hPrev, H, dgates + o, S, H, n, TB);
+    if (lengths != 0) firstStepWeightGradient(dU + o, G, h0, 0, dgates + o, S, n, lengths, T, B, H, flags);
+    colSumsStrided(db + o, dgates + o, S, TB, n, 1);
+  }
+  if (dx != 0 && m1 > m0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, m0, m1, accumulateDx);
+}
+
+/**
+ * Dense backward, columns [j0, j1) of the units: dz = dy ⊙ act'(y) on those columns (skipped for linear:
+ * dz is dy), dW (D, U) += xᵀ·dz and db (U) += colsum(dz) on those columns (db = 0: no bias). The same
+ * element order as dense_backward; dx follows as dense_backward_dx_rows once every column's dz exists.
+ */
+export function dense_backward_cols(
+  dW: usize, db: usize, dz: usize, dy: usize, x: usize, y: usize,
+  N: i32, D: i32, U: i32, ldy: i32, act: i32, j0: i32, j1: i32
+): void {
+  let g = dy;
+  if (act != ACT_LINEAR) {
+    const ldy4 = <usize>ldy << 2;
+    for (let r = 0; r < N; r++) {
+      const o0 = <usize>r * ldy4;
+      let j = j0;
+      if (ASC_FEATURE_SIMD) {
+        for (; j + 4 <= j1; j += 4) {
+          const o = o0 + (<usize>j << 2);
+          v128.store(dz + o, f32x4.mul(v128.load(dy + o), derivative4(v128.load(y + o), act)));
+        }
+      }
+      for (; j < j1; j++) {
+        const o = o0 + (<usize>j << 2);
+        store<f32>(dz + o, load<f32>(dy + o) * derivative1(load<f32>(y + o), act));
+      }
+    }
+    g = dz;
+  }
+  const o = <usize>j0 << 2, n = j1 - j0;
+  gemmTNPanels(dW + o, U, x, D, g + o, ldy, D, n, N);
+  if (db) colSumsStrided(db + o, g + o, ldy, N, n, 1);
+}
+
+/** Rows [m0, m1) of dense's dx (N, D) (+)= g (N, U) with row stride ldy · Wᵀ (g = dz, or dy for linear). */
+export function dense_backward_dx_rows(dx: usize, g: usize, W: usize, N: i32, D: i32, U: i32, ldy: i32, accumulateDx: i32, m0: i32, m1: i32): void {
+  gemmNTCore(dx, D, g, ldy, W, U, N, D, U, m0, m1, accumulateDx);
+}

@@ -1,0 +1,168 @@
+// The threaded raw ABI: the same RawKernels signatures, with the big kernels split over a ThreadPool.
+// The checked layer (bindings/kernels.ts and families/) sits on top unchanged, so every argument is
+// validated before a share ever runs, and src/ keeps its synchronous calls.
+//
+// What is split, and why it stays bit-identical to one thread (the 'simd' and 'scalar' builds):
+// - lstm_forward / lstm_infer: batch rows (every sequence is independent; a row's sums do not depend on
+//   which rows share a GEMM call). W and U are packed once by the calling thread, then shared read-only.
+// - lstm_backward: phase 1 the sequential sweep by batch rows; phase 2 the weight gradients by COLUMNS of
+//   dW, dU, db (each column still sums all T·B rows in the same 32-row panels) and dx by row blocks.
+//   Of the optional per-step norms, hnorm2 is summed by the caller from dh's finished slots (the same
+//   sum as one thread); cnorm2 sums a carry no buffer keeps, so each thread writes its rows' partial sums
+//   and the caller adds them in thread order (fixed for a given thread count; equal to one thread's value
+//   up to f64 rounding of the partial sums).
+// - gemm_nn / gemm_tn / gemm_nt, dense forward: row blocks of the output (each element's sum is unchanged).
+// - dense backward: dz, dW, db by columns of the units (all N rows each), then dx by row blocks.
+// Not split (one thread runs them): calls with a recurrent dropout mask (their masked weight-gradient
+// panels share one scratch), batches too small to pay for the hand-off, GRU and SimpleRNN (not yet).
+
+import type { Arena } from '../arena.js';
+import type { RawKernels } from '../kernels.js';
+import type { ThreadPool } from './pool.js';
+
+/** Exports the helpers run, by index (the order is the protocol between dispatch and worker). */
+export const THREAD_KERNELS = [
+  'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
+  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows',
+] as const;
+const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9;
+
+/** Default for loadKernels' `threadMinFlops`: waking helpers costs tens of microseconds. */
+export const MIN_FLOPS = 4e6;
+
+/** The row-range exports the threaded path needs on top of RawKernels (assembly/lstm.ts, assembly/threads.ts). */
+export interface ThreadRaw {
+  lstm_forward_rows(...args: number[]): void;
+  lstm_backward_rows(...args: number[]): void;
+  lstm_infer_rows(...args: number[]): void;
+  recurrent_weight_gradients_part(...args: number[]): void;
+  recurrent_pack_weights(work: number, W: number, U: number, D: number, H: number, G: number): void;
+  dense_backward_cols(...args: number[]): void;
+  dense_backward_dx_rows(...args: number[]): void;
+  set_thread_scratch(ptr: number): void;
+  kernel_scratch_bytes(): number;
+}
+
+/** [start, end) ranges splitting [lo, hi) into at most n near-equal parts whose inner bounds are multiples of `align`. */
+export function splitRange(lo: number, hi: number, n: number, align: number): Array<[number, number]> {
+  const units = Math.ceil((hi - lo) / align);
+  const parts = Math.max(1, Math.min(n, units));
+  const out: Array<[number, number]> = [];
+  let start = lo;
+  for (let i = 0; i < parts; i++) {
+    const end = i === parts - 1 ? hi : Math.min(hi, lo + Math.round((units * (i + 1)) / parts) * align);
+    if (end > start) out.push([start, end]);
+    start = end;
+  }
+  return out;
+}
+
+const FLAG_REVERSE = 1, FLAG_ACCUMULATE_DX = 4;
+
+/** `raw` with the LSTM and GEMM entry points split over `pool` (the pool's helpers share `arena.memory`). */
+export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena: Arena, minFlops = MIN_FLOPS): RawKernels {
+  const n = pool.size;
+  // Rows of a batch: multiples of 4 (the GEMM micro-kernel's row block) when every thread still gets some.
+  const rows = (B: number): Array<[number, number]> => splitRange(0, B, n, B >= 8 * n ? 4 : 1);
+
+  const lstm_forward: RawKernels['lstm_forward'] = (h, c, gates, x, W, U, b, lengths, rmask, rscratch, work, T, B, D, H, flags, act, ract) => {
+    const G = 4 * H;
+    if (rmask !== 0 || B < 2 || 2 * T * B * (D + H) * G < minFlops) {
+      return raw.lstm_forward(h, c, gates, x, W, U, b, lengths, rmask, rscratch, work, T, B, D, H, flags, act, ract);
+    }
+    if (work !== 0) raw.recurrent_pack_weights(work, W, U, D, H, G);
+    pool.run(FWD, rows(B).map(([r0, r1]) => [h, c, gates, x, W, U, b, lengths, work, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_forward_rows);
+  };
+
+  const lstm_infer: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
+    const G = 4 * H;
+    if (B < 2 || 2 * T * B * (D + H) * G < minFlops) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    if (work !== 0) raw.recurrent_pack_weights(work, W, U, D, H, G);
+    pool.run(INFER, rows(B).map(([r0, r1]) => [y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
+  };
+
+  const lstm_backward: RawKernels['lstm_backward'] = (dx, dW, dU, db, dc0, dgates, hnorm2, cnorm2, dh, dc, x, W, U, gates, c, h, lengths, rmask, rscratch, T, B, D, H, flags, act, ract) => {
+    const G = 4 * H;
+    if (rmask !== 0 || B < 2 || 4 * T * B * (D + H) * G < minFlops) {
+      return raw.lstm_backward(dx, dW, dU, db, dc0, dgates, hnorm2, cnorm2, dh, dc, x, W, U, gates, c, h, lengths, rmask, rscratch, T, B, D, H, flags, act, ract);
+    }
+    const shares = rows(B);
+    const slot = B * H * 4; // bytes per (B, H) slot
+    const mark = arena.mark();
+    try {
+      // cnorm2 sums rows of a running carry that no buffer keeps: each thread writes its rows' partial sums
+      // into a (threads, T) f64 block and they are added in thread order. The block goes above every
+      // argument of the call (as the checked layer's own temporaries do).
+      let cPart = 0;
+      if (cnorm2 !== 0) {
+        const ends = [dx + 4 * T * B * D, dW + 4 * D * G, dU + 4 * H * G, db + 4 * G, dc0 + slot, dgates + 4 * T * B * G, hnorm2 + 8 * T, cnorm2 + 8 * T,
+          dh + (T + 1) * slot, dc + slot, x + 4 * T * B * D, W + 4 * D * G, U + 4 * H * G, gates + 4 * T * B * G, c + (T + 1) * slot, h + (T + 1) * slot, lengths + 4 * T * B];
+        const high = Math.max(...ends);
+        if (high > arena.top) arena.allocBytes(high - arena.top);
+        cPart = arena.allocBytes(8 * T * shares.length);
+      }
+      pool.run(BWD, shares.map(([r0, r1], i) => [dc0, dgates, 0, cPart && cPart + 8 * T * i, dh, dc, U, gates, c, lengths, T, B, H, flags, act, ract, r0, r1]), raw.lstm_backward_rows);
+      if (cnorm2 !== 0) {
+        const p = new Float64Array(arena.memory.buffer, cPart, T * shares.length);
+        const o = new Float64Array(arena.memory.buffer, cnorm2, T);
+        for (let t = 0; t < T; t++) {
+          let s = p[t];
+          for (let i = 1; i < shares.length; i++) s += p[i * T + t];
+          o[t] = s;
+        }
+      }
+    } finally {
+      arena.release(mark);
+    }
+    // hnorm2[t] is the sum of squares of dh's output slot of time t, which the sweep finishes at step t and
+    // never touches again: summed here over the whole slot, exactly as the one-thread kernel does.
+    if (hnorm2 !== 0) {
+      const o = new Float64Array(arena.memory.buffer, hnorm2, T);
+      for (let t = 0; t < T; t++) o[t] = raw.sum_squares(dh + ((flags & FLAG_REVERSE) !== 0 ? t : t + 1) * slot, B * H);
+    }
+    const reverse = (flags & FLAG_REVERSE) !== 0;
+    const hPrev = h + (reverse ? slot : 0), h0 = h + (reverse ? T * slot : 0);
+    const cols = splitRange(0, G, n, 32);
+    const dxRows = splitRange(0, T * B, n, 4);
+    const parts = Math.max(cols.length, dx !== 0 ? dxRows.length : 0);
+    const shares2: number[][] = [];
+    for (let i = 0; i < parts; i++) {
+      const [j0, j1] = cols[i] ?? [0, 0];
+      const [m0, m1] = dx !== 0 ? (dxRows[i] ?? [0, 0]) : [0, 0];
+      shares2.push([dx, dW, dU, db, dgates, G, x, W, hPrev, h0, lengths, T, B, D, H, G, flags, (flags & FLAG_ACCUMULATE_DX) !== 0 ? 1 : 0, j0, j1, m0, m1]);
+    }
+    pool.run(WGRAD, shares2, raw.recurrent_weight_gradients_part);
+  };
+
+  const gemm = (which: 0 | 1 | 2, own: RawKernels['gemm_nn']): RawKernels['gemm_nn'] => (C, A, B, M, N, K, m0, m1, accumulate) => {
+    if (2 * (m1 - m0) * N * K < minFlops || m1 - m0 < 8) return own(C, A, B, M, N, K, m0, m1, accumulate);
+    pool.run(GEMM_NN + which, splitRange(m0, m1, n, 4).map(([a, b]) => [C, A, B, M, N, K, a, b, accumulate]), own);
+  };
+
+  // Dense: forward by row blocks (the same export on offset pointers); backward by columns of the units
+  // (dz, dW, db of those columns), then dx by row blocks once every column's dz exists.
+  const dense_forward: RawKernels['dense_forward'] = (y, x, W, b, N, D, U, ldy, act) => {
+    if (2 * N * D * U < minFlops || N < 8) return raw.dense_forward(y, x, W, b, N, D, U, ldy, act);
+    pool.run(DENSE_FWD, splitRange(0, N, n, 4).map(([r0, r1]) => [y + 4 * r0 * ldy, x + 4 * r0 * D, W, b, r1 - r0, D, U, ldy, act]), raw.dense_forward);
+  };
+  const dense_backward: RawKernels['dense_backward'] = (dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc) => {
+    if (4 * N * D * U < minFlops || N < 8) return raw.dense_backward(dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc);
+    pool.run(DENSE_COLS, splitRange(0, U, n, 32).map(([j0, j1]) => [dW, db, dz, dy, x, y, N, D, U, ldy, act, j0, j1]), raw.dense_backward_cols);
+    if (dx !== 0) {
+      const g = act === 0 ? dy : dz; // ACT_LINEAR = 0: dz is dy itself
+      pool.run(DENSE_DX, splitRange(0, N, n, 4).map(([m0, m1]) => [dx, g, W, N, D, U, ldy, acc, m0, m1]), raw.dense_backward_dx_rows);
+    }
+  };
+
+  return {
+    ...raw,
+    dense_forward,
+    dense_backward,
+    lstm_forward,
+    lstm_infer,
+    lstm_backward,
+    gemm_nn: gemm(0, raw.gemm_nn),
+    gemm_tn: gemm(1, raw.gemm_tn),
+    gemm_nt: gemm(2, raw.gemm_nt),
+  };
+}
