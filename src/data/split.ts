@@ -17,7 +17,7 @@ function rng(seed: SeedOrRandom | undefined, where: string): Random {
 
 function checkCount(n: number, where: string): void {
   // 2^28 indices (1 GiB of int32) at most: more is not a data set that fits in memory with its samples
-  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 28) throw new DataError(`${where}: n must be an integer in [0, 2^28], got ${describeValue(n)}`);
+  if (!Number.isSafeInteger(n) || n < 0 || n > 2 ** 28) throw new DataError(`${where}: n must be a non-negative integer of at most 2^28, got ${describeValue(n)}`);
 }
 
 /** 0, 1, …, n−1 in a seeded random order (Fisher–Yates). */

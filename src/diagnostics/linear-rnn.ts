@@ -47,7 +47,7 @@ export interface LinearRnnResult {
 
 /** Run the recurrence forward and backward for one weight w. */
 export function linearRnn(w: number, opts: LinearRnnOptions = {}): LinearRnnResult {
-  checkArgument('linearRnn', 'w', w, is.number());
+  checkArgument('linearRnn', 'w', w, is.custom('a number', (v) => typeof v === 'number')); // NaN/Inf: the DataValueError below
   checkArgument('linearRnn', 'opts', opts, is.object());
   const T = opts.T ?? 1000;
   const h0 = opts.h0 ?? 1;

@@ -317,8 +317,9 @@ export class Engine {
       if (!same || w.data?.length !== e.size) {
         throw new ShapeError(`${this.where}: weight ${w.path} has shape (${w.shape?.join(', ')}) with ${w.data?.length} values, expected (${e.shape.join(', ')})`);
       }
-      const bad = Array.prototype.findIndex.call(w.data, (v: unknown) => typeof v !== 'number' || !Number.isFinite(v));
-      if (bad >= 0 || (!Array.isArray(w.data) && !ArrayBuffer.isView(w.data))) throw new ShapeError(`${this.where}: weight ${w.path} must hold finite numbers${bad >= 0 ? `, got ${describeValue(w.data[bad])} at index ${bad}` : ''}`);
+      // numbers only (a string would become NaN silently); NaN itself may be set on purpose (Keras allows it)
+      const bad = Array.isArray(w.data) ? w.data.findIndex((v: unknown) => typeof v !== 'number') : -1;
+      if (bad >= 0 || (!Array.isArray(w.data) && !ArrayBuffer.isView(w.data))) throw new ShapeError(`${this.where}: weight ${w.path} must hold numbers${bad >= 0 ? `, got ${describeValue(w.data[bad])} at index ${bad}` : ''}`);
       return [e, w.data];
     });
     const F = this.kernels.arena.F32;

@@ -19,7 +19,7 @@ export const CALLBACK_SCHEMAS: Readonly<Record<string, Schema>> = {
     verbose, save: func(),
   },
   ReduceLROnPlateau: {
-    monitor, factor: number({ min: 0, max: 1, minExclusive: true, maxExclusive: true }), patience: count, mode, minDelta: number({ min: 0 }),
+    monitor, factor: number({ min: 0, max: 1, minExclusive: true, maxExclusive: true }, 'in (0, 1)'), patience: count, mode, minDelta: number({ min: 0 }),
     cooldown: count, minLr: number({ min: 0 }), verbose,
   },
   CSVLogger: { separator: string({ nonEmpty: true }), append: boolean() },

@@ -3,18 +3,37 @@
 // data path's classes of issue 16 findings 1, 2, 6, 9 (fixed by the model rewrite), FUZZ_ONLY=a,b to pick properties. Violations are
 // collected (not stopping at the first) and printed grouped by entry point and kind; exit 1 if any.
 import { PROPERTIES } from './suite.js';
-import { Tally } from './harness.js';
+import { Tally, type Violation } from './harness.js';
+import { FINDINGS, callLabel, sweepExports } from './exports/sweep.js';
 
 const seed = Number(process.env.FUZZ_SEED ?? Date.now() % 2 ** 31);
+// FUZZ_ONLY=exports: the export sweep alone (every public export with junk; FUZZ_EXPORT_RANDOM lists per callable)
 const settings = {
   numRuns: Number(process.env.FUZZ_RUNS ?? 2000), seed, timeLimitMs: Number(process.env.FUZZ_TIME_MS ?? 300_000),
   modelPathAll: process.env.FUZZ_MODEL_PATH !== 'known-excluded', collect: true,
 };
-const names = (process.env.FUZZ_ONLY ? process.env.FUZZ_ONLY.split(',') : Object.keys(PROPERTIES)) as Array<keyof typeof PROPERTIES>;
+const names = (process.env.FUZZ_ONLY ? process.env.FUZZ_ONLY.split(',') : [...Object.keys(PROPERTIES), 'exports']) as Array<keyof typeof PROPERTIES | 'exports'>;
 console.log(`fuzz campaign: seed ${seed}, ${settings.numRuns} runs per property (weighted), model path ${settings.modelPathAll ? 'with' : 'without'} the known classes`);
 const tally = new Tally();
+const KIND: Record<string, Violation['kind']> = { plain: 'untyped error', trap: 'other', hang: 'other', crash: 'other', changed: 'changed after rejection', nan: 'non-finite result', setup: 'other' };
 for (const name of names) {
   const t0 = performance.now();
+  if (name === 'exports') {
+    // every public export: every junk first argument, junk pairs and FUZZ_EXPORT_RANDOM random argument lists per callable
+    const r = await sweepExports({ mode: 'campaign', seed, randomPerCallable: Number(process.env.FUZZ_EXPORT_RANDOM ?? 40) });
+    for (const c of r.calls) {
+      const entry = `export ${c.kind === 'call' || c.kind === 'new' ? c.name : `${c.name}.${c.method}`}`;
+      tally.count(entry, c.result.outcome === 'accepted' ? { ok: true, value: null } : { ok: false, error: c.result.detail });
+      if (FINDINGS.includes(c.result.outcome)) {
+        tally.violations.push({ entry, kind: KIND[c.result.outcome], detail: `${c.result.outcome}: ${callLabel(c)} -> ${c.result.detail}` });
+        tally.rows.get(entry)!.violations++;
+      }
+    }
+    const by: Record<string, number> = {};
+    for (const c of r.calls) by[c.result.outcome] = (by[c.result.outcome] ?? 0) + 1;
+    console.log(`  exports: ${r.calls.length} calls over ${r.callables} callables of ${r.exports} exports, ${JSON.stringify(by)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    continue;
+  }
   const p = PROPERTIES[name];
   await p.run({ ...settings, numRuns: Math.max(2, Math.round(settings.numRuns * p.weight)) }, tally);
   console.log(`  ${name}: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
