@@ -7,6 +7,7 @@
 //   wrong decisions among N·K. A 0/0 ratio is 0 (zero_division = 0). Sample weights multiply every count.
 import type { AverageScores } from './classification-report.js';
 import { DataValueError } from './errors.js';
+import { checkArgument, custom } from './options/schema.js';
 
 /** Scores and the 2×2 counts of one label. */
 export interface LabelScores {
@@ -96,6 +97,7 @@ const fmtCount = (v: number): string => (Number.isInteger(v) ? String(v) : v.toF
 
 /** The report as text: per-label table with tp/fp/fn, the averages, subset accuracy and Hamming loss. */
 export function formatMultiLabelReport(r: MultiLabelReport): string {
+  checkArgument('formatMultiLabelReport', 'r', r, custom('a multiLabelReport result', (v) => Array.isArray((v as MultiLabelReport | null)?.classes) && Array.isArray((v as MultiLabelReport).perLabel)));
   const w = Math.max(12, ...r.classes.map((c) => String(c).length));
   const row = (cells: string[]) => `${cells[0].padStart(w)}  ${cells.slice(1).map((c) => c.padStart(9)).join('  ')}`;
   const lines = [row(['', 'precision', 'recall', 'f1-score', 'support', 'tp', 'fp', 'fn']), ''];

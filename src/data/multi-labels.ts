@@ -4,6 +4,7 @@
 // becomes a row of K zeros and ones, the (N, K) targets of a Dense(K, sigmoid) output trained with binary
 // cross-entropy. The classes are saved with the model so predictions answer with the original labels.
 import { DataError } from './errors.js';
+import { checkArgument, custom, number, numbers } from '../options/schema.js';
 import { LabelEncoder, type Label, type LabelEncoderJSON } from './labels.js';
 
 /** Where errors point: a file or column name, and a name for row i (e.g. its line). */
@@ -80,6 +81,7 @@ export class MultiLabelBinarizer {
    * of the classes (e.g. seen only in test data) is a DataError naming it, the row and the known labels.
    */
   transform(sets: ReadonlyArray<ReadonlyArray<unknown>>, options: LabelSetOptions = {}): Float32Array {
+    checkArgument('MultiLabelBinarizer.transform', 'sets', sets, custom('an array of label sets (arrays)', (v) => Array.isArray(v)));
     const K = this.size, out = new Float32Array(sets.length * K);
     sets.forEach((s, i) => {
       const where = options.rowName ? options.rowName(i) : `sample ${i}`;
@@ -93,6 +95,8 @@ export class MultiLabelBinarizer {
 
   /** The label set of each row of (N, K) scores: the labels whose probability is above threshold (default 0.5; Keras decides by p > threshold). */
   inverseTransform(scores: ArrayLike<number>, threshold = 0.5): Label[][] {
+    checkArgument('MultiLabelBinarizer.inverseTransform', 'scores', scores, numbers());
+    checkArgument('MultiLabelBinarizer.inverseTransform', 'threshold', threshold, number());
     const K = this.size;
     if (scores.length % K !== 0) throw new DataError(`inverseTransform: ${scores.length} scores are not rows of K = ${K}`);
     const out: Label[][] = [];

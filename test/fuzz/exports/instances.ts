@@ -37,6 +37,7 @@ export function factories(e: Entries, dir: string): Record<string, () => Promise
     'InverseTimeDecay': async () => new m.InverseTimeDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.5 }),
     'LSTM': async () => new m.LSTM({ units: 2 }),
     'LabelEncoder': async () => m.LabelEncoder.fit(['a', 'b', 'a']),
+    'MultiLabelBinarizer': async () => m.MultiLabelBinarizer.fit([['a', 'b'], ['b'], ['c']]),
     'Layer': async () => new m.Dense({ units: 2 }),
     'LearningRateSchedule': async () => new m.ExponentialDecay({ initialLearningRate: 0.1, decaySteps: 10, decayRate: 0.9 }),
     'LearningRateScheduler': async () => new m.LearningRateScheduler((_epoch: number, lr: number) => lr),
