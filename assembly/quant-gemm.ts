@@ -8,15 +8,18 @@
 //   C[i, j] (+)= f32(Σ_k qa[i, k] · q[k, j]) · (sa_i · s[j])
 // The integer sum is exact, so the SIMD and scalar builds give identical bits.
 // Kernel: i32x4.dot_i16x8_s multiplies 8 int16 pairs and adds adjacent products, so weights are packed by
-// PAIRS of k: panel of 32 columns, per k-pair 64 bytes = 8 groups of 4 columns × 2 k
-// ([c0k0 c0k1 c1k0 c1k1 c2k0 c2k1 c3k0 c3k1] per group); v128.load8x8_s widens a group to 8 int16 and one
-// dot gives the 4 columns' partial sums. The panel walk reads 1 byte per weight (a quarter of f32).
+// PAIRS of k: panel of 32 columns, per k-pair 128 bytes = 8 groups of 4 columns × 2 k
+// ([c0k0 c0k1 c1k0 c1k1 c2k0 c2k1 c3k0 c3k1] per group, int16), and one dot gives the 4 columns' partial sums.
+// The int8 values are widened to int16 ONCE, when packed: widening in the panel walk (v128.load8x8_s, a
+// shuffle-port instruction per 8 weights on x64) capped the GEMV at 32 GMAC/s against 46 for int16 loads
+// (K = 256, N = 1024, one row; docs/decisions.md). The walk reads 2 bytes per weight (half of f32); the file
+// and the Embedding table stay int8.
 
 export const QPANEL: i32 = 32;
 
-/** Bytes of the packed form of a (K, N) int8 matrix: ceil(N / 32) panels × Kp rows × 32 bytes. */
+/** Bytes of the packed form of a (K, N) int8 matrix: ceil(N / 32) panels × Kp rows × 32 int16. */
 @inline function __packedBytes(K: i32, N: i32): usize {
-  return <usize>((N + QPANEL - 1) / QPANEL) * <usize>((K + 1) & ~1) * <usize>QPANEL;
+  return <usize>((N + QPANEL - 1) / QPANEL) * <usize>((K + 1) & ~1) * <usize>(QPANEL << 1);
 }
 
 /**
@@ -27,12 +30,12 @@ export function quant_pack(P: usize, q: usize, K: i32, N: i32): void {
   const Kp = (K + 1) & ~1;
   memory.fill(P, 0, __packedBytes(K, N));
   for (let p = 0; p < N; p += QPANEL) {
-    const panel = P + <usize>(p / QPANEL) * <usize>Kp * <usize>QPANEL;
+    const panel = P + <usize>(p / QPANEL) * <usize>Kp * <usize>(QPANEL << 1);
     const w = min<i32>(QPANEL, N - p);
     for (let k = 0; k < K; k++) {
       const src = q + <usize>k * <usize>N + <usize>p;
-      const row = panel + <usize>(k >> 1) * 64 + <usize>(k & 1);
-      for (let j = 0; j < w; j++) store<i8>(row + (<usize>(j >> 2) << 3) + (<usize>(j & 3) << 1), load<i8>(src + <usize>j));
+      const row = panel + <usize>(k >> 1) * 128 + (<usize>(k & 1) << 1);
+      for (let j = 0; j < w; j++) store<i16>(row + (<usize>(j >> 2) << 4) + (<usize>(j & 3) << 2), <i16>load<i8>(src + <usize>j));
     }
   }
 }
@@ -46,10 +49,17 @@ export function quant_pack(P: usize, q: usize, K: i32, N: i32): void {
 /** Quantizes a (K) into qa (Kp int16, the pad lane 0); returns the row scale sa (a ≈ qa · sa). */
 function __quantizeRow(qa: usize, a: usize, K: i32): f32 {
   let m: f32 = 0;
-  for (let k = 0; k < K; k++) m = max<f32>(m, Mathf.abs(load<f32>(a + (<usize>k << 2))));
+  let k = 0;
+  if (ASC_FEATURE_SIMD) {
+    // max is exact, so the lane order of this reduction changes nothing (the scalar build gives the same m).
+    let vm = f32x4.splat(0);
+    for (; k + 4 <= K; k += 4) vm = f32x4.max(vm, f32x4.abs(v128.load(a + (<usize>k << 2))));
+    m = max<f32>(max<f32>(f32x4.extract_lane(vm, 0), f32x4.extract_lane(vm, 1)), max<f32>(f32x4.extract_lane(vm, 2), f32x4.extract_lane(vm, 3)));
+  }
+  for (; k < K; k++) m = max<f32>(m, Mathf.abs(load<f32>(a + (<usize>k << 2))));
   const qmax = __qmax(K);
   const inv: f32 = m > 0 ? qmax / m : 0;
-  let k = 0;
+  k = 0;
   if (ASC_FEATURE_SIMD) {
     const vi = f32x4.splat(inv);
     for (; k + 8 <= K; k += 8) {
@@ -77,39 +87,39 @@ function __rowPanel(out: usize, qa: usize, panel: usize, pairs: i32): void {
     // Pairs unrolled by 2 with constant offsets (V8 keeps an exit test and an interrupt check per iteration).
     if (pairs & 1) {
       const s = v128.load32_splat(a);
-      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load8x8_s(b)));
-      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 8)));
-      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 16)));
-      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 24)));
-      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 32)));
-      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 40)));
-      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 48)));
-      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 56)));
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(b)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(b, 16)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load(b, 32)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load(b, 48)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load(b, 64)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load(b, 80)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load(b, 96)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load(b, 112)));
       a += 4;
-      b += 64;
+      b += 128;
     }
     const end = qa + (<usize>pairs << 2);
     while (a < end) {
       let s = v128.load32_splat(a);
-      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load8x8_s(b)));
-      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 8)));
-      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 16)));
-      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 24)));
-      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 32)));
-      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 40)));
-      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 48)));
-      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 56)));
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(b)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(b, 16)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load(b, 32)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load(b, 48)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load(b, 64)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load(b, 80)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load(b, 96)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load(b, 112)));
       s = v128.load32_splat(a, 4);
-      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 64)));
-      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 72)));
-      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 80)));
-      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 88)));
-      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 96)));
-      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 104)));
-      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 112)));
-      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load8x8_s(b, 120)));
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(s, v128.load(b, 128)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(s, v128.load(b, 144)));
+      c2 = i32x4.add(c2, i32x4.dot_i16x8_s(s, v128.load(b, 160)));
+      c3 = i32x4.add(c3, i32x4.dot_i16x8_s(s, v128.load(b, 176)));
+      c4 = i32x4.add(c4, i32x4.dot_i16x8_s(s, v128.load(b, 192)));
+      c5 = i32x4.add(c5, i32x4.dot_i16x8_s(s, v128.load(b, 208)));
+      c6 = i32x4.add(c6, i32x4.dot_i16x8_s(s, v128.load(b, 224)));
+      c7 = i32x4.add(c7, i32x4.dot_i16x8_s(s, v128.load(b, 240)));
       a += 8;
-      b += 128;
+      b += 256;
     }
     v128.store(out, c0);      v128.store(out, c1, 16); v128.store(out, c2, 32); v128.store(out, c3, 48);
     v128.store(out, c4, 64);  v128.store(out, c5, 80); v128.store(out, c6, 96); v128.store(out, c7, 112);
@@ -117,10 +127,10 @@ function __rowPanel(out: usize, qa: usize, panel: usize, pairs: i32): void {
   }
   for (let j = 0; j < QPANEL; j++) {
     let s: i32 = 0;
-    const g = panel + (<usize>(j >> 2) << 3) + (<usize>(j & 3) << 1);
+    const g = panel + (<usize>(j >> 2) << 4) + (<usize>(j & 3) << 2);
     for (let m = 0; m < pairs; m++) {
-      const a = qa + (<usize>m << 2), b = g + <usize>m * 64;
-      s += <i32>load<i16>(a) * <i32>load<i8>(b) + <i32>load<i16>(a, 2) * <i32>load<i8>(b, 1);
+      const a = qa + (<usize>m << 2), b = g + <usize>m * 128;
+      s += <i32>load<i16>(a) * <i32>load<i16>(b) + <i32>load<i16>(a, 2) * <i32>load<i16>(b, 2);
     }
     store<i32>(out + (<usize>j << 2), s);
   }
@@ -135,7 +145,7 @@ export function gemmQ8(
   M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize
 ): void {
   const Kp = (K + 1) & ~1, pairs = Kp >> 1;
-  const panelBytes = <usize>Kp * <usize>QPANEL;
+  const panelBytes = <usize>Kp * <usize>(QPANEL << 1);
   for (let i = m0; i < m1; i++) {
     const sa = __quantizeRow(qtmp, A + (<usize>i * <usize>lda << 2), K);
     const c = C + (<usize>i * <usize>ldc << 2);

@@ -138,6 +138,24 @@ test('stream.state: get, reset, set back resumes exactly; bad shapes are refused
   assert.throws(() => s.step([1, 2, 3, 4, 5, 99]), /token id in \[0, 13\)/);
 });
 
+test('stream.step(x_t, out): writes into out (no allocation), same bits; a wrong out is refused and changes nothing', async () => {
+  const c = cases[5];
+  const { im } = await pair(c);
+  const a = im.stream({ batchSize: 5 }), b = im.stream({ batchSize: 5 });
+  const out = new Float32Array(5 * V);
+  for (let t = 0; t < c.x[0].length; t++) {
+    const xt = (c.x as number[][]).map((r) => r[t]);
+    const want = a.step(xt);
+    assert.ok(b.step(xt, out) === out, 'returns out itself');
+    same(`step ${t} into out`, out, want);
+  }
+  const before = b.state;
+  assert.throws(() => b.step([1, 2, 3, 4, 5], new Float32Array(3)), /out must be a Float32Array of \(B, C\) = 65 floats, got 3 floats/);
+  assert.throws(() => b.step([1, 2, 3, 4, 5], [0] as unknown as Float32Array), /out must be a Float32Array/);
+  assert.equal(b.state, before);
+  assert.is(b.steps, c.x[0].length);
+});
+
 test('refused: Bidirectional (cannot stream) and goBackwards streams; unsupported layers name the way out', async () => {
   const bi = new Sequential([new Bidirectional({ layer: new LSTM({ units: 3 }), inputShape: [null, 2] }), new Dense({ units: 1 })], { seed: 1, kernels: k });
   await bi.predict(floats(1, 3, 2, 1));

@@ -7,3 +7,4 @@ export { readStoredCheckpoint, type InferSource, type StoredCheckpoint } from '.
 export { loadInferKernels, type InferKernels, type InferLoadOptions } from '../../bindings/infer.js';
 export { FusedRnnError, WasmFeatureError } from '../../bindings/errors.js';
 export { CheckpointError, ShapeError, ConfigError, DataValueError } from '../errors.js';
+export type { StoredTensor } from '../io/quantize.js';

@@ -56,6 +56,18 @@ export abstract class InferLayer {
   stateSize(): { H: number; cell: boolean } | null {
     return null;
   }
+  /**
+   * Streaming: the one-step (T = 1) call of this layer on B rows from x into the stream's buffers, with every
+   * pointer fixed and checked once here, so that a step runs no checks and allocates nothing (the step path is
+   * the latency users see). Returns the call and its output pointer.
+   */
+  abstract stepCall(k: InferKernels, x: Ptr, B: number, lengths: Ptr, state: LayerState | null, pre: StepBuffers): StepCall;
+}
+
+/** One layer's prepared streaming step: run() computes it; y is where its (B, units) output lands. */
+export interface StepCall {
+  run: () => void;
+  y: Ptr;
 }
 
 const actCode = (layer: string, what: string, name: unknown): number => {
@@ -142,6 +154,13 @@ export class InferEmbedding extends InferLayer {
     if (this.scales) k.raw.embedding_q8_forward(y, ids, this.table, this.scales, T, B, E, this.maskZero ? 1 : 0);
     else k.raw.embedding_forward(y, ids, this.table, T, B, E, this.maskZero ? 1 : 0);
     return y;
+  }
+
+  stepCall(k: InferKernels, ids: Ptr, B: number, _lengths: Ptr, _state: LayerState | null, pre: StepBuffers): StepCall {
+    const E = this.units, y = pre.y, raw = k.raw, table = this.table, scales = this.scales, mask = this.maskZero ? 1 : 0;
+    k.check('embedding', 'y', y, 4 * B * E);
+    k.check('embedding', 'ids', ids, 4 * B);
+    return { run: scales ? () => raw.embedding_q8_forward(y, ids, table, scales, 1, B, E, mask) : () => raw.embedding_forward(y, ids, table, 1, B, E, mask), y };
   }
 }
 
@@ -235,6 +254,27 @@ export class InferRecurrent extends InferLayer {
     }
     return y;
   }
+
+  stepCall(k: InferKernels, x: Ptr, B: number, lengths: Ptr, state: LayerState | null, pre: StepBuffers): StepCall {
+    const H = this.units, D = this.D, raw = k.raw, kernel = this.className.toLowerCase();
+    const { h, c } = state!, { y, scratch, qtmp } = pre, W = this.W, U = this.U, Un = this.Un, b = this.bias;
+    const flags = this.flags, act = this.act, ract = this.ract;
+    k.check(kernel, 'x', x, 4 * B * D);
+    k.check(kernel, 'h', h, 4 * B * H);
+    k.check(kernel, 'y', y, 4 * B * H);
+    k.check(kernel, 'scratch', scratch, 4 * B * (this.className === 'SimpleRNN' ? 1 : 4) * H);
+    if (lengths) k.check(kernel, 'lengths', lengths, 4 * B);
+    let run: () => void;
+    if (this.className === 'LSTM') {
+      k.check(kernel, 'c', c, 4 * B * H);
+      run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
+    } else if (this.className === 'GRU') {
+      run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
+    } else {
+      run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
+    }
+    return { run, y };
+  }
 }
 
 /** Dense: y = act(x·W + b) over every leading position; f32 (unpacked, as the training library) or int8. */
@@ -284,6 +324,14 @@ export class InferDense extends InferLayer {
     else k.raw.dense_forward(y, x, this.kernel, this.bias, rows, this.D, U, U, act);
     return y;
   }
+
+  stepCall(k: InferKernels, x: Ptr, B: number, _lengths: Ptr, _state: LayerState | null, pre: StepBuffers): StepCall {
+    const U = this.units, D = this.D, y = pre.y, qtmp = pre.qtmp, raw = k.raw, W = this.kernel, s = this.scales, b = this.bias;
+    k.check('dense', 'x', x, 4 * B * D);
+    k.check('dense', 'y', y, 4 * B * U);
+    const act = this.activation === 'softmax' ? 0 : ACTIVATION_CODES[this.activation];
+    return { run: s ? () => raw.dense_q8_forward(y, x, W, s, b, B, D, U, U, act, qtmp) : () => raw.dense_forward(y, x, W, b, B, D, U, U, act), y };
+  }
 }
 
 /** Dropout: the identity at inference. */
@@ -298,5 +346,9 @@ export class InferDropout extends InferLayer {
 
   forward(_k: InferKernels, x: Ptr): Ptr {
     return x;
+  }
+
+  stepCall(_k: InferKernels, x: Ptr): StepCall {
+    return { run: () => {}, y: x };
   }
 }

@@ -7,7 +7,7 @@ import type { Ptr } from '../../bindings/arena.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { toTensor, type DataInput } from '../model/data.js';
 import { DataValueError } from '../errors.js';
-import { InferDense, InferEmbedding, InferRecurrent, type LayerState, type StepBuffers } from './layers.js';
+import { InferEmbedding, InferRecurrent, type LayerState, type StepBuffers } from './layers.js';
 import type { StreamHost } from './host.js';
 import { paddingOf } from './padding.js';
 
@@ -42,6 +42,12 @@ export class ModelStream {
   private readonly input: Ptr;
   private readonly lengths: Ptr;
   private readonly buffers: StepBuffers[];
+  // The layers' one-step calls, pointers bound and checked once (layers.ts stepCall), and where the output lands.
+  private readonly plan: Array<() => void>;
+  private readonly out: Ptr;
+  private readonly outLength: number;
+  // Views of the input, lengths and output buffers, re-derived when memory.buffer changes (growth detaches them).
+  private views: { buffer: ArrayBuffer; f: Float32Array; i: Int32Array; len: Int32Array; out: Float32Array } | null = null;
 
   constructor(model: StreamHost, options: InferStreamOptions = {}) {
     const B = options.batchSize ?? 1;
@@ -59,6 +65,18 @@ export class ModelStream {
       const z = l.stepSizes(B);
       return { y: a.alloc(z.y), scratch: a.alloc(z.scratch), qtmp: a.allocBytes(z.qtmpBytes) };
     });
+    // As runBlock: the mask of an Embedding with maskZero reaches the layers up to the first recurrent layer
+    // that returns only its last output.
+    const first = model.layers[0];
+    let lengths = first instanceof InferEmbedding && first.maskZero ? this.lengths : 0, cur = this.input;
+    this.plan = model.layers.map((layer, i) => {
+      const call = layer.stepCall(model.kernels, cur, B, lengths, this.states[i], this.buffers[i]);
+      if (layer instanceof InferRecurrent && !layer.returnSequences) lengths = 0;
+      cur = call.y;
+      return call.run;
+    });
+    this.out = cur;
+    this.outLength = B * model.layers[model.layers.length - 1].units;
   }
 
   private live(): void {
@@ -67,10 +85,15 @@ export class ModelStream {
 
   /**
    * One step: x_t is (B) token ids or (B, D) floats (flat or nested); returns the output at t, (B, C).
-   * Allocates nothing in wasm memory: the stream's buffers are reused (the state never moves).
+   * Allocates nothing in wasm memory: the stream's buffers are reused (the state never moves). `out` (B·C
+   * floats, optional): the output is written there and returned instead of into a new array, so a step
+   * allocates nothing at all (a fresh 1 KB Float32Array costs about a microsecond of the step).
    */
-  step(xt: DataInput): Float32Array {
+  step(xt: DataInput, out?: Float32Array): Float32Array {
     this.live();
+    if (out !== undefined && (!(out instanceof Float32Array) || out.length !== this.outLength)) {
+      throw new ShapeError(`stream.step: out must be a Float32Array of (B, C) = ${this.outLength} floats, got ${out instanceof Float32Array ? out.length + ' floats' : typeof out}`);
+    }
     const m = this.model, B = this.batchSize, D = m.inputWidth, k = m.kernels, a = k.arena;
     const flat: ArrayLike<number> = ArrayBuffer.isView(xt) || (Array.isArray(xt) && typeof xt[0] === 'number') ? (xt as ArrayLike<number>) : toTensor(xt, 'x_t').data;
     const n = m.idsInput ? B : B * D;
@@ -79,34 +102,31 @@ export class ModelStream {
       throw new ShapeError(`stream.step: x_t has shape (${shape.join(', ')}), expected ${m.idsInput ? `(B) = (${B}) token ids` : `(B, D) = (${B}, ${D})`}`);
     }
     const first = m.layers[0];
-    let lengths = 0;
+    const buffer = a.memory.buffer as ArrayBuffer;
+    let v = this.views;
+    if (!v || v.buffer !== buffer) {
+      v = this.views = { buffer, f: new Float32Array(buffer, this.input, n), i: new Int32Array(buffer, this.input, n), len: new Int32Array(buffer, this.lengths, B), out: new Float32Array(buffer, this.out, this.outLength) };
+    }
     if (first instanceof InferEmbedding) {
-      const I = a.i32(this.input, B), V = first.inputDim;
+      const I = v.i, V = first.inputDim;
       for (let b = 0; b < B; b++) {
-        const v = flat[b];
-        if (!Number.isInteger(v) || v < 0 || v >= V) throw new DataValueError(`x_t[${b}] = ${v} must be an integer token id in [0, ${V})`);
-        I[b] = v;
+        const id = flat[b];
+        if (!Number.isInteger(id) || id < 0 || id >= V) throw new DataValueError(`x_t[${b}] = ${id} must be an integer token id in [0, ${V})`);
+        I[b] = id;
       }
-      if (first.maskZero) {
-        const L = a.i32(this.lengths, B);
-        for (let b = 0; b < B; b++) L[b] = I[b] !== 0 ? 1 : 0;
-        lengths = this.lengths;
-      }
+      if (first.maskZero) for (let b = 0; b < B; b++) v.len[b] = I[b] !== 0 ? 1 : 0;
     } else {
-      const F = a.f32(this.input, n);
+      const F = v.f;
       for (let i = 0; i < n; i++) {
         if (!Number.isFinite(flat[i])) throw new DataValueError(`x_t[${Math.floor(i / D)}][${i % D}] = ${flat[i]} is not finite`);
         F[i] = flat[i];
       }
     }
-    const run = { T: 1, B, lengths, leftPadded: false, perStep: true };
-    let cur = this.input;
-    m.layers.forEach((layer, i) => {
-      cur = layer instanceof InferDense ? layer.forward(k, cur, run, null, this.buffers[i], true) : layer.forward(k, cur, run, this.states[i], this.buffers[i]);
-      if (layer instanceof InferRecurrent && !layer.returnSequences) run.lengths = 0;
-    });
+    for (const run of this.plan) run();
     this.steps++;
-    return m.finishRows(a.f32(cur, B * m.layers[m.layers.length - 1].units).slice());
+    if (!out) return m.finishRows(v.out.slice());
+    out.set(v.out);
+    return m.finishRows(out);
   }
 
   /** Tc steps at once: chunk (B, Tc) ids or (B, Tc, D) floats; returns (B, Tc, C) batch-major. */
