@@ -54,8 +54,11 @@ export async function* streamRecords(source: DataSource, options: StreamRecordsO
   const format = options.format ?? formatOfName(typeof File !== 'undefined' && source instanceof File ? source.name : name);
   if (!format) throw new DataError('cannot tell the format from the name; pass format: "csv" | "tsv" | "jsonl"', name);
   const blockBytes = options.blockBytes ?? 1 << 20;
-  // csv-parse is loaded on the CSV path only, so importing fused-rnn does not evaluate it.
-  const parseCsv = format === 'csv' ? (await import('csv-parse/sync')).parse : (() => []) as never;
+  // csv-parse is loaded on the CSV path only, so importing fused-rnn does not evaluate it. Its plain ESM build
+  // uses Node's global Buffer; where there is none (browsers, workers) its browser build (Buffer polyfilled).
+  const parseCsv = format !== 'csv' ? (() => []) as never
+    : typeof (globalThis as { Buffer?: unknown }).Buffer === 'function' ? (await import('csv-parse/sync')).parse
+      : (await import('csv-parse/browser/esm/sync')).parse as typeof import('csv-parse/sync').parse;
   let header: string[] | null = null;
   // Complete records waiting to be yielded, and (CSV) the record being assembled across lines.
   let ready: StreamedRecord[] = [];

@@ -7,6 +7,7 @@ import { predictTexts } from '../../src/tasks/text-classification.js';
 import { accuracyChart } from './accuracy-chart.js';
 import { decodeModelFile } from './model-file.js';
 import type { CellKind, EmbeddingKind, FromWorker, ToWorker, TrainConfig, TrainSummary } from './protocol.js';
+import { setupUpload, type UploadState } from './upload-picker.js';
 
 const $ = <T extends HTMLElement = HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -29,7 +30,9 @@ const state = {
   summary: null as TrainSummary | null,
   /** Which model Predict uses: the one trained in the worker, or one loaded from a file (main thread). */
   modelSource: null as null | 'worker' | 'file',
-  predictions: [] as Array<{ source: 'worker' | 'file'; text: string; probability: number }>,
+  predictions: [] as Array<{ source: 'worker' | 'file'; text: string; probability: number; label: string; probabilities: number[] }>,
+  /** The uploaded data file (its columns), or null for the built-in sentences. */
+  upload: null as UploadState | null,
   loadedFile: null as null | { name: string; bytes: number; maxlen: number; layers: string[] },
   downloads: 0,
   toy: { w: 1, T: 1000, y: 1, dLdw: 1000, dh1: 1, verdict: '', updates: 0 },
@@ -109,6 +112,7 @@ worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
       showDone(m.summary);
       break;
     case 'prediction':
+    case 'inspected':
     case 'exported':
       pending.get(m.id)?.resolve(m);
       pending.delete(m.id);
@@ -125,12 +129,13 @@ worker.addEventListener('message', (e: MessageEvent<FromWorker>) => {
   }
 });
 send({ type: 'init', dataBase });
+const upload = setupUpload({ request, nextId: () => ++requestId, status, fail, onChange: (u) => { state.upload = u; } });
 
 // -------------------------------------------------------------------------------------------- training
 function trainingControls(training: boolean): void {
   $<HTMLButtonElement>('train').disabled = training;
   $<HTMLButtonElement>('stop').disabled = !training;
-  for (const id of ['cell', 'embeddings', 'units', 'epochs', 'batch', 'lr', 'maxlen']) $<HTMLInputElement>(id).disabled = training;
+  for (const id of ['cell', 'embeddings', 'units', 'epochs', 'batch', 'lr', 'maxlen', 'data-source', 'data-file']) $<HTMLInputElement>(id).disabled = training;
 }
 
 const num = (id: string, lo: number, hi: number, integer = true) => {
@@ -152,7 +157,7 @@ $('train-form').addEventListener('submit', (e) => {
       embeddings: $<HTMLSelectElement>('embeddings').value as EmbeddingKind,
       embeddingDim: 32,
       units: num('units', 1, 256), epochs: num('epochs', 1, 50), batchSize: num('batch', 1, 512),
-      learningRate: num('lr', 1e-5, 1, false), maxlen: num('maxlen', 0, 200), seed: 0, dataBase,
+      learningRate: num('lr', 1e-5, 1, false), maxlen: num('maxlen', 0, 200), seed: 0, dataBase, upload: upload.uploadChoice(),
     };
   } catch (err) {
     fail((err as Error).message);
@@ -190,9 +195,14 @@ function showDone(s: TrainSummary): void {
   const c = state.config!;
   const cell = { simple: 'SimpleRNN', lstm: 'LSTM', gru: 'GRU' }[c.kind];
   const glove = s.typeShare !== null ? `, GloVe covers ${(100 * s.typeShare).toFixed(1)}% of the word types` : '';
-  $('progress').textContent = `${s.stopped ? 'stopped' : 'done'} after ${s.steps} steps in ${s.trainSeconds.toFixed(1)} s: ${cell}, `
+  const K = s.classes.length;
+  const task = s.multiLabel ? `${K} labels, multi-label` : K > 2 ? `${K} classes` : 'binary';
+  const score = s.multiLabel
+    ? `Test micro F1 ${s.microF1!.toFixed(3)}, subset accuracy ${s.subsetAccuracy!.toFixed(3)}, binary accuracy ${s.testAccuracy.toFixed(3)} on ${s.testSize} texts`
+    : `Test accuracy ${s.testAccuracy.toFixed(3)}${s.macroF1 !== null ? `, macro F1 ${s.macroF1.toFixed(3)}` : ''} on ${s.testSize} texts`;
+  $('progress').textContent = `${s.stopped ? 'stopped' : 'done'} after ${s.steps} steps in ${s.trainSeconds.toFixed(1)} s: ${cell} on ${s.dataName} (${task}), `
     + `${s.trainableParams.toLocaleString('en')} trainable of ${s.params.toLocaleString('en')} parameters, T = ${s.maxlen}${glove}. `
-    + `Test accuracy ${s.testAccuracy.toFixed(3)} (weights of epoch ${s.bestEpoch + 1}, best on validation).`;
+    + `${score} (weights of epoch ${s.bestEpoch + 1}, best on validation).`;
   $<HTMLProgressElement>('progress-bar').value = 1;
   status(`${cell} trained; type a sentence below`);
 }
@@ -221,7 +231,7 @@ function drawCharts(skipHeatmap = false): void {
     { name: 'batch loss', loss: state.losses, steps: state.lossSteps },
     { name: 'mean of 10 batches', loss: smooth, steps: state.lossSteps },
   ], {
-    title: 'Training loss (binary cross-entropy)', width: 560, height: 300,
+    title: `Training loss (${c.upload && !c.upload.separator && (state.summary?.classes.length ?? 0) > 2 ? 'sparse categorical' : 'binary'} cross-entropy)`, width: 560, height: 300,
   });
   const trainAcc = state.epochs.filter((e) => e.logs.accuracy !== undefined);
   $('acc-chart').innerHTML = accuracyChart([
@@ -239,27 +249,32 @@ function drawCharts(skipHeatmap = false): void {
 }
 
 // ------------------------------------------------------------------------------------------ prediction
-let loaded: { model: Sequential; tokenizer: Tokenizer; maxlen: number } | null = null;
+let loaded: { model: Sequential; tokenizer: Tokenizer; maxlen: number; classes: string[]; multiLabel: boolean } | null = null;
 let mainKernels: Promise<Kernels> | null = null;
 
 async function predict(text: string): Promise<number> {
   const source = state.modelSource;
   if (!source) throw new Error('train a model or load a model file first');
-  let p: number;
+  let ps: number[];
   if (source === 'worker') {
     const m = await request({ type: 'predict', id: ++requestId, texts: [text] });
     if (m.type !== 'prediction') throw new Error('unexpected reply from the worker');
-    p = m.probabilities[0];
+    ps = m.probabilities;
   } else {
-    p = (await predictTexts(loaded!.model, loaded!.tokenizer, loaded!.maxlen, [text]))[0];
+    ps = Array.from(await predictTexts(loaded!.model, loaded!.tokenizer, loaded!.maxlen, [text]));
   }
-  state.predictions.push({ source, text, probability: p });
-  const label = p >= 0.5 ? 'positive' : 'negative';
+  const classes = source === 'worker' ? state.summary?.classes ?? ['negative', 'positive'] : loaded!.classes;
+  const multiLabel = source === 'worker' ? !!state.summary?.multiLabel : loaded!.multiLabel;
+  // binary: one sigmoid (the second class); multi-class: the most probable class; multi-label: every p > 0.5
+  const best = ps.length === 1 ? (ps[0] >= 0.5 ? 1 : 0) : ps.indexOf(Math.max(...ps));
+  const p = ps.length === 1 ? ps[0] : ps[best];
+  const label = multiLabel ? classes.filter((_, k) => ps[k] > 0.5).join(' | ') || '(no label)' : classes[best];
+  state.predictions.push({ source, text, probability: p, label, probabilities: ps });
   const where = source === 'worker' ? 'model trained here (worker)' : `${state.loadedFile?.name} (main thread)`;
   const out = $('prediction');
   out.innerHTML = '';
   const verdict = document.createElement('strong');
-  verdict.className = label;
+  verdict.className = ps.length === 1 ? (p >= 0.5 ? 'positive' : 'negative') : 'class';
   verdict.textContent = label;
   const bar = document.createElement('span');
   bar.className = 'bar';
@@ -267,7 +282,8 @@ async function predict(text: string): Promise<number> {
   (bar.firstChild as HTMLElement).style.width = `${(100 * p).toFixed(1)}%`;
   const detail = document.createElement('span');
   detail.className = 'probability';
-  detail.textContent = ` P(positive) = ${p.toFixed(6)} · ${where}`;
+  detail.textContent = ps.length === 1 ? ` P(${classes[1]}) = ${p.toFixed(6)} · ${where}`
+    : ` ${classes.map((c, k) => `P(${c}) = ${ps[k].toFixed(3)}`).join(', ')} · ${where}`;
   out.append(verdict, bar, detail);
   return p;
 }
@@ -305,7 +321,7 @@ $<HTMLInputElement>('model-file').addEventListener('change', async (e) => {
     const { header, checkpoint } = decodeModelFile(new Uint8Array(await file.arrayBuffer()), file.name);
     mainKernels ??= loadKernels({ variant: 'auto' }); // SIMD where the engine has it, else the scalar build
     const model = await loadModel(checkpoint, { kernels: await mainKernels });
-    loaded = { model, tokenizer: Tokenizer.fromJSON(header.tokenizer), maxlen: header.maxlen };
+    loaded = { model, tokenizer: Tokenizer.fromJSON(header.tokenizer), maxlen: header.maxlen, classes: header.classes ?? ['negative', 'positive'], multiLabel: header.multiLabel === true };
     state.loadedFile = { name: file.name, bytes: file.size, maxlen: header.maxlen, layers: model.layers.map((l) => l.className) };
     state.modelSource = 'file';
     $<HTMLButtonElement>('predict').disabled = false;

@@ -15,7 +15,10 @@ export interface TextModelHeader {
   kind: 'text-classifier';
   tokenizer: TokenizerJSON;
   maxlen: number;
-  classes: [string, string];
+  /** Label of each class (output order): two for the binary models, K for multi-class and multi-label ones. */
+  classes: string[];
+  /** K sigmoids (labels above 0.5), not one class. */
+  multiLabel?: boolean;
   info?: Record<string, unknown>;
 }
 

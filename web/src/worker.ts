@@ -6,6 +6,7 @@ import { Callback, GradientMonitor, loadKernels, loadSentiment, loadSentimentGlo
 import { predictTexts, prepareText, trainTextClassifier, type PreparedText } from '../../src/tasks/text-classification.js';
 import { encodeModelFile, type TextModelHeader } from './model-file.js';
 import type { FromWorker, ToWorker, TrainConfig } from './protocol.js';
+import { describeColumns, prepareUpload, readUpload, type UploadedTable } from './upload-data.js';
 
 const scope = self as unknown as {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -20,7 +21,8 @@ let sentiment: Promise<SentimentData> | null = null;
 let glove: Promise<WordVectors> | null = null;
 let training = false;
 let stopRequested = false;
-let current: { model: Sequential; prepared: PreparedText; config: TrainConfig; testAccuracy: number } | null = null;
+let current: { model: Sequential; prepared: PreparedText; config: TrainConfig; testAccuracy: number; classes: string[]; dataName: string } | null = null;
+let uploaded: UploadedTable | null = null;
 
 const dataUrl = (file: string) => new URL(file, dataBase);
 const loadData = () => (sentiment ??= loadSentiment({ source: dataUrl('sentiment.tsv') }));
@@ -37,11 +39,13 @@ const yieldToEvents = async (): Promise<void> => {
   lastYield = performance.now();
 };
 
-/** Rows of the prepared data as fit() inputs (as in trainTextClassifier). */
+/** Rows of the prepared data as fit() inputs (as in trainTextClassifier): class ids, or (n, K) multi-label targets. */
 function rows(p: PreparedText, idx: Int32Array) {
   const T = p.maxlen, data = new Int32Array(idx.length * T);
   idx.forEach((r, i) => data.set(p.x.subarray(r * T, (r + 1) * T), i * T));
-  return { x: { data, shape: [idx.length, T] }, y: { data: Array.from(idx, (r) => p.labels[r]), shape: [idx.length, 1] } };
+  const x = { data, shape: [idx.length, T] }, K = p.numClasses;
+  if (p.targets) return { x, y: { data: Array.from(idx).flatMap((r) => Array.from(p.targets!.subarray(r * K, (r + 1) * K))), shape: [idx.length, K] } };
+  return { x, y: { data: Array.from(idx, (r) => p.labels[r]), shape: [idx.length, 1] } };
 }
 
 /** Streams what the page draws: every batch's loss, validation accuracy every few batches, monitor rows. */
@@ -110,9 +114,17 @@ async function train(config: TrainConfig): Promise<void> {
   current = null;
   try {
     post({ type: 'status', text: 'loading data…' });
-    const data = await loadData();
+    const shaping = { maxlen: config.maxlen > 0 ? config.maxlen : undefined, seed: config.seed };
+    let prepared: PreparedText, classes = ['negative', 'positive'], dataName = 'built-in sentences';
+    if (config.upload) {
+      if (!uploaded) throw new Error('choose a data file first');
+      ({ prepared, classes } = prepareUpload(uploaded, config.upload, shaping));
+      dataName = uploaded.name;
+    } else {
+      const data = await loadData();
+      prepared = prepareText(data.texts, data.labels, shaping);
+    }
     const vectors = config.embeddings === 'glove' ? await loadGlove() : null;
-    const prepared = prepareText(data.texts, data.labels, { maxlen: config.maxlen > 0 ? config.maxlen : undefined, seed: config.seed });
     // A fresh kernel instance (its own wasm memory) per run, so memory of earlier models is released.
     const kernels: Kernels = await loadKernels(KERNEL_OPTIONS);
     const batchesPerEpoch = Math.ceil(prepared.train.length / config.batchSize);
@@ -129,13 +141,16 @@ async function train(config: TrainConfig): Promise<void> {
       epochs: config.epochs, batchSize: config.batchSize, learningRate: config.learningRate, seed: config.seed, kernels,
       callbacks: [monitor, live],
     });
-    current = { model: result.model, prepared, config, testAccuracy: result.testAccuracy };
+    current = { model: result.model, prepared, config, testAccuracy: result.testAccuracy, classes, dataName };
+    const ml = result.multiLabelReport;
     post({
       type: 'done',
       summary: {
         stopped: stopRequested, testAccuracy: result.testAccuracy, testLoss: result.testLoss, bestEpoch: result.bestEpoch,
         trainSeconds: result.trainSeconds, params: result.params, trainableParams: result.trainableParams, maxlen: prepared.maxlen,
         vocabularySize: prepared.tokenizer.vocabularySize, steps: live.steps, typeShare: result.coverage?.typeShare ?? null,
+        classes, multiLabel: !!prepared.targets, microF1: ml?.micro.f1 ?? null, subsetAccuracy: ml?.subsetAccuracy ?? null,
+        macroF1: result.report && classes.length > 2 ? result.report.macro.f1 : null, dataName, testSize: prepared.test.length,
       },
     });
   } finally {
@@ -157,6 +172,14 @@ async function handle(m: ToWorker): Promise<void> {
     case 'stop':
       stopRequested = true;
       return;
+    case 'inspect': {
+      if (training) throw new Error('wait for the training run to end before choosing another file');
+      uploaded = null;
+      const table = await readUpload(m.file);
+      uploaded = table;
+      post({ type: 'inspected', id: m.id, name: table.name, rows: table.rows.length, columns: describeColumns(table) });
+      return;
+    }
     case 'predict': {
       if (!current) throw new Error('no trained model yet');
       const p = await predictTexts(current.model, current.prepared.tokenizer, current.prepared.maxlen, m.texts);
@@ -167,15 +190,16 @@ async function handle(m: ToWorker): Promise<void> {
       if (!current) throw new Error('no trained model yet');
       const { config, prepared } = current;
       const header: TextModelHeader = {
-        kind: 'text-classifier', tokenizer: prepared.tokenizer.toJSON(), maxlen: prepared.maxlen, classes: ['negative', 'positive'],
+        kind: 'text-classifier', tokenizer: prepared.tokenizer.toJSON(), maxlen: prepared.maxlen, classes: current.classes,
+        ...(prepared.targets ? { multiLabel: true } : {}),
         info: {
           cell: config.kind, embeddings: config.embeddings, units: config.units, epochs: config.epochs,
-          testAccuracy: current.testAccuracy, created: new Date().toISOString(), data: 'UCI Sentiment Labelled Sentences (data/sentiment.tsv)',
+          testAccuracy: current.testAccuracy, created: new Date().toISOString(), data: config.upload ? current.dataName : 'UCI Sentiment Labelled Sentences (data/sentiment.tsv)',
         },
       };
       const bytes = encodeModelFile(header, saveModelToBytes(current.model));
       const buffer = bytes.buffer as ArrayBuffer;
-      post({ type: 'exported', id: m.id, bytes: buffer, fileName: `sentiment-${config.kind}-${config.embeddings}.frnt` }, [buffer]);
+      post({ type: 'exported', id: m.id, bytes: buffer, fileName: `${config.upload ? 'upload' : 'sentiment'}-${config.kind}-${config.embeddings}.frnt` }, [buffer]);
       return;
     }
   }
