@@ -11,6 +11,7 @@ import * as h5m from 'h5wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
+import * as ort from 'onnxruntime-web';
 import {
   Add, Average, Bidirectional, Concatenate, Dense, Embedding, GRU, Input, LSTM, Masking, Model, Multiply, RepeatVector, SimpleRNN,
   loadKernels, type Kernels, type Prediction, type SymbolicTensor,
@@ -24,6 +25,7 @@ let k: Kernels;
 test.before(async () => {
   k = await loadKernels({ variant: 'simd' });
   await tf.setBackend('cpu');
+  ort.env.wasm.numThreads = 1;
 });
 
 function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<number>, atol = 1e-5): void {
@@ -53,7 +55,7 @@ async function seq2seq(masked: boolean): Promise<{ model: Model; x: X }> {
   return { model, x: [ids(4, 6, 20, 1, masked), ids(4, 5, 18, 2, false)] };
 }
 
-async function branches(resetAfter: boolean): Promise<{ model: Model; x: X }> {
+async function branches(resetAfter: boolean, seqHead = true): Promise<{ model: Model; x: X }> {
   const x = Input({ shape: [null], dtype: 'int32', name: 'tokens' });
   const e = new Embedding({ inputDim: 25, outputDim: 4, maskZero: true, name: 'emb' }).apply(x) as SymbolicTensor;
   const a = new LSTM({ units: 3, name: 'branch_lstm' }).apply(e) as SymbolicTensor;
@@ -65,7 +67,7 @@ async function branches(resetAfter: boolean): Promise<{ model: Model; x: X }> {
   const avg = new Average({ name: 'avg' }).apply([prod, b]) as SymbolicTensor;
   const y1 = new Dense({ units: 2, activation: 'softmax', name: 'head_cat' }).apply(new Concatenate({ name: 'cat2' }).apply([cat, avg]) as SymbolicTensor) as SymbolicTensor;
   const y2 = new Dense({ units: 1, name: 'head_seq' }).apply(sr) as SymbolicTensor;
-  const model = new Model({ inputs: x, outputs: [y1, y2], name: 'branches', kernels: k, seed: 32 });
+  const model = new Model({ inputs: x, outputs: seqHead ? [y1, y2] : y1, name: 'branches', kernels: k, seed: 32 });
   await model.build();
   return { model, x: [ids(4, 7, 25, 3)] };
 }
@@ -151,16 +153,64 @@ test('the .keras of a functional model: Keras 3 layer order, keras_history inbou
   FS.unlink('/fx.h5');
 });
 
-test('functional models: ONNX and safetensors exports refused by name; shared layers refused', async () => {
+/** Right padding only (what ONNX sequence_lens expresses): full, 3 trailing zeros, all zeros. */
+function rightPadded(x: { data: Int32Array; shape: number[] }): { data: Int32Array; shape: number[] } {
+  const [B, T] = x.shape;
+  const d = Int32Array.from(x.data, (v, i) => { const b = Math.floor(i / T), t = i % T; return b % 3 === 2 || (b % 3 === 1 && t >= T - 3) ? 0 : v || 1; });
+  return { data: d, shape: [B, T] };
+}
+
+test('onnxruntime-web runs the ONNX export of functional models within 1e-5 (two inputs, initial states, merges, RepeatVector)', async () => {
+  const cases: Array<{ model: Model; x: X }> = [];
+  const s2s = await seq2seq(true);
+  cases.push({ model: s2s.model, x: [rightPadded(s2s.x[0] as { data: Int32Array; shape: number[] }), s2s.x[1]] });
+  for (const resetAfter of [true, false]) {
+    const br = await branches(resetAfter, false);
+    cases.push({ model: br.model, x: [rightPadded(br.x[0] as { data: Int32Array; shape: number[] })] });
+  }
+  const fr = await frames(false);
+  // frames without the Masking layer: a float input → Bidirectional → LSTM → RepeatVector → GRU, two outputs.
+  const fx = Input({ shape: [null, 3], name: 'frames' });
+  const bi = new Bidirectional({ layer: new LSTM({ units: 3, returnSequences: true, name: 'enc' }), name: 'bi' }).apply(fx) as SymbolicTensor;
+  const sm = new LSTM({ units: 4, name: 'summary' }).apply(bi) as SymbolicTensor;
+  const dec = new GRU({ units: 2, returnSequences: true, resetAfter: false, name: 'decode' }).apply(new RepeatVector({ n: 3, name: 'repeat' }).apply(sm) as SymbolicTensor) as SymbolicTensor;
+  const fm = new Model({ inputs: fx, outputs: [dec, new Dense({ units: 2, name: 'direct' }).apply(sm) as SymbolicTensor], name: 'frames_onnx', kernels: k, seed: 34 });
+  await fm.build();
+  cases.push({ model: fm, x: fr.x });
+  for (const { model, x } of cases) {
+    const want = list(await model.predict(x.length === 1 ? x[0] : x));
+    const session = await ort.InferenceSession.create(await exportModel(model, 'onnx'));
+    const feed: Record<string, ort.Tensor> = {};
+    model.inputNames.forEach((name, i) => {
+      const v = x[i];
+      feed[name] = v.data instanceof Int32Array ? new ort.Tensor('int64', BigInt64Array.from(v.data, (q) => BigInt(q)), v.shape) : new ort.Tensor('float32', v.data, v.shape);
+    });
+    const out = await session.run(feed);
+    const names = want.length === 1 ? ['output'] : want.map((_, i) => `output_${i}`);
+    names.forEach((n, i) => {
+      assert.equal(Array.from(out[n].dims), want[i].shape, `${model.name} ${n} dims`);
+      expectClose(`onnxruntime on ${model.name} ${n}`, out[n].data as Float32Array, want[i].data);
+    });
+    await session.release();
+  }
+});
+
+test('functional models: what ONNX cannot express is refused by name; safetensors refused; shared layers refused', async () => {
   const { model } = await seq2seq(false);
-  await rejectsTyped(() => exportModel(model, 'onnx'), UnsupportedModelError, /Functional "s2s": functional models are not exported to ONNX/);
   await rejectsTyped(() => exportModel(model, 'safetensors'), UnsupportedModelError, /Functional "s2s": a PyTorch state_dict export needs a Sequential/);
+  const masked = await seq2seq(true);
+  await rejectsTyped(() => exportModel(masked.model, 'onnx', { padding: 'left' }), UnsupportedModelError, /Embedding "enc_emb" \(mask_zero\): ONNX sequence_lens expresses right padding only/);
+  const br = await branches(true, true);
+  await rejectsTyped(() => exportModel(br.model, 'onnx'), UnsupportedModelError, /SimpleRNN "seq_rnn": a masked sequence output read by a non-recurrent layer/);
+  const fr = await frames(true);
+  await rejectsTyped(() => exportModel(fr.model, 'onnx'), UnsupportedModelError, /Masking "mask": has no ONNX export/);
   const x = Input({ shape: [null, 2], name: 'x' });
   const shared = new Dense({ units: 2, name: 'twice' });
   const y = shared.apply(shared.apply(new LSTM({ units: 2, returnSequences: true, name: 'l' }).apply(x) as SymbolicTensor) as SymbolicTensor) as SymbolicTensor;
   const m = new Model({ inputs: x, outputs: y, name: 'sh', kernels: k });
   await m.build();
   await rejectsTyped(() => exportModel(m, 'keras'), UnsupportedModelError, /Dense "twice": is called more than once \(a shared layer\)/);
+  await rejectsTyped(() => exportModel(m, 'onnx'), UnsupportedModelError, /Dense "twice": is called more than once/);
 });
 
 test.run();

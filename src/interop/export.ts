@@ -6,6 +6,7 @@ import { UnsupportedModelError } from './errors.js';
 import { exportKeras } from './keras/export-keras.js';
 import { exportTfjs, type TfjsExport } from './keras/export-tfjs.js';
 import { exportOnnx, type OnnxExportOptions } from './onnx/export-graph.js';
+import { exportOnnxFunctional } from './onnx/export-functional.js';
 import { exportSafetensors } from './torch/export-torch.js';
 
 /** Formats exportModel writes. */
@@ -33,8 +34,7 @@ export async function exportModel(model: Model, format: ExportFormat, options: E
   const refuse = (what: string) => new UnsupportedModelError(`${model.className} "${model.name}"`, what);
   switch (format) {
     case 'onnx':
-      if (functional) throw refuse('functional models are not exported to ONNX yet (Sequential stacks only)');
-      return exportOnnx(model as Sequential, options);
+      return functional ? exportOnnxFunctional(model, options) : exportOnnx(model as Sequential, options);
     case 'keras': return exportKeras(model);
     case 'tfjs': return exportTfjs(model, options.shardName);
     case 'safetensors':

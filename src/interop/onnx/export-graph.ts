@@ -6,7 +6,7 @@
 // Embedding mask_zero becomes sequence_lens = ReduceSum(Cast(Not(Equal(ids, 0)))) over time: ONNX can only
 // express RIGHT padding that way, so a masked model is exported for right-padded input (`padding: 'left'`
 // is refused), and outputs that would differ from Keras on padded steps are refused too.
-import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Recurrent, type Layer, type Sequential } from '../../index.js';
+import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Recurrent, type Layer, type Model, type Sequential } from '../../index.js';
 import { UnsupportedModelError } from '../errors.js';
 import { reorderBlocks, transpose2d, type Tensor } from '../tensor.js';
 import { DataType, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './proto.js';
@@ -36,7 +36,8 @@ function onnxActivation(name: string, where: string): { name: string; alpha?: nu
   }
 }
 
-class OnnxBuilder {
+/** Collects the nodes and initializers of an ONNX graph under generated unique names. */
+export class OnnxBuilder {
   nodes: OnnxNode[] = [];
   inits: OnnxTensor[] = [];
   private n = 0;
@@ -59,14 +60,16 @@ class OnnxBuilder {
   }
 }
 
-const ints = (name: string, v: number[]): OnnxAttribute => ({ name, type: 7, ints: v });
-const int = (name: string, v: number): OnnxAttribute => ({ name, type: 2, i: v });
+/** An INTS attribute. */
+export const ints = (name: string, v: number[]): OnnxAttribute => ({ name, type: 7, ints: v });
+/** An INT attribute. */
+export const int = (name: string, v: number): OnnxAttribute => ({ name, type: 2, i: v });
 const str = (name: string, v: string): OnnxAttribute => ({ name, type: 3, s: v });
 const strs = (name: string, v: string[]): OnnxAttribute => ({ name, type: 8, strings: v });
 const floats = (name: string, v: number[]): OnnxAttribute => ({ name, type: 6, floats: v });
 
 /** The model's weights of one layer in fused-rnn order. */
-function layerWeights(model: Sequential, layer: Layer): Tensor[] {
+export function layerWeights(model: Model, layer: Layer): Tensor[] {
   const all = new Map(model.getWeights().map((w) => [w.path, w]));
   return model.paramTable.entries.filter((e) => e.layer === layer.name).map((e) => ({ shape: e.shape.slice(), data: all.get(e.path)!.data }));
 }
@@ -121,33 +124,8 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
         throw new UnsupportedModelError(where, 'a masked sequence output feeding a non-recurrent layer: Keras repeats the last output on padded steps, ONNX writes zeros');
       }
       if (tags === 'BT') { cur = b.node('Transpose', [cur], [ints('perm', [1, 0, 2])])[0]; tags = 'TB'; }
-      const cell = inner.className as 'LSTM' | 'GRU' | 'SimpleRNN';
-      const op = cell === 'SimpleRNN' ? 'RNN' : cell;
-      const H = inner.units, dirs = bidi ? 2 : 1, G = (cell === 'LSTM' ? 4 : cell === 'GRU' ? 3 : 1) * H;
-      const ws = layerWeights(model, layer);
-      const D = ws[0].shape[0];
-      const W = new Float32Array(dirs * G * D), R = new Float32Array(dirs * G * H), B = new Float32Array(dirs * 2 * G);
-      const resetAfter = inner instanceof GRU && inner.resetAfter;
-      for (let d = 0; d < dirs; d++) {
-        const [kernel, recurrent, bias] = ws.slice(d * 3, d * 3 + 3);
-        W.set(transpose2d(reorderBlocks(kernel, H, TO_ONNX[cell])).data, d * G * D);
-        R.set(transpose2d(reorderBlocks(recurrent, H, TO_ONNX[cell])).data, d * G * H);
-        const bs = reorderBlocks(bias, H, TO_ONNX[cell]).data;
-        if (resetAfter) B.set(bs, d * 2 * G); // (2, 3H) = [Wb; Rb], row-major
-        else B.set(bs, d * 2 * G); // one bias: Wb = bias, Rb = 0
-      }
-      const acts: string[] = [], alphas: number[] = [], betas: number[] = [];
-      const push = (a: { name: string; alpha?: number; beta?: number }) => { acts.push(a.name); alphas.push(a.alpha ?? 0); betas.push(a.beta ?? 0); };
-      for (let d = 0; d < dirs; d++) {
-        if (cell === 'LSTM') { push(onnxActivation((inner as LSTM).recurrentActivation, where)); push(onnxActivation(inner.activation, where)); push(onnxActivation(inner.activation, where)); }
-        else if (cell === 'GRU') { push(onnxActivation((inner as GRU).recurrentActivation, where)); push(onnxActivation(inner.activation, where)); }
-        else push(onnxActivation(inner.activation, where));
-      }
-      const attrs: OnnxAttribute[] = [int('hidden_size', H), str('direction', bidi ? 'bidirectional' : inner.goBackwards ? 'reverse' : 'forward'), strs('activations', acts)];
-      if (acts.some((a) => a === 'HardSigmoid' || a === 'Affine')) attrs.push(floats('activation_alpha', alphas), floats('activation_beta', betas));
-      if (cell === 'GRU') attrs.push(int('linear_before_reset', resetAfter ? 1 : 0));
-      const inputs = [cur, b.init('W', [dirs, G, D], W), b.init('R', [dirs, G, H], R), b.init('B', [dirs, 2 * G], B), lens];
-      const [Y, Yh] = b.node(op, inputs, attrs, cell === 'LSTM' ? 3 : 2);
+      const { op, weights, attrs, outputs } = recurrentOp(b, model, layer as Recurrent | Bidirectional);
+      const [Y, Yh] = b.node(op, [cur, ...weights, lens], attrs, outputs);
       if (inner.returnSequences) {
         const t = b.node('Transpose', [Y], [ints('perm', [0, 2, 1, 3])])[0];
         cur = b.node('Reshape', [t, b.init('shape', [3], [0, 0, -1], DataType.INT64)])[0];
@@ -162,15 +140,7 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
     }
     if (layer instanceof Dense) {
       toBatchMajor();
-      const ws = layerWeights(model, layer);
-      cur = b.node('MatMul', [cur, b.init('kernel', ws[0].shape, ws[0].data)])[0];
-      if (ws[1]) cur = b.node('Add', [cur, b.init('bias', ws[1].shape, ws[1].data)])[0];
-      switch (layer.activation) {
-        case 'linear': break;
-        case 'softmax': cur = b.node('Softmax', [cur], [int('axis', -1)])[0]; break;
-        case 'hard_sigmoid': cur = b.node('HardSigmoid', [cur], [{ name: 'alpha', type: 1, f: 1 / 6 }, { name: 'beta', type: 1, f: 0.5 }])[0]; break;
-        default: cur = b.node(layer.activation[0].toUpperCase() + layer.activation.slice(1), [cur])[0];
-      }
+      cur = denseOp(b, model, layer, cur);
       return;
     }
     throw new UnsupportedModelError(describe(layer), 'has no ONNX export (supported: Embedding, LSTM, GRU, SimpleRNN, Bidirectional (concat), Dense, Dropout)');
@@ -191,4 +161,54 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
       outputs: [{ name: 'output', elemType: DataType.FLOAT, dims: seq ? ['batch', timeDim, outWidth] : ['batch', outWidth] }],
     },
   });
+}
+
+/**
+ * The ONNX LSTM/GRU/RNN operator of a recurrent layer (or a concat Bidirectional): op type, W/R/B initializers
+ * (gate blocks reordered, transposed), attributes and its output count. Inputs X and sequence_lens (and
+ * initial states) are the caller's.
+ */
+export function recurrentOp(b: OnnxBuilder, model: Model, layer: Recurrent | Bidirectional): { op: string; weights: string[]; attrs: OnnxAttribute[]; outputs: number; dirs: number } {
+  const bidi = layer instanceof Bidirectional;
+  const inner = bidi ? layer.forwardLayer : layer;
+  const where = describe(layer);
+  const cell = inner.className as 'LSTM' | 'GRU' | 'SimpleRNN';
+  const op = cell === 'SimpleRNN' ? 'RNN' : cell;
+  const H = inner.units, dirs = bidi ? 2 : 1, G = (cell === 'LSTM' ? 4 : cell === 'GRU' ? 3 : 1) * H;
+  const ws = layerWeights(model, layer);
+  const D = ws[0].shape[0];
+  const W = new Float32Array(dirs * G * D), R = new Float32Array(dirs * G * H), B = new Float32Array(dirs * 2 * G);
+  const resetAfter = inner instanceof GRU && inner.resetAfter;
+  for (let d = 0; d < dirs; d++) {
+    const [kernel, recurrent, bias] = ws.slice(d * 3, d * 3 + 3);
+    W.set(transpose2d(reorderBlocks(kernel, H, TO_ONNX[cell])).data, d * G * D);
+    R.set(transpose2d(reorderBlocks(recurrent, H, TO_ONNX[cell])).data, d * G * H);
+    const bs = reorderBlocks(bias, H, TO_ONNX[cell]).data;
+    if (resetAfter) B.set(bs, d * 2 * G); // (2, 3H) = [Wb; Rb], row-major
+    else B.set(bs, d * 2 * G); // one bias: Wb = bias, Rb = 0
+  }
+  const acts: string[] = [], alphas: number[] = [], betas: number[] = [];
+  const push = (a: { name: string; alpha?: number; beta?: number }) => { acts.push(a.name); alphas.push(a.alpha ?? 0); betas.push(a.beta ?? 0); };
+  for (let d = 0; d < dirs; d++) {
+    if (cell === 'LSTM') { push(onnxActivation((inner as LSTM).recurrentActivation, where)); push(onnxActivation(inner.activation, where)); push(onnxActivation(inner.activation, where)); }
+    else if (cell === 'GRU') { push(onnxActivation((inner as GRU).recurrentActivation, where)); push(onnxActivation(inner.activation, where)); }
+    else push(onnxActivation(inner.activation, where));
+  }
+  const attrs: OnnxAttribute[] = [int('hidden_size', H), str('direction', bidi ? 'bidirectional' : inner.goBackwards ? 'reverse' : 'forward'), strs('activations', acts)];
+  if (acts.some((a) => a === 'HardSigmoid' || a === 'Affine')) attrs.push(floats('activation_alpha', alphas), floats('activation_beta', betas));
+  if (cell === 'GRU') attrs.push(int('linear_before_reset', resetAfter ? 1 : 0));
+  return { op, weights: [b.init('W', [dirs, G, D], W), b.init('R', [dirs, G, H], R), b.init('B', [dirs, 2 * G], B)], attrs, outputs: cell === 'LSTM' ? 3 : 2, dirs };
+}
+
+/** A Dense layer on the last axis of a batch-major value: MatMul (+ Add bias) (+ activation); the output name. */
+export function denseOp(b: OnnxBuilder, model: Model, layer: Dense, x: string): string {
+  const ws = layerWeights(model, layer);
+  let cur = b.node('MatMul', [x, b.init('kernel', ws[0].shape, ws[0].data)])[0];
+  if (ws[1]) cur = b.node('Add', [cur, b.init('bias', ws[1].shape, ws[1].data)])[0];
+  switch (layer.activation) {
+    case 'linear': return cur;
+    case 'softmax': return b.node('Softmax', [cur], [int('axis', -1)])[0];
+    case 'hard_sigmoid': return b.node('HardSigmoid', [cur], [{ name: 'alpha', type: 1, f: 1 / 6 }, { name: 'beta', type: 1, f: 0.5 }])[0];
+    default: return b.node(layer.activation[0].toUpperCase() + layer.activation.slice(1), [cur])[0];
+  }
 }
