@@ -32,15 +32,12 @@ export async function exportModel(model: Model, format: ExportFormat, options?: 
 export async function exportModel(model: Model, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
   if (!(model instanceof Model)) throw new UnsupportedModelError('exportModel', `model must be a fused-rnn model (Sequential or Model), got ${model === null ? 'null' : typeof model}`); // issue 16
   const functional = !(model instanceof Sequential);
-  const refuse = (what: string) => new UnsupportedModelError(`${model.className} "${model.name}"`, what);
   switch (format) {
     case 'onnx':
       return functional ? exportOnnxFunctional(model, options) : exportOnnx(model as Sequential, options);
     case 'keras': return exportKeras(model);
     case 'tfjs': return exportTfjs(model, options.shardName);
-    case 'safetensors':
-      if (functional) throw refuse('a PyTorch state_dict export needs a Sequential stack (layer order = module order)');
-      return exportSafetensors(model as Sequential);
+    case 'safetensors': return exportSafetensors(model);
     default: throw new UnsupportedModelError('exportModel', `unknown format ${JSON.stringify(format)} (onnx, keras, tfjs, safetensors)`);
   }
 }

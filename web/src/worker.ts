@@ -16,6 +16,8 @@ const post = (m: FromWorker, transfer: Transferable[] = []) => scope.postMessage
 
 /** SIMD where the engine has it (every current browser), else the scalar build. */
 const KERNEL_OPTIONS = { variant: 'auto' } as const;
+/** The current run's kernels (their helper threads end when the next run starts). */
+let runKernels: Kernels | null = null;
 let dataBase = '';
 let sentiment: Promise<SentimentData> | null = null;
 let glove: Promise<WordVectors> | null = null;
@@ -125,8 +127,13 @@ async function train(config: TrainConfig): Promise<void> {
       prepared = prepareText(data.texts, data.labels, shaping);
     }
     const vectors = config.embeddings === 'glove' ? await loadGlove() : null;
-    // A fresh kernel instance (its own wasm memory) per run, so memory of earlier models is released.
-    const kernels: Kernels = await loadKernels(KERNEL_OPTIONS);
+    // A fresh kernel instance (its own wasm memory) per run, so memory of earlier models is released. Threads:
+    // one per core where the page is cross-origin isolated (npm run web sends COOP/COEP), else 1 with a warning;
+    // this worker may block in Atomics.wait, the page's main thread could not (docs/performance.md).
+    runKernels?.dispose();
+    runKernels = null;
+    const kernels: Kernels = await loadKernels({ ...KERNEL_OPTIONS, threads: 'auto' });
+    runKernels = kernels;
     const batchesPerEpoch = Math.ceil(prepared.train.length / config.batchSize);
     const monitor = new GradientMonitor({ every: 1, spectralEvery: 0, updateRatios: false });
     const live = new LiveProgress(monitor, rows(prepared, prepared.validation), config.batchSize,
