@@ -62,7 +62,7 @@ async function child(file: string, train: boolean): Promise<void> {
     const model = buildTextModel({ kind: 'gru', vocabularySize: ds.tokenizer.vocabularySize, embeddingDim: 8, units: 8, dropout: 0, classes: ds.labels.size, seed: 1 });
     model.compile({ optimizer: { className: 'adam', config: { learningRate: 0.01 } }, loss: 'sparseCategoricalCrossentropy', metrics: ['accuracy'] });
     const h = await model.fit(ds as never, undefined as never, {
-      epochs: 1, callbacks: [{ onBatchEnd: (b) => { batches = b + 1; rows += 256; if (b % 200 === 0) sample(b); } }],
+      epochs: 1, callbacks: [{ onBatchEnd: (b: number) => { batches = b + 1; rows += 256; if (b % 200 === 0) sample(b); } }],
     } as never);
     accuracy = (h.history.accuracy ?? [NaN])[0];
   } else {

@@ -54,6 +54,7 @@ export async function* streamRecords(source: DataSource, options: StreamRecordsO
   const format = options.format ?? formatOfName(typeof File !== 'undefined' && source instanceof File ? source.name : name);
   if (!format) throw new DataError('cannot tell the format from the name; pass format: "csv" | "tsv" | "jsonl"', name);
   const blockBytes = options.blockBytes ?? 1 << 20;
+  if (!Number.isSafeInteger(blockBytes) || blockBytes < 1) throw new DataError(`blockBytes must be a positive integer, got ${blockBytes}`, name);
   // csv-parse is loaded on the CSV path only, so importing fused-rnn does not evaluate it. Its plain ESM build
   // uses Node's global Buffer; where there is none (browsers, workers) its browser build (Buffer polyfilled).
   const parseCsv = format !== 'csv' ? (() => []) as never

@@ -31,15 +31,12 @@ export async function exportModel(model: Model, format: 'onnx' | 'keras' | 'safe
 export async function exportModel(model: Model, format: ExportFormat, options?: ExportOptions): Promise<ExportResult>;
 export async function exportModel(model: Model, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
   const functional = !(model instanceof Sequential);
-  const refuse = (what: string) => new UnsupportedModelError(`${model.className} "${model.name}"`, what);
   switch (format) {
     case 'onnx':
       return functional ? exportOnnxFunctional(model, options) : exportOnnx(model as Sequential, options);
     case 'keras': return exportKeras(model);
     case 'tfjs': return exportTfjs(model, options.shardName);
-    case 'safetensors':
-      if (functional) throw refuse('a PyTorch state_dict export needs a Sequential stack (layer order = module order)');
-      return exportSafetensors(model as Sequential);
+    case 'safetensors': return exportSafetensors(model);
     default: throw new TypeError(`exportModel: unknown format ${JSON.stringify(format)} (onnx, keras, tfjs, safetensors)`);
   }
 }

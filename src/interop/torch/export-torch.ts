@@ -3,14 +3,14 @@
 // `<name>` with num_layers=1 (`weight_ih_l0`, `weight_hh_l0`, `bias_ih_l0`, `bias_hh_l0`, `_reverse` for the
 // backward direction). Stack them in PyTorch as separate modules (or merge same-kind neighbours into one
 // num_layers module by renaming _l0 → _lK).
-import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Recurrent, type Layer, type Sequential } from '../../index.js';
+import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Recurrent, Sequential, type Layer, type Model } from '../../index.js';
 import { UnsupportedModelError } from '../errors.js';
 import { transpose2d, type Tensor } from '../tensor.js';
 import { kerasToTorch, type CellKind } from './layout.js';
 import { writeSafetensors } from './safetensors.js';
 
 /** The state_dict of a built model as safetensors bytes. */
-export function exportSafetensors(model: Sequential): Uint8Array {
+export function exportSafetensors(model: Model): Uint8Array {
   const all = new Map(model.getWeights().map((w) => [w.path, w]));
   const weightsOf = (l: Layer): Tensor[] => model.paramTable.entries.filter((e) => e.layer === l.name).map((e) => ({ shape: e.shape.slice(), data: all.get(e.path)!.data }));
   const out = new Map<string, Tensor>();
@@ -18,6 +18,8 @@ export function exportSafetensors(model: Sequential): Uint8Array {
   for (const l of model.layers) {
     const where = `${l.className} "${l.name}"`;
     if (l instanceof Dropout) continue;
+    // A functional model's wiring layers (merges, Masking, RepeatVector) hold no parameters: nothing to write.
+    if (!(model instanceof Sequential) && !model.paramTable.entries.some((e) => e.layer === l.name)) continue;
     if (l instanceof Embedding) { out.set(`${key(l)}.weight`, weightsOf(l)[0]); continue; }
     if (l instanceof Dense) {
       const [k, b] = weightsOf(l);

@@ -2,7 +2,7 @@
 // to the model's layers in layer order by kind and shape (nn.Embedding ↔ Embedding, nn.Linear ↔ Dense,
 // layer K of an nn.LSTM/GRU/RNN with num_layers ↔ the K-th consecutive LSTM/GRU/SimpleRNN or Bidirectional),
 // or through an explicit name map. Gate reorders, transposes and bias sums are done here (layout.ts).
-import { Bidirectional, Dense, Embedding, GRU, LSTM, Recurrent, SimpleRNN, type Layer, type Sequential } from '../../index.js';
+import { Bidirectional, Dense, Embedding, GRU, LSTM, Recurrent, Sequential, SimpleRNN, type Layer, type Model } from '../../index.js';
 import { ModelFileError, UnsupportedModelError } from '../errors.js';
 import { readBytes, type ByteSource } from '../source.js';
 import { fmtShape, transpose2d, type Tensor } from '../tensor.js';
@@ -53,9 +53,10 @@ const describeLayer = (l: Layer) => `${l.className} "${l.name}"`;
  * bidirectional, batch_first; GRU needs resetAfter: true, PyTorch's formula). All shapes are checked before
  * any weight changes; on an error the model's weights are untouched.
  */
-export async function loadTorchWeights(model: Sequential, source: ByteSource, options: TorchLoadOptions = {}): Promise<void> {
+export async function loadTorchWeights(model: Model, source: ByteSource, options: TorchLoadOptions = {}): Promise<void> {
   const file = options.name ?? (typeof source === 'string' || source instanceof URL ? String(source) : 'state_dict');
   const { tensors } = readSafetensors(await readBytes(source, 'safetensors file'), file);
+  if (!model.built && !(model instanceof Sequential)) await model.build(); // a functional model knows its inputs
   if (!model.built) {
     const shape = model.layers[0]?.inputShape;
     if (!shape) throw new UnsupportedModelError(`Sequential "${model.name}"`, 'build the model (or give its first layer an inputShape) before loading weights');
@@ -123,9 +124,11 @@ export async function loadTorchWeights(model: Sequential, source: ByteSource, op
     if (inner instanceof SimpleRNN && inner.activation !== 'tanh' && inner.activation !== 'relu') throw new UnsupportedModelError(describeLayer(layer), 'nn.RNN has tanh or relu nonlinearity');
     if (inner.goBackwards) throw new UnsupportedModelError(describeLayer(layer), 'goBackwards has no nn.LSTM/GRU/RNN counterpart');
     const H = inner.units, G = GATES[cell] * H;
+    // The layer's input width: its first parameter is the kernel (D, G) (the forward one in a Bidirectional).
+    const D = entries.find((e) => e.layer === layer.name)!.shape[0];
     const fitsRnn = (m: Module, k: number) => {
       const w = m.tensors.get(`weight_ih_l${k}`);
-      return !!w && !m.used.has(k) && m.bidirectional === bidi && w.shape[0] === G && m.tensors.get(`weight_hh_l${k}`)?.shape.join() === [G, H].join();
+      return !!w && !m.used.has(k) && m.bidirectional === bidi && w.shape[0] === G && w.shape[1] === D && m.tensors.get(`weight_hh_l${k}`)?.shape.join() === [G, H].join();
     };
     let pick = named(layer);
     if (!pick) {
@@ -145,7 +148,7 @@ export async function loadTorchWeights(model: Sequential, source: ByteSource, op
   }
   if (options.strict !== false) {
     const unused = [...tensors.keys()].filter((n) => !usedNames.has(n));
-    if (unused.length) throw new ModelFileError(file, `tensors ${unused.join(', ')} match no layer of Sequential "${model.name}" (pass strict: false to ignore them)`);
+    if (unused.length) throw new ModelFileError(file, `tensors ${unused.join(', ')} match no layer of ${model.className} "${model.name}" (pass strict: false to ignore them)`);
   }
   model.setWeights(weights);
 }
