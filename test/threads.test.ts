@@ -12,15 +12,17 @@ import { uniform } from './helpers/random.js';
 import { checkClose, checkEqual } from './helpers/check-close.js';
 import { f64Out, readF64 } from './helpers/f64-out.js';
 
-interface Case { T: number; B: number; D: number; H: number; padding: 'none' | 'right' | 'left'; reverse: boolean }
+interface Case { T: number; B: number; D: number; H: number; padding: 'none' | 'right' | 'left' | 'steps'; reverse: boolean }
 
 /** Forward, backward and inference of one seeded LSTM problem; every output read back. */
 function runLstm(k: Kernels, p: Case): Record<string, ArrayLike<number>> {
   const { T, B, D, H } = p, G = 4 * H, a = k.arena;
   const put = (n: number, seed: number, scale = 0.5) => a.putF32(uniform(n, seed, -scale, scale));
   const ref = (ptr: number, shape: number[]) => ({ ptr, shape });
-  const lengths = p.padding === 'none' ? undefined : Array.from({ length: B }, (_, b) => [0, 1, T, (b * 5) % (T + 1)][b % 4]);
-  const masking = { lengths, leftPadded: p.padding === 'left', reverse: p.reverse };
+  const lengths = p.padding === 'none' || p.padding === 'steps' ? undefined : Array.from({ length: B }, (_, b) => [0, 1, T, (b * 5) % (T + 1)][b % 4]);
+  // 'steps': a gappy (T, B) step mask (leading, inner and trailing masked steps mixed across rows).
+  const stepMask = p.padding === 'steps' ? Array.from({ length: T * B }, (_, i) => ((i * 7) % 5 !== 0 && i % B !== 3 ? 1 : 0)) : undefined;
+  const masking = { lengths, stepMask, leftPadded: p.padding === 'left', reverse: p.reverse };
   const x = ref(put(T * B * D, 1), [T, B, D]), W = ref(put(D * G, 2), [D, G]), U = ref(put(H * G, 3), [H, G]), b = ref(put(G, 4), [G]);
   const h = ref(put((T + 1) * B * H, 5), [T + 1, B, H]), c = ref(put((T + 1) * B * H, 6), [T + 1, B, H]);
   const gates = ref(a.allocZeroed(T * B * G), [T, B, G]);
@@ -45,6 +47,8 @@ const CASES: Case[] = [
   { T: 8, B: 13, D: 4, H: 8, padding: 'left', reverse: true },
   { T: 6, B: 34, D: 9, H: 36, padding: 'right', reverse: true },
   { T: 5, B: 2, D: 3, H: 4, padding: 'none', reverse: true },
+  { T: 8, B: 11, D: 5, H: 12, padding: 'steps', reverse: false },
+  { T: 7, B: 10, D: 4, H: 8, padding: 'steps', reverse: true },
 ];
 
 test('LSTM forward, backward and inference on 2 and 3 threads equal 1 thread bit for bit (simd)', async () => {

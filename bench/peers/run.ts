@@ -86,9 +86,15 @@ if (oracle.status !== 0) {
   process.exit(1);
 }
 
+// PEERS_WORKLOADS="W2,W2f,W3 B1,W3 B32" and PEERS_SKIP="tfjs-cpu,brain.js" run a subset (the skipped cells
+// print as "skipped"): the full table takes 20+ minutes on a busy 2-core machine, tfjs-cpu most of it.
+const onlyWorkloads = process.env.PEERS_WORKLOADS ? new Set(process.env.PEERS_WORKLOADS.split(',').map((x) => x.trim())) : null;
+const skipPeers = new Set((process.env.PEERS_SKIP ?? '').split(',').map((x) => x.trim()).filter(Boolean));
+const runs = (w: Workload, p: PeerName) => (onlyWorkloads === null || onlyWorkloads.has(w.id)) && !skipPeers.has(p);
+if (onlyWorkloads || skipPeers.size) console.log(`subset: workloads ${onlyWorkloads ? [...onlyWorkloads].join(', ') : 'all'}; skipped peers: ${[...skipPeers].join(', ') || 'none'}`);
 console.log('cells (each in its own process):');
 const cells = new Map<string, CellResult>();
-for (const w of WORKLOADS) for (const p of w.peers) cells.set(`${w.id}|${p}`, runCell(p, w));
+for (const w of WORKLOADS) for (const p of w.peers) if (runs(w, p)) cells.set(`${w.id}|${p}`, runCell(p, w));
 
 // The headline ratios get more rounds, fused-rnn and the peer alternating, and every cell's timed runs pooled
 // over its rounds before the median: on a shared 2-core machine another job's burst can slow one cell for
@@ -104,6 +110,7 @@ for (let round = 1; round < ROUNDS; round++) {
   for (const [id, a, b] of HEADLINES) {
     const w = WORKLOADS.find((x) => x.id === id)!;
     for (const p of [a, b]) {
+      if (!cells.has(`${id}|${p}`)) continue;
       const key = `${id}|${p}`, prev = cells.get(key)!, next = runCell(p, w);
       if (!prev.ok || !next.ok) continue;
       const times = [...prev.times!, ...next.times!];
@@ -119,8 +126,8 @@ const mismatches: string[] = [];
 for (const w of WORKLOADS) {
   const f = cells.get(`${w.id}|fused-rnn`);
   for (const p of w.peers) {
-    const c = cells.get(`${w.id}|${p}`)!;
-    if (p === 'fused-rnn' || p === 'brain.js' || !c.ok || !f?.ok) continue; // ('fused-rnn 2t' is checked too)
+    const c = cells.get(`${w.id}|${p}`);
+    if (!c || p === 'fused-rnn' || p === 'brain.js' || !c.ok || !f?.ok) continue; // ('fused-rnn 2t' is checked too)
     const tol = w.kind === 'train' ? 1e-4 * Math.abs(f.check!) : 1e-4 * Math.max(1, Math.abs(f.check!));
     if (!(Math.abs(c.check! - f.check!) <= tol)) mismatches.push(`${w.id} ${p}: ${w.kind === 'train' ? 'first loss' : 'output sum'} ${c.check} vs fused-rnn ${f.check}`);
   }
@@ -131,11 +138,11 @@ const rate = (w: Workload, c: CellResult | undefined) => (c?.ok ? itemsPerRun(w)
 const base = (p: PeerName): PeerName => (p === 'ort-web 2t' ? 'fused-rnn 2t' : 'fused-rnn');
 const header = ['workload', 'unit', ...PEERS];
 const rows: string[][] = [];
-for (const w of WORKLOADS) {
+for (const w of WORKLOADS.filter((x) => onlyWorkloads === null || onlyWorkloads.has(x.id))) {
   const row = [w.id, w.unit];
   for (const p of PEERS) {
     const c = cells.get(`${w.id}|${p}`);
-    if (!c) { row.push(notRun(w, p)); continue; }
+    if (!c) { row.push(w.peers.includes(p) ? 'skipped' : notRun(w, p)); continue; }
     if (!c.ok) { row.push(`fails: ${shortError(c.error!)}`); continue; }
     const r = rate(w, c);
     const slow = c.times!.length < 5 ? '*' : '';
