@@ -54,6 +54,7 @@ export class History extends Callback {
   readonly epoch: number[] = [];
   readonly history: Record<string, number[]> = {};
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    if (typeof logs !== 'object' || logs === null) throw new ModelStateError(`History.onEpochEnd: logs must be an object of numbers (fit() passes one), got ${logs === null ? 'null' : typeof logs}`);
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
   }

@@ -133,7 +133,7 @@ function runChild(root: string, planFile: string, start: number, dir: string, ti
   return new Promise((done) => {
     const runner = fileURLToPath(new URL('./runner.ts', import.meta.url));
     const child = spawn(process.execPath, ['--import', 'tsx', runner, planFile, String(start), dir, root], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let open = -1, buffer = '', stderr = '', killedFor = -1;
+    let open = -1, lastEnded = -1, buffer = '', stderr = '', killedFor = -1;
     let watchdog: NodeJS.Timeout | undefined;
     const arm = (ms: number) => {
       clearTimeout(watchdog);
@@ -152,14 +152,15 @@ function runChild(root: string, planFile: string, start: number, dir: string, ti
         let msg: { begin?: number; end?: number; result?: Result };
         try { msg = JSON.parse(line); } catch { continue; } // a callee printing to stdout
         if (msg.begin !== undefined) { open = msg.begin; arm(timeoutMs + Math.min(5000, timeoutMs)); } // the runner's own async timeout answers first
-        if (msg.end !== undefined) { results[msg.end] = msg.result!; open = -1; }
+        if (msg.end !== undefined) { results[msg.end] = msg.result!; open = -1; lastEnded = msg.end; }
       }
     });
     child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
       if (open < 0 && killedFor < 0 && code === 0) return done(results.length);
-      const at = open >= 0 ? open : killedFor;
+      // a death between calls: an asynchronous failure left behind by the call that ended last
+      const at = open >= 0 ? open : killedFor >= 0 ? killedFor : lastEnded;
       if (at < 0) {
         // died before its first call: nothing to blame, so fail the whole run loudly
         for (let i = start; i < results.length; i++) results[i] = { outcome: 'crash', detail: `runner failed to start (code ${code}, ${signal}): ${stderr.slice(-500)}` };
