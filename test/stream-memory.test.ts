@@ -1,8 +1,9 @@
 // Data larger than memory, as a test: a generated CSV file three times larger than a deliberately small JS heap
-// (child process with --max-old-space-size=18) is scanned and read for one epoch through TextFileDataset
+// (child process with --max-old-space-size=24) is scanned and read for one epoch through TextFileDataset
 // (test/helpers/stream-memory-child.mjs). It must complete (holding the file, or the records, would exceed the
 // heap and kill the child), and the memory after GC (JS heap + ArrayBuffers) must not grow as the file is read: the last quarter's peak may
-// exceed the first quarter's by at most 1.5 MB. The training variant, fit() over a 100 MB file, is measured by
+// exceed the first quarter's by less than 3 MB (on a quiet machine V8 adds 0.8–1.7 MB over the run whatever
+// the file size; a child that keeps its batches grows by 4.1 MB on 54 MB and more on this 72 MB file). The training variant, fit() over a 100 MB file, is measured by
 // scripts/stream-memory.ts --train (README).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -16,7 +17,7 @@ import { writeLargeCsv } from '../scripts/stream-memory.js';
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const LIB = join(ROOT, 'dist/node/index.js');
 const CHILD = join(ROOT, 'test/helpers/stream-memory-child.mjs');
-const HEAP_MB = 18;
+const HEAP_MB = 24; // 18 ran out of memory on a quiet CI machine (a Set rehash near the limit); 24 leaves room
 
 function read(file: string) {
   const r = spawnSync(process.execPath, [`--max-old-space-size=${HEAP_MB}`, '--expose-gc', CHILD, LIB, file], { encoding: 'utf8', timeout: 300_000 });
@@ -40,7 +41,7 @@ test(`a CSV file 3× the ${HEAP_MB} MB heap limit streams through TextFileDatase
     assert.ok(q >= 15, `sampled ${h.length} times`);
     const first = Math.max(...h.slice(0, q)), last = Math.max(...h.slice(-q));
     const msg = `heap + ArrayBuffers after GC over ${mb.toFixed(0)} MB (${r.records} records, ${r.batches} batches): first quarter peak ${first.toFixed(2)} MB, last quarter peak ${last.toFixed(2)} MB, overall ${Math.max(...h).toFixed(2)} MB; heap limit ${HEAP_MB} MB`;
-    assert.ok(last - first < 1.5, msg);
+    assert.ok(last - first < 3, msg);
     console.log(msg);
   } finally {
     rmSync(dir, { recursive: true, force: true });
