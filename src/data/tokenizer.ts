@@ -302,9 +302,7 @@ export class Tokenizer {
     }
   }
 }
-
 // ---- helpers
-
 function checkSplit(where: string, split: unknown): void {
   if (typeof split !== 'string' || split === '') throw new DataError(`${where}: split must be a non-empty string, got ${describe(split)}`);
 }
