@@ -143,4 +143,66 @@ test('exports keep slope 0.2: TF.js (tfjs-layers reloads it), ONNX HardSigmoid(0
   await rejectsTyped(() => exportModel(model, 'keras'), UnsupportedModelError, /LSTM "lstm".*hard_sigmoid_tfjs.*no Keras 3 activation/);
 });
 
+/** tfjs-layers' own model with hardSigmoid as a Dense / Conv1D activation, its artifacts and its prediction on x. */
+async function tfjsDenseModel(layers: tfl.layers.Layer[], x: tf.Tensor): Promise<TfjsSource> {
+  const m = tfl.sequential({ name: 'hs_dense', layers });
+  // Large weights: the Dense/Conv1D pre-activations cross both clip ends (|z| > 2.5) and the slope.
+  m.setWeights(m.getWeights().map((w, i) => tf.tensor(values(w.size, i + 3, 6), w.shape)));
+  const want = Float32Array.from(await (m.predict(x) as tf.Tensor).data());
+  let art: tf.io.ModelArtifacts | null = null;
+  await m.save(tf.io.withSaveHandler(async (a) => { art = a; return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } }; }));
+  const a = art as unknown as tf.io.ModelArtifacts;
+  const modelJson = JSON.stringify({ format: 'layers-model', generatedBy: 'TensorFlow.js tfjs-layers v4.22.0', modelTopology: a.modelTopology, weightsManifest: [{ paths: ['weights.bin'], weights: a.weightSpecs }] });
+  return { modelJson, weights: new Uint8Array(a.weightData as ArrayBuffer), want, topology: JSON.stringify(a.modelTopology) };
+}
+
+test('Dense and Conv1D with tfjs hardSigmoid (slope 0.2): import, TF.js and ONNX exports, ONNX import back, all within 1e-5 of tfjs-layers', async () => {
+  // Ids → Embedding → LSTM → Dense(hardSigmoid): the weights drive the Dense pre-activations through both clip ends.
+  const ids = { data: Int32Array.from(IDS.data, (v) => v || 1), shape: IDS.shape };
+  const src = await tfjsDenseModel([
+    tfl.layers.embedding({ inputDim: V, outputDim: 4, inputShape: [T], name: 'emb' }),
+    tfl.layers.lstm({ units: 5, name: 'lstm', recurrentInitializer: 'glorotUniform', recurrentActivation: 'sigmoid' }),
+    tfl.layers.dense({ units: 6, activation: 'hardSigmoid', name: 'gate_out' }),
+  ], tf.tensor2d(Float32Array.from(ids.data), [4, T]));
+  assert.match(src.topology, /"activation":"hard_sigmoid"/);
+  const model = await importModel(src, { kernels: k });
+  assert.is((model.layers[2] as unknown as { activation: string }).activation, 'hard_sigmoid_tfjs');
+  const got = (await model.predict(ids)).data;
+  expectClose('Dense hardSigmoid vs tfjs-layers', got, src.want);
+  const clipped = Array.from(got).filter((v) => v === 0 || v === 1).length;
+  assert.ok(clipped > 0 && clipped < got.length, `the test must reach the clip ends and the slope (${clipped} of ${got.length} clipped)`);
+
+  const t = await exportModel(model, 'tfjs');
+  const json = JSON.parse(t.modelJson);
+  assert.match(JSON.stringify(json.modelTopology), /"activation":"hard_sigmoid"/);
+  const loaded = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: json.modelTopology, weightSpecs: json.weightsManifest[0].weights, weightData: t.weights.slice().buffer }));
+  expectClose('tfjs-layers on the TF.js export', await (loaded.predict(tf.tensor2d(Float32Array.from(ids.data), [4, T])) as tf.Tensor).data(), src.want);
+
+  const bytes = await exportModel(model, 'onnx');
+  const session = await ort.InferenceSession.create(bytes);
+  const out = await session.run({ ids: new ort.Tensor('int64', BigInt64Array.from(ids.data, (v) => BigInt(v)), ids.shape) });
+  expectClose('onnxruntime on the ONNX export (HardSigmoid 0.2, 0.5)', out.output.data as Float32Array, src.want);
+  await session.release();
+  const back = await importModel(bytes, { kernels: k });
+  assert.is((back.layers[2] as unknown as { activation: string }).activation, 'hard_sigmoid_tfjs');
+  expectClose('ONNX export → import', (await back.predict(ids)).data, src.want);
+  await rejectsTyped(() => exportModel(model, 'keras'), UnsupportedModelError, /Dense "gate_out".*hard_sigmoid_tfjs.*no Keras 3 activation/);
+
+  // Floats → Conv1D(hardSigmoid) → GRU → Dense(hardSigmoid) from tfjs-layers; model.json import and TF.js re-export.
+  const xs = tf.tensor3d(values(3 * T * 2, 7, 3), [3, T, 2]);
+  const conv = await tfjsDenseModel([
+    tfl.layers.conv1d({ filters: 4, kernelSize: 2, activation: 'hardSigmoid', inputShape: [T, 2], name: 'conv' }),
+    tfl.layers.gru({ units: 3, name: 'gru', recurrentInitializer: 'glorotUniform' }),
+    tfl.layers.dense({ units: 2, activation: 'hardSigmoid', name: 'head' }),
+  ], xs);
+  const cm = await importModel(conv, { kernels: k });
+  assert.is((cm.layers[0] as unknown as { activation: string }).activation, 'hard_sigmoid_tfjs');
+  const xIn = { data: Float32Array.from(await xs.data()), shape: [3, T, 2] };
+  expectClose('Conv1D/Dense hardSigmoid vs tfjs-layers', (await cm.predict(xIn)).data, conv.want);
+  const ct = await exportModel(cm, 'tfjs');
+  const cj = JSON.parse(ct.modelJson);
+  const cl = await tfl.loadLayersModel(tf.io.fromMemory({ modelTopology: cj.modelTopology, weightSpecs: cj.weightsManifest[0].weights, weightData: ct.weights.slice().buffer }));
+  expectClose('tfjs-layers on the Conv1D TF.js export', await (cl.predict(xs) as tf.Tensor).data(), conv.want);
+});
+
 test.run();

@@ -17,8 +17,8 @@ import {
 } from './layer.js';
 
 /** Activations Conv1D fuses into its kernel. */
-export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid';
-const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid'];
+export type Conv1DActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid' | 'hard_sigmoid_tfjs';
+const ACTIVATIONS: readonly Conv1DActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'];
 const PADDINGS: readonly ConvPadding[] = ['valid', 'same', 'causal'];
 
 /** Options of Conv1D (Keras names). */

@@ -12,9 +12,9 @@ import { getInitializer, serializeInitializer, type InitializerSpec } from '../i
 import type { Regularizer } from '../model/param-table.js';
 import { Layer, regularizerConfig, type LayerOptions, type ParamDeclaration, type Planner, type Port, type RunContext, type Shape, checkShapeArgument } from './layer.js';
 
-/** Activations of Dense (softmax included). */
-export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid' | 'softmax';
-const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'softmax'];
+/** Activations of Dense (softmax included); hard_sigmoid is Keras 3's relu6(x + 3) / 6, hard_sigmoid_tfjs TF.js / Keras 2's clip(0.2x + 0.5, 0, 1). */
+export type DenseActivation = 'linear' | 'relu' | 'tanh' | 'sigmoid' | 'hard_sigmoid' | 'hard_sigmoid_tfjs' | 'softmax';
+const ACTIVATIONS: readonly DenseActivation[] = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs', 'softmax'];
 
 /** Options of Dense (Keras names). */
 export interface DenseOptions extends LayerOptions {

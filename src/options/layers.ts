@@ -69,7 +69,7 @@ export const LAYER_SCHEMAS: Readonly<Record<string, { className: string; schema:
   dense: {
     className: 'Dense',
     schema: {
-      ...BASE_LAYER_SCHEMA, units: required(positiveInt()), activation: nullable(oneOf(['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'softmax'])),
+      ...BASE_LAYER_SCHEMA, units: required(positiveInt()), activation: nullable(oneOf(['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs', 'softmax'])),
       useBias: boolean(), kernelInitializer: initializer, biasInitializer: initializer, kernelRegularizer: regularizer, biasRegularizer: regularizer,
     },
   },
@@ -86,7 +86,7 @@ export const LAYER_SCHEMAS: Readonly<Record<string, { className: string; schema:
     className: 'Conv1D',
     schema: {
       ...BASE_LAYER_SCHEMA, filters: required(positiveInt()), kernelSize: required(intOrTuple), strides: intOrTuple, dilationRate: intOrTuple,
-      padding: oneOf(['valid', 'same', 'causal']), activation: nullable(oneOf(['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid'])),
+      padding: oneOf(['valid', 'same', 'causal']), activation: nullable(oneOf(['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'])),
       useBias: boolean(), kernelInitializer: initializer, biasInitializer: initializer, kernelRegularizer: regularizer, biasRegularizer: regularizer,
     },
   },

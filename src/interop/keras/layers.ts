@@ -59,16 +59,15 @@ function activation<T extends string>(spec: KerasLayerSpec, key: string, allowed
     if (flavor !== 'keras3') name = 'hard_sigmoid_tfjs';
   }
   if (!(allowed as readonly string[]).includes(name)) {
-    const extra = name === 'hard_sigmoid_tfjs' ? ' (the slope-0.2 hard_sigmoid of Keras 2 / TF.js; fused-rnn runs it as a recurrent gate activation only)' : '';
-    throw new UnsupportedModelError(describe(spec), `${key} "${name}" is not supported${extra}; supported: ${allowed.join(', ')}`);
+    throw new UnsupportedModelError(describe(spec), `${key} "${name}" is not supported; supported: ${allowed.join(', ')}`);
   }
   return name as T;
 }
 
 const GATE_ACTIVATIONS = ['sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'] as const;
 const CELL_ACTIVATIONS = ['tanh', 'relu', 'sigmoid', 'linear'] as const;
-const DENSE_ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'softmax'] as const;
-const CONV_ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid'] as const;
+const DENSE_ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs', 'softmax'] as const;
+const CONV_ACTIVATIONS = ['linear', 'relu', 'tanh', 'sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'] as const;
 
 /** Throws when an option holds anything but its neutral value(s). */
 function requireOption(spec: KerasLayerSpec, key: string, ok: (v: unknown) => boolean, what: string): void {

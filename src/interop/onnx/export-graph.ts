@@ -209,6 +209,8 @@ export function denseOp(b: OnnxBuilder, model: Model, layer: Dense, x: string): 
     case 'linear': return cur;
     case 'softmax': return b.node('Softmax', [cur], [int('axis', -1)])[0];
     case 'hard_sigmoid': return b.node('HardSigmoid', [cur], [{ name: 'alpha', type: 1, f: 1 / 6 }, { name: 'beta', type: 1, f: 0.5 }])[0];
-    default: return b.node(layer.activation[0].toUpperCase() + layer.activation.slice(1), [cur])[0];
+    case 'hard_sigmoid_tfjs': return b.node('HardSigmoid', [cur], [{ name: 'alpha', type: 1, f: 0.2 }, { name: 'beta', type: 1, f: 0.5 }])[0];
+    case 'relu': case 'tanh': case 'sigmoid': return b.node(layer.activation[0].toUpperCase() + layer.activation.slice(1), [cur])[0];
+    default: throw new UnsupportedModelError(describe(layer), `activation ${layer.activation} has no ONNX export`);
   }
 }

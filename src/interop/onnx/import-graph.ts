@@ -348,9 +348,9 @@ class GraphImporter {
       if (axis !== -1 && axis !== v.tags.length - 1) this.unsupported(node, `softmax over axis ${axis}, not the features`);
       e.activation = 'softmax';
     } else if (node.opType === 'HardSigmoid') {
+      // alpha 1/6 → Keras 3's hard_sigmoid; alpha 0.2 (ONNX's default) → TF.js / Keras 2's hard_sigmoid_tfjs.
       const act = activationOf('HardSigmoid', attr<number | undefined>(node, 'alpha', undefined), attr<number | undefined>(node, 'beta', undefined));
-      // A Dense runs Keras 3's hard_sigmoid only; slope 0.2 exists as a recurrent gate activation.
-      if (act !== 'hard_sigmoid') this.unsupported(node, `HardSigmoid alpha ${attr(node, 'alpha', 0.2)} beta ${attr(node, 'beta', 0.5)} after a MatMul/Gemm: fused-rnn's Dense runs alpha 1/6, beta 0.5 (Keras 3) only`);
+      if (!act) this.unsupported(node, `HardSigmoid alpha ${attr(node, 'alpha', 0.2)} beta ${attr(node, 'beta', 0.5)} after a MatMul/Gemm: fused-rnn's Dense runs alpha 1/6 or 0.2 with beta 0.5 only`);
       e.activation = act;
     } else {
       e.activation = node.opType.toLowerCase();
