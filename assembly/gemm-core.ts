@@ -75,8 +75,10 @@ function __tile6x8Set(c: usize, ldc4: usize, a: usize, rsA4: usize, csA4: usize,
   __tile6x8(c, ldc4, a, rsA4, csA4, b, ldb4, K);
 }
 
-// 6 rows × 8 floats of scratch for __tile6x8Add (per instance, after packed-gemm's ROW_TMP and ROWS4_TMP).
-@inline function __tile6Tmp(): usize { return kernelScratch() + 65536 + 640; }
+// 6 rows × 8 floats of scratch for __tile6x8Add (per instance): the first 192 bytes of packed-gemm's
+// ROWS_TMP (heap.ts). Shared safely: neither staging is live while the other code runs (both are filled
+// and consumed inside one call that calls nothing of the other).
+@inline function __tile6Tmp(): usize { return kernelScratch() + 65536 + 128; }
 
 // Accumulating form: the tile into scratch, then added to C: the same bits as C + (Σ) at full speed.
 function __tile6x8Add(c: usize, ldc4: usize, a: usize, rsA4: usize, csA4: usize, b: usize, ldb4: usize, K: i32): void {
