@@ -7,7 +7,7 @@
 //   wrong decisions among N·K. A 0/0 ratio is 0 (zero_division = 0). Sample weights multiply every count.
 import type { AverageScores } from './classification-report.js';
 import { DataValueError } from './errors.js';
-import { checkArgument, custom } from './options/schema.js';
+import { anyOf, arrayOf, checkArgument, custom, nullable, number, numbers, positiveInt, string, validateOptions } from './options/schema.js';
 
 /** Scores and the 2×2 counts of one label. */
 export interface LabelScores {
@@ -49,6 +49,13 @@ export function multiLabelReport(
   yTrue: ArrayLike<number>, scores: ArrayLike<number>,
   options: { classes?: ReadonlyArray<string | number>; K?: number; threshold?: number; sampleWeight?: ArrayLike<number> | null } = {},
 ): MultiLabelReport {
+  // issue 16: every argument checked before use (null options are an OptionError, like everywhere)
+  checkArgument('multiLabelReport', 'yTrue', yTrue, numbers());
+  checkArgument('multiLabelReport', 'scores', scores, numbers());
+  validateOptions('multiLabelReport', options, {
+    classes: arrayOf(anyOf([string(), number()]), { min: 1 }, 'an array of label names'), K: positiveInt(), threshold: number(),
+    sampleWeight: nullable(numbers()),
+  });
   const K = options.classes?.length ?? options.K;
   if (K === undefined || !Number.isInteger(K) || K < 1) throw new DataValueError(`multiLabelReport: give classes or K >= 1, got ${K}`);
   if (yTrue.length !== scores.length) throw new DataValueError(`multiLabelReport: ${yTrue.length} targets but ${scores.length} scores`);

@@ -2,6 +2,7 @@
 
 import type { TrainingModel } from '../model/contract.js';
 import { ModelStateError } from '../errors.js';
+import { checkHook, validateCallbackFunctions } from '../options/callbacks.js';
 
 /** Per-batch or per-epoch values by name (loss, metrics). */
 export type Logs = Record<string, number>;
@@ -18,12 +19,13 @@ export abstract class Callback {
     if (this.model === undefined) throw new ModelStateError(`${this.constructor.name}.${hook}: no model yet (callbacks are driven by fit(), which calls setModel first)`);
     return this.model;
   }
-  onTrainBegin(_logs?: Logs): void | Promise<void> {}
-  onTrainEnd(_logs?: Logs): void | Promise<void> {}
-  onEpochBegin(_epoch: number, _logs?: Logs): void | Promise<void> {}
-  onEpochEnd(_epoch: number, _logs?: Logs): void | Promise<void> {}
-  onBatchBegin(_batch: number, _logs?: Logs): void | Promise<void> {}
-  onBatchEnd(_batch: number, _logs?: Logs): void | Promise<void> {}
+  // The hooks check their arguments (a hook called by hand with junk gets an OptionError; see checkHook).
+  onTrainBegin(logs?: Logs): void | Promise<void> { checkHook(this, 'onTrainBegin', logs); }
+  onTrainEnd(logs?: Logs): void | Promise<void> { checkHook(this, 'onTrainEnd', logs); }
+  onEpochBegin(epoch: number, logs?: Logs): void | Promise<void> { checkHook(this, 'onEpochBegin', logs, { name: 'epoch', value: epoch }); }
+  onEpochEnd(epoch: number, logs?: Logs): void | Promise<void> { checkHook(this, 'onEpochEnd', logs, { name: 'epoch', value: epoch }); }
+  onBatchBegin(batch: number, logs?: Logs): void | Promise<void> { checkHook(this, 'onBatchBegin', logs, { name: 'batch', value: batch }); }
+  onBatchEnd(batch: number, logs?: Logs): void | Promise<void> { checkHook(this, 'onBatchEnd', logs, { name: 'batch', value: batch }); }
 }
 
 /** User functions as a callback: fit(x, y, { callbacks: { onEpochEnd: (epoch, logs) => ... } }). */
@@ -40,21 +42,22 @@ export interface CallbackFunctions {
 export class FunctionCallback extends Callback {
   constructor(private readonly f: CallbackFunctions) {
     super();
+    validateCallbackFunctions(f);
   }
-  override onTrainBegin(logs?: Logs) { return this.f.onTrainBegin?.(logs); }
-  override onTrainEnd(logs?: Logs) { return this.f.onTrainEnd?.(logs); }
-  override onEpochBegin(e: number, logs?: Logs) { return this.f.onEpochBegin?.(e, logs); }
-  override onEpochEnd(e: number, logs?: Logs) { return this.f.onEpochEnd?.(e, logs); }
-  override onBatchBegin(b: number, logs?: Logs) { return this.f.onBatchBegin?.(b, logs); }
-  override onBatchEnd(b: number, logs?: Logs) { return this.f.onBatchEnd?.(b, logs); }
+  override onTrainBegin(logs?: Logs) { super.onTrainBegin(logs); return this.f.onTrainBegin?.(logs); }
+  override onTrainEnd(logs?: Logs) { super.onTrainEnd(logs); return this.f.onTrainEnd?.(logs); }
+  override onEpochBegin(e: number, logs?: Logs) { super.onEpochBegin(e, logs); return this.f.onEpochBegin?.(e, logs); }
+  override onEpochEnd(e: number, logs?: Logs) { super.onEpochEnd(e, logs); return this.f.onEpochEnd?.(e, logs); }
+  override onBatchBegin(b: number, logs?: Logs) { super.onBatchBegin(b, logs); return this.f.onBatchBegin?.(b, logs); }
+  override onBatchEnd(b: number, logs?: Logs) { super.onBatchEnd(b, logs); return this.f.onBatchEnd?.(b, logs); }
 }
 
 /** What fit() returns: per-epoch logs (Keras History). */
 export class History extends Callback {
   readonly epoch: number[] = [];
   readonly history: Record<string, number[]> = {};
-  override onEpochEnd(epoch: number, logs: Logs = {}): void {
-    if (typeof logs !== 'object' || logs === null) throw new ModelStateError(`History.onEpochEnd: logs must be an object of numbers (fit() passes one), got ${logs === null ? 'null' : typeof logs}`);
+  override onEpochEnd(epoch: number, logs?: Logs): void {
+    logs = checkHook(this, 'onEpochEnd', logs, { name: 'epoch', value: epoch });
     this.epoch.push(epoch);
     for (const [k, v] of Object.entries(logs)) (this.history[k] ??= []).push(v);
   }

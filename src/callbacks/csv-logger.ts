@@ -32,7 +32,8 @@ export class CSVLogger extends Callback {
     this.append = options.append ?? false;
   }
 
-  override async onTrainBegin(): Promise<void> {
+  override async onTrainBegin(logs?: Logs): Promise<void> {
+    super.onTrainBegin(logs); // checks the arguments (a hook called by hand)
     if (typeof process === 'undefined' || !process.versions?.node) throw new ConfigError('CSVLogger writes files and needs Node');
     this.fs = await import('node:fs/promises');
     this.keys = null;
@@ -50,6 +51,7 @@ export class CSVLogger extends Callback {
   }
 
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
+    super.onEpochEnd(epoch, logs); // checks the arguments (a hook called by hand)
     if (!this.fs) throw new ModelStateError('CSVLogger.onEpochEnd: the log is not open (fit() calls onTrainBegin first)');
     this.keys ??= Object.keys(logs).sort();
     let text = '';

@@ -61,7 +61,8 @@ export class EarlyStopping extends Callback {
     monitorDirection(this.monitor, this.mode, 'EarlyStopping'); // validates mode now
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(logs?: Logs): void {
+    super.onTrainBegin(logs); // checks the arguments (a hook called by hand)
     this.wait = 0;
     this.stoppedEpoch = 0;
     this.best = null;
@@ -74,6 +75,7 @@ export class EarlyStopping extends Callback {
   }
 
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    super.onEpochEnd(epoch, logs); // checks the arguments (a hook called by hand)
     this.direction ??= monitorDirection(this.monitor, this.mode, 'EarlyStopping', true);
     const current = logs[this.monitor];
     if (current === undefined) {
@@ -101,7 +103,8 @@ export class EarlyStopping extends Callback {
     }
   }
 
-  override onTrainEnd(): void {
+  override onTrainEnd(logs?: Logs): void {
+    super.onTrainEnd(logs); // checks the arguments (a hook called by hand)
     if (this.stoppedEpoch > 0 && this.verbose) console.log(`Epoch ${this.stoppedEpoch + 1}: early stopping`);
     if (this.restoreBestWeights && this.bestWeights !== null) {
       if (this.verbose) console.log(`Restoring model weights from the end of the best epoch: ${this.bestEpoch + 1}.`);

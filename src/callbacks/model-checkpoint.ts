@@ -54,6 +54,7 @@ export class ModelCheckpoint extends Callback {
   }
 
   override async onEpochEnd(epoch: number, logs: Logs = {}): Promise<void> {
+    super.onEpochEnd(epoch, logs); // checks the arguments (a hook called by hand)
     const path = formatFilepath(this.filepath, { ...logs, epoch: epoch + 1 });
     if (this.saveBestOnly) {
       const current = logs[this.monitor];

@@ -73,7 +73,8 @@ export class ProgressBar extends Callback {
     return `Epoch ${this.epoch + 1}${this.params.epochs ? `/${this.params.epochs}` : ''}`;
   }
 
-  override async onEpochBegin(epoch: number): Promise<void> {
+  override async onEpochBegin(epoch: number, logs?: Logs): Promise<void> {
+    super.onEpochBegin(epoch, logs); // checks the arguments (a hook called by hand)
     this.epoch = epoch;
     this.batches = 0;
     this.lossSum = 0;
@@ -90,7 +91,8 @@ export class ProgressBar extends Callback {
     this.bar.start(this.params.steps ?? 1, 0, { loss: '-' });
   }
 
-  override onBatchEnd(_batch: number, logs: Logs = {}): void {
+  override onBatchEnd(batch: number, logs: Logs = {}): void {
+    super.onBatchEnd(batch, logs); // checks the arguments (a hook called by hand)
     this.batches++;
     const n = logs.size ?? 1;
     if (logs.loss !== undefined && Number.isFinite(logs.loss)) {
@@ -109,7 +111,8 @@ export class ProgressBar extends Callback {
     }
   }
 
-  override onEpochEnd(_epoch: number, logs: Logs = {}): void {
+  override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    super.onEpochEnd(epoch, logs); // checks the arguments (a hook called by hand)
     const seconds = ((now() - this.started) / 1000).toFixed(1);
     this.params.steps ??= this.batches;
     const summary = `${this.batches}/${this.params.steps ?? this.batches} - ${seconds}s - ${formatLogs(logs)}`;
@@ -122,7 +125,8 @@ export class ProgressBar extends Callback {
     }
   }
 
-  override onTrainEnd(): void {
+  override onTrainEnd(logs?: Logs): void {
+    super.onTrainEnd(logs); // checks the arguments (a hook called by hand)
     this.bar?.stop();
     this.bar = null;
   }

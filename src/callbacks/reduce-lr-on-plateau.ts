@@ -65,7 +65,8 @@ export class ReduceLROnPlateau extends Callback {
     this.wait = 0;
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(logs?: Logs): void {
+    super.onTrainBegin(logs); // checks the arguments (a hook called by hand)
     this.reset();
   }
 
@@ -74,6 +75,7 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   override onEpochEnd(epoch: number, logs: Logs = {}): void {
+    super.onEpochEnd(epoch, logs); // checks the arguments (a hook called by hand)
     const opt = this.requireModel('onEpochEnd').optimizer;
     if (!opt) throw new ModelStateError('ReduceLROnPlateau: the model has no optimizer (compile it first)');
     logs.learning_rate = opt.learningRate;

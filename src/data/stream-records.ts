@@ -9,7 +9,7 @@
 // Every record carries the 1-based line it starts on; malformed input is a DataError naming file and line.
 import { DataError } from './errors.js';
 import { LineSplitter, byteChunks, sourceName, type DataSource } from './source.js';
-import { checkArgument, string } from '../options/schema.js';
+import { checkArgument, checkOptions, string } from '../options/schema.js';
 
 /** A file format streamRecords reads. */
 export type RecordFormat = 'csv' | 'tsv' | 'jsonl';
@@ -52,6 +52,7 @@ const quotes = (s: string): number => {
  * as records are consumed, so a slow consumer (a training loop) keeps memory flat.
  */
 export async function* streamRecords(source: DataSource, options: StreamRecordsOptions = {}): AsyncGenerator<StreamedRecord> {
+  checkOptions('streamRecords', options); // issue 16: null or non-object options are an OptionError
   const name = options.name ?? sourceName(source, typeof File !== 'undefined' && source instanceof File ? source.name : 'data');
   const format = options.format ?? formatOfName(typeof File !== 'undefined' && source instanceof File ? source.name : name);
   if (!format) throw new DataError('cannot tell the format from the name; pass format: "csv" | "tsv" | "jsonl"', name);

@@ -16,7 +16,7 @@ import { Random } from '../random.js';
 import type { SeedOrRandom } from './split.js';
 
 import { WordVectors, type WordVectorOptions, type WordVectorStats } from './word-vector-table.js';
-import { checkArgument, custom, integer, positiveInt, string } from '../options/schema.js';
+import { checkArgument, checkOptions, custom, integer, positiveInt, string } from '../options/schema.js';
 
 export { WordVectors, type WordVectorOptions, type WordVectorStats, type DuplicateWord } from './word-vector-table.js';
 
@@ -273,6 +273,7 @@ export interface EmbeddingMatrixResult {
  * the rows the matrix has (indices < V), without the oov token.
  */
 export function embeddingMatrix(tokenizer: TokenizerLike, vectors: WordVectors, options: EmbeddingMatrixOptions = {}): EmbeddingMatrixResult {
+  checkOptions('embeddingMatrix', options); // issue 16: null or non-object options are an OptionError
   if (tokenizer === null || typeof tokenizer !== 'object' || !(tokenizer.wordIndex instanceof Map) || !(tokenizer.wordCounts instanceof Map)) {
     throw new DataError('embeddingMatrix: tokenizer must have wordIndex and wordCounts maps (fit it first)');
   }

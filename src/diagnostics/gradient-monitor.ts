@@ -74,19 +74,23 @@ export class GradientMonitor extends Callback {
     return this.step % this.every === 0;
   }
 
-  override onEpochBegin(epoch: number): void {
+  override onEpochBegin(epoch: number, logs?: Logs): void {
+    super.onEpochBegin(epoch, logs); // checks the arguments (a hook called by hand)
     this.epoch = epoch;
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(logs?: Logs): void {
+    super.onTrainBegin(logs); // checks the arguments (a hook called by hand)
     if (this.updateRatios) this.requireModel('onTrainBegin').trackUpdates();
   }
 
-  override onBatchBegin(): void {
+  override onBatchBegin(batch: number, logs?: Logs): void {
+    super.onBatchBegin(batch, logs); // checks the arguments (a hook called by hand)
     if (this.recording() && this.updateRatios) this.requireModel('onBatchBegin').recordNextUpdate = true;
   }
 
   override onBatchEnd(batch: number, logs: Logs = {}): void {
+    super.onBatchEnd(batch, logs); // checks the arguments (a hook called by hand)
     this.requireModel('onBatchEnd');
     const step = this.step++;
     if (step % this.every !== 0) return;

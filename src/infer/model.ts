@@ -2,6 +2,7 @@
 // layers from the checkpoint config, weights in wasm memory once (packed), then `predict` over whole
 // sequences and `stream` one step (or chunk) at a time. docs/inference.md.
 
+import { checkOptions } from '../options/schema.js';
 import type { Ptr } from '../../bindings/arena.js';
 import { loadInferKernels, type InferKernels, type InferLoadOptions } from '../../bindings/infer.js';
 import { ConfigError, DataValueError, ShapeError } from '../errors.js';
@@ -35,6 +36,7 @@ export interface InferPrediction {
  * Response) into an inference-only model.
  */
 export async function loadInferenceModel(source: InferSource, options: InferModelOptions = {}): Promise<InferenceModel> {
+  checkOptions('loadInferenceModel', options); // issue 16: null or non-object options are an OptionError
   const cp = await readStoredCheckpoint(source);
   const kernels = options.kernels ?? (await loadInferKernels(options));
   return new InferenceModel(cp, kernels, options.weights ?? 'auto');
@@ -208,6 +210,7 @@ export class InferenceModel implements StreamHost {
    * to the training library's predict of the same checkpoint (float32 weights).
    */
   async predict(xIn: DataInput, options: { batchSize?: number } = {}): Promise<InferPrediction> {
+    checkOptions('predict', options); // issue 16: null or non-object options are an OptionError
     const x = this.prepare(xIn);
     const batchSize = options.batchSize ?? 32;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ConfigError(`predict: batchSize must be a positive integer, got ${options.batchSize}`);

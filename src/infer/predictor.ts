@@ -3,6 +3,7 @@
 // loads the model itself (src/infer/worker-main.ts, built next to the bundle as infer-worker.js); only
 // inputs, outputs and states cross the thread boundary (Float32Arrays, transferred where possible).
 
+import { checkOptions } from '../options/schema.js';
 import { FusedRnnError } from '../../bindings/errors.js';
 import { ConfigError } from '../errors.js';
 import type { DataInput } from '../model/data.js';
@@ -48,6 +49,7 @@ export interface Predictor {
 
 /** Loads a checkpoint into a Predictor: in the calling thread, or with { worker: true } in a worker. */
 export async function createPredictor(source: InferSource, options: PredictorOptions = {}): Promise<Predictor> {
+  checkOptions('createPredictor', options); // issue 16: null or non-object options are an OptionError
   if (!options.worker) return localPredictor(source, options);
   return workerPredictor(source, options);
 }

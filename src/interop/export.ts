@@ -1,6 +1,7 @@
 // exportModel: a fused-rnn model → the files another framework loads. Per format (docs/interop.md):
 // 'onnx' → ONNX bytes (LSTM/GRU/RNN operators, opset ≥ 14); 'keras' → a Keras 3 `.keras` zip;
 // 'tfjs' → a TF.js layers model (model.json + one weights shard); 'safetensors' → a PyTorch state_dict.
+import { checkOptions } from '../options/schema.js';
 import { Model, Sequential } from '../index.js';
 import { UnsupportedModelError } from './errors.js';
 import { exportKeras } from './keras/export-keras.js';
@@ -30,6 +31,7 @@ export async function exportModel(model: Model, format: 'tfjs', options?: Export
 export async function exportModel(model: Model, format: 'onnx' | 'keras' | 'safetensors', options?: ExportOptions): Promise<Uint8Array>;
 export async function exportModel(model: Model, format: ExportFormat, options?: ExportOptions): Promise<ExportResult>;
 export async function exportModel(model: Model, format: ExportFormat, options: ExportOptions = {}): Promise<ExportResult> {
+  checkOptions('exportModel', options); // issue 16: null or non-object options are an OptionError
   if (!(model instanceof Model)) throw new UnsupportedModelError('exportModel', `model must be a fused-rnn model (Sequential or Model), got ${model === null ? 'null' : typeof model}`); // issue 16
   const functional = !(model instanceof Sequential);
   switch (format) {

@@ -1,6 +1,7 @@
 // importModel: any supported source → a built fused-rnn model. The format is detected from the content
 // (zip → Keras 3 `.keras`, HDF5 signature → legacy `.h5`, JSON with modelTopology → TF.js, protobuf with a
 // graph → ONNX); options.format forces it.
+import { checkOptions } from '../options/schema.js';
 import type { Kernels, Model, Sequential } from '../index.js';
 import { buildModel, type ImportPlan, type LayerMapping } from './assemble.js';
 import { ModelFileError } from './errors.js';
@@ -104,6 +105,7 @@ async function tfjsShards(json: TfjsModelJson, source: ModelSource, options: Imp
  * Imports a model with its layer mapping. See importModel for sources and errors.
  */
 export async function importDetailed<M extends Model = Sequential>(source: ModelSource, options: ImportOptions = {}): Promise<ImportResult<M>> {
+  checkOptions('importDetailed', options); // issue 16: null or non-object options are an OptionError
   const file = options.name ?? (typeof source === 'string' || source instanceof URL ? String(source) : 'model');
   let plan: ImportPlan;
   let format: ImportFormat;
@@ -146,5 +148,6 @@ export async function importDetailed<M extends Model = Sequential>(source: Model
  * (naming the damaged part: zip entry, HDF5 path, shard, tensor); no model is returned half-loaded.
  */
 export async function importModel<M extends Model = Sequential>(source: ModelSource, options: ImportOptions = {}): Promise<M> {
+  checkOptions('importModel', options); // issue 16: null or non-object options are an OptionError
   return (await importDetailed<M>(source, options)).model;
 }

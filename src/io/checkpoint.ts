@@ -2,7 +2,7 @@
 // ./node.ts behind dynamic imports of node:* modules, so the browser bundle builds without them.
 
 import { CheckpointError } from '../errors.js';
-import { boolean, custom, describeValue, object, validateOptions, type Schema } from '../options/schema.js';
+import { boolean, checkOptions, custom, describeValue, object, validateOptions, type Schema } from '../options/schema.js';
 import type { Model as Sequential } from '../model/model.js';
 import type { Sequential as SequentialModel } from '../model/sequential.js';
 import { applyWeights, checkBlob, encodeCheckpoint, packSingleFile, parseManifest, resolveLimits, restoreModel, unpackSingleFile, WEIGHTS_FILE, type Checkpoint, type CheckpointReadOptions, type RestoreOptions } from './format.js';
@@ -17,6 +17,7 @@ export type CheckpointSource = string | URL | ArrayBuffer | ArrayBufferView | Re
 /** The single-file checkpoint ("FRNN" container) of a built model, e.g. to download or store in IndexedDB. */
 export function saveModelToBytes(model: Sequential, options: SaveOptions = {}): Uint8Array {
   checkModel(model, 'saveModelToBytes');
+  checkOptions('saveModelToBytes', options); // issue 16: null or non-object options are an OptionError
   return packSingleFile(encodeCheckpoint(model, { weights: options.weights }));
 }
 
@@ -31,6 +32,7 @@ function checkModel(model: unknown, call: string): asserts model is Sequential {
 export async function saveModel(model: Sequential, path: string, options: SaveOptions = {}): Promise<void> {
   checkModel(model, 'saveModel');
   if (typeof path !== 'string' || path.length === 0) throw new CheckpointError(`saveModel: path must be a non-empty string, got ${describeValue(path)}`);
+  checkOptions('saveModel', options); // issue 16: null or non-object options are an OptionError
   const { saveModel: save } = await import('./node.js');
   return save(model, path, options);
 }

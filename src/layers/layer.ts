@@ -18,7 +18,7 @@ import { GraphError, ShapeError } from '../errors.js';
 import type { InitializerSpec } from '../initializers.js';
 import type { ParamEntry, ParamSpec, Regularizer } from '../model/param-table.js';
 import { SymbolicTensor, type GraphNode, type Shape } from './symbolic.js';
-import { describeValue } from '../options/schema.js';
+import { checkOptions, describeValue } from '../options/schema.js';
 
 export type { Shape } from './symbolic.js';
 
@@ -256,6 +256,7 @@ export abstract class Layer {
    * shares its weights.
    */
   apply(inputs: SymbolicTensor | SymbolicTensor[], options: ApplyOptions = {}): SymbolicTensor | SymbolicTensor[] {
+    checkOptions(`${this.className} "${this.name}": apply`, options); // issue 16: null or non-object options are an OptionError
     const main = Array.isArray(inputs) ? inputs.slice() : [inputs];
     const init = options?.initialState;
     const states = init === undefined || init === null ? [] : Array.isArray(init) ? init.slice() : [init];

@@ -13,6 +13,7 @@ import type { Layer } from '../layers/layer.js';
 import type { Recurrent } from '../layers/recurrent.js';
 import type { Shape, SymbolicTensor } from '../layers/symbolic.js';
 import type { Optimizer } from '../optimizers.js';
+import { checkOptions } from '../options/schema.js';
 import { validateCompileOptions, validateEvaluateOptions, validateFitOptions, validateModelOptions, validatePredictOptions } from '../options/model.js';
 import { compileToConfig, parseCompile, type CompileConfig, type CompileOptions } from './compile.js';
 import type { GateStatistics, GuardEvent, LayerGradientNorms, StepRecord, TrainingModel, WeightTensor } from './contract.js';
@@ -138,6 +139,7 @@ export class Model implements TrainingModel {
 
   /** A new, unbuilt model from getConfig() output (fresh layers through the registry). */
   static fromConfig(spec: ModelConfig, options: Pick<ModelOptions, 'kernels'> = {}): Model {
+    checkOptions('Model.fromConfig', options); // issue 16: null or non-object options are an OptionError
     const g = graphFromConfig(spec as FunctionalConfig);
     return new Model({ inputs: g.inputs, outputs: g.outputs, name: g.name, seed: g.seed, kernels: options.kernels });
   }
@@ -304,6 +306,7 @@ export class Model implements TrainingModel {
    * `{ inputs: true }` also dL/dx of every input. Needs compile() (for the losses).
    */
   async computeGradients(x: ModelData, y: ModelData, options: { inputs?: boolean } = {}): Promise<Gradients> {
+    checkOptions(`${this.className} "${this.name}": computeGradients`, options); // issue 16: null or non-object options are an OptionError
     this.requireCompiled('computeGradients');
     const data = await this.prepare(x, y);
     const r = gradientsOf(this.session(), data, options.inputs === true);

@@ -5,6 +5,7 @@
 
 import { ConfigError, ModelStateError, ShapeError } from '../errors.js';
 import { validateSequentialOptions } from '../options/model.js';
+import { checkOptions } from '../options/schema.js';
 import { formatKerasShape, type Layer, type LayerConfig } from '../layers/layer.js';
 import { layerFromConfig, layerToConfig } from '../layers/registry.js';
 import { Input, SymbolicTensor, type Shape } from '../layers/symbolic.js';
@@ -118,6 +119,7 @@ export class Sequential extends Model {
 
   /** Rebuilds a model from getConfig() output (layers by className through the registry); not built. */
   static fromConfig(spec: SequentialConfig, options: Pick<ModelOptions, 'kernels'> = {}): Sequential {
+    checkOptions('Sequential.fromConfig', options); // issue 16: null or non-object options are an OptionError
     if (!spec || spec.className !== 'Sequential' || typeof spec.config !== 'object' || !Array.isArray(spec.config?.layers)) {
       throw new ConfigError(`model config must be { className: 'Sequential', config: { layers: [...] } }, got className ${JSON.stringify(spec?.className)}`);
     }

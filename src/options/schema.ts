@@ -138,6 +138,13 @@ export function arrayOf(item: Spec, length: { min?: number; max?: number } = {},
 /** A plain object (not an array, not null). */
 export const object = (expected = 'an object'): Spec => ({ expected, test: (v) => typeof v === 'object' && v !== null && !Array.isArray(v) && !ArrayBuffer.isView(v) });
 
+/**
+ * An optional options (or logs) argument: absent (undefined) or an object. The rule for every public
+ * function and method: undefined means "no options"; null, an array, a typed array or any other non-object
+ * is refused with an OptionError naming the function and the argument (as validateOptions does), never read.
+ */
+export const options = (expected = 'an object of named options (or nothing)'): Spec => optional(object(expected));
+
 /** A function. */
 export const func = (expected = 'a function'): Spec => ({ expected, test: (v) => typeof v === 'function' });
 
@@ -268,4 +275,14 @@ export function checkArgument<T>(owner: string, name: string, value: unknown, sp
   const reason = spec.refine?.(value);
   if (reason) throw new OptionError(owner, name, value, spec.expected, `${owner}: ${name} = ${describeValue(value)} ${reason}`);
   return value as T;
+}
+
+/**
+ * Checks an optional options argument of a public function (see options()): returns it, or {} when it is
+ * undefined; throws an OptionError for null or any non-object: `streamRecords: options must be an object of
+ * named options (or nothing), got null`.
+ */
+export function checkOptions<T extends object>(owner: string, value: T | undefined, name = 'options'): T {
+  checkArgument(owner, name, value, options());
+  return value ?? ({} as T);
 }

@@ -27,12 +27,14 @@ export class LearningRateScheduler extends Callback {
     validateOptions('LearningRateScheduler', options, { verbose: oneOf([0, 1]) });
   }
 
-  override onTrainBegin(): void {
+  override onTrainBegin(logs?: Logs): void {
+    super.onTrainBegin(logs); // checks the arguments (a hook called by hand)
     const opt = this.model?.optimizer;
     if (opt) logRateOf(opt); // the loop then logs learning_rate in History and the progress bar
   }
 
-  override onEpochBegin(epoch: number): void {
+  override onEpochBegin(epoch: number, logs?: Logs): void {
+    super.onEpochBegin(epoch, logs); // checks the arguments (a hook called by hand)
     const opt = this.model?.optimizer;
     if (!opt) throw new ModelStateError('LearningRateScheduler: the model has no optimizer (call compile() first)');
     if (opt.schedule) {

@@ -21,7 +21,7 @@ import { CosineDecay } from '../schedules/cosine-decay.js';
 import { ExponentialDecay } from '../schedules/exponential-decay.js';
 import { buildTextModel, type TextModelKind } from './text-models.js';
 import { validateTaskOptions } from '../options/tasks.js';
-import { checkArgument, arrayOf, custom, string as stringSpec } from '../options/schema.js';
+import { checkArgument, arrayOf, custom, oneOf, string as stringSpec, validateOptions } from '../options/schema.js';
 
 /** Texts tokenized, padded and split, ready for trainTextClassifier. */
 export interface PreparedText {
@@ -221,6 +221,7 @@ export async function predictTexts(model: Sequential, tokenizer: Tokenizer, maxl
   checkArgument('predictTexts', 'tokenizer', tokenizer, custom('a Tokenizer', (v) => typeof (v as Tokenizer | null)?.textsToSequences === 'function'));
   checkArgument('predictTexts', 'maxlen', maxlen, custom('a positive integer', (v) => Number.isSafeInteger(v) && (v as number) > 0));
   checkArgument('predictTexts', 'texts', texts, arrayOf(stringSpec(), {}, 'an array of strings'));
+  validateOptions('predictTexts', options, { truncating: oneOf(['pre', 'post']) });
   const padded = padSequences(tokenizer.textsToSequences(texts).map((s) => (s.length ? s : [1])), { maxlen, padding: 'post', truncating: options.truncating ?? 'post' });
   return (await model.predict({ data: padded.data, shape: padded.shape }, { batchSize: 128 })).data;
 }

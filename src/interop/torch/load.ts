@@ -2,6 +2,7 @@
 // to the model's layers in layer order by kind and shape (nn.Embedding ↔ Embedding, nn.Linear ↔ Dense,
 // layer K of an nn.LSTM/GRU/RNN with num_layers ↔ the K-th consecutive LSTM/GRU/SimpleRNN or Bidirectional),
 // or through an explicit name map. Gate reorders, transposes and bias sums are done here (layout.ts).
+import { checkOptions } from '../../options/schema.js';
 import { Bidirectional, Dense, Embedding, GRU, LSTM, Recurrent, Sequential, SimpleRNN, type Layer, type Model } from '../../index.js';
 import { ModelFileError, UnsupportedModelError } from '../errors.js';
 import { readBytes, type ByteSource } from '../source.js';
@@ -54,6 +55,7 @@ const describeLayer = (l: Layer) => `${l.className} "${l.name}"`;
  * any weight changes; on an error the model's weights are untouched.
  */
 export async function loadTorchWeights(model: Model, source: ByteSource, options: TorchLoadOptions = {}): Promise<void> {
+  checkOptions('loadTorchWeights', options); // issue 16: null or non-object options are an OptionError
   const file = options.name ?? (typeof source === 'string' || source instanceof URL ? String(source) : 'state_dict');
   const { tensors } = readSafetensors(await readBytes(source, 'safetensors file'), file);
   if (!model.built && !(model instanceof Sequential)) await model.build(); // a functional model knows its inputs

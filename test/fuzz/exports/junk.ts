@@ -42,3 +42,10 @@ export const SECOND = ['null', 'string', 'minusOne', 'NaN', 'wrongObject', 'junk
  * function); the campaign (npm run fuzz) uses every value of JUNK, huge arrays included.
  */
 export const QUICK = ['undefined', 'null', 'minusOne', 'NaN', 'string', 'wrongObject', 'junkArray', 'float32', 'function'];
+
+/**
+ * Junk pairs of the bounded sweep, for callables of 2 or more parameters: a plausible or absent first
+ * argument followed by a second one that is null, a string, a number, a function or a wrong-typed object
+ * (the options or logs argument most functions take second; null must be refused with a typed error).
+ */
+export const QUICK_PAIRS = { first: ['undefined', 'zero', 'string', 'emptyArray'], second: ['null', 'string', 'minusOne', 'function', 'wrongObject'] };

@@ -25,7 +25,15 @@ export interface ExportInfo {
   engineConstructor: boolean;
   /** Public static methods of a class. */
   statics: string[];
+  /**
+   * The most parameters any declaration of each callable takes (overloads included), keyed "call", "new",
+   * ".static" or "#method": callables with 2 or more get junk second arguments in the sweep.
+   */
+  arity: Record<string, number>;
 }
+
+/** The most parameters over signatures. */
+const most = (sigs: readonly ts.Signature[]): number => Math.max(0, ...sigs.map((g) => g.parameters.length));
 
 /** The entry points of package.json "exports" with their declaration file (./package.json left out). */
 export function entryPoints(root = '.'): Array<{ entry: string; types: string; module: string }> {
@@ -57,7 +65,7 @@ export function publicSurface(root = '.'): ExportInfo[] {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const sym = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       if (!(sym.flags & ts.SymbolFlags.Value)) continue; // a type or interface only
-      const info: ExportInfo = { entry: e.entry, name: exported.name, kind: 'value', engineFunction: false, methods: [], engineMethods: [], engineConstructor: false, statics: [] };
+      const info: ExportInfo = { entry: e.entry, name: exported.name, kind: 'value', engineFunction: false, methods: [], engineMethods: [], engineConstructor: false, statics: [], arity: {} };
       if (sym.flags & ts.SymbolFlags.Class) {
         info.kind = 'class';
         const decl = sym.valueDeclaration ?? sym.declarations![0];
@@ -69,6 +77,7 @@ export function publicSurface(root = '.'): ExportInfo[] {
           const planning = LAYER_PLANNING.includes(p.name) && checker.getPropertyOfType(instance, 'computeOutputShape') !== undefined;
           if (planning || params.some((q) => q.type && engineParam.test(q.type.getText()))) info.engineMethods.push(p.name);
           else info.methods.push(p.name);
+          info.arity[`#${p.name}`] = most(checker.getTypeOfSymbolAtLocation(p, d).getCallSignatures());
         }
         const statics = checker.getTypeOfSymbolAtLocation(sym, decl);
         const privateCtor = ts.isClassDeclaration(decl) && decl.members.some((m) => ts.isConstructorDeclaration(m) && hidden(m));
@@ -80,15 +89,19 @@ export function publicSurface(root = '.'): ExportInfo[] {
           const d = p.valueDeclaration ?? p.declarations?.[0];
           if (!d || hidden(d) || !(p.flags & ts.SymbolFlags.Method) || p.name === 'prototype') continue;
           info.statics.push(p.name);
+          info.arity[`.${p.name}`] = most(checker.getTypeOfSymbolAtLocation(p, d).getCallSignatures());
         }
+        info.arity.new = most(statics.getConstructSignatures());
       } else if (sym.flags & ts.SymbolFlags.Function) {
         info.kind = 'function';
         info.engineFunction = (sym.declarations ?? []).some((d) => ts.isFunctionDeclaration(d) && d.parameters.some((q) => q.type !== undefined && engineParam.test(q.type.getText())));
+        info.arity.call = most(checker.getTypeOfSymbolAtLocation(sym, sym.valueDeclaration ?? sym.declarations![0]).getCallSignatures());
       }
       else {
         // a const: a function value (const f = () => ...) counts as a function
         const type = checker.getTypeOfSymbolAtLocation(sym, sym.valueDeclaration ?? sym.declarations![0]);
         if (type.getCallSignatures().length) info.kind = 'function';
+        info.arity.call = most(type.getCallSignatures());
       }
       out.push(info);
     }

@@ -44,6 +44,11 @@ export interface SweepSettings {
   timeoutMs?: number;
   /** The junk first arguments of the grid (default: every value of JUNK). */
   first?: string[];
+  /**
+   * Grid only: junk pairs for callables declared with 2 or more parameters, each `first` value followed by
+   * each `second` value (an options or logs argument of null or of the wrong type behind a plausible first one).
+   */
+  pairs?: { first: string[]; second: string[] };
   /** Only exports whose "<entry> <name>" matches. */
   only?: RegExp;
 }
@@ -61,8 +66,9 @@ export interface SweepReport {
  * Argument lists for one callable. The grid: no argument, then each junk value as the only argument.
  * The campaign adds each junk value followed by each second junk value, and random lists of 1–4 junk values.
  */
-function argumentLists(s: SweepSettings, salt: number): string[][] {
+function argumentLists(s: SweepSettings, salt: number, arity: number): string[][] {
   const lists = (s.first ?? FIRST).map((j) => [j]);
+  if (s.mode === 'grid' && s.pairs && arity >= 2) for (const j of s.pairs.first) for (const k of s.pairs.second) lists.push([j, k]);
   if (s.mode === 'campaign') {
     for (const j of FIRST) for (const k of SECOND) lists.push([j, k]);
     const random = fc.array(fc.constantFrom(...Object.keys(JUNK)), { minLength: 1, maxLength: 4 });
@@ -81,9 +87,9 @@ export const LONG_WITH_DEFAULTS = ['longRangeExperiment', 'explodingExperiment',
 export function planCalls(surface: ExportInfo[], runtime: Record<string, Record<string, unknown>>, s: SweepSettings): { calls: Call[]; callables: number } {
   const calls: Call[] = [];
   let callables = 0;
-  const add = (c: Omit<Call, 'args'>) => {
+  const add = (c: Omit<Call, 'args'>, arity: number | undefined) => {
     callables++;
-    for (const args of argumentLists(s, callables)) {
+    for (const args of argumentLists(s, callables, arity ?? 0)) {
       // valid calls of long-running helpers (default options run a whole experiment) are not junk
       if (LONG_WITH_DEFAULTS.includes(c.name) && args.every((a) => a === 'undefined' || a === 'object')) continue;
       calls.push({ ...c, args });
@@ -92,11 +98,11 @@ export function planCalls(surface: ExportInfo[], runtime: Record<string, Record<
   for (const x of surface) {
     if (s.only && !s.only.test(`${x.entry} ${x.name}`)) continue;
     const value = runtime[x.entry][x.name] as { prototype?: unknown };
-    if (x.kind === 'function' && !x.engineFunction) add({ entry: x.entry, name: x.name, kind: 'call' });
+    if (x.kind === 'function' && !x.engineFunction) add({ entry: x.entry, name: x.name, kind: 'call' }, x.arity.call);
     if (x.kind !== 'class' || (value.prototype instanceof Error)) continue;
-    if (!x.engineConstructor) add({ entry: x.entry, name: x.name, kind: 'new' });
-    for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m });
-    for (const m of x.methods) add({ entry: x.entry, name: x.name, kind: 'method', method: m });
+    if (!x.engineConstructor) add({ entry: x.entry, name: x.name, kind: 'new' }, x.arity.new);
+    for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m }, x.arity[`.${m}`]);
+    for (const m of x.methods) add({ entry: x.entry, name: x.name, kind: 'method', method: m }, x.arity[`#${m}`]);
   }
   return { calls, callables };
 }
