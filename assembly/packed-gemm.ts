@@ -42,18 +42,23 @@ export function packPanels(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
   }
 }
 
+// Micro-kernels. Every element of C is one accumulator that sums k = 0, 1, ... in order (then, in the
+// accumulating forms, C + Σ), whatever the tile shape: tile shapes and loop forms change speed, never bits.
+// Loop form (measured on Node 24 / V8 13.6, 2-core Zen 5, bench/results and docs/performance.md "W3"): V8
+// now unrolls a short single-step k loop itself; a k loop unrolled by hand instead gets its loads hoisted
+// across the copies by the scheduler and spills accumulators (the 4×8 tile unrolled by 4 ran at 36 GFLOP/s
+// in the relaxed build, the plain loop at 42; a 6×8 tile with relaxed_madd, 12 accumulators, 55). With
+// separate mul + add (the SIMD build) every product needs a temporary register, so the 6×8 tile spills
+// there (27) and the SIMD build keeps 4×8 tiles; its single-row kernel stays unrolled by 4 (39 vs 31).
+
 // One 4×8 tile of C: rows of A at a, a + lda4, ...; 8 columns of a full panel at b (row stride PANEL floats).
-// k is unrolled by 4 with constant offsets, the K mod 4 first steps taken one at a time before the loop (the
-// order of additions stays k = 0, 1, ...): V8 keeps a loop-exit and an interrupt check per iteration, and
-// unrolling lifted the tile from 33 to 38 (by 2) and 43 GFLOP/s (by 4) at M = 32, K = 256, N = 1024. (The
-// unpacked gemmCore gains nothing from the same unrolling: its variable strides need the address arithmetic.)
 @inline function __tile4x8(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
   let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
   let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
   const a1 = lda4, a2 = lda4 << 1, a3 = lda4 * 3;
   let b0: v128, b1: v128, s: v128;
-  const first = a + (<usize>(K & 3) << 2);
-  while (a < first) {
+  const end = a + (<usize>K << 2);
+  while (a < end) {
     b0 = v128.load(b); b1 = v128.load(b, 16);
     s = v128.load32_splat(a);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
     s = v128.load32_splat(a + a1); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
@@ -62,35 +67,37 @@ export function packPanels(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
     a += 4;
     b += 128;
   }
-  const end = a + (<usize>(K & ~3) << 2);
+  v128.store(c, c00);                 v128.store(c, c01, 16);
+  v128.store(c + ldc4, c10);          v128.store(c + ldc4, c11, 16);
+  v128.store(c + (ldc4 << 1), c20);   v128.store(c + (ldc4 << 1), c21, 16);
+  v128.store(c + ldc4 * 3, c30);      v128.store(c + ldc4 * 3, c31, 16);
+}
+
+// One 6×8 tile (12 accumulators; relaxed build only, see above).
+@inline function __tile6x8(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const a1 = lda4, a2 = lda4 << 1, a3 = lda4 * 3, a4 = lda4 << 2, a5 = lda4 * 5;
+  let b0: v128, b1: v128, s: v128;
+  const end = a + (<usize>K << 2);
   while (a < end) {
     b0 = v128.load(b); b1 = v128.load(b, 16);
     s = v128.load32_splat(a);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
     s = v128.load32_splat(a + a1); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
     s = v128.load32_splat(a + a2); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
     s = v128.load32_splat(a + a3); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
-    b0 = v128.load(b, 128); b1 = v128.load(b, 144);
-    s = v128.load32_splat(a, 4);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
-    s = v128.load32_splat(a + a1, 4); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
-    s = v128.load32_splat(a + a2, 4); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
-    s = v128.load32_splat(a + a3, 4); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
-    b0 = v128.load(b, 256); b1 = v128.load(b, 272);
-    s = v128.load32_splat(a, 8);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
-    s = v128.load32_splat(a + a1, 8); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
-    s = v128.load32_splat(a + a2, 8); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
-    s = v128.load32_splat(a + a3, 8); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
-    b0 = v128.load(b, 384); b1 = v128.load(b, 400);
-    s = v128.load32_splat(a, 12);      c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
-    s = v128.load32_splat(a + a1, 12); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
-    s = v128.load32_splat(a + a2, 12); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
-    s = v128.load32_splat(a + a3, 12); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
-    a += 16;
-    b += 512;
+    s = v128.load32_splat(a + a4); c40 = madd4(s, b0, c40); c41 = madd4(s, b1, c41);
+    s = v128.load32_splat(a + a5); c50 = madd4(s, b0, c50); c51 = madd4(s, b1, c51);
+    a += 4;
+    b += 128;
   }
   v128.store(c, c00);                 v128.store(c, c01, 16);
   v128.store(c + ldc4, c10);          v128.store(c + ldc4, c11, 16);
   v128.store(c + (ldc4 << 1), c20);   v128.store(c + (ldc4 << 1), c21, 16);
   v128.store(c + ldc4 * 3, c30);      v128.store(c + ldc4 * 3, c31, 16);
+  v128.store(c + (ldc4 << 2), c40);   v128.store(c + (ldc4 << 2), c41, 16);
+  v128.store(c + ldc4 * 5, c50);      v128.store(c + ldc4 * 5, c51, 16);
 }
 
 // One row of C over one full panel: 32 columns in 8 accumulators (the B = 1 GEMV of a recurrent step),
@@ -100,40 +107,54 @@ function __row32Set(c: usize, a: usize, b: usize, K: i32): void {
   let c0 = f32x4.splat(0), c1 = f32x4.splat(0), c2 = f32x4.splat(0), c3 = f32x4.splat(0);
   let c4 = f32x4.splat(0), c5 = f32x4.splat(0), c6 = f32x4.splat(0), c7 = f32x4.splat(0);
   let s: v128;
-  const first = a + (<usize>(K & 3) << 2);
-  while (a < first) {
-    s = v128.load32_splat(a);
-    c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
-    c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
-    c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
-    c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
-    a += 4;
-    b += 128;
-  }
-  const end = a + (<usize>(K & ~3) << 2);
-  while (a < end) {
-    s = v128.load32_splat(a);
-    c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
-    c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
-    c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
-    c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
-    s = v128.load32_splat(a, 4);
-    c0 = madd4(s, v128.load(b, 128), c0);  c1 = madd4(s, v128.load(b, 144), c1);
-    c2 = madd4(s, v128.load(b, 160), c2);  c3 = madd4(s, v128.load(b, 176), c3);
-    c4 = madd4(s, v128.load(b, 192), c4);  c5 = madd4(s, v128.load(b, 208), c5);
-    c6 = madd4(s, v128.load(b, 224), c6);  c7 = madd4(s, v128.load(b, 240), c7);
-    s = v128.load32_splat(a, 8);
-    c0 = madd4(s, v128.load(b, 256), c0);  c1 = madd4(s, v128.load(b, 272), c1);
-    c2 = madd4(s, v128.load(b, 288), c2);  c3 = madd4(s, v128.load(b, 304), c3);
-    c4 = madd4(s, v128.load(b, 320), c4);  c5 = madd4(s, v128.load(b, 336), c5);
-    c6 = madd4(s, v128.load(b, 352), c6);  c7 = madd4(s, v128.load(b, 368), c7);
-    s = v128.load32_splat(a, 12);
-    c0 = madd4(s, v128.load(b, 384), c0);  c1 = madd4(s, v128.load(b, 400), c1);
-    c2 = madd4(s, v128.load(b, 416), c2);  c3 = madd4(s, v128.load(b, 432), c3);
-    c4 = madd4(s, v128.load(b, 448), c4);  c5 = madd4(s, v128.load(b, 464), c5);
-    c6 = madd4(s, v128.load(b, 480), c6);  c7 = madd4(s, v128.load(b, 496), c7);
-    a += 16;
-    b += 512;
+  if (!ASC_FEATURE_RELAXED_SIMD) {
+    // SIMD build: unrolled by 4 (the K mod 4 first steps one at a time, so the order stays k = 0, 1, ...).
+    const first = a + (<usize>(K & 3) << 2);
+    while (a < first) {
+      s = v128.load32_splat(a);
+      c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
+      c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
+      c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
+      c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
+      a += 4;
+      b += 128;
+    }
+    const end4 = a + (<usize>(K & ~3) << 2);
+    while (a < end4) {
+      s = v128.load32_splat(a);
+      c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
+      c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
+      c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
+      c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
+      s = v128.load32_splat(a, 4);
+      c0 = madd4(s, v128.load(b, 128), c0);  c1 = madd4(s, v128.load(b, 144), c1);
+      c2 = madd4(s, v128.load(b, 160), c2);  c3 = madd4(s, v128.load(b, 176), c3);
+      c4 = madd4(s, v128.load(b, 192), c4);  c5 = madd4(s, v128.load(b, 208), c5);
+      c6 = madd4(s, v128.load(b, 224), c6);  c7 = madd4(s, v128.load(b, 240), c7);
+      s = v128.load32_splat(a, 8);
+      c0 = madd4(s, v128.load(b, 256), c0);  c1 = madd4(s, v128.load(b, 272), c1);
+      c2 = madd4(s, v128.load(b, 288), c2);  c3 = madd4(s, v128.load(b, 304), c3);
+      c4 = madd4(s, v128.load(b, 320), c4);  c5 = madd4(s, v128.load(b, 336), c5);
+      c6 = madd4(s, v128.load(b, 352), c6);  c7 = madd4(s, v128.load(b, 368), c7);
+      s = v128.load32_splat(a, 12);
+      c0 = madd4(s, v128.load(b, 384), c0);  c1 = madd4(s, v128.load(b, 400), c1);
+      c2 = madd4(s, v128.load(b, 416), c2);  c3 = madd4(s, v128.load(b, 432), c3);
+      c4 = madd4(s, v128.load(b, 448), c4);  c5 = madd4(s, v128.load(b, 464), c5);
+      c6 = madd4(s, v128.load(b, 480), c6);  c7 = madd4(s, v128.load(b, 496), c7);
+      a += 16;
+      b += 512;
+    }
+  } else {
+    const end = a + (<usize>K << 2);
+    while (a < end) {
+      s = v128.load32_splat(a);
+      c0 = madd4(s, v128.load(b), c0);  c1 = madd4(s, v128.load(b, 16), c1);
+      c2 = madd4(s, v128.load(b, 32), c2);  c3 = madd4(s, v128.load(b, 48), c3);
+      c4 = madd4(s, v128.load(b, 64), c4);  c5 = madd4(s, v128.load(b, 80), c5);
+      c6 = madd4(s, v128.load(b, 96), c6);  c7 = madd4(s, v128.load(b, 112), c7);
+      a += 4;
+      b += 128;
+    }
   }
   v128.store(c, c0);      v128.store(c, c1, 16); v128.store(c, c2, 32); v128.store(c, c3, 48);
   v128.store(c, c4, 64);  v128.store(c, c5, 80); v128.store(c, c6, 96); v128.store(c, c7, 112);
@@ -149,20 +170,32 @@ function __row32Add(c: usize, a: usize, b: usize, K: i32): void {
   for (let o: usize = 0; o < 128; o += 16) v128.store(c + o, f32x4.add(v128.load(c + o), v128.load(tmp + o)));
 }
 
-// One row block of 4 over a full panel: four 4×8 tiles, stored without accumulating (as __row32Set).
+// One row block over a full panel: four 4×8 (or, __rows6Set, 6×8) tiles, stored without accumulating. Two
+// functions, not one with a branch: V8 allocates registers per function, and the 4×8 copies next to the
+// 6×8 ones made it spill inside both loops (29 instead of 55 GFLOP/s).
 function __rows4Set(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
   __tile4x8(c, ldc4, a, lda4, b, K);           __tile4x8(c + 32, ldc4, a, lda4, b + 32, K);
   __tile4x8(c + 64, ldc4, a, lda4, b + 64, K); __tile4x8(c + 96, ldc4, a, lda4, b + 96, K);
 }
 
-// 4 rows × 32 floats of scratch for __rows4Add (per instance, after ROW_TMP).
-@inline function __rows4Tmp(): usize { return kernelScratch() + 65536 + 128; }
+function __rows6Set(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
+  __tile6x8(c, ldc4, a, lda4, b, K);           __tile6x8(c + 32, ldc4, a, lda4, b + 32, K);
+  __tile6x8(c + 64, ldc4, a, lda4, b + 64, K); __tile6x8(c + 96, ldc4, a, lda4, b + 96, K);
+}
+
+@inline function __rowsSet(R: i32, c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
+  if (ASC_FEATURE_RELAXED_SIMD && R == 6) __rows6Set(c, ldc4, a, lda4, b, K);
+  else __rows4Set(c, ldc4, a, lda4, b, K);
+}
+
+// R rows × 32 floats of scratch for __rowsAdd (per instance, after ROW_TMP; R ≤ 6).
+@inline function __rowsTmp(): usize { return kernelScratch() + 65536 + 128; }
 
 // Accumulating form, as __row32Add (accumulating inside the tile ran at 34 instead of 42 GFLOP/s).
-function __rows4Add(c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
-  const tmp = __rows4Tmp();
-  __rows4Set(tmp, 128, a, lda4, b, K);
-  for (let r: usize = 0; r < 4; r++) {
+function __rowsAdd(R: i32, c: usize, ldc4: usize, a: usize, lda4: usize, b: usize, K: i32): void {
+  const tmp = __rowsTmp();
+  __rowsSet(R, tmp, 128, a, lda4, b, K);
+  for (let r: usize = 0; r < <usize>R; r++) {
     const q = c + r * ldc4, t = tmp + (r << 7);
     for (let o: usize = 0; o < 128; o += 16) v128.store(q + o, f32x4.add(v128.load(q + o), v128.load(t + o)));
   }
@@ -187,11 +220,15 @@ export function gemmPacked(
       continue;
     }
     let i = m0;
-    for (; i + 4 <= m1; i += 4) {
+    while (i + 4 <= m1) {
+      // Blocks of 6 rows (relaxed build) while that leaves no 1-3 row tail a 4-block would cover: 32 = 6·4 + 4·2.
+      const left = m1 - i;
+      const R = ASC_FEATURE_RELAXED_SIMD && left >= 6 && left != 8 ? 6 : 4;
       const c = C + <usize>i * ldc4 + (<usize>p << 2);
       const a = A + <usize>i * lda4;
-      if (accumulate) __rows4Add(c, ldc4, a, lda4, panel, K);
-      else __rows4Set(c, ldc4, a, lda4, panel, K);
+      if (accumulate) __rowsAdd(R, c, ldc4, a, lda4, panel, K);
+      else __rowsSet(R, c, ldc4, a, lda4, panel, K);
+      i += R;
     }
     for (; i < m1; i++) {
       const c = C + <usize>i * ldc4 + (<usize>p << 2);

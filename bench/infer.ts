@@ -22,7 +22,9 @@ const D = 64, H = 256, ROUNDS = Number(process.env.ROUNDS ?? 200), W3_ROUNDS = N
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
 const loadStart = loadavg()[0];
 const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
-const kernels = await loadKernels();
+// The SIMD build: the W3 check below wants fused-rnn/infer (SIMD) bit-identical to the training library,
+// whose default ('auto') is the relaxed build on Node 24.
+const kernels = await loadKernels({ variant: 'simd' });
 const ik = await loadInferKernels();
 const modB = await peerImport('onnxruntime-web');
 const ort: Untyped = modB.InferenceSession ? modB : modB.default;
