@@ -4,9 +4,11 @@
 // Legend: C (M, N) with row stride ldc; B (K, N) with row stride ldb; A element (i, k) at A + 4·(i·rsA + k·csA)
 // (nn: rsA = lda, csA = 1; tn: rsA = 1, csA = lda). All strides in elements.
 // Each C element is summed over k in ascending order with separate multiply and add (no FMA), so every tile
-// shape, and the scalar build, gives identical bits. Micro-kernel: a 4×8 tile of C in 8 f32x4 accumulators.
+// shape, and the scalar build, gives identical bits. Micro-kernel: a 4×8 tile of C in 8 f32x4 accumulators
+// (the relaxed build: 6×8 in 12, same order, its FMA per step is the only difference).
 
 import { madd4 } from "./madd";
+import { kernelScratch } from "./heap";
 
 @inline function __store(p: usize, v: v128, accumulate: i32): void {
   if (accumulate) v = f32x4.add(v128.load(p), v);
@@ -38,8 +40,85 @@ import { madd4 } from "./madd";
   }
 }
 
+// One 6×8 tile of C in 12 accumulators (the relaxed build only): rows of A at a + r·rsA4, k stride csA4; B
+// row stride ldb4. Stored without accumulating (a load of C after the k loop makes V8 spill accumulators).
+// Why 6×8 there: relaxed_madd is one FMA whose 4-cycle latency on 2 pipes needs 8 chains in flight, and
+// the 4×8 tile has exactly 8, so any stall idles a pipe; 12 chains ran the 256³ GEMM at 56 instead of 46
+// GFLOP/s on Node 24 (Zen 5). The SIMD build's mul + add needs a register for each product, so there 6×8
+// spills (28 GFLOP/s) and the 4×8 tile stays.
+@inline function __tile6x8(c: usize, ldc4: usize, a: usize, rsA4: usize, csA4: usize, b: usize, ldb4: usize, K: i32): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0), c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0), c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0), c50 = f32x4.splat(0), c51 = f32x4.splat(0);
+  const a1 = rsA4, a2 = rsA4 * 2, a3 = rsA4 * 3, a4 = rsA4 * 4, a5 = rsA4 * 5;
+  for (let k = 0; k < K; k++) {
+    const b0 = v128.load(b), b1 = v128.load(b, 16);
+    let s = v128.load32_splat(a);  c00 = madd4(s, b0, c00); c01 = madd4(s, b1, c01);
+    s = v128.load32_splat(a + a1); c10 = madd4(s, b0, c10); c11 = madd4(s, b1, c11);
+    s = v128.load32_splat(a + a2); c20 = madd4(s, b0, c20); c21 = madd4(s, b1, c21);
+    s = v128.load32_splat(a + a3); c30 = madd4(s, b0, c30); c31 = madd4(s, b1, c31);
+    s = v128.load32_splat(a + a4); c40 = madd4(s, b0, c40); c41 = madd4(s, b1, c41);
+    s = v128.load32_splat(a + a5); c50 = madd4(s, b0, c50); c51 = madd4(s, b1, c51);
+    a += csA4;
+    b += ldb4;
+  }
+  v128.store(c, c00); v128.store(c, c01, 16); c += ldc4;
+  v128.store(c, c10); v128.store(c, c11, 16); c += ldc4;
+  v128.store(c, c20); v128.store(c, c21, 16); c += ldc4;
+  v128.store(c, c30); v128.store(c, c31, 16); c += ldc4;
+  v128.store(c, c40); v128.store(c, c41, 16); c += ldc4;
+  v128.store(c, c50); v128.store(c, c51, 16);
+}
+
+// Set form (not inlined: one copy of the k loop with its own register allocation).
+function __tile6x8Set(c: usize, ldc4: usize, a: usize, rsA4: usize, csA4: usize, b: usize, ldb4: usize, K: i32): void {
+  __tile6x8(c, ldc4, a, rsA4, csA4, b, ldb4, K);
+}
+
+// 6 rows × 8 floats of scratch for __tile6x8Add (per instance): the first 192 bytes of packed-gemm's
+// ROWS_TMP (heap.ts). Shared safely: neither staging is live while the other code runs (both are filled
+// and consumed inside one call that calls nothing of the other).
+@inline function __tile6Tmp(): usize { return kernelScratch() + 65536 + 128; }
+
+// Accumulating form: the tile into scratch, then added to C: the same bits as C + (Σ) at full speed.
+function __tile6x8Add(c: usize, ldc4: usize, a: usize, rsA4: usize, csA4: usize, b: usize, ldb4: usize, K: i32): void {
+  const t = __tile6Tmp();
+  __tile6x8(t, 32, a, rsA4, csA4, b, ldb4, K);
+  for (let r: usize = 0; r < 6; r++) {
+    const q = c + r * ldc4, u = t + (r << 5);
+    v128.store(q, f32x4.add(v128.load(q), v128.load(u)));
+    v128.store(q, f32x4.add(v128.load(q, 16), v128.load(u, 16)), 16);
+  }
+}
+
 /** C (M, N) (+)= A · B over rows [m0, m1), A read through strides (rsA, csA). */
 export function gemmCore(
+  C: usize, ldc: i32, A: usize, rsA: i32, csA: i32, B: usize, ldb: i32,
+  M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32
+): void {
+  if (ASC_FEATURE_RELAXED_SIMD && m1 - m0 >= 6 && N >= 8) {
+    // Rows in blocks of 6 over the full 8-column tiles; the rest (columns N mod 8 of those rows, then the
+    // last m mod 6 rows) on the general path below. Per element the same k order either way.
+    const ldb4 = <usize>ldb << 2, ldc4 = <usize>ldc << 2, csA4 = <usize>csA << 2, rsA4 = <usize>rsA << 2;
+    const N8 = N & ~7;
+    let i = m0;
+    for (; i + 6 <= m1; i += 6) {
+      const pa = A + <usize>i * rsA4, pc = C + <usize>i * ldc4;
+      for (let j = 0; j < N8; j += 8) {
+        const o = <usize>j << 2;
+        if (accumulate) __tile6x8Add(pc + o, ldc4, pa, rsA4, csA4, B + o, ldb4, K);
+        else __tile6x8Set(pc + o, ldc4, pa, rsA4, csA4, B + o, ldb4, K);
+      }
+    }
+    if (N8 < N) gemmCore4(C + (<usize>N8 << 2), ldc, A, rsA, csA, B + (<usize>N8 << 2), ldb, M, N - N8, K, m0, i, accumulate);
+    gemmCore4(C, ldc, A, rsA, csA, B, ldb, M, N, K, i, m1, accumulate);
+    return;
+  }
+  gemmCore4(C, ldc, A, rsA, csA, B, ldb, M, N, K, m0, m1, accumulate);
+}
+
+// The general path: 4×8 tiles, then 4-column tiles, then single rows (below).
+function gemmCore4(
   C: usize, ldc: i32, A: usize, rsA: i32, csA: i32, B: usize, ldb: i32,
   M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32
 ): void {

@@ -6,7 +6,8 @@
 
 /**
  * Kernel scratch: 64 KB for packed-gemm's transposed-GEMM blocks (TN_A, TN_B) plus 1 KB of row staging
- * (ROW_TMP 128 B at +64 KB, ROWS_TMP 768 B at +64 KB + 128), 64-byte aligned, right above the static data.
+ * (ROW_TMP 128 B at +64 KB, ROWS_TMP 768 B at +64 KB + 128, whose first 192 B gemm-core's 6×8 staging
+ * reuses), 64-byte aligned, right above the static data.
  * Not a memory.data segment: a zero-filled segment would add its bytes to the .wasm file.
  */
 export const KERNEL_SCRATCH_BYTES: usize = 65536 + 1024;

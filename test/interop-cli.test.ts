@@ -26,7 +26,7 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 test('import prints the layer table; predict --ids gives PyTorch\'s logits; export → import round trip', async () => {
   const f = JSON.parse(readFileSync(join(FIX, 'd_torch_bilstm.json'), 'utf8'));
   const out = join(dir, 'torch');
-  const r = run(['import', join(FIX, 'd_torch_bilstm.onnx'), '--out', out]);
+  const r = run(['import', join(FIX, 'd_torch_bilstm.onnx'), '--out', out, '--output', 'logits']);
   assert.is(r.code, 0, r.err);
   assert.match(r.out, /source layer\s+fused-rnn layer\s+params/);
   assert.match(r.out, /ONNX LSTM "node_LSTM_115"\s+Bidirectional "bidirectional"\s+1088/);
@@ -49,6 +49,20 @@ test('import prints the layer table; predict --ids gives PyTorch\'s logits; expo
     assert.ok(rep === null, rep ?? '');
   }
   assert.ok(existsSync(join(dir, 'tfjs/model.weights.bin')));
+
+  // Every graph output by default: a functional model; predict prints each output.
+  const both = join(dir, 'torch_both');
+  const rb = run(['import', join(FIX, 'd_torch_bilstm.onnx'), '--out', both]);
+  assert.is(rb.code, 0, rb.err);
+  assert.match(rb.out, /ONNX LSTM "node_LSTM_223" Y_h\s+Concatenate "concatenate"\s+0/);
+  const pb = run(['predict', '--model', both, '--ids', JSON.stringify(f.input.value), '--json']);
+  assert.is(pb.code, 0, pb.err);
+  const outs = JSON.parse(pb.out).outputs as Array<{ shape: number[]; predictions: number[][] }>;
+  assert.equal(outs.map((q) => q.shape), [[4, 3], [4, 12, 16]]);
+  const r0 = closeReport('cli predict logits (2 outputs)', flat(outs[0].predictions), flat(f.output.value), 1e-5, 0);
+  const r1 = closeReport('cli predict sequence (2 outputs)', flat(outs[1].predictions), flat(f.output_sequence.value), 1e-5, 0);
+  assert.ok(r0 === null && r1 === null, `${r0} ${r1}`);
+  assert.match(run(['predict', '--model', both]).err, /give ids with --ids/);
 });
 
 test('predict --tokenizer (Keras tokenizer JSON) on an imported Keras model; errors are typed and name the file', () => {

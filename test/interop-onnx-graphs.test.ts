@@ -145,7 +145,7 @@ test('unsupported graphs name the node and what is unsupported', async () => {
   {
     const { g, tx } = base();
     const [, Yh] = g.op('GRU', [tx, g.init([1, 9, E]), g.init([1, 9, 3]), '', '', g.init([1, 2, 3])], [int('hidden_size', 3)], 2, 'gru_h0');
-    await rejectsTyped(() => importDetailed(g.bytes(input, Yh)), UnsupportedModelError, /ONNX GRU "gru_h0": initial_h must be absent or zeros/);
+    await rejectsTyped(() => importDetailed(g.bytes(input, Yh)), UnsupportedModelError, /ONNX GRU "gru_h0": initial_h must be zeros, absent, or computed from another layer/);
   }
   {
     const { g, tx } = base();

@@ -4,8 +4,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { readFileSync } from 'node:fs';
-import { Bidirectional, Dense, Embedding, LSTM, Sequential, loadKernels, type Kernels } from '../src/index.js';
-import { ModelFileError, importDetailed, loadTorchWeights } from '../src/interop/index.js';
+import { Bidirectional, Dense, Embedding, LSTM, Sequential, loadKernels, type Kernels, type Model, type Prediction } from '../src/index.js';
+import { ModelFileError, importDetailed, importModel, loadTorchWeights } from '../src/interop/index.js';
 import { closeReport } from './helpers/check-close.js';
 import { rejectsTyped } from './helpers/assert-throws.js';
 
@@ -26,7 +26,8 @@ function expectClose(label: string, got: ArrayLike<number>, want: ArrayLike<numb
 }
 
 test('ONNX from torch.onnx.export (dynamo): logits within 1e-5 of PyTorch and of onnxruntime', async () => {
-  const { model, format, layers } = await importDetailed(path('d_torch_bilstm.onnx'), { kernels: k });
+  const { model, format, layers } = await importDetailed(path('d_torch_bilstm.onnx'), { kernels: k, output: 'logits' });
+  assert.is(model.className, 'Sequential');
   assert.is(format, 'onnx');
   assert.equal(layers.map((l) => l.target.split(' ')[0]), ['Embedding', 'Bidirectional', 'Bidirectional', 'Dense']);
   const out = await model.predict(ids);
@@ -40,6 +41,25 @@ test('ONNX: the second graph output ("sequence", the top layer\'s sequence) impo
   const out = await model.predict(ids);
   assert.equal(out.shape, [4, 12, 16]);
   expectClose('sequence vs torch', out.data, flat(f.output_sequence.value));
+});
+
+test('ONNX: by default every graph output imports: a functional Model with logits and the top sequence, both within 1e-5 of PyTorch', async () => {
+  const { model, layers } = await importDetailed<Model>(path('d_torch_bilstm.onnx'), { kernels: k });
+  assert.is(model.className, 'Functional');
+  // The top layer's sequence and its h_n are both read: Bidirectional(return_sequences, return_state), and
+  // cat(h_n[-2], h_n[-1]) becomes a Concatenate of its forward and backward final states.
+  assert.equal(layers.map((l) => l.target.split(' ')[0]), ['Embedding', 'Bidirectional', 'Bidirectional', 'Concatenate', 'Dense']);
+  const top = model.layers.find((l) => l.name === 'bidirectional_1') as Bidirectional;
+  assert.is(top.forwardLayer.returnSequences, true);
+  assert.is(top.forwardLayer.returnState, true);
+  const out = await model.predict(ids) as Prediction[];
+  assert.equal(out.map((o) => o.shape), [[4, 3], [4, 12, 16]]);
+  expectClose('logits vs torch', out[0].data, flat(f.output.value));
+  expectClose('sequence vs torch', out[1].data, flat(f.output_sequence.value));
+  const swapped = await importModel<Model>(path('d_torch_bilstm.onnx'), { kernels: k, output: ['sequence', 'logits'] });
+  const back = await swapped.predict(ids) as Prediction[];
+  assert.equal(back.map((o) => o.shape), [[4, 12, 16], [4, 3]]);
+  await rejectsTyped(() => importModel(path('d_torch_bilstm.onnx'), { kernels: k, output: 'nope' }), ModelFileError, /has no output named "nope" \(outputs: logits, sequence\)/);
 });
 
 function kerasEquivalent(): Sequential {

@@ -56,6 +56,32 @@ test('GEMM nn/tn/nt: relaxed == SIMD within 1e-5 relative (several tile shapes a
   }
 });
 
+test('GEMM nn/tn relaxed: any row split and the accumulate form give the same bits (6×8 tiles, 4-row and 1-row remainders)', () => {
+  // The relaxed build computes rows in blocks of 6 (12 accumulators), the rest in 4-row blocks and single
+  // rows; every element must still be summed in one k order, or a threaded call (row blocks per thread)
+  // would differ from one thread. Accumulate stages the tile and adds C0 once: C0 + S, rounded once.
+  for (const [M, N, K] of [[6, 8, 3], [7, 9, 5], [13, 17, 33], [50, 70, 45], [64, 64, 64]]) {
+    for (const form of ['nn', 'tn'] as const) {
+      const A = uniform(M * K, M * 3 + K, -1, 1), B = uniform(K * N, N * 5 + K, -1, 1), C0 = uniform(M * N, M + N, -1, 1);
+      const k = relaxed, a = k.arena, mark = a.mark();
+      const pA = a.putF32(A), pB = a.putF32(B), pC = a.allocZeroed(M * N);
+      const call = form === 'nn' ? k.gemmNN : k.gemmTN;
+      call(pC, pA, pB, M, N, K);
+      const whole = a.readF32(pC, M * N);
+      for (const cuts of [[1, 5], [4, 10], [2, 3]]) {
+        a.F32.fill(0, pC >> 2, (pC >> 2) + M * N);
+        const edges = [0, ...cuts.filter((c) => c < M), M];
+        for (let e = 0; e + 1 < edges.length; e++) call(pC, pA, pB, M, N, K, false, edges[e], edges[e + 1]);
+        checkEqual(`${form} ${M}x${N}x${K} rows split at ${cuts}`, a.readF32(pC, M * N), whole);
+      }
+      a.F32.set(C0, pC >> 2);
+      call(pC, pA, pB, M, N, K, true);
+      checkEqual(`${form} ${M}x${N}x${K} accumulate`, a.readF32(pC, M * N), C0.map((c, i) => Math.fround(c + whole[i])));
+      a.release(mark);
+    }
+  }
+});
+
 test('recurrent cells forward + backward (gappy masks): relaxed == SIMD within 1e-4; deterministic', () => {
   for (const [i, c] of CELLS.entries()) {
     const T = 20, B = 6, D = 9, H = 33;

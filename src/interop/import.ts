@@ -35,8 +35,11 @@ export interface ImportOptions {
    * shards are read beside the model.json path/URL.
    */
   shards?: Record<string, Uint8Array | ArrayBuffer>;
-  /** ONNX: the graph output to import (default: the first). */
-  output?: string;
+  /**
+   * ONNX: the graph output(s) to import, by name (default: every output; several outputs give a functional
+   * Model with the outputs in this order).
+   */
+  output?: string | string[];
   /** The file name used in messages (default: the path/URL, or "model"). */
   name?: string;
 }

@@ -2,16 +2,19 @@
 // layer mapping, predict on token ids. It imports only the importer (src/interop/import.ts), so the exporters
 // (h5wasm) never load here; fflate and jsfive load lazily when a Keras file arrives.
 import { importDetailed, type ImportResult } from '../../src/interop/import.js';
+import type { Prediction } from '../../src/index.js';
 
 /** Test hook: what the page did (read by test/interop-browser.test.ts). */
 interface InteropPageState {
   ready: boolean;
   loaded: null | { name: string; format: string; layers: ImportResult['layers'] };
+  /** The first output of the last prediction (all of them in `outputs`). */
   output: null | { shape: number[]; values: number[] };
+  outputs: Array<{ shape: number[]; values: number[] }>;
   errors: string[];
 }
 
-const state: InteropPageState = { ready: false, loaded: null, output: null, errors: [] };
+const state: InteropPageState = { ready: false, loaded: null, output: null, outputs: [], errors: [] };
 (window as unknown as { __fusedRnnInterop: InteropPageState }).__fusedRnnInterop = state;
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -21,6 +24,7 @@ let model: ImportResult['model'] | null = null;
 async function load(files: File[]): Promise<void> {
   state.loaded = null;
   state.output = null;
+  state.outputs = [];
   model = null;
   ($('predict') as HTMLButtonElement).disabled = true;
   const bytes = new Map<string, Uint8Array>();
@@ -49,14 +53,46 @@ async function load(files: File[]): Promise<void> {
   }
 }
 
+/** One input's rows from the ids field: ids "3, 9, 4" or JSON; floats (T, D) as a JSON 2-D array. */
+function inputOf(v: unknown, float: boolean): { data: Int32Array | Float32Array; shape: number[] } {
+  if (float) {
+    const rows = v as number[][];
+    if (!Array.isArray(rows) || !rows.every((r) => Array.isArray(r) && r.length === rows[0].length)) throw new Error('this model reads floats (time, features): give a JSON array of equal-length rows');
+    return { data: Float32Array.from(rows.flat()), shape: [1, rows.length, rows[0].length] };
+  }
+  const ids = (Array.isArray(v) ? (v as unknown[]).flat() : String(v).split(/[\s,]+/).filter(Boolean)).map(Number);
+  return { data: Int32Array.from(ids), shape: [1, ids.length] };
+}
+
+/** Inputs that read floats (Functional config dtype; a Sequential built on (T, D)). */
+function floatInputNames(m: NonNullable<typeof model>): Set<string> {
+  const c = m.getConfig() as { config?: { inputs?: Array<{ name: string; dtype: string }> } };
+  if (c.config?.inputs) return new Set(c.config.inputs.filter((i) => i.dtype !== 'int32').map((i) => i.name));
+  const shape = (m as unknown as { builtInputShape?: unknown[] | null }).builtInputShape;
+  return new Set(shape && shape.length === 2 ? m.inputNames : []);
+}
+
 async function predict(): Promise<void> {
   if (!model) return;
   const text = ($('ids') as HTMLInputElement).value.trim();
   try {
-    const ids = (text.startsWith('[') ? (JSON.parse(text) as number[]).flat() : text.split(/[\s,]+/).filter(Boolean).map(Number));
-    const out = await model.predict({ data: Int32Array.from(ids), shape: [1, ids.length] });
-    state.output = { shape: out.shape, values: Array.from(out.data) };
-    $('output').textContent = `output (${out.shape.join(', ')}): ${Array.from(out.data, (v) => v.toFixed(5)).join(' ')}`;
+    // One input: ids (commas/spaces or JSON); several inputs: a JSON object by input name.
+    const names = model.inputNames;
+    const floatInputs = floatInputNames(model);
+    let xs;
+    if (names.length > 1) {
+      const byName = JSON.parse(text) as Record<string, unknown>;
+      const missing = names.filter((n) => !(n in byName));
+      if (missing.length) throw new Error(`this model has inputs ${names.join(', ')}: give a JSON object by input name (missing ${missing.join(', ')})`);
+      xs = names.map((n) => inputOf(byName[n], floatInputs.has(n)));
+    } else {
+      xs = [inputOf(text.startsWith('[') ? JSON.parse(text) : text, floatInputs.size > 0)];
+    }
+    const raw = await model.predict(xs.length === 1 ? xs[0] : xs);
+    const outs: Prediction[] = Array.isArray(raw) ? raw : [raw];
+    state.outputs = outs.map((o) => ({ shape: o.shape, values: Array.from(o.data) }));
+    state.output = state.outputs[0];
+    $('output').textContent = outs.map((o, i) => `output${outs.length > 1 ? ` ${i}` : ''} (${o.shape.join(', ')}): ${Array.from(o.data, (v) => v.toFixed(5)).join(' ')}`).join('\n');
   } catch (e) {
     state.errors.push(`${(e as Error).name}: ${(e as Error).message}`);
     $('output').textContent = `${(e as Error).name}: ${(e as Error).message}`;

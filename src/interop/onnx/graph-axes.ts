@@ -10,7 +10,8 @@ export function partWidth(stack: Entry[], p: Part): number {
   if (e.kind === 'input') return e.width;
   if (e.kind === 'embedding') return e.table.shape[1];
   if (e.kind === 'rnn') return e.H;
-  return e.kernel.shape[1];
+  if (e.kind === 'dense') return e.kernel.shape[1];
+  return e.width;
 }
 
 /** Y[..., T-1, ...] of a forward-only layer = its final state (no mask): Keras return_sequences=False. */
@@ -18,7 +19,7 @@ export function lastStep(stack: Entry[], node: OnnxNode, v: Dyn, axis: number): 
   const parts = v.feat ?? v.list ?? [];
   const ok = parts.length > 0 && parts.every((p) => {
     const e = stack[p.src];
-    return e.kind === 'rnn' && !e.reverse && p.dir === 0 && !e.masked && !p.cell;
+    return e.kind === 'rnn' && !e.reverse && p.dir === 0 && e.lensInput < 0 && !p.cell;
   });
   if (!ok) unsupported(node, 'takes the last time step of a sequence that is not a forward layer\'s unmasked output (for a bidirectional layer that is not the Keras output: use h_n)');
   return { ...v, tags: v.tags.filter((_, i) => i !== axis), shape: v.shape.filter((_, i) => i !== axis) };

@@ -14,12 +14,18 @@ export function unsupported(node: OnnxNode, what = 'operator is not supported on
 /** Axis tags of a data-path value. */
 export type Tag = 'B' | 'T' | 'F' | 'L' | '1';
 
-/** One direction of one stack entry's output; `cell` marks an LSTM cell state (Y_c), never a layer output. */
-/** One direction of one layer's output. */
+/** One direction of one entry's output; `cell` marks an LSTM cell state (Y_c); `ver` a Dense's bias/activation stage. */
 export interface Part {
   src: number;
   dir: number;
   cell?: boolean;
+  ver?: number;
+}
+
+/** What a layer reads of an entry: its output, or of a recurrent entry its sequence, final state h or cell state c. */
+export interface Ref {
+  src: number;
+  what: 'out' | 'seq' | 'h' | 'c';
 }
 
 /** A data-path value. */
@@ -37,9 +43,9 @@ export interface Dyn {
 export type Val =
   | { kind: 'const'; t: ConstTensor }
   | Dyn
-  | { kind: 'ids'; tags: Tag[]; shape: number[] }
-  | { kind: 'idsmask'; nonzero: boolean; shape: number[] }
-  | { kind: 'lens' };
+  | { kind: 'ids'; tags: Tag[]; shape: number[]; input: number }
+  | { kind: 'idsmask'; nonzero: boolean; shape: number[]; input: number }
+  | { kind: 'lens'; input: number };
 
 /** A converted recurrent node. */
 export interface RnnEntry {
@@ -54,16 +60,33 @@ export interface RnnEntry {
   resetAfter: boolean;
   /** Per direction: kernel (D, G), recurrent (H, G), bias (Keras layout). */
   weights: Tensor[][];
-  masked: boolean;
-  returnSequences?: boolean;
+  /** The ids input entry whose non-zero count is sequence_lens (-1: no sequence_lens). */
+  lensInput: number;
+  input: Ref;
+  /** Initial states (h[, c]) when the graph passes them. */
+  states: Ref[];
+  /** What later layers read of it. */
+  uses: Set<'seq' | 'h' | 'c'>;
 }
 
 /** A converted layer (or the input) on the stack. */
 export type Entry =
-  | { kind: 'input'; width: number }
-  | { kind: 'embedding'; node: OnnxNode; table: Tensor; maskZero: boolean }
+  | { kind: 'input'; name: string; width: number; ids: boolean; time: number | null }
+  | { kind: 'embedding'; node: OnnxNode; table: Tensor; maskZero: boolean; input: Ref }
   | RnnEntry
-  | { kind: 'dense'; node: OnnxNode; kernel: Tensor; bias: Float32Array | null; activation: string };
+  | { kind: 'dense'; node: OnnxNode; kernel: Tensor; bias: Float32Array | null; activation: string; input: Ref; ver: number }
+  | { kind: 'merge'; source: string; op: 'Add' | 'Multiply' | 'Average' | 'Concatenate'; inputs: Ref[]; width: number }
+  | { kind: 'repeat'; node: OnnxNode; n: number; input: Ref; width: number };
+
+/** The refs an entry reads (data inputs, then initial states). */
+export function refsOf(e: Entry): Ref[] {
+  switch (e.kind) {
+    case 'input': return [];
+    case 'merge': return e.inputs;
+    case 'rnn': return [e.input, ...e.states];
+    default: return [e.input];
+  }
+}
 
 /** How errors name a node. */
 export const where = (n: OnnxNode) => `ONNX ${n.opType} "${n.name}"`;
@@ -116,18 +139,20 @@ export function maskOps(node: OnnxNode, ins: Array<Val | null>): Val {
   const k = a?.kind === 'const' ? a.t : b?.kind === 'const' ? b.t : null;
   if (!ids || !k || k.data.length !== 1 || k.data[0] !== 0) unsupported(node, 'compares something other than the ids with 0 (only the mask_zero pattern is supported)');
   if (node.opType === 'Greater' && a?.kind !== 'ids') unsupported(node);
-  return { kind: 'idsmask', nonzero: node.opType === 'Greater', shape: ids.shape };
+  return { kind: 'idsmask', nonzero: node.opType === 'Greater', shape: ids.shape, input: ids.input };
 }
 
-/** Nodes the requested output depends on (the rest, e.g. a second output, is ignored). */
-export function neededNodes(graph: OnnxGraph, outputName: string, file: string): Set<OnnxNode> {
+/** Nodes the requested outputs depend on (the rest, e.g. an output not imported, is ignored). */
+export function neededNodes(graph: OnnxGraph, outputNames: string[], file: string): Set<OnnxNode> {
   const producer = new Map<string, OnnxNode>();
   for (const n of graph.nodes) for (const o of n.outputs) producer.set(o, n);
-  if (!producer.has(outputName) && !graph.outputs.some((o) => o.name === outputName)) {
-    throw new ModelFileError(file, `has no output named "${outputName}"`);
+  for (const name of outputNames) {
+    if (!producer.has(name) && !graph.outputs.some((o) => o.name === name)) {
+      throw new ModelFileError(file, `has no output named "${name}" (outputs: ${graph.outputs.map((o) => o.name).join(', ')})`);
+    }
   }
   const seen = new Set<OnnxNode>();
-  const todo = [outputName];
+  const todo = outputNames.slice();
   while (todo.length) {
     const p = producer.get(todo.pop()!);
     if (!p || seen.has(p)) continue;

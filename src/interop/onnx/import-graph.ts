@@ -10,61 +10,74 @@
 //   (features, a concatenation of "parts" = one direction of one layer), L (a list of per-direction states,
 //   as in Y (T, dirs, B, H) or Y_h (dirs, B, H)), or 1 (a unit axis);
 // - a node that consumes the data path as the input of a new layer (Gather on an embedding table, LSTM/GRU/
-//   RNN, MatMul/Gemm) first checks that the value is exactly the full output of the layer below (the only
-//   thing a Sequential stack can pass on), which also decides return_sequences of a recurrent layer.
+//   RNN, MatMul/Gemm, Add/Mul/Sum/Mean of two data-path values, Expand/Tile of a unit time axis) first checks
+//   that the value is exactly the full output of an earlier layer (graph-commit.ts), which also decides
+//   return_sequences / return_state of a recurrent layer; feature Concats of several layers become
+//   Concatenate layers. Several data inputs and outputs, branches and merges give a functional Model
+//   (graph-plan.ts); one chain gives a Sequential.
 // Anything else on the data path is an UnsupportedModelError naming the node.
 import type { ImportPlan } from '../assemble.js';
 import { ModelFileError, UnsupportedModelError } from '../errors.js';
 import { transpose2d } from '../tensor.js';
 import { concatDyn, dropUnitAxis, lastStep, partWidth, reshapeDyn, sliceDyn } from './graph-axes.js';
-import { onnxToKeras, stackToPlan } from './graph-plan.js';
-import { activationOf, asDyn, constTensor, maskOps, need, neededNodes, where, type Dyn, type Entry, type Part, type Val } from './graph-values.js';
+import { commitValue, outputOf } from './graph-commit.js';
+import { entriesToPlan } from './graph-plan.js';
+import { activationOf, asDyn, constTensor, maskOps, need, neededNodes, where, type Dyn, type Entry, type Ref, type Val } from './graph-values.js';
 import { DataType, decodeModel, type OnnxGraph, type OnnxNode } from './proto.js';
+import { recurrentNode } from './recurrent-node.js';
 import { attr, evalStatic, reshapeDims, type ConstTensor } from './static-ops.js';
 
 class GraphImporter {
   private vals = new Map<string, Val>();
   private stack: Entry[] = [];
-  // Probe batch size and length for shape-only values: primes unlikely to equal a feature width (a Reshape is
-  // followed by matching dimension products).
-  private probe = { B: 101, T: 103 };
-  private inputShape: Array<number | null> = [];
+  private memo = new Map<string, Ref>();
+  // Probe batch size and lengths for shape-only values: primes unlikely to equal a feature width (a Reshape is
+  // followed by matching dimension products); each input gets its own length.
+  private probeB = 101;
 
-  constructor(private readonly graph: OnnxGraph, private readonly file: string, private readonly outputName: string) {}
+  constructor(private readonly graph: OnnxGraph, private readonly file: string, private readonly outputNames: string[]) {}
 
   run(): ImportPlan {
     const g = this.graph;
     for (const t of g.initializers) this.vals.set(t.name, { kind: 'const', t: { dims: t.dims.slice(), data: t.data, dataType: t.dataType } });
     const inits = new Set(g.initializers.map((t) => t.name));
     const dataInputs = g.inputs.filter((i) => !inits.has(i.name));
-    if (dataInputs.length !== 1) throw new UnsupportedModelError(`ONNX graph "${g.name}"`, `has ${dataInputs.length} data inputs (${dataInputs.map((i) => i.name).join(', ')}); fused-rnn imports single-input models`);
-    const input = dataInputs[0];
-    const dim = (d: number | string | null, probe: number) => (typeof d === 'number' && d > 0 ? d : probe);
-    const isIds = input.elemType !== DataType.FLOAT && input.elemType !== DataType.DOUBLE && input.elemType !== DataType.FLOAT16;
-    if (isIds) {
-      if (input.dims.length !== 2) throw new UnsupportedModelError(`ONNX input "${input.name}"`, `integer input must be ids (batch, time), got rank ${input.dims.length}`);
-      this.probe = { B: dim(input.dims[0], this.probe.B), T: dim(input.dims[1], this.probe.T) };
-      this.inputShape = [typeof input.dims[1] === 'number' && input.dims[1] > 0 ? input.dims[1] : null];
-      this.vals.set(input.name, { kind: 'ids', tags: ['B', 'T'], shape: [this.probe.B, this.probe.T] });
-      this.stack.push({ kind: 'input', width: 0 });
-    } else {
-      if (input.dims.length !== 3 || typeof input.dims[2] !== 'number') throw new UnsupportedModelError(`ONNX input "${input.name}"`, 'float input must be (batch, time, features) with a fixed feature count');
-      const D = input.dims[2];
-      this.probe = { B: dim(input.dims[0], this.probe.B), T: dim(input.dims[1], this.probe.T) };
-      this.inputShape = [typeof input.dims[1] === 'number' && input.dims[1] > 0 ? input.dims[1] : null, D];
-      this.vals.set(input.name, { kind: 'dyn', tags: ['B', 'T', 'F'], shape: [this.probe.B, this.probe.T, D], list: null, feat: [{ src: 0, dir: 0 }] });
-      this.stack.push({ kind: 'input', width: D });
-    }
-    const needed = neededNodes(this.graph, this.outputName, this.file);
+    if (dataInputs.length === 0) throw new UnsupportedModelError(`ONNX graph "${g.name}"`, 'has no data inputs');
+    const fixed = (d: number | string | null) => (typeof d === 'number' && d > 0 ? d : null);
+    const batch = dataInputs.map((i) => fixed(i.dims[0])).find((d) => d !== null);
+    if (batch) this.probeB = batch;
+    const probeT = [103, 107, 109, 113, 127, 131, 137, 139];
+    dataInputs.forEach((input, k) => {
+      const T = fixed(input.dims[1]) ?? probeT[k % probeT.length] + 32 * Math.floor(k / probeT.length);
+      const isIds = input.elemType !== DataType.FLOAT && input.elemType !== DataType.DOUBLE && input.elemType !== DataType.FLOAT16;
+      const src = this.stack.length;
+      if (isIds) {
+        if (input.dims.length !== 2) throw new UnsupportedModelError(`ONNX input "${input.name}"`, `integer input must be ids (batch, time), got rank ${input.dims.length}`);
+        this.stack.push({ kind: 'input', name: input.name, width: 0, ids: true, time: fixed(input.dims[1]) });
+        this.vals.set(input.name, { kind: 'ids', tags: ['B', 'T'], shape: [this.probeB, T], input: src });
+      } else {
+        if (input.dims.length !== 3 || typeof input.dims[2] !== 'number') throw new UnsupportedModelError(`ONNX input "${input.name}"`, 'float input must be (batch, time, features) with a fixed feature count');
+        const D = input.dims[2];
+        this.stack.push({ kind: 'input', name: input.name, width: D, ids: false, time: fixed(input.dims[1]) });
+        this.vals.set(input.name, outputOf(src, ['B', 'T', 'F'], [this.probeB, T, D]));
+      }
+    });
+    const needed = neededNodes(this.graph, this.outputNames, this.file);
     for (const node of g.nodes) if (needed.has(node)) this.visit(node);
-    const out = this.vals.get(this.outputName);
-    if (!out || out.kind !== 'dyn') throw new UnsupportedModelError(`ONNX output "${this.outputName}"`, 'does not depend on the input');
-    this.commit(out, `ONNX output "${this.outputName}"`);
-    const okTags = (out.tags.join() === 'B,T,F') || (out.tags.join() === 'B,F');
-    if (!okTags) throw new UnsupportedModelError(`ONNX output "${this.outputName}"`, `has axes (${out.tags.join(', ')}); fused-rnn returns (batch, time, features) or (batch, features)`);
-    return stackToPlan(this.stack, this.graph.name, this.inputShape);
+    const outputs = this.outputNames.map((name) => {
+      const out = this.vals.get(name);
+      const here = `ONNX output "${name}"`;
+      if (!out || out.kind !== 'dyn') throw new UnsupportedModelError(here, 'does not depend on the input');
+      const okTags = (out.tags.join() === 'B,T,F') || (out.tags.join() === 'B,F');
+      if (!okTags) throw new UnsupportedModelError(here, `has axes (${out.tags.join(', ')}); fused-rnn returns (batch, time, features) or (batch, features)`);
+      return { name, ref: this.commit(out, here) };
+    });
+    return entriesToPlan(this.stack, outputs, this.graph.name);
   }
 
+  private commit(v: Dyn, consumer: string): Ref {
+    return commitValue(this.stack, this.memo, v, consumer);
+  }
 
   private get(name: string, node: OnnxNode): Val | null {
     if (!name) return null;
@@ -123,7 +136,7 @@ class GraphImporter {
         if (x!.kind !== 'idsmask' || !x!.nonzero) this.unsupported(node);
         const axes = node.inputs.length > 1 && c(1) ? Array.from(c(1)!.data) : attr<number[]>(node, 'axes', []);
         if (axes.length !== 1 || (axes[0] !== 1 && axes[0] !== -1) || attr<number>(node, 'keepdims', 1) !== 0) this.unsupported(node, 'sums the id mask over something other than time (axis 1, keepdims=0)');
-        return [{ kind: 'lens' }];
+        return [{ kind: 'lens', input: x!.input }];
       }
       case 'Gather':
         return [this.gather(node, ins)];
@@ -157,12 +170,19 @@ class GraphImporter {
       case 'LSTM':
       case 'GRU':
       case 'RNN':
-        return this.recurrent(node, ins);
+        return recurrentNode(this.stack, node, ins, (v, consumer) => this.commit(v, consumer));
       case 'MatMul':
       case 'Gemm':
         return [this.dense(node, ins)];
       case 'Add':
-        return [this.addBias(node, ins)];
+      case 'Mul':
+      case 'Div':
+      case 'Sum':
+      case 'Mean':
+        return [this.elementwise(node, ins)];
+      case 'Expand':
+      case 'Tile':
+        return [this.repeat(node, ins)];
       case 'Sigmoid':
       case 'Tanh':
       case 'Relu':
@@ -179,10 +199,8 @@ class GraphImporter {
     const axisRaw = attr<number>(node, 'axis', 0);
     if (data?.kind === 'const' && index?.kind === 'ids') {
       if (axisRaw !== 0 || data.t.dims.length !== 2) this.unsupported(node, 'an embedding lookup must gather rows (axis 0) of a 2-D table');
-      if (this.stack.length !== 1) this.unsupported(node, 'an embedding lookup is only supported as the first layer');
-      this.stack.push({ kind: 'embedding', node, table: constTensor(data.t), maskZero: false });
-      const E = data.t.dims[1];
-      return { kind: 'dyn', tags: [...index.tags, 'F'], shape: [...index.shape, E], list: null, feat: [{ src: this.stack.length - 1, dir: 0 }] };
+      this.stack.push({ kind: 'embedding', node, table: constTensor(data.t), maskZero: false, input: { src: index.input, what: 'out' } });
+      return outputOf(this.stack.length - 1, [...index.tags, 'F'], [...index.shape, data.t.dims[1]]);
     }
     const v = asDyn(data, node);
     const idx = index?.kind === 'const' ? index.t : null;
@@ -204,102 +222,13 @@ class GraphImporter {
     return this.unsupported(node, `gathers along the ${tag} axis (only direction/layer picks of states, or the last time step of a forward layer, are supported)`);
   }
 
-  /** Checks that v is the complete output of the top layer (what a Sequential stack passes on). */
-  private commit(v: Dyn, consumer: string): void {
-    const top = this.stack.length - 1;
-    const e = this.stack[top];
-    if (v.list) throw new UnsupportedModelError(consumer, 'reads per-direction states as a separate axis; fused-rnn passes (batch, [time,] features) between layers');
-    const parts = v.feat ?? [];
-    const same = (want: Part[]) => parts.length === want.length && parts.every((p, i) => p.src === want[i].src && p.dir === want[i].dir && !p.cell);
-    if (parts.some((p) => p.src !== top)) {
-      throw new UnsupportedModelError(consumer, 'reads the output of a layer below the previous one (skip connections need the functional API)');
-    }
-    if (e.kind !== 'rnn') {
-      if (!same([{ src: top, dir: 0 }])) throw new UnsupportedModelError(consumer, 'reads part of the previous layer\'s features');
-      return;
-    }
-    const all = Array.from({ length: e.dirs }, (_, d) => ({ src: top, dir: d }));
-    if (!same(all)) {
-      throw new UnsupportedModelError(consumer, `reads ${parts.map((p) => (p.cell ? 'the cell state' : p.dir ? 'the backward half' : 'the forward half')).join(' + ')} of ${where(e.node)}; a fused-rnn layer passes on ${e.dirs === 2 ? 'both directions concatenated [forward | backward]' : 'its output'}`);
-    }
-    const seq = v.tags.includes('T');
-    if (seq && e.reverse) throw new UnsupportedModelError(consumer, `reads the sequence output of the reverse-direction ${where(e.node)} (time order differs from Keras go_backwards); only its final state is supported`);
-    if (e.returnSequences !== undefined && e.returnSequences !== seq) {
-      throw new UnsupportedModelError(consumer, `uses both the sequence and the final state of ${where(e.node)}`);
-    }
-    e.returnSequences = seq;
-  }
-
-  private recurrent(node: OnnxNode, ins: Array<Val | null>): Array<Val | null> {
-    const [x, Wv, Rv, Bv, lensV, h0, c0, P] = ins;
-    const X = asDyn(x, node);
-    const layout = attr<number>(node, 'layout', 0);
-    const want = layout === 0 ? 'T,B,F' : 'B,T,F';
-    if (X.tags.join() !== want) this.unsupported(node, `input X has axes (${X.tags.join(', ')}), layout ${layout} needs (${want})`);
-    this.commit(X, where(node));
-    const W = need(Wv?.kind === 'const' ? Wv.t : null, node, 'W');
-    const R = need(Rv?.kind === 'const' ? Rv.t : null, node, 'R');
-    const B = Bv?.kind === 'const' ? Bv.t : null;
-    if (Bv && Bv.kind !== 'const') this.unsupported(node, 'B must be a constant');
-    for (const [name, s] of [['initial_h', h0], ['initial_c', c0], ['P (peepholes)', P]] as const) {
-      if (!s) continue;
-      if (s.kind !== 'const' || s.t.data.some((q) => q !== 0)) this.unsupported(node, `${name} must be absent or zeros (fused-rnn layers start from a zero state)`);
-    }
-    let masked = false;
-    if (lensV) {
-      if (lensV.kind !== 'lens') this.unsupported(node, 'sequence_lens must be computed from the ids (count of non-zero ids = mask_zero); other lengths are not supported');
-      masked = true;
-    }
-    const H = attr<number>(node, 'hidden_size', 0);
-    const direction = attr<string>(node, 'direction', 'forward');
-    const dirs = direction === 'bidirectional' ? 2 : 1;
-    if (!['forward', 'reverse', 'bidirectional'].includes(direction)) this.unsupported(node, `direction "${direction}"`);
-    if (node.attributes.some((a) => a.name === 'clip')) this.unsupported(node, 'cell clipping (clip) is not supported');
-    if (attr<number>(node, 'input_forget', 0) !== 0) this.unsupported(node, 'input_forget = 1 is not supported');
-    const cell = node.opType as 'LSTM' | 'GRU' | 'RNN';
-    const nActs = cell === 'LSTM' ? 3 : cell === 'GRU' ? 2 : 1;
-    const defaults = cell === 'LSTM' ? ['Sigmoid', 'Tanh', 'Tanh'] : cell === 'GRU' ? ['Sigmoid', 'Tanh'] : ['Tanh'];
-    const names = attr<string[]>(node, 'activations', [...defaults, ...(dirs === 2 ? defaults : [])]);
-    const alphas = attr<number[]>(node, 'activation_alpha', []), betas = attr<number[]>(node, 'activation_beta', []);
-    const acts = names.map((nm, i) => activationOf(nm, alphas[i], betas[i]) ?? this.unsupported(node, `activation ${nm}${alphas[i] !== undefined ? ` (alpha ${alphas[i]}, beta ${betas[i]})` : ''} is not supported`));
-    if (dirs === 2 && acts.slice(0, nActs).join() !== acts.slice(nActs).join()) this.unsupported(node, 'different activations per direction are not supported');
-    let recurrentActivation = 'sigmoid', activation = acts[0];
-    if (cell === 'LSTM') {
-      recurrentActivation = acts[0]; activation = acts[1];
-      if (acts[1] !== acts[2]) this.unsupported(node, `cell activation ${names[1]} and output activation ${names[2]} differ (Keras uses one activation for both)`);
-    } else if (cell === 'GRU') {
-      recurrentActivation = acts[0]; activation = acts[1];
-    }
-    if (!['sigmoid', 'hard_sigmoid', 'hard_sigmoid_tfjs'].includes(recurrentActivation)) this.unsupported(node, `gate activation ${recurrentActivation} is not supported`);
-    const resetAfter = cell === 'GRU' && attr<number>(node, 'linear_before_reset', 0) === 1;
-    const G = cell === 'LSTM' ? 4 : cell === 'GRU' ? 3 : 1;
-    const D = X.shape[2];
-    if (W.dims.join() !== [dirs, G * H, D].join() || R.dims.join() !== [dirs, G * H, H].join() || (B && B.dims.join() !== [dirs, 2 * G * H].join())) {
-      throw new ModelFileError(`${where(node)} weights`, `W (${W.dims}), R (${R.dims}), B (${B?.dims ?? 'none'}) do not fit hidden_size ${H}, input width ${D}, ${dirs} direction(s)`);
-    }
-    const weights = onnxToKeras(cell, W, R, B, dirs, H, D, resetAfter);
-    this.stack.push({ kind: 'rnn', node, cell, H, dirs, reverse: direction === 'reverse', activation, recurrentActivation, resetAfter, weights, masked });
-    const src = this.stack.length - 1;
-    const list = Array.from({ length: dirs }, (_, d) => ({ src, dir: d }));
-    const { B: Bp, T: Tp } = { B: X.shape[layout === 0 ? 1 : 0], T: X.shape[layout === 0 ? 0 : 1] };
-    const Y: Dyn = layout === 0
-      ? { kind: 'dyn', tags: ['T', 'L', 'B', 'F'], shape: [Tp, dirs, Bp, H], list, feat: null }
-      : { kind: 'dyn', tags: ['B', 'T', 'L', 'F'], shape: [Bp, Tp, dirs, H], list, feat: null };
-    const Yh: Dyn = layout === 0
-      ? { kind: 'dyn', tags: ['L', 'B', 'F'], shape: [dirs, Bp, H], list, feat: null }
-      : { kind: 'dyn', tags: ['B', 'L', 'F'], shape: [Bp, dirs, H], list, feat: null };
-    const Yc: Dyn = { ...Yh, list: list.map((p) => ({ ...p, cell: true })) };
-    // Y_h of a forward layer equals Y at the last step; a masked Y_h is the state at the last valid step.
-    return [Y, Yh, Yc];
-  }
-
   private dense(node: OnnxNode, ins: Array<Val | null>): Dyn {
     const [a, b, cBias] = ins;
     const X = asDyn(a, node);
     const Wt = need(b?.kind === 'const' ? b.t : null, node, 'the weight matrix');
     if (X.tags[X.tags.length - 1] !== 'F') this.unsupported(node, 'multiplies along an axis other than the features');
     if (Wt.dims.length !== 2) this.unsupported(node, `weight of rank ${Wt.dims.length}`);
-    this.commit(X, where(node));
+    const input = this.commit(X, where(node));
     let kernel = constTensor(Wt);
     let bias: Float32Array | null = null;
     if (node.opType === 'Gemm') {
@@ -316,32 +245,88 @@ class GraphImporter {
       }
     }
     if (kernel.shape[0] !== X.shape[X.shape.length - 1]) throw new ModelFileError(`${where(node)} weight`, `has shape (${kernel.shape}), input has ${X.shape[X.shape.length - 1]} features`);
-    this.stack.push({ kind: 'dense', node, kernel, bias, activation: 'linear' });
+    this.stack.push({ kind: 'dense', node, kernel, bias, activation: 'linear', input, ver: 0 });
     const shape = X.shape.slice(); shape[shape.length - 1] = kernel.shape[1];
-    return { kind: 'dyn', tags: X.tags, shape, list: null, feat: [{ src: this.stack.length - 1, dir: 0 }] };
+    return outputOf(this.stack.length - 1, X.tags, shape, 0);
   }
 
-  /** The top dense layer, when v is exactly its output; else null. */
-  private topDense(v: Dyn): Extract<Entry, { kind: 'dense' }> | null {
-    const top = this.stack.length - 1, e = this.stack[top];
-    return e.kind === 'dense' && v.feat?.length === 1 && v.feat[0].src === top ? e : null;
+  /** The dense entry when v is exactly its current output (bias/activation not yet set by another consumer); else null. */
+  private denseOf(v: Dyn): Extract<Entry, { kind: 'dense' }> | null {
+    const p = v.feat?.length === 1 && !v.list ? v.feat[0] : null;
+    const e = p ? this.stack[p.src] : null;
+    return e?.kind === 'dense' && p!.ver === e.ver ? e : null;
   }
 
-  private addBias(node: OnnxNode, ins: Array<Val | null>): Dyn {
-    const [a, b] = ins;
-    const v = a?.kind === 'dyn' ? a : b?.kind === 'dyn' ? b : null;
-    const k = a?.kind === 'const' ? a.t : b?.kind === 'const' ? b.t : null;
-    if (!v || !k) this.unsupported(node, 'adds two data-path values (residual connections need the functional API)');
-    const e = this.topDense(v);
+  /** Add / Mul / Sum / Mean / Div: a Dense bias, or a merge of data-path values (Add, Multiply, Average). */
+  private elementwise(node: OnnxNode, ins: Array<Val | null>): Dyn {
+    const dyns = ins.filter((q): q is Dyn => q?.kind === 'dyn');
+    const consts = ins.filter((q): q is { kind: 'const'; t: ConstTensor } => q?.kind === 'const');
+    if (dyns.length + consts.length !== ins.length) this.unsupported(node, 'combines the data path with ids or masks');
+    const op = node.opType;
+    if (dyns.length === 1 && consts.length === 1) {
+      const [v, k] = [dyns[0], consts[0].t];
+      if (op === 'Add') return this.addBias(node, v, k);
+      const merged = this.mergeOf(v);
+      const n = merged?.op === 'Add' ? merged.inputs.length : 0;
+      const scale = op === 'Mul' ? k.data[0] : op === 'Div' && ins[0] === v ? 1 / k.data[0] : NaN;
+      // Average = the sum of its inputs scaled by 1/n (Mul by 1/n, or Div by n).
+      if (n > 1 && k.data.length === 1 && Math.abs(scale * n - 1) < 1e-6) return this.merge(node, 'Average', merged!.inputs, v);
+      this.unsupported(node, `${op === 'Mul' ? 'scales' : 'divides'} the data path by a constant other than 1 / (number of summed inputs) (an Average)`);
+    }
+    if (consts.length || dyns.length < 2 || (op !== 'Sum' && op !== 'Mean' && dyns.length !== 2) || op === 'Div') this.unsupported(node, 'combines data-path values other than as Add, Mul, Sum or Mean of equal shapes');
+    if (!dyns.every((d) => d.tags.join() === dyns[0].tags.join() && d.shape.join() === dyns[0].shape.join())) this.unsupported(node, `combines values of different shapes (${dyns.map((d) => `(${d.shape.join(', ')})`).join(', ')}); broadcasting is not supported`);
+    const refs = dyns.map((d) => this.commit(d, where(node)));
+    if (op === 'Mul') return this.merge(node, 'Multiply', refs, dyns[0]);
+    // Add chains (Add(Add(a, b), c), as exporters write a 3-way sum) become one Add of all the summands.
+    const flat = refs.flatMap((r) => { const e = this.stack[r.src]; return e.kind === 'merge' && e.op === 'Add' && r.what === 'out' ? e.inputs : [r]; });
+    return this.merge(node, op === 'Mean' ? 'Average' : 'Add', op === 'Mean' ? refs : flat, dyns[0]);
+  }
+
+  /** The merge entry v is exactly the output of, or null. */
+  private mergeOf(v: Dyn): Extract<Entry, { kind: 'merge' }> | null {
+    const p = v.feat?.length === 1 && !v.list ? v.feat[0] : null;
+    const e = p ? this.stack[p.src] : null;
+    return e?.kind === 'merge' ? e : null;
+  }
+
+  private merge(node: OnnxNode, op: 'Add' | 'Multiply' | 'Average', inputs: Ref[], like: Dyn): Dyn {
+    const width = like.shape[like.shape.length - 1];
+    this.stack.push({ kind: 'merge', source: where(node), op, inputs, width });
+    return outputOf(this.stack.length - 1, like.tags, like.shape);
+  }
+
+  /** Expand / Tile of a (B, 1, F) value along its unit axis: RepeatVector(n). */
+  private repeat(node: OnnxNode, ins: Array<Val | null>): Dyn {
+    const v = asDyn(ins[0], node);
+    const k = need(ins[1]?.kind === 'const' ? ins[1].t : null, node, node.opType === 'Tile' ? 'repeats' : 'shape');
+    const target = Array.from(k.data);
+    const rank = Math.max(v.shape.length, target.length);
+    if (rank !== 3 || v.tags.join() !== 'B,1,F') this.unsupported(node, `repeats a value with axes (${v.tags.join(', ')}); only (batch, 1, features) → (batch, n, features) (RepeatVector) is supported`);
+    const n = node.opType === 'Tile' ? target[1] : target[1];
+    const others = node.opType === 'Tile' ? target[0] === 1 && target[2] === 1 : (target[0] === 1 || target[0] === v.shape[0]) && (target[2] === 1 || target[2] === v.shape[2]);
+    if (!others || !(n >= 1)) this.unsupported(node, `${node.opType === 'Tile' ? 'repeats' : 'shape'} (${target.join(', ')}) repeats other axes than the unit time axis`);
+    const input = this.commit({ ...v, tags: ['B', 'F'], shape: [v.shape[0], v.shape[2]] }, where(node));
+    this.stack.push({ kind: 'repeat', node, n, input, width: v.shape[2] });
+    return outputOf(this.stack.length - 1, ['B', 'T', 'F'], [v.shape[0], n, v.shape[2]]);
+  }
+
+  private addBias(node: OnnxNode, v: Dyn, k: ConstTensor): Dyn {
+    const e = this.denseOf(v);
     if (!e || e.bias || e.activation !== 'linear') this.unsupported(node, 'adds a constant that is not the bias of a MatMul');
     const N = e.kernel.shape[1];
     if (k.data.length !== N || k.dims[k.dims.length - 1] !== N) this.unsupported(node, `bias of shape (${k.dims}) for ${N} units`);
     e.bias = Float32Array.from(k.data);
-    return v;
+    return this.bump(e, v);
+  }
+
+  /** A Dense changed by bias/activation: values read before it name the old stage (graph-commit.ts refuses them). */
+  private bump(e: Extract<Entry, { kind: 'dense' }>, v: Dyn): Dyn {
+    e.ver++;
+    return outputOf(v.feat![0].src, v.tags, v.shape, e.ver);
   }
 
   private activation(node: OnnxNode, v: Dyn): Dyn {
-    const e = this.topDense(v);
+    const e = this.denseOf(v);
     if (!e || e.activation !== 'linear') this.unsupported(node, 'an activation is supported right after a MatMul/Gemm (as a Dense activation)');
     if (node.opType === 'Softmax') {
       const axis = attr<number>(node, 'axis', -1);
@@ -355,17 +340,19 @@ class GraphImporter {
     } else {
       e.activation = node.opType.toLowerCase();
     }
-    return v;
+    return this.bump(e, v);
   }
-
 }
 
-/** Reads an ONNX model into an import plan (the first graph output unless `output` names another). */
-export async function planOnnx(bytes: Uint8Array, file: string, output?: string): Promise<ImportPlan> {
+/**
+ * Reads an ONNX model into an import plan: every graph output, or the ones `output` names (one name or a
+ * list, in that order).
+ */
+export async function planOnnx(bytes: Uint8Array, file: string, output?: string | string[]): Promise<ImportPlan> {
   const model = decodeModel(bytes, file);
   const opset = model.opsets.find((o) => o.domain === '' || o.domain === 'ai.onnx')?.version ?? 0;
   if (opset && opset < 7) throw new UnsupportedModelError(`ONNX model "${file}"`, `opset ${opset} is older than 7`);
-  const name = output ?? model.graph.outputs[0]?.name;
-  if (!name) throw new ModelFileError(file, 'the ONNX graph has no outputs');
-  return new GraphImporter(model.graph, file, name).run();
+  const names = output === undefined ? model.graph.outputs.map((o) => o.name) : typeof output === 'string' ? [output] : output;
+  if (names.length === 0) throw new ModelFileError(file, 'the ONNX graph has no outputs');
+  return new GraphImporter(model.graph, file, names).run();
 }
