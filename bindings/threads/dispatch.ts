@@ -12,7 +12,9 @@
 //   and the caller adds them in thread order (fixed for a given thread count; equal to one thread's value
 //   up to f64 rounding of the partial sums).
 // - gemm_nn / gemm_tn / gemm_nt, dense forward: row blocks of the output (each element's sum is unchanged).
-// - dense backward: dz, dW, db by columns of the units (all N rows each), then dx by row blocks.
+// - dense backward: dz, dW, db by columns of the units (all N rows each, columns in multiples of 8 so that
+//   Dense(80) splits 40/40), then dx by row blocks.
+// - adam_update / adamw_update: element ranges (every parameter's update is independent and elementwise).
 // Not split (one thread runs them): calls with a recurrent dropout mask (their masked weight-gradient
 // panels share one scratch), batches too small to pay for the hand-off, GRU and SimpleRNN (not yet).
 
@@ -23,9 +25,15 @@ import type { ThreadPool } from './pool.js';
 /** Exports the helpers run, by index (the order is the protocol between dispatch and worker). */
 export const THREAD_KERNELS = [
   'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
-  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows',
+  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows', 'adam_update', 'adamw_update',
 ] as const;
-const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9;
+const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11;
+
+/**
+ * An optimizer step costs about as much per parameter as 32 GEMM flops (Adam: ~0.6 ns per element, memory
+ * bound; the GEMM ~0.02 ns per flop): with the default threadMinFlops Adam splits from 125k parameters on.
+ */
+const FLOPS_PER_ADAM_ELEMENT = 32;
 
 /** Default for loadKernels' `threadMinFlops`: waking helpers costs tens of microseconds. */
 export const MIN_FLOPS = 4e6;
@@ -147,15 +155,31 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
   };
   const dense_backward: RawKernels['dense_backward'] = (dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc) => {
     if (4 * N * D * U < minFlops || N < 8) return raw.dense_backward(dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc);
-    pool.run(DENSE_COLS, splitRange(0, U, n, 32).map(([j0, j1]) => [dW, db, dz, dy, x, y, N, D, U, ldy, act, j0, j1]), raw.dense_backward_cols);
+    pool.run(DENSE_COLS, splitRange(0, U, n, 8).map(([j0, j1]) => [dW, db, dz, dy, x, y, N, D, U, ldy, act, j0, j1]), raw.dense_backward_cols);
     if (dx !== 0) {
       const g = act === 0 ? dy : dz; // ACT_LINEAR = 0: dz is dy itself
       pool.run(DENSE_DX, splitRange(0, N, n, 4).map(([m0, m1]) => [dx, g, W, N, D, U, ldy, acc, m0, m1]), raw.dense_backward_dx_rows);
     }
   };
 
+  // Adam / AdamW: element ranges in multiples of 16 (each element's update is the same f32 maths in the
+  // SIMD body and the scalar tail, so where a range ends changes no bit).
+  const adamSplit = (i0: number, i1: number) => (i1 - i0) * FLOPS_PER_ADAM_ELEMENT < minFlops ? null : splitRange(i0, i1, n, 16);
+  const adam_update: RawKernels['adam_update'] = (W, M, V, G, lr, beta1, beta2, epsilon, t, i0, i1) => {
+    const parts = adamSplit(i0, i1);
+    if (parts === null) return raw.adam_update(W, M, V, G, lr, beta1, beta2, epsilon, t, i0, i1);
+    pool.run(ADAM, parts.map(([a, b]) => [W, M, V, G, lr, beta1, beta2, epsilon, t, a, b]), raw.adam_update);
+  };
+  const adamw_update: RawKernels['adamw_update'] = (W, M, V, G, lr, beta1, beta2, epsilon, t, weightDecay, i0, i1) => {
+    const parts = adamSplit(i0, i1);
+    if (parts === null) return raw.adamw_update(W, M, V, G, lr, beta1, beta2, epsilon, t, weightDecay, i0, i1);
+    pool.run(ADAMW, parts.map(([a, b]) => [W, M, V, G, lr, beta1, beta2, epsilon, t, weightDecay, a, b]), raw.adamw_update);
+  };
+
   return {
     ...raw,
+    adam_update,
+    adamw_update,
     dense_forward,
     dense_backward,
     lstm_forward,
