@@ -20,101 +20,9 @@ import {
   maskBlock, mulInto, maskedRecurrentStep, maskedRecurrentStepBackward, gemmTNPanelsMasked, inputProjectionPacked,
 } from "./recurrent-core";
 import { gemmPacked, packPanels } from "./packed-gemm";
+import { gruForwardRowAfter, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
 
-// ---- pointwise rows (g: one row of gates (4H); hp: h_prev (H); ho: h out (H), may equal hp)
-
-// resetAfter: g holds [x·W_z + b_iz + b_rz + h·U_z | same for r | x·W_n + b_in | h·U_n]; brn (H) = b_rn.
-@inline function __forwardRowAfter(g: usize, hp: usize, ho: usize, brn: usize, H: i32, act: i32, ract: i32, save: bool): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = activate4(v128.load(p), ract);
-      const r = activate4(v128.load(p + H4), ract);
-      const hn = f32x4.add(v128.load(p + 3 * H4), v128.load(brn + o));
-      const n = activate4(f32x4.add(v128.load(p + 2 * H4), f32x4.mul(r, hn)), act);
-      const h = f32x4.add(f32x4.mul(z, v128.load(hp + o)), f32x4.mul(f32x4.sub(one, z), n));
-      v128.store(ho + o, h);
-      if (save) {
-        v128.store(p, z);
-        v128.store(p + H4, r);
-        v128.store(p + 2 * H4, n);
-        v128.store(p + 3 * H4, hn);
-      }
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = activate1(load<f32>(p), ract);
-    const r = activate1(load<f32>(p + H4), ract);
-    const hn = load<f32>(p + 3 * H4) + load<f32>(brn + o);
-    const n = activate1(load<f32>(p + 2 * H4) + r * hn, act);
-    const h = z * load<f32>(hp + o) + (<f32>1 - z) * n;
-    store<f32>(ho + o, h);
-    if (save) {
-      store<f32>(p, z);
-      store<f32>(p + H4, r);
-      store<f32>(p + 2 * H4, n);
-      store<f32>(p + 3 * H4, hn);
-    }
-  }
-}
-
-// !resetAfter, first half: z, r activated in place; hn = r ⊙ h_prev into the 4th block (the left factor of
-// the dependent n-block GEMM).
-@inline function __forwardGatesBefore(g: usize, hp: usize, H: i32, ract: i32): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = activate4(v128.load(p), ract);
-      const r = activate4(v128.load(p + H4), ract);
-      v128.store(p, z);
-      v128.store(p + H4, r);
-      v128.store(p + 3 * H4, f32x4.mul(r, v128.load(hp + o)));
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = activate1(load<f32>(p), ract);
-    const r = activate1(load<f32>(p + H4), ract);
-    store<f32>(p, z);
-    store<f32>(p + H4, r);
-    store<f32>(p + 3 * H4, r * load<f32>(hp + o));
-  }
-}
-
-// !resetAfter, second half: n = act(x·W_n + b_n + hn·U_n) (block 3 holds the sum), h' = z·h + (1 − z)·n.
-@inline function __forwardRowBefore(g: usize, hp: usize, ho: usize, H: i32, act: i32, save: bool): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = v128.load(p);
-      const n = activate4(v128.load(p + 2 * H4), act);
-      v128.store(ho + o, f32x4.add(f32x4.mul(z, v128.load(hp + o)), f32x4.mul(f32x4.sub(one, z), n)));
-      if (save) v128.store(p + 2 * H4, n);
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = load<f32>(p);
-    const n = activate1(load<f32>(p + 2 * H4), act);
-    store<f32>(ho + o, z * load<f32>(hp + o) + (<f32>1 - z) * n);
-    if (save) store<f32>(p + 2 * H4, n);
-  }
-}
+// ---- pointwise rows: the forward ones are in recurrent-rows.ts (shared with infer-recurrent.ts).
 
 // Backward rows (dg: one row of dgates (4H); dho: total dL/dh at the output (H); dhp: dL/dh_prev (H), +=;
 // a: the saved gates row [z | r | n | hn]; hp: h_prev).
@@ -272,15 +180,15 @@ function __forwardStep(
     else gemmCore(gt + 3 * H4, S, hn, H, 1, U + 2 * H4, G, B, H, H, b0, b1, 0);
     for (let r = b0; r < b1; r++) {
       const rh = <usize>r * H4;
-      __forwardRowAfter(gt + <usize>r * S4, hp + rh, ho + rh, brn, H, act, ract, save);
+      gruForwardRowAfter(gt + <usize>r * S4, hp + rh, ho + rh, brn, H, act, ract, save);
     }
   } else {
-    for (let r = b0; r < b1; r++) __forwardGatesBefore(gt + <usize>r * S4, hn + <usize>r * H4, H, ract); // r ⊙ h(⊙m)
+    for (let r = b0; r < b1; r++) gruForwardGatesBefore(gt + <usize>r * S4, hn + <usize>r * H4, H, ract); // r ⊙ h(⊙m)
     if (Pn != 0) gemmPacked(gt + 2 * H4, S, gt + 3 * H4, S, Pn, B, H, H, b0, b1, 1); // n block += (r⊙h)·U_n
     else gemmCore(gt + 2 * H4, S, gt + 3 * H4, S, 1, U + 2 * H4, G, B, H, H, b0, b1, 1);
     for (let r = b0; r < b1; r++) {
       const rh = <usize>r * H4;
-      __forwardRowBefore(gt + <usize>r * S4, hp + rh, ho + rh, H, act, save);
+      gruForwardRowBefore(gt + <usize>r * S4, hp + rh, ho + rh, H, act, save);
     }
   }
 }

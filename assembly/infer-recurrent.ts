@@ -4,14 +4,15 @@
 // the streaming step) costs no packing pass, and the projection runs step by step into scratch (B, S).
 // Two weight forms, chosen per matrix by its scale pointer:
 //   scales == 0: f32 column panels (packed-gemm packPanels). Every product is the packed GEMM that
-//     lstm_infer / gru_infer / simple_rnn_infer run, and the pointwise rows below repeat their operation
-//     sequence, so results are bit-identical to the training library's predict (tested) and a T-step call
+//     lstm_infer / gru_infer / simple_rnn_infer run, and the pointwise rows are theirs (recurrent-rows.ts),
+//     so results are bit-identical to the training library's predict (tested) and a T-step call
 //     equals T one-step calls bit for bit (the state is the only carry).
 //   scales != 0: int8 panels with per-column scales (quant-gemm.ts); qtmp holds the quantized input row.
 // Legend: T steps, B batch, D input width, H units, G gate width (4H LSTM, 3H GRU, H SimpleRNN).
 
 import { activate1, activate4 } from "./math";
 import { biasAddStrided } from "./gemm-core";
+import { lstmForwardRow, gruForwardRowAfter, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
 import { gemmPacked, packPanels } from "./packed-gemm";
 import { FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_RESET_AFTER, stepTime, isValid, runEnd, copyRow } from "./recurrent-core";
 import { gemmQ8 } from "./quant-gemm";
@@ -22,42 +23,28 @@ export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
 }
 
 // C (M, N) stride ldc (+)= A (M, K) stride lda · W over rows [m0, m1): f32 panels (s == 0) or int8 (s != 0).
-@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize): void {
-  if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate);
+// back: the f32 panels in reverse order (same bits; packed-gemm gemmPacked), on every other step.
+@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool = false): void {
+  if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate, back);
   else gemmQ8(C, ldc, A, lda, P, s, M, N, K, m0, m1, accumulate, qtmp);
 }
 
-// ---- LSTM ([i | f | g | o], Keras)
-
-// As lstm.ts __forwardRow without saving (the same operation sequence, so the same bits); c updated in place.
-@inline function __lstmRow(z: usize, c: usize, h: usize, H: i32, act: i32, ract: i32): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = z + o;
-      const gi = activate4(v128.load(p), ract);
-      const gf = activate4(v128.load(p + H4), ract);
-      const gg = activate4(v128.load(p + 2 * H4), act);
-      const go = activate4(v128.load(p + 3 * H4), ract);
-      const cn = f32x4.add(f32x4.mul(gf, v128.load(c + o)), f32x4.mul(gi, gg));
-      v128.store(c + o, cn);
-      v128.store(h + o, f32x4.mul(go, activate4(cn, act)));
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = z + o;
-    const gi = activate1(load<f32>(p), ract);
-    const gf = activate1(load<f32>(p + H4), ract);
-    const gg = activate1(load<f32>(p + 2 * H4), act);
-    const go = activate1(load<f32>(p + 3 * H4), ract);
-    const cn = gf * load<f32>(c + o) + gi * gg;
-    store<f32>(c + o, cn);
-    store<f32>(h + o, go * activate1(cn, act));
-  }
+// Flips on every step of every call, so that one-step calls (streaming) alternate the panel order of their
+// products as a T-step call does (packed-gemm gemmPacked "backwards"); the order never changes a bit.
+let stepParity: bool = false;
+@inline function __nextParity(): bool {
+  stepParity = !stepParity;
+  return stepParity;
 }
+
+// The input projection of step t into scratch (B, G) with row stride S: x_t·W + b (as the training kernels:
+// the product, then the bias added).
+@inline function __project(scratch: usize, S: i32, x: usize, t: i32, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, G: i32, qtmp: usize, back: bool): void {
+  __product(scratch, S, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp, back);
+  biasAddStrided(scratch, S, b, B, G);
+}
+
+// ---- LSTM ([i | f | g | o], Keras); the rows are recurrent-rows.ts lstmForwardRow (c updated in place)
 
 /**
  * LSTM over T steps with packed weights. h, c (B, H) state in/out; y (T, B, H) or 0; scratch (B, 4H);
@@ -74,16 +61,16 @@ export function infer_lstm(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    __product(scratch, G, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp);
-    biasAddStrided(scratch, G, b, B, G);
+    const back = __nextParity();
+    __project(scratch, G, x, t, B, D, Wp, Ws, b, G, qtmp, back);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp);
+        __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp, back);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
-          __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, h + rh, H, activation, recurrentActivation);
+          lstmForwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
         }
       }
       b0 = b1;
@@ -92,83 +79,8 @@ export function infer_lstm(
   }
 }
 
-// ---- GRU ([z | r | n], Keras; both reset_after variants). Scratch rows (4H): [z | r | n | hn].
-
-// resetAfter row, as gru.ts __forwardRowAfter without saving.
-@inline function __gruRowAfter(g: usize, h: usize, brn: usize, H: i32, act: i32, ract: i32): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = activate4(v128.load(p), ract);
-      const r = activate4(v128.load(p + H4), ract);
-      const hn = f32x4.add(v128.load(p + 3 * H4), v128.load(brn + o));
-      const n = activate4(f32x4.add(v128.load(p + 2 * H4), f32x4.mul(r, hn)), act);
-      v128.store(h + o, f32x4.add(f32x4.mul(z, v128.load(h + o)), f32x4.mul(f32x4.sub(one, z), n)));
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = activate1(load<f32>(p), ract);
-    const r = activate1(load<f32>(p + H4), ract);
-    const hn = load<f32>(p + 3 * H4) + load<f32>(brn + o);
-    const n = activate1(load<f32>(p + 2 * H4) + r * hn, act);
-    store<f32>(h + o, z * load<f32>(h + o) + (<f32>1 - z) * n);
-  }
-}
-
-// !resetAfter first half, as gru.ts __forwardGatesBefore: z, r activated in place; r ⊙ h_prev into block 4.
-@inline function __gruGatesBefore(g: usize, h: usize, H: i32, ract: i32): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = activate4(v128.load(p), ract);
-      const r = activate4(v128.load(p + H4), ract);
-      v128.store(p, z);
-      v128.store(p + H4, r);
-      v128.store(p + 3 * H4, f32x4.mul(r, v128.load(h + o)));
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = activate1(load<f32>(p), ract);
-    const r = activate1(load<f32>(p + H4), ract);
-    store<f32>(p, z);
-    store<f32>(p + H4, r);
-    store<f32>(p + 3 * H4, r * load<f32>(h + o));
-  }
-}
-
-// !resetAfter second half, as gru.ts __forwardRowBefore without saving.
-@inline function __gruRowBefore(g: usize, h: usize, H: i32, act: i32): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    const one = f32x4.splat(1);
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = v128.load(p);
-      const n = activate4(v128.load(p + 2 * H4), act);
-      v128.store(h + o, f32x4.add(f32x4.mul(z, v128.load(h + o)), f32x4.mul(f32x4.sub(one, z), n)));
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = load<f32>(p);
-    const n = activate1(load<f32>(p + 2 * H4), act);
-    store<f32>(h + o, z * load<f32>(h + o) + (<f32>1 - z) * n);
-  }
-}
+// ---- GRU ([z | r | n], Keras; both reset_after variants). Scratch rows (4H): [z | r | n | hn]; the rows are
+// recurrent-rows.ts gruForwardRowAfter / gruForwardGatesBefore + gruForwardRowBefore (h updated in place).
 
 /**
  * GRU over T steps with packed weights. h (B, H) state in/out; y (T, B, H) or 0; scratch (B, 4H);
@@ -188,22 +100,22 @@ export function infer_gru(
   const brn = b + (<usize>(5 * H) << 2);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
+    const back = __nextParity();
     // The projection into blocks 1-3: x·W + b_i (+ b_r on z|r with resetAfter), as gru.ts __project.
-    __product(scratch, S, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp);
-    biasAddStrided(scratch, S, b, B, G);
+    __project(scratch, S, x, t, B, D, Wp, Ws, b, G, qtmp, back);
     if (resetAfter) biasAddStrided(scratch, S, b + (<usize>G << 2), B, 2 * H);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp); // z|r += h·U_zr
+        __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp, back); // z|r += h·U_zr
         if (resetAfter) {
-          __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp); // hn = h·U_n
-          for (let r = b0; r < b1; r++) __gruRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, brn, H, activation, recurrentActivation);
+          __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp, back); // hn = h·U_n
+          for (let r = b0; r < b1; r++) gruForwardRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, brn, H, activation, recurrentActivation, false);
         } else {
-          for (let r = b0; r < b1; r++) __gruGatesBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, recurrentActivation);
-          __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp); // n += (r⊙h)·U_n
-          for (let r = b0; r < b1; r++) __gruRowBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, activation);
+          for (let r = b0; r < b1; r++) gruForwardGatesBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, recurrentActivation);
+          __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp, back); // n += (r⊙h)·U_n
+          for (let r = b0; r < b1; r++) gruForwardRowBefore(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, H, activation, false);
         }
       }
       b0 = b1;
@@ -227,13 +139,13 @@ export function infer_simple_rnn(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    __product(scratch, H, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, H, D, 0, B, 0, qtmp);
-    biasAddStrided(scratch, H, b, B, H);
+    const back = __nextParity();
+    __project(scratch, H, x, t, B, D, Wp, Ws, b, H, qtmp, back);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, H, h, H, Up, Us, B, H, H, b0, b1, 1, qtmp);
+        __product(scratch, H, h, H, Up, Us, B, H, H, b0, b1, 1, qtmp, back);
         const o = <usize>b0 * <usize>H << 2;
         const n = (b1 - b0) * H;
         let j = 0;

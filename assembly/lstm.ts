@@ -16,49 +16,7 @@ import {
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentBlocks, maskedRecurrentBlocksBackward,
 } from "./recurrent-core";
-
-// One row of the pointwise forward: z (4H) pre-activations in, activated gates back into z when `save`.
-// cPrev may equal cOut (inference updates the state in place).
-@inline function __forwardRow(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, act: i32, ract: i32, save: bool): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = z + o;
-      const gi = activate4(v128.load(p), ract);
-      const gf = activate4(v128.load(p + H4), ract);
-      const gg = activate4(v128.load(p + 2 * H4), act);
-      const go = activate4(v128.load(p + 3 * H4), ract);
-      const c = f32x4.add(f32x4.mul(gf, v128.load(cPrev + o)), f32x4.mul(gi, gg));
-      v128.store(cOut + o, c);
-      v128.store(hOut + o, f32x4.mul(go, activate4(c, act)));
-      if (save) {
-        v128.store(p, gi);
-        v128.store(p + H4, gf);
-        v128.store(p + 2 * H4, gg);
-        v128.store(p + 3 * H4, go);
-      }
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = z + o;
-    const gi = activate1(load<f32>(p), ract);
-    const gf = activate1(load<f32>(p + H4), ract);
-    const gg = activate1(load<f32>(p + 2 * H4), act);
-    const go = activate1(load<f32>(p + 3 * H4), ract);
-    const c = gf * load<f32>(cPrev + o) + gi * gg;
-    store<f32>(cOut + o, c);
-    store<f32>(hOut + o, go * activate1(c, act));
-    if (save) {
-      store<f32>(p, gi);
-      store<f32>(p + H4, gf);
-      store<f32>(p + 2 * H4, gg);
-      store<f32>(p + 3 * H4, go);
-    }
-  }
-}
+import { lstmForwardRow } from "./recurrent-rows";
 
 // One row of the pointwise backward. dc (H) holds the carried dL/dc_t and is overwritten with the total
 // dL/dc_t = carry + dh·o·act'(act(c_t)); dcPrev (H) receives dL/dc_{t-1} = total·f; dz (4H) the gate
@@ -138,10 +96,10 @@ export function lstm_forward(
         }
       } else {
         const hp = slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H);
-        if (rmask == 0) recurrentStepPacked(gt, G, hp, U, Up, B, H, G, b0, b1);
+        if (rmask == 0) recurrentStepPacked(gt, G, hp, U, Up, B, H, G, b0, b1, (k & 1) != 0);
         else maskedRecurrentBlocks(gt, G, hp, rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
         for (let r = b0; r < b1; r++) {
-          __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
+          lstmForwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
             slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
         }
       }
@@ -256,10 +214,10 @@ export function lstm_infer(
       const rs = rowState(lengths, b0, k, t, T, B, flags);
       const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
-        recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1);
+        recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1, (k & 1) != 0);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
-          __forwardRow(st + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
+          lstmForwardRow(st + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
         }
       }
       b0 = b1;
@@ -303,9 +261,9 @@ export function lstm_forward_rows(
           zeroRow(gt + (<usize>r * <usize>G << 2), G);
         }
       } else {
-        recurrentStepPacked(gt, G, slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H), U, Up, B, H, G, b0, b1);
+        recurrentStepPacked(gt, G, slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H), U, Up, B, H, G, b0, b1, (k & 1) != 0);
         for (let r = b0; r < b1; r++) {
-          __forwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
+          lstmForwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
             slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
         }
       }
@@ -388,10 +346,10 @@ export function lstm_infer_rows(
       const rs = rowState(lengths, b0, k, t, T, B, flags);
       const b1 = min<i32>(stateRunEnd(lengths, rs, b0, k, t, T, B, flags), r1);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
-        recurrentStepPacked(scratch, G, h, U, Up, B, H, G, b0, b1);
+        recurrentStepPacked(scratch, G, h, U, Up, B, H, G, b0, b1, (k & 1) != 0);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
-          __forwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
+          lstmForwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
         }
       }
       b0 = b1;

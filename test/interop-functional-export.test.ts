@@ -13,7 +13,7 @@ import '@tensorflow/tfjs-backend-cpu';
 import * as tfl from '@tensorflow/tfjs-layers';
 import * as ort from 'onnxruntime-web';
 import {
-  Add, Average, Bidirectional, Concatenate, Dense, Embedding, GRU, Input, LSTM, Masking, Model, Multiply, RepeatVector, SimpleRNN,
+  Add, Average, Bidirectional, Concatenate, Dense, Embedding, GRU, Input, LSTM, Masking, Model, Multiply, RepeatVector, Sequential, SimpleRNN,
   loadKernels, type Kernels, type Prediction, type SymbolicTensor,
 } from '../src/index.js';
 import { UnsupportedModelError, exportModel, importDetailed, loadTorchWeights } from '../src/interop/index.js';
@@ -178,6 +178,27 @@ async function onnxCases(): Promise<Array<{ model: Model; x: X }>> {
   const fm = new Model({ inputs: fx, outputs: [dec, new Dense({ units: 2, name: 'direct' }).apply(sm) as SymbolicTensor], name: 'frames_onnx', kernels: k, seed: 34 });
   await fm.build();
   cases.push({ model: fm, x: fr.x });
+  // Masked merges: two Bidirectional sequences of one masked embedding, merged (Concatenate, Add), read by
+  // recurrent layers that keep the mask, and by a Dense returned per step (zeros on padded steps in both).
+  const mx = Input({ shape: [null], dtype: 'int32', name: 'ids' });
+  const me = new Embedding({ inputDim: 25, outputDim: 4, maskZero: true, name: 'memb' }).apply(mx) as SymbolicTensor;
+  const ba = new Bidirectional({ layer: new GRU({ units: 3, returnSequences: true, name: 'bg' }), name: 'bia' }).apply(me) as SymbolicTensor;
+  const bb = new Bidirectional({ layer: new LSTM({ units: 3, returnSequences: true, name: 'bl' }), name: 'bib' }).apply(me) as SymbolicTensor;
+  const mc = new Concatenate({ name: 'mcat' }).apply([ba, bb]) as SymbolicTensor;
+  const ms = new Add({ name: 'msum' }).apply([ba, bb]) as SymbolicTensor;
+  const h1 = new LSTM({ units: 4, name: 'after_cat' }).apply(mc) as SymbolicTensor;
+  const h2 = new GRU({ units: 4, name: 'after_sum' }).apply(ms) as SymbolicTensor;
+  const mo = new Dense({ units: 2, name: 'mhead' }).apply(new Concatenate({ name: 'hcat' }).apply([h1, h2]) as SymbolicTensor) as SymbolicTensor;
+  const mseq = new Dense({ units: 2, activation: 'tanh', name: 'mstep' }).apply(mc) as SymbolicTensor;
+  const mm = new Model({ inputs: mx, outputs: [mo, mseq], name: 'masked_merges', kernels: k, seed: 35 });
+  await mm.build();
+  cases.push({ model: mm, x: [rightPadded(ids(6, 7, 25, 4))] });
+  // Masking → Bidirectional → LSTM → RepeatVector → GRU on right-padded frames (row 1: 2 padded steps, row 2: all).
+  const masked = await frames(true);
+  const fd = Float32Array.from({ length: 3 * 5 * 3 }, (_, i) => Math.sin(i * 0.9));
+  fd.fill(0, 15 + 9, 30);
+  fd.fill(0, 30);
+  cases.push({ model: masked.model, x: [{ data: fd, shape: [3, 5, 3] }] });
   return cases;
 }
 
@@ -224,13 +245,39 @@ test('functional models → ONNX → import: the same graph back (inputs, branch
   }
 });
 
+test('Sequential Masking → LSTM → Dense: ONNX export (onnxruntime-web within 1e-5, right padding) and import back', async () => {
+  const m = new Sequential([new Masking({ maskValue: 0.5, name: 'mask' }), new LSTM({ units: 4, name: 'l' }), new Dense({ units: 2, activation: 'sigmoid', name: 'd' })], { name: 'seq_masking', kernels: k, seed: 36 });
+  await m.build([null, 3]);
+  const x = Float32Array.from({ length: 3 * 6 * 3 }, (_, i) => Math.cos(i * 0.7));
+  x.fill(0.5, 18 + 12, 36);  // row 1: last 2 steps padded with the mask value
+  x.fill(0.5, 36);           // row 2: all padded
+  const input = { data: x, shape: [3, 6, 3] };
+  const want = (await m.predict(input) as Prediction).data;
+  const bytes = await exportModel(m, 'onnx');
+  const session = await ort.InferenceSession.create(bytes);
+  const out = await session.run({ x: new ort.Tensor('float32', x, [3, 6, 3]) });
+  expectClose('onnxruntime on Sequential Masking', out.output.data as Float32Array, want);
+  await session.release();
+  const { model: back, layers } = await importDetailed(bytes, { kernels: k });
+  assert.equal(layers.map((l) => l.target.split(' ')[0]), ['Masking', 'LSTM', 'Dense']);
+  assert.is((back.layers[0] as Masking).maskValue, 0.5);
+  expectClose('Sequential Masking via ONNX', (await back.predict(input)).data, want, 1e-6);
+});
+
 test('functional models: what ONNX cannot express is refused by name; shared layers refused', async () => {
   const masked = await seq2seq(true);
   await rejectsTyped(() => exportModel(masked.model, 'onnx', { padding: 'left' }), UnsupportedModelError, /Embedding "enc_emb" \(mask_zero\): ONNX sequence_lens expresses right padding only/);
   const br = await branches(true, true);
   await rejectsTyped(() => exportModel(br.model, 'onnx'), UnsupportedModelError, /SimpleRNN "seq_rnn": a masked sequence output read by a non-recurrent layer/);
   const fr = await frames(true);
-  await rejectsTyped(() => exportModel(fr.model, 'onnx'), UnsupportedModelError, /Masking "mask": has no ONNX export/);
+  await rejectsTyped(() => exportModel(fr.model, 'onnx', { padding: 'left' }), UnsupportedModelError, /Masking "mask": ONNX sequence_lens expresses right padding only/);
+  // Sequences masked by two different inputs cannot share one sequence_lens.
+  const [i1, i2] = [Input({ shape: [null], dtype: 'int32', name: 'a' }), Input({ shape: [null], dtype: 'int32', name: 'b' })];
+  const s1 = new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true }), name: 'sa' }).apply(new Embedding({ inputDim: 9, outputDim: 2, maskZero: true }).apply(i1) as SymbolicTensor) as SymbolicTensor;
+  const s2 = new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true }), name: 'sb' }).apply(new Embedding({ inputDim: 9, outputDim: 2, maskZero: true }).apply(i2) as SymbolicTensor) as SymbolicTensor;
+  const two = new Model({ inputs: [i1, i2], outputs: new LSTM({ units: 2 }).apply(new Add({ name: 'two_masks' }).apply([s1, s2]) as SymbolicTensor) as SymbolicTensor, kernels: k });
+  await two.build();
+  await rejectsTyped(() => exportModel(two, 'onnx'), UnsupportedModelError, /Add "two_masks": merges sequences masked by different inputs/);
   const x = Input({ shape: [null, 2], name: 'x' });
   const shared = new Dense({ units: 2, name: 'twice' });
   const y = shared.apply(shared.apply(new LSTM({ units: 2, returnSequences: true, name: 'l' }).apply(x) as SymbolicTensor) as SymbolicTensor) as SymbolicTensor;

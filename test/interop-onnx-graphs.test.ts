@@ -6,7 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import * as ort from 'onnxruntime-web';
-import { loadKernels, type Kernels } from '../src/index.js';
+import { loadKernels, type Kernels, type Model, type Prediction } from '../src/index.js';
 import { ModelFileError, UnsupportedModelError, importDetailed } from '../src/interop/index.js';
 import { DataType, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from '../src/interop/onnx/proto.js';
 import { closeReport } from './helpers/check-close.js';
@@ -159,6 +159,86 @@ test('unsupported graphs name the node and what is unsupported', async () => {
   }
   const good = (() => { const { g, tx } = base(); const [, Yh] = g.op('RNN', [tx, g.init([1, 4, E]), g.init([1, 4, 4])], [int('hidden_size', 4)], 2); return g.bytes(input, g.op('Squeeze', [Yh, g.i64([0])])[0]); })();
   await rejectsTyped(() => importDetailed(good.subarray(0, good.length - 40), { name: 'cut.onnx' }), ModelFileError, /cut\.onnx/);
+});
+
+/** Several inputs and outputs (G.bytes writes one of each). */
+function multiBytes(g: G, inputs: Array<{ name: string; type: number; dims: Array<number | string> }>, outputs: Record<string, [string, number]>): Uint8Array {
+  for (const [name, [value]] of Object.entries(outputs)) {
+    const last = g.nodes.find((q) => q.outputs.includes(value))!;
+    last.outputs = last.outputs.map((o) => (o === value ? name : o));
+    for (const q of g.nodes) q.inputs = q.inputs.map((i) => (i === value ? name : i));
+  }
+  return encodeModel({
+    irVersion: 8, producerName: 'test', producerVersion: '0', opsets: [{ domain: '', version: 17 }],
+    graph: { name: 'multi', nodes: g.nodes, initializers: g.inits, inputs: inputs.map((i) => ({ name: i.name, elemType: i.type, dims: i.dims })), outputs: Object.entries(outputs).map(([name, [, rank]]) => ({ name, elemType: DataType.FLOAT, dims: Array.from({ length: rank }, (_, i) => `${name}${i}`) })) },
+  });
+}
+
+test('functional graph in tf2onnx style: ids + float inputs, Sum / Mean / Mul / Concat merges, Gemm + Sigmoid, Tile repeat, RNN with a computed initial_h; two outputs within 1e-5 of onnxruntime', async () => {
+  const g = new G(), H = 4, D = 3, T2 = 5, R = 3;
+  const emb = g.op('Gather', [g.init([V, E]), 'ids'], [int('axis', 0)])[0];
+  const [, Yh] = g.op('LSTM', [g.op('Transpose', [emb], [ints('perm', [1, 0, 2])])[0], g.init([1, 4 * H, E]), g.init([1, 4 * H, H]), g.init([1, 8 * H])], [int('hidden_size', H)], 3);
+  const h = g.op('Squeeze', [Yh, g.i64([0])])[0];
+  const [, Gh] = g.op('GRU', [g.op('Transpose', ['feats'], [ints('perm', [1, 0, 2])])[0], g.init([1, 3 * H, D]), g.init([1, 3 * H, H]), g.init([1, 6 * H])], [int('hidden_size', H), int('linear_before_reset', 1)], 2);
+  const gv = g.op('Squeeze', [Gh, g.i64([0])])[0];
+  const sum = g.op('Sum', [h, gv])[0], mean = g.op('Mean', [h, gv])[0], prod = g.op('Mul', [h, gv])[0];
+  const avg = g.op('Div', [g.op('Add', [h, gv])[0], g.init([], [2])])[0];
+  const cat = g.op('Concat', [sum, mean, prod, avg], [int('axis', -1)])[0];
+  const y1 = g.op('Sigmoid', [g.op('Gemm', [cat, g.init([4 * H, 2]), g.init([2])])[0]])[0];
+  const rep = g.op('Tile', [g.op('Unsqueeze', [h, g.i64([1])])[0], g.i64([1, R, 1])])[0];
+  const h0 = g.op('Unsqueeze', [g.op('Gemm', [gv, g.init([H, 2]), g.init([2])])[0], g.i64([0])])[0];
+  const [Y] = g.op('RNN', [g.op('Transpose', [rep], [ints('perm', [1, 0, 2])])[0], g.init([1, 2, H]), g.init([1, 2, 2]), g.init([1, 4]), '', h0], [int('hidden_size', 2)], 2);
+  const y2 = g.op('Transpose', [g.op('Squeeze', [Y, g.i64([1])])[0]], [ints('perm', [1, 0, 2])])[0];
+  const bytes = multiBytes(g, [{ name: 'ids', type: DataType.INT64, dims: ['b', 't'] }, { name: 'feats', type: DataType.FLOAT, dims: ['b', 't2', D] }], { probs: [y1, 2], decoded: [y2, 3] });
+  const feats = floats(B * T2 * D, 2);
+  const session = await ort.InferenceSession.create(bytes);
+  const want = await session.run({ ids: new ort.Tensor('int64', BigInt64Array.from(ids, (v) => BigInt(v)), [B, T]), feats: new ort.Tensor('float32', feats, [B, T2, D]) });
+  await session.release();
+  const { model, layers } = await importDetailed<Model>(bytes, { kernels: k });
+  assert.is(model.className, 'Functional');
+  assert.equal(model.inputNames, ['ids', 'feats']);
+  const kinds = layers.map((l) => l.target.split(' ')[0]);
+  for (const kind of ['Embedding', 'LSTM', 'GRU', 'Add', 'Average', 'Multiply', 'Concatenate', 'Dense', 'RepeatVector', 'SimpleRNN']) assert.ok(kinds.includes(kind), `${kind} in ${kinds}`);
+  assert.is(kinds.filter((q) => q === 'Average').length, 2, 'Mean and Add / 2 are both Average');
+  const got = await model.predict([{ data: ids, shape: [B, T] }, { data: feats, shape: [B, T2, D] }]) as Prediction[];
+  for (const [i, name] of ['probs', 'decoded'].entries()) {
+    assert.equal(got[i].shape, want[name].dims.map(Number), name);
+    const r = closeReport(`tf2onnx-style ${name}`, got[i].data, want[name].data as Float32Array, 1e-5, 0);
+    assert.ok(r === null, r ?? '');
+  }
+});
+
+test('functional graphs: what fused-rnn would compute differently is refused naming the node', async () => {
+  const input = { name: 'ids', type: DataType.INT64, dims: ['b', 't'] as Array<number | string> };
+  const lensOf = (g: G) => g.op('ReduceSum', [g.op('Cast', [g.op('Not', [g.op('Equal', ['ids', g.i64([0], true)])[0]])[0]], [int('to', DataType.INT32)])[0], g.i64([1])], [int('keepdims', 0)])[0];
+  {
+    // A masked unidirectional sequence into a MatMul: ONNX zeros on padded steps, Keras repeats the last output.
+    const g = new G(), H = 3;
+    const tx = g.op('Transpose', [g.op('Gather', [g.init([V, E]), 'ids'], [int('axis', 0)])[0]], [ints('perm', [1, 0, 2])])[0];
+    const [Y] = g.op('GRU', [tx, g.init([1, 3 * H, E]), g.init([1, 3 * H, H]), g.init([1, 6 * H]), lensOf(g)], [int('hidden_size', H)], 2, 'masked_gru');
+    const seq = g.op('Transpose', [g.op('Squeeze', [Y, g.i64([1])])[0]], [ints('perm', [1, 0, 2])])[0];
+    const y = g.op('MatMul', [seq, g.init([H, 2])], [], 1, 'per_step')[0];
+    await rejectsTyped(() => importDetailed(g.bytes(input, y, 3)), UnsupportedModelError, /ONNX MatMul "per_step": reads the masked sequence output of ONNX GRU "masked_gru": on padded steps ONNX writes zeros/);
+  }
+  {
+    // Two layers on one embedding, only one with sequence_lens: fused-rnn would mask both.
+    const g = new G(), H = 3;
+    const tx = g.op('Transpose', [g.op('Gather', [g.init([V, E]), 'ids'], [int('axis', 0)])[0]], [ints('perm', [1, 0, 2])])[0];
+    const [, a] = g.op('RNN', [tx, g.init([1, H, E]), g.init([1, H, H]), g.init([1, 2 * H]), lensOf(g)], [int('hidden_size', H)], 2, 'with_lens');
+    const [, b] = g.op('RNN', [tx, g.init([1, H, E]), g.init([1, H, H]), g.init([1, 2 * H])], [int('hidden_size', H)], 2, 'without_lens');
+    const y = g.op('Add', [g.op('Squeeze', [a, g.i64([0])])[0], g.op('Squeeze', [b, g.i64([0])])[0]])[0];
+    await rejectsTyped(() => importDetailed(g.bytes(input, y)), UnsupportedModelError, /ONNX RNN "without_lens": reads a sequence masked by ONNX Gather .* but has no sequence_lens/);
+  }
+  {
+    // A sum scaled by something other than 1/n is no Average.
+    const g = new G(), H = 3;
+    const tx = g.op('Transpose', [g.op('Gather', [g.init([V, E]), 'ids'], [int('axis', 0)])[0]], [ints('perm', [1, 0, 2])])[0];
+    const [, a] = g.op('RNN', [tx, g.init([1, H, E]), g.init([1, H, H])], [int('hidden_size', H)], 2);
+    const [, b] = g.op('GRU', [tx, g.init([1, 3 * H, E]), g.init([1, 3 * H, H])], [int('hidden_size', H)], 2);
+    const sum = g.op('Add', [g.op('Squeeze', [a, g.i64([0])])[0], g.op('Squeeze', [b, g.i64([0])])[0]])[0];
+    const y = g.op('Mul', [sum, g.init([], [0.3])], [], 1, 'scale')[0];
+    await rejectsTyped(() => importDetailed(g.bytes(input, y)), UnsupportedModelError, /ONNX Mul "scale": scales the data path by a constant other than 1 \/ \(number of summed inputs\)/);
+  }
 });
 
 test.run();

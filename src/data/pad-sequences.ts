@@ -6,6 +6,7 @@
 //   what a return_sequences=false RNN reads.
 // Beyond Keras: `lengths` (valid steps per row after truncation) for masking, and every kept id is checked to
 // be an int32 (Keras casts 1.5 to 1 silently).
+import { checkOptions } from '../options/schema.js';
 import { DataError } from './errors.js';
 
 /** Options of padSequences (Keras pad_sequences names). */
@@ -38,7 +39,7 @@ const isInt32 = (v: unknown): v is number => typeof v === 'number' && Number.isI
 /** Pads or truncates id sequences to one length T (Keras pad_sequences), returning a (B, T) row-major batch. */
 export function padSequences(sequences: ReadonlyArray<ArrayLike<number>>, options: PadOptions = {}): PaddedSequences {
   if (!Array.isArray(sequences)) throw new DataError(`padSequences: sequences must be an array of id arrays, got ${kind(sequences)}`);
-  if (options === null || typeof options !== 'object') throw new DataError(`padSequences: options must be an object, got ${kind(options)}`);
+  checkOptions('padSequences', options); // issue 16: null or non-object options are an OptionError
   const { maxlen, padding = 'pre', truncating = 'pre', value = 0, dtype = 'int32' } = options;
   if (padding !== 'pre' && padding !== 'post') throw new DataError(`padSequences: padding must be "pre" or "post", got ${kind(padding)}`);
   if (truncating !== 'pre' && truncating !== 'post') throw new DataError(`padSequences: truncating must be "pre" or "post", got ${kind(truncating)}`);

@@ -5,7 +5,7 @@
 // invalid UTF-8 is an error naming the file and line, never a silent U+FFFD.
 // Node-only modules are imported dynamically, so the browser bundle never loads them.
 import { DataError } from './errors.js';
-import { checkArgument, custom } from '../options/schema.js';
+import { checkArgument, checkOptions, custom } from '../options/schema.js';
 
 /** Where data can come from. A string is a file path in Node (or an http(s) URL), a URL in browsers. */
 export type DataSource =
@@ -107,7 +107,7 @@ async function* streamChunks(stream: ReadableStream<Uint8Array>): AsyncGenerator
 
 /** Bytes of a source with gzip undone (see ReadOptions.gzip). */
 export async function* byteChunks(source: DataSource, options: ReadOptions = {}): AsyncGenerator<Uint8Array> {
-  if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, sourceName(source)); // issue 16
+  checkOptions('byteChunks', options); // issue 16: null or non-object options are an OptionError
   const name = options.name ?? sourceName(source);
   const mode = options.gzip ?? 'auto';
   const raw = rawChunks(source, name);
@@ -188,6 +188,7 @@ function concat(parts: Uint8Array[]): Uint8Array {
 
 /** All bytes of a source (gzip undone). */
 export async function readBytes(source: DataSource, options: ReadOptions = {}): Promise<Uint8Array> {
+  checkOptions('readBytes', options); // issue 16: null or non-object options are an OptionError
   const parts: Uint8Array[] = [];
   for await (const chunk of byteChunks(source, options)) parts.push(chunk);
   return parts.length === 1 ? parts[0] : concat(parts);
@@ -195,6 +196,7 @@ export async function readBytes(source: DataSource, options: ReadOptions = {}): 
 
 /** The whole text of a source (UTF-8, BOM dropped; invalid UTF-8 → DataError naming file and line). */
 export async function readText(source: DataSource, options: ReadOptions = {}): Promise<string> {
+  checkOptions('readText', options); // issue 16: null or non-object options are an OptionError
   return decodeUtf8(await readBytes(source, options), options?.name ?? sourceName(source));
 }
 

@@ -67,7 +67,7 @@ function shareCount(spec: number | undefined, n: number, name: string): number {
  */
 export function splitIndices(n: number, options: SplitOptions = {}): Split {
   checkCount(n, 'splitIndices');
-  if (typeof options !== 'object' || options === null) throw new DataError(`splitIndices: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16
+  checkOptions('splitIndices', options); // issue 16: null or non-object options are an OptionError
   const nTest = shareCount(options.test, n, 'test');
   const nVal = shareCount(options.validation, n, 'validation');
   if (nTest + nVal >= n && n > 0) {

@@ -14,6 +14,7 @@
 // Porting notes: characters are Unicode code points (an emoji is one token and a filter); lowercasing is
 // toLowerCase (full Unicode, locale-free, like Python's str.lower()). word_docs key order: first occurrence
 // (Keras: arbitrary). An oov token that is also a word gets that word's (later) index, leaving 1 unused.
+import { checkOptions } from '../options/schema.js';
 import { DataError } from './errors.js';
 /** Keras' default `filters`: ASCII punctuation (except the apostrophe), tab and newline. */
 export const KERAS_FILTERS = '!"#$%&()*+,-./:;<=>?@[\\]^_`{|}~\t\n';
@@ -85,7 +86,7 @@ export class Tokenizer {
   private readonly filterRe: RegExp | null;
 
   constructor(options: TokenizerOptions = {}) {
-    if (options === null || typeof options !== 'object') throw new DataError(`Tokenizer: options must be an object, got ${describe(options)}`);
+    checkOptions('Tokenizer', options); // issue 16: null or non-object options are an OptionError
     const { numWords = null, filters = KERAS_FILTERS, lower = true, split = ' ', charLevel = false, oovToken = null } = options;
     if (numWords !== null && (!Number.isSafeInteger(numWords) || numWords < 1)) {
       throw new DataError(`Tokenizer: numWords must be a positive integer or null, got ${describe(numWords)}`);

@@ -49,8 +49,8 @@ export class WordVectorParser {
   private readonly stats: WordVectorStats;
 
   constructor(options: WordVectorOptions = {}) {
-    this.name = options?.name ?? 'word vectors';
-    if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, this.name);
+    checkOptions('WordVectorParser', options); // issue 16: null or non-object options are an OptionError
+    this.name = options.name ?? 'word vectors';
     const { dim, lowercase = false, vocabulary, limit, maxLineBytes = 16 * 2 ** 20, maxValues = 2 ** 28 } = options;
     if (dim !== undefined && (!Number.isSafeInteger(dim) || dim < 1)) throw new DataError(`dim must be a positive integer, got ${String(dim)}`, this.name);
     if (limit !== undefined && (!Number.isSafeInteger(limit) || limit < 1)) throw new DataError(`limit must be a positive integer, got ${String(limit)}`, this.name);
@@ -197,7 +197,7 @@ export class WordVectorParser {
  * vectors. Stops reading early once `limit` lines were read.
  */
 export async function loadWordVectors(source: DataSource, options: WordVectorOptions = {}): Promise<WordVectors> {
-  if (typeof options !== 'object' || options === null) throw new DataError(`options must be an object, got ${options === null ? 'null' : typeof options}`, sourceName(source, 'word vectors'));
+  checkOptions('loadWordVectors', options); // issue 16: null or non-object options are an OptionError
   const name = options.name ?? sourceName(source, 'word vectors');
   const parser = new WordVectorParser({ ...options, name });
   for await (const chunk of byteChunks(source, { name, gzip: options.gzip })) {
@@ -210,6 +210,7 @@ export async function loadWordVectors(source: DataSource, options: WordVectorOpt
 /** Synchronous parse of text already in memory (no gzip: use loadWordVectors for .gz). */
 export function parseWordVectors(text: string, options: WordVectorOptions = {}): WordVectors {
   if (typeof text !== 'string') throw new DataError('parseWordVectors: text must be a string (use loadWordVectors for bytes and files)');
+  checkOptions('parseWordVectors', options); // issue 16: null or non-object options are an OptionError
   const parser = new WordVectorParser(options);
   const lines = text.split('\n');
   if (lines.length > 0 && lines[lines.length - 1] === '') lines.pop();

@@ -3,6 +3,7 @@
 // with T = 1 and the state as the carry, so the outputs are bit-identical to predict's (tested).
 // Masking (Embedding maskZero): a step whose id is 0 carries the state (Keras), as padding does in predict.
 
+import { checkOptions } from '../options/schema.js';
 import type { Ptr } from '../../bindings/arena.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { toTensor, type DataInput } from '../model/data.js';
@@ -50,7 +51,7 @@ export class ModelStream {
   private views: { buffer: ArrayBuffer; f: Float32Array; i: Int32Array; len: Int32Array; out: Float32Array } | null = null;
 
   constructor(model: StreamHost, options: InferStreamOptions = {}) {
-    if (typeof options !== 'object' || options === null) throw new ConfigError(`stream: options must be an object, got ${options === null ? 'null' : typeof options}`); // issue 16
+    checkOptions('stream', options); // issue 16: null or non-object options are an OptionError
     const B = options.batchSize ?? 1;
     if (!Number.isInteger(B) || B < 1) throw new ConfigError(`stream: batchSize must be a positive integer, got ${options.batchSize}`);
     this.model = model;

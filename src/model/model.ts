@@ -31,7 +31,6 @@ import { evaluate, fit, gradientsOf, trainOnBatch, Trainer, type Batchable, type
 export type { FitOptions } from './train.js';
 export type { CompileOptions, CompileConfig, LossSpec } from './compile.js';
 export type { GuardEvent, StepRecord } from './contract.js';
-
 /** Options of every model: a name, the seed of its weights (and default shuffling/dropout), its Kernels. */
 export interface ModelOptions {
   name?: string;

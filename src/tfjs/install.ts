@@ -2,8 +2,9 @@
 // standard class names (so tf.loadLayersModel and every registry lookup build fused layers), and sets up the
 // factories. uninstall() puts the stock classes back.
 
+import { checkOptions } from '../options/schema.js';
 import { loadKernels, type Kernels, type LoadOptions } from '../../bindings/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ModelStateError } from '../errors.js';
 import { FUSED_MARK, createFusedClasses, type FusedClasses, type FusedRuntime, type StockClasses } from './layers.js';
 import type { BidirectionalLayerArgs, GRULayerArgs, LSTMLayerArgs, SimpleRNNLayerArgs, TfLayer, TfNamespace } from './tf-types.js';
 
@@ -85,6 +86,7 @@ function stockClasses(tf: TfNamespace): StockClasses {
  * layers on the fused kernels. `tf` is the union package `@tensorflow/tfjs` or `{ ...tfjsCore, ...tfjsLayers }`.
  */
 export async function installFusedLayers(tf: TfNamespace, options: InstallOptions = {}): Promise<FusedLayersInstallation> {
+  checkOptions('installFusedLayers', options); // issue 16: null or non-object options are an OptionError
   if (!tf || typeof tf.customGrad !== 'function' || !tf.serialization || !tf.layers) {
     throw new ConfigError('fused-rnn/tfjs: installFusedLayers(tf) needs the tfjs namespace with tfjs-core and tfjs-layers (>= 4)');
   }
@@ -133,7 +135,7 @@ export async function installFusedLayers(tf: TfNamespace, options: InstallOption
 }
 
 function installed(): FusedLayersInstallation {
-  if (current === null) throw new Error('fused-rnn/tfjs: call `await installFusedLayers(tf)` before using fusedLayers');
+  if (current === null) throw new ModelStateError('fused-rnn/tfjs: call `await installFusedLayers(tf)` before using fusedLayers'); // issue 16: typed
   return current;
 }
 

@@ -1,7 +1,9 @@
 // `npm run fuzz`: the longer campaign. FUZZ_RUNS (default 2000 per property, weighted), FUZZ_SEED (default:
 // time), FUZZ_TIME_MS per property (default 300000), FUZZ_MODEL_PATH=known-excluded to leave out the model
-// data path's classes of issue 16 findings 1, 2, 6, 9 (fixed by the model rewrite), FUZZ_ONLY=a,b to pick properties. Violations are
+// data path's classes of issue 16 findings 1, 2, 6, 9 (fixed by the model rewrite), FUZZ_ONLY=a,b to pick properties,
+// FUZZ_EXPORT_RANDOM random argument lists per callable (exports), FUZZ_REPORT=file: every export finding as JSON lines. Violations are
 // collected (not stopping at the first) and printed grouped by entry point and kind; exit 1 if any.
+import { writeFileSync } from 'node:fs';
 import { PROPERTIES } from './suite.js';
 import { Tally, type Violation } from './harness.js';
 import { FINDINGS, callLabel, sweepExports } from './exports/sweep.js';
@@ -32,6 +34,10 @@ for (const name of names) {
     const by: Record<string, number> = {};
     for (const c of r.calls) by[c.result.outcome] = (by[c.result.outcome] ?? 0) + 1;
     console.log(`  exports: ${r.calls.length} calls over ${r.callables} callables of ${r.exports} exports, ${JSON.stringify(by)}, ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    // the slowest calls: how close the campaign came to the hang limit (10 s per awaited step)
+    const slow = r.calls.filter((c) => c.result.ms !== undefined).sort((x, y) => y.result.ms! - x.result.ms!).slice(0, 5);
+    console.log(`  slowest calls: ${slow.map((c) => `${callLabel(c)} ${c.result.ms} ms`).join('; ')}`);
+    if (process.env.FUZZ_REPORT) writeFileSync(process.env.FUZZ_REPORT, r.calls.filter((c) => FINDINGS.includes(c.result.outcome)).map((c) => JSON.stringify({ call: callLabel(c), ...c.result })).join('\n'));
     continue;
   }
   const p = PROPERTIES[name];

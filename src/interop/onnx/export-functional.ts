@@ -5,10 +5,10 @@
 // Masks: an Embedding(maskZero) gives its ids' sequence_lens = ReduceSum(Cast(Not(Equal(ids, 0)))) (right
 // padding only, as the Sequential export), carried along sequences to the recurrent layers that read them.
 // Graph inputs are the model's inputs by name (int ids as int64); outputs are `output` (one) or `output_<i>`.
-import { Add, Average, Bidirectional, Concatenate, Dense, Dropout, Embedding, Multiply, Recurrent, RepeatVector, type Layer, type Model, type Shape } from '../../index.js';
+import { Add, Average, Bidirectional, Concatenate, Dense, Dropout, Embedding, Masking, Multiply, Recurrent, RepeatVector, type Layer, type Model, type Shape } from '../../index.js';
 import { UnsupportedModelError } from '../errors.js';
 import { exportGraphOf, type ExportEdge } from '../functional-graph.js';
-import { OnnxBuilder, denseOp, int, ints, layerWeights, recurrentOp, type OnnxExportOptions } from './export-graph.js';
+import { OnnxBuilder, denseOp, int, ints, layerWeights, maskingNodes, recurrentOp, type OnnxExportOptions } from './export-graph.js';
 import { DataType, encodeModel, type OnnxValueInfo } from './proto.js';
 
 const describe = (l: Layer) => `${l.className} "${l.name}"`;
@@ -56,6 +56,12 @@ export function exportOnnxFunctional(model: Model, options: OnnxExportOptions = 
       }
       return set(0, { name: b.node('Gather', [b.init('embeddings', table.shape, table.data), ids], [int('axis', 0)])[0], seq: true, lens });
     }
+    if (l instanceof Masking) {
+      if (options.padding === 'left') throw new UnsupportedModelError(here, 'ONNX sequence_lens expresses right padding only; left-padded input cannot be exported (pad with padding: "post")');
+      if (!main[0].seq || main[0].lens) throw new UnsupportedModelError(here, 'the ONNX export writes Masking on an unmasked float sequence only');
+      const { out, lens } = maskingNodes(b, main[0].name, l.maskValue, opset);
+      return set(0, { name: out, seq: true, lens });
+    }
     if (l instanceof Recurrent || l instanceof Bidirectional) {
       const bidi = l instanceof Bidirectional;
       const inner = bidi ? l.forwardLayer : l;
@@ -91,7 +97,10 @@ export function exportOnnxFunctional(model: Model, options: OnnxExportOptions = 
     }
     if (l instanceof Dense) return set(0, { ...main[0], name: denseOp(b, model, l, main[0].name) });
     if (l instanceof Add || l instanceof Multiply || l instanceof Average || l instanceof Concatenate) {
-      if (main.some((v) => v.lens)) throw new UnsupportedModelError(here, 'merges masked sequences (Keras combines their masks); the ONNX export writes unmasked merges only');
+      // Keras masks a merge with the AND of its inputs' masks (an unmasked input counts as all valid): one
+      // sequence_lens carries it when every masked input has the same one (the same ids).
+      const lens = [...new Set(main.map((v) => v.lens).filter(Boolean))];
+      if (lens.length > 1) throw new UnsupportedModelError(here, 'merges sequences masked by different inputs (Keras combines their masks); one ONNX sequence_lens cannot express that');
       let out: string;
       if (l instanceof Concatenate) out = b.node('Concat', main.map((v) => v.name), [int('axis', -1)])[0];
       else {
@@ -99,13 +108,13 @@ export function exportOnnxFunctional(model: Model, options: OnnxExportOptions = 
         for (const v of main.slice(1)) out = b.node(l instanceof Multiply ? 'Mul' : 'Add', [out, v.name])[0];
         if (l instanceof Average) out = b.node('Mul', [out, b.init('inverse_count', [], [1 / main.length])])[0];
       }
-      return set(0, { name: out, seq: main[0].seq, lens: '' });
+      return set(0, { name: out, seq: main[0].seq, lens: main[0].seq ? lens[0] ?? '' : '' });
     }
     if (l instanceof RepeatVector) {
       const u = b.node('Unsqueeze', [main[0].name, i64('axes', [1])])[0];
       return set(0, { name: b.node('Expand', [u, i64('shape', [1, l.n, 1])])[0], seq: true, lens: '' });
     }
-    throw new UnsupportedModelError(here, 'has no ONNX export (supported in functional models: Embedding, LSTM, GRU, SimpleRNN, Bidirectional (concat), Dense, Dropout, Add, Multiply, Average, Concatenate, RepeatVector)');
+    throw new UnsupportedModelError(here, 'has no ONNX export (supported in functional models: Embedding, Masking, LSTM, GRU, SimpleRNN, Bidirectional (concat), Dense, Dropout, Add, Multiply, Average, Concatenate, RepeatVector)');
   });
 
   // Symbolic dims are named per tensor: two inputs may have different lengths.

@@ -6,7 +6,7 @@
 // Embedding mask_zero becomes sequence_lens = ReduceSum(Cast(Not(Equal(ids, 0)))) over time: ONNX can only
 // express RIGHT padding that way, so a masked model is exported for right-padded input (`padding: 'left'`
 // is refused), and outputs that would differ from Keras on padded steps are refused too.
-import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Recurrent, type Layer, type Model, type Sequential } from '../../index.js';
+import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Masking, Recurrent, type Layer, type Model, type Sequential } from '../../index.js';
 import { UnsupportedModelError } from '../errors.js';
 import { reorderBlocks, transpose2d, type Tensor } from '../tensor.js';
 import { DataType, encodeModel, type OnnxAttribute, type OnnxNode, type OnnxTensor } from './proto.js';
@@ -90,9 +90,9 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
   let tags: 'BT' | 'TB' = 'BT';
   let seq = true;
   let lens = '';
-  const masked = idsInput && (first as Embedding).maskZero;
+  const masked = (idsInput && (first as Embedding).maskZero) || first instanceof Masking;
   if (masked && options.padding === 'left') {
-    throw new UnsupportedModelError(`Embedding "${first.name}" (mask_zero)`, 'ONNX sequence_lens expresses right padding only; left-padded input cannot be exported (pad with padding: "post")');
+    throw new UnsupportedModelError(first instanceof Masking ? `Masking "${first.name}"` : `Embedding "${first.name}" (mask_zero)`, 'ONNX sequence_lens expresses right padding only; left-padded input cannot be exported (pad with padding: "post")');
   }
   const toBatchMajor = () => {
     if (seq && tags === 'TB') { cur = b.node('Transpose', [cur], [ints('perm', [1, 0, 2])])[0]; tags = 'BT'; }
@@ -110,6 +110,11 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
         const counts = b.node('Cast', [nonzero], [int('to', DataType.INT32)])[0];
         lens = b.node('ReduceSum', [counts, b.init('time_axis', [1], [1], DataType.INT64)], [int('keepdims', 0)])[0];
       }
+      return;
+    }
+    if (layer instanceof Masking) {
+      if (li !== 0) throw new UnsupportedModelError(describe(layer), 'the Sequential ONNX export writes Masking as the first layer only');
+      ({ out: cur, lens } = maskingNodes(b, cur, layer.maskValue, opset));
       return;
     }
     if (layer instanceof Recurrent || layer instanceof Bidirectional) {
@@ -143,7 +148,7 @@ export function exportOnnx(model: Sequential, options: OnnxExportOptions = {}): 
       cur = denseOp(b, model, layer, cur);
       return;
     }
-    throw new UnsupportedModelError(describe(layer), 'has no ONNX export (supported: Embedding, LSTM, GRU, SimpleRNN, Bidirectional (concat), Dense, Dropout)');
+    throw new UnsupportedModelError(describe(layer), 'has no ONNX export (supported: Embedding, Masking (first), LSTM, GRU, SimpleRNN, Bidirectional (concat), Dense, Dropout)');
   });
   toBatchMajor();
   const producer = b.nodes.find((n) => n.outputs.includes(cur));
@@ -198,6 +203,21 @@ export function recurrentOp(b: OnnxBuilder, model: Model, layer: Recurrent | Bid
   if (acts.some((a) => a === 'HardSigmoid' || a === 'Affine')) attrs.push(floats('activation_alpha', alphas), floats('activation_beta', betas));
   if (cell === 'GRU') attrs.push(int('linear_before_reset', resetAfter ? 1 : 0));
   return { op, weights: [b.init('W', [dirs, G, D], W), b.init('R', [dirs, G, H], R), b.init('B', [dirs, 2 * G], B)], attrs, outputs: cell === 'LSTM' ? 3 : 2, dirs };
+}
+
+/**
+ * Keras Masking on a batch-major (B, T, D) float value, right padding: the masked value (masked steps zeroed,
+ * as Keras) and its sequence_lens, the count of steps with any feature ≠ value (the pattern
+ * src/interop/onnx/masking-ops.ts reads back).
+ */
+export function maskingNodes(b: OnnxBuilder, x: string, value: number, opset: number): { out: string; lens: string } {
+  const ne = b.node('Cast', [b.node('Not', [b.node('Equal', [x, b.init('mask_value', [], [value])])[0]])[0]], [int('to', DataType.FLOAT)])[0];
+  const featureAxis = () => b.init('feature_axis', [1], [2], DataType.INT64);
+  // ReduceMax takes its axes as an attribute before opset 18, as an input from 18.
+  const step = opset >= 18 ? b.node('ReduceMax', [ne, featureAxis()], [int('keepdims', 0)])[0] : b.node('ReduceMax', [ne], [ints('axes', [2]), int('keepdims', 0)])[0];
+  const out = b.node('Mul', [x, b.node('Unsqueeze', [step, featureAxis()])[0]])[0];
+  const lens = b.node('ReduceSum', [b.node('Cast', [step], [int('to', DataType.INT32)])[0], b.init('time_axis', [1], [1], DataType.INT64)], [int('keepdims', 0)])[0];
+  return { out, lens };
 }
 
 /** A Dense layer on the last axis of a batch-major value: MatMul (+ Add bias) (+ activation); the output name. */

@@ -3,7 +3,7 @@
 // outputs, Dense, merges: the AND of their inputs' masks) until a layer drops it (final states,
 // RepeatVector). The import is only right when both agree at every recurrent layer:
 // - sequence_lens = the count of non-zero ids (the exporters' pattern) → mask_zero on the embedding of those
-//   ids that the layer's input descends from;
+//   ids that the layer's input descends from; or the count of Masking's valid steps (masking-ops.ts);
 // - then every recurrent layer must see a mask in fused-rnn exactly when it has sequence_lens in ONNX;
 // - a masked unidirectional sequence read by anything but a recurrent layer (or returned) differs on the
 //   padded steps (Keras repeats the last output, ONNX writes zeros): refused. Bidirectional writes zeros in both.
@@ -17,7 +17,7 @@ export function checkMasks(entries: Entry[], live: Set<number>, outputs: Array<{
   const embeddingOf = (r: Ref): number | null => {
     const e = entries[r.src];
     switch (e.kind) {
-      case 'embedding': return r.src;
+      case 'embedding': case 'masking': return r.src;
       case 'rnn': return r.what === 'seq' ? embeddingOf(e.input) : null;
       case 'dense': return embeddingOf(e.input);
       case 'merge': {
@@ -31,8 +31,13 @@ export function checkMasks(entries: Entry[], live: Set<number>, outputs: Array<{
   for (const e of rnns) {
     if (e.lensInput < 0) continue;
     const emb = embeddingOf(e.input);
-    if (emb === null) throw new UnsupportedModelError(where(e.node), 'has sequence_lens, but its input does not come from an embedding lookup of the ids (fused-rnn masks from Embedding mask_zero)');
-    const embedding = entries[emb] as Extract<Entry, { kind: 'embedding' }>;
+    if (emb === null) throw new UnsupportedModelError(where(e.node), 'has sequence_lens, but its input does not come from an embedding lookup of the ids or a Masking pattern (fused-rnn masks from Embedding mask_zero or Masking)');
+    const source = entries[emb];
+    if (source.kind === 'masking') {
+      if (emb !== e.lensInput) throw new UnsupportedModelError(where(e.node), `its sequence_lens come from ${describeEntry(entries[e.lensInput])}, but it reads the output of ${describeEntry(source)}`);
+      continue;
+    }
+    const embedding = source as Extract<Entry, { kind: 'embedding' }>;
     if (embedding.input.src !== e.lensInput) {
       throw new UnsupportedModelError(where(e.node), `its sequence_lens count the ids of ${describeEntry(entries[e.lensInput])}, but it reads the embedding of ${describeEntry(entries[embedding.input.src])}`);
     }
@@ -42,6 +47,7 @@ export function checkMasks(entries: Entry[], live: Set<number>, outputs: Array<{
     const e = entries[r.src];
     switch (e.kind) {
       case 'embedding': return e.maskZero ? r.src : null;
+      case 'masking': return r.src;
       case 'rnn': return r.what === 'seq' ? maskOf(e.input) : null;
       case 'dense': return maskOf(e.input);
       case 'merge': {

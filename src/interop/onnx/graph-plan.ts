@@ -4,7 +4,7 @@
 // imported outputs depend on are kept (an Add whose sum is only read scaled, as an Average, drops out).
 // Masks (graph-masks.ts) are checked before any layer is made.
 import {
-  Add, Average, Bidirectional, Concatenate, Dense, Embedding, GRU, LSTM, Multiply, RepeatVector, SimpleRNN,
+  Add, Average, Bidirectional, Concatenate, Dense, Embedding, GRU, LSTM, Masking, Multiply, RepeatVector, SimpleRNN,
   type Layer, type Recurrent,
 } from '../../index.js';
 import type { GraphPlan, ImportPlan, PlannedLayer, TensorRef } from '../assemble.js';
@@ -77,6 +77,8 @@ export function entriesToPlan(entries: Entry[], outputs: Array<{ name: string; r
       layer = e.op === 'Add' ? new Add({ name }) : e.op === 'Multiply' ? new Multiply({ name }) : e.op === 'Average' ? new Average({ name }) : new Concatenate({ name });
     } else if (e.kind === 'repeat') {
       layer = new RepeatVector({ name: nameOf('repeat_vector'), n: e.n });
+    } else if (e.kind === 'masking') {
+      layer = new Masking({ name: nameOf('masking'), maskValue: e.value });
     } else {
       if (e.reverse && e.uses.has('seq')) throw new UnsupportedModelError(where(e.node), 'its sequence output is read, but a reverse-direction ONNX layer keeps time order (Keras go_backwards reverses it); only its final state is supported');
       const base = e.cell === 'LSTM' ? 'lstm' : e.cell === 'GRU' ? 'gru' : 'simple_rnn';

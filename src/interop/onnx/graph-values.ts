@@ -45,7 +45,9 @@ export type Val =
   | Dyn
   | { kind: 'ids'; tags: Tag[]; shape: number[]; input: number }
   | { kind: 'idsmask'; nonzero: boolean; shape: number[]; input: number }
-  | { kind: 'lens'; input: number };
+  | { kind: 'lens'; input: number }
+  /** Keras Masking as ONNX computes it (masking-ops.ts): x ≠ value per element, then per step; shape is x's. */
+  | { kind: 'fmask'; of: Ref; value: number; nonzero: boolean; step: boolean; unit: boolean; shape: number[] };
 
 /** A converted recurrent node. */
 export interface RnnEntry {
@@ -60,7 +62,7 @@ export interface RnnEntry {
   resetAfter: boolean;
   /** Per direction: kernel (D, G), recurrent (H, G), bias (Keras layout). */
   weights: Tensor[][];
-  /** The ids input entry whose non-zero count is sequence_lens (-1: no sequence_lens). */
+  /** The entry whose mask sequence_lens counts: an ids input (non-zero ids) or a Masking entry (-1: none). */
   lensInput: number;
   input: Ref;
   /** Initial states (h[, c]) when the graph passes them. */
@@ -76,7 +78,8 @@ export type Entry =
   | RnnEntry
   | { kind: 'dense'; node: OnnxNode; kernel: Tensor; bias: Float32Array | null; activation: string; input: Ref; ver: number }
   | { kind: 'merge'; source: string; op: 'Add' | 'Multiply' | 'Average' | 'Concatenate'; inputs: Ref[]; width: number }
-  | { kind: 'repeat'; node: OnnxNode; n: number; input: Ref; width: number };
+  | { kind: 'repeat'; node: OnnxNode; n: number; input: Ref; width: number }
+  | { kind: 'masking'; node: OnnxNode; value: number; input: Ref; width: number };
 
 /** The refs an entry reads (data inputs, then initial states). */
 export function refsOf(e: Entry): Ref[] {

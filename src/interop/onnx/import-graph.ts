@@ -24,6 +24,7 @@ import { commitValue, outputOf } from './graph-commit.js';
 import { entriesToPlan } from './graph-plan.js';
 import { activationOf, asDyn, constTensor, maskOps, need, neededNodes, where, type Dyn, type Entry, type Ref, type Val } from './graph-values.js';
 import { DataType, decodeModel, type OnnxGraph, type OnnxNode } from './proto.js';
+import { maskingOp } from './masking-ops.js';
 import { recurrentNode } from './recurrent-node.js';
 import { attr, evalStatic, reshapeDims, type ConstTensor } from './static-ops.js';
 
@@ -112,6 +113,9 @@ class GraphImporter {
   private dynamic(node: OnnxNode, ins: Array<Val | null>): Array<Val | null> {
     const x = ins[0];
     const c = (i: number): ConstTensor | null => { const v = ins[i]; return v && v.kind === 'const' ? v.t : null; };
+    if (ins.some((v) => v?.kind === 'fmask') || (node.opType === 'Equal' && ins.some((v) => v?.kind === 'dyn'))) {
+      return [maskingOp(this.stack, this.memo, node, ins, (v, consumer) => this.commit(v, consumer), where(node))];
+    }
     switch (node.opType) {
       case 'Shape': {
         const s = this.shapeOf(x!, node);

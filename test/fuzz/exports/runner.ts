@@ -1,8 +1,9 @@
-// Child process of the export sweep (test/fuzz/exports/sweep.ts): runs a slice of the call plan and prints
-// one JSON line per call ("begin" before, the outcome after), so the parent can name the call that hung or
-// crashed the process and restart after it. Runs in a scratch directory: calls that write files with a
-// junk name write them there.
-import { readFileSync } from 'node:fs';
+// Child process of the export sweep (test/fuzz/exports/sweep.ts): runs a slice of the call plan and writes
+// one JSON line per call ("begin" before, the outcome after) to file descriptor 3, a pipe of its own, so the
+// parent can name the call that hung or crashed the process and restart after it; what callees print to
+// stdout cannot garble it. While a call is awaited it writes "alive" lines (the watchdog waits per step).
+// Runs in a scratch directory: calls that write files with a junk name write them there.
+import { readFileSync, writeSync } from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { JUNK } from './junk.js';
 import { factories, weightsOf, type Entries } from './instances.js';
@@ -14,7 +15,9 @@ const entries: Entries = {};
 for (const [entry, file] of Object.entries(plan.modules)) entries[entry] = await import(pathToFileURL(file).href); // absolute paths (sweep.ts)
 process.chdir(dir);
 const make = factories(entries, dir);
-const emit = (o: object) => process.stdout.write(`${JSON.stringify(o)}\n`);
+const emit = (o: object) => writeSync(3, `${JSON.stringify(o)}\n`);
+/** The call running now (for "alive" lines). */
+let current = -1;
 
 /** True when `e` is a FusedRnnError (found by name along the prototype chain: each entry may bundle its own copy). */
 function isTyped(e: unknown): e is Error {
@@ -24,6 +27,7 @@ function isTyped(e: unknown): e is Error {
 
 /** Resolves, or rejects with a marker after `ms` (an async hang). */
 function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  emit({ alive: current }); // each awaited step gets its own watchdog period
   let timer: NodeJS.Timeout;
   return Promise.race([p, new Promise<T>((_, reject) => { timer = setTimeout(() => reject(new HangMarker()), ms); })]).finally(() => clearTimeout(timer));
 }
@@ -66,6 +70,7 @@ async function instanceFor(c: Call): Promise<unknown> {
 
 for (let i = Number(startArg); i < plan.calls.length; i++) {
   const c = plan.calls[i];
+  current = i;
   emit({ begin: i });
   const t0 = performance.now();
   let result: Result;
@@ -73,7 +78,7 @@ for (let i = Number(startArg); i < plan.calls.length; i++) {
   try {
     if (c.kind === 'method') target = await instanceFor(c);
   } catch (e) {
-    emit({ end: i, result: { outcome: 'setup', detail: `${(e as Error).name}: ${(e as Error).message}` } });
+    emit({ end: i, result: { outcome: 'setup', detail: `${(e as Error).name}: ${(e as Error).message}` }, rss: process.memoryUsage.rss() });
     continue;
   }
   const before = c.kind === 'method' ? weightsOf(target) : null;
@@ -105,6 +110,6 @@ for (let i = Number(startArg); i < plan.calls.length; i++) {
     if (!same) result = { outcome: 'changed', detail: `weights changed after a rejected call (${result.detail ?? result.outcome})` };
   }
   result.ms = Math.round(performance.now() - t0);
-  emit({ end: i, result });
+  emit({ end: i, result, rss: process.memoryUsage.rss() });
 }
 process.exit(0);

@@ -23,13 +23,27 @@ export interface ExportInfo {
   engineMethods: string[];
   /** The constructor is private, or takes an engine-internal object (InferenceModel(checkpoint, kernels), ...): built by a loader, not by users. */
   engineConstructor: boolean;
-  /** Public static methods of a class. */
+  /** Public static methods of a class; for a plain object export, its function-valued properties. */
   statics: string[];
   /**
    * The most parameters any declaration of each callable takes (overloads included), keyed "call", "new",
    * ".static" or "#method": callables with 2 or more get junk second arguments in the sweep.
    */
   arity: Record<string, number>;
+  /** Where each callable (same keys) takes an options or logs object: the parameter named options, opts or logs. */
+  slots: Record<string, OptionSlot>;
+}
+
+/** An options-object parameter: its position and name. */
+export interface OptionSlot { index: number; name: string }
+
+/** The first parameter named options/opts/logs over the signatures, or none. */
+function slotOf(sigs: readonly ts.Signature[]): OptionSlot | undefined {
+  for (const g of sigs) {
+    const index = g.parameters.findIndex((p) => /^(options|opts|logs)$/.test(p.name));
+    if (index >= 0) return { index, name: g.parameters[index].name };
+  }
+  return undefined;
 }
 
 /** The most parameters over signatures. */
@@ -65,7 +79,7 @@ export function publicSurface(root = '.'): ExportInfo[] {
     for (const exported of checker.getExportsOfModule(moduleSymbol)) {
       const sym = exported.flags & ts.SymbolFlags.Alias ? checker.getAliasedSymbol(exported) : exported;
       if (!(sym.flags & ts.SymbolFlags.Value)) continue; // a type or interface only
-      const info: ExportInfo = { entry: e.entry, name: exported.name, kind: 'value', engineFunction: false, methods: [], engineMethods: [], engineConstructor: false, statics: [], arity: {} };
+      const info: ExportInfo = { entry: e.entry, name: exported.name, kind: 'value', engineFunction: false, methods: [], engineMethods: [], engineConstructor: false, statics: [], arity: {}, slots: {} };
       if (sym.flags & ts.SymbolFlags.Class) {
         info.kind = 'class';
         const decl = sym.valueDeclaration ?? sym.declarations![0];
@@ -77,7 +91,10 @@ export function publicSurface(root = '.'): ExportInfo[] {
           const planning = LAYER_PLANNING.includes(p.name) && checker.getPropertyOfType(instance, 'computeOutputShape') !== undefined;
           if (planning || params.some((q) => q.type && engineParam.test(q.type.getText()))) info.engineMethods.push(p.name);
           else info.methods.push(p.name);
-          info.arity[`#${p.name}`] = most(checker.getTypeOfSymbolAtLocation(p, d).getCallSignatures());
+          const sigs = checker.getTypeOfSymbolAtLocation(p, d).getCallSignatures();
+          info.arity[`#${p.name}`] = most(sigs);
+          const slot = slotOf(sigs);
+          if (slot) info.slots[`#${p.name}`] = slot;
         }
         const statics = checker.getTypeOfSymbolAtLocation(sym, decl);
         const privateCtor = ts.isClassDeclaration(decl) && decl.members.some((m) => ts.isConstructorDeclaration(m) && hidden(m));
@@ -89,19 +106,42 @@ export function publicSurface(root = '.'): ExportInfo[] {
           const d = p.valueDeclaration ?? p.declarations?.[0];
           if (!d || hidden(d) || !(p.flags & ts.SymbolFlags.Method) || p.name === 'prototype') continue;
           info.statics.push(p.name);
-          info.arity[`.${p.name}`] = most(checker.getTypeOfSymbolAtLocation(p, d).getCallSignatures());
+          const sigs = checker.getTypeOfSymbolAtLocation(p, d).getCallSignatures();
+          info.arity[`.${p.name}`] = most(sigs);
+          const slot = slotOf(sigs);
+          if (slot) info.slots[`.${p.name}`] = slot;
         }
         info.arity.new = most(statics.getConstructSignatures());
+        const ctorSlot = slotOf(statics.getConstructSignatures());
+        if (ctorSlot) info.slots.new = ctorSlot;
       } else if (sym.flags & ts.SymbolFlags.Function) {
         info.kind = 'function';
         info.engineFunction = (sym.declarations ?? []).some((d) => ts.isFunctionDeclaration(d) && d.parameters.some((q) => q.type !== undefined && engineParam.test(q.type.getText())));
-        info.arity.call = most(checker.getTypeOfSymbolAtLocation(sym, sym.valueDeclaration ?? sym.declarations![0]).getCallSignatures());
+        const sigs = checker.getTypeOfSymbolAtLocation(sym, sym.valueDeclaration ?? sym.declarations![0]).getCallSignatures();
+        info.arity.call = most(sigs);
+        const slot = slotOf(sigs);
+        if (slot) info.slots.call = slot;
       }
       else {
         // a const: a function value (const f = () => ...) counts as a function
         const type = checker.getTypeOfSymbolAtLocation(sym, sym.valueDeclaration ?? sym.declarations![0]);
         if (type.getCallSignatures().length) info.kind = 'function';
         info.arity.call = most(type.getCallSignatures());
+        const slot = slotOf(type.getCallSignatures());
+        if (slot) info.slots.call = slot;
+        // an object of functions (fusedLayers.lstm(...)): its functions are swept like static methods
+        if (info.kind === 'value') {
+          for (const p of checker.getPropertiesOfType(type)) {
+            // only the package's own properties (a string or array constant brings lib methods: slice, map...)
+            if (!p.declarations?.length || p.declarations.some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))) continue;
+            const sigs = checker.getTypeOfSymbolAtLocation(p, p.valueDeclaration ?? p.declarations?.[0] ?? sym.valueDeclaration!).getCallSignatures();
+            if (sigs.length === 0) continue;
+            info.statics.push(p.name);
+            info.arity[`.${p.name}`] = most(sigs);
+            const pslot = slotOf(sigs);
+            if (pslot) info.slots[`.${p.name}`] = pslot;
+          }
+        }
       }
       out.push(info);
     }

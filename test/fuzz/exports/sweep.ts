@@ -99,6 +99,7 @@ export function planCalls(surface: ExportInfo[], runtime: Record<string, Record<
     if (s.only && !s.only.test(`${x.entry} ${x.name}`)) continue;
     const value = runtime[x.entry][x.name] as { prototype?: unknown };
     if (x.kind === 'function' && !x.engineFunction) add({ entry: x.entry, name: x.name, kind: 'call' }, x.arity.call);
+    if (x.kind === 'value') for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m }, x.arity[`.${m}`]);
     if (x.kind !== 'class' || (value.prototype instanceof Error)) continue;
     if (!x.engineConstructor) add({ entry: x.entry, name: x.name, kind: 'new' }, x.arity.new);
     for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m }, x.arity[`.${m}`]);
@@ -134,47 +135,68 @@ export async function sweepExports(s: SweepSettings, root = '.'): Promise<SweepR
   return { calls: calls.map((c, i) => ({ ...c, result: results[i] })), exports: surface.length, callables, engineMethods, ms: performance.now() - t0 };
 }
 
-/** One child process from `start`; resolves with the index to restart from (calls.length when done). */
+/** How long the runner may take to start its next call after one ended (it only records the result). */
+const BETWEEN_CALLS_MS = 30_000;
+/** After a watchdog period runs out, how long it waits for messages already written before it kills. */
+const WATCHDOG_GRACE_MS = 1000;
+
+/**
+ * One child process from `start`; resolves with the index to restart from (calls.length when done).
+ * The protocol runs over the child's fd 3; its stdout/stderr (what callees print) are drained and the
+ * stderr tail kept for reports. A watchdog kills the child when a call (or one awaited step of it) gives
+ * no answer in time — a hang — or when no next call starts after one ended; it kills only after a grace
+ * second without messages, so a hold-up of this process is not taken for a hang of the runner (the old
+ * watchdog fired on wake-up before reading, with the last message an "end", and reported a crash "between
+ * calls"). A death the watchdog did not cause is a crash, reported with the runner's last resident memory.
+ */
 function runChild(root: string, planFile: string, start: number, dir: string, timeoutMs: number, results: Result[]): Promise<number> {
   return new Promise((done) => {
     const runner = fileURLToPath(new URL('./runner.ts', import.meta.url));
-    const child = spawn(process.execPath, ['--import', 'tsx', runner, planFile, String(start), dir, root], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let open = -1, lastEnded = -1, buffer = '', stderr = '', killedFor = -1;
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, planFile, String(start), dir, root], { stdio: ['ignore', 'pipe', 'pipe', 'pipe'] });
+    let open = -1, lastEnded = -1, buffer = '', stderr = '', rss = 0;
+    let killed: { call: number; between: boolean } | null = null;
     let watchdog: NodeJS.Timeout | undefined;
     const arm = (ms: number) => {
       clearTimeout(watchdog);
       watchdog = setTimeout(() => {
-        killedFor = open;
-        child.kill('SIGKILL');
+        // Not yet: when this process itself was held up (a loaded machine, a paused VM), its timers run
+        // before it reads what the runner wrote meanwhile. Any message read in the grace second re-arms.
+        watchdog = setTimeout(() => {
+          killed = { call: open >= 0 ? open : lastEnded, between: open < 0 };
+          child.kill('SIGKILL');
+        }, WATCHDOG_GRACE_MS);
       }, ms);
     };
     arm(60_000); // start-up: loading tsx, the package and the instances' kernels
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (chunk: string) => {
       buffer += chunk;
       let nl;
       while ((nl = buffer.indexOf('\n')) >= 0) {
         const line = buffer.slice(0, nl);
         buffer = buffer.slice(nl + 1);
-        let msg: { begin?: number; end?: number; result?: Result };
-        try { msg = JSON.parse(line); } catch { continue; } // a callee printing to stdout
-        if (msg.begin !== undefined) { open = msg.begin; arm(timeoutMs + Math.min(5000, timeoutMs)); } // the runner's own async timeout answers first
-        if (msg.end !== undefined) { results[msg.end] = msg.result!; open = -1; lastEnded = msg.end; }
+        const msg = JSON.parse(line) as { begin?: number; alive?: number; end?: number; result?: Result; rss?: number };
+        // a call's steps each get the runner's own async timeout, which answers first; the watchdog is for sync hangs
+        if (msg.begin !== undefined) { open = msg.begin; arm(timeoutMs + Math.min(5000, timeoutMs)); }
+        if (msg.alive !== undefined && open >= 0) arm(timeoutMs + Math.min(5000, timeoutMs));
+        if (msg.end !== undefined) { results[msg.end] = msg.result!; open = -1; lastEnded = msg.end; rss = msg.rss ?? rss; arm(BETWEEN_CALLS_MS); }
       }
     });
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
+    child.stdout!.resume(); // what callees print: drained, never parsed
+    child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { stderr = (stderr + chunk).slice(-2000); });
     child.on('close', (code, signal) => {
       clearTimeout(watchdog);
-      if (open < 0 && killedFor < 0 && code === 0) return done(results.length);
+      const k = killed as { call: number; between: boolean } | null;
+      if (open < 0 && k === null && code === 0) return done(results.length);
       // a death between calls: an asynchronous failure left behind by the call that ended last
-      const at = open >= 0 ? open : killedFor >= 0 ? killedFor : lastEnded;
+      const at = k !== null ? k.call : open >= 0 ? open : lastEnded;
       if (at < 0) {
-        // died before its first call: nothing to blame, so fail the whole run loudly
-        for (let i = start; i < results.length; i++) results[i] = { outcome: 'crash', detail: `runner failed to start (code ${code}, ${signal}): ${stderr.slice(-500)}` };
+        // died (or stalled) before its first call: nothing to blame, so fail the whole run loudly
+        for (let i = start; i < results.length; i++) results[i] = { outcome: 'crash', detail: `runner failed to start (code ${code}, ${signal}${k ? ', killed by the watchdog after 60 s' : ''}): ${stderr.slice(-500)}` };
         return done(results.length);
       }
-      results[at] = killedFor >= 0
-        ? { outcome: 'hang', detail: `no answer in ${timeoutMs} ms (sync; process killed)` }
-        : { outcome: 'crash', detail: `process exited (code ${code}, signal ${signal}): ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` };
+      results[at] = k !== null
+        ? { outcome: 'hang', detail: k.between ? `the runner started no next call within ${BETWEEN_CALLS_MS} ms after this one ended (process killed)` : `no answer in ${timeoutMs} ms (sync; process killed)` }
+        : { outcome: 'crash', detail: `process exited (code ${code}, signal ${signal}; not killed by the sweep; runner RSS ${(rss / 2 ** 20).toFixed(0)} MB after the last call)${open < 0 ? ' between calls' : ''}: ${stderr.trim().split('\n').slice(-3).join(' | ').slice(0, 300)}` };
       done(at + 1);
     });
   });
