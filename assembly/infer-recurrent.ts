@@ -23,15 +23,24 @@ export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
 }
 
 // C (M, N) stride ldc (+)= A (M, K) stride lda · W over rows [m0, m1): f32 panels (s == 0) or int8 (s != 0).
-@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize): void {
-  if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate);
+// back: the f32 panels in reverse order (same bits; packed-gemm gemmPacked), on every other step.
+@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool = false): void {
+  if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate, back);
   else gemmQ8(C, ldc, A, lda, P, s, M, N, K, m0, m1, accumulate, qtmp);
+}
+
+// Flips on every step of every call, so that one-step calls (streaming) alternate the panel order of their
+// products as a T-step call does (packed-gemm gemmPacked "backwards"); the order never changes a bit.
+let stepParity: bool = false;
+@inline function __nextParity(): bool {
+  stepParity = !stepParity;
+  return stepParity;
 }
 
 // The input projection of step t into scratch (B, G) with row stride S: x_t·W + b (as the training kernels:
 // the product, then the bias added).
-@inline function __project(scratch: usize, S: i32, x: usize, t: i32, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, G: i32, qtmp: usize): void {
-  __product(scratch, S, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp);
+@inline function __project(scratch: usize, S: i32, x: usize, t: i32, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, G: i32, qtmp: usize, back: bool): void {
+  __product(scratch, S, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp, back);
   biasAddStrided(scratch, S, b, B, G);
 }
 
@@ -52,12 +61,13 @@ export function infer_lstm(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    __project(scratch, G, x, t, B, D, Wp, Ws, b, G, qtmp);
+    const back = __nextParity();
+    __project(scratch, G, x, t, B, D, Wp, Ws, b, G, qtmp, back);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp);
+        __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp, back);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
           lstmForwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
@@ -90,20 +100,21 @@ export function infer_gru(
   const brn = b + (<usize>(5 * H) << 2);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
+    const back = __nextParity();
     // The projection into blocks 1-3: x·W + b_i (+ b_r on z|r with resetAfter), as gru.ts __project.
-    __project(scratch, S, x, t, B, D, Wp, Ws, b, G, qtmp);
+    __project(scratch, S, x, t, B, D, Wp, Ws, b, G, qtmp, back);
     if (resetAfter) biasAddStrided(scratch, S, b + (<usize>G << 2), B, 2 * H);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp); // z|r += h·U_zr
+        __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp, back); // z|r += h·U_zr
         if (resetAfter) {
-          __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp); // hn = h·U_n
+          __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp, back); // hn = h·U_n
           for (let r = b0; r < b1; r++) gruForwardRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, brn, H, activation, recurrentActivation, false);
         } else {
           for (let r = b0; r < b1; r++) gruForwardGatesBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, recurrentActivation);
-          __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp); // n += (r⊙h)·U_n
+          __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp, back); // n += (r⊙h)·U_n
           for (let r = b0; r < b1; r++) gruForwardRowBefore(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, H, activation, false);
         }
       }
@@ -128,12 +139,13 @@ export function infer_simple_rnn(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    __project(scratch, H, x, t, B, D, Wp, Ws, b, H, qtmp);
+    const back = __nextParity();
+    __project(scratch, H, x, t, B, D, Wp, Ws, b, H, qtmp, back);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, H, h, H, Up, Us, B, H, H, b0, b1, 1, qtmp);
+        __product(scratch, H, h, H, Up, Us, B, H, H, b0, b1, 1, qtmp, back);
         const o = <usize>b0 * <usize>H << 2;
         const n = (b1 - b0) * H;
         let j = 0;

@@ -96,7 +96,7 @@ export function lstm_forward(
         }
       } else {
         const hp = slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H);
-        if (rmask == 0) recurrentStepPacked(gt, G, hp, U, Up, B, H, G, b0, b1);
+        if (rmask == 0) recurrentStepPacked(gt, G, hp, U, Up, B, H, G, b0, b1, (k & 1) != 0);
         else maskedRecurrentBlocks(gt, G, hp, rmask, perGate, rscratch, U, G, B, H, 4, b0, b1);
         for (let r = b0; r < b1; r++) {
           lstmForwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
@@ -214,7 +214,7 @@ export function lstm_infer(
       const rs = rowState(lengths, b0, k, t, T, B, flags);
       const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
-        recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1);
+        recurrentStepPacked(st, G, h, U, Up, B, H, G, b0, b1, (k & 1) != 0);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
           lstmForwardRow(st + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
@@ -261,7 +261,7 @@ export function lstm_forward_rows(
           zeroRow(gt + (<usize>r * <usize>G << 2), G);
         }
       } else {
-        recurrentStepPacked(gt, G, slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H), U, Up, B, H, G, b0, b1);
+        recurrentStepPacked(gt, G, slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H), U, Up, B, H, G, b0, b1, (k & 1) != 0);
         for (let r = b0; r < b1; r++) {
           lstmForwardRow(gt + (<usize>r * <usize>G << 2), slotRow(c, ps, r, B, H), slotRow(c, os, r, B, H),
             slotRow(h, os, r, B, H), H, activation, recurrentActivation, true);
@@ -346,7 +346,7 @@ export function lstm_infer_rows(
       const rs = rowState(lengths, b0, k, t, T, B, flags);
       const b1 = min<i32>(stateRunEnd(lengths, rs, b0, k, t, T, B, flags), r1);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
-        recurrentStepPacked(scratch, G, h, U, Up, B, H, G, b0, b1);
+        recurrentStepPacked(scratch, G, h, U, Up, B, H, G, b0, b1, (k & 1) != 0);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
           lstmForwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);

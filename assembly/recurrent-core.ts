@@ -248,10 +248,13 @@ export function inputProjectionPacked(P: usize, S: i32, x: usize, W: usize, Wp: 
   biasAddStrided(P, S, bias, TB, G);
 }
 
-/** recurrentStep (full gate width, ldu = G) with U packed at Up when Up != 0. */
-@inline export function recurrentStepPacked(P: usize, S: i32, hPrev: usize, U: usize, Up: usize, B: i32, H: i32, G: i32, b0: i32, b1: i32): void {
+/**
+ * recurrentStep (full gate width, ldu = G) with U packed at Up when Up != 0; backwards: the panels in reverse
+ * order (packed-gemm gemmPacked; the same bits), which the callers pass on odd steps.
+ */
+@inline export function recurrentStepPacked(P: usize, S: i32, hPrev: usize, U: usize, Up: usize, B: i32, H: i32, G: i32, b0: i32, b1: i32, backwards: bool = false): void {
   if (Up == 0) gemmCore(P, S, hPrev, H, 1, U, G, B, G, H, b0, b1, 1);
-  else gemmPacked(P, S, hPrev, H, Up, B, G, H, b0, b1, 1);
+  else gemmPacked(P, S, hPrev, H, Up, B, G, H, b0, b1, 1, backwards);
 }
 
 /**

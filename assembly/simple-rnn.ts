@@ -72,7 +72,7 @@ export function simple_rnn_forward(
         copyRow(slotRow(h, os, b0, B, H), slotRow(h, ps, b0, B, H), (b1 - b0) * H);
       } else {
         const hp = slotRow(h, st == ROW_FIRST ? s0 : ps, 0, B, H);
-        if (rmask == 0) recurrentStepPacked(slotRow(h, os, 0, B, H), H, hp, U, Up, B, H, H, b0, b1);
+        if (rmask == 0) recurrentStepPacked(slotRow(h, os, 0, B, H), H, hp, U, Up, B, H, H, b0, b1, (k & 1) != 0);
         else maskedRecurrentStep(slotRow(h, os, 0, B, H), H, hp, rmask, rscratch, U, H, B, H, H, b0, b1);
         activateInPlace(slotRow(h, os, b0, B, H), (b1 - b0) * H, activation);
       }
@@ -151,7 +151,7 @@ export function simple_rnn_infer(
       const rs = rowState(lengths, b0, k, t, T, B, flags);
       const b1 = stateRunEnd(lengths, rs, b0, k, t, T, B, flags);
       if (rs != ROW_LEADING && rs != ROW_CARRY) {
-        recurrentStepPacked(st, H, h, U, Up, B, H, H, b0, b1);
+        recurrentStepPacked(st, H, h, U, Up, B, H, H, b0, b1, (k & 1) != 0);
         const rows = <usize>b0 * <usize>H << 2;
         __activateInto(h + rows, st + rows, (b1 - b0) * H, activation);
       }

@@ -6,13 +6,25 @@
 // Legend: T steps, B batch, D input width, H units, G gate width, S row stride of dgates.
 
 import { gemmNTCore, colSumsStrided } from "./gemm-core";
-import { gemmTNPanels } from "./packed-gemm";
+import { gemmTNPanels, packPanels } from "./packed-gemm";
 import { packWeights, firstStepWeightGradient } from "./recurrent-core";
 import { ACT_LINEAR, derivative1, derivative4 } from "./math";
 
 /** work ((D + H)·G floats) = W (D, G) and U (H, G) in column panels (what lstm_forward packs itself). */
 export function recurrent_pack_weights(work: usize, W: usize, U: usize, D: i32, H: i32, G: i32): void {
   packWeights(work, W, U, D, H, G);
+}
+
+/**
+ * Columns [j0, j1) (multiples of 32, the panel width, or j1 = G) of what recurrent_pack_weights packs: the
+ * panels of those columns of W and of U, at the same places (panel p starts at float p·K of its matrix's
+ * block), so threads can pack disjoint column ranges at once.
+ */
+export function recurrent_pack_weights_part(work: usize, W: usize, U: usize, D: i32, H: i32, G: i32, j0: i32, j1: i32): void {
+  const o = <usize>j0 << 2, n = j1 - j0;
+  const Up = work + (<usize>D * <usize>G << 2);
+  packPanels(work + <usize>j0 * <usize>D * 4, W + o, G, D, n);
+  packPanels(Up + <usize>j0 * <usize>H * 4, U + o, G, H, n);
 }
 
 /**

@@ -149,6 +149,33 @@ test('Dense forward and backward split by rows and unit columns equal one thread
   }
 });
 
+test('Adam and AdamW split by element ranges equal one thread (sub-ranges, odd ends, 2 and 3 threads)', async () => {
+  const one = await loadKernels({ variant: 'simd' });
+  const many = [await loadKernels({ variant: 'simd', threads: 2, threadMinFlops: 0 }), await loadKernels({ variant: 'simd', threads: 3, threadMinFlops: 0 })];
+  try {
+    const P = 1001;
+    for (const [i0, i1] of [[0, P], [3, 998], [17, 18]]) {
+      for (const which of ['adam', 'adamw'] as const) {
+        const outs = [one, ...many].map((k) => {
+          const a = k.arena;
+          const W = a.putF32(uniform(P, 1, -1, 1)), M = a.putF32(uniform(P, 2, -0.1, 0.1)), V = a.putF32(uniform(P, 3, 0, 0.01)), G = a.putF32(uniform(P, 4, -1, 1));
+          for (let step = 1; step <= 3; step++) {
+            if (which === 'adam') k.adam(W, M, V, G, P, { step, learningRate: 0.01 }, i0, i1);
+            else k.adamw(W, M, V, G, P, { step, learningRate: 0.01, weightDecay: 0.1 }, i0, i1);
+          }
+          return [W, M, V].map((p) => a.f32(p, P).slice());
+        });
+        for (let t = 1; t < outs.length; t++) {
+          outs[0].forEach((want, i) => checkEqual(`${which} [${i0}, ${i1}) ${t + 1} threads slab ${'WMV'[i]}`, outs[t][i], want));
+        }
+        assert.not.equal(Array.from(outs[0][0]), Array.from(uniform(P, 1, -1, 1)), 'the step changed the weights');
+      }
+    }
+  } finally {
+    for (const k of many) k.dispose();
+  }
+});
+
 test('no SharedArrayBuffer: one thread and a one-line warning; a browser main thread likewise', async () => {
   const warnings: string[] = [];
   const warn = console.warn;

@@ -157,7 +157,7 @@ console.log(line(header));
 console.log(line(header.map(() => '---')));
 for (const r of rows) console.log(line(r));
 console.log('');
-console.log(`Medians of 7–50 timed runs (about 1.5 s worth) after 2 warm-up runs; * = 3 timed runs after 1 warm-up (one run > 3 s); the headline cells (W2f fused-rnn 2t/tfjs-wasm, W3 fused-rnn/ort-web at 1 and 2 threads, W2 2t/1t) pool the runs of ${ROUNDS} alternating rounds. (Nx) = fused-rnn / peer at the same thread count (ort-web 2t: vs fused-rnn 2t); in the fused-rnn 2t column (Nx) = 2 threads / 1 thread. tfjs-wasm runs on 1 thread (Node ignores its setThreadsCount); W2f vs tfjs-wasm compares fused-rnn on 2 threads. Node ${nodeVersion}.`);
+console.log(`Medians of 7–50 timed runs (about 1.5 s worth) after 2–10 warm-up runs (about 0.5 s); * = 3 timed runs after 1 warm-up (one run > 3 s); the headline cells (W2f fused-rnn 2t/tfjs-wasm, W3 fused-rnn/ort-web at 1 and 2 threads, W2 2t/1t) pool the runs of ${ROUNDS} alternating rounds. (Nx) = fused-rnn / peer at the same thread count (ort-web 2t: vs fused-rnn 2t); in the fused-rnn 2t column (Nx) = 2 threads / 1 thread. tfjs-wasm runs on 1 thread (Node ignores its setThreadsCount); W2f vs tfjs-wasm compares fused-rnn on 2 threads. Node ${nodeVersion}.`);
 console.log(`Load average (1 min) before/after: ${load0[0].toFixed(2)} / ${load1[0].toFixed(2)} on ${describeMachine().cores} cores (shared machine: other jobs add noise).`);
 if (mismatches.length) console.log(`CROSS-CHECK MISMATCHES:\n  ${mismatches.join('\n  ')}`);
 else console.log('Cross-checks: every peer\'s first loss / output sum matches fused-rnn (rel 1e-4) on identical weights.');

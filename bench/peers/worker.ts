@@ -1,6 +1,6 @@
 // One (peer, workload) cell of the peer benchmark, in its own process: `node --import tsx bench/peers/worker.ts
 // <peer> <workload id>`. Builds the workload on the peer with fused-rnn's seeded weights (so outputs and first
-// losses can be cross-checked by run.ts), warms up, times 7–50 runs (3 when one run takes over 3 s) and prints
+// losses can be cross-checked by run.ts), warms up (~0.5 s), times 7–50 runs (3 when one run takes over 3 s) and prints
 // one line "RESULT {json}". A run is one training step (forward + backward + Adam on one batch) or one
 // inference call (predict / session.run, including copying the result out).
 import { loadKernels } from '../../src/index.js';
@@ -129,7 +129,10 @@ async function main(): Promise<CellResult> {
     const check = await r.run();
     const first = performance.now() - t;
     const slow = first > 3000;
-    const warmup = slow ? 1 : 2;
+    // Warm-up: about 0.5 s of runs (2 to 10): a fresh process's first runs are slower while V8 tiers up
+    // (on 2 threads its background compile jobs compete with both compute threads: W2 on 2 threads ran
+    // 60.7, 59.0, 57.4, 56.3, 55.2 ms in its first timed runs after 2 warm-ups).
+    const warmup = slow ? 1 : Math.max(2, Math.min(10, Math.ceil(500 / Math.max(first, 1))));
     for (let i = 1; i < warmup; i++) await r.run();
     const times: number[] = [];
     // Fast cells take more runs (about 1.5 s of them, 7 to 50) so the median rides out a busy shared machine.

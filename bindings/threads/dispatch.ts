@@ -4,7 +4,7 @@
 //
 // What is split, and why it stays bit-identical to one thread (the 'simd' and 'scalar' builds):
 // - lstm_forward / lstm_infer: batch rows (every sequence is independent; a row's sums do not depend on
-//   which rows share a GEMM call). W and U are packed once by the calling thread, then shared read-only.
+//   which rows share a GEMM call). W and U are packed first (split by panel columns), then shared read-only.
 // - lstm_backward: phase 1 the sequential sweep by batch rows; phase 2 the weight gradients by COLUMNS of
 //   dW, dU, db (each column still sums all T·B rows in the same 32-row panels) and dx by row blocks.
 //   Of the optional per-step norms, hnorm2 is summed by the caller from dh's finished slots (the same
@@ -12,7 +12,9 @@
 //   and the caller adds them in thread order (fixed for a given thread count; equal to one thread's value
 //   up to f64 rounding of the partial sums).
 // - gemm_nn / gemm_tn / gemm_nt, dense forward: row blocks of the output (each element's sum is unchanged).
-// - dense backward: dz, dW, db by columns of the units (all N rows each), then dx by row blocks.
+// - dense backward: dz, dW, db by columns of the units (all N rows each, columns in multiples of 8 so that
+//   Dense(80) splits 40/40), then dx by row blocks.
+// - adam_update / adamw_update: element ranges (every parameter's update is independent and elementwise).
 // Not split (one thread runs them): calls with a recurrent dropout mask (their masked weight-gradient
 // panels share one scratch), batches too small to pay for the hand-off, GRU and SimpleRNN (not yet).
 
@@ -23,9 +25,16 @@ import type { ThreadPool } from './pool.js';
 /** Exports the helpers run, by index (the order is the protocol between dispatch and worker). */
 export const THREAD_KERNELS = [
   'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
-  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows',
+  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows', 'adam_update', 'adamw_update',
+  'recurrent_pack_weights_part',
 ] as const;
-const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9;
+const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11, PACK = 12;
+
+/**
+ * An optimizer step costs about as much per parameter as 32 GEMM flops (Adam: ~0.6 ns per element, memory
+ * bound; the GEMM ~0.02 ns per flop): with the default threadMinFlops Adam splits from 125k parameters on.
+ */
+const FLOPS_PER_ADAM_ELEMENT = 32;
 
 /** Default for loadKernels' `threadMinFlops`: waking helpers costs tens of microseconds. */
 export const MIN_FLOPS = 4e6;
@@ -37,6 +46,7 @@ export interface ThreadRaw {
   lstm_infer_rows(...args: number[]): void;
   recurrent_weight_gradients_part(...args: number[]): void;
   recurrent_pack_weights(work: number, W: number, U: number, D: number, H: number, G: number): void;
+  recurrent_pack_weights_part(work: number, W: number, U: number, D: number, H: number, G: number, j0: number, j1: number): void;
   dense_backward_cols(...args: number[]): void;
   dense_backward_dx_rows(...args: number[]): void;
   set_thread_scratch(ptr: number): void;
@@ -65,19 +75,25 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
   // Rows of a batch: multiples of 4 (the GEMM micro-kernel's row block) when every thread still gets some.
   const rows = (B: number): Array<[number, number]> => splitRange(0, B, n, B >= 8 * n ? 4 : 1);
 
+  // W and U into column panels (the workspace the row shares read), split by panel columns: packing the
+  // (D + H)·4H floats on the calling thread alone was ~0.45 ms of a 54 ms W2 step on 2 threads.
+  const pack = (work: number, W: number, U: number, D: number, H: number, G: number) => {
+    pool.run(PACK, splitRange(0, G, n, 32).map(([j0, j1]) => [work, W, U, D, H, G, j0, j1]), raw.recurrent_pack_weights_part);
+  };
+
   const lstm_forward: RawKernels['lstm_forward'] = (h, c, gates, x, W, U, b, lengths, rmask, rscratch, work, T, B, D, H, flags, act, ract) => {
     const G = 4 * H;
     if (rmask !== 0 || B < 2 || 2 * T * B * (D + H) * G < minFlops) {
       return raw.lstm_forward(h, c, gates, x, W, U, b, lengths, rmask, rscratch, work, T, B, D, H, flags, act, ract);
     }
-    if (work !== 0) raw.recurrent_pack_weights(work, W, U, D, H, G);
+    if (work !== 0) pack(work, W, U, D, H, G);
     pool.run(FWD, rows(B).map(([r0, r1]) => [h, c, gates, x, W, U, b, lengths, work, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_forward_rows);
   };
 
   const lstm_infer: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
     const G = 4 * H;
     if (B < 2 || 2 * T * B * (D + H) * G < minFlops) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
-    if (work !== 0) raw.recurrent_pack_weights(work, W, U, D, H, G);
+    if (work !== 0) pack(work, W, U, D, H, G);
     pool.run(INFER, rows(B).map(([r0, r1]) => [y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
   };
 
@@ -147,15 +163,31 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
   };
   const dense_backward: RawKernels['dense_backward'] = (dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc) => {
     if (4 * N * D * U < minFlops || N < 8) return raw.dense_backward(dx, dW, db, dz, dy, x, W, y, N, D, U, ldy, act, acc);
-    pool.run(DENSE_COLS, splitRange(0, U, n, 32).map(([j0, j1]) => [dW, db, dz, dy, x, y, N, D, U, ldy, act, j0, j1]), raw.dense_backward_cols);
+    pool.run(DENSE_COLS, splitRange(0, U, n, 8).map(([j0, j1]) => [dW, db, dz, dy, x, y, N, D, U, ldy, act, j0, j1]), raw.dense_backward_cols);
     if (dx !== 0) {
       const g = act === 0 ? dy : dz; // ACT_LINEAR = 0: dz is dy itself
       pool.run(DENSE_DX, splitRange(0, N, n, 4).map(([m0, m1]) => [dx, g, W, N, D, U, ldy, acc, m0, m1]), raw.dense_backward_dx_rows);
     }
   };
 
+  // Adam / AdamW: element ranges in multiples of 16 (each element's update is the same f32 maths in the
+  // SIMD body and the scalar tail, so where a range ends changes no bit).
+  const adamSplit = (i0: number, i1: number) => (i1 - i0) * FLOPS_PER_ADAM_ELEMENT < minFlops ? null : splitRange(i0, i1, n, 16);
+  const adam_update: RawKernels['adam_update'] = (W, M, V, G, lr, beta1, beta2, epsilon, t, i0, i1) => {
+    const parts = adamSplit(i0, i1);
+    if (parts === null) return raw.adam_update(W, M, V, G, lr, beta1, beta2, epsilon, t, i0, i1);
+    pool.run(ADAM, parts.map(([a, b]) => [W, M, V, G, lr, beta1, beta2, epsilon, t, a, b]), raw.adam_update);
+  };
+  const adamw_update: RawKernels['adamw_update'] = (W, M, V, G, lr, beta1, beta2, epsilon, t, weightDecay, i0, i1) => {
+    const parts = adamSplit(i0, i1);
+    if (parts === null) return raw.adamw_update(W, M, V, G, lr, beta1, beta2, epsilon, t, weightDecay, i0, i1);
+    pool.run(ADAMW, parts.map(([a, b]) => [W, M, V, G, lr, beta1, beta2, epsilon, t, weightDecay, a, b]), raw.adamw_update);
+  };
+
   return {
     ...raw,
+    adam_update,
+    adamw_update,
     dense_forward,
     dense_backward,
     lstm_forward,

@@ -4,9 +4,13 @@
 // keeps the order. Deterministic for a given seed (the project's xoshiro generator).
 import { Random } from '../random.js';
 import { DataError } from './errors.js';
+import { checkArgument, custom } from '../options/schema.js';
 
 /** Items of `items` in a seeded, locally shuffled order (see the file comment). */
 export async function* shuffleStream<T>(items: AsyncIterable<T> | Iterable<T>, size: number, seed: number | Random): AsyncGenerator<T> {
+  // issue 16: every argument checked before the first item is read
+  checkArgument('shuffleStream', 'items', items, custom('an iterable or async iterable of items', (v) => v !== null && v !== undefined
+    && (typeof (v as AsyncIterable<T>)[Symbol.asyncIterator] === 'function' || typeof (v as Iterable<T>)[Symbol.iterator] === 'function')));
   if (!Number.isInteger(size) || size < 1) throw new DataError(`shuffleStream: size must be a positive integer, got ${String(size)}`);
   const random = seed instanceof Random ? seed : new Random(seed);
   const buffer: T[] = [];

@@ -1,5 +1,6 @@
 // Small statistics used by the diagnostics: least-squares line with R², percentiles, geometric mean.
 // All sums run in f64 in index order (deterministic).
+import { DataValueError } from '../errors.js';
 import { checkArgument } from '../options/schema.js';
 import * as is from '../options/specs.js';
 
@@ -19,7 +20,7 @@ export function fitLine(x: ArrayLike<number>, y: ArrayLike<number>): LineFit {
   checkArgument('fitLine', 'x', x, is.numbers());
   checkArgument('fitLine', 'y', y, is.numbers());
   const n = x.length;
-  if (n !== y.length) throw new RangeError(`fitLine: x has ${n} points, y has ${y.length}`);
+  if (n !== y.length) throw new DataValueError(`fitLine: x has ${n} points, y has ${y.length}`); // issue 16: typed
   if (n < 2) return { slope: NaN, intercept: n === 1 ? y[0] : NaN, r2: NaN, n };
   let mx = 0, my = 0;
   for (let i = 0; i < n; i++) { mx += x[i]; my += y[i]; }

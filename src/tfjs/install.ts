@@ -4,7 +4,7 @@
 
 import { checkOptions } from '../options/schema.js';
 import { loadKernels, type Kernels, type LoadOptions } from '../../bindings/index.js';
-import { ConfigError } from '../errors.js';
+import { ConfigError, ModelStateError } from '../errors.js';
 import { FUSED_MARK, createFusedClasses, type FusedClasses, type FusedRuntime, type StockClasses } from './layers.js';
 import type { BidirectionalLayerArgs, GRULayerArgs, LSTMLayerArgs, SimpleRNNLayerArgs, TfLayer, TfNamespace } from './tf-types.js';
 
@@ -135,7 +135,7 @@ export async function installFusedLayers(tf: TfNamespace, options: InstallOption
 }
 
 function installed(): FusedLayersInstallation {
-  if (current === null) throw new Error('fused-rnn/tfjs: call `await installFusedLayers(tf)` before using fusedLayers');
+  if (current === null) throw new ModelStateError('fused-rnn/tfjs: call `await installFusedLayers(tf)` before using fusedLayers'); // issue 16: typed
   return current;
 }
 

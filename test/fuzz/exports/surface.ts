@@ -23,7 +23,7 @@ export interface ExportInfo {
   engineMethods: string[];
   /** The constructor is private, or takes an engine-internal object (InferenceModel(checkpoint, kernels), ...): built by a loader, not by users. */
   engineConstructor: boolean;
-  /** Public static methods of a class. */
+  /** Public static methods of a class; for a plain object export, its function-valued properties. */
   statics: string[];
   /**
    * The most parameters any declaration of each callable takes (overloads included), keyed "call", "new",
@@ -129,6 +129,19 @@ export function publicSurface(root = '.'): ExportInfo[] {
         info.arity.call = most(type.getCallSignatures());
         const slot = slotOf(type.getCallSignatures());
         if (slot) info.slots.call = slot;
+        // an object of functions (fusedLayers.lstm(...)): its functions are swept like static methods
+        if (info.kind === 'value') {
+          for (const p of checker.getPropertiesOfType(type)) {
+            // only the package's own properties (a string or array constant brings lib methods: slice, map...)
+            if (!p.declarations?.length || p.declarations.some((d) => program.isSourceFileDefaultLibrary(d.getSourceFile()))) continue;
+            const sigs = checker.getTypeOfSymbolAtLocation(p, p.valueDeclaration ?? p.declarations?.[0] ?? sym.valueDeclaration!).getCallSignatures();
+            if (sigs.length === 0) continue;
+            info.statics.push(p.name);
+            info.arity[`.${p.name}`] = most(sigs);
+            const pslot = slotOf(sigs);
+            if (pslot) info.slots[`.${p.name}`] = pslot;
+          }
+        }
       }
       out.push(info);
     }

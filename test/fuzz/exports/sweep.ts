@@ -99,6 +99,7 @@ export function planCalls(surface: ExportInfo[], runtime: Record<string, Record<
     if (s.only && !s.only.test(`${x.entry} ${x.name}`)) continue;
     const value = runtime[x.entry][x.name] as { prototype?: unknown };
     if (x.kind === 'function' && !x.engineFunction) add({ entry: x.entry, name: x.name, kind: 'call' }, x.arity.call);
+    if (x.kind === 'value') for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m }, x.arity[`.${m}`]);
     if (x.kind !== 'class' || (value.prototype instanceof Error)) continue;
     if (!x.engineConstructor) add({ entry: x.entry, name: x.name, kind: 'new' }, x.arity.new);
     for (const m of x.statics) add({ entry: x.entry, name: x.name, kind: 'static', method: m }, x.arity[`.${m}`]);
@@ -136,13 +137,17 @@ export async function sweepExports(s: SweepSettings, root = '.'): Promise<SweepR
 
 /** How long the runner may take to start its next call after one ended (it only records the result). */
 const BETWEEN_CALLS_MS = 30_000;
+/** After a watchdog period runs out, how long it waits for messages already written before it kills. */
+const WATCHDOG_GRACE_MS = 1000;
 
 /**
  * One child process from `start`; resolves with the index to restart from (calls.length when done).
  * The protocol runs over the child's fd 3; its stdout/stderr (what callees print) are drained and the
  * stderr tail kept for reports. A watchdog kills the child when a call (or one awaited step of it) gives
- * no answer in time — a hang — or when no next call starts after one ended; a death the watchdog did not
- * cause is a crash, reported with the runner's last resident memory (the kernel's OOM killer sends SIGKILL).
+ * no answer in time — a hang — or when no next call starts after one ended; it kills only after a grace
+ * second without messages, so a hold-up of this process is not taken for a hang of the runner (the old
+ * watchdog fired on wake-up before reading, with the last message an "end", and reported a crash "between
+ * calls"). A death the watchdog did not cause is a crash, reported with the runner's last resident memory.
  */
 function runChild(root: string, planFile: string, start: number, dir: string, timeoutMs: number, results: Result[]): Promise<number> {
   return new Promise((done) => {
@@ -154,8 +159,12 @@ function runChild(root: string, planFile: string, start: number, dir: string, ti
     const arm = (ms: number) => {
       clearTimeout(watchdog);
       watchdog = setTimeout(() => {
-        killed = { call: open >= 0 ? open : lastEnded, between: open < 0 };
-        child.kill('SIGKILL');
+        // Not yet: when this process itself was held up (a loaded machine, a paused VM), its timers run
+        // before it reads what the runner wrote meanwhile. Any message read in the grace second re-arms.
+        watchdog = setTimeout(() => {
+          killed = { call: open >= 0 ? open : lastEnded, between: open < 0 };
+          child.kill('SIGKILL');
+        }, WATCHDOG_GRACE_MS);
       }, ms);
     };
     arm(60_000); // start-up: loading tsx, the package and the instances' kernels
