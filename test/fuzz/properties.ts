@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   Adagrad, Adam, AdamW, Bidirectional, Conv1D, Dense, Dropout, Embedding, GRU, KernelArgumentError, LSTM, MaxPooling1D, RMSprop, SGD, Sequential, SimpleRNN,
   Tokenizer, loadKernels, loadModel, manifestChecksum, padSequences, parseWordVectors, saveModelToBytes, type Kernels,
@@ -387,7 +387,8 @@ export async function cliInvocations(s: RunSettings, t: Tally): Promise<void> {
   await fc.assert(fc.asyncProperty(argv, guarded(s, async ({ cmd, flags }) => {
     const args = [...cmd, ...flags.flat()];
     if (cmd[0] === 'train') args.push('--epochs', '1', '--units', '2', '--data', join(dir, 'd.tsv'), '--maxlen', '4'); // keep runs short (later flags win)
-    const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, input: 'some text\n' });
+    // in the scratch directory: a relative --out (e.g. "sgd") must not land in the repository
+    const r = spawnSync(process.execPath, [resolve(CLI), ...args], { encoding: 'utf8', timeout: 60_000, input: 'some text\n', cwd: dir });
     const outcome = r.status === 0 ? { ok: true as const, value: r.stdout } : { ok: false as const, error: r.stderr };
     t.count(`cli ${cmd.join(' ')}`, outcome);
     if (r.status === null) t.fail({ entry: `cli ${cmd.join(' ')}`, kind: 'other', detail: `no exit (signal ${r.signal}, hang?) for ${show(args)}` });
