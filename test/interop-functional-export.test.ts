@@ -5,6 +5,7 @@
 // interop-functional-tfjs.test.ts for its masked-decoder deviation); the `.keras` config lists layers in Keras
 // 3's model.layers order with keras_history inbound nodes and numbers its weight groups in that order.
 import { test } from 'uvu';
+import { readFileSync } from 'node:fs';
 import * as assert from 'uvu/assert';
 import { strFromU8, unzipSync } from 'fflate';
 import * as h5m from 'h5wasm';
@@ -16,7 +17,7 @@ import {
   Add, Average, Bidirectional, Concatenate, Dense, Embedding, GRU, Input, LSTM, Masking, Model, Multiply, RepeatVector, Sequential, SimpleRNN,
   loadKernels, type Kernels, type Prediction, type SymbolicTensor,
 } from '../src/index.js';
-import { UnsupportedModelError, exportModel, importDetailed, loadTorchWeights } from '../src/interop/index.js';
+import { ModelFileError, UnsupportedModelError, exportModel, importDetailed, loadTorchWeights } from '../src/interop/index.js';
 import { closeReport } from './helpers/check-close.js';
 import { rejectsTyped } from './helpers/assert-throws.js';
 
@@ -262,6 +263,30 @@ test('Sequential Masking → LSTM → Dense: ONNX export (onnxruntime-web within
   assert.equal(layers.map((l) => l.target.split(' ')[0]), ['Masking', 'LSTM', 'Dense']);
   assert.is((back.layers[0] as Masking).maskValue, 0.5);
   expectClose('Sequential Masking via ONNX', (await back.predict(input)).data, want, 1e-6);
+});
+
+test('damaged ONNX graphs (random byte changes in functional exports and the torch fixture) give typed errors or a complete model, nothing else', async () => {
+  const sources = [...(await onnxCases()).map((c) => c.model), null];
+  let seed = 11;
+  const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+  const seen: Record<string, number> = {};
+  for (const model of sources) {
+    const base = model ? await exportModel(model, 'onnx') : new Uint8Array(readFileSync(new URL('./fixtures/interop/d_torch_bilstm.onnx', import.meta.url)));
+    for (let i = 0; i < 120; i++) {
+      const b = base.slice();
+      for (let j = 0, n = 1 + Math.floor(rnd() * 4); j < n; j++) b[Math.floor(rnd() * b.length)] = Math.floor(rnd() * 256);
+      try {
+        const { model: m } = await importDetailed<Model>(b, { kernels: k, format: 'onnx', name: 'mutated.onnx' });
+        assert.ok(m.built, 'an imported model is complete');
+        seen.ok = (seen.ok ?? 0) + 1;
+      } catch (e) {
+        const name = (e as Error).name;
+        assert.ok(e instanceof ModelFileError || e instanceof UnsupportedModelError, `${model?.name ?? 'torch'} mutation ${i}: ${(e as Error).stack}`);
+        seen[name] = (seen[name] ?? 0) + 1;
+      }
+    }
+  }
+  assert.ok(seen.ModelFileError > 50 && seen.ok > 50, JSON.stringify(seen));
 });
 
 test('functional models: what ONNX cannot express is refused by name; shared layers refused', async () => {

@@ -46,7 +46,7 @@ export interface ImportOptions {
 
 /** The result of importDetailed: the model, the detected format and the layer mapping table. */
 export interface ImportResult<M extends Model = Sequential> {
-  /** A Sequential model, or a functional Model for Keras functional models that are not one chain (type it: importDetailed<Model>). */
+  /** A Sequential model, or a functional Model for sources that are not one chain (Keras/TF.js functional models, ONNX graphs with several inputs, outputs or branches; type it: importDetailed<Model>). */
   model: M;
   format: ImportFormat;
   /** One row per source layer: source → fused-rnn layer, parameter count. */
@@ -138,7 +138,8 @@ export async function importDetailed<M extends Model = Sequential>(source: Model
  * Imports a recurrent model from Keras 3 `.keras`, legacy Keras `.h5` (Keras 2 or 3), a TF.js layers model
  * (model.json + shards) or ONNX (LSTM/GRU/RNN graphs as torch.onnx.export and tf2onnx write them) into a
  * built fused-rnn model that predicts as the source framework does: a Sequential for Sequential sources (and
- * Keras functional models that are one chain), a functional Model otherwise (write importModel<Model>(...)).
+ * functional models or ONNX graphs that are one chain), a functional Model otherwise (write
+ * importModel<Model>(...)). ONNX: every graph output unless `options.output` names some.
  *
  * `source`: bytes, a file path (Node), a URL, or `{ modelJson, weights }` for TF.js. For a TF.js model.json
  * path or URL the shards are read beside it. The format is detected from the content unless

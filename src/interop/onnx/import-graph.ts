@@ -17,6 +17,7 @@
 //   (graph-plan.ts); one chain gives a Sequential.
 // Anything else on the data path is an UnsupportedModelError naming the node.
 import type { ImportPlan } from '../assemble.js';
+import { FusedRnnError } from '../../index.js';
 import { ModelFileError, UnsupportedModelError } from '../errors.js';
 import { transpose2d } from '../tensor.js';
 import { concatDyn, dropUnitAxis, lastStep, partWidth, reshapeDyn, sliceDyn } from './graph-axes.js';
@@ -91,7 +92,14 @@ class GraphImporter {
     if (node.domain && node.domain !== 'ai.onnx') throw new UnsupportedModelError(where(node), `operator domain "${node.domain}" is not supported`);
     const ins = node.inputs.map((i) => this.get(i, node));
     if (ins.every((v) => v === null || v.kind === 'const')) {
-      const out = evalStatic(node, ins.map((v) => (v ? (v as { t: ConstTensor }).t : null)));
+      let out: ConstTensor[] | null;
+      try {
+        out = evalStatic(node, ins.map((v) => (v ? (v as { t: ConstTensor }).t : null)));
+      } catch (e) {
+        // A node with missing or inconsistent constant inputs (a damaged graph) is named, never a TypeError.
+        if (e instanceof FusedRnnError) throw e;
+        throw new ModelFileError(`${this.file}: ${where(node)}`, `cannot be evaluated on its constant inputs (${(e as Error).message})`);
+      }
       if (!out) throw new UnsupportedModelError(where(node), 'operator is not supported (on constants)');
       node.outputs.forEach((o, i) => { if (o && out[i]) this.vals.set(o, { kind: 'const', t: out[i] }); });
       return;
@@ -308,7 +316,8 @@ class GraphImporter {
     if (rank !== 3 || v.tags.join() !== 'B,1,F') this.unsupported(node, `repeats a value with axes (${v.tags.join(', ')}); only (batch, 1, features) → (batch, n, features) (RepeatVector) is supported`);
     const n = node.opType === 'Tile' ? target[1] : target[1];
     const others = node.opType === 'Tile' ? target[0] === 1 && target[2] === 1 : (target[0] === 1 || target[0] === v.shape[0]) && (target[2] === 1 || target[2] === v.shape[2]);
-    if (!others || !(n >= 1)) this.unsupported(node, `${node.opType === 'Tile' ? 'repeats' : 'shape'} (${target.join(', ')}) repeats other axes than the unit time axis`);
+    if (!Number.isInteger(n) || n < 1 || n > 2 ** 24) throw new ModelFileError(`${this.file}: ${where(node)}`, `repeats ${n} times (damaged graph?)`);
+    if (!others) this.unsupported(node, `${node.opType === 'Tile' ? 'repeats' : 'shape'} (${target.join(', ')}) repeats other axes than the unit time axis`);
     const input = this.commit({ ...v, tags: ['B', 'F'], shape: [v.shape[0], v.shape[2]] }, where(node));
     this.stack.push({ kind: 'repeat', node, n, input, width: v.shape[2] });
     return outputOf(this.stack.length - 1, ['B', 'T', 'F'], [v.shape[0], n, v.shape[2]]);

@@ -2,7 +2,7 @@
 // data path under a probe batch/length): Shape, Gather, Slice, Concat, (Un)Squeeze, Reshape, Transpose,
 // Cast, Expand, ConstantOfShape, Range, elementwise arithmetic and comparisons with broadcasting.
 // Semantics: https://onnx.ai/onnx/operators/ (numpy-style broadcasting, negative axes count from the end).
-import { UnsupportedModelError } from '../errors.js';
+import { ModelFileError, UnsupportedModelError } from '../errors.js';
 import { DataType, type OnnxNode } from './proto.js';
 
 /** A constant tensor during evaluation (integers held exactly in Float64Array). */
@@ -13,6 +13,14 @@ export interface ConstTensor {
 }
 
 const size = (dims: readonly number[]) => dims.reduce((a, b) => a * b, 1);
+
+/** A shape a node computes (Expand, ConstantOfShape, Range), checked before anything is allocated. */
+function checkedShape(dims: number[], node: OnnxNode): number[] {
+  if (!dims.every((d) => Number.isInteger(d) && d >= 0) || size(dims) > 2 ** 28) {
+    throw new ModelFileError(`ONNX ${node.opType} "${node.name}"`, `computes the shape (${dims.join(', ')}): not a shape of at most 2^28 elements (damaged graph?)`);
+  }
+  return dims;
+}
 const isFloat = (dt: number) => dt === DataType.FLOAT || dt === DataType.DOUBLE || dt === DataType.FLOAT16;
 
 function make(dims: number[], dataType: number, values?: ArrayLike<number>): ConstTensor {
@@ -221,19 +229,19 @@ export function evalStatic(node: OnnxNode, ins: Array<ConstTensor | null>): Cons
     case 'Transpose':
       return [transposeConst(x, attr<number[]>(node, 'perm', x.dims.map((_, i) => x.dims.length - 1 - i)))];
     case 'Expand': {
-      const shape = Array.from(ins[1]!.data);
+      const shape = checkedShape(Array.from(ins[1]!.data), node);
       return [broadcast(x, make(shape, x.dataType, new Array(size(shape)).fill(0)), node, (a) => a, x.dataType)];
     }
     case 'ConstantOfShape': {
       const v = attr<ConstTensor | null>(node, 'value', null);
-      const dims = Array.from(x.data);
+      const dims = checkedShape(Array.from(x.data), node);
       const out = make(dims, v ? v.dataType : DataType.FLOAT);
       out.data.fill(v ? v.data[0] : 0);
       return [out];
     }
     case 'Range': {
       const [s, l, d] = [ins[0]!.data[0], ins[1]!.data[0], ins[2]!.data[0]];
-      const n = Math.max(Math.ceil((l - s) / d), 0);
+      const n = checkedShape([Math.max(Math.ceil((l - s) / d), 0)], node)[0];
       return [make([n], x.dataType, Array.from({ length: n }, (_, i) => s + i * d))];
     }
     case 'Add': return [broadcast(x, ins[1]!, node, (a, b) => a + b, x.dataType)];
