@@ -9,7 +9,7 @@ import type { Mask } from '../layers/layer.js';
 import { stepValid } from '../layers/mask.js';
 import type { TensorRef } from '../../bindings/index.js';
 import { DataValueError } from '../errors.js';
-import { checkArgument, integer, numbers, optional } from '../options/schema.js';
+import { checkArgument, custom, integer, nullable, numbers, optional, string } from '../options/schema.js';
 
 /** Keras class_weight: class id → weight (missing classes weigh 1), or 'balanced' (computed from the targets). */
 export type ClassWeight = Record<number, number> | 'balanced';
@@ -94,6 +94,11 @@ export function combineWeights(
   y: { data: ArrayLike<number>; shape: number[] } | null, N: number,
   sampleWeight: ArrayLike<number> | null | undefined, classWeight: ClassWeight | null | undefined, where: string,
 ): Float32Array | null {
+  // issue 16: every argument checked before use (public; the training loop passes checked tensors)
+  checkArgument('combineWeights', 'y', y, nullable(custom('targets { data, shape }', (v) => typeof (v as { data?: unknown } | null)?.data === 'object'
+    && (v as { data: unknown }).data !== null && Array.isArray((v as { shape?: unknown }).shape))));
+  checkArgument('combineWeights', 'N', N, integer({ min: 0 }, 'a non-negative integer'));
+  checkArgument('combineWeights', 'where', where, optional(string()));
   if (sampleWeight == null && classWeight == null) return null;
   const w = sampleWeight != null ? checkSampleWeights(sampleWeight, N, where) : new Float32Array(N).fill(1);
   if (classWeight != null) {
