@@ -144,3 +144,36 @@ import { activate1, activate4 } from "./math";
     if (save) store<f32>(p + 2 * H4, n);
   }
 }
+
+// Units [u0, u0 + n) of lstmForwardRow (threads split an inference step by units: assembly/recurrent-cols.ts).
+// z, cPrev, cOut, hOut point at unit u0 of their rows; the gate blocks stay H apart. Each unit gets the very
+// operations of lstmForwardRow when n is a multiple of 4 or u0 + n = H (the same SIMD/scalar boundary), so
+// the bits equal the whole row's.
+@inline export function lstmForwardRowUnits(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, n: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const o = <usize>j << 2;
+      const p = z + o;
+      const gi = activate4(v128.load(p), ract);
+      const gf = activate4(v128.load(p + H4), ract);
+      const gg = activate4(v128.load(p + 2 * H4), act);
+      const go = activate4(v128.load(p + 3 * H4), ract);
+      const c = f32x4.add(f32x4.mul(gf, v128.load(cPrev + o)), f32x4.mul(gi, gg));
+      v128.store(cOut + o, c);
+      v128.store(hOut + o, f32x4.mul(go, activate4(c, act)));
+    }
+  }
+  for (; j < n; j++) {
+    const o = <usize>j << 2;
+    const p = z + o;
+    const gi = activate1(load<f32>(p), ract);
+    const gf = activate1(load<f32>(p + H4), ract);
+    const gg = activate1(load<f32>(p + 2 * H4), act);
+    const go = activate1(load<f32>(p + 3 * H4), ract);
+    const c = gf * load<f32>(cPrev + o) + gi * gg;
+    store<f32>(cOut + o, c);
+    store<f32>(hOut + o, go * activate1(c, act));
+  }
+}
