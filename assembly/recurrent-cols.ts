@@ -11,7 +11,7 @@
 //
 // Bits: every gate column is summed by the same gemmPacked micro-kernels over the same k order, the input
 // projection over the same row blocks (Tc steps at a time, as lstm_infer), and each unit's pointwise maths
-// is lstmForwardRow's (lstmForwardRowUnits): identical to lstm_infer for any split. Needs H % 32 == 0 and
+// is lstmForwardRow's (lstmForwardRowUnits, shared with fused-rnn/infer's threaded stream): identical to lstm_infer for any split. Needs H % 32 == 0 and
 // u0, u1 multiples of 32 (every gate's range is whole panels) and work != 0 (the packed layout).
 // Legend: T steps, B batch, D input width, H units, G = 4H.
 
@@ -19,10 +19,7 @@ import { gemmPacked, packPanels } from "./packed-gemm";
 import { biasAddStrided } from "./gemm-core";
 import { FLAG_REVERSE, stepTime, rowState, stateRunEnd, ROW_LEADING, ROW_CARRY, copyRow, zeroRow } from "./recurrent-core";
 import { lstmForwardRowUnits } from "./recurrent-rows";
-
-// flags bit: work already holds W and U packed by an earlier call (the inference workspace cache; the
-// same bit as recurrent-packed.ts FLAG_PREPACKED): step 0 skips packing.
-const FLAG_PREPACKED: i32 = 64;
+import { FLAG_PREPACKED } from "./recurrent-packed";
 
 // Floats of projected gates kept at once: must equal lstm.ts's PROJECT_FLOATS (same chunks, same row blocks).
 const PROJECT_FLOATS: i32 = 1 << 16;
@@ -85,8 +82,8 @@ export function lstm_infer_units(
         gemmPacked(st + (<usize>j0 << 2), G, hp, H, Up + (<usize>j0 * <usize>H << 2), B, n, H, b0, b1, 1, odd);
       }
       for (let r = b0; r < b1; r++) {
-        const cr = c + <usize>r * rowH + uo;
-        lstmForwardRowUnits(st + <usize>r * rowG + uo, cr, cr, hn + <usize>r * rowH + uo, H, n, activation, recurrentActivation);
+        const cr = c + <usize>r * rowH;
+        lstmForwardRowUnits(st + <usize>r * rowG, cr, cr, hn + <usize>r * rowH, H, u0, u1, activation, recurrentActivation);
       }
     }
     b0 = b1;

@@ -145,15 +145,15 @@ import { activate1, activate4 } from "./math";
   }
 }
 
-// Units [u0, u0 + n) of lstmForwardRow (threads split an inference step by units: assembly/recurrent-cols.ts).
-// z, cPrev, cOut, hOut point at unit u0 of their rows; the gate blocks stay H apart. Each unit gets the very
-// operations of lstmForwardRow when n is a multiple of 4 or u0 + n = H (the same SIMD/scalar boundary), so
-// the bits equal the whole row's.
-@inline export function lstmForwardRowUnits(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, n: i32, act: i32, ract: i32): void {
+// ---- Unit ranges (threaded streaming, infer-recurrent.ts infer_lstm_units): one thread's units [j0, j1)
+
+// lstmForwardRow on units [j0, j1) only (j0 a multiple of 4: the same SIMD / scalar split of the units as
+// the whole row, hence the same bits), nothing saved; z, cPrev, cOut, hOut are the whole row's pointers.
+@inline export function lstmForwardRowUnits(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
   const H4 = <usize>H << 2;
-  let j = 0;
+  let j = j0;
   if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= n; j += 4) {
+    for (; j + 4 <= j1; j += 4) {
       const o = <usize>j << 2;
       const p = z + o;
       const gi = activate4(v128.load(p), ract);
@@ -165,7 +165,7 @@ import { activate1, activate4 } from "./math";
       v128.store(hOut + o, f32x4.mul(go, activate4(c, act)));
     }
   }
-  for (; j < n; j++) {
+  for (; j < j1; j++) {
     const o = <usize>j << 2;
     const p = z + o;
     const gi = activate1(load<f32>(p), ract);
