@@ -12,7 +12,7 @@
 
 import { activate1, activate4 } from "./math";
 import { biasAddStrided } from "./gemm-core";
-import { lstmForwardRow, gruForwardRowAfter, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
+import { lstmForwardRowUnits, gruForwardRowAfter, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
 import { gemmPacked, packPanels } from "./packed-gemm";
 import { FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_RESET_AFTER, stepTime, isValid, runEnd, copyRow } from "./recurrent-core";
 import { gemmQ8 } from "./quant-gemm";
@@ -46,6 +46,13 @@ let stepParity: bool = false;
 
 // ---- LSTM ([i | f | g | o], Keras); the rows are recurrent-rows.ts lstmForwardRow (c updated in place)
 
+// One row's units [j0, j1) (lstmForwardRowUnits: lstmForwardRow's operations, nothing saved), c in place.
+// Not inlined: infer_lstm (all units) and infer_lstm_units (a thread's units) share this one copy of the
+// activations, which keeps the embedded module small (the fused-rnn/infer bundle bar).
+function __lstmRow(z: usize, c: usize, hOut: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
+  lstmForwardRowUnits(z, c, c, hOut, H, j0, j1, act, ract);
+}
+
 /**
  * LSTM over T steps with packed weights. h, c (B, H) state in/out; y (T, B, H) or 0; scratch (B, 4H);
  * x (T, B, D); Wp: W (D, 4H) packed, Ws its column scales (int8) or 0 (f32); Up, Us likewise for U (H, 4H);
@@ -70,7 +77,7 @@ export function infer_lstm(
         __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp, back);
         for (let r = b0; r < b1; r++) {
           const rh = <usize>r * <usize>H << 2;
-          lstmForwardRow(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, h + rh, H, activation, recurrentActivation, false);
+          __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, h + rh, H, 0, H, activation, recurrentActivation);
         }
       }
       b0 = b1;
@@ -163,5 +170,56 @@ export function infer_simple_rnn(
       b0 = b1;
     }
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
+  }
+}
+
+// ---- Threaded streaming (bindings/infer-threads.ts): one thread's share of an LSTM step, split by UNITS
+
+// Flips on every call of this instance, as stepParity (a helper's instance has its own): the panels a
+// thread read last, still in its L2, are the first it reads again.
+let unitsParity: bool = false;
+
+/**
+ * One thread's share of ONE LSTM step (T = 1) with f32 panels: units [u0, u1) (multiples of 32, the panel
+ * width, so that each gate's column range [g·H + u0, g·H + u1) is a run of whole panels; H % 32 == 0).
+ * For each gate g: scratch[:, cols] = x·W[:, cols] + b[cols], then += h·U[:, cols] (the valid rows), then
+ * the pointwise rows of units [u0, u1): c updated in place, the new h written to hOut (B, H), NOT to h,
+ * which the other threads are still reading for their products; masked rows copy h into hOut. The caller
+ * copies hOut into h once every share is done. Every column is the same panel sum as infer_lstm's, and the
+ * rows are lstmForwardRow's operations on a unit range, so the result is bit-identical to a one-step
+ * infer_lstm whatever the split (tested).
+ */
+export function infer_lstm_units(
+  hOut: usize, h: usize, c: usize, scratch: usize, x: usize, Wp: usize, Up: usize, b: usize, lengths: usize,
+  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = H << 2, n = u1 - u0;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  unitsParity = !unitsParity;
+  const back = unitsParity;
+  for (let g = 0; g < 4; g++) {
+    const col = g * H + u0;
+    gemmPacked(scratch + (<usize>col << 2), G, x, D, Wp + (<usize>col * <usize>D << 2), B, n, D, 0, B, 0, back);
+    biasAddStrided(scratch + (<usize>col << 2), G, b + (<usize>col << 2), B, n);
+  }
+  let b0 = 0;
+  while (b0 < B) {
+    const b1 = runEnd(lengths, b0, B, 0, 1, left);
+    if (isValid(lengths, b0, 0, 1, left)) {
+      for (let g = 0; g < 4; g++) {
+        const col = g * H + u0;
+        gemmPacked(scratch + (<usize>col << 2), G, h, H, Up + (<usize>col * <usize>H << 2), B, n, H, b0, b1, 1, back);
+      }
+      for (let r = b0; r < b1; r++) {
+        const rh = <usize>r * <usize>H << 2;
+        __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, hOut + rh, H, u0, u1, activation, recurrentActivation);
+      }
+    } else {
+      for (let r = b0; r < b1; r++) {
+        const o = (<usize>r * <usize>H + <usize>u0) << 2;
+        copyRow(hOut + o, h + o, n);
+      }
+    }
+    b0 = b1;
   }
 }

@@ -144,3 +144,36 @@ import { activate1, activate4 } from "./math";
     if (save) store<f32>(p + 2 * H4, n);
   }
 }
+
+// ---- Unit ranges (threaded streaming, infer-recurrent.ts infer_lstm_units): one thread's units [j0, j1)
+
+// lstmForwardRow on units [j0, j1) only (j0 a multiple of 4: the same SIMD / scalar split of the units as
+// the whole row, hence the same bits), nothing saved; z, cPrev, cOut, hOut are the whole row's pointers.
+@inline export function lstmForwardRowUnits(z: usize, cPrev: usize, cOut: usize, hOut: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = j0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= j1; j += 4) {
+      const o = <usize>j << 2;
+      const p = z + o;
+      const gi = activate4(v128.load(p), ract);
+      const gf = activate4(v128.load(p + H4), ract);
+      const gg = activate4(v128.load(p + 2 * H4), act);
+      const go = activate4(v128.load(p + 3 * H4), ract);
+      const c = f32x4.add(f32x4.mul(gf, v128.load(cPrev + o)), f32x4.mul(gi, gg));
+      v128.store(cOut + o, c);
+      v128.store(hOut + o, f32x4.mul(go, activate4(c, act)));
+    }
+  }
+  for (; j < j1; j++) {
+    const o = <usize>j << 2;
+    const p = z + o;
+    const gi = activate1(load<f32>(p), ract);
+    const gf = activate1(load<f32>(p + H4), ract);
+    const gg = activate1(load<f32>(p + 2 * H4), act);
+    const go = activate1(load<f32>(p + 3 * H4), ract);
+    const c = gf * load<f32>(cPrev + o) + gi * gg;
+    store<f32>(cOut + o, c);
+    store<f32>(hOut + o, go * activate1(c, act));
+  }
+}

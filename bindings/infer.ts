@@ -28,6 +28,16 @@ export interface InferRaw {
   quant_packed_bytes(K: number, N: number): number;
   embedding_q8_forward(y: Ptr, ids: Ptr, q: Ptr, s: Ptr, T: number, B: number, E: number, maskZero: number): void;
   dense_q8_forward(y: Ptr, x: Ptr, P: Ptr, s: Ptr, b: Ptr, N: number, D: number, U: number, ldy: number, act: number, qtmp: Ptr): void;
+  infer_lstm_units(hOut: Ptr, h: Ptr, c: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Up: Ptr, b: Ptr, lengths: Ptr,
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
+}
+
+/** The helper threads of threaded streaming steps (bindings/infer-threads.ts): `size` threads in all. */
+export interface InferThreads {
+  readonly size: number;
+  /** Runs jobs[i] (the 17 arguments of infer_lstm_units) on helper i and `own` here; returns when all are done. */
+  run(jobs: readonly Float64Array[], own: () => void): void;
+  dispose(): void;
 }
 
 /** Flags of the recurrent ABI (docs/recurrent-abi.md). */
@@ -44,6 +54,14 @@ export interface InferLoadOptions extends ArenaOptions {
   variant?: 'simd' | 'scalar' | 'auto';
   /** The module to load instead (bytes, Module, URL, path in Node, Response): e.g. where the scalar file is served. */
   wasm?: BufferSource | WebAssembly.Module | URL | string | Response;
+  /**
+   * Threads for streaming steps (default 1): with N > 1, N - 1 helper threads share the wasm memory and each
+   * LSTM step (float32 weights, units a multiple of 32) is split by units across the N threads; results are
+   * bit-identical to one thread. Falls back to 1 thread with a one-line warning where SharedArrayBuffer or
+   * blocking is not available (a browser's main thread, a page that is not cross-origin isolated).
+   * `kernels.dispose()` (or `model.dispose()`) ends the helpers; idle helpers never keep Node alive.
+   */
+  threads?: number;
 }
 
 /** The instantiated inference module: its memory, raw exports and the build that runs. */
@@ -53,6 +71,10 @@ export interface InferKernels {
   readonly variant: 'simd' | 'scalar';
   /** Throws KernelArgumentError unless [ptr, ptr + bytes) lies in memory and ptr is 4-byte aligned. */
   check(kernel: string, name: string, ptr: Ptr, bytes: number): void;
+  /** The step helpers when the kernels run on more than one thread (options.threads), else null. */
+  readonly threads: InferThreads | null;
+  /** Ends the helper threads, if any (idempotent); threaded steps throw afterwards. */
+  dispose(): void;
 }
 
 function decodeBase64(text: string): Uint8Array {
@@ -89,15 +111,26 @@ export async function loadInferKernels(options: InferLoadOptions = {}): Promise<
   }
   // The scalar build is not embedded: it sits next to the bundle (dist/*/infer-scalar.wasm) unless given.
   const source = options.wasm ?? (variant === 'simd' ? decodeBase64(inferRelease) : new URL('./infer-scalar.wasm', import.meta.url));
-  const module = await compile(source);
-  const arena = new Arena(options);
-  const abort = () => { throw new FusedRnnError('wasm kernel assertion failed'); };
-  const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
-  const raw = instance.exports as unknown as InferRaw;
-  arena.reserveBelow(raw.heap_base());
+  const n = options.threads ?? 1;
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new FusedRnnError(`loadInferKernels: threads must be an integer in [1, 64], got ${String(options.threads)}`);
+  // Threads: loaded on demand, so the one-thread bundle does not carry the helpers (issue 20 size bar).
+  const shared = n > 1 ? await (await import('./infer-threads.js')).loadSharedInfer(source, n, options) : null;
+  let raw: InferRaw, arena: Arena;
+  if (shared) {
+    ({ arena } = shared);
+    raw = shared.exports as unknown as InferRaw;
+  } else {
+    const module = await compile(source);
+    arena = new Arena(options);
+    const abort = () => { throw new FusedRnnError('wasm kernel assertion failed'); };
+    const instance = await WebAssembly.instantiate(module, { env: { memory: arena.memory, abort } });
+    raw = instance.exports as unknown as InferRaw;
+    arena.reserveBelow(raw.heap_base());
+  }
   const check = (kernel: string, name: string, ptr: Ptr, bytes: number): void => {
     if (!Number.isInteger(ptr) || ptr % 4 !== 0 || ptr < arena.base) throw new KernelArgumentError(kernel, name, ptr, `is not a 4-byte aligned pointer at or above ${arena.base}`);
     if (ptr + bytes > arena.byteLength) throw new KernelArgumentError(kernel, name, ptr, `+ ${bytes} bytes lies outside memory (${arena.byteLength} bytes)`);
   };
-  return { raw, arena, variant, check };
+  const threads = shared ? shared.threads : null;
+  return { raw, arena, variant, check, threads, dispose: () => threads?.dispose() };
 }

@@ -268,6 +268,21 @@ export class InferRecurrent extends InferLayer {
     if (this.className === 'LSTM') {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
+      // Threads (loadInferKernels({ threads })): units split in runs of whole 32-column panels, f32 weights.
+      const shares = k.threads && W.S === 0 && U.S === 0 && H % 32 === 0 ? Math.min(k.threads.size, H / 32) : 1;
+      if (shares > 1) {
+        const pool = k.threads!, panels = H / 32, n = B * H;
+        const range = (i: number) => [Math.round((i * panels) / shares) * 32, Math.round(((i + 1) * panels) / shares) * 32];
+        const args = (i: number) => [y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, ...range(i), flags, act, ract] as const;
+        const jobs = Array.from({ length: shares - 1 }, (_, i) => Float64Array.from(args(i + 1)));
+        const [u0, u1] = range(0);
+        const own = () => raw.infer_lstm_units(y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, u0, u1, flags, act, ract);
+        // Every share writes its units of the new h into y (h is still being read by the others), then h = y.
+        run = () => {
+          pool.run(jobs, own);
+          raw.copy(h, y, n);
+        };
+      }
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
     } else {

@@ -38,8 +38,14 @@ export interface InferPrediction {
 export async function loadInferenceModel(source: InferSource, options: InferModelOptions = {}): Promise<InferenceModel> {
   checkOptions('loadInferenceModel', options); // issue 16: null or non-object options are an OptionError
   const cp = await readStoredCheckpoint(source);
+  const own = !options.kernels;
   const kernels = options.kernels ?? (await loadInferKernels(options));
-  return new InferenceModel(cp, kernels, options.weights ?? 'auto');
+  try {
+    return new InferenceModel(cp, kernels, options.weights ?? 'auto', own);
+  } catch (e) {
+    if (own) kernels.dispose();
+    throw e;
+  }
 }
 
 /** The Keras softmax of the training library's predict (same operations, so the same bits). */
@@ -67,7 +73,8 @@ export class InferenceModel implements StreamHost {
   readonly outputShape: Array<number | null>;
   private readonly unsupportedStreaming: string | null = null;
 
-  constructor(cp: StoredCheckpoint, kernels: InferKernels, weights: 'auto' | InferWeights) {
+  /** ownsKernels: dispose() ends the kernels' helper threads (they were loaded for this model). */
+  constructor(cp: StoredCheckpoint, kernels: InferKernels, weights: 'auto' | InferWeights, private readonly ownsKernels = false) {
     const spec = cp.manifest.model as { className: string; config: SequentialConfig['config'] };
     if (spec.className !== 'Sequential') {
       throw new ConfigError(`${cp.name}: a ${spec.className} model (functional API) is not supported by fused-rnn/infer, only Sequential models; load it with the full library: import { loadModel } from 'fused-rnn'`);
@@ -250,5 +257,13 @@ export class InferenceModel implements StreamHost {
   stream(options: InferStreamOptions = {}): ModelStream {
     if (this.unsupportedStreaming) throw new ConfigError(`InferenceModel "${this.name}": cannot stream: ${this.unsupportedStreaming}`);
     return new ModelStream(this, options);
+  }
+
+  /**
+   * Ends the helper threads of `loadInferenceModel(source, { threads })` (kernels passed in through
+   * options.kernels are the caller's: `kernels.dispose()`). Threaded steps throw afterwards. Idempotent.
+   */
+  dispose(): void {
+    if (this.ownsKernels) this.kernels.dispose();
   }
 }

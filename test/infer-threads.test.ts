@@ -1,0 +1,199 @@
+// fused-rnn/infer on several threads (issue 20: loadInferenceModel(source, { threads: 2 })): each LSTM
+// streaming step is split by units between the caller and a helper thread on the same shared wasm memory.
+// The outputs and the state must be BIT-IDENTICAL to the one-thread stream and to predict, for every split
+// the layer takes (one panel each, uneven, masked rows, B > 1, stacked layers, int8 and non-LSTM layers that
+// stay on one thread); also the fallback to one thread with a one-line warning, bad options, dispose(), and
+// that Node exits with idle helpers that were never disposed.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
+import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
+import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
+
+let k: Kernels;
+let one: InferKernels;
+let two: InferKernels;
+test.before(async () => {
+  k = await loadKernels({ variant: 'simd' });
+  one = await loadInferKernels();
+  two = await loadInferKernels({ threads: 2 });
+});
+test.after(() => two.dispose());
+
+const same = (label: string, got: Float32Array, want: Float32Array) => {
+  assert.is(got.length, want.length, `${label}: length`);
+  for (let i = 0; i < got.length; i++) {
+    if (!Object.is(got[i], want[i])) assert.unreachable(`${label}: element ${i} differs: ${got[i]} vs ${want[i]} (not bit-identical)`);
+  }
+};
+function rng(seed: number) {
+  let s = seed >>> 0;
+  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
+}
+const floats = (N: number, T: number, D: number, seed: number) => {
+  const r = rng(seed);
+  return Array.from({ length: N }, () => Array.from({ length: T }, () => Array.from({ length: D }, () => r() * 2 - 1)));
+};
+const V = 11;
+// Right-padded token ids of different lengths: steps where some rows are masked (they carry the state) and
+// others are not, so the split kernel sees runs of valid and masked rows.
+const rightPadded = (N: number, T: number, seed: number) => {
+  const r = rng(seed);
+  return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 3 + ((n * 2) % (T - 2)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
+};
+
+interface Case { name: string; make: () => Sequential; x: number[][] | number[][][]; weights?: 'int8'; shares: number }
+const cases: Case[] = [
+  { name: 'LSTM(64): one panel per thread, B = 1', make: () => new Sequential([new LSTM({ units: 64, inputShape: [null, 5] })], { seed: 1, kernels: k }), x: floats(1, 9, 5, 1), shares: 2 },
+  { name: 'LSTM(96): uneven split (32 | 64), B = 3 → Dense(softmax)', make: () => new Sequential([new LSTM({ units: 96, returnSequences: true, inputShape: [null, 7] }), new Dense({ units: 4, activation: 'softmax' })], { seed: 2, kernels: k }), x: floats(3, 8, 7, 2), shares: 2 },
+  {
+    name: 'Embedding(maskZero, right-padded) → LSTM(64, seq) → GRU(32) → Dense(sigmoid), B = 5',
+    make: () => new Sequential([new Embedding({ inputDim: V, outputDim: 6, maskZero: true, inputShape: [10] }), new LSTM({ units: 64, returnSequences: true, recurrentActivation: 'hard_sigmoid' }), new GRU({ units: 32 }), new Dense({ units: 1, activation: 'sigmoid' })], { seed: 3, kernels: k }),
+    x: rightPadded(5, 10, 3), shares: 2,
+  },
+  { name: 'stacked LSTM(128) → LSTM(64), B = 6 (6 rows: 4-row tiles and single rows)', make: () => new Sequential([new LSTM({ units: 128, returnSequences: true, inputShape: [null, 4] }), new LSTM({ units: 64 })], { seed: 4, kernels: k }), x: floats(6, 6, 4, 4), shares: 2 },
+  { name: 'LSTM(40): units not a multiple of 32 stay on one thread', make: () => new Sequential([new LSTM({ units: 40, inputShape: [null, 3] })], { seed: 5, kernels: k }), x: floats(2, 5, 3, 5), shares: 1 },
+  { name: 'LSTM(64) int8 weights stay on one thread', make: () => new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 6, kernels: k }), x: floats(2, 5, 3, 6), weights: 'int8', shares: 1 },
+  { name: 'GRU(64) and SimpleRNN(64) stay on one thread', make: () => new Sequential([new GRU({ units: 64, returnSequences: true, inputShape: [null, 3] }), new SimpleRNN({ units: 64 })], { seed: 7, kernels: k }), x: floats(2, 5, 3, 7), shares: 1 },
+];
+
+// Whether a stream's steps go through the helper: count the jobs the kernels' thread pool runs.
+function countJobs(kernels: InferKernels): { jobs: number; restore: () => void } {
+  const pool = kernels.threads!, run = pool.run.bind(pool), counter = { jobs: 0, restore: () => { pool.run = run; } };
+  pool.run = (jobs, own) => { counter.jobs += jobs.length; run(jobs, own); };
+  return counter;
+}
+
+for (const c of cases) {
+  test(`2 threads: stream steps bit-identical to 1 thread and to predict (${c.name})`, async () => {
+    const m = c.make();
+    await m.predict(c.x); // builds it
+    const bytes = saveModelToBytes(m);
+    const opts = c.weights ? { weights: c.weights } : {};
+    const m1: InferenceModel = await loadInferenceModel(bytes, { ...opts, kernels: one });
+    const m2: InferenceModel = await loadInferenceModel(bytes, { ...opts, kernels: two });
+    const N = c.x.length, T = c.x[0].length;
+    const full = await m1.predict(c.x, { batchSize: N });
+    same(`${c.name}: predict on the threaded kernels`, (await m2.predict(c.x, { batchSize: N })).data, full.data);
+    const s1 = m1.stream({ batchSize: N }), s2 = m2.stream({ batchSize: N });
+    const jobs = countJobs(two);
+    try {
+      for (let t = 0; t < T; t++) {
+        const xt = c.x.map((row) => row[t]) as number[] | number[][];
+        same(`${c.name}: step ${t}`, s2.step(xt), s1.step(xt));
+        const st1 = s1.state, st2 = s2.state;
+        st1.forEach((st, i) => { same(`${c.name}: h of ${st.layer} at ${t}`, st2[i].h, st.h); if (st.c) same(`${c.name}: c of ${st.layer} at ${t}`, st2[i].c!, st.c); });
+      }
+    } finally {
+      jobs.restore();
+    }
+    const lstms = m2.layers.filter((l) => l.className === 'LSTM').length;
+    assert.is(jobs.jobs, c.shares > 1 ? T * lstms : 0, 'steps that went through the helper');
+    // Predict of the whole sequence equals the last step's output (sequence outputs: the last time step).
+    const C = full.shape[full.shape.length - 1];
+    s2.reset();
+    let last: Float32Array = new Float32Array(0);
+    for (let t = 0; t < T; t++) last = s2.step(c.x.map((row) => row[t]) as number[] | number[][]);
+    const want = full.shape.length === 3 ? Float32Array.from({ length: N * C }, (_, i) => full.data[(Math.floor(i / C) * T + T - 1) * C + (i % C)]) : full.data;
+    same(`${c.name}: last step vs predict`, last, want);
+  });
+}
+
+test('2 threads: stepMany, reset and state set/get interleave with threaded steps, same bits', async () => {
+  const m = new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 8, kernels: k });
+  const x = floats(2, 8, 3, 8);
+  await m.predict(x);
+  const bytes = saveModelToBytes(m);
+  const s1 = (await loadInferenceModel(bytes, { kernels: one })).stream({ batchSize: 2 });
+  const s2 = (await loadInferenceModel(bytes, { kernels: two })).stream({ batchSize: 2 });
+  same('stepMany', s2.stepMany(x.map((r) => r.slice(0, 3))).data, s1.stepMany(x.map((r) => r.slice(0, 3))).data);
+  const saved = s2.state;
+  for (let t = 3; t < 8; t++) same(`step ${t}`, s2.step(x.map((r) => r[t])), s1.step(x.map((r) => r[t])));
+  s2.state = saved;
+  s1.reset();
+  s1.stepMany(x.map((r) => r.slice(0, 3)));
+  for (let t = 3; t < 8; t++) same(`step ${t} after state set`, s2.step(x.map((r) => r[t])), s1.step(x.map((r) => r[t])));
+});
+
+async function lstm64(seed: number): Promise<Uint8Array> {
+  const m = new Sequential([new LSTM({ units: 64, inputShape: [null, 2] })], { seed, kernels: k });
+  await m.predict([[[0, 0]]]);
+  return saveModelToBytes(m);
+}
+
+test('threads option: bad values are typed errors; no SharedArrayBuffer or a browser main thread: 1 thread, one-line warning', async () => {
+  for (const bad of [0, 1.5, -2, '2', 65]) {
+    try {
+      await loadInferKernels({ threads: bad as number });
+      assert.unreachable(`threads ${String(bad)} was accepted`);
+    } catch (e) {
+      assert.instance(e, FusedRnnError);
+      assert.match((e as Error).message, /threads must be an integer/);
+    }
+  }
+  const warnings: string[] = [];
+  const warn = console.warn;
+  console.warn = (...m: unknown[]) => void warnings.push(m.join(' '));
+  const g = globalThis as Record<string, unknown>;
+  const sab = g.SharedArrayBuffer;
+  try {
+    delete g.SharedArrayBuffer;
+    const a = await loadInferKernels({ threads: 2 });
+    assert.is(a.threads, null);
+    assert.is(warnings.length, 1);
+    assert.match(warnings[0], /1 thread instead of 2: SharedArrayBuffer is not available/);
+    assert.not.match(warnings[0], /\n/);
+    g.SharedArrayBuffer = sab;
+    g.window = {};
+    g.document = {};
+    const b = await loadInferKernels({ threads: 2 });
+    assert.is(b.threads, null);
+    assert.match(warnings[1], /main thread cannot block in Atomics\.wait/);
+    // Still streams (one thread), same bits.
+    delete g.window;
+    delete g.document;
+    const bytes = await lstm64(9);
+    const xt = [0.5, -0.25];
+    same('fallback', (await loadInferenceModel(bytes, { kernels: b })).stream().step(xt), (await loadInferenceModel(bytes, { kernels: one })).stream().step(xt));
+  } finally {
+    g.SharedArrayBuffer = sab;
+    delete g.window;
+    delete g.document;
+    console.warn = warn;
+  }
+});
+
+test('model.dispose() ends the helper: later threaded steps throw; idempotent', async () => {
+  const bytes = await lstm64(10);
+  const m = await loadInferenceModel(bytes, { threads: 2 });
+  assert.ok(m.kernels.threads && m.kernels.threads.size === 2);
+  const s = m.stream();
+  s.step([1, 2]);
+  m.dispose();
+  m.dispose();
+  try {
+    s.step([1, 2]);
+    assert.unreachable('a threaded step ran after dispose');
+  } catch (e) {
+    assert.instance(e, FusedRnnError);
+    assert.match((e as Error).message, /disposed/);
+  }
+});
+
+test('Node exits with an idle, never-disposed helper (unref)', () => {
+  const script = `import { loadInferenceModel } from ${JSON.stringify(new URL('../src/infer/index.ts', import.meta.url).href)};
+import { LSTM, Sequential, saveModelToBytes } from ${JSON.stringify(new URL('../src/index.ts', import.meta.url).href)};
+const net = new Sequential([new LSTM({ units: 64, inputShape: [null, 2] })], { seed: 1 });
+await net.predict([[[0, 0]]]);
+const bytes = saveModelToBytes(net);
+const m = await loadInferenceModel(bytes, { threads: 2 });
+const s = m.stream();
+s.step([1, 2]);
+console.log('done', m.kernels.threads.size);`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60000 });
+  assert.is(r.signal, null, `the process hung (killed by ${r.signal}); stderr: ${r.stderr}`);
+  assert.is(r.status, 0, r.stderr);
+  assert.match(r.stdout, /done 2/);
+});
+
+test.run();
