@@ -3,8 +3,12 @@
 // validated before a share ever runs, and src/ keeps its synchronous calls.
 //
 // What is split, and why it stays bit-identical to one thread (the 'simd' and 'scalar' builds):
-// - lstm_forward / lstm_infer: batch rows (every sequence is independent; a row's sums do not depend on
-//   which rows share a GEMM call). W and U are packed first (split by panel columns), then shared read-only.
+// - lstm_forward: batch rows (every sequence is independent; a row's sums do not depend on which rows share
+//   a GEMM call). W and U are packed first (split by panel columns), then shared read-only.
+// - lstm_infer: by UNITS where that pays (inferSplit below; assembly/recurrent-cols.ts): thread i owns
+//   hidden units [u0, u1) (multiples of 32), packs and keeps its panels of W and U in its own L2, projects
+//   and steps its gate columns, and the threads meet at a barrier between steps (a stepped pool job). Each
+//   column's sums are the one-thread kernel's. Otherwise by batch rows, as lstm_forward.
 // - lstm_backward: phase 1 the sequential sweep by batch rows; then x and hPrev transposed once into a
 //   shared temporary (threads take halves of the T·B rows; before, every thread transposed all of them for
 //   its columns); phase 2 the weight gradients by COLUMNS of dW, dU, db (each column still sums all T·B
@@ -28,11 +32,41 @@ import type { ThreadPool } from './pool.js';
 export const THREAD_KERNELS = [
   'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
   'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows', 'adam_update', 'adamw_update',
-  'recurrent_pack_weights_part',
+  'recurrent_pack_weights_part', 'lstm_infer_units',
   'recurrent_transpose_inputs_part', 'recurrent_weight_gradients_cols',
 ] as const;
-const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11, PACK = 12;
-const TRANSPOSE_IN = 13, WGRAD_COLS = 14;
+const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11, PACK = 12, INFER_UNITS = 13;
+const TRANSPOSE_IN = 14, WGRAD_COLS = 15;
+
+/** How a threaded lstm_infer call is split: by batch rows or by units (see inferSplit). */
+export type InferSplit = 'rows' | 'units';
+
+/**
+ * Pins the split of threaded lstm_infer calls ('auto': inferSplit decides). For tests and benchmarks that
+ * compare the two splits on one shape; a pinned 'units' still needs what units need (else rows).
+ */
+export const inferSplitOverride: { mode: 'auto' | InferSplit } = { mode: 'auto' };
+
+/**
+ * The split of an lstm_infer call on `threads` threads, as measured (docs/performance.md "Threads"; Node 24,
+ * 2-core Zen 5, relaxed build, T = 64, D = 64): units only for B = 1, where rows cannot split at all, and
+ * only when a thread's share of a step is at least ~1e5 flops (8·H·H/threads; H ≥ 160 on 2 threads): the
+ * barrier costs ~1 µs per step, so LSTM(128) B1 gained 1.01–1.08× and LSTM(96) lost (0.87×), while
+ * LSTM(160) gained 1.18×, LSTM(256) 1.38–1.53× and LSTM(512) 1.68×. From B = 2 on the row split is as
+ * fast or faster (B = 8 / 32 at H = 256: units 0.96× / 0.93× of rows; they only tie at H = 512): each
+ * thread's rows run the whole sequence without meeting the other, while a barrier per step makes every
+ * step wait for the slower thread. (In the units split U stays in L2, but at B ≥ 2 the row split's U
+ * stream from L3 is already hidden behind B rows of compute per panel.)
+ */
+export function inferSplit(T: number, B: number, D: number, H: number, threads: number, packed: boolean): InferSplit {
+  void T; void D;
+  return unitsPossible(H, threads, packed) && B === 1 && (8 * H * H) / threads >= 1e5 ? 'units' : 'rows';
+}
+
+/** Whether the units split can run: packed weights, H a multiple of 32 (whole panels per gate), two panels or more. */
+function unitsPossible(H: number, threads: number, packed: boolean): boolean {
+  return packed && H % 32 === 0 && H >= 64 && threads >= 2;
+}
 
 /**
  * An optimizer step costs about as much per parameter as 32 GEMM flops (Adam: ~0.6 ns per element, memory
@@ -48,6 +82,7 @@ export interface ThreadRaw {
   lstm_forward_rows(...args: number[]): void;
   lstm_backward_rows(...args: number[]): void;
   lstm_infer_rows(...args: number[]): void;
+  lstm_infer_units(...args: number[]): void;
   recurrent_weight_gradients_part(...args: number[]): void;
   recurrent_transpose_inputs_part(xt: number, x: number, hPrev: number, TB: number, D: number, H: number, k0: number, k1: number): void;
   recurrent_weight_gradients_cols(...args: number[]): void;
@@ -73,7 +108,8 @@ export function splitRange(lo: number, hi: number, n: number, align: number): Ar
   return out;
 }
 
-const FLAG_REVERSE = 1, FLAG_ACCUMULATE_DX = 4;
+// FLAG_PREPACKED: an inference kernel's `work` already holds W and U packed (the caller's cached panels).
+const FLAG_REVERSE = 1, FLAG_ACCUMULATE_DX = 4, FLAG_PREPACKED = 64;
 
 /** `raw` with the LSTM and GEMM entry points split over `pool` (the pool's helpers share `arena.memory`). */
 export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena: Arena, minFlops = MIN_FLOPS): RawKernels {
@@ -96,10 +132,33 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     pool.run(FWD, rows(B).map(([r0, r1]) => [h, c, gates, x, W, U, b, lengths, work, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_forward_rows);
   };
 
+  // By units: the second state buffer h2 (B, H) goes above every argument of the call (as the checked
+  // layer's temporaries do); T odd ends with one more call that copies the final state from h2 into h.
+  const inferUnits: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
+    const G = 4 * H;
+    const mark = arena.mark();
+    try {
+      const ends = [y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
+        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B];
+      const high = Math.max(...ends);
+      if (high > arena.top) arena.allocBytes(high - arena.top);
+      const h2 = arena.allocBytes(4 * B * H);
+      const shares = splitRange(0, H, n, 32).map(([u0, u1]) => [y, h, h2, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, u0, u1]);
+      pool.runStepped(INFER_UNITS, shares, T + (T & 1), raw.lstm_infer_units);
+    } finally {
+      arena.release(mark);
+    }
+  };
+
   const lstm_infer: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
     const G = 4 * H;
-    if (B < 2 || 2 * T * B * (D + H) * G < minFlops) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
-    if (work !== 0) pack(work, W, U, D, H, G);
+    if (2 * T * B * (D + H) * G < minFlops) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    const mode = inferSplitOverride.mode;
+    if (mode === 'rows' ? false : mode === 'units' ? unitsPossible(H, n, work !== 0) : inferSplit(T, B, D, H, n, work !== 0) === 'units') {
+      return inferUnits(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    }
+    if (B < 2) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    if (work !== 0 && (flags & FLAG_PREPACKED) === 0) pack(work, W, U, D, H, G);
     pool.run(INFER, rows(B).map(([r0, r1]) => [y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
   };
 
