@@ -21,6 +21,7 @@ import {
 } from "./recurrent-core";
 import { gemmPacked, packPanels } from "./packed-gemm";
 import { gruForwardRowAfter, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
+import { mustPack } from "./recurrent-packed";
 
 // ---- pointwise rows: the forward ones are in recurrent-rows.ts (shared with infer-recurrent.ts).
 
@@ -396,7 +397,8 @@ export function gru_backward(
 /**
  * Inference-only forward: saves nothing for backward. h (B, H): the initial state in, the final state out.
  * y (T, B, H): the output at every time (0 = last output only, which is h). scratch (T, B, 4H): the input
- * projection and per-step products. Same lengths, flags and activations as gru_forward.
+ * projection and per-step products. work ((D + H)·3H floats, or 0): the packed panels (__packGru), by this call
+ * or (FLAG_PREPACKED) an earlier one. Same lengths, flags and activations as gru_forward.
  */
 export function gru_infer(
   y: usize, h: usize, scratch: usize, work: usize,
@@ -407,7 +409,8 @@ export function gru_infer(
   const reverse = (flags & FLAG_REVERSE) != 0;
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
   const brn = b + (<usize>(5 * H) << 2);
-  const Pzr = __packGru(work, W, U, D, H);
+  // FLAG_PREPACKED (recurrent-packed.ts): work already holds the panels (the caller's cache), U_zr's after W's.
+  const Pzr = mustPack(work, flags) ? __packGru(work, W, U, D, H) : work == 0 ? 0 : work + (<usize>D * <usize>(3 * H) << 2);
   // As lstm_infer: hoisted projection unpacked; packed, step by step into the first B rows of scratch.
   if (Pzr == 0) __project(scratch, x, W, 0, b, T * B, D, H, resetAfter);
   for (let k = 0; k < T; k++) {

@@ -16,3 +16,4 @@ export * from "./losses";
 export * from "./conv1d";
 export * from "./pooling";
 export * from "./threads";
+export * from "./recurrent-cols";

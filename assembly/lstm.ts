@@ -17,6 +17,7 @@ import {
   maskedRecurrentBlocks, maskedRecurrentBlocksBackward,
 } from "./recurrent-core";
 import { lstmForwardRow } from "./recurrent-rows";
+import { mustPack } from "./recurrent-packed";
 
 // One row of the pointwise backward. dc (H) holds the carried dL/dc_t and is overwritten with the total
 // dL/dc_t = carry + dh·o·act'(act(c_t)); dcPrev (H) receives dL/dc_{t-1} = total·f; dz (4H) the gate
@@ -180,8 +181,9 @@ const PROJECT_FLOATS: i32 = 1 << 16;
 /**
  * Inference-only forward: saves nothing for backward. h, c (B, H): the initial state in, the final state
  * out. y (T, B, H): the output at every time (0 = last output only, which is h). scratch (T, B, 4H): the
- * input projection. work ((D + H)·4H floats, or 0): W and U packed into panels (recurrent-core packWeights).
- * Same lengths, flags and activations as lstm_forward.
+ * input projection. work ((D + H)·4H floats, or 0): W and U packed into panels (recurrent-core packWeights);
+ * with FLAG_PREPACKED (recurrent-packed.ts) work already holds them. Same lengths, flags and activations as
+ * lstm_forward.
  */
 export function lstm_infer(
   y: usize, h: usize, c: usize, scratch: usize, work: usize,
@@ -190,7 +192,8 @@ export function lstm_infer(
 ): void {
   const G = H << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const Up = packWeights(work, W, U, D, H, G);
+  // FLAG_PREPACKED (recurrent-packed.ts): work already holds the panels (the caller's cache), U's after W's.
+  const Up = mustPack(work, flags) ? packWeights(work, W, U, D, H, G) : work == 0 ? 0 : work + (<usize>D * <usize>G << 2);
   // Unpacked: the projection hoisted over all T·B rows. Packed: projected Tc steps at a time into the first
   // Tc·B rows of scratch (same bits: rows are independent), Tc·B·4H ≤ 64 K floats so the block stays in
   // cache (at B = 32 the whole (T, B, 4H) block is 8 MB; Tc = 2). At B = 1 (Tc = 64 at H = 256) W is read

@@ -12,6 +12,7 @@ import {
   packWeights, inputProjectionPacked, recurrentStepPacked,
   maskedRecurrentStep, maskedRecurrentStepBackward,
 } from "./recurrent-core";
+import { mustPack } from "./recurrent-packed";
 
 // dst[0..n) = act(src[0..n)).
 @inline function __activateInto(dst: usize, src: usize, n: i32, kind: i32): void {
@@ -133,7 +134,8 @@ export function simple_rnn_backward(
 /**
  * Inference-only forward: saves nothing for backward. h (B, H): the initial state in, the final state out.
  * y (T, B, H): the output at every time (0 = last output only, which is h). scratch (T, B, H): the input
- * projection. Same lengths, flags and activation as simple_rnn_forward.
+ * projection. work ((D + H)·H floats, or 0): W and U packed, by this call or (FLAG_PREPACKED) an earlier one.
+ * Same lengths, flags and activation as simple_rnn_forward.
  */
 export function simple_rnn_infer(
   y: usize, h: usize, scratch: usize, work: usize,
@@ -141,7 +143,8 @@ export function simple_rnn_infer(
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32
 ): void {
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const Up = packWeights(work, W, U, D, H, H);
+  // FLAG_PREPACKED (recurrent-packed.ts): work already holds the panels (the caller's cache), U's after W's.
+  const Up = mustPack(work, flags) ? packWeights(work, W, U, D, H, H) : work == 0 ? 0 : work + (<usize>D * <usize>H << 2);
   inputProjectionPacked(scratch, H, x, W, work, b, T * B, D, H);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);

@@ -6,7 +6,7 @@
 // Legend: T steps, B batch, D input width, H units, G gate width, S row stride of dgates.
 
 import { gemmNTCore, colSumsStrided } from "./gemm-core";
-import { gemmTNPanels, packPanels } from "./packed-gemm";
+import { gemmTNPanels, gemmTNPretransposed, packPanels, transposeTNPanels } from "./packed-gemm";
 import { packWeights, firstStepWeightGradient } from "./recurrent-core";
 import { ACT_LINEAR, derivative1, derivative4 } from "./math";
 
@@ -43,6 +43,46 @@ export function recurrent_weight_gradients_part(
     const o = <usize>j0 << 2, n = j1 - j0;
     gemmTNPanels(dW + o, G, x, D, dgates + o, S, D, n, TB);
     gemmTNPanels(dU + o, G, hPrev, H, dgates + o, S, H, n, TB);
+    if (lengths != 0) firstStepWeightGradient(dU + o, G, h0, 0, dgates + o, S, n, lengths, T, B, H, flags);
+    colSumsStrided(db + o, dgates + o, S, TB, n, 1);
+  }
+  if (dx != 0 && m1 > m0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, m0, m1, accumulateDx);
+}
+
+/**
+ * Rows [k0, k1) (a multiple of 32, or k1 = T·B) of x (T·B, D) and of hPrev (T·B, H) transposed into TN
+ * panels at xt ((D + H)·T·B floats: xᵀ panels, then hPrevᵀ panels at xt + 4·D·T·B), the shared operand of
+ * recurrent_weight_gradients_cols; threads transpose disjoint row ranges. Nothing in the scalar build.
+ */
+export function recurrent_transpose_inputs_part(xt: usize, x: usize, hPrev: usize, TB: i32, D: i32, H: i32, k0: i32, k1: i32): void {
+  if (!ASC_FEATURE_SIMD) return;
+  transposeTNPanels(xt, x, D, D, TB, k0, k1);
+  transposeTNPanels(xt + (<usize>D * <usize>TB << 2), hPrev, H, H, TB, k0, k1);
+}
+
+/** Column block of the pretransposed weight-gradient product (C blocks of (D + H)·128 floats stay in L2). */
+const WGRAD_NB: i32 = 128;
+
+/**
+ * recurrent_weight_gradients_part with xᵀ and hPrevᵀ already in TN panels at xt (recurrent_transpose_inputs_part
+ * over all T·B rows): the same columns [j0, j1) of dW, dU, db and rows [m0, m1) of dx, the same bits.
+ * The scalar build reads x and hPrev in place (gemmTNPanels).
+ */
+export function recurrent_weight_gradients_cols(
+  dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
+  x: usize, xt: usize, W: usize, hPrev: usize, h0: usize, lengths: usize,
+  T: i32, B: i32, D: i32, H: i32, G: i32, flags: i32, accumulateDx: i32,
+  j0: i32, j1: i32, m0: i32, m1: i32
+): void {
+  const TB = T * B;
+  if (j1 > j0) {
+    const o = <usize>j0 << 2, n = j1 - j0;
+    if (ASC_FEATURE_SIMD) {
+      gemmTNPretransposed(dW + o, xt, D, dU + o, xt + (<usize>D * <usize>TB << 2), H, G, dgates + o, S, n, TB, WGRAD_NB);
+    } else {
+      gemmTNPanels(dW + o, G, x, D, dgates + o, S, D, n, TB);
+      gemmTNPanels(dU + o, G, hPrev, H, dgates + o, S, H, n, TB);
+    }
     if (lengths != 0) firstStepWeightGradient(dU + o, G, h0, 0, dgates + o, S, n, lengths, T, B, H, flags);
     colSumsStrided(db + o, dgates + o, S, TB, n, 1);
   }

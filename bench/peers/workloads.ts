@@ -46,7 +46,7 @@ export const WORKLOADS: Workload[] = [
   { id: 'W2f', ...w2, cell: 'lstm', D: 64, peers: [...TF, 'fused-rnn 2t'] },
   { id: 'W2 gru', ...w2, cell: 'gru', V: 80, E: 64, D: 64 },
   { id: 'W2f gru', ...w2, cell: 'gru', D: 64 },
-  { id: 'W3 B1', ...w3, cell: 'lstm', B: 1 },
+  { id: 'W3 B1', ...w3, cell: 'lstm', B: 1, peers: [...ALL_INFER, 'fused-rnn 2t', 'ort-web 2t'] },
   { id: 'W3 B32', ...w3, cell: 'lstm', B: 32, peers: [...ALL_INFER, 'fused-rnn 2t', 'ort-web 2t'] },
   { id: 'W3 gru B1', ...w3, cell: 'gru', B: 1 },
   { id: 'W3 gru B32', ...w3, cell: 'gru', B: 32 },

@@ -11,8 +11,8 @@ import { gruBackward, gruForward, gruInfer } from '../reference/gru.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
   CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, RESET_AFTER, REVERSE, activationCode, checkDims, optionalF64Arg, validityOf, checkMasking,
-  checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
-  type Checked, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
+  checkNoOverlap, checkRecurrentMask, optionalTensorArg, packedArg, ptrOf, recurrentFlags, tensorArg, withPackedWork, withTemporaries,
+  type Checked, type PackedWeights, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface GruRaw {
@@ -84,6 +84,8 @@ export interface GruInferArgs extends RecurrentDims, GruCellOptions, GruInputs {
   h: TensorRef;
   /** (T, B, 4H) scratch for the input projection and per-step products. */
   scratch: TensorRef;
+  /** A kept workspace for the packed W and U ((D + H)·3H floats; omitted: a temporary packed every call). */
+  packed?: PackedWeights | null;
 }
 
 export interface GruKernels {
@@ -186,9 +188,10 @@ export function gruKernels(raw: GruRaw, checker: Checker): GruKernels {
         tensorArg(c, 'h', a.h, [B, H], '(B, H)'),
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
-      checkNoOverlap(c, outs, ins);
-      withInferWork(arena, c, cell.valid, (D + H) * 3 * H, (len, work) =>
-        raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+      const packed = packedArg(c, a.packed, (D + H) * 3 * H);
+      checkNoOverlap(c, [...outs, packed && packed.work], ins);
+      withPackedWork(arena, c, cell.valid, (D + H) * 3 * H, packed, (len, work, pre) =>
+        raw.gru_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags | pre, cell.act, cell.ract));
     },
   };
 }

@@ -9,8 +9,8 @@ import { lstmBackward, lstmForward, lstmInfer } from '../reference/lstm.js';
 import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import {
   CELL_ACTIVATIONS, GATE_ACTIVATIONS, PER_GATE_RMASK, REVERSE, activationCode, checkDims, optionalF64Arg, validityOf, checkMasking, checkNoOverlap,
-  checkRecurrentMask, optionalTensorArg, ptrOf, recurrentFlags, tensorArg, withInferWork, withTemporaries,
-  type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
+  checkRecurrentMask, optionalTensorArg, packedArg, ptrOf, recurrentFlags, tensorArg, withPackedWork, withTemporaries,
+  type PackedWeights, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface LstmRaw {
@@ -90,6 +90,8 @@ export interface LstmInferArgs extends RecurrentDims, LstmCellOptions, LstmInput
   c: TensorRef;
   /** (T, B, 4H) scratch for the input projection. */
   scratch: TensorRef;
+  /** A kept workspace for the packed W and U ((D + H)·4H floats; omitted: a temporary packed every call). */
+  packed?: PackedWeights | null;
 }
 
 export interface LstmKernels {
@@ -188,9 +190,10 @@ export function lstmKernels(raw: LstmRaw, checker: Checker): LstmKernels {
         tensorArg(c, 'c', a.c, [B, H], '(B, H)'),
         tensorArg(c, 'scratch', a.scratch, [T, B, 4 * H], '(T, B, 4H)'),
       ];
-      checkNoOverlap(c, outs, ins);
-      withInferWork(arena, c, cell.valid, (D + H) * 4 * H, (len, work) =>
-        raw.lstm_infer(ptrOf(y), a.h.ptr, a.c.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act, cell.ract));
+      const packed = packedArg(c, a.packed, (D + H) * 4 * H);
+      checkNoOverlap(c, [...outs, packed && packed.work], ins);
+      withPackedWork(arena, c, cell.valid, (D + H) * 4 * H, packed, (len, work, pre) =>
+        raw.lstm_infer(ptrOf(y), a.h.ptr, a.c.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags | pre, cell.act, cell.ract));
     },
   };
 }

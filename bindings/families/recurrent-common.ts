@@ -15,6 +15,11 @@ export const RESET_AFTER = 8;
 export const PER_GATE_RMASK = 16;
 /** `valid` is a (T, B) u8 step mask of row codes instead of (B) lengths (docs/recurrent-abi.md "Masking"). */
 export const STEP_MASK = 32;
+/**
+ * The inference kernels' `work` already holds W and U packed by an earlier call (assembly/recurrent-packed.ts):
+ * set by the checked entry points when a caller's `packed` workspace is `current`, never by callers directly.
+ */
+export const PREPACKED = 64;
 /** Rows of the recurrent-dropout scratch: max(B, RSCRATCH_MIN_ROWS) (the masked dU panel is 32 rows). */
 export const RSCRATCH_MIN_ROWS = 32;
 
@@ -181,6 +186,41 @@ export function withInferWork<R>(arena: Arena, c: ArgumentCheck, valid: Validity
   } finally {
     arena.release(mark);
   }
+}
+
+/**
+ * A workspace the caller keeps between inference calls for W and U packed into panels (docs/recurrent-abi.md
+ * "Inference workspace"), so that repeated calls on unchanged weights skip the packing pass.
+ */
+export interface PackedWeights {
+  /** ((D + H)·G) floats, 64-byte aligned (G = 4H LSTM, 3H GRU, H SimpleRNN): the panels. */
+  work: TensorRef;
+  /**
+   * true: `work` holds THIS call's W and U, packed by an earlier call on this workspace, and neither changed
+   * since (the caller's promise: src/layers/recurrent.ts keys it by the model's weights version); the kernel
+   * reads the panels as they are. false: the kernel packs W and U into `work` first.
+   */
+  current: boolean;
+}
+
+/** Checks an optional `packed` workspace of `floats` floats; returns it as a Checked entry (null when absent). */
+export function packedArg(c: ArgumentCheck, p: PackedWeights | null | undefined, floats: number): { work: Checked; current: boolean } | null {
+  if (p === undefined || p === null) return null;
+  if (typeof p !== 'object') c.fail('packed', p, 'must be { work, current } or null');
+  const work = tensorArg(c, 'packed.work', p.work, [floats], '((D + H)·G)');
+  if (work.ptr % 64 !== 0) c.fail('packed.work', work.ptr, 'is not 64-byte aligned (a panel row spans two cache lines, not three)');
+  if (typeof p.current !== 'boolean') c.fail('packed.current', p.current, 'must be a boolean');
+  return { work, current: p.current };
+}
+
+/**
+ * withInferWork, or with a caller's checked `packed` workspace: lengths only, `work` = its pointer and the
+ * PREPACKED flag bit to add when it is current (0 otherwise).
+ */
+export function withPackedWork<R>(arena: Arena, c: ArgumentCheck, valid: Validity, floats: number, packed: { work: Checked; current: boolean } | null,
+  call: (lengths: Ptr, work: Ptr, flags: number) => R): R {
+  if (packed === null) return withInferWork(arena, c, valid, floats, (len, work) => call(len, work, 0));
+  return withLengths(arena, c, valid, (len) => call(len, packed.work.ptr, packed.current ? PREPACKED : 0));
 }
 
 /** A checked buffer of a call: its name, pointer and element count. */

@@ -9,7 +9,7 @@ import type { RecurrentConfig } from '../reference/recurrent-common.js';
 import { simpleRnnBackward, simpleRnnForward, simpleRnnInfer } from '../reference/simple-rnn.js';
 import {
   CELL_ACTIVATIONS, REVERSE, activationCode, checkDims, optionalF64Arg, validityOf, checkMasking, checkNoOverlap, checkRecurrentMask, optionalTensorArg, ptrOf,
-  recurrentFlags, tensorArg, withInferWork, withTemporaries, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
+  packedArg, recurrentFlags, tensorArg, withPackedWork, withTemporaries, type PackedWeights, type RecurrentDims, type Validity, type RecurrentDropoutOptions, type RecurrentOptions,
 } from './recurrent-common.js';
 
 export interface SimpleRnnRaw {
@@ -76,6 +76,8 @@ export interface SimpleRnnInferArgs extends RecurrentDims, SimpleRnnCellOptions 
   W: TensorRef;
   U: TensorRef;
   b: TensorRef;
+  /** A kept workspace for the packed W and U ((D + H)·H floats; omitted: a temporary packed every call). */
+  packed?: PackedWeights | null;
 }
 
 export interface SimpleRnnKernels {
@@ -149,9 +151,10 @@ export function simpleRnnKernels(raw: SimpleRnnRaw, checker: Checker): SimpleRnn
       const ins = [tensorArg(c, 'x', a.x, [T, B, D], '(T, B, D)'), ...weights(c, a, D, H), tensorArg(c, 'b', a.b, [H], '(H)')];
       const y = optionalTensorArg(c, 'y', a.y, [T, B, H], '(T, B, H)');
       const outs = [y, tensorArg(c, 'h', a.h, [B, H], '(B, H)'), tensorArg(c, 'scratch', a.scratch, [T, B, H], '(T, B, H)')];
-      checkNoOverlap(c, outs, ins);
-      withInferWork(arena, c, cell.valid, (D + H) * H, (len, work) =>
-        raw.simple_rnn_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags, cell.act));
+      const packed = packedArg(c, a.packed, (D + H) * H);
+      checkNoOverlap(c, [...outs, packed && packed.work], ins);
+      withPackedWork(arena, c, cell.valid, (D + H) * H, packed, (len, work, pre) =>
+        raw.simple_rnn_infer(ptrOf(y), a.h.ptr, a.scratch.ptr, work, a.x.ptr, a.W.ptr, a.U.ptr, a.b.ptr, len, T, B, D, H, cell.flags | pre, cell.act));
     },
   };
 }

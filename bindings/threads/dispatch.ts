@@ -3,10 +3,16 @@
 // validated before a share ever runs, and src/ keeps its synchronous calls.
 //
 // What is split, and why it stays bit-identical to one thread (the 'simd' and 'scalar' builds):
-// - lstm_forward / lstm_infer: batch rows (every sequence is independent; a row's sums do not depend on
-//   which rows share a GEMM call). W and U are packed first (split by panel columns), then shared read-only.
-// - lstm_backward: phase 1 the sequential sweep by batch rows; phase 2 the weight gradients by COLUMNS of
-//   dW, dU, db (each column still sums all T·B rows in the same 32-row panels) and dx by row blocks.
+// - lstm_forward: batch rows (every sequence is independent; a row's sums do not depend on which rows share
+//   a GEMM call). W and U are packed first (split by panel columns), then shared read-only.
+// - lstm_infer: by UNITS where that pays (inferSplit below; assembly/recurrent-cols.ts): thread i owns
+//   hidden units [u0, u1) (multiples of 32), packs and keeps its panels of W and U in its own L2, projects
+//   and steps its gate columns, and the threads meet at a barrier between steps (a stepped pool job). Each
+//   column's sums are the one-thread kernel's. Otherwise by batch rows, as lstm_forward.
+// - lstm_backward: phase 1 the sequential sweep by batch rows; then x and hPrev transposed once into a
+//   shared temporary (threads take halves of the T·B rows; before, every thread transposed all of them for
+//   its columns); phase 2 the weight gradients by COLUMNS of dW, dU, db (each column still sums all T·B
+//   rows in the same 32-row panels) and dx by row blocks.
 //   Of the optional per-step norms, hnorm2 is summed by the caller from dh's finished slots (the same
 //   sum as one thread); cnorm2 sums a carry no buffer keeps, so each thread writes its rows' partial sums
 //   and the caller adds them in thread order (fixed for a given thread count; equal to one thread's value
@@ -26,9 +32,41 @@ import type { ThreadPool } from './pool.js';
 export const THREAD_KERNELS = [
   'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
   'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows', 'adam_update', 'adamw_update',
-  'recurrent_pack_weights_part',
+  'recurrent_pack_weights_part', 'lstm_infer_units',
+  'recurrent_transpose_inputs_part', 'recurrent_weight_gradients_cols',
 ] as const;
-const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11, PACK = 12;
+const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11, PACK = 12, INFER_UNITS = 13;
+const TRANSPOSE_IN = 14, WGRAD_COLS = 15;
+
+/** How a threaded lstm_infer call is split: by batch rows or by units (see inferSplit). */
+export type InferSplit = 'rows' | 'units';
+
+/**
+ * Pins the split of threaded lstm_infer calls ('auto': inferSplit decides). For tests and benchmarks that
+ * compare the two splits on one shape; a pinned 'units' still needs what units need (else rows).
+ */
+export const inferSplitOverride: { mode: 'auto' | InferSplit } = { mode: 'auto' };
+
+/**
+ * The split of an lstm_infer call on `threads` threads, as measured (docs/performance.md "Threads"; Node 24,
+ * 2-core Zen 5, relaxed build, T = 64, D = 64): units only for B = 1, where rows cannot split at all, and
+ * only when a thread's share of a step is at least ~1e5 flops (8·H·H/threads; H ≥ 160 on 2 threads): the
+ * barrier costs ~1 µs per step, so LSTM(128) B1 gained 1.01–1.08× and LSTM(96) lost (0.87×), while
+ * LSTM(160) gained 1.18×, LSTM(256) 1.38–1.53× and LSTM(512) 1.68×. From B = 2 on the row split is as
+ * fast or faster (B = 8 / 32 at H = 256: units 0.96× / 0.93× of rows; they only tie at H = 512): each
+ * thread's rows run the whole sequence without meeting the other, while a barrier per step makes every
+ * step wait for the slower thread. (In the units split U stays in L2, but at B ≥ 2 the row split's U
+ * stream from L3 is already hidden behind B rows of compute per panel.)
+ */
+export function inferSplit(T: number, B: number, D: number, H: number, threads: number, packed: boolean): InferSplit {
+  void T; void D;
+  return unitsPossible(H, threads, packed) && B === 1 && (8 * H * H) / threads >= 1e5 ? 'units' : 'rows';
+}
+
+/** Whether the units split can run: packed weights, H a multiple of 32 (whole panels per gate), two panels or more. */
+function unitsPossible(H: number, threads: number, packed: boolean): boolean {
+  return packed && H % 32 === 0 && H >= 64 && threads >= 2;
+}
 
 /**
  * An optimizer step costs about as much per parameter as 32 GEMM flops (Adam: ~0.6 ns per element, memory
@@ -44,7 +82,10 @@ export interface ThreadRaw {
   lstm_forward_rows(...args: number[]): void;
   lstm_backward_rows(...args: number[]): void;
   lstm_infer_rows(...args: number[]): void;
+  lstm_infer_units(...args: number[]): void;
   recurrent_weight_gradients_part(...args: number[]): void;
+  recurrent_transpose_inputs_part(xt: number, x: number, hPrev: number, TB: number, D: number, H: number, k0: number, k1: number): void;
+  recurrent_weight_gradients_cols(...args: number[]): void;
   recurrent_pack_weights(work: number, W: number, U: number, D: number, H: number, G: number): void;
   recurrent_pack_weights_part(work: number, W: number, U: number, D: number, H: number, G: number, j0: number, j1: number): void;
   dense_backward_cols(...args: number[]): void;
@@ -67,7 +108,8 @@ export function splitRange(lo: number, hi: number, n: number, align: number): Ar
   return out;
 }
 
-const FLAG_REVERSE = 1, FLAG_ACCUMULATE_DX = 4;
+// FLAG_PREPACKED: an inference kernel's `work` already holds W and U packed (the caller's cached panels).
+const FLAG_REVERSE = 1, FLAG_ACCUMULATE_DX = 4, FLAG_PREPACKED = 64;
 
 /** `raw` with the LSTM and GEMM entry points split over `pool` (the pool's helpers share `arena.memory`). */
 export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena: Arena, minFlops = MIN_FLOPS): RawKernels {
@@ -90,10 +132,33 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     pool.run(FWD, rows(B).map(([r0, r1]) => [h, c, gates, x, W, U, b, lengths, work, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_forward_rows);
   };
 
+  // By units: the second state buffer h2 (B, H) goes above every argument of the call (as the checked
+  // layer's temporaries do); T odd ends with one more call that copies the final state from h2 into h.
+  const inferUnits: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
+    const G = 4 * H;
+    const mark = arena.mark();
+    try {
+      const ends = [y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
+        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B];
+      const high = Math.max(...ends);
+      if (high > arena.top) arena.allocBytes(high - arena.top);
+      const h2 = arena.allocBytes(4 * B * H);
+      const shares = splitRange(0, H, n, 32).map(([u0, u1]) => [y, h, h2, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, u0, u1]);
+      pool.runStepped(INFER_UNITS, shares, T + (T & 1), raw.lstm_infer_units);
+    } finally {
+      arena.release(mark);
+    }
+  };
+
   const lstm_infer: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
     const G = 4 * H;
-    if (B < 2 || 2 * T * B * (D + H) * G < minFlops) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
-    if (work !== 0) pack(work, W, U, D, H, G);
+    if (2 * T * B * (D + H) * G < minFlops) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    const mode = inferSplitOverride.mode;
+    if (mode === 'rows' ? false : mode === 'units' ? unitsPossible(H, n, work !== 0) : inferSplit(T, B, D, H, n, work !== 0) === 'units') {
+      return inferUnits(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    }
+    if (B < 2) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
+    if (work !== 0 && (flags & FLAG_PREPACKED) === 0) pack(work, W, U, D, H, G);
     pool.run(INFER, rows(B).map(([r0, r1]) => [y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
   };
 
@@ -104,19 +169,21 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     }
     const shares = rows(B);
     const slot = B * H * 4; // bytes per (B, H) slot
+    const TB = T * B;
+    const reverse = (flags & FLAG_REVERSE) !== 0;
+    const hPrev = h + (reverse ? slot : 0), h0 = h + (reverse ? T * slot : 0);
     const mark = arena.mark();
     try {
-      // cnorm2 sums rows of a running carry that no buffer keeps: each thread writes its rows' partial sums
-      // into a (threads, T) f64 block and they are added in thread order. The block goes above every
-      // argument of the call (as the checked layer's own temporaries do).
-      let cPart = 0;
-      if (cnorm2 !== 0) {
-        const ends = [dx + 4 * T * B * D, dW + 4 * D * G, dU + 4 * H * G, db + 4 * G, dc0 + slot, dgates + 4 * T * B * G, hnorm2 + 8 * T, cnorm2 + 8 * T,
-          dh + (T + 1) * slot, dc + slot, x + 4 * T * B * D, W + 4 * D * G, U + 4 * H * G, gates + 4 * T * B * G, c + (T + 1) * slot, h + (T + 1) * slot, lengths + 4 * T * B];
-        const high = Math.max(...ends);
-        if (high > arena.top) arena.allocBytes(high - arena.top);
-        cPart = arena.allocBytes(8 * T * shares.length);
-      }
+      // Temporaries go above every argument of the call (as the checked layer's own temporaries do):
+      // xt, the (D + H)·T·B floats of xᵀ and hPrevᵀ in TN panels, and with cnorm2 the per-thread partial
+      // sums (cnorm2 sums rows of a running carry that no buffer keeps: each thread writes its rows' partial
+      // sums into a (threads, T) f64 block, added in thread order).
+      const ends = [dx + 4 * TB * D, dW + 4 * D * G, dU + 4 * H * G, db + 4 * G, dc0 + slot, dgates + 4 * TB * G, hnorm2 + 8 * T, cnorm2 + 8 * T,
+        dh + (T + 1) * slot, dc + slot, x + 4 * TB * D, W + 4 * D * G, U + 4 * H * G, gates + 4 * TB * G, c + (T + 1) * slot, h + (T + 1) * slot, lengths + 4 * TB];
+      const high = Math.max(...ends);
+      if (high > arena.top) arena.allocBytes(high - arena.top);
+      const xt = arena.allocBytes(4 * (D + H) * TB);
+      const cPart = cnorm2 !== 0 ? arena.allocBytes(8 * T * shares.length) : 0;
       pool.run(BWD, shares.map(([r0, r1], i) => [dc0, dgates, 0, cPart && cPart + 8 * T * i, dh, dc, U, gates, c, lengths, T, B, H, flags, act, ract, r0, r1]), raw.lstm_backward_rows);
       if (cnorm2 !== 0) {
         const p = new Float64Array(arena.memory.buffer, cPart, T * shares.length);
@@ -127,27 +194,28 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
           o[t] = s;
         }
       }
+      // hnorm2[t] is the sum of squares of dh's output slot of time t, which the sweep finishes at step t and
+      // never touches again: summed here over the whole slot, exactly as the one-thread kernel does.
+      if (hnorm2 !== 0) {
+        const o = new Float64Array(arena.memory.buffer, hnorm2, T);
+        for (let t = 0; t < T; t++) o[t] = raw.sum_squares(dh + (reverse ? t : t + 1) * slot, B * H);
+      }
+      // Weight gradients: x and hPrev transposed once (threads take halves of the T·B rows), then dW, dU, db
+      // by columns (each column sums all T·B rows, the same 32-row panels) and dx by row blocks.
+      pool.run(TRANSPOSE_IN, splitRange(0, TB, n, 32).map(([k0, k1]) => [xt, x, hPrev, TB, D, H, k0, k1]), raw.recurrent_transpose_inputs_part);
+      const cols = splitRange(0, G, n, 32);
+      const dxRows = splitRange(0, TB, n, 4);
+      const parts = Math.max(cols.length, dx !== 0 ? dxRows.length : 0);
+      const shares2: number[][] = [];
+      for (let i = 0; i < parts; i++) {
+        const [j0, j1] = cols[i] ?? [0, 0];
+        const [m0, m1] = dx !== 0 ? (dxRows[i] ?? [0, 0]) : [0, 0];
+        shares2.push([dx, dW, dU, db, dgates, G, x, xt, W, hPrev, h0, lengths, T, B, D, H, G, flags, (flags & FLAG_ACCUMULATE_DX) !== 0 ? 1 : 0, j0, j1, m0, m1]);
+      }
+      pool.run(WGRAD_COLS, shares2, raw.recurrent_weight_gradients_cols);
     } finally {
       arena.release(mark);
     }
-    // hnorm2[t] is the sum of squares of dh's output slot of time t, which the sweep finishes at step t and
-    // never touches again: summed here over the whole slot, exactly as the one-thread kernel does.
-    if (hnorm2 !== 0) {
-      const o = new Float64Array(arena.memory.buffer, hnorm2, T);
-      for (let t = 0; t < T; t++) o[t] = raw.sum_squares(dh + ((flags & FLAG_REVERSE) !== 0 ? t : t + 1) * slot, B * H);
-    }
-    const reverse = (flags & FLAG_REVERSE) !== 0;
-    const hPrev = h + (reverse ? slot : 0), h0 = h + (reverse ? T * slot : 0);
-    const cols = splitRange(0, G, n, 32);
-    const dxRows = splitRange(0, T * B, n, 4);
-    const parts = Math.max(cols.length, dx !== 0 ? dxRows.length : 0);
-    const shares2: number[][] = [];
-    for (let i = 0; i < parts; i++) {
-      const [j0, j1] = cols[i] ?? [0, 0];
-      const [m0, m1] = dx !== 0 ? (dxRows[i] ?? [0, 0]) : [0, 0];
-      shares2.push([dx, dW, dU, db, dgates, G, x, W, hPrev, h0, lengths, T, B, D, H, G, flags, (flags & FLAG_ACCUMULATE_DX) !== 0 ? 1 : 0, j0, j1, m0, m1]);
-    }
-    pool.run(WGRAD, shares2, raw.recurrent_weight_gradients_part);
   };
 
   const gemm = (which: 0 | 1 | 2, own: RawKernels['gemm_nn']): RawKernels['gemm_nn'] => (C, A, B, M, N, K, m0, m1, accumulate) => {

@@ -51,7 +51,7 @@ export class GRU extends Recurrent {
   }
 
   protected runInfer(ctx: RunContext, a: Parameters<Recurrent['runInfer']>[1]): void {
-    ctx.kernels.gruInfer({ ...this.opts(ctx, a), y: a.y, h: a.h, scratch: a.scratch, x: a.x, W: a.W, U: a.U, b: a.b });
+    ctx.kernels.gruInfer({ ...this.opts(ctx, a), y: a.y, h: a.h, scratch: a.scratch, packed: a.packed, x: a.x, W: a.W, U: a.U, b: a.b });
   }
 
   getConfig(): Record<string, unknown> {

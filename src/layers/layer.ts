@@ -81,6 +81,12 @@ export interface RunContext extends RunDims {
   /** Param and grad slab base pointers. */
   params: Ptr;
   grads: Ptr;
+  /**
+   * The version of the params slab's contents: the Engine bumps it before every write (setWeights, an
+   * optimizer step, `slabs`), so what a layer derives from its weights (packed panels) stays valid while it is
+   * unchanged. Undefined: unknown (nothing derived is reused).
+   */
+  weightsVersion?: number;
 }
 
 /** Buffer planning: capacity allocations from the model's arena. */

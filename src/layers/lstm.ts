@@ -65,7 +65,7 @@ export class LSTM extends Recurrent {
   }
 
   protected runInfer(ctx: RunContext, a: Parameters<Recurrent['runInfer']>[1]): void {
-    ctx.kernels.lstmInfer({ ...this.opts(ctx, a), y: a.y, h: a.h, c: a.c!, scratch: a.scratch, x: a.x, W: a.W, U: a.U, b: a.b });
+    ctx.kernels.lstmInfer({ ...this.opts(ctx, a), y: a.y, h: a.h, c: a.c!, scratch: a.scratch, packed: a.packed, x: a.x, W: a.W, U: a.U, b: a.b });
   }
 
   getConfig(): Record<string, unknown> {

@@ -13,6 +13,7 @@ import { getInitializer, serializeInitializer, type InitializerSpec } from '../i
 import type { Regularizer } from '../model/param-table.js';
 import { Layer, formatKerasShape, regularizerConfig, type Mask, type ParamDeclaration, type Planner, type Port, type RunContext, type RunDims, type Shape, checkShapeArgument } from './layer.js';
 import type { CellActivation, CellShape, RecurrentOptions, StepBuffers } from './recurrent-options.js';
+import { PackedWeightsCache, type PackedArg } from './packed-cache.js';
 import { describeValue } from '../options/schema.js';
 
 export type { CellActivation, CellShape, GateActivation, RecurrentOptions, StepBuffers } from './recurrent-options.js';
@@ -50,6 +51,8 @@ export abstract class Recurrent extends Layer {
   private lastMask: Mask | null = null;
   private lastRun: RunDims = { B: 0, T: 0 };
   private hasCarry = false;
+  /** Inference plans: W and U packed into panels, kept between calls while the weights are unchanged. */
+  private readonly packedWeights = new PackedWeightsCache();
 
   constructor(options: RecurrentOptions, base: string) {
     super(options, base);
@@ -79,7 +82,7 @@ export abstract class Recurrent extends Layer {
     dx: TensorRef | null; dW: TensorRef; dU: TensorRef; db: TensorRef; dh: TensorRef; dc: TensorRef | null; dc0: TensorRef | null;
     dgates: TensorRef; hnorm2: TensorRef; cnorm2: TensorRef | null; accumulateDx: boolean;
   }): void;
-  protected abstract runInfer(ctx: RunContext, a: Omit<StepBuffers, 'gates'> & { y: TensorRef | null; scratch: TensorRef }): void;
+  protected abstract runInfer(ctx: RunContext, a: Omit<StepBuffers, 'gates'> & { y: TensorRef | null; scratch: TensorRef; packed: PackedArg | null }): void;
 
   /** Whether time runs backwards in the kernel. */
   private get reverse(): boolean {
@@ -163,7 +166,9 @@ export abstract class Recurrent extends Layer {
       if (this.dropout > 0) { b.mask = a(B * this.D); b.xd = a(T * B * this.D); if (input.grad({ T, B })) b.dxd = a(T * B * this.D); }
       if (this.returnSequences && this.goBackwards) { b.y = a(T * B * H); b.dy = a(T * B * H); }
       if (this.recurrentDropout > 0) b.rmask = a(this.maskGates() * B * H);
+      this.packedWeights.clear();
     } else {
+      this.packedWeights.plan(a, (this.D + H) * cell.gateWidth);
       b.state = a(B * H);
       if (cell.hasCell) b.cstate = a(B * H);
       b.scratch = a(T * B * cell.scratch);
@@ -244,12 +249,14 @@ export abstract class Recurrent extends Layer {
     const stepMask = ctx.stepMask;
     if (!this.training) {
       this.initialState(ctx, b.state, b.cstate);
+      const w = this.weights(ctx), version = ctx.weightsVersion;
       this.runInfer(ctx, {
-        x, ...this.weights(ctx), lengths, stepMask, reverse, leftPadded,
+        x, ...w, lengths, stepMask, reverse, leftPadded,
         y: this.returnSequences ? { ptr: b.y, shape: [T, B, H] } : null,
         h: { ptr: b.state, shape: [B, H] }, c: cell.hasCell ? { ptr: b.cstate, shape: [B, H] } : null,
-        scratch: { ptr: b.scratch, shape: [T, B, cell.scratch] },
+        scratch: { ptr: b.scratch, shape: [T, B, cell.scratch] }, packed: this.packedWeights.arg(version, w.W, w.U),
       });
+      this.packedWeights.packed(version, w.W, w.U);
       if (this.stateful) this.saveCarry(ctx, b.state, b.cstate);
       if (this.returnSequences && this.goBackwards) {
         // Keras go_backwards order: swap time blocks t and T-1-t through the (now free) scratch.

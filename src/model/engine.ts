@@ -68,6 +68,8 @@ export class Engine {
   table: ParamTable | null = null;
   params: Ptr = 0;
   grads: Ptr = 0;
+  /** Bumped by paramsForWrite() before every write to the params slab (RunContext.weightsVersion). */
+  private version = 0;
   plan: Plan | null = null;
   /** Per model output, after compile (null: predictions only). */
   heads: OutputSpec[] | null = null;
@@ -201,7 +203,7 @@ export class Engine {
     return {
       B, T: ins[0].T, kernels: this.kernels, training, mask: m, lengths: m ? m.lengths : null, leftPadded: m ? m.leftPadded : false,
       stepMask: m ? m.steps : null, inputs: ins,
-      random, randomState: plan.randomState, params: this.params, grads: this.grads,
+      random, randomState: plan.randomState, params: this.params, grads: this.grads, weightsVersion: this.version,
     };
   }
 
@@ -322,8 +324,18 @@ export class Engine {
       if (bad >= 0 || (!Array.isArray(w.data) && !ArrayBuffer.isView(w.data))) throw new ShapeError(`${this.where}: weight ${w.path} must hold numbers${bad >= 0 ? `, got ${describeValue(w.data[bad])} at index ${bad}` : ''}`);
       return [e, w.data];
     });
-    const F = this.kernels.arena.F32;
-    for (const [e, data] of resolved) F.set(data, (this.params >> 2) + e.offset);
+    const F = this.kernels.arena.F32, base = this.paramsForWrite() >> 2;
+    for (const [e, data] of resolved) F.set(data, base + e.offset);
+  }
+
+  /**
+   * The params slab, for a caller about to write it: every writer (setWeights, the optimizer step, the
+   * `slabs` pointer handed to users) gets the pointer here, which bumps the weights version first, so no
+   * cache derived from the old values (packed recurrent panels, src/layers/packed-cache.ts) is used again.
+   */
+  paramsForWrite(): Ptr {
+    this.version++;
+    return this.params;
   }
 
   /** The param table (throws before build). */

@@ -334,9 +334,9 @@ export class Model implements TrainingModel {
     this.engine!.writeWeights(weights);
   }
 
-  /** Slab pointers for diagnostics and direct kernel users (the optimizer assumes it alone writes its state slabs). */
+  /** Slab pointers for diagnostics and direct kernel users (writes to params: get `slabs` again after them; the optimizer alone writes its state slabs). */
   get slabs(): { params: Ptr; grads: Ptr; state: Ptr[] } {
-    return { params: this.engine?.params ?? 0, grads: this.engine?.grads ?? 0, state: this.trainer?.state.slice() ?? [] };
+    return { params: this.engine?.paramsForWrite() ?? 0, grads: this.engine?.grads ?? 0, state: this.trainer?.state.slice() ?? [] }; // bumps the weights version
   }
 
   /** Keras-style summary table: one row per layer application, with output shapes and parameter counts. */

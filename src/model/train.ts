@@ -125,7 +125,7 @@ export class Trainer {
     this.recordNextUpdate = false;
     track?.begin(k, e.params, table.size);
     scheduleStep(opt); // a LearningRateSchedule sets this update's rate
-    const norms = opt.step(k, this.gradTable, e.params, e.grads, this.state, table.size, 0, table.trainableSize); // guard + post-update check (issue 16)
+    const norms = opt.step(k, this.gradTable, e.paramsForWrite(), e.grads, this.state, table.size, 0, table.trainableSize); // guard + post-update check (issue 16)
     if (!norms.finite) {
       const t = table.entries.filter((x) => x.trainable)[norms.tensor];
       const layers = recurrentLayersOf(e.graph.runtime);
