@@ -292,3 +292,80 @@ export function gemmTNPanels(C: usize, ldc: i32, A: usize, lda: i32, B: usize, l
     }
   }
 }
+
+// ---- The same Aᵀ·B with A transposed once, up front, into TN panels in memory (threads: every thread's
+// columns of dW and dU read one shared Aᵀ, which the threads transposed half each, instead of each thread
+// transposing all T·B rows of x and h for its columns), and the product walking column blocks of C with
+// every k panel inside, so a block of C stays in L2 (gemmTNPanels re-reads and re-writes all of C once per
+// 32-row panel: 1.3 MB of dU per panel at H = 256). Per element the sum is gemmTNPanels': C += the panel
+// sums in panel order, each summed k = 0, 1, ... by the same micro-kernels: bit-identical.
+
+/**
+ * Rows [k0, k1) of A (K, M) with row stride lda (k0 a multiple of 32) transposed into TN panels at At:
+ * panel p, rows [32p, 32p + kc) of A, is the (M, kc) block At + 4·32p·M, its row i = column i of A.
+ */
+export function transposeTNPanels(At: usize, A: usize, lda: i32, M: i32, K: i32, k0: i32, k1: i32): void {
+  const lda4 = <usize>lda << 2;
+  for (let p0 = k0; p0 < k1; p0 += TN_KC) {
+    const kc = min<i32>(TN_KC, K - p0);
+    const kc4 = <usize>kc << 2;
+    const src = A + <usize>p0 * lda4, dst = At + (<usize>p0 * <usize>M << 2);
+    let k = 0;
+    if (ASC_FEATURE_SIMD) {
+      // 4×4 blocks: four rows of A (4 columns each) in, transposed by shuffles, four rows of Aᵀ out.
+      for (; k + 4 <= kc; k += 4) {
+        const s0 = src + <usize>k * lda4, s1 = s0 + lda4, s2 = s1 + lda4, s3 = s2 + lda4;
+        let i = 0;
+        for (; i + 4 <= M; i += 4) {
+          const o = <usize>i << 2;
+          const r0 = v128.load(s0 + o), r1 = v128.load(s1 + o), r2 = v128.load(s2 + o), r3 = v128.load(s3 + o);
+          const t0 = f32x4.shuffle(r0, r1, 0, 4, 1, 5), t1 = f32x4.shuffle(r0, r1, 2, 6, 3, 7);
+          const t2 = f32x4.shuffle(r2, r3, 0, 4, 1, 5), t3 = f32x4.shuffle(r2, r3, 2, 6, 3, 7);
+          const d = dst + <usize>i * kc4 + (<usize>k << 2);
+          v128.store(d, f32x4.shuffle(t0, t2, 0, 1, 4, 5));
+          v128.store(d + kc4, f32x4.shuffle(t0, t2, 2, 3, 6, 7));
+          v128.store(d + (kc4 << 1), f32x4.shuffle(t1, t3, 0, 1, 4, 5));
+          v128.store(d + kc4 * 3, f32x4.shuffle(t1, t3, 2, 3, 6, 7));
+        }
+        for (; i < M; i++) {
+          const d = dst + <usize>i * kc4 + (<usize>k << 2), o = <usize>i << 2;
+          store<f32>(d, load<f32>(s0 + o)); store<f32>(d, load<f32>(s1 + o), 4);
+          store<f32>(d, load<f32>(s2 + o), 8); store<f32>(d, load<f32>(s3 + o), 12);
+        }
+      }
+    }
+    for (; k < kc; k++) {
+      const s = src + <usize>k * lda4;
+      let d = dst + (<usize>k << 2);
+      for (let i = 0; i < M; i++) {
+        store<f32>(d, load<f32>(s + (<usize>i << 2)));
+        d += kc4;
+      }
+    }
+  }
+}
+
+/**
+ * C1 (M1, N) += A1ᵀ·B and C2 (M2, N) += A2ᵀ·B (M2 = 0: only the first), both with row stride ldc, B (K, N)
+ * with row stride ldb, A1ᵀ and A2ᵀ in TN panels over all K (transposeTNPanels). The same sums as
+ * gemmTNPanels on each (bit-identical); one packing of each B panel serves both products. Columns in
+ * blocks of nb (a multiple of 32, ≤ 256), every k panel inside a block. SIMD builds only (the scalar build
+ * keeps gemmTNPanels, which reads A in place).
+ */
+export function gemmTNPretransposed(
+  C1: usize, At1: usize, M1: i32, C2: usize, At2: usize, M2: i32, ldc: i32,
+  B: usize, ldb: i32, N: i32, K: i32, nb: i32
+): void {
+  const ldb4 = <usize>ldb << 2;
+  const TN_B = kernelScratch() + <usize>(TN_KC * TN_MC * 4);
+  for (let n0 = 0; n0 < N; n0 += nb) {
+    const nc = min<i32>(nb, N - n0);
+    const on = <usize>n0 << 2;
+    for (let k0 = 0; k0 < K; k0 += TN_KC) {
+      const kc = min<i32>(TN_KC, K - k0);
+      packPanels(TN_B, B + <usize>k0 * ldb4 + on, ldb, kc, nc);
+      gemmPacked(C1 + on, ldc, At1 + (<usize>k0 * <usize>M1 << 2), kc, TN_B, M1, nc, kc, 0, M1, 1);
+      if (M2 > 0) gemmPacked(C2 + on, ldc, At2 + (<usize>k0 * <usize>M2 << 2), kc, TN_B, M2, nc, kc, 0, M2, 1);
+    }
+  }
+}

@@ -7,7 +7,11 @@
 // each ratio is the median over rounds of the per-round ratio, per-step times are medians of windows.
 // Prints the ratios measured side by side with the load average, the infer bundle size, and writes
 // bench/results/infer-<date>.json.
+// 2 threads (loadInferenceModel(…, { threads: 2 })): LSTM(256) stream steps against ort-web on 1 thread here
+// and, in a child process (bench/infer-threads.ts: ort-web fixes its thread count once per process), against
+// ort-web with env.wasm.numThreads = 2; printed on the line before the last.
 // Needs `npm run build` (the bundle size) and the peers installed: cd bench/peers && ONNXRUNTIME_NODE_INSTALL=skip npm ci
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
@@ -17,6 +21,7 @@ import { loadInferenceModel, loadInferKernels, type InferenceModel } from '../sr
 import { kerasDirections } from './peers/onnx-model.js';
 import { buildOnnxStep } from './peers/onnx-step.js';
 import { peerImport, type Untyped } from './peers/peer-import.js';
+import { pairWindows } from './infer-threads.js';
 
 const D = 64, H = 256, ROUNDS = Number(process.env.ROUNDS ?? 200), W3_ROUNDS = Number(process.env.W3_ROUNDS ?? 60);
 const load = () => loadavg().map((x) => x.toFixed(1)).join(' ');
@@ -26,6 +31,8 @@ const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); r
 // whose default ('auto') is the relaxed build on Node 24.
 const kernels = await loadKernels({ variant: 'simd' });
 const ik = await loadInferKernels();
+const ik2 = await loadInferKernels({ threads: 2 });
+if (ik2.threads?.size !== 2) throw new Error('fused-rnn/infer did not start 2 threads');
 const modB = await peerImport('onnxruntime-web');
 const ort: Untyped = modB.InferenceSession ? modB : modB.default;
 ort.env.wasm.numThreads = 1;
@@ -42,6 +49,7 @@ const cells: Cell[] = [
 const maxAbs = (a: Float32Array, b: Float32Array) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 
 const streamRows: Array<Record<string, unknown>> = [];
+let twoThreads: { stepUs2t: number; ort1tVs2t: number } & Record<string, unknown> = { stepUs2t: NaN, ort1tVs2t: NaN };
 for (const c of cells) {
   const m = c.make();
   await m.predict({ data: new Float32Array(D), shape: [1, 1, D] });
@@ -100,9 +108,27 @@ for (const c of cells) {
   console.log(`${c.name} stream step B=1: f32 ${row.stepUsF32.toFixed(1)} us, int8 ${row.stepUsInt8.toFixed(1)} us, ort-web ${row.stepUsOrtWeb.toFixed(1)} us; ` +
     `ort-web / f32 ${row.ortVsF32.toFixed(2)}x, ort-web / int8 ${row.ortVsInt8.toFixed(2)}x (load average ${load()}); ` +
     `fastest windows: f32 ${row.bestUs.f32.toFixed(1)}, int8 ${row.bestUs.int8.toFixed(1)}, ort-web ${row.bestUs.ort.toFixed(1)} us (${(row.bestUs.ort / row.bestUs.f32).toFixed(2)}x, ${(row.bestUs.ort / row.bestUs.int8).toFixed(2)}x)`);
+  if (lstm) {
+    // 2 threads (units split) vs ort-web on 1 thread, bit-identical to the 1-thread stream (checked first).
+    const two = (await loadInferenceModel(bytes, { kernels: ik2, weights: 'float32' })).stream();
+    sf.reset();
+    for (const x of inputs) {
+      const a = sf.step(x), b = two.step(x);
+      if (a.some((v, i) => !Object.is(v, b[i]))) throw new Error(`${c.name}: the 2-thread stream is not bit-identical to 1 thread`);
+    }
+    const p = await pairWindows((xt) => two.step(xt), ortStep, ROUNDS);
+    twoThreads = { model: c.name, B: 1, D, stepUs2t: p.usA, stepUsOrtWeb1t: p.usB, ort1tVs2t: p.ratio, bestUs: { fused2t: Math.min(...p.a), ort1t: Math.min(...p.b) }, loadavg: loadavg(), rounds: { fused2t: p.a, ort1t: p.b } };
+    console.log(`${c.name} stream step B=1, 2 threads: ${p.usA.toFixed(1)} us, ort-web (1 thread) ${p.usB.toFixed(1)} us, ort-web / fused 2t ${p.ratio.toFixed(2)}x (load average ${load()})`);
+  }
   await session.release();
 }
 results.stream = streamRows;
+// fused-rnn 2 threads vs ort-web 2 threads: a child process (see bench/infer-threads.ts).
+const child = spawnSync(process.execPath, [...process.execArgv, 'bench/infer-threads.ts'], { encoding: 'utf8', env: { ...process.env, ROUNDS: String(ROUNDS) } });
+if (child.status !== 0) throw new Error(`bench/infer-threads.ts failed: ${child.stderr}`);
+const vs2t = JSON.parse(child.stdout.trim().split('\n').pop()!) as { fused2tUs: number; ort2tUs: number; ort2tVsFused2t: number };
+console.log(`LSTM(256) stream step B=1, both on 2 threads (child process): fused-rnn ${vs2t.fused2tUs.toFixed(1)} us, ort-web ${vs2t.ort2tUs.toFixed(1)} us, ort-web / fused ${vs2t.ort2tVsFused2t.toFixed(2)}x (load average ${load()})`);
+results.twoThreads = { ...twoThreads, vsOrtWeb2t: vs2t };
 
 // W3 B1: LSTM(256), input (1, 64, 64), whole-sequence predict through fused-rnn/infer.
 const w3 = new Sequential([new LSTM({ units: H, inputShape: [64, D] })], { seed: 3, kernels });
@@ -152,4 +178,5 @@ const file = `bench/results/infer-${new Date().toISOString().slice(0, 10)}.json`
 writeFileSync(file, JSON.stringify(results, null, 1));
 console.log(`written ${file}`);
 const lstmRow = streamRows[0] as { stepUsF32: number; ortVsF32: number };
+console.log(`stream LSTM(256) step, 2 threads: ${twoThreads.stepUs2t.toFixed(1)} us, vs ort-web step (2 threads): ${vs2t.ort2tVsFused2t.toFixed(2)}x, vs ort-web (1 thread): ${twoThreads.ort1tVs2t.toFixed(2)}x`);
 console.log(`stream LSTM(256) step: ${lstmRow.stepUsF32.toFixed(1)} us, vs ort-web step: ${lstmRow.ortVsF32.toFixed(2)}x; int8 vs f32 W3 B1: ${w3Ratio.toFixed(2)}x; infer bundle: ${bundleKb.toFixed(1)} KB gz (load average ${loadStart.toFixed(1)} at start, ${loadavg()[0].toFixed(1)} at end)`);

@@ -14,8 +14,9 @@ const CALLS = Number(process.env.PREDICT_CALLS ?? 400);
 const variant = (process.env.PREDICT_VARIANT ?? 'auto') as 'auto' | 'simd' | 'relaxed';
 const w = WORKLOADS.find((x) => x.id === (process.env.PREDICT_WORKLOAD ?? 'W3 B1'))!;
 
-/** Per-export time of the current call (ms), reset before each predict. */
+/** Per-export time of the current call (ms), reset before each predict; the last arguments of each export. */
 const spent = new Map<string, number>();
+const lastArgs = new Map<string, number[]>();
 let raw: RawKernels | null = null;
 const wrap = (r: RawKernels): RawKernels => {
   raw = r;
@@ -23,6 +24,7 @@ const wrap = (r: RawKernels): RawKernels => {
   for (const [name, fn] of Object.entries(r)) {
     if (typeof fn !== 'function') { out[name] = fn; continue; }
     out[name] = (...args: unknown[]) => {
+      lastArgs.set(name, args as number[]);
       const t0 = performance.now();
       try { return (fn as (...a: unknown[]) => unknown)(...args); } finally { spent.set(name, (spent.get(name) ?? 0) + performance.now() - t0); }
     };
@@ -70,7 +72,19 @@ const ab = async (a: () => unknown, b: () => unknown): Promise<[number, number]>
 const [cached, repacked] = await ab(() => m.predict(x, { batchSize: w.B }), () => { void m.slabs; return m.predict(x, { batchSize: w.B }); });
 console.log(`  A/B predict: cached panels ${us(cached)} µs, repacked every call ${us(repacked)} µs: ${(repacked / cached).toFixed(3)}x`);
 
+// predict against its own recurrent kernel call alone (the arguments predict passed, panels current): the
+// difference is everything predict does outside that call.
 const r = raw as unknown as Record<string, (...a: number[]) => void>;
+const kernelName = w.cell === 'lstm' ? 'lstm_infer' : 'gru_infer';
+const captured = lastArgs.get(kernelName);
+if (captured) {
+  const flagsAt = w.cell === 'lstm' ? 14 : 13, args = captured.slice();
+  args[flagsAt] |= 64; // PREPACKED: predict's workspace holds the panels
+  const state = w.cell === 'lstm' ? [args[1], args[2]] : [args[1]]; // h (and c): zeros, as predict starts
+  const [whole, kernel] = await ab(() => m.predict(x, { batchSize: w.B }), () => { for (const p of state) k.arena.f32(p, w.B * w.H).fill(0); r[kernelName](...args); });
+  console.log(`  A/B predict ${us(whole)} µs vs its ${kernelName} call alone ${us(kernel)} µs: ${us(whole - kernel)} µs outside the kernel`);
+}
+
 if (w.cell === 'lstm' && r.recurrent_pack_weights) {
   const { B, T, D, H } = w, G = 4 * H, a = k.arena, PREPACKED = 64;
   const mark = a.mark();

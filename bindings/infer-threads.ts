@@ -100,12 +100,14 @@ export class StepThreads {
   private readonly ctl: Int32Array;
   private readonly f64: Float64Array;
   private readonly seqs: number[];
+  private readonly last: Array<Float64Array | null>;
   private disposed = false;
 
   private constructor(private readonly workers: HelperWorker[], control: SharedArrayBuffer, private readonly errors: string[]) {
     this.ctl = new Int32Array(control);
     this.f64 = new Float64Array(control);
     this.seqs = workers.map(() => 0);
+    this.last = workers.map(() => null);
   }
 
   /** Threads in all, the calling one included. */
@@ -167,8 +169,12 @@ export class StepThreads {
     const ctl = this.ctl;
     for (let i = 0; i < jobs.length; i++) {
       const base = i * LANE_INTS;
-      this.f64.set(jobs[i], (base + ARGS_I32) >> 1);
-      ctl[base + FN] = 0;
+      // A stream's layer passes the same job array every step: its arguments are in the lane already.
+      if (this.last[i] !== jobs[i]) {
+        this.f64.set(jobs[i], (base + ARGS_I32) >> 1);
+        ctl[base + FN] = 0;
+        this.last[i] = jobs[i];
+      }
       Atomics.store(ctl, base + SEQ, (this.seqs[i] = (this.seqs[i] + 1) | 0));
       if (Atomics.load(ctl, base + SLEEP) !== 0) Atomics.notify(ctl, base + SEQ);
     }

@@ -207,4 +207,22 @@ test('scalar fallback build (fetched, not embedded) gives the same bits as SIMD,
   same('dist/node/infer.js scalar', (await m.predict(c.x)).data, (await (await loadInferenceModel(bytes, { kernels: ik })).predict(c.x)).data);
 });
 
+test('stream.step results are views that later steps never overwrite (pooled 64 KB blocks)', async () => {
+  const m = new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 11, kernels: k });
+  const x = floats(4, 1, 3, 11)[0];
+  await m.predict([x.map((r) => r)]);
+  const s = (await loadInferenceModel(saveModelToBytes(m), { kernels: ik })).stream({ batchSize: 4 });
+  const kept: Float32Array[] = [], copies: Float32Array[] = [];
+  const r = rng(12);
+  // 150 steps of (4, 64) floats = 1 KB each: several 64 KB blocks.
+  for (let t = 0; t < 150; t++) {
+    const y = s.step(Array.from({ length: 4 }, () => [r(), r(), r()]));
+    assert.is(y.length, 256);
+    kept.push(y);
+    copies.push(y.slice());
+  }
+  kept.forEach((y, t) => same(`step ${t} after 150 steps`, y, copies[t]));
+  assert.ok(new Set(kept.map((y) => y.buffer)).size >= 3, 'results spread over several blocks');
+});
+
 test.run();

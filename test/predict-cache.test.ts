@@ -8,7 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   Bidirectional, Dense, EarlyStopping, GRU, LSTM, Sequential, SimpleRNN, loadKernels, loadWeights, saveModelToBytes,
-  KernelArgumentError, type Kernels, type RawKernels,
+  DataValueError, KernelArgumentError, type Kernels, type RawKernels,
 } from '../src/index.js';
 import { uniform } from './helpers/random.js';
 
@@ -155,6 +155,23 @@ test('threads: the cached workspace is repacked or reused on the pool with the s
   await assertFresh(m, 'two threads after fit');
   m.dispose();
   two.dispose();
+});
+
+test('the B = 1 input copy and the Float32Array finiteness check: same predictions, bad values named', async () => {
+  const m = makeModel(kernels);
+  assert.equal(await predictBits(m, 1), await predictBits(m, N), 'batches of one = one batch of three (rows are independent)');
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const data = Float32Array.from(x.data);
+    data[(1 * T + 2) * D + 3] = bad;
+    try {
+      await m.predict({ data, shape: [N, T, D] }, { batchSize: 1 });
+      assert.unreachable('should throw');
+    } catch (e) {
+      assert.instance(e, DataValueError);
+      assert.match((e as Error).message, `x[1][2][3] = ${bad} is not finite`);
+    }
+  }
+  m.dispose();
 });
 
 test('kernel level: a current workspace gives the bits of packing per call; bad workspaces are typed errors', async () => {

@@ -75,6 +75,9 @@ const FLOAT32_MAX = 3.4028234663852886e38;
 
 /** Every value finite and inside the float32 range (1e39 would become Inf in the model's f32 buffers). */
 export function checkFinite(t: TensorData, what: string): void {
+  // Float32Array (the common case): finite is enough, and a monomorphic loop (x − x is 0 unless x is NaN or
+  // ±Inf) checks W3's 4096 values in ≈ 1 µs instead of ≈ 9; on a bad value the general loop names it.
+  if (t.data instanceof Float32Array && allFinite(t.data)) return;
   for (let i = 0; i < t.data.length; i++) {
     const v = t.data[i];
     if (!Number.isFinite(v)) throw new DataValueError(`${position(what, i, t.shape)} = ${v} is not finite`);
@@ -82,6 +85,12 @@ export function checkFinite(t: TensorData, what: string): void {
       throw new DataValueError(`${position(what, i, t.shape)} = ${v} is beyond the float32 range (±3.4028235e38)`);
     }
   }
+}
+
+function allFinite(v: Float32Array): boolean {
+  // no loop-carried sum (a chain of dependent adds ran at 4 cycles per value): one predictable branch each
+  for (let i = 0; i < v.length; i++) if (v[i] - v[i] !== 0) return false;
+  return true;
 }
 
 /** Every value an integer in [0, n). */
@@ -196,6 +205,10 @@ export function gatherInput(arena: Arena, ptr: Ptr, capacity: number, x: TensorD
   const typed = x.data instanceof Float32Array ? x.data : null; // rows by memcpy (W3 B32: 0.5 ms → 0.05)
   if (kind === 'vector') {
     for (let b = 0; b < B; b++) for (let d = 0; d < F; d++) F32[base + b * F + d] = x.data[idx[b] * F + d];
+    return;
+  }
+  if (typed && B === 1) { // (T, 1, F) is sample idx[0]'s (T, F) block as it is: one copy (B = 1 predict)
+    F32.set(typed.subarray(idx[0] * T * F, (idx[0] + 1) * T * F), base);
     return;
   }
   for (let t = 0; t < T; t++) for (let b = 0; b < B; b++) {
