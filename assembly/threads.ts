@@ -89,6 +89,25 @@ export function recurrent_weight_gradients_cols(
   if (dx != 0 && m1 > m0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, m0, m1, accumulateDx);
 }
 
+// dz = dy ⊙ act'(y) on rows [r0, r1), columns [j0, j1) (row stride ldy): dense_backward's element maths.
+function __dzBlock(dz: usize, dy: usize, y: usize, ldy: i32, act: i32, r0: i32, r1: i32, j0: i32, j1: i32): void {
+  const ldy4 = <usize>ldy << 2;
+  for (let r = r0; r < r1; r++) {
+    const o0 = <usize>r * ldy4;
+    let j = j0;
+    if (ASC_FEATURE_SIMD) {
+      for (; j + 4 <= j1; j += 4) {
+        const o = o0 + (<usize>j << 2);
+        v128.store(dz + o, f32x4.mul(v128.load(dy + o), derivative4(v128.load(y + o), act)));
+      }
+    }
+    for (; j < j1; j++) {
+      const o = o0 + (<usize>j << 2);
+      store<f32>(dz + o, load<f32>(dy + o) * derivative1(load<f32>(y + o), act));
+    }
+  }
+}
+
 /**
  * Dense backward, columns [j0, j1) of the units: dz = dy ⊙ act'(y) on those columns (skipped for linear:
  * dz is dy), dW (D, U) += xᵀ·dz and db (U) += colsum(dz) on those columns (db = 0: no bias). The same
@@ -100,26 +119,33 @@ export function dense_backward_cols(
 ): void {
   let g = dy;
   if (act != ACT_LINEAR) {
-    const ldy4 = <usize>ldy << 2;
-    for (let r = 0; r < N; r++) {
-      const o0 = <usize>r * ldy4;
-      let j = j0;
-      if (ASC_FEATURE_SIMD) {
-        for (; j + 4 <= j1; j += 4) {
-          const o = o0 + (<usize>j << 2);
-          v128.store(dz + o, f32x4.mul(v128.load(dy + o), derivative4(v128.load(y + o), act)));
-        }
-      }
-      for (; j < j1; j++) {
-        const o = o0 + (<usize>j << 2);
-        store<f32>(dz + o, load<f32>(dy + o) * derivative1(load<f32>(y + o), act));
-      }
-    }
+    __dzBlock(dz, dy, y, ldy, act, 0, N, j0, j1);
     g = dz;
   }
   const o = <usize>j0 << 2, n = j1 - j0;
   gemmTNPanels(dW + o, U, x, D, g + o, ldy, D, n, N);
   if (db) colSumsStrided(db + o, g + o, ldy, N, n, 1);
+}
+
+/** Rows [r0, r1) of dense's dz (N, U) with row stride ldy = dy ⊙ act'(y) (act not linear), all U columns. */
+export function dense_dz_rows(dz: usize, dy: usize, y: usize, U: i32, ldy: i32, act: i32, r0: i32, r1: i32): void {
+  __dzBlock(dz, dy, y, ldy, act, r0, r1, 0, U);
+}
+
+/**
+ * Dense backward once g (N, U) with row stride ldy is final (dz, or dy for linear), split three ways at once:
+ * ROWS [i0, i1) of dW (D, U) += xᵀ·g (only those columns of x are transposed, so threads share the
+ * transposition instead of each doing all of x for a column range), columns [j0, j1) of db += colsum(g)
+ * (db = 0: none) and rows [m0, m1) of dx (N, D) (+)= g·Wᵀ (dx = 0: none). Every element is summed as in
+ * dense_backward (the same 32-row panels, in order): bit-identical for any split.
+ */
+export function dense_backward_part(
+  dx: usize, dW: usize, db: usize, g: usize, x: usize, W: usize,
+  N: i32, D: i32, U: i32, ldy: i32, accumulateDx: i32, i0: i32, i1: i32, j0: i32, j1: i32, m0: i32, m1: i32
+): void {
+  if (i1 > i0) gemmTNPanels(dW + (<usize>i0 * <usize>U << 2), U, x + (<usize>i0 << 2), D, g, ldy, i1 - i0, U, N);
+  if (db != 0 && j1 > j0) colSumsStrided(db + (<usize>j0 << 2), g + (<usize>j0 << 2), ldy, N, j1 - j0, 1);
+  if (dx != 0 && m1 > m0) gemmNTCore(dx, D, g, ldy, W, U, N, D, U, m0, m1, accumulateDx);
 }
 
 /** Rows [m0, m1) of dense's dx (N, D) (+)= g (N, U) with row stride ldy · Wᵀ (g = dz, or dy for linear). */

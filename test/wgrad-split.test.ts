@@ -65,6 +65,33 @@ for (const variant of ['simd', 'relaxed'] as const) {
   });
 }
 
+test('Dense backward split (dz rows; then dW by rows of D, db by columns, dx by rows) equals 1 thread on 2 and 3 threads', async () => {
+  const one = await loadKernels({ variant: 'simd' });
+  const many = [await loadKernels({ variant: 'simd', threads: 2, threadMinFlops: 0 }), await loadKernels({ variant: 'simd', threads: 3, threadMinFlops: 0 })];
+  try {
+    const cases = [[300, 72, 80, 80, 'linear', true, true], [130, 45, 19, 24, 'sigmoid', false, true], [67, 13, 40, 40, 'relu', true, false], [8, 3, 5, 5, 'tanh', true, true]] as const;
+    for (const [N, D, U, ldy, activation, bias, withDx] of cases) {
+      const outs = [one, ...many].map((k) => {
+        const a = k.arena, mark = a.mark();
+        const put = (n: number, seed: number) => a.putF32(uniform(n, seed, -1, 1));
+        const x = { ptr: put(N * D, 1), shape: [N, D] }, kernel = { ptr: put(D * U, 2), shape: [D, U] };
+        const y = { ptr: a.allocZeroed(N * ldy), shape: [N, ldy] };
+        k.denseForward({ y, x, kernel, bias: bias ? { ptr: put(U, 3), shape: [U] } : null, activation, rowStride: ldy });
+        const dy = { ptr: put(N * ldy, 4), shape: [N, ldy] }, dz = { ptr: a.allocZeroed(N * ldy), shape: [N, ldy] };
+        const dKernel = { ptr: put(D * U, 5), shape: [D, U] }, dBias = bias ? { ptr: put(U, 6), shape: [U] } : null;
+        const dx = withDx ? { ptr: put(N * D, 7), shape: [N, D] } : null;
+        k.denseBackward({ dx, dKernel, dBias, dz, dy, x, kernel, y, activation, rowStride: ldy, accumulateDx: false });
+        const out = [dz, dKernel, ...(dx ? [dx] : []), ...(dBias ? [dBias] : [])].map((t) => a.f32(t.ptr, t.shape.reduce((m, v) => m * v, 1)).slice());
+        a.release(mark);
+        return out;
+      });
+      for (let t = 1; t < outs.length; t++) outs[0].forEach((want, i) => checkEqual(`dense ${N}x${D}x${U} ${activation} output ${i}, ${t + 1} threads`, outs[t][i], want));
+    }
+  } finally {
+    for (const k of many) k.dispose();
+  }
+});
+
 test('the comparison can fail: another h changes dU', async () => {
   const one = await loadKernels({ variant: 'simd' });
   const two = await loadKernels({ variant: 'simd', threads: 2, threadMinFlops: 0 });
