@@ -101,6 +101,39 @@ test('the split chosen: units for B = 1 with a big enough step and H a multiple 
   assert.is(inferSplit(64, 1, 64, 256, 1, true), 'rows');
 });
 
+test('predict at B = 1 on 2 threads (units, cached packed weights) equals 1 thread, also after setWeights', async () => {
+  const { Sequential, LSTM, Dense } = await import('../src/index.js');
+  let stepped = 0;
+  const runStepped = ThreadPool.prototype.runStepped;
+  ThreadPool.prototype.runStepped = function (this: ThreadPool, ...a: Parameters<typeof runStepped>) {
+    stepped++;
+    return runStepped.apply(this, a);
+  };
+  const T = 7, D = 6, H = 160;
+  const x = { data: uniform(T * D, 21, -1, 1), shape: [1, T, D] };
+  const make = (kernels: Kernels) => new Sequential([new LSTM({ units: H, inputShape: [T, D], name: 'lstm' }), new Dense({ units: 3, name: 'out' })], { seed: 5, kernels });
+  const two = await loadKernels({ variant: 'simd', threads: 2, threadMinFlops: 0 });
+  try {
+    const m1 = make(await loadKernels({ variant: 'simd' })), m2 = make(two);
+    await m1.build([T, D]);
+    await m2.build([T, D]);
+    const bits = async (m: InstanceType<typeof Sequential>) => Array.from((await m.predict(x, { batchSize: 1 })).data as Float32Array);
+    const want = await bits(m1);
+    assert.equal(await bits(m2), want, 'first predict (packs)');
+    assert.equal(await bits(m2), want, 'second predict (cached panels)');
+    const w = m1.getWeights().map((t) => ({ ...t, data: t.data.map((_v: number, i: number) => Math.sin(i * 0.37) * 0.3) }));
+    m1.setWeights(w);
+    m2.setWeights(w);
+    const want2 = await bits(m1);
+    assert.not.equal(want2, want, 'new weights change the prediction');
+    assert.equal(await bits(m2), want2, 'after setWeights (repacked)');
+    assert.ok(stepped >= 3, `the units split ran (${stepped} stepped jobs)`);
+  } finally {
+    ThreadPool.prototype.runStepped = runStepped;
+    two.dispose();
+  }
+});
+
 /** A pool over the release build's exports `names`, on a fresh shared memory of 2 MiB. */
 async function rawPool(helpers: number, names: string[]) {
   const memory = new WebAssembly.Memory({ initial: 32, maximum: 64, shared: true });
