@@ -154,6 +154,18 @@ test('threads: the cached workspace is repacked or reused on the pool with the s
   await m.fit(x, y, { epochs: 1, batchSize: 3 });
   await assertFresh(m, 'two threads after fit');
   m.dispose();
+  // B = 1 on two threads splits LSTM(160) by units (each thread packs its own panels unless PREPACKED)
+  const wide = (k: Kernels) => new Sequential([new LSTM({ units: 160, inputShape: [T, D], name: 'wide' })], { seed: 4, kernels: k });
+  const u = wide(two), ref = wide(other);
+  await u.build([T, D]); await ref.build([T, D]);
+  const one = { data: x.data.subarray(0, T * D), shape: [1, T, D] };
+  const run = async (mm: Sequential) => bits((await mm.predict(one)) as { data: Float32Array });
+  for (const step of ['first', 'cached', 'after setWeights', 'cached again']) {
+    if (step === 'after setWeights') u.setWeights(u.getWeights().map((t) => ({ ...t, data: t.data.map((v) => v * 0.75) })));
+    ref.setWeights(u.getWeights());
+    assert.equal(await run(u), await run(ref), `B = 1 on two threads, ${step}`);
+  }
+  u.dispose(); ref.dispose();
   two.dispose();
 });
 
