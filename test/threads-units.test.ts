@@ -161,6 +161,12 @@ test('stepped jobs: step k of the caller sees every helper at step k - 1 or k, n
     });
     assert.equal(seen, []);
     for (const x of xs) assert.is(f32[x >> 2], 2 ** (steps - 1), 'every helper ran every step');
+    // shareMs: what each thread's calls took (the caller's own and each helper's, as they measured)
+    for (let i = 0; i < 3; i++) assert.ok(pool.shareMs(i) >= (i === 0 ? 0 : 1e-9) && pool.shareMs(i) < 10000, `share ${i}: ${pool.shareMs(i)} ms`);
+    const before = pool.shareMs(1);
+    pool.run(0, [[xs[0], 1, 0], [xs[1], 1, 64]], () => {});
+    assert.ok(pool.shareMs(1) !== before && pool.shareMs(1) >= 0, 'a plain run records its share too');
+    assert.throws(() => pool.shareMs(3), /share 3 of 3/);
   } finally {
     pool.dispose();
   }

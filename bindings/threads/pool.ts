@@ -17,7 +17,7 @@
 // their loops (FN = -1) and terminates them.
 
 import { FusedRnnError } from '../errors.js';
-import { ABORT, ARGS_F64, BARRIER_INTS, DONE, FN, LANE_INTS, MAX_ARGS, NARGS, PARTIES, SEQ, STATUS, STEPS, WORKER_SOURCE, arrive } from './worker-source.js';
+import { ABORT, ARGS_F64, BARRIER_INTS, DONE, FN, LANE_INTS, MAX_ARGS, MS_F64, NARGS, PARTIES, SEQ, STATUS, STEPS, WORKER_SOURCE, arrive } from './worker-source.js';
 
 /**
  * Spin bounds, in Atomics.load iterations (≈ 10 ns each on the reference machine), before a thread falls
@@ -45,6 +45,8 @@ export class ThreadPool {
   private readonly seqs: number[];
   /** The barrier block's first word (after the last lane). */
   private readonly bar: number;
+  /** Milliseconds of the caller's own share in the last run. */
+  private ownMs = 0;
   private disposed = false;
 
   private constructor(
@@ -124,11 +126,13 @@ export class ThreadPool {
   run(fn: number, shares: readonly (readonly number[])[], own: (...args: number[]) => unknown): void {
     this.post(fn, shares, 0);
     let failure: unknown = null;
+    const t0 = performance.now();
     try {
       own(...shares[0]);
     } catch (e) {
       failure = e;
     }
+    this.ownMs = performance.now() - t0;
     this.finish(fn, shares.length, failure);
   }
 
@@ -146,18 +150,32 @@ export class ThreadPool {
     let failure: unknown = null;
     const args = [...shares[0], 0];
     const k = args.length - 1;
+    let ms = 0;
     for (let step = 0; step < steps; step++) {
       if (step > 0) arrive(ctl, bar, parties, this.spin.barrier);
       if (Atomics.load(ctl, bar + ABORT) !== 0) continue;
       args[k] = step;
+      const t0 = performance.now();
       try {
         own(...args);
       } catch (e) {
         Atomics.store(ctl, bar + ABORT, 1);
         if (failure === null) failure = e;
       }
+      ms += performance.now() - t0;
     }
+    this.ownMs = ms;
     this.finish(fn, shares.length, failure);
+  }
+
+  /**
+   * Milliseconds share i of the last run / runStepped took (i = 0: the caller's own; i ≥ 1: helper i − 1,
+   * as it measured; a stepped job counts its kernel calls, not the barrier waits). A share a helper did not
+   * get in the last run keeps its older value.
+   */
+  shareMs(i: number): number {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.size)) throw new FusedRnnError(`threads: share ${i} of ${this.size}`);
+    return i === 0 ? this.ownMs : this.f64[((i - 1) * LANE_INTS >> 1) + MS_F64];
   }
 
   /** Hands shares[1..] to the helpers (steps: 0 = one call, else a stepped job). */

@@ -13,14 +13,19 @@
 // (arrive() below, the same as pool.ts's). Then it stores SEQ into DONE (and notifies). FN = -1 ends the
 // loop. A thrown error is reported as STATUS 1 with its message sent over postMessage; in a stepped job it
 // also sets the barrier's ABORT word, so every thread skips the remaining calls but still meets at every
-// barrier (nobody is left waiting).
+// barrier (nobody is left waiting). After every job the helper stores the milliseconds its kernel calls took
+// (a stepped job: the calls only, not the barrier waits) as f64 in the lane's last slot (MS_F64), read by
+// ThreadPool.shareMs: a dispatcher can move work away from a thread that ran slower (any row or unit split
+// gives the same bits).
 
 /** Words per helper lane in the control block: SEQ, DONE, FN, NARGS, STATUS, STEPS, PARTIES, then f64 arguments from word 8. */
 export const LANE_INTS = 64;
 /** Word indices inside a lane. */
 export const SEQ = 0, DONE = 1, FN = 2, NARGS = 3, STATUS = 4, STEPS = 5, PARTIES = 6, ARGS_F64 = 4;
-/** Most arguments one kernel call may pass (f64 slots 4..31 of the lane; a stepped job's step number is one of them). */
-export const MAX_ARGS = LANE_INTS / 2 - ARGS_F64;
+/** f64 slot of a lane holding the milliseconds of the helper's last share (its last slot). */
+export const MS_F64 = LANE_INTS / 2 - 1;
+/** Most arguments one kernel call may pass (f64 slots 4..30 of the lane; a stepped job's step number is one of them). */
+export const MAX_ARGS = MS_F64 - ARGS_F64;
 /** Words of the barrier block after the last lane: COUNT (arrivals), GEN (generation), WAITERS (in Atomics.wait), ABORT. */
 export const BARRIER_INTS = 16;
 export const COUNT = 0, GEN = 1, WAITERS = 2, ABORT = 3;
@@ -99,26 +104,32 @@ function start(init) {
     args.length = n;
     for (let i = 0; i < n; i++) args[i] = f64[argBase + i];
     ctl[base + ${STATUS}] = 0;
+    let ms = 0;
     if (steps === 0) {
+      const t0 = performance.now();
       try {
         fns[fn].apply(null, args);
       } catch (e) {
         fail(e);
       }
+      ms = performance.now() - t0;
     } else {
       const parties = ctl[base + ${PARTIES}];
       for (let k = 0; k < steps; k++) {
         if (k > 0) arrive(ctl, bar, parties, barrierSpin);
         if (Atomics.load(ctl, bar + ${ABORT}) !== 0) continue;
         args[n] = k;
+        const t0 = performance.now();
         try {
           fns[fn].apply(null, args);
         } catch (e) {
           Atomics.store(ctl, bar + ${ABORT}, 1);
           fail(e);
         }
+        ms += performance.now() - t0;
       }
     }
+    f64[(base >> 1) + ${MS_F64}] = ms;
     Atomics.store(ctl, base + ${DONE}, seq);
     Atomics.notify(ctl, base + ${DONE});
   }
