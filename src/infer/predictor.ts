@@ -70,7 +70,7 @@ async function localPredictor(source: InferSource, options: PredictorOptions): P
     inWorker: false,
     predict: async (x, o) => { live(); return model.predict(x, o); },
     stream: async (o) => { live(); return wrap(model.stream(o)); },
-    dispose: async () => { gone = true; },
+    dispose: async () => { gone = true; model.dispose(); }, // ends helper threads ({ threads }) it started
   };
 }
 

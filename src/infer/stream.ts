@@ -57,15 +57,19 @@ export class ModelStream {
     this.model = model;
     this.batchSize = B;
     const a = model.kernels.arena;
+    // State, outputs and scratch start on a 64-byte cache line: with threads, each thread writes its own
+    // units' columns of them, and a line straddling two threads' ranges would bounce between the cores.
+    const line = (p: Ptr) => (p + 63) & ~63;
+    const alloc = (n: number) => line(a.allocZeroed(n + 16));
     this.states = model.layers.map((l) => {
       const s = l.stateSize();
-      return s ? { h: a.allocZeroed(B * s.H), c: s.cell ? a.allocZeroed(B * s.H) : 0 } : null;
+      return s ? { h: alloc(B * s.H), c: s.cell ? alloc(B * s.H) : 0 } : null;
     });
-    this.input = a.alloc(B * model.inputWidth);
+    this.input = alloc(B * model.inputWidth);
     this.lengths = a.alloc(B);
     this.buffers = model.layers.map((l) => {
       const z = l.stepSizes(B);
-      return { y: a.alloc(z.y), scratch: a.alloc(z.scratch), qtmp: a.allocBytes(z.qtmpBytes) };
+      return { y: alloc(z.y), scratch: alloc(z.scratch), qtmp: a.allocBytes(z.qtmpBytes) };
     });
     // As runBlock: the mask of an Embedding with maskZero reaches the layers up to the first recurrent layer
     // that returns only its last output.
