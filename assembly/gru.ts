@@ -394,6 +394,9 @@ export function gru_backward(
   if (dx != 0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, 0, TB, (flags & FLAG_ACCUMULATE_DX) != 0 ? 1 : 0);
 }
 
+// Floats of projected gates gru_infer keeps at once (256 KB; as lstm.ts PROJECT_FLOATS).
+const GRU_PROJECT_FLOATS: i32 = 1 << 16;
+
 /**
  * Inference-only forward: saves nothing for backward. h (B, H): the initial state in, the final state out.
  * y (T, B, H): the output at every time (0 = last output only, which is h). scratch (T, B, 4H): the input
@@ -411,14 +414,23 @@ export function gru_infer(
   const brn = b + (<usize>(5 * H) << 2);
   // FLAG_PREPACKED (recurrent-packed.ts): work already holds the panels (the caller's cache), U_zr's after W's.
   const Pzr = mustPack(work, flags) ? __packGru(work, W, U, D, H) : work == 0 ? 0 : work + (<usize>D * <usize>(3 * H) << 2);
-  // As lstm_infer: hoisted projection unpacked; packed, step by step into the first B rows of scratch.
+  // As lstm_infer: unpacked, the projection hoisted over all T·B rows; packed, Tc steps at a time into the
+  // first Tc·B rows of scratch, Tc·B·4H ≤ 64 K floats (same bits: rows are independent). At B = 1 (Tc = 64
+  // at H = 256) W is read once per call as one 64-row GEMM, not once per step as a GEMV that also pushed
+  // U's panels out of L2 (W3 gru B1: 0.94× onnxruntime-web before).
   if (Pzr == 0) __project(scratch, x, W, 0, b, T * B, D, H, resetAfter);
+  const Tc = Pzr == 0 ? T : max<i32>(1, min<i32>(T, GRU_PROJECT_FLOATS / (B * S)));
+  let lo = 0; // the first time of the projected chunk
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     let st = scratch + (<usize>t * <usize>B * <usize>S << 2);
     if (Pzr != 0) {
-      st = scratch;
-      __project(st, x + (<usize>t * <usize>B * <usize>D << 2), W, work, b, B, D, H, resetAfter);
+      if (k % Tc == 0) {
+        const n = min<i32>(Tc, T - k);
+        lo = reverse ? t - n + 1 : t;
+        __project(scratch, x + (<usize>lo * <usize>B * <usize>D << 2), W, work, b, n * B, D, H, resetAfter);
+      }
+      st = scratch + (<usize>(t - lo) * <usize>B * <usize>S << 2);
     }
     let b0 = 0;
     while (b0 < B) {
