@@ -12,7 +12,7 @@
 
 import { activate1, activate4 } from "./math";
 import { biasAddStrided } from "./gemm-core";
-import { lstmForwardRowUnits, gruForwardRowAfter, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
+import { lstmForwardRowUnits, gruForwardRowAfterUnits, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
 import { gemmPacked, packPanels } from "./packed-gemm";
 import { FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_RESET_AFTER, stepTime, isValid, runEnd, copyRow } from "./recurrent-core";
 import { gemmQ8 } from "./quant-gemm";
@@ -86,6 +86,12 @@ export function infer_lstm(
   }
 }
 
+// One row's units [j0, j1) of the reset-after GRU (gruForwardRowAfterUnits: gruForwardRowAfter's operations,
+// nothing saved). Not inlined, for the reason of __lstmRow: infer_gru and infer_gru_units share one copy.
+function __gruRowAfter(g: usize, hp: usize, ho: usize, brn: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
+  gruForwardRowAfterUnits(g, hp, ho, brn, H, j0, j1, act, ract);
+}
+
 // ---- GRU ([z | r | n], Keras; both reset_after variants). Scratch rows (4H): [z | r | n | hn]; the rows are
 // recurrent-rows.ts gruForwardRowAfter / gruForwardGatesBefore + gruForwardRowBefore (h updated in place).
 
@@ -118,7 +124,7 @@ export function infer_gru(
         __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp, back); // z|r += h·U_zr
         if (resetAfter) {
           __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp, back); // hn = h·U_n
-          for (let r = b0; r < b1; r++) gruForwardRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, brn, H, activation, recurrentActivation, false);
+          for (let r = b0; r < b1; r++) __gruRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, brn, H, 0, H, activation, recurrentActivation);
         } else {
           for (let r = b0; r < b1; r++) gruForwardGatesBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, recurrentActivation);
           __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp, back); // n += (r⊙h)·U_n
@@ -214,6 +220,52 @@ export function infer_lstm_units(
         const rh = <usize>r * <usize>H << 2;
         __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, hOut + rh, H, u0, u1, activation, recurrentActivation);
       }
+    } else {
+      for (let r = b0; r < b1; r++) {
+        const o = (<usize>r * <usize>H + <usize>u0) << 2;
+        copyRow(hOut + o, h + o, n);
+      }
+    }
+    b0 = b1;
+  }
+}
+
+/**
+ * One thread's share of ONE reset-after GRU step (T = 1, f32 panels), as infer_lstm_units: units [u0, u1)
+ * (multiples of 32, H % 32 == 0). Scratch rows (4H) as infer_gru: for each block (z, r, n) its columns
+ * [k·H + u0, k·H + u1) = x·W + b_i (+ b_r on z, r), then z, r += h·U_zr (Pzr: U[:, 0:2H]) and hn = h·U_n (Pn)
+ * over the valid rows, then the rows of units [u0, u1) with the new h written to hOut (masked rows: h copied).
+ * Bit-identical to a one-step infer_gru (every column the same sum in the same order).
+ */
+export function infer_gru_units(
+  hOut: usize, h: usize, scratch: usize, x: usize, Wp: usize, Pzr: usize, Pn: usize, b: usize, lengths: usize,
+  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  const G = 3 * H, S = H << 2, n = u1 - u0;
+  const H4 = <usize>H << 2, S4 = <usize>S << 2;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  unitsParity = !unitsParity;
+  const back = unitsParity;
+  for (let k = 0; k < 3; k++) {
+    const col = k * H + u0;
+    gemmPacked(scratch + (<usize>col << 2), S, x, D, Wp + (<usize>col * <usize>D << 2), B, n, D, 0, B, 0, back);
+    biasAddStrided(scratch + (<usize>col << 2), S, b + (<usize>col << 2), B, n);
+  }
+  for (let k = 0; k < 2; k++) {
+    const col = k * H + u0;
+    biasAddStrided(scratch + (<usize>col << 2), S, b + (<usize>(G + col) << 2), B, n);
+  }
+  const brn = b + (<usize>(5 * H) << 2);
+  let b0 = 0;
+  while (b0 < B) {
+    const b1 = runEnd(lengths, b0, B, 0, 1, left);
+    if (isValid(lengths, b0, 0, 1, left)) {
+      for (let k = 0; k < 2; k++) {
+        const col = k * H + u0;
+        gemmPacked(scratch + (<usize>col << 2), S, h, H, Pzr + (<usize>col * <usize>H << 2), B, n, H, b0, b1, 1, back);
+      }
+      gemmPacked(scratch + 3 * H4 + (<usize>u0 << 2), S, h, H, Pn + (<usize>u0 * <usize>H << 2), B, n, H, b0, b1, 0, back);
+      for (let r = b0; r < b1; r++) __gruRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, hOut + <usize>r * H4, brn, H, u0, u1, activation, recurrentActivation);
     } else {
       for (let r = b0; r < b1; r++) {
         const o = (<usize>r * <usize>H + <usize>u0) << 2;

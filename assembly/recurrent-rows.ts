@@ -177,3 +177,31 @@ import { activate1, activate4 } from "./math";
     store<f32>(hOut + o, go * activate1(c, act));
   }
 }
+
+// gruForwardRowAfter on units [j0, j1) only (j0 a multiple of 4, as lstmForwardRowUnits), nothing saved;
+// g, hp, ho, brn are the whole row's pointers (ho may equal hp).
+@inline export function gruForwardRowAfterUnits(g: usize, hp: usize, ho: usize, brn: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = j0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= j1; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = activate4(v128.load(p), ract);
+      const r = activate4(v128.load(p + H4), ract);
+      const hn = f32x4.add(v128.load(p + 3 * H4), v128.load(brn + o));
+      const n = activate4(f32x4.add(v128.load(p + 2 * H4), f32x4.mul(r, hn)), act);
+      v128.store(ho + o, f32x4.add(f32x4.mul(z, v128.load(hp + o)), f32x4.mul(f32x4.sub(one, z), n)));
+    }
+  }
+  for (; j < j1; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = activate1(load<f32>(p), ract);
+    const r = activate1(load<f32>(p + H4), ract);
+    const hn = load<f32>(p + 3 * H4) + load<f32>(brn + o);
+    const n = activate1(load<f32>(p + 2 * H4) + r * hn, act);
+    store<f32>(ho + o, z * load<f32>(hp + o) + (<f32>1 - z) * n);
+  }
+}

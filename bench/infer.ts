@@ -7,7 +7,7 @@
 // each ratio is the median over rounds of the per-round ratio, per-step times are medians of windows.
 // Prints the ratios measured side by side with the load average, the infer bundle size, and writes
 // bench/results/infer-<date>.json.
-// 2 threads (loadInferenceModel(…, { threads: 2 })): LSTM(256) stream steps against ort-web on 1 thread here
+// 2 threads (loadInferenceModel(…, { threads: 2 })): LSTM(256) and GRU(256) stream steps against ort-web on 1 thread here
 // and, in a child process (bench/infer-threads.ts: ort-web fixes its thread count once per process), against
 // ort-web with env.wasm.numThreads = 2; printed on the line before the last.
 // Needs `npm run build` (the bundle size) and the peers installed: cd bench/peers && ONNXRUNTIME_NODE_INSTALL=skip npm ci
@@ -98,7 +98,7 @@ for (const c of cells) {
     async () => void t.ort.push(await timeOrt(16)),
   ];
   for (let r = 0; r < ROUNDS; r++) for (let j = 0; j < 3; j++) await contenders[(r + j) % 3]();
-  const row = {
+  const row: Record<string, unknown> & { stepUsF32: number; stepUsInt8: number; stepUsOrtWeb: number; ortVsF32: number; ortVsInt8: number; bestUs: { f32: number; int8: number; ort: number } } = {
     model: c.name, B: 1, D, stepUsF32: median(t.f32), stepUsInt8: median(t.int8), stepUsOrtWeb: median(t.ort),
     ortVsF32: median(t.ort.map((o, i) => o / t.f32[i])), ortVsInt8: median(t.ort.map((o, i) => o / t.int8[i])),
     // The fastest window of each (the closest this machine gets to idle): a second, load-robust view.
@@ -108,7 +108,7 @@ for (const c of cells) {
   console.log(`${c.name} stream step B=1: f32 ${row.stepUsF32.toFixed(1)} us, int8 ${row.stepUsInt8.toFixed(1)} us, ort-web ${row.stepUsOrtWeb.toFixed(1)} us; ` +
     `ort-web / f32 ${row.ortVsF32.toFixed(2)}x, ort-web / int8 ${row.ortVsInt8.toFixed(2)}x (load average ${load()}); ` +
     `fastest windows: f32 ${row.bestUs.f32.toFixed(1)}, int8 ${row.bestUs.int8.toFixed(1)}, ort-web ${row.bestUs.ort.toFixed(1)} us (${(row.bestUs.ort / row.bestUs.f32).toFixed(2)}x, ${(row.bestUs.ort / row.bestUs.int8).toFixed(2)}x)`);
-  if (lstm) {
+  {
     // 2 threads (units split) vs ort-web on 1 thread, bit-identical to the 1-thread stream (checked first).
     const two = (await loadInferenceModel(bytes, { kernels: ik2, weights: 'float32' })).stream();
     sf.reset();
@@ -117,7 +117,8 @@ for (const c of cells) {
       if (a.some((v, i) => !Object.is(v, b[i]))) throw new Error(`${c.name}: the 2-thread stream is not bit-identical to 1 thread`);
     }
     const p = await pairWindows((xt) => two.step(xt), ortStep, ROUNDS);
-    twoThreads = { model: c.name, B: 1, D, stepUs2t: p.usA, stepUsOrtWeb1t: p.usB, ort1tVs2t: p.ratio, bestUs: { fused2t: Math.min(...p.a), ort1t: Math.min(...p.b) }, loadavg: loadavg(), rounds: { fused2t: p.a, ort1t: p.b } };
+    row.twoThreads = { stepUs2t: p.usA, stepUsOrtWeb1t: p.usB, ort1tVs2t: p.ratio, bestUs: { fused2t: Math.min(...p.a), ort1t: Math.min(...p.b) }, loadavg: loadavg() };
+    if (lstm) twoThreads = { model: c.name, B: 1, D, stepUs2t: p.usA, stepUsOrtWeb1t: p.usB, ort1tVs2t: p.ratio, bestUs: { fused2t: Math.min(...p.a), ort1t: Math.min(...p.b) }, loadavg: loadavg(), rounds: { fused2t: p.a, ort1t: p.b } };
     console.log(`${c.name} stream step B=1, 2 threads: ${p.usA.toFixed(1)} us, ort-web (1 thread) ${p.usB.toFixed(1)} us, ort-web / fused 2t ${p.ratio.toFixed(2)}x (load average ${load()})`);
   }
   await session.release();

@@ -15,7 +15,7 @@
 // The Atomics operations on SEQ / DONE order each side's plain wasm stores before the other side's loads.
 //
 // Control block (Int32Array over a SharedArrayBuffer): one lane of LANE_INTS words per helper:
-//   SEQ (job number, bumped by the caller) | DONE (last finished job) | FN (0 = infer_lstm_units, -1 = exit)
+//   SEQ (job number, bumped by the caller) | DONE (last finished job) | FN (0 infer_lstm_units, 1 infer_gru_units, -1 exit)
 //   | STATUS (0 ok, 1 failed) | SLEEP (helper in Atomics.wait) | WAITING (caller in Atomics.wait)
 //   | f64 arguments from word ARGS_I32.
 
@@ -40,7 +40,7 @@ function start(init) {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory, abort() { throw new Error('wasm kernel assertion failed'); } } });
   const ex = instance.exports;
   ex.set_thread_scratch(init.scratch);
-  const units = ex.infer_lstm_units;
+  const kernels = [ex.infer_lstm_units, ex.infer_gru_units];
   const ctl = new Int32Array(init.control), f64 = new Float64Array(init.control);
   const base = init.lane * ${LANE_INTS}, a = (base + ${ARGS_I32}) >> 1;
   let seen = Atomics.load(ctl, base + ${SEQ});
@@ -58,9 +58,10 @@ function start(init) {
       }
     }
     seen = seq;
-    if (ctl[base + ${FN}] < 0) break;
+    const fn = ctl[base + ${FN}];
+    if (fn < 0) break;
     try {
-      units(f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8],
+      kernels[fn](f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8],
         f64[a + 9], f64[a + 10], f64[a + 11], f64[a + 12], f64[a + 13], f64[a + 14], f64[a + 15], f64[a + 16]);
       ctl[base + ${STATUS}] = 0;
     } catch (e) {
@@ -163,8 +164,8 @@ export class StepThreads {
     return new StepThreads(workers, control, errors);
   }
 
-  /** Runs jobs[i] on helper i (at most size - 1 jobs) and `own` here; returns when all are done. */
-  run(jobs: readonly Float64Array[], own: () => void): void {
+  /** Runs jobs[i] (kernel fn: 0 infer_lstm_units, 1 infer_gru_units) on helper i and `own` here; returns when all are done. */
+  run(jobs: readonly Float64Array[], own: () => void, fn = 0): void {
     if (this.disposed) throw new FusedRnnError('infer threads: the kernels were disposed; load new kernels (or a new model) to run more steps');
     const ctl = this.ctl;
     for (let i = 0; i < jobs.length; i++) {
@@ -172,7 +173,7 @@ export class StepThreads {
       // A stream's layer passes the same job array every step: its arguments are in the lane already.
       if (this.last[i] !== jobs[i]) {
         this.f64.set(jobs[i], (base + ARGS_I32) >> 1);
-        ctl[base + FN] = 0;
+        ctl[base + FN] = fn;
         this.last[i] = jobs[i];
       }
       Atomics.store(ctl, base + SEQ, (this.seqs[i] = (this.seqs[i] + 1) | 0));
@@ -198,7 +199,7 @@ export class StepThreads {
         }
       }
       if (ctl[base + STATUS] !== 0 && failure === null) {
-        failure = new FusedRnnError(`infer threads: infer_lstm_units failed on helper ${i + 1}${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
+        failure = new FusedRnnError(`infer threads: ${fn ? 'infer_gru_units' : 'infer_lstm_units'} failed on helper ${i + 1}${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
       }
     }
     if (failure !== null) throw failure;

@@ -30,13 +30,18 @@ export interface InferRaw {
   dense_q8_forward(y: Ptr, x: Ptr, P: Ptr, s: Ptr, b: Ptr, N: number, D: number, U: number, ldy: number, act: number, qtmp: Ptr): void;
   infer_lstm_units(hOut: Ptr, h: Ptr, c: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Up: Ptr, b: Ptr, lengths: Ptr,
     B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
+  infer_gru_units(hOut: Ptr, h: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Pzr: Ptr, Pn: Ptr, b: Ptr, lengths: Ptr,
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
 }
 
 /** The helper threads of threaded streaming steps (bindings/infer-threads.ts): `size` threads in all. */
 export interface InferThreads {
   readonly size: number;
-  /** Runs jobs[i] (the 17 arguments of infer_lstm_units) on helper i and `own` here; returns when all are done. */
-  run(jobs: readonly Float64Array[], own: () => void): void;
+  /**
+   * Runs jobs[i] (the 17 arguments of kernel `fn`: 0 infer_lstm_units, 1 infer_gru_units) on helper i and
+   * `own` here; returns when all are done.
+   */
+  run(jobs: readonly Float64Array[], own: () => void, fn?: number): void;
   dispose(): void;
 }
 
