@@ -1,6 +1,6 @@
 // Threaded LSTM inference split by UNITS (assembly/recurrent-cols.ts, a stepped pool job with a barrier
 // between steps) gives the SAME bits as one thread: every gate column is summed in the one-thread order.
-// Checked on the plain SIMD build and relaxed against relaxed, for 2 and 3 threads, B = 1 and batches, with
+// Checked on the plain SIMD build, relaxed against relaxed and the scalar build, for 2 and 3 threads, B = 1 and batches, with
 // lengths (right and left padded), step masks, reverse, odd and even T (odd T ends in the second state
 // buffer), the outputs y, and projection chunks (Tc < T, and Tc = 1). The row split is checked on the same
 // shapes. Also the barrier itself: a step of the caller sees every helper's previous step and none after it,
@@ -53,7 +53,7 @@ const CASES: Case[] = [
   { T: 3, B: 68, D: 4, H: 256, padding: 'none', reverse: false, y: true },
 ];
 
-async function sameAsOneThread(variant: 'simd' | 'relaxed') {
+async function sameAsOneThread(variant: 'simd' | 'relaxed' | 'scalar') {
   const one = await loadKernels({ variant });
   const many = [await loadKernels({ variant, threads: 2, threadMinFlops: 0 }), await loadKernels({ variant, threads: 3, threadMinFlops: 0 })];
   try {
@@ -80,6 +80,10 @@ test('LSTM inference split by units equals 1 thread bit for bit (simd; 2 and 3 t
 test('LSTM inference split by units equals 1 thread bit for bit (relaxed vs relaxed)', async () => {
   if (!hasRelaxedSimd()) return; // (Node 20 without the flag: the relaxed build cannot load)
   await sameAsOneThread('relaxed');
+});
+
+test('LSTM inference split by units equals 1 thread bit for bit (scalar build)', async () => {
+  await sameAsOneThread('scalar');
 });
 
 test('the units split would be caught changing a bit (the comparison can fail)', async () => {

