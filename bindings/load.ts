@@ -40,7 +40,8 @@ export interface LoadOptions extends ArenaOptions {
    */
   wrapRaw?: (raw: RawKernels) => RawKernels;
   /**
-   * Threads to run the big kernels on (LSTM forward, backward and inference split by batch rows, GEMMs by
+   * Threads to run the big kernels on (LSTM forward and backward split by batch rows; LSTM inference by
+   * batch rows, or at B = 1 by hidden units with a barrier per step; weight gradients by columns; GEMMs by
    * row blocks): a count (default 1) or 'auto' (one per core). Helpers are Workers sharing the arena's
    * memory; where that is impossible (no SharedArrayBuffer: a page that is not cross-origin isolated; a
    * browser's main thread, which cannot block) the kernels run on 1 thread after a one-line warning.
