@@ -279,7 +279,7 @@ export function lstm_forward_rows(
  * The sequential sweep of lstm_backward over batch rows [r0, r1): dgates, dh (h0 slot zeroed then dh0,
  * output slots the total dL/dh_t) and dc0 of those rows; dc (B, H) the caller's carry scratch. hnorm2 and
  * cnorm2 (T f64 each, or 0) receive this range's PARTIAL sums of squares (the dispatcher adds the ranges in
- * order). The weight gradients follow as recurrent_weight_gradients_part; rmask must be 0.
+ * order). The weight gradients follow as recurrent_weight_gradients_cols (assembly/threads.ts); rmask must be 0.
  */
 export function lstm_backward_rows(
   dc0: usize, dgates: usize, hnorm2: usize, cnorm2: usize, dh: usize, dc: usize,

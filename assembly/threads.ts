@@ -8,7 +8,7 @@
 import { gemmNTCore, colSumsStrided } from "./gemm-core";
 import { gemmTNPanels, gemmTNPretransposed, packPanels, transposeTNPanels } from "./packed-gemm";
 import { packWeights, firstStepWeightGradient } from "./recurrent-core";
-import { ACT_LINEAR, derivative1, derivative4 } from "./math";
+import { derivative1, derivative4 } from "./math";
 
 /** work ((D + H)·G floats) = W (D, G) and U (H, G) in column panels (what lstm_forward packs itself). */
 export function recurrent_pack_weights(work: usize, W: usize, U: usize, D: i32, H: i32, G: i32): void {
@@ -28,28 +28,6 @@ export function recurrent_pack_weights_part(work: usize, W: usize, U: usize, D: 
 }
 
 /**
- * Columns [j0, j1) of dW (D, G) += xᵀ·dgates, dU (H, G) += hPrevᵀ·dgates (+ the h0 term of ROW_FIRST rows
- * when `lengths` != 0), db (G) += colsum(dgates); rows [m0, m1) of dx (T·B, D) (+)= dgates·Wᵀ (dx = 0: none).
- * hPrev (T·B, H): the contiguous previous-state slots; h0 (B, H) the initial-state slot. No recurrent mask.
- */
-export function recurrent_weight_gradients_part(
-  dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
-  x: usize, W: usize, hPrev: usize, h0: usize, lengths: usize,
-  T: i32, B: i32, D: i32, H: i32, G: i32, flags: i32, accumulateDx: i32,
-  j0: i32, j1: i32, m0: i32, m1: i32
-): void {
-  const TB = T * B;
-  if (j1 > j0) {
-    const o = <usize>j0 << 2, n = j1 - j0;
-    gemmTNPanels(dW + o, G, x, D, dgates + o, S, D, n, TB);
-    gemmTNPanels(dU + o, G, hPrev, H, dgates + o, S, H, n, TB);
-    if (lengths != 0) firstStepWeightGradient(dU + o, G, h0, 0, dgates + o, S, n, lengths, T, B, H, flags);
-    colSumsStrided(db + o, dgates + o, S, TB, n, 1);
-  }
-  if (dx != 0 && m1 > m0) gemmNTCore(dx, D, dgates, S, W, G, TB, D, G, m0, m1, accumulateDx);
-}
-
-/**
  * Rows [k0, k1) (a multiple of 32, or k1 = T·B) of x (T·B, D) and of hPrev (T·B, H) transposed into TN
  * panels at xt ((D + H)·T·B floats: xᵀ panels, then hPrevᵀ panels at xt + 4·D·T·B), the shared operand of
  * recurrent_weight_gradients_cols; threads transpose disjoint row ranges. Nothing in the scalar build.
@@ -64,9 +42,12 @@ export function recurrent_transpose_inputs_part(xt: usize, x: usize, hPrev: usiz
 const WGRAD_NB: i32 = 128;
 
 /**
- * recurrent_weight_gradients_part with xᵀ and hPrevᵀ already in TN panels at xt (recurrent_transpose_inputs_part
- * over all T·B rows): the same columns [j0, j1) of dW, dU, db and rows [m0, m1) of dx, the same bits.
- * The scalar build reads x and hPrev in place (gemmTNPanels).
+ * Columns [j0, j1) of dW (D, G) += xᵀ·dgates, dU (H, G) += hPrevᵀ·dgates (+ the h0 term of ROW_FIRST rows
+ * when `lengths` != 0), db (G) += colsum(dgates); rows [m0, m1) of dx (T·B, D) (+)= dgates·Wᵀ (dx = 0: none).
+ * hPrev (T·B, H): the contiguous previous-state slots; h0 (B, H) the initial-state slot. No recurrent mask.
+ * xᵀ and hPrevᵀ are already in TN panels at xt (recurrent_transpose_inputs_part over all T·B rows); the
+ * scalar build reads x and hPrev in place (gemmTNPanels). Every column sums all T·B rows in the same 32-row
+ * panels as the one-thread kernel: the same bits for any column split.
  */
 export function recurrent_weight_gradients_cols(
   dx: usize, dW: usize, dU: usize, db: usize, dgates: usize, S: i32,
@@ -108,25 +89,6 @@ function __dzBlock(dz: usize, dy: usize, y: usize, ldy: i32, act: i32, r0: i32, 
   }
 }
 
-/**
- * Dense backward, columns [j0, j1) of the units: dz = dy ⊙ act'(y) on those columns (skipped for linear:
- * dz is dy), dW (D, U) += xᵀ·dz and db (U) += colsum(dz) on those columns (db = 0: no bias). The same
- * element order as dense_backward; dx follows as dense_backward_dx_rows once every column's dz exists.
- */
-export function dense_backward_cols(
-  dW: usize, db: usize, dz: usize, dy: usize, x: usize, y: usize,
-  N: i32, D: i32, U: i32, ldy: i32, act: i32, j0: i32, j1: i32
-): void {
-  let g = dy;
-  if (act != ACT_LINEAR) {
-    __dzBlock(dz, dy, y, ldy, act, 0, N, j0, j1);
-    g = dz;
-  }
-  const o = <usize>j0 << 2, n = j1 - j0;
-  gemmTNPanels(dW + o, U, x, D, g + o, ldy, D, n, N);
-  if (db) colSumsStrided(db + o, g + o, ldy, N, n, 1);
-}
-
 /** Rows [r0, r1) of dense's dz (N, U) with row stride ldy = dy ⊙ act'(y) (act not linear), all U columns. */
 export function dense_dz_rows(dz: usize, dy: usize, y: usize, U: i32, ldy: i32, act: i32, r0: i32, r1: i32): void {
   __dzBlock(dz, dy, y, ldy, act, r0, r1, 0, U);
@@ -146,9 +108,4 @@ export function dense_backward_part(
   if (i1 > i0) gemmTNPanels(dW + (<usize>i0 * <usize>U << 2), U, x + (<usize>i0 << 2), D, g, ldy, i1 - i0, U, N);
   if (db != 0 && j1 > j0) colSumsStrided(db + (<usize>j0 << 2), g + (<usize>j0 << 2), ldy, N, j1 - j0, 1);
   if (dx != 0 && m1 > m0) gemmNTCore(dx, D, g, ldy, W, U, N, D, U, m0, m1, accumulateDx);
-}
-
-/** Rows [m0, m1) of dense's dx (N, D) (+)= g (N, U) with row stride ldy · Wᵀ (g = dz, or dy for linear). */
-export function dense_backward_dx_rows(dx: usize, g: usize, W: usize, N: i32, D: i32, U: i32, ldy: i32, accumulateDx: i32, m0: i32, m1: i32): void {
-  gemmNTCore(dx, D, g, ldy, W, U, N, D, U, m0, m1, accumulateDx);
 }

@@ -30,13 +30,12 @@ import type { ThreadPool } from './pool.js';
 
 /** Exports the helpers run, by index (the order is the protocol between dispatch and worker). */
 export const THREAD_KERNELS = [
-  'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'recurrent_weight_gradients_part', 'gemm_nn', 'gemm_tn', 'gemm_nt',
-  'dense_forward', 'dense_backward_cols', 'dense_backward_dx_rows', 'adam_update', 'adamw_update',
-  'recurrent_pack_weights_part', 'lstm_infer_units',
+  'lstm_forward_rows', 'lstm_backward_rows', 'lstm_infer_rows', 'gemm_nn', 'gemm_tn', 'gemm_nt',
+  'dense_forward', 'adam_update', 'adamw_update', 'recurrent_pack_weights_part', 'lstm_infer_units',
   'recurrent_transpose_inputs_part', 'recurrent_weight_gradients_cols', 'dense_dz_rows', 'dense_backward_part',
 ] as const;
-const FWD = 0, BWD = 1, INFER = 2, WGRAD = 3, GEMM_NN = 4, DENSE_FWD = 7, DENSE_COLS = 8, DENSE_DX = 9, ADAM = 10, ADAMW = 11, PACK = 12, INFER_UNITS = 13;
-const TRANSPOSE_IN = 14, WGRAD_COLS = 15, DENSE_DZ = 16, DENSE_PART = 17;
+const FWD = 0, BWD = 1, INFER = 2, GEMM_NN = 3, DENSE_FWD = 6, ADAM = 7, ADAMW = 8, PACK = 9, INFER_UNITS = 10;
+const TRANSPOSE_IN = 11, WGRAD_COLS = 12, DENSE_DZ = 13, DENSE_PART = 14;
 
 /** How a threaded lstm_infer call is split: by batch rows or by units (see inferSplit). */
 export type InferSplit = 'rows' | 'units';
@@ -83,13 +82,10 @@ export interface ThreadRaw {
   lstm_backward_rows(...args: number[]): void;
   lstm_infer_rows(...args: number[]): void;
   lstm_infer_units(...args: number[]): void;
-  recurrent_weight_gradients_part(...args: number[]): void;
   recurrent_transpose_inputs_part(xt: number, x: number, hPrev: number, TB: number, D: number, H: number, k0: number, k1: number): void;
   recurrent_weight_gradients_cols(...args: number[]): void;
   recurrent_pack_weights(work: number, W: number, U: number, D: number, H: number, G: number): void;
   recurrent_pack_weights_part(work: number, W: number, U: number, D: number, H: number, G: number, j0: number, j1: number): void;
-  dense_backward_cols(...args: number[]): void;
-  dense_backward_dx_rows(...args: number[]): void;
   dense_dz_rows(dz: number, dy: number, y: number, U: number, ldy: number, act: number, r0: number, r1: number): void;
   dense_backward_part(...args: number[]): void;
   set_thread_scratch(ptr: number): void;
