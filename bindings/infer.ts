@@ -42,6 +42,10 @@ export interface InferThreads {
    * `own` here; returns when all are done.
    */
   run(jobs: readonly Float64Array[], own: () => void, fn?: number): void;
+  /** Whether a helper sleeps (a step would wait for its wake-up, tens to hundreds of µs). */
+  idle(): boolean;
+  /** Wakes sleeping helpers without a job, so that they spin for the next step. */
+  wake(): void;
   dispose(): void;
 }
 

@@ -17,6 +17,9 @@ test.before(async () => {
   k = await loadKernels({ variant: 'simd' });
   one = await loadInferKernels();
   two = await loadInferKernels({ threads: 2 });
+  // Every step splits (no run-whole-when-the-helper-sleeps shortcut, tested on its own below), so the
+  // counts of helper jobs are exact whatever the timing.
+  (two.threads as unknown as { wakeOnIdle: boolean }).wakeOnIdle = false;
 });
 test.after(() => two.dispose());
 
@@ -123,6 +126,32 @@ async function lstm64(seed: number): Promise<Uint8Array> {
   await m.predict([[[0, 0]]]);
   return saveModelToBytes(m);
 }
+
+test('a step > 10 ms after the last that finds the helper asleep runs whole on the calling thread (same bits)', async () => {
+  const m = new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 15, kernels: k });
+  const x = floats(2, 6, 3, 15);
+  await m.predict(x);
+  const bytes = saveModelToBytes(m);
+  const kernels = await loadInferKernels({ threads: 2 });
+  try {
+    const s1 = (await loadInferenceModel(bytes, { kernels: one })).stream({ batchSize: 2 });
+    const s2 = (await loadInferenceModel(bytes, { kernels })).stream({ batchSize: 2 });
+    const jobs = countJobs(kernels);
+    for (let t = 0; t < 6; t++) {
+      // Let the helper fall asleep (it spins 0.3 ms after its last job), > 10 ms after the last step: no job.
+      await new Promise((r) => setTimeout(r, 15));
+      const until = Date.now() + 5000;
+      while (!kernels.threads!.idle() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+      assert.ok(kernels.threads!.idle(), 'the helper sleeps after an idle stream');
+      const before = jobs.jobs;
+      same(`step ${t}`, s2.step(x.map((r) => r[t])), s1.step(x.map((r) => r[t])));
+      assert.is(jobs.jobs, before, `step ${t} ran whole on the calling thread`);
+    }
+    jobs.restore();
+  } finally {
+    kernels.dispose();
+  }
+});
 
 test('threads option: bad values are typed errors; no SharedArrayBuffer or a browser main thread: 1 thread, one-line warning', async () => {
   for (const bad of [0, 1.5, -2, '2', 65]) {
