@@ -57,19 +57,8 @@ export const WORKER_SOURCE = `
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
 // (an eval worker is CommonJS unless the parent ran with --input-type=module: getBuiltinModule works in both)
 const port = isNode ? (process.getBuiltinModule ? process.getBuiltinModule('node:worker_threads') : require('node:worker_threads')).parentPort : self;
-function arrive(ctl, bar, parties, spin) {
-  const gen = Atomics.load(ctl, bar + 1);
-  if (Atomics.add(ctl, bar, 1) === parties - 1) {
-    Atomics.store(ctl, bar, 0);
-    Atomics.add(ctl, bar + 1, 1);
-    if (Atomics.load(ctl, bar + 2) > 0) Atomics.notify(ctl, bar + 1);
-    return;
-  }
-  for (let i = 0; i < spin; i++) if (Atomics.load(ctl, bar + 1) !== gen) return;
-  Atomics.add(ctl, bar + 2, 1);
-  while (Atomics.load(ctl, bar + 1) === gen) Atomics.wait(ctl, bar + 1, gen);
-  Atomics.sub(ctl, bar + 2, 1);
-}
+// The barrier is the module's own arrive() (above), as source text: one definition for both sides.
+const arrive = ${arrive.toString()};
 function start(init) {
   const memory = init.memory;
   const instance = new WebAssembly.Instance(init.module, { env: { memory, abort() { throw new Error('wasm kernel assertion failed'); } } });
