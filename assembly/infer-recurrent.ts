@@ -12,10 +12,10 @@
 
 import { activate1, activate4 } from "./math";
 import { biasAddStrided } from "./gemm-core";
-import { lstmForwardRowUnits, gruForwardRowAfterUnits, gruForwardGatesBefore, gruForwardRowBefore } from "./recurrent-rows";
+import { lstmForwardRowUnits, gruForwardRowAfterUnits, gruForwardGatesBeforeUnits, gruForwardRowBeforeUnits } from "./recurrent-rows";
 import { gemmPacked, packPanels } from "./packed-gemm";
 import { FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_RESET_AFTER, stepTime, isValid, runEnd, copyRow } from "./recurrent-core";
-import { gemmQ8 } from "./quant-gemm";
+import { gemmQ8Cols } from "./quant-gemm";
 
 /** Packs B (K, N) with row stride ldb into f32 column panels at P (K·N floats): once per model load. */
 export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
@@ -26,7 +26,7 @@ export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
 // back: the f32 panels in reverse order (same bits; packed-gemm gemmPacked), on every other step.
 @inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool = false): void {
   if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate, back);
-  else gemmQ8(C, ldc, A, lda, P, s, M, N, K, m0, m1, accumulate, qtmp);
+  else gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, N, 1, 0, N);
 }
 
 // Flips on every step of every call, so that one-step calls (streaming) alternate the panel order of their
@@ -37,20 +37,77 @@ let stepParity: bool = false;
   return stepParity;
 }
 
-// The input projection of step t into scratch (B, G) with row stride S: x_t·W + b (as the training kernels:
-// the product, then the bias added).
-@inline function __project(scratch: usize, S: i32, x: usize, t: i32, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, G: i32, qtmp: usize, back: bool): void {
-  __product(scratch, S, x + (<usize>t * <usize>B * <usize>D << 2), D, Wp, Ws, B, G, D, 0, B, 0, qtmp, back);
-  biasAddStrided(scratch, S, b, B, G);
+// ---- Unit ranges: every step below computes units [u0, u1) of ONE step, i.e. the columns
+// {g·H + [u0, u1) : g < gates} of each product (gate blocks of H columns). The whole-layer kernels run them
+// over [0, H) (one body per layer class: the bundle bar), threaded streaming over a thread's units
+// (bindings/infer-threads.ts). A split range needs H % 32 == 0 and u0, u1 multiples of 32 (whole panels of
+// both weight forms); every column is then the same sum as the whole product's and every unit the same
+// pointwise operations, so any split gives the whole step's bits (test/infer-threads-kernels*.test.ts).
+
+// C (+)= A · W on those columns over rows [m0, m1); W (K, gates·H) packed (f32 or int8 per s). [0, H) is
+// one product over all gates·H columns (any H), as the whole-layer kernels always ran it.
+function __productCols(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, K: i32, H: i32, gates: i32, u0: i32, u1: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool): void {
+  if (u1 - u0 == H) {
+    __product(C, ldc, A, lda, P, s, M, gates * H, K, m0, m1, accumulate, qtmp, back);
+  } else if (s != 0) {
+    gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, H, gates, u0, u1); // each row quantized once
+  } else {
+    for (let g = 0; g < gates; g++) {
+      const col = g * H + u0;
+      gemmPacked(C + (<usize>col << 2), ldc, A, lda, P + (<usize>col * <usize>K << 2), M, u1 - u0, K, m0, m1, accumulate, back);
+    }
+  }
 }
 
-// ---- LSTM ([i | f | g | o], Keras); the rows are recurrent-rows.ts lstmForwardRow (c updated in place)
+// The input projection of those columns into scratch (B, gates·H) with row stride S: x_t·W + b (as the
+// training kernels: the product, then the bias added).
+function __projectCols(scratch: usize, S: i32, xt: usize, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, H: i32, gates: i32, u0: i32, u1: i32, qtmp: usize, back: bool): void {
+  __productCols(scratch, S, xt, D, Wp, Ws, B, D, H, gates, u0, u1, 0, B, 0, qtmp, back);
+  __biasCols(scratch, S, b, B, H, gates, u0, u1);
+}
 
-// One row's units [j0, j1) (lstmForwardRowUnits: lstmForwardRow's operations, nothing saved), c in place.
-// Not inlined: infer_lstm (all units) and infer_lstm_units (a thread's units) share this one copy of the
-// activations, which keeps the embedded module small (the fused-rnn/infer bundle bar).
-function __lstmRow(z: usize, c: usize, hOut: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
-  lstmForwardRowUnits(z, c, c, hOut, H, j0, j1, act, ract);
+// C[:, cols] += b[cols] over B rows (per element: the split never changes a bit).
+function __biasCols(C: usize, ldc: i32, b: usize, B: i32, H: i32, gates: i32, u0: i32, u1: i32): void {
+  for (let g = 0; g < gates; g++) {
+    const o = <usize>(g * H + u0) << 2;
+    biasAddStrided(C + o, ldc, b + o, B, u1 - u0);
+  }
+}
+
+// Masked rows [b0, b1) carry h: their units copied into hOut (nothing to do when hOut is h).
+function __carryUnits(hOut: usize, h: usize, H: i32, b0: i32, b1: i32, u0: i32, u1: i32): void {
+  if (hOut == h) return;
+  for (let r = b0; r < b1; r++) {
+    const o = (<usize>r * <usize>H + <usize>u0) << 2;
+    copyRow(hOut + o, h + o, u1 - u0);
+  }
+}
+
+// ---- LSTM ([i | f | g | o], Keras); the rows are recurrent-rows.ts lstmForwardRow's operations (c in place)
+
+// Step t (walk time of the mask) on units [u0, u1): scratch (B, 4H) = x_t·W + b, += h·U over the valid rows,
+// then their rows: c updated in place, the new h into hOut (h itself when one call does all units; another
+// buffer when threads share the step, as the others still read h); masked rows carry h.
+function __lstmStep(
+  hOut: usize, h: usize, c: usize, scratch: usize, qtmp: usize, xt: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
+  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, left: bool, act: i32, ract: i32, back: bool
+): void {
+  const G = H << 2;
+  __projectCols(scratch, G, xt, B, D, Wp, Ws, b, H, 4, u0, u1, qtmp, back);
+  let b0 = 0;
+  while (b0 < B) {
+    const b1 = runEnd(lengths, b0, B, t, T, left);
+    if (isValid(lengths, b0, t, T, left)) {
+      __productCols(scratch, G, h, H, Up, Us, B, H, H, 4, u0, u1, b0, b1, 1, qtmp, back);
+      for (let r = b0; r < b1; r++) {
+        const rh = <usize>r * <usize>H << 2;
+        lstmForwardRowUnits(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, hOut + rh, H, u0, u1, act, ract);
+      }
+    } else {
+      __carryUnits(hOut, h, H, b0, b1, u0, u1);
+    }
+    b0 = b1;
+  }
 }
 
 /**
@@ -63,37 +120,66 @@ export function infer_lstm(
   x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize, b: usize, lengths: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
-  const G = H << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    const back = __nextParity();
-    __project(scratch, G, x, t, B, D, Wp, Ws, b, G, qtmp, back);
-    let b0 = 0;
-    while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, G, h, H, Up, Us, B, G, H, b0, b1, 1, qtmp, back);
-        for (let r = b0; r < b1; r++) {
-          const rh = <usize>r * <usize>H << 2;
-          __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, h + rh, H, 0, H, activation, recurrentActivation);
-        }
-      }
-      b0 = b1;
-    }
+    const xt = x + (<usize>t * <usize>B * <usize>D << 2);
+    __lstmStep(h, h, c, scratch, qtmp, xt, Wp, Ws, Up, Us, b, lengths, t, T, B, D, H, 0, H, left, activation, recurrentActivation, __nextParity());
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
   }
 }
 
-// One row's units [j0, j1) of the reset-after GRU (gruForwardRowAfterUnits: gruForwardRowAfter's operations,
-// nothing saved). Not inlined, for the reason of __lstmRow: infer_gru and infer_gru_units share one copy.
-function __gruRowAfter(g: usize, hp: usize, ho: usize, brn: usize, H: i32, j0: i32, j1: i32, act: i32, ract: i32): void {
-  gruForwardRowAfterUnits(g, hp, ho, brn, H, j0, j1, act, ract);
-}
-
 // ---- GRU ([z | r | n], Keras; both reset_after variants). Scratch rows (4H): [z | r | n | hn]; the rows are
-// recurrent-rows.ts gruForwardRowAfter / gruForwardGatesBefore + gruForwardRowBefore (h updated in place).
+// recurrent-rows.ts gruForwardRowAfter / gruForwardGatesBefore + gruForwardRowBefore's operations.
+
+// Step t on units [u0, u1), as __lstmStep. phase (bits): 1 = the projection, z|r += h·U_zr and then
+// reset-after: hn = h·U_n and the rows (the whole step); reset-before: z, r activated and r ⊙ h into block 4
+// for these units. 2 = reset-before only: n += (r ⊙ h)·U_n, which reads r ⊙ h of ALL units (threads: after
+// every thread's phase 1), and the rows. 3 = both (one call over [0, H)).
+function __gruStep(
+  hOut: usize, h: usize, scratch: usize, qtmp: usize, xt: usize, Wp: usize, Ws: usize, Pzr: usize, Szr: usize, Pn: usize, Sn: usize,
+  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, act: i32, ract: i32, phase: i32, back: bool
+): void {
+  const S = H << 2;
+  const H4 = <usize>H << 2, S4 = <usize>S << 2;
+  const left = (flags & FLAG_LEFT_PADDED) != 0;
+  const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
+  if (phase & 1) {
+    // The projection into blocks 1-3: x·W + b_i (+ b_r on z|r with resetAfter), as gru.ts __project.
+    __projectCols(scratch, S, xt, B, D, Wp, Ws, b, H, 3, u0, u1, qtmp, back);
+    if (resetAfter) __biasCols(scratch, S, b + (<usize>(3 * H) << 2), B, H, 2, u0, u1);
+    const brn = b + (<usize>(5 * H) << 2);
+    let b0 = 0;
+    while (b0 < B) {
+      const b1 = runEnd(lengths, b0, B, t, T, left);
+      if (isValid(lengths, b0, t, T, left)) {
+        __productCols(scratch, S, h, H, Pzr, Szr, B, H, H, 2, u0, u1, b0, b1, 1, qtmp, back); // z|r += h·U_zr
+        if (resetAfter) {
+          __productCols(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, 1, u0, u1, b0, b1, 0, qtmp, back); // hn = h·U_n
+          for (let r = b0; r < b1; r++) gruForwardRowAfterUnits(scratch + <usize>r * S4, h + <usize>r * H4, hOut + <usize>r * H4, brn, H, u0, u1, act, ract);
+        } else {
+          for (let r = b0; r < b1; r++) gruForwardGatesBeforeUnits(scratch + <usize>r * S4, h + <usize>r * H4, H, u0, u1, ract);
+        }
+      } else if (resetAfter) {
+        __carryUnits(hOut, h, H, b0, b1, u0, u1);
+      }
+      b0 = b1;
+    }
+  }
+  if (resetAfter || (phase & 2) == 0) return;
+  let b0 = 0;
+  while (b0 < B) {
+    const b1 = runEnd(lengths, b0, B, t, T, left);
+    if (isValid(lengths, b0, t, T, left)) {
+      __productCols(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, 1, u0, u1, b0, b1, 1, qtmp, back); // n += (r⊙h)·U_n
+      for (let r = b0; r < b1; r++) gruForwardRowBeforeUnits(scratch + <usize>r * S4, h + <usize>r * H4, hOut + <usize>r * H4, H, u0, u1, act);
+    } else {
+      __carryUnits(hOut, h, H, b0, b1, u0, u1);
+    }
+    b0 = b1;
+  }
+}
 
 /**
  * GRU over T steps with packed weights. h (B, H) state in/out; y (T, B, H) or 0; scratch (B, 4H);
@@ -105,39 +191,59 @@ export function infer_gru(
   x: usize, Wp: usize, Ws: usize, Pzr: usize, Szr: usize, Pn: usize, Sn: usize, b: usize, lengths: usize,
   T: i32, B: i32, D: i32, H: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
-  const G = 3 * H, S = H << 2;
-  const H4 = <usize>H << 2, S4 = <usize>S << 2;
   const reverse = (flags & FLAG_REVERSE) != 0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
-  const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
-  const brn = b + (<usize>(5 * H) << 2);
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    const back = __nextParity();
-    // The projection into blocks 1-3: x·W + b_i (+ b_r on z|r with resetAfter), as gru.ts __project.
-    __project(scratch, S, x, t, B, D, Wp, Ws, b, G, qtmp, back);
-    if (resetAfter) biasAddStrided(scratch, S, b + (<usize>G << 2), B, 2 * H);
-    let b0 = 0;
-    while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, S, h, H, Pzr, Szr, B, 2 * H, H, b0, b1, 1, qtmp, back); // z|r += h·U_zr
-        if (resetAfter) {
-          __product(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, b0, b1, 0, qtmp, back); // hn = h·U_n
-          for (let r = b0; r < b1; r++) __gruRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, brn, H, 0, H, activation, recurrentActivation);
-        } else {
-          for (let r = b0; r < b1; r++) gruForwardGatesBefore(scratch + <usize>r * S4, h + <usize>r * H4, H, recurrentActivation);
-          __product(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, b0, b1, 1, qtmp, back); // n += (r⊙h)·U_n
-          for (let r = b0; r < b1; r++) gruForwardRowBefore(scratch + <usize>r * S4, h + <usize>r * H4, h + <usize>r * H4, H, activation, false);
-        }
-      }
-      b0 = b1;
-    }
+    const xt = x + (<usize>t * <usize>B * <usize>D << 2);
+    __gruStep(h, h, scratch, qtmp, xt, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, t, T, B, D, H, 0, H, flags, activation, recurrentActivation, 3, __nextParity());
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
   }
 }
 
 // ---- SimpleRNN: h' = act(x·W + b + h·U)
+
+// dst[0..n) = act(src[0..n)).
+function __activateInto(dst: usize, src: usize, n: i32, act: i32): void {
+  let j = 0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= n; j += 4) {
+      const q = <usize>j << 2;
+      v128.store(dst + q, activate4(v128.load(src + q), act));
+    }
+  }
+  for (; j < n; j++) {
+    const q = <usize>j << 2;
+    store<f32>(dst + q, activate1(load<f32>(src + q), act));
+  }
+}
+
+// Step t on units [u0, u1), as __lstmStep; scratch (B, H).
+function __simpleRnnStep(
+  hOut: usize, h: usize, scratch: usize, qtmp: usize, xt: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
+  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, left: bool, act: i32, back: bool
+): void {
+  __projectCols(scratch, H, xt, B, D, Wp, Ws, b, H, 1, u0, u1, qtmp, back);
+  let b0 = 0;
+  while (b0 < B) {
+    const b1 = runEnd(lengths, b0, B, t, T, left);
+    if (isValid(lengths, b0, t, T, left)) {
+      __productCols(scratch, H, h, H, Up, Us, B, H, H, 1, u0, u1, b0, b1, 1, qtmp, back);
+      if (u1 - u0 == H) {
+        // All units: the run's rows as one span (as the kernel always did; the SIMD / scalar split of any H).
+        const o = <usize>b0 * <usize>H << 2;
+        __activateInto(hOut + o, scratch + o, (b1 - b0) * H, act);
+      } else {
+        for (let r = b0; r < b1; r++) {
+          const o = (<usize>r * <usize>H + <usize>u0) << 2;
+          __activateInto(hOut + o, scratch + o, u1 - u0, act);
+        }
+      }
+    } else {
+      __carryUnits(hOut, h, H, b0, b1, u0, u1);
+    }
+    b0 = b1;
+  }
+}
 
 /**
  * SimpleRNN over T steps with packed weights. h (B, H) state in/out; y (T, B, H) or 0; scratch (B, H);
@@ -152,126 +258,78 @@ export function infer_simple_rnn(
   const left = (flags & FLAG_LEFT_PADDED) != 0;
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
-    const back = __nextParity();
-    __project(scratch, H, x, t, B, D, Wp, Ws, b, H, qtmp, back);
-    let b0 = 0;
-    while (b0 < B) {
-      const b1 = runEnd(lengths, b0, B, t, T, left);
-      if (isValid(lengths, b0, t, T, left)) {
-        __product(scratch, H, h, H, Up, Us, B, H, H, b0, b1, 1, qtmp, back);
-        const o = <usize>b0 * <usize>H << 2;
-        const n = (b1 - b0) * H;
-        let j = 0;
-        if (ASC_FEATURE_SIMD) {
-          for (; j + 4 <= n; j += 4) {
-            const q = o + (<usize>j << 2);
-            v128.store(h + q, activate4(v128.load(scratch + q), activation));
-          }
-        }
-        for (; j < n; j++) {
-          const q = o + (<usize>j << 2);
-          store<f32>(h + q, activate1(load<f32>(scratch + q), activation));
-        }
-      }
-      b0 = b1;
-    }
+    const xt = x + (<usize>t * <usize>B * <usize>D << 2);
+    __simpleRnnStep(h, h, scratch, qtmp, xt, Wp, Ws, Up, Us, b, lengths, t, T, B, D, H, 0, H, left, activation, __nextParity());
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
   }
 }
 
-// ---- Threaded streaming (bindings/infer-threads.ts): one thread's share of an LSTM step, split by UNITS
+// ---- Threaded streaming (bindings/infer-threads.ts): one thread's share of ONE step (T = 1), split by UNITS
 
 // Flips on every call of this instance, as stepParity (a helper's instance has its own): the panels a
 // thread read last, still in its L2, are the first it reads again.
 let unitsParity: bool = false;
+@inline function __nextUnitsParity(): bool {
+  unitsParity = !unitsParity;
+  return unitsParity;
+}
 
 /**
- * One thread's share of ONE LSTM step (T = 1) with f32 panels: units [u0, u1) (multiples of 32, the panel
- * width, so that each gate's column range [g·H + u0, g·H + u1) is a run of whole panels; H % 32 == 0).
- * For each gate g: scratch[:, cols] = x·W[:, cols] + b[cols], then += h·U[:, cols] (the valid rows), then
- * the pointwise rows of units [u0, u1): c updated in place, the new h written to hOut (B, H), NOT to h,
- * which the other threads are still reading for their products; masked rows copy h into hOut. The caller
- * copies hOut into h once every share is done. Every column is the same panel sum as infer_lstm's, and the
- * rows are lstmForwardRow's operations on a unit range, so the result is bit-identical to a one-step
- * infer_lstm whatever the split (tested).
+ * One thread's share of ONE LSTM step (T = 1), either weight form (Ws, Us: column scales of int8 panels, or
+ * 0 for f32 panels; qtmp: max(D, H) + 2 int16 of its own per concurrent call, int8 only): units [u0, u1)
+ * (multiples of 32, the panel width; H % 32 == 0; or [0, H) for any H). For each gate g: scratch[:, cols] =
+ * x·W[:, cols] + b[cols], then += h·U[:, cols] (the valid rows), then the pointwise rows of units [u0, u1):
+ * c updated in place, the new h written to hOut (B, H), NOT to h, which the other threads are still reading
+ * for their products; masked rows copy h into hOut. The caller copies hOut into h once every share is done.
+ * Bit-identical to a one-step infer_lstm whatever the split (tested).
  */
+export function infer_lstm_step_units(
+  hOut: usize, h: usize, c: usize, scratch: usize, qtmp: usize, x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
+  b: usize, lengths: usize, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
+): void {
+  __lstmStep(hOut, h, c, scratch, qtmp, x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, recurrentActivation, __nextUnitsParity());
+}
+
+/** infer_lstm_step_units with f32 panels (no scales, no qtmp): the threaded f32 step's original ABI. */
 export function infer_lstm_units(
   hOut: usize, h: usize, c: usize, scratch: usize, x: usize, Wp: usize, Up: usize, b: usize, lengths: usize,
   B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
-  const G = H << 2, n = u1 - u0;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
-  unitsParity = !unitsParity;
-  const back = unitsParity;
-  for (let g = 0; g < 4; g++) {
-    const col = g * H + u0;
-    gemmPacked(scratch + (<usize>col << 2), G, x, D, Wp + (<usize>col * <usize>D << 2), B, n, D, 0, B, 0, back);
-    biasAddStrided(scratch + (<usize>col << 2), G, b + (<usize>col << 2), B, n);
-  }
-  let b0 = 0;
-  while (b0 < B) {
-    const b1 = runEnd(lengths, b0, B, 0, 1, left);
-    if (isValid(lengths, b0, 0, 1, left)) {
-      for (let g = 0; g < 4; g++) {
-        const col = g * H + u0;
-        gemmPacked(scratch + (<usize>col << 2), G, h, H, Up + (<usize>col * <usize>H << 2), B, n, H, b0, b1, 1, back);
-      }
-      for (let r = b0; r < b1; r++) {
-        const rh = <usize>r * <usize>H << 2;
-        __lstmRow(scratch + (<usize>r * <usize>G << 2), c + rh, hOut + rh, H, u0, u1, activation, recurrentActivation);
-      }
-    } else {
-      for (let r = b0; r < b1; r++) {
-        const o = (<usize>r * <usize>H + <usize>u0) << 2;
-        copyRow(hOut + o, h + o, n);
-      }
-    }
-    b0 = b1;
-  }
+  infer_lstm_step_units(hOut, h, c, scratch, 0, x, Wp, 0, Up, 0, b, lengths, B, D, H, u0, u1, flags, activation, recurrentActivation);
 }
 
 /**
- * One thread's share of ONE reset-after GRU step (T = 1, f32 panels), as infer_lstm_units: units [u0, u1)
- * (multiples of 32, H % 32 == 0). Scratch rows (4H) as infer_gru: for each block (z, r, n) its columns
- * [k·H + u0, k·H + u1) = x·W + b_i (+ b_r on z, r), then z, r += h·U_zr (Pzr: U[:, 0:2H]) and hn = h·U_n (Pn)
- * over the valid rows, then the rows of units [u0, u1) with the new h written to hOut (masked rows: h copied).
- * Bit-identical to a one-step infer_gru (every column the same sum in the same order).
+ * One thread's share of ONE GRU step (T = 1), both reset_after variants and weight forms, as
+ * infer_lstm_step_units (arguments as infer_gru's). Scratch rows (4H) [z | r | n | hn] are shared by the
+ * threads (each writes its units' columns). reset-after: phase 1 computes the share (phase 2 does nothing).
+ * reset-before: phase 1 = z, r and r ⊙ h of these units into block 4; phase 2 = the candidate product
+ * n += (r ⊙ h)·U_n, which reads r ⊙ h of ALL units, so it may start only when every share's phase 1 is done
+ * (a barrier), and the rows into hOut. Phase 3 = 1 then 2 in one call (reset-before: [0, H) only).
+ * Bit-identical to a one-step infer_gru whatever the split (tested).
  */
+export function infer_gru_step_units(
+  hOut: usize, h: usize, scratch: usize, qtmp: usize, x: usize, Wp: usize, Ws: usize, Pzr: usize, Szr: usize, Pn: usize, Sn: usize,
+  b: usize, lengths: usize, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32, phase: i32
+): void {
+  __gruStep(hOut, h, scratch, qtmp, x, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, 0, 1, B, D, H, u0, u1, flags, activation, recurrentActivation, phase, __nextUnitsParity());
+}
+
+/** infer_gru_step_units for the reset-after GRU with f32 panels: the threaded f32 step's original ABI. */
 export function infer_gru_units(
   hOut: usize, h: usize, scratch: usize, x: usize, Wp: usize, Pzr: usize, Pn: usize, b: usize, lengths: usize,
   B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
 ): void {
-  const G = 3 * H, S = H << 2, n = u1 - u0;
-  const H4 = <usize>H << 2, S4 = <usize>S << 2;
-  const left = (flags & FLAG_LEFT_PADDED) != 0;
-  unitsParity = !unitsParity;
-  const back = unitsParity;
-  for (let k = 0; k < 3; k++) {
-    const col = k * H + u0;
-    gemmPacked(scratch + (<usize>col << 2), S, x, D, Wp + (<usize>col * <usize>D << 2), B, n, D, 0, B, 0, back);
-    biasAddStrided(scratch + (<usize>col << 2), S, b + (<usize>col << 2), B, n);
-  }
-  for (let k = 0; k < 2; k++) {
-    const col = k * H + u0;
-    biasAddStrided(scratch + (<usize>col << 2), S, b + (<usize>(G + col) << 2), B, n);
-  }
-  const brn = b + (<usize>(5 * H) << 2);
-  let b0 = 0;
-  while (b0 < B) {
-    const b1 = runEnd(lengths, b0, B, 0, 1, left);
-    if (isValid(lengths, b0, 0, 1, left)) {
-      for (let k = 0; k < 2; k++) {
-        const col = k * H + u0;
-        gemmPacked(scratch + (<usize>col << 2), S, h, H, Pzr + (<usize>col * <usize>H << 2), B, n, H, b0, b1, 1, back);
-      }
-      gemmPacked(scratch + 3 * H4 + (<usize>u0 << 2), S, h, H, Pn + (<usize>u0 * <usize>H << 2), B, n, H, b0, b1, 0, back);
-      for (let r = b0; r < b1; r++) __gruRowAfter(scratch + <usize>r * S4, h + <usize>r * H4, hOut + <usize>r * H4, brn, H, u0, u1, activation, recurrentActivation);
-    } else {
-      for (let r = b0; r < b1; r++) {
-        const o = (<usize>r * <usize>H + <usize>u0) << 2;
-        copyRow(hOut + o, h + o, n);
-      }
-    }
-    b0 = b1;
-  }
+  infer_gru_step_units(hOut, h, scratch, 0, x, Wp, 0, Pzr, 0, Pn, 0, b, lengths, B, D, H, u0, u1, flags, activation, recurrentActivation, 3);
+}
+
+/**
+ * One thread's share of ONE SimpleRNN step (T = 1), either weight form, as infer_lstm_step_units: scratch
+ * (B, H) columns [u0, u1) = x·W + b, += h·U (valid rows), then act into hOut; masked rows copy h.
+ * Bit-identical to a one-step infer_simple_rnn whatever the split (tested).
+ */
+export function infer_simple_rnn_step_units(
+  hOut: usize, h: usize, scratch: usize, qtmp: usize, x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
+  b: usize, lengths: usize, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32
+): void {
+  __simpleRnnStep(hOut, h, scratch, qtmp, x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, __nextUnitsParity());
 }

@@ -15,6 +15,8 @@
 // (K = 256, N = 1024, one row; docs/decisions.md). The walk reads 2 bytes per weight (half of f32); the file
 // and the Embedding table stay int8.
 
+import { kernelScratch } from "./heap";
+
 export const QPANEL: i32 = 32;
 
 /** Bytes of the packed form of a (K, N) int8 matrix: ceil(N / 32) panels × Kp rows × 32 int16. */
@@ -74,8 +76,6 @@ function __quantizeRow(qa: usize, a: usize, K: i32): f32 {
   return m / qmax;
 }
 
-// 32 i32 of staging for the last (narrow) panel and the scalar build.
-const QROW_TMP = memory.data(128, 16);
 
 // One row over one panel: acc (32 i32) = Σ over k-pairs of qa · panel, into out (32 i32).
 function __rowPanel(out: usize, qa: usize, panel: usize, pairs: i32): void {
@@ -140,33 +140,52 @@ function __rowPanel(out: usize, qa: usize, panel: usize, pairs: i32): void {
  * C (M, N) with row stride ldc (+)= A (M, K) with row stride lda · W, over rows [m0, m1). W is int8 packed
  * in P (quant_pack) with column scales s (N f32). qtmp: Kp int16 of scratch (the quantized row).
  */
-export function gemmQ8(
+@inline export function gemmQ8(
   C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize,
   M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize
 ): void {
+  gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, N, 1, 0, N);
+}
+
+/**
+ * gemmQ8 on the columns {g·stride + [c0, c1) : g < gates} of W only (a thread's units of every gate block;
+ * threaded streaming, infer-recurrent.ts): each row quantized ONCE, then those panels. c0 and stride are
+ * multiples of 32 (whole panels) unless gates == 1 and c0 == 0. Each column is its own exact integer sum
+ * times the same scales, so any column split gives the bits of the whole product.
+ */
+export function gemmQ8Cols(
+  C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize,
+  stride: i32, gates: i32, c0: i32, c1: i32
+): void {
   const Kp = (K + 1) & ~1, pairs = Kp >> 1;
   const panelBytes = <usize>Kp * <usize>(QPANEL << 1);
+  // 32 i32 of staging for the panel's sums: this thread's kernel scratch (heap.ts; its TN_A block, which
+  // nothing in the inference module uses), so threads sharing the memory never stage in the same bytes.
+  const tmp = kernelScratch();
   for (let i = m0; i < m1; i++) {
     const sa = __quantizeRow(qtmp, A + (<usize>i * <usize>lda << 2), K);
     const c = C + (<usize>i * <usize>ldc << 2);
-    for (let p = 0; p < N; p += QPANEL) {
-      const w = min<i32>(QPANEL, N - p);
-      __rowPanel(QROW_TMP, qtmp, P + <usize>(p / QPANEL) * panelBytes, pairs);
-      let j = 0;
-      if (ASC_FEATURE_SIMD) {
-        const vsa = f32x4.splat(sa);
-        for (; j + 4 <= w; j += 4) {
-          const o = <usize>j << 2, cp = c + (<usize>p << 2) + o;
-          let v = f32x4.mul(f32x4.convert_i32x4_s(v128.load(QROW_TMP + o)), f32x4.mul(vsa, v128.load(s + (<usize>p << 2) + o)));
-          if (accumulate) v = f32x4.add(v128.load(cp), v);
-          v128.store(cp, v);
+    for (let g = 0; g < gates; g++) {
+      const end = g * stride + c1;
+      for (let p = g * stride + c0; p < end; p += QPANEL) {
+        const w = min<i32>(QPANEL, end - p);
+        __rowPanel(tmp, qtmp, P + <usize>(p / QPANEL) * panelBytes, pairs);
+        let j = 0;
+        if (ASC_FEATURE_SIMD) {
+          const vsa = f32x4.splat(sa);
+          for (; j + 4 <= w; j += 4) {
+            const o = <usize>j << 2, cp = c + (<usize>p << 2) + o;
+            let v = f32x4.mul(f32x4.convert_i32x4_s(v128.load(tmp + o)), f32x4.mul(vsa, v128.load(s + (<usize>p << 2) + o)));
+            if (accumulate) v = f32x4.add(v128.load(cp), v);
+            v128.store(cp, v);
+          }
         }
-      }
-      for (; j < w; j++) {
-        const o = <usize>j << 2, cp = c + (<usize>p << 2) + o;
-        let v = <f32>load<i32>(QROW_TMP + o) * (sa * load<f32>(s + (<usize>p << 2) + o));
-        if (accumulate) v = load<f32>(cp) + v;
-        store<f32>(cp, v);
+        for (; j < w; j++) {
+          const o = <usize>j << 2, cp = c + (<usize>p << 2) + o;
+          let v = <f32>load<i32>(tmp + o) * (sa * load<f32>(s + (<usize>p << 2) + o));
+          if (accumulate) v = load<f32>(cp) + v;
+          store<f32>(cp, v);
+        }
       }
     }
   }

@@ -160,3 +160,53 @@ import { activate1, activate4 } from "./math";
     }
   }
 }
+
+// gruForwardGatesBefore on units [j0, j1) only (j0 a multiple of 4, as lstmForwardRowUnits): z, r activated
+// in place, r ⊙ h_prev into the 4th block, for those units (the first phase of a threaded reset-before step).
+@inline export function gruForwardGatesBeforeUnits(g: usize, hp: usize, H: i32, j0: i32, j1: i32, ract: i32): void {
+  const H4 = <usize>H << 2;
+  let j = j0;
+  if (ASC_FEATURE_SIMD) {
+    for (; j + 4 <= j1; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = activate4(v128.load(p), ract);
+      const r = activate4(v128.load(p + H4), ract);
+      v128.store(p, z);
+      v128.store(p + H4, r);
+      v128.store(p + 3 * H4, f32x4.mul(r, v128.load(hp + o)));
+    }
+  }
+  for (; j < j1; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = activate1(load<f32>(p), ract);
+    const r = activate1(load<f32>(p + H4), ract);
+    store<f32>(p, z);
+    store<f32>(p + H4, r);
+    store<f32>(p + 3 * H4, r * load<f32>(hp + o));
+  }
+}
+
+// gruForwardRowBefore on units [j0, j1) only (j0 a multiple of 4; nothing saved): the second phase.
+@inline export function gruForwardRowBeforeUnits(g: usize, hp: usize, ho: usize, H: i32, j0: i32, j1: i32, act: i32): void {
+  const H4 = <usize>H << 2;
+  let j = j0;
+  if (ASC_FEATURE_SIMD) {
+    const one = f32x4.splat(1);
+    for (; j + 4 <= j1; j += 4) {
+      const o = <usize>j << 2;
+      const p = g + o;
+      const z = v128.load(p);
+      const n = activate4(v128.load(p + 2 * H4), act);
+      v128.store(ho + o, f32x4.add(f32x4.mul(z, v128.load(hp + o)), f32x4.mul(f32x4.sub(one, z), n)));
+    }
+  }
+  for (; j < j1; j++) {
+    const o = <usize>j << 2;
+    const p = g + o;
+    const z = load<f32>(p);
+    const n = activate1(load<f32>(p + 2 * H4), act);
+    store<f32>(ho + o, z * load<f32>(hp + o) + (<f32>1 - z) * n);
+  }
+}
