@@ -48,7 +48,7 @@ const TAG_MASK = (1 << 27) - 1;
 /** Default helper spin after its last step (ms): a few steps' worth at streaming pace, not more (battery). */
 const HELPER_SPIN_MS = 0.3;
 /** Units per chunk, in 32-column panels (MEASURED: see CHUNK_NOTE in docs/inference.md). */
-const CHUNK_PANELS = 1;
+const CHUNK_PANELS = 2;
 /**
  * How long the caller spins on a claimed chunk before it sleeps on it (ms). A claimed chunk is ≈ 2-3 µs of
  * work, so a longer wait means the helper was preempted mid-chunk; sleeping then frees this core, where the
@@ -135,11 +135,23 @@ interface HelperWorker {
 
 type UnitsKernel = (...args: number[]) => void;
 
+// Runs f; returns what it threw, or null.
+function attempt(f: () => void): unknown {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
 /** One layer's threaded step (see StepThreads.job): its kernel, arguments and chunks. */
 export class StepJob {
   /** The caller's call of chunk c (units [c·cu, min((c + 1)·cu, H))). */
   readonly own: Array<() => void>;
-  constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel) {
+  constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel,
+    /** The layer's one-thread call of the whole step (same bits), run when no helper is awake; or null. */
+    readonly whole: (() => void) | null) {
     const a = Array.from({ length: ARGS }, (_, i) => args[i] ?? 0);
     this.own = Array.from({ length: chunks }, (_, c) => {
       const u0 = c * cu, u1 = Math.min(H, u0 + cu);
@@ -249,12 +261,13 @@ export class StepThreads {
   /**
    * A layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2 infer_simple_rnn_units) with
    * its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units (a multiple of 32), cut into
-   * chunks of whole 32-column panels. A step that needs a barrier (all chunks of phase 1 before phase 2)
+   * chunks of whole 32-column panels; `whole` (optional): the layer's one-thread call of the whole step with
+   * the same bits, run when no helper is awake. A step that needs a barrier (all chunks of phase 1 before phase 2)
    * is two jobs run one after the other: run() returns only when every chunk is done.
    */
-  job(fn: number, args: readonly number[], H: number): StepJob {
+  job(fn: number, args: readonly number[], H: number, whole: (() => void) | null = null): StepJob {
     const panels = H / 32, per = Math.max(this.chunkPanels, Math.ceil(panels / MAX_CHUNKS));
-    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn]);
+    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn], whole);
   }
 
   /** Computes one step of `job` with the helpers that join it; returns when every chunk is done. */
@@ -275,6 +288,10 @@ export class StepThreads {
     if (now - this.last < this.wakeGapMs || this.callerWait > 0) this.wake();
     this.last = now;
     if (this.callerWait > 0) this.letHelpersClaim(s, n, Math.min(this.callerWait, n));
+    // No helper awake (asleep, or just notified: a wake-up takes 50-400 µs, longer than a step): claim every
+    // chunk, then run the layer's one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the
+    // caller alone over 8 chunks of 32 units cost +2-3 µs over the one-thread step, over 4 chunks +1-2.
+    const whole = job.whole !== null && this.callerWait === 0 && this.noneAwake();
     let mine = 0, failure: unknown = null;
     for (let c = 0; c < n; c++) {
       const w = claims + c * LINE, v = Atomics.load(ctl, w);
@@ -282,19 +299,23 @@ export class StepThreads {
       if (Atomics.compareExchange(ctl, w, v, s) !== v) continue;
       mine |= 1 << c;
       // After a failure the rest are still claimed (not run): every chunk of a finished step carries its tag.
-      if (failure === null) {
-        try {
-          job.own[c]();
-        } catch (e) {
-          failure = e;
-        }
-      }
+      if (!whole && failure === null) failure = attempt(job.own[c]);
+    }
+    if (whole) {
+      if (mine === (n === 32 ? -1 : (1 << n) - 1)) failure = attempt(job.whole!);
+      else for (let c = 0; c < n && failure === null; c++) if (mine & (1 << c)) failure = attempt(job.own[c]); // a helper woke meanwhile
     }
     for (let c = 0; c < n; c++) if ((mine & (1 << c)) === 0) this.await(claims + c * LINE + 1, s);
     if (failure === null && Atomics.load(ctl, ERR) === s) {
       failure = new FusedRnnError(`infer threads: ${['infer_lstm_units', 'infer_gru_units', 'infer_simple_rnn_units'][job.fn]} failed on a helper${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
     }
     if (failure !== null) throw failure;
+  }
+
+  // Whether no helper is awake (SLEEP 1 asleep or 2 notified, not yet running).
+  private noneAwake(): boolean {
+    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, LANES + i * LINE) === 0) return false;
+    return true;
   }
 
   // Waits until DONE word `w` holds tag s: the chunk is claimed, so its helper is computing it.

@@ -269,11 +269,11 @@ export class InferRecurrent extends InferLayer {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads (loadInferKernels({ threads })): chunks of whole 32-column panels of units, f32 weights.
-      if (k.threads && W.S === 0 && U.S === 0 && H % 32 === 0 && H >= 64) run = this.threaded(k, 0, [y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, ract], y, h, B * H);
+      if (k.threads && W.S === 0 && U.S === 0 && H % 32 === 0 && H >= 64) run = this.threaded(k, 0, [y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, ract], y, h, B * H, run);
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads: the reset-after GRU likewise (reset-before needs r ⊙ h of all units before its n product).
-      if (k.threads && (flags & INFER_FLAGS.resetAfter) && W.S === 0 && U.S === 0 && H % 32 === 0 && H >= 64) run = this.threaded(k, 1, [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, flags, act, ract], y, h, B * H);
+      if (k.threads && (flags & INFER_FLAGS.resetAfter) && W.S === 0 && U.S === 0 && H % 32 === 0 && H >= 64) run = this.threaded(k, 1, [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, flags, act, ract], y, h, B * H, run);
     } else {
       run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
     }
@@ -284,9 +284,10 @@ export class InferRecurrent extends InferLayer {
    * A threaded step (bindings/infer-threads.ts): kernel fn (0 infer_lstm_units, 1 infer_gru_units) with
    * `args` over chunks of whole 32-column panels of units, claimed by the caller and any helper that is
    * awake. Every chunk writes its units of the new h into y (h is still being read by the others), then h = y.
+   * `single` (the one-thread call, which leaves h = y too) runs instead when no helper is awake.
    */
-  private threaded(k: InferKernels, fn: number, args: number[], y: Ptr, h: Ptr, n: number): () => void {
-    const pool = k.threads!, raw = k.raw, job = pool.job(fn, args, this.units);
+  private threaded(k: InferKernels, fn: number, args: number[], y: Ptr, h: Ptr, n: number, single: () => void): () => void {
+    const pool = k.threads!, raw = k.raw, job = pool.job(fn, args, this.units, single);
     return () => {
       pool.run(job);
       raw.copy(h, y, n);
