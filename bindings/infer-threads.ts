@@ -8,30 +8,55 @@
 // persistent helpers (worker_threads in Node, Web Workers in browsers) instantiate it over the same memory,
 // each with its own kernel scratch (set_thread_scratch).
 //
-// Why spinning, not a message per step: a streaming step is ≈ 10-20 µs, and a postMessage round trip or an
-// Atomics.wait wake-up costs tens to hundreds of µs (≈ 350 µs measured on the 2-vCPU VM of this work). Each helper spins on its lane's SEQ word (Atomics.load) for up to
-// HELPER_SPIN_MS after its last job, then sleeps in Atomics.wait (an idle stream burns no core); the caller
-// notifies only when the helper's SLEEP word says it sleeps. The caller spins on DONE likewise (then waits).
-// The Atomics operations on SEQ / DONE order each side's plain wasm stores before the other side's loads.
+// Work sharing, not a fixed split: a layer's step is cut into CHUNKS of whole 32-column panels (units
+// [c·cu, (c+1)·cu)); each chunk is one infer_lstm_units / infer_gru_units call, whose columns are the same
+// panel sums whoever runs them, so the bits never depend on who computed what. The caller publishes the step
+// (SEQ), then claims chunks from the FRONT, the helpers from the BACK (each thread keeps touching the same
+// weight columns step after step, so they stay in its own core's L2), each chunk by a compareExchange of its
+// CLAIM word from an older step tag to this step's. The caller runs every chunk it can claim and then waits
+// only for the chunks a helper has claimed (and is computing): a helper that sleeps, is preempted or slow costs
+// the step nothing but the chunks it took. Then h = y (the layer).
 //
-// Control block (Int32Array over a SharedArrayBuffer): one lane of LANE_INTS words per helper:
-//   SEQ (job number, bumped by the caller) | DONE (last finished job) | FN (0 infer_lstm_units, 1 infer_gru_units, -1 exit)
-//   | STATUS (0 ok, 1 failed) | SLEEP (helper in Atomics.wait) | WAITING (caller in Atomics.wait)
-//   | f64 arguments from word ARGS_I32.
+// Stale helpers: SEQ packs the step tag (27 bits) with its chunk count, read in one atomic load; a claim
+// succeeds only when the CLAIM word holds an OLDER tag (wrap-aware), and when a step is over every one of its
+// chunks holds its tag or a newer one, so a helper that wakes late claims nothing of a finished step, and a
+// successful claim proves the step is still running (the caller waits for that chunk), so the arguments it
+// then reads are that step's. Helpers read the arguments only after a successful claim.
+//
+// Waking: a helper spins on SEQ (Atomics.load) for spinMs after its last step, then sleeps in Atomics.wait
+// (an idle stream burns no core). The caller notifies a sleeping helper only when the step comes less than
+// wakeGapMs after the previous one (a burst, which it may join), not for one-off steps far apart (the
+// notify costs the caller, and the helper would spin for nothing).
+//
+// Control block (Int32Array over a SharedArrayBuffer), hot words each on their own 64-byte line (16 ints):
+//   line 0 SEQ (tag << 5 | chunks - 1) | line 1 EXIT, FN (0 lstm, 1 gru), H, CU (chunk units), ERR (tag of a
+//   failed chunk), COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and measurement hooks) |
+//   line 2 WAITING (caller in Atomics.wait on a DONE word) | lines 3-4 the 17 f64 arguments |
+//   one line per helper: SLEEP (0 awake, 1 asleep, 2 notified) | one line per chunk: CLAIM, DONE (tags).
 
 import { Arena, PAGE_BYTES, type ArenaOptions } from './arena.js';
 import { FusedRnnError } from './errors.js';
 import { withSharedMemoryImport } from './threads/shared-module.js';
 
-const LANE_INTS = 64, SEQ = 0, DONE = 1, FN = 2, STATUS = 3, SLEEP = 4, WAITING = 5, ARGS_I32 = 8;
-/** How long a helper spins for the next step before it sleeps (ms): a few steps' worth at streaming pace. */
+const SEQ = 0, EXIT = 16, FN = 17, HW = 18, CU = 19, ERR = 20, COUNT = 21, LIMIT = 22, DELAY = 23, ORDER = 24, PAUSE = 25;
+const WAITING = 32, ARGS_I32 = 48, LINE = 16, LANES = 96;
+/** At most this many chunks per step (5 bits of SEQ); bigger layers take several panels per chunk. */
+const MAX_CHUNKS = 32;
+const TAG_MASK = (1 << 27) - 1;
+/** Default helper spin after its last step (ms): a few steps' worth at streaming pace, not more (battery). */
 const HELPER_SPIN_MS = 0.3;
-/** How long the caller spins for a helper's share before it sleeps (ms). */
-const CALLER_SPIN_MS = 2;
+/** Units per chunk, in 32-column panels (MEASURED: see CHUNK_NOTE in docs/inference.md). */
+const CHUNK_PANELS = 1;
+/**
+ * How long the caller spins on a claimed chunk before it sleeps on it (ms). A claimed chunk is ≈ 2-3 µs of
+ * work, so a longer wait means the helper was preempted mid-chunk; sleeping then frees this core, where the
+ * scheduler may run the helper (measured with a CPU-bound process on the other core, docs/inference.md).
+ */
+const CALLER_SPIN_MS = 0.05;
 
 // The helper's program as source text (Node: new Worker(source, { eval: true }); browsers: a Blob URL), so it
-// needs no file next to the bundle. Protocol: the control block above; the first message carries the module,
-// the memory, the control buffer, the lane and the scratch pointer; it replies 'ready'.
+// needs no file next to the bundle. The first message carries the module, the memory, the control buffer, the
+// lane, the scratch pointer and the spin time; it replies 'ready'.
 const HELPER_SOURCE = `
 'use strict';
 const isNode = typeof process === 'object' && !!(process.versions && process.versions.node);
@@ -41,36 +66,49 @@ function start(init) {
   const ex = instance.exports;
   ex.set_thread_scratch(init.scratch);
   const kernels = [ex.infer_lstm_units, ex.infer_gru_units];
-  const ctl = new Int32Array(init.control), f64 = new Float64Array(init.control);
-  const base = init.lane * ${LANE_INTS}, a = (base + ${ARGS_I32}) >> 1;
-  let seen = Atomics.load(ctl, base + ${SEQ});
+  const ctl = new Int32Array(init.control), f64 = new Float64Array(init.control), a = new Float64Array(17);
+  const sleep = ${LANES} + init.lane * ${LINE}, claims = ${LANES} + init.lanes * ${LINE}, spin = init.spinMs;
+  let seen = Atomics.load(ctl, ${SEQ});
   port.postMessage('ready');
   for (;;) {
-    let seq = Atomics.load(ctl, base + ${SEQ});
-    if (seq === seen) {
-      let until = performance.now() + ${HELPER_SPIN_MS};
-      for (let i = 1; (seq = Atomics.load(ctl, base + ${SEQ})) === seen; i++) {
+    let word = Atomics.load(ctl, ${SEQ});
+    if (word === seen) {
+      let until = performance.now() + spin;
+      for (let i = 1; (word = Atomics.load(ctl, ${SEQ})) === seen; i++) {
         if ((i & 255) === 0 && performance.now() > until) {
-          Atomics.store(ctl, base + ${SLEEP}, 1);
-          Atomics.wait(ctl, base + ${SEQ}, seen);
-          Atomics.store(ctl, base + ${SLEEP}, 0);
-          until = performance.now() + ${HELPER_SPIN_MS}; // woken without a job (wake()): spin for the next
+          Atomics.store(ctl, sleep, 1);
+          Atomics.wait(ctl, ${SEQ}, seen);
+          Atomics.store(ctl, sleep, 0);
+          until = performance.now() + spin;
         }
       }
     }
-    seen = seq;
-    const fn = ctl[base + ${FN}];
-    if (fn < 0) break;
-    try {
-      kernels[fn](f64[a], f64[a + 1], f64[a + 2], f64[a + 3], f64[a + 4], f64[a + 5], f64[a + 6], f64[a + 7], f64[a + 8],
-        f64[a + 9], f64[a + 10], f64[a + 11], f64[a + 12], f64[a + 13], f64[a + 14], f64[a + 15], f64[a + 16]);
-      ctl[base + ${STATUS}] = 0;
-    } catch (e) {
-      ctl[base + ${STATUS}] = 1;
-      port.postMessage({ error: String((e && e.message) || e) });
+    seen = word;
+    if (Atomics.load(ctl, ${EXIT}) !== 0) break;
+    const s = word >>> 5, n = (word & 31) + 1, front = ctl[${ORDER}] !== 0, pause = ctl[${PAUSE}];
+    if (pause > 0) for (const t = performance.now() + pause / 1000; performance.now() < t;); // (a late helper)
+    let limit = ctl[${LIMIT}];
+    for (let q = 0; q < n && limit !== 0; q++) {
+      const c = front ? q : n - 1 - q, w = claims + c * ${LINE};
+      const v = Atomics.load(ctl, w);
+      if (((v - s) << 5) >> 5 >= 0) continue; // claimed in this step already, or the step is over
+      if (Atomics.compareExchange(ctl, w, v, s) !== v) continue;
+      limit--;
+      // Claimed: step s is still running (the caller waits for this chunk), so the arguments are its own.
+      const delay = ctl[${DELAY}];
+      if (delay > 0) for (const t = performance.now() + delay / 1000; performance.now() < t;);
+      for (let i = 0; i < 17; i++) a[i] = f64[${ARGS_I32 / 2} + i];
+      const cu = ctl[${CU}], u0 = c * cu, u1 = Math.min(ctl[${HW}], u0 + cu);
+      try {
+        kernels[ctl[${FN}]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16]);
+      } catch (e) {
+        Atomics.store(ctl, ${ERR}, s);
+        port.postMessage({ error: String((e && e.message) || e) });
+      }
+      Atomics.add(ctl, ${COUNT}, 1);
+      Atomics.store(ctl, w + 1, s);
+      if (Atomics.load(ctl, ${WAITING}) !== 0) Atomics.notify(ctl, w + 1);
     }
-    Atomics.store(ctl, base + ${DONE}, seq);
-    if (Atomics.load(ctl, base + ${WAITING}) !== 0) Atomics.notify(ctl, base + ${DONE});
   }
 }
 if (isNode) port.once('message', start);
@@ -93,23 +131,62 @@ interface HelperWorker {
   terminate(): unknown;
 }
 
+type UnitsKernel = (...args: number[]) => void;
+
+/** One layer's threaded step (see StepThreads.job): its kernel, arguments and chunks. */
+export class StepJob {
+  /** The caller's call of chunk c (units [c·cu, min((c + 1)·cu, H))). */
+  readonly own: Array<() => void>;
+  constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel) {
+    const a = Array.from(args);
+    this.own = Array.from({ length: chunks }, (_, c) => {
+      const u0 = c * cu, u1 = Math.min(H, u0 + cu);
+      return () => kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16]);
+    });
+  }
+}
+
+/** Test and measurement hooks of StepThreads (never needed in use). */
+export interface StepThreadsTuning {
+  /** Chunks a helper may claim per step (-1: no limit, the default; 0: it never joins). */
+  helperLimit?: number;
+  /** A helper spins this long (µs) after each claim before it computes (a slow or preempted helper). */
+  helperDelayUs?: number;
+  /** A helper spins this long (µs) after it sees a new step before it claims (a helper that comes late). */
+  helperPauseUs?: number;
+  /** Before claiming, the caller waits (≤ 2 s) until helpers have claimed this many chunks (0: no wait). */
+  callerWait?: number;
+  /** 'ends' (default): the caller claims from the front, helpers from the back; 'front': everyone from the front. */
+  order?: 'ends' | 'front';
+  /** Units per chunk in 32-column panels for jobs made afterwards (default CHUNK_PANELS). */
+  chunkPanels?: number;
+}
+
 /**
- * The helpers of threaded streaming steps: `size` threads in all, the caller included. run() hands job i
- * (the 17 arguments of infer_lstm_units) to helper i, runs `own` on the calling thread, and returns when
- * every helper is done.
+ * The helpers of threaded streaming steps: `size` threads in all, the caller included. job() prepares a
+ * layer's step (kernel, arguments, chunks); run(job) computes one step with the helpers that join it.
  */
 export class StepThreads {
   private readonly ctl: Int32Array;
   private readonly f64: Float64Array;
-  private readonly seqs: number[];
-  private readonly last: Array<Float64Array | null>;
+  private readonly claims: number;
+  private tag = 0;
+  private current: StepJob | null = null;
+  private last = -Infinity;
+  private callerWait = 0;
+  private chunkPanels = CHUNK_PANELS;
+  /** Steps less than this long (ms) after the previous one notify a sleeping helper (wakeGapFor(spinMs)). */
+  wakeGapMs: number;
   private disposed = false;
 
-  private constructor(private readonly workers: HelperWorker[], control: SharedArrayBuffer, private readonly errors: string[]) {
+  private constructor(private readonly workers: HelperWorker[], control: SharedArrayBuffer, private readonly errors: string[],
+    private readonly kernels: UnitsKernel[], readonly spinMs: number) {
     this.ctl = new Int32Array(control);
     this.f64 = new Float64Array(control);
-    this.seqs = workers.map(() => 0);
-    this.last = workers.map(() => null);
+    this.claims = LANES + workers.length * LINE;
+    this.ctl[ERR] = -1;
+    this.ctl[LIMIT] = -1;
+    this.wakeGapMs = wakeGapFor(spinMs);
   }
 
   /** Threads in all, the calling one included. */
@@ -118,12 +195,13 @@ export class StepThreads {
   }
 
   /** Starts one helper per scratch block over `memory`; resolves when all are ready. */
-  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: number[]): Promise<StepThreads> {
-    const control = new SharedArrayBuffer(scratch.length * LANE_INTS * 4);
+  static async start(module: WebAssembly.Module, memory: WebAssembly.Memory, scratch: number[], exports: WebAssembly.Exports, spinMs = HELPER_SPIN_MS): Promise<StepThreads> {
+    const lanes = scratch.length;
+    const control = new SharedArrayBuffer((LANES + (lanes + MAX_CHUNKS) * LINE) * 4);
     const isNode = typeof process === 'object' && !!process.versions?.node;
     const workers: HelperWorker[] = [], ready: Promise<void>[] = [], errors: string[] = [];
-    for (let lane = 0; lane < scratch.length; lane++) {
-      const init = { module, memory, control, lane, scratch: scratch[lane] };
+    for (let lane = 0; lane < lanes; lane++) {
+      const init = { module, memory, control, lane, lanes, scratch: scratch[lane], spinMs };
       if (isNode) {
         const { Worker } = await import('node:worker_threads');
         // execArgv []: the parent's loader hooks and flags (tsx, --input-type) mean nothing to a helper.
@@ -162,81 +240,131 @@ export class StepThreads {
       for (const w of workers) w.terminate();
       throw e instanceof FusedRnnError ? e : new FusedRnnError(`infer threads: a helper failed to start: ${(e as Error)?.message ?? e}`);
     }
-    return new StepThreads(workers, control, errors);
+    const ex = exports as unknown as Record<'infer_lstm_units' | 'infer_gru_units', UnitsKernel>;
+    return new StepThreads(workers, control, errors, [ex.infer_lstm_units, ex.infer_gru_units], spinMs);
   }
 
-  /** Runs jobs[i] (kernel fn: 0 infer_lstm_units, 1 infer_gru_units) on helper i and `own` here; returns when all are done. */
-  run(jobs: readonly Float64Array[], own: () => void, fn = 0): void {
+  /**
+   * A layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units) with its 17 arguments (u0, u1
+   * at 12, 13 are set per chunk) over H units (a multiple of 32), cut into chunks of whole 32-column panels.
+   */
+  job(fn: number, args: readonly number[], H: number): StepJob {
+    const panels = H / 32, per = Math.max(this.chunkPanels, Math.ceil(panels / MAX_CHUNKS));
+    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn]);
+  }
+
+  /** Computes one step of `job` with the helpers that join it; returns when every chunk is done. */
+  run(job: StepJob): void {
     if (this.disposed) throw new FusedRnnError('infer threads: the kernels were disposed; load new kernels (or a new model) to run more steps');
-    const ctl = this.ctl;
-    for (let i = 0; i < jobs.length; i++) {
-      const base = i * LANE_INTS;
-      // A stream's layer passes the same job array every step: its arguments are in the lane already.
-      if (this.last[i] !== jobs[i]) {
-        this.f64.set(jobs[i], (base + ARGS_I32) >> 1);
-        ctl[base + FN] = fn;
-        this.last[i] = jobs[i];
-      }
-      Atomics.store(ctl, base + SEQ, (this.seqs[i] = (this.seqs[i] + 1) | 0));
-      if (Atomics.load(ctl, base + SLEEP) !== 0) Atomics.notify(ctl, base + SEQ);
+    const ctl = this.ctl, n = job.chunks, claims = this.claims;
+    // A stream's layer passes the same job every step: its arguments are in the block already.
+    if (this.current !== job) {
+      this.f64.set(job.args, ARGS_I32 >> 1);
+      ctl[FN] = job.fn;
+      ctl[HW] = job.H;
+      ctl[CU] = job.cu;
+      this.current = job;
     }
-    let failure: unknown = null;
-    try {
-      own();
-    } catch (e) {
-      failure = e;
-    }
-    for (let i = 0; i < jobs.length; i++) {
-      const base = i * LANE_INTS, want = this.seqs[i];
-      if (Atomics.load(ctl, base + DONE) !== want) {
-        const until = performance.now() + CALLER_SPIN_MS;
-        for (let n = 1; Atomics.load(ctl, base + DONE) !== want; n++) {
-          if ((n & 255) === 0 && performance.now() > until) {
-            Atomics.store(ctl, base + WAITING, 1);
-            const d = Atomics.load(ctl, base + DONE);
-            if (d !== want) Atomics.wait(ctl, base + DONE, d);
-            Atomics.store(ctl, base + WAITING, 0);
-          }
+    const s = (this.tag = (this.tag + 1) & TAG_MASK);
+    Atomics.store(ctl, SEQ, (s << 5) | (n - 1));
+    const now = performance.now();
+    if (now - this.last < this.wakeGapMs || this.callerWait > 0) this.wake();
+    this.last = now;
+    if (this.callerWait > 0) this.letHelpersClaim(s, n, Math.min(this.callerWait, n));
+    let mine = 0, failure: unknown = null;
+    for (let c = 0; c < n; c++) {
+      const w = claims + c * LINE, v = Atomics.load(ctl, w);
+      if (((v - s) << 5) >> 5 >= 0) continue; // a helper's
+      if (Atomics.compareExchange(ctl, w, v, s) !== v) continue;
+      mine |= 1 << c;
+      // After a failure the rest are still claimed (not run): every chunk of a finished step carries its tag.
+      if (failure === null) {
+        try {
+          job.own[c]();
+        } catch (e) {
+          failure = e;
         }
       }
-      if (ctl[base + STATUS] !== 0 && failure === null) {
-        failure = new FusedRnnError(`infer threads: ${fn ? 'infer_gru_units' : 'infer_lstm_units'} failed on helper ${i + 1}${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
-      }
+    }
+    for (let c = 0; c < n; c++) if ((mine & (1 << c)) === 0) this.await(claims + c * LINE + 1, s);
+    if (failure === null && Atomics.load(ctl, ERR) === s) {
+      failure = new FusedRnnError(`infer threads: ${job.fn ? 'infer_gru_units' : 'infer_lstm_units'} failed on a helper${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
     }
     if (failure !== null) throw failure;
   }
 
-  /**
-   * Whether a helper sleeps in Atomics.wait, so that a step would wait for its wake-up (415 µs measured
-   * against a 62 µs one-thread step). Always false while `wakeOnIdle` is false (tests pin the split path).
-   */
-  idle(): boolean {
-    if (this.disposed || !this.wakeOnIdle) return false; // (a disposed pool: run() reports it)
-    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, i * LANE_INTS + SLEEP) !== 0) return true;
-    return false;
+  // Waits until DONE word `w` holds tag s: the chunk is claimed, so its helper is computing it.
+  private await(w: number, s: number): void {
+    const ctl = this.ctl;
+    if (Atomics.load(ctl, w) === s) return;
+    const until = performance.now() + CALLER_SPIN_MS;
+    for (let i = 1; Atomics.load(ctl, w) !== s; i++) {
+      if ((i & 63) === 0 && performance.now() > until) {
+        Atomics.store(ctl, WAITING, 1);
+        const d = Atomics.load(ctl, w);
+        if (d !== s) Atomics.wait(ctl, w, d);
+        Atomics.store(ctl, WAITING, 0);
+      }
+    }
   }
 
-  /** Whether idle() reports sleeping helpers (default true). */
-  wakeOnIdle = true;
+  // Test hook (callerWait): spins until helpers hold `want` chunks of step s (at most 2 s).
+  private letHelpersClaim(s: number, n: number, want: number): void {
+    const until = performance.now() + 2000;
+    for (;;) {
+      let held = 0;
+      for (let c = 0; c < n; c++) if (Atomics.load(this.ctl, this.claims + c * LINE) === s) held++;
+      if (held >= want || performance.now() > until) return;
+    }
+  }
 
-  /** Wakes sleeping helpers without a job: they spin for the next one (HELPER_SPIN_MS). */
-  wake(): void {
-    if (this.disposed) return;
-    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, i * LANE_INTS + SLEEP) !== 0) Atomics.notify(this.ctl, i * LANE_INTS + SEQ);
+  // Notifies sleeping helpers (once each: SLEEP 1 → 2), which then spin for the next steps.
+  private wake(): void {
+    let any = false;
+    for (let i = 0; i < this.workers.length; i++) {
+      const w = LANES + i * LINE;
+      if (Atomics.load(this.ctl, w) === 1 && Atomics.compareExchange(this.ctl, w, 1, 2) === 1) any = true;
+    }
+    if (any) Atomics.notify(this.ctl, SEQ);
+  }
+
+  /** Whether every helper sleeps in Atomics.wait (tests: an idle stream burns no core). */
+  asleep(): boolean {
+    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, LANES + i * LINE) === 0) return false;
+    return true;
+  }
+
+  /** Chunks run by helpers so far (tests and measurements). */
+  helperChunks(): number {
+    return Atomics.load(this.ctl, COUNT);
+  }
+
+  /** Test and measurement hooks (StepThreadsTuning); unset fields keep their values. */
+  tune(t: StepThreadsTuning): void {
+    if (t.helperLimit !== undefined) Atomics.store(this.ctl, LIMIT, t.helperLimit);
+    if (t.helperDelayUs !== undefined) Atomics.store(this.ctl, DELAY, t.helperDelayUs);
+    if (t.helperPauseUs !== undefined) Atomics.store(this.ctl, PAUSE, t.helperPauseUs);
+    if (t.order !== undefined) Atomics.store(this.ctl, ORDER, t.order === 'front' ? 1 : 0);
+    if (t.callerWait !== undefined) this.callerWait = t.callerWait;
+    if (t.chunkPanels !== undefined) this.chunkPanels = t.chunkPanels;
   }
 
   /** Ends every helper (idempotent); run() throws afterwards. */
   dispose(): void {
     if (this.disposed) return;
     this.disposed = true;
-    for (let i = 0; i < this.workers.length; i++) {
-      const base = i * LANE_INTS;
-      this.ctl[base + FN] = -1;
-      Atomics.store(this.ctl, base + SEQ, (this.seqs[i] + 1) | 0);
-      Atomics.notify(this.ctl, base + SEQ);
-      this.workers[i].terminate();
-    }
+    Atomics.store(this.ctl, EXIT, 1);
+    Atomics.store(this.ctl, SEQ, Atomics.load(this.ctl, SEQ) ^ 1);
+    Atomics.notify(this.ctl, SEQ);
+    for (const w of this.workers) w.terminate();
   }
+}
+
+/**
+ * Steps closer than this to the previous one wake a sleeping helper (ms). MEASURED (docs/inference.md): ...
+ */
+function wakeGapFor(spinMs: number): number {
+  return spinMs + 0.7;
 }
 
 /** The module's raw bytes for the shared-memory patch (a compiled Module cannot be patched). */
@@ -260,7 +388,7 @@ async function bytesOf(source: BufferSource | WebAssembly.Module | URL | string 
 
 /** The inference module over a shared arena with `threads` threads in all, or null (with a one-line warning) where it cannot run. */
 export async function loadSharedInfer(
-  source: BufferSource | WebAssembly.Module | URL | string | Response, threads: number, options: ArenaOptions,
+  source: BufferSource | WebAssembly.Module | URL | string | Response, threads: number, options: ArenaOptions & { spinMs?: number },
 ): Promise<{ exports: WebAssembly.Exports; arena: Arena; threads: StepThreads } | null> {
   const why = stepThreadsUnavailable();
   const bytes = why === null ? await bytesOf(source) : null;
@@ -277,5 +405,5 @@ export async function loadSharedInfer(
   const first = Math.ceil(ex.heap_base() / 64) * 64;
   const scratch = Array.from({ length: threads - 1 }, (_, i) => first + i * scratchBytes);
   arena.reserveBelow(first + (threads - 1) * scratchBytes);
-  return { exports: instance.exports, arena, threads: await StepThreads.start(module, arena.memory, scratch) };
+  return { exports: instance.exports, arena, threads: await StepThreads.start(module, arena.memory, scratch, instance.exports, options.spinMs) };
 }

@@ -46,15 +46,18 @@ export interface InferRaw {
 export interface InferThreads {
   readonly size: number;
   /**
-   * Runs jobs[i] (the 17 arguments of kernel `fn`: 0 infer_lstm_units, 1 infer_gru_units) on helper i and
-   * `own` here; returns when all are done.
+   * Prepares a layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units) with its 17
+   * arguments (u0, u1 are set per chunk) over H units, cut into chunks of whole 32-column panels.
    */
-  run(jobs: readonly Float64Array[], own: () => void, fn?: number): void;
-  /** Whether a helper sleeps (a step would wait for its wake-up, tens to hundreds of µs). */
-  idle(): boolean;
-  /** Wakes sleeping helpers without a job, so that they spin for the next step. */
-  wake(): void;
+  job(fn: number, args: readonly number[], H: number): InferStepJob;
+  /** Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the back. */
+  run(job: InferStepJob): void;
   dispose(): void;
+}
+
+/** A layer's prepared threaded step (InferThreads.job): how many chunks its step is cut into. */
+export interface InferStepJob {
+  readonly chunks: number;
 }
 
 /** Flags of the recurrent ABI (docs/recurrent-abi.md). */
@@ -79,6 +82,13 @@ export interface InferLoadOptions extends ArenaOptions {
    * `kernels.dispose()` (or `model.dispose()`) ends the helpers; idle helpers never keep Node alive.
    */
   threads?: number;
+  /**
+   * With threads: how long (ms) an idle helper spins for the next step before it sleeps (default 0.3). A
+   * sleeping helper takes 50-400 µs to wake, so steps further apart than this run on the calling thread
+   * alone (never slower than one thread); latency-critical streams stepping every 1-2 ms may raise it to
+   * keep the helper awake, at the cost of a busy core between steps (battery).
+   */
+  spinMs?: number;
 }
 
 /** The instantiated inference module: its memory, raw exports and the build that runs. */
@@ -130,6 +140,7 @@ export async function loadInferKernels(options: InferLoadOptions = {}): Promise<
   const source = options.wasm ?? (variant === 'simd' ? decodeBase64(inferRelease) : new URL('./infer-scalar.wasm', import.meta.url));
   const n = options.threads ?? 1;
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new FusedRnnError(`loadInferKernels: threads must be an integer in [1, 64], got ${String(options.threads)}`);
+  if (options.spinMs !== undefined && !(typeof options.spinMs === 'number' && options.spinMs >= 0 && options.spinMs <= 1000)) throw new FusedRnnError(`loadInferKernels: spinMs must be a number of milliseconds in [0, 1000], got ${String(options.spinMs)}`);
   // Threads: loaded on demand, so the one-thread bundle does not carry the helpers (issue 20 size bar).
   const shared = n > 1 ? await (await import('./infer-threads.js')).loadSharedInfer(source, n, options) : null;
   let raw: InferRaw, arena: Arena;

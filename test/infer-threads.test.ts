@@ -1,6 +1,6 @@
 // fused-rnn/infer on several threads (issue 20: loadInferenceModel(source, { threads: 2 })): each LSTM
-// streaming step is split by units between the caller and a helper thread on the same shared wasm memory.
-// (and reset-after GRU steps likewise). The outputs and the state must be BIT-IDENTICAL to the one-thread
+// (and reset-after GRU) streaming step is cut into chunks of units that the caller and a helper thread on the
+// same shared wasm memory claim (the claiming protocol itself: test/infer-threads-claims.test.ts). The outputs and the state must be BIT-IDENTICAL to the one-thread
 // stream and to predict, for every split the layer takes (one panel each, uneven, masked rows, B > 1,
 // stacked layers; int8, reset-before GRU and SimpleRNN layers stay on one thread); also the fallback to one thread with a one-line warning, bad options, dispose(), and
 // that Node exits with idle helpers that were never disposed.
@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
+import type { StepThreads } from '../bindings/infer-threads.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -17,9 +18,6 @@ test.before(async () => {
   k = await loadKernels({ variant: 'simd' });
   one = await loadInferKernels();
   two = await loadInferKernels({ threads: 2 });
-  // Every step splits (no run-whole-when-the-helper-sleeps shortcut, tested on its own below), so the
-  // counts of helper jobs are exact whatever the timing.
-  (two.threads as unknown as { wakeOnIdle: boolean }).wakeOnIdle = false;
 });
 test.after(() => two.dispose());
 
@@ -45,7 +43,7 @@ const rightPadded = (N: number, T: number, seed: number) => {
   return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 3 + ((n * 2) % (T - 2)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
 };
 
-// split: how many layers of the model run split over the 2 threads (one helper job per such layer per step).
+// split: how many layers of the model run threaded (one threaded run per such layer per step).
 interface Case { name: string; make: () => Sequential; x: number[][] | number[][][]; weights?: 'int8'; split: number }
 const cases: Case[] = [
   { name: 'LSTM(64): one panel per thread, B = 1', make: () => new Sequential([new LSTM({ units: 64, inputShape: [null, 5] })], { seed: 1, kernels: k }), x: floats(1, 9, 5, 1), split: 1 },
@@ -64,10 +62,10 @@ const cases: Case[] = [
   { name: 'GRU(64) int8 weights stay on one thread', make: () => new Sequential([new GRU({ units: 64, inputShape: [null, 3] })], { seed: 14, kernels: k }), x: floats(2, 5, 3, 14), weights: 'int8', split: 0 },
 ];
 
-// Whether a stream's steps go through the helper: count the jobs the kernels' thread pool runs.
+// Whether a stream's steps take the threaded path: count the steps the kernels' thread pool runs.
 function countJobs(kernels: InferKernels): { jobs: number; restore: () => void } {
   const pool = kernels.threads!, run = pool.run.bind(pool), counter = { jobs: 0, restore: () => { pool.run = run; } };
-  pool.run = (jobs, own, fn) => { counter.jobs += jobs.length; run(jobs, own, fn); };
+  pool.run = (job) => { counter.jobs++; run(job); };
   return counter;
 }
 
@@ -127,26 +125,29 @@ async function lstm64(seed: number): Promise<Uint8Array> {
   return saveModelToBytes(m);
 }
 
-test('a step > 10 ms after the last that finds the helper asleep runs whole on the calling thread (same bits)', async () => {
+test('an idle stream\'s helper sleeps; a step far apart does not wake it: the caller runs every chunk (same bits)', async () => {
   const m = new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 15, kernels: k });
   const x = floats(2, 6, 3, 15);
   await m.predict(x);
   const bytes = saveModelToBytes(m);
   const kernels = await loadInferKernels({ threads: 2 });
+  const pool = kernels.threads as unknown as StepThreads;
   try {
     const s1 = (await loadInferenceModel(bytes, { kernels: one })).stream({ batchSize: 2 });
     const s2 = (await loadInferenceModel(bytes, { kernels })).stream({ batchSize: 2 });
     const jobs = countJobs(kernels);
     for (let t = 0; t < 6; t++) {
-      // Let the helper fall asleep (it spins 0.3 ms after its last job), > 10 ms after the last step: no job.
+      // The helper spins 0.3 ms after its last step, then sleeps; a step 15 ms later does not notify it.
       await new Promise((r) => setTimeout(r, 15));
       const until = Date.now() + 5000;
-      while (!kernels.threads!.idle() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
-      assert.ok(kernels.threads!.idle(), 'the helper sleeps after an idle stream');
-      const before = jobs.jobs;
+      while (!pool.asleep() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
+      assert.ok(pool.asleep(), 'the helper sleeps after an idle stream');
+      const before = pool.helperChunks();
       same(`step ${t}`, s2.step(x.map((r) => r[t])), s1.step(x.map((r) => r[t])));
-      assert.is(jobs.jobs, before, `step ${t} ran whole on the calling thread`);
+      assert.is(pool.helperChunks(), before, `step ${t}: the sleeping helper ran no chunk`);
+      assert.ok(pool.asleep(), `step ${t}: the helper was not woken for a step 15 ms after the last`);
     }
+    assert.is(jobs.jobs, 6, 'every step took the threaded path');
     jobs.restore();
   } finally {
     kernels.dispose();
@@ -161,6 +162,15 @@ test('threads option: bad values are typed errors; no SharedArrayBuffer or a bro
     } catch (e) {
       assert.instance(e, FusedRnnError);
       assert.match((e as Error).message, /threads must be an integer/);
+    }
+  }
+  for (const bad of [-1, NaN, '1', 2000]) {
+    try {
+      await loadInferKernels({ threads: 2, spinMs: bad as number });
+      assert.unreachable(`spinMs ${String(bad)} was accepted`);
+    } catch (e) {
+      assert.instance(e, FusedRnnError);
+      assert.match((e as Error).message, /spinMs must be a number of milliseconds/);
     }
   }
   const warnings: string[] = [];

@@ -268,14 +268,12 @@ export class InferRecurrent extends InferLayer {
     if (this.className === 'LSTM') {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
-      // Threads (loadInferKernels({ threads })): units split in runs of whole 32-column panels, f32 weights.
-      const shares = k.threads && W.S === 0 && U.S === 0 && H % 32 === 0 ? Math.min(k.threads.size, H / 32) : 1;
-      if (shares > 1) run = this.threaded(k, shares, 0, (u0, u1) => [y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, u0, u1, flags, act, ract], y, h, B * H, run);
+      // Threads (loadInferKernels({ threads })): chunks of whole 32-column panels of units, f32 weights.
+      if (k.threads && W.S === 0 && U.S === 0 && H % 32 === 0 && H >= 64) run = this.threaded(k, 0, [y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, ract], y, h, B * H);
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads: the reset-after GRU likewise (reset-before needs r ⊙ h of all units before its n product).
-      const shares = k.threads && (flags & INFER_FLAGS.resetAfter) && W.S === 0 && U.S === 0 && H % 32 === 0 ? Math.min(k.threads.size, H / 32) : 1;
-      if (shares > 1) run = this.threaded(k, shares, 1, (u0, u1) => [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, u0, u1, flags, act, ract], y, h, B * H, run);
+      if (k.threads && (flags & INFER_FLAGS.resetAfter) && W.S === 0 && U.S === 0 && H % 32 === 0 && H >= 64) run = this.threaded(k, 1, [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, flags, act, ract], y, h, B * H);
     } else {
       run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
     }
@@ -283,30 +281,14 @@ export class InferRecurrent extends InferLayer {
   }
 
   /**
-   * A step split by units over `shares` threads: share i runs kernel fn (0 infer_lstm_units, 1
-   * infer_gru_units) with args(u0, u1) on units [u0, u1), whole 32-column panels; share 0 on this thread.
-   * Every share writes its units of the new h into y (h is still being read by the others), then h = y.
-   * A step more than 10 ms after the last one that finds a helper asleep (e.g. one step per keystroke) runs
-   * whole on this thread (`single`, same bits) and wakes the helpers for the steps that may follow: waiting
-   * for the wake-up made such a step 415 µs instead of 62 (measured, 3 ms between steps). Shorter gaps wait
-   * for the helper: running whole there measured slower in bursts (27 vs 16 µs per step beside ort-web's threads).
+   * A threaded step (bindings/infer-threads.ts): kernel fn (0 infer_lstm_units, 1 infer_gru_units) with
+   * `args` over chunks of whole 32-column panels of units, claimed by the caller and any helper that is
+   * awake. Every chunk writes its units of the new h into y (h is still being read by the others), then h = y.
    */
-  private threaded(k: InferKernels, shares: number, fn: number, args: (u0: number, u1: number) => number[], y: Ptr, h: Ptr, n: number, single: () => void): () => void {
-    const pool = k.threads!, raw = k.raw, panels = this.units / 32;
-    const at = (i: number) => Math.round((i * panels) / shares) * 32;
-    const jobs = Array.from({ length: shares - 1 }, (_, i) => Float64Array.from(args(at(i + 1), at(i + 2))));
-    const a = args(at(0), at(1)) as Parameters<InferKernels['raw']['infer_lstm_units']>;
-    const own = fn === 0 ? () => raw.infer_lstm_units(...a) : () => raw.infer_gru_units(...a);
-    let last = -Infinity;
+  private threaded(k: InferKernels, fn: number, args: number[], y: Ptr, h: Ptr, n: number): () => void {
+    const pool = k.threads!, raw = k.raw, job = pool.job(fn, args, this.units);
     return () => {
-      const now = performance.now(), gap = now - last;
-      last = now;
-      if (gap > 10 && pool.idle()) {
-        pool.wake();
-        single();
-        return;
-      }
-      pool.run(jobs, own, fn);
+      pool.run(job);
       raw.copy(h, y, n);
     };
   }
