@@ -29,9 +29,10 @@
 // notify costs the caller, and the helper would spin for nothing).
 //
 // Control block (Int32Array over a SharedArrayBuffer), hot words each on their own 64-byte line (16 ints):
-//   line 0 SEQ (tag << 5 | chunks - 1) | line 1 EXIT, FN (0 lstm, 1 gru), H, CU (chunk units), ERR (tag of a
-//   failed chunk), COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and measurement hooks) |
-//   line 2 WAITING (caller in Atomics.wait on a DONE word) | lines 3-4 the 17 f64 arguments |
+//   line 0 SEQ (tag << 5 | chunks - 1) | line 1 EXIT, FN (0 lstm, 1 gru, 2 simple_rnn), H, CU (chunk units),
+//   ERR (tag of a failed chunk), COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and
+//   measurement hooks) |
+//   line 2 WAITING (caller in Atomics.wait on a DONE word) | lines 3-5 the 22 f64 arguments |
 //   one line per helper: SLEEP (0 awake, 1 asleep, 2 notified) | one line per chunk: CLAIM, DONE (tags).
 
 import { Arena, PAGE_BYTES, type ArenaOptions } from './arena.js';
@@ -39,7 +40,8 @@ import { FusedRnnError } from './errors.js';
 import { withSharedMemoryImport } from './threads/shared-module.js';
 
 const SEQ = 0, EXIT = 16, FN = 17, HW = 18, CU = 19, ERR = 20, COUNT = 21, LIMIT = 22, DELAY = 23, ORDER = 24, PAUSE = 25;
-const WAITING = 32, ARGS_I32 = 48, LINE = 16, LANES = 96;
+// ARGS f64 arguments at int ARGS_I32 (u0, u1 at 12, 13: set per chunk; kernels ignore the ones past their own).
+const WAITING = 32, ARGS_I32 = 48, ARGS = 22, LINE = 16, LANES = 96;
 /** At most this many chunks per step (5 bits of SEQ); bigger layers take several panels per chunk. */
 const MAX_CHUNKS = 32;
 const TAG_MASK = (1 << 27) - 1;
@@ -65,8 +67,8 @@ function start(init) {
   const instance = new WebAssembly.Instance(init.module, { env: { memory: init.memory, abort() { throw new Error('wasm kernel assertion failed'); } } });
   const ex = instance.exports;
   ex.set_thread_scratch(init.scratch);
-  const kernels = [ex.infer_lstm_units, ex.infer_gru_units];
-  const ctl = new Int32Array(init.control), f64 = new Float64Array(init.control), a = new Float64Array(17);
+  const kernels = [ex.infer_lstm_units, ex.infer_gru_units, ex.infer_simple_rnn_units];
+  const ctl = new Int32Array(init.control), f64 = new Float64Array(init.control), a = new Float64Array(${ARGS});
   const sleep = ${LANES} + init.lane * ${LINE}, claims = ${LANES} + init.lanes * ${LINE}, spin = init.spinMs;
   let seen = Atomics.load(ctl, ${SEQ});
   port.postMessage('ready');
@@ -97,10 +99,10 @@ function start(init) {
       // Claimed: step s is still running (the caller waits for this chunk), so the arguments are its own.
       const delay = ctl[${DELAY}];
       if (delay > 0) for (const t = performance.now() + delay / 1000; performance.now() < t;);
-      for (let i = 0; i < 17; i++) a[i] = f64[${ARGS_I32 / 2} + i];
+      for (let i = 0; i < ${ARGS}; i++) a[i] = f64[${ARGS_I32 / 2} + i];
       const cu = ctl[${CU}], u0 = c * cu, u1 = Math.min(ctl[${HW}], u0 + cu);
       try {
-        kernels[ctl[${FN}]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16]);
+        kernels[ctl[${FN}]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21]);
       } catch (e) {
         Atomics.store(ctl, ${ERR}, s);
         port.postMessage({ error: String((e && e.message) || e) });
@@ -138,10 +140,10 @@ export class StepJob {
   /** The caller's call of chunk c (units [c·cu, min((c + 1)·cu, H))). */
   readonly own: Array<() => void>;
   constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel) {
-    const a = Array.from(args);
+    const a = Array.from({ length: ARGS }, (_, i) => args[i] ?? 0);
     this.own = Array.from({ length: chunks }, (_, c) => {
       const u0 = c * cu, u1 = Math.min(H, u0 + cu);
-      return () => kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16]);
+      return () => kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21]);
     });
   }
 }
@@ -240,13 +242,15 @@ export class StepThreads {
       for (const w of workers) w.terminate();
       throw e instanceof FusedRnnError ? e : new FusedRnnError(`infer threads: a helper failed to start: ${(e as Error)?.message ?? e}`);
     }
-    const ex = exports as unknown as Record<'infer_lstm_units' | 'infer_gru_units', UnitsKernel>;
-    return new StepThreads(workers, control, errors, [ex.infer_lstm_units, ex.infer_gru_units], spinMs);
+    const ex = exports as unknown as Record<'infer_lstm_units' | 'infer_gru_units' | 'infer_simple_rnn_units', UnitsKernel>;
+    return new StepThreads(workers, control, errors, [ex.infer_lstm_units, ex.infer_gru_units, ex.infer_simple_rnn_units], spinMs);
   }
 
   /**
-   * A layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units) with its 17 arguments (u0, u1
-   * at 12, 13 are set per chunk) over H units (a multiple of 32), cut into chunks of whole 32-column panels.
+   * A layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2 infer_simple_rnn_units) with
+   * its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units (a multiple of 32), cut into
+   * chunks of whole 32-column panels. A step that needs a barrier (all chunks of phase 1 before phase 2)
+   * is two jobs run one after the other: run() returns only when every chunk is done.
    */
   job(fn: number, args: readonly number[], H: number): StepJob {
     const panels = H / 32, per = Math.max(this.chunkPanels, Math.ceil(panels / MAX_CHUNKS));
@@ -288,7 +292,7 @@ export class StepThreads {
     }
     for (let c = 0; c < n; c++) if ((mine & (1 << c)) === 0) this.await(claims + c * LINE + 1, s);
     if (failure === null && Atomics.load(ctl, ERR) === s) {
-      failure = new FusedRnnError(`infer threads: ${job.fn ? 'infer_gru_units' : 'infer_lstm_units'} failed on a helper${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
+      failure = new FusedRnnError(`infer threads: ${['infer_lstm_units', 'infer_gru_units', 'infer_simple_rnn_units'][job.fn]} failed on a helper${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
     }
     if (failure !== null) throw failure;
   }

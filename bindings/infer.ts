@@ -46,8 +46,9 @@ export interface InferRaw {
 export interface InferThreads {
   readonly size: number;
   /**
-   * Prepares a layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units) with its 17
-   * arguments (u0, u1 are set per chunk) over H units, cut into chunks of whole 32-column panels.
+   * Prepares a layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2
+   * infer_simple_rnn_units) with its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units,
+   * cut into chunks of whole 32-column panels.
    */
   job(fn: number, args: readonly number[], H: number): InferStepJob;
   /** Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the back. */

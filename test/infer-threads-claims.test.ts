@@ -12,7 +12,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Embedding, GRU, LSTM, Sequential, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
-import { loadInferenceModel, loadInferKernels, type InferKernels, type InferenceModel } from '../src/infer/index.js';
+import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
 
 let k: Kernels;
@@ -148,5 +148,22 @@ for (const c of cases) {
     }
   });
 }
+
+test('a chunk that fails on the helper is a FusedRnnError on the caller; the pool keeps working', async () => {
+  // A job whose output pointer lies past the memory: the helper's kernel traps (out of bounds).
+  const bad = 2 ** 31 - 64, H = 64;
+  const job = pool.job(0, [bad, bad, bad, bad, bad, bad, bad, bad, 0, 1, 4, H, 0, H, 0, 1, 2], H);
+  pool.tune({ ...reset, callerWait: 32 });
+  try {
+    pool.run(job);
+    assert.unreachable('the failed step returned');
+  } catch (e) {
+    assert.instance(e, FusedRnnError);
+    assert.match((e as Error).message, /infer_lstm_units failed on a helper/);
+  } finally {
+    pool.tune(reset);
+  }
+  await run(cases[0], () => ({ callerWait: 1 }));
+});
 
 test.run();
