@@ -16,6 +16,7 @@ import { lstmForwardRowUnits, gruForwardRowAfterUnits, gruForwardGatesBeforeUnit
 import { gemmPacked, packPanels } from "./packed-gemm";
 import { FLAG_REVERSE, FLAG_LEFT_PADDED, FLAG_RESET_AFTER, stepTime, isValid, runEnd, copyRow } from "./recurrent-core";
 import { gemmQ8Cols } from "./quant-gemm";
+import { kernelScratch } from "./heap";
 
 /** Packs B (K, N) with row stride ldb into f32 column panels at P (K·N floats): once per model load. */
 export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
@@ -274,62 +275,59 @@ let unitsParity: bool = false;
   return unitsParity;
 }
 
-/**
- * One thread's share of ONE LSTM step (T = 1), either weight form (Ws, Us: column scales of int8 panels, or
- * 0 for f32 panels; qtmp: max(D, H) + 2 int16 of its own per concurrent call, int8 only): units [u0, u1)
- * (multiples of 32, the panel width; H % 32 == 0; or [0, H) for any H). For each gate g: scratch[:, cols] =
- * x·W[:, cols] + b[cols], then += h·U[:, cols] (the valid rows), then the pointwise rows of units [u0, u1):
- * c updated in place, the new h written to hOut (B, H), NOT to h, which the other threads are still reading
- * for their products; masked rows copy h into hOut. The caller copies hOut into h once every share is done.
- * Bit-identical to a one-step infer_lstm whatever the split (tested).
- */
-export function infer_lstm_step_units(
-  hOut: usize, h: usize, c: usize, scratch: usize, qtmp: usize, x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
-  b: usize, lengths: usize, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
-): void {
-  __lstmStep(hOut, h, c, scratch, qtmp, x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, recurrentActivation, __nextUnitsParity());
+// Argument layout shared by the three units kernels (bindings/infer-threads.ts passes every chunk of a step
+// the same argument block and only its own u0, u1 at positions 12, 13): the f32 reset-after ABI of the first
+// threaded kernels (17 arguments), then optional ones a caller may leave out (a JS call passes 0 for them):
+// qtmp, the scale pointers of int8 weights, and (GRU) the phase. qtmp = 0: this thread's kernel scratch
+// (heap.ts), so that threads sharing one argument block never quantize into the same bytes; it holds
+// max(D, H) + 2 int16 after the 128 bytes of panel staging (gemmQ8Cols), i.e. max(D, H) ≤ 32700.
+@inline function __qtmp(qtmp: usize): usize {
+  return qtmp != 0 ? qtmp : kernelScratch() + 128;
 }
 
-/** infer_lstm_step_units with f32 panels (no scales, no qtmp): the threaded f32 step's original ABI. */
+/**
+ * One thread's share of ONE LSTM step (T = 1): units [u0, u1) (multiples of 32, the panel width, H % 32 == 0;
+ * or [0, H) for any H). Weights f32 panels (Ws = Us = 0) or int8 panels with column scales Ws, Us; qtmp as
+ * above. For each gate g: scratch[:, cols] = x·W[:, cols] + b[cols], then += h·U[:, cols] (the valid rows),
+ * then the pointwise rows of units [u0, u1): c updated in place, the new h written to hOut (B, H), NOT to h,
+ * which the other threads are still reading for their products; masked rows copy h into hOut. The caller
+ * copies hOut into h once every share is done. Bit-identical to a one-step infer_lstm whatever the split
+ * (tested).
+ */
 export function infer_lstm_units(
   hOut: usize, h: usize, c: usize, scratch: usize, x: usize, Wp: usize, Up: usize, b: usize, lengths: usize,
-  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
+  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32,
+  qtmp: usize, Ws: usize, Us: usize
 ): void {
-  infer_lstm_step_units(hOut, h, c, scratch, 0, x, Wp, 0, Up, 0, b, lengths, B, D, H, u0, u1, flags, activation, recurrentActivation);
+  __lstmStep(hOut, h, c, scratch, __qtmp(qtmp), x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, recurrentActivation, __nextUnitsParity());
 }
 
 /**
- * One thread's share of ONE GRU step (T = 1), both reset_after variants and weight forms, as
- * infer_lstm_step_units (arguments as infer_gru's). Scratch rows (4H) [z | r | n | hn] are shared by the
- * threads (each writes its units' columns). reset-after: phase 1 computes the share (phase 2 does nothing).
- * reset-before: phase 1 = z, r and r ⊙ h of these units into block 4; phase 2 = the candidate product
- * n += (r ⊙ h)·U_n, which reads r ⊙ h of ALL units, so it may start only when every share's phase 1 is done
- * (a barrier), and the rows into hOut. Phase 3 = 1 then 2 in one call (reset-before: [0, H) only).
+ * One thread's share of ONE GRU step (T = 1), both reset_after variants and weight forms (Szr, Sn: scales
+ * of U[:, 0:2H] and U[:, 2H:3H]), as infer_lstm_units. Scratch rows (4H) [z | r | n | hn] are shared by the
+ * threads (each writes its units' columns). phase 0 or 3: the whole step of these units (reset-before: only
+ * with [0, H)). Reset-before on threads: phase 1 (z, r and r ⊙ h of these units into block 4) on every share,
+ * then, once all are done (a barrier), phase 2 (the candidate product n += (r ⊙ h)·U_n, which reads r ⊙ h of
+ * ALL units, and the rows into hOut). Reset-after has one phase: 1 is the whole step, 2 does nothing.
  * Bit-identical to a one-step infer_gru whatever the split (tested).
  */
-export function infer_gru_step_units(
-  hOut: usize, h: usize, scratch: usize, qtmp: usize, x: usize, Wp: usize, Ws: usize, Pzr: usize, Szr: usize, Pn: usize, Sn: usize,
-  b: usize, lengths: usize, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32, phase: i32
-): void {
-  __gruStep(hOut, h, scratch, qtmp, x, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, 0, 1, B, D, H, u0, u1, flags, activation, recurrentActivation, phase, __nextUnitsParity());
-}
-
-/** infer_gru_step_units for the reset-after GRU with f32 panels: the threaded f32 step's original ABI. */
 export function infer_gru_units(
   hOut: usize, h: usize, scratch: usize, x: usize, Wp: usize, Pzr: usize, Pn: usize, b: usize, lengths: usize,
-  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32
+  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32,
+  qtmp: usize, Ws: usize, Szr: usize, Sn: usize, phase: i32
 ): void {
-  infer_gru_step_units(hOut, h, scratch, 0, x, Wp, 0, Pzr, 0, Pn, 0, b, lengths, B, D, H, u0, u1, flags, activation, recurrentActivation, 3);
+  __gruStep(hOut, h, scratch, __qtmp(qtmp), x, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, 0, 1, B, D, H, u0, u1, flags, activation, recurrentActivation, phase == 0 ? 3 : phase, __nextUnitsParity());
 }
 
 /**
- * One thread's share of ONE SimpleRNN step (T = 1), either weight form, as infer_lstm_step_units: scratch
- * (B, H) columns [u0, u1) = x·W + b, += h·U (valid rows), then act into hOut; masked rows copy h.
- * Bit-identical to a one-step infer_simple_rnn whatever the split (tested).
+ * One thread's share of ONE SimpleRNN step (T = 1), as infer_lstm_units and in its argument layout (c and
+ * recurrentActivation unused): scratch (B, H) columns [u0, u1) = x·W + b, += h·U (valid rows), then act into
+ * hOut; masked rows copy h. Bit-identical to a one-step infer_simple_rnn whatever the split (tested).
  */
-export function infer_simple_rnn_step_units(
-  hOut: usize, h: usize, scratch: usize, qtmp: usize, x: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
-  b: usize, lengths: usize, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32
+export function infer_simple_rnn_units(
+  hOut: usize, h: usize, c: usize, scratch: usize, x: usize, Wp: usize, Up: usize, b: usize, lengths: usize,
+  B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32,
+  qtmp: usize, Ws: usize, Us: usize
 ): void {
-  __simpleRnnStep(hOut, h, scratch, qtmp, x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, __nextUnitsParity());
+  __simpleRnnStep(hOut, h, scratch, __qtmp(qtmp), x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, __nextUnitsParity());
 }

@@ -177,6 +177,8 @@ export interface StepThreadsTuning {
   callerSpinMs?: number;
   /** Units per chunk in 32-column panels for jobs made afterwards (default CHUNK_PANELS). */
   chunkPanels?: number;
+  /** Whether the caller runs a job's `whole` call when no helper is awake (default true; false: always chunks). */
+  whole?: boolean;
 }
 
 /**
@@ -194,6 +196,7 @@ export class StepThreads {
   private callerWait = 0;
   private chunkPanels = CHUNK_PANELS;
   private callerSpinMs = CALLER_SPIN_MS;
+  private wholeOk = true;
   /** Steps less than this long (ms) after the previous one notify a sleeping helper (wakeGapFor(spinMs)). */
   wakeGapMs: number;
   private disposed = false;
@@ -275,8 +278,11 @@ export class StepThreads {
     return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn], whole);
   }
 
-  /** Computes one step of `job` with the helpers that join it; returns when every chunk is done. */
-  run(job: StepJob): void {
+  /**
+   * Computes one step of `job` with the helpers that join it; returns when every chunk is done: true when
+   * it ran the job's `whole` call instead (no helper awake), false when it ran the chunks.
+   */
+  run(job: StepJob): boolean {
     if (this.disposed) throw new FusedRnnError('infer threads: the kernels were disposed; load new kernels (or a new model) to run more steps');
     const ctl = this.ctl, n = job.chunks, claims = this.claims;
     // A stream's layer passes the same job every step: its arguments are in the block already.
@@ -299,7 +305,8 @@ export class StepThreads {
     // No helper awake (asleep, or just notified: a wake-up takes 50-400 µs, longer than a step): claim every
     // chunk, then run the layer's one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the
     // caller alone over 8 chunks of 32 units cost +2-3 µs over the one-thread step, over 4 chunks +1-2.
-    const whole = job.whole !== null && this.callerWait === 0 && this.noneAwake();
+    const whole = job.whole !== null && this.wholeOk && this.callerWait === 0 && this.noneAwake();
+    const full = n === 32 ? -1 : (1 << n) - 1;
     let mine = 0, failure: unknown = null;
     for (let c = 0; c < n; c++) {
       const w = claims + c * LINE, v = Atomics.load(ctl, w);
@@ -310,7 +317,7 @@ export class StepThreads {
       if (!whole && failure === null) failure = attempt(job.own[c]);
     }
     if (whole) {
-      if (mine === (n === 32 ? -1 : (1 << n) - 1)) failure = attempt(job.whole!);
+      if (mine === full) failure = attempt(job.whole!);
       else for (let c = 0; c < n && failure === null; c++) if (mine & (1 << c)) failure = attempt(job.own[c]); // a helper woke meanwhile
     }
     for (let c = 0; c < n; c++) if ((mine & (1 << c)) === 0) this.await(claims + c * LINE + 1, s);
@@ -318,6 +325,7 @@ export class StepThreads {
       failure = new FusedRnnError(`infer threads: ${['infer_lstm_units', 'infer_gru_units', 'infer_simple_rnn_units'][job.fn]} failed on a helper${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
     }
     if (failure !== null) throw failure;
+    return whole && mine === full;
   }
 
   // Whether no helper is awake (SLEEP 1 asleep or 2 notified, not yet running).
@@ -381,6 +389,7 @@ export class StepThreads {
     if (t.callerWait !== undefined) this.callerWait = t.callerWait;
     if (t.chunkPanels !== undefined) this.chunkPanels = t.chunkPanels;
     if (t.callerSpinMs !== undefined) this.callerSpinMs = t.callerSpinMs;
+    if (t.whole !== undefined) this.wholeOk = t.whole;
   }
 
   /** Ends every helper (idempotent); run() throws afterwards. */

@@ -28,19 +28,18 @@ export interface InferRaw {
   quant_packed_bytes(K: number, N: number): number;
   embedding_q8_forward(y: Ptr, ids: Ptr, q: Ptr, s: Ptr, T: number, B: number, E: number, maskZero: number): void;
   dense_q8_forward(y: Ptr, x: Ptr, P: Ptr, s: Ptr, b: Ptr, N: number, D: number, U: number, ldy: number, act: number, qtmp: Ptr): void;
+  /** One step's units [u0, u1) of an LSTM (int8 weights: the optional scales; qtmp 0 = the thread's scratch). */
   infer_lstm_units(hOut: Ptr, h: Ptr, c: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Up: Ptr, b: Ptr, lengths: Ptr,
-    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number,
+    qtmp?: Ptr, Ws?: Ptr, Us?: Ptr): void;
+  /** One step's units [u0, u1) of a GRU; phase 0|3 whole, reset-before on threads: 1 on every share, then 2. */
   infer_gru_units(hOut: Ptr, h: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Pzr: Ptr, Pn: Ptr, b: Ptr, lengths: Ptr,
-    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
-  /** One step's units [u0, u1) of an LSTM, f32 or int8 weights (assembly/infer-recurrent.ts). */
-  infer_lstm_step_units(hOut: Ptr, h: Ptr, c: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Up: Ptr, Us: Ptr, b: Ptr, lengths: Ptr,
-    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number): void;
-  /** One step's units [u0, u1) of a GRU (phase 1, 2 or 3: reset-before runs 1 on every share, then 2). */
-  infer_gru_step_units(hOut: Ptr, h: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Pzr: Ptr, Szr: Ptr, Pn: Ptr, Sn: Ptr, b: Ptr, lengths: Ptr,
-    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number, phase: number): void;
-  /** One step's units [u0, u1) of a SimpleRNN. */
-  infer_simple_rnn_step_units(hOut: Ptr, h: Ptr, scratch: Ptr, qtmp: Ptr, x: Ptr, Wp: Ptr, Ws: Ptr, Up: Ptr, Us: Ptr, b: Ptr, lengths: Ptr,
-    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number): void;
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number,
+    qtmp?: Ptr, Ws?: Ptr, Szr?: Ptr, Sn?: Ptr, phase?: number): void;
+  /** infer_lstm_units over a SimpleRNN (same argument layout; c and recurrentActivation unused). */
+  infer_simple_rnn_units(hOut: Ptr, h: Ptr, c: Ptr, scratch: Ptr, x: Ptr, Wp: Ptr, Up: Ptr, b: Ptr, lengths: Ptr,
+    B: number, D: number, H: number, u0: number, u1: number, flags: number, activation: number, recurrentActivation: number,
+    qtmp?: Ptr, Ws?: Ptr, Us?: Ptr): void;
 }
 
 /** The helper threads of threaded streaming steps (bindings/infer-threads.ts): `size` threads in all. */
@@ -53,8 +52,11 @@ export interface InferThreads {
    * run when no helper is awake.
    */
   job(fn: number, args: readonly number[], H: number, whole?: () => void): InferStepJob;
-  /** Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the back. */
-  run(job: InferStepJob): void;
+  /**
+   * Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the
+   * back. Returns true when it ran the job's `whole` call instead (no helper awake).
+   */
+  run(job: InferStepJob): boolean;
   dispose(): void;
 }
 

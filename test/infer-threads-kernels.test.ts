@@ -1,7 +1,7 @@
-// The unit-range streaming kernels of fused-rnn/infer (issue 20, threaded steps): infer_lstm_step_units,
-// infer_gru_step_units (reset-after in one phase; reset-before in two: z, r, r ⊙ h, then the candidate
-// product over ALL units' r ⊙ h) and infer_simple_rnn_step_units, each over f32 panels and int8 panels with
-// per-column scales. A step cut into chunks of whole 32-unit panels, the chunks run in any order (as two
+// The unit-range streaming kernels of fused-rnn/infer (issue 20, threaded steps): infer_lstm_units,
+// infer_gru_units (reset-after in one phase; reset-before in two: z, r, r ⊙ h, then the candidate product
+// over ALL units' r ⊙ h) and infer_simple_rnn_units, each over f32 panels and int8 panels with per-column
+// scales (the optional trailing arguments; qtmp 0 = the thread's kernel scratch, or a buffer of its own). A step cut into chunks of whole 32-unit panels, the chunks run in any order (as two
 // threads claiming them would), must give the one-step whole-layer kernel's h (and c) BIT for bit, for
 // B = 1, 3, 5, masked rows (right- and left-padded lengths), every activation; chunks write the new h to
 // hOut (h stays readable), masked rows carry h there, c is updated in place per unit.
@@ -71,20 +71,21 @@ function whole(L: Layer, s: State): { h: Float32Array; c: Float32Array } {
   return { h: a.readF32(h, B * H), c: a.readF32(c, B * H) };
 }
 
-/** The same step as chunks [u0, u1) (unit bounds `cuts`), run in `order`, each with its own qtmp. */
+/** The same step as chunks [u0, u1) (unit bounds `cuts`) run in a random order (reset-before: every phase 1, then every phase 2). */
 function chunked(L: Layer, s: State, cuts: number[], r: Rand): { h: Float32Array; c: Float32Array } {
   const { B } = s, { H, D } = L, a = k.arena, raw = k.raw;
   const c = put(a.readF32(s.c, B * H));
   const hOut = put(new Float32Array(B * H).fill(NaN)); // every unit must be written (masked rows: h carried)
   const scratch = put(new Float32Array(4 * B * H).fill(NaN));
-  const chunks = cuts.slice(0, -1).map((u0, i) => ({ u0, u1: cuts[i + 1], qtmp: a.allocBytes(2 * (Math.max(D, H) + 2)) }));
+  // qtmp: every other chunk its own buffer, the others 0 (the thread's kernel scratch).
+  const chunks = cuts.slice(0, -1).map((u0, i) => ({ u0, u1: cuts[i + 1], qtmp: i % 2 ? a.allocBytes(2 * (Math.max(D, H) + 2)) : 0 }));
   const shuffled = () => chunks.map((ch) => ({ ch, key: r() })).sort((p, q) => p.key - q.key).map((e) => e.ch);
-  const phases = L.cls === 'GRU-before' ? [1, 2] : [1];
+  const phases = L.cls === 'GRU-before' ? [1, 2] : [r() < 0.5 ? 0 : 1]; // reset-after: 0 and 1 both mean the whole step
   for (const phase of phases) {
     for (const { u0, u1, qtmp } of shuffled()) {
-      if (L.cls === 'LSTM') raw.infer_lstm_step_units(hOut, s.h, c, scratch, qtmp, s.x, L.W.P, L.W.S, L.U.P, L.U.S, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, L.ract);
-      else if (L.cls === 'SimpleRNN') raw.infer_simple_rnn_step_units(hOut, s.h, scratch, qtmp, s.x, L.W.P, L.W.S, L.U.P, L.U.S, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act);
-      else raw.infer_gru_step_units(hOut, s.h, scratch, qtmp, s.x, L.W.P, L.W.S, L.U.P, L.U.S, L.Un.P, L.Un.S, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, L.ract, phase);
+      if (L.cls === 'LSTM') raw.infer_lstm_units(hOut, s.h, c, scratch, s.x, L.W.P, L.U.P, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, L.ract, qtmp, L.W.S, L.U.S);
+      else if (L.cls === 'SimpleRNN') raw.infer_simple_rnn_units(hOut, s.h, 0, scratch, s.x, L.W.P, L.U.P, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, 0, qtmp, L.W.S, L.U.S);
+      else raw.infer_gru_units(hOut, s.h, scratch, s.x, L.W.P, L.U.P, L.Un.P, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, L.ract, qtmp, L.W.S, L.U.S, L.Un.S, phase);
     }
   }
   return { h: a.readF32(hOut, B * H), c: a.readF32(c, B * H) };
@@ -175,7 +176,7 @@ test('reset-before GRU: phase 2 before every chunk\'s phase 1 is wrong (the barr
   // Chunk [0, 32) runs both phases before chunk [32, 64) ran phase 1: its candidate product reads stale r ⊙ h.
   const a = k.arena, raw = k.raw, qtmp = a.allocBytes(2 * (H + 2));
   const hOut = put(new Float32Array(B * H)), scratch = put(new Float32Array(4 * B * H));
-  const call = (u0: number, u1: number, phase: number) => raw.infer_gru_step_units(hOut, s.h, scratch, qtmp, s.x, L.W.P, L.W.S, L.U.P, L.U.S, L.Un.P, L.Un.S, L.b, 0, B, D, H, u0, u1, L.flags, L.act, L.ract, phase);
+  const call = (u0: number, u1: number, phase: number) => raw.infer_gru_units(hOut, s.h, scratch, s.x, L.W.P, L.U.P, L.Un.P, L.b, 0, B, D, H, u0, u1, L.flags, L.act, L.ract, qtmp, 0, 0, 0, phase);
   call(0, 32, 1); call(0, 32, 2); call(32, 64, 1); call(32, 64, 2);
   const got = a.readF32(hOut, B * H);
   let differs = 0;
