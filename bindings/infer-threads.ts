@@ -24,9 +24,10 @@
 // then reads are that step's. Helpers read the arguments only after a successful claim.
 //
 // Waking: a helper spins on SEQ (Atomics.load) for spinMs after its last step, then sleeps in Atomics.wait
-// (an idle stream burns no core). The caller notifies a sleeping helper only when the step comes less than
-// wakeGapMs after the previous one (a burst, which it may join), not for one-off steps far apart (the
-// notify costs the caller, and the helper would spin for nothing).
+// (an idle stream burns no core). The caller notifies a sleeping helper only in a burst (two steps in a row
+// less than wakeGapMs after the one before), not for steps far apart: the notify costs the caller about a
+// step, and the helper would arrive too late and spin for nothing. While no helper is awake the caller claims
+// every chunk and runs the layer's one-thread call (same bits, no per-chunk overhead).
 //
 // Control block (Int32Array over a SharedArrayBuffer), hot words each on their own 64-byte line (16 ints):
 //   line 0 SEQ (tag << 5 | chunks - 1) | line 1 EXIT, FN (0 lstm, 1 gru, 2 simple_rnn), H, CU (chunk units),
@@ -48,7 +49,7 @@ const TAG_MASK = (1 << 27) - 1;
 /** Default helper spin after its last step (ms): a few steps' worth at streaming pace, not more (battery). */
 const HELPER_SPIN_MS = 0.3;
 /** Units per chunk, in 32-column panels (MEASURED: see CHUNK_NOTE in docs/inference.md). */
-const CHUNK_PANELS = 1;
+const CHUNK_PANELS = 2;
 /**
  * How long the caller spins on a claimed chunk before it sleeps on it (ms). A claimed chunk is ≈ 2-3 µs of
  * work, so a longer wait means the helper was preempted mid-chunk; sleeping then frees this core, where the
@@ -135,11 +136,23 @@ interface HelperWorker {
 
 type UnitsKernel = (...args: number[]) => void;
 
+// Runs f; returns what it threw, or null.
+function attempt(f: () => void): unknown {
+  try {
+    f();
+    return null;
+  } catch (e) {
+    return e;
+  }
+}
+
 /** One layer's threaded step (see StepThreads.job): its kernel, arguments and chunks. */
 export class StepJob {
   /** The caller's call of chunk c (units [c·cu, min((c + 1)·cu, H))). */
   readonly own: Array<() => void>;
-  constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel) {
+  constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel,
+    /** The layer's one-thread call of the whole step (same bits), run when no helper is awake; or null. */
+    readonly whole: (() => void) | null) {
     const a = Array.from({ length: ARGS }, (_, i) => args[i] ?? 0);
     this.own = Array.from({ length: chunks }, (_, c) => {
       const u0 = c * cu, u1 = Math.min(H, u0 + cu);
@@ -160,8 +173,12 @@ export interface StepThreadsTuning {
   callerWait?: number;
   /** 'ends' (default): the caller claims from the front, helpers from the back; 'front': everyone from the front. */
   order?: 'ends' | 'front';
+  /** How long the caller spins on a chunk a helper claimed before it sleeps on it (ms, default CALLER_SPIN_MS). */
+  callerSpinMs?: number;
   /** Units per chunk in 32-column panels for jobs made afterwards (default CHUNK_PANELS). */
   chunkPanels?: number;
+  /** Whether the caller runs a job's `whole` call when no helper is awake (default true; false: always chunks). */
+  whole?: boolean;
 }
 
 /**
@@ -175,8 +192,11 @@ export class StepThreads {
   private tag = 0;
   private current: StepJob | null = null;
   private last = -Infinity;
+  private short = false;
   private callerWait = 0;
   private chunkPanels = CHUNK_PANELS;
+  private callerSpinMs = CALLER_SPIN_MS;
+  private wholeOk = true;
   /** Steps less than this long (ms) after the previous one notify a sleeping helper (wakeGapFor(spinMs)). */
   wakeGapMs: number;
   private disposed = false;
@@ -249,16 +269,20 @@ export class StepThreads {
   /**
    * A layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2 infer_simple_rnn_units) with
    * its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units (a multiple of 32), cut into
-   * chunks of whole 32-column panels. A step that needs a barrier (all chunks of phase 1 before phase 2)
+   * chunks of whole 32-column panels; `whole` (optional): the layer's one-thread call of the whole step with
+   * the same bits, run when no helper is awake. A step that needs a barrier (all chunks of phase 1 before phase 2)
    * is two jobs run one after the other: run() returns only when every chunk is done.
    */
-  job(fn: number, args: readonly number[], H: number): StepJob {
+  job(fn: number, args: readonly number[], H: number, whole: (() => void) | null = null): StepJob {
     const panels = H / 32, per = Math.max(this.chunkPanels, Math.ceil(panels / MAX_CHUNKS));
-    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn]);
+    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn], whole);
   }
 
-  /** Computes one step of `job` with the helpers that join it; returns when every chunk is done. */
-  run(job: StepJob): void {
+  /**
+   * Computes one step of `job` with the helpers that join it; returns when every chunk is done: true when
+   * it ran the job's `whole` call instead (no helper awake), false when it ran the chunks.
+   */
+  run(job: StepJob): boolean {
     if (this.disposed) throw new FusedRnnError('infer threads: the kernels were disposed; load new kernels (or a new model) to run more steps');
     const ctl = this.ctl, n = job.chunks, claims = this.claims;
     // A stream's layer passes the same job every step: its arguments are in the block already.
@@ -271,10 +295,18 @@ export class StepThreads {
     }
     const s = (this.tag = (this.tag + 1) & TAG_MASK);
     Atomics.store(ctl, SEQ, (s << 5) | (n - 1));
-    const now = performance.now();
-    if (now - this.last < this.wakeGapMs || this.callerWait > 0) this.wake();
+    // Wake a sleeping helper only in a burst: this step and the previous one each came less than wakeGapMs
+    // after the one before (one short gap is often jitter of a stream spaced wider, e.g. a late step).
+    const now = performance.now(), short = now - this.last < this.wakeGapMs;
+    if ((short && this.short) || this.callerWait > 0) this.wake();
     this.last = now;
+    this.short = short;
     if (this.callerWait > 0) this.letHelpersClaim(s, n, Math.min(this.callerWait, n));
+    // No helper awake (asleep, or just notified: a wake-up takes 50-400 µs, longer than a step): claim every
+    // chunk, then run the layer's one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the
+    // caller alone over 8 chunks of 32 units cost +2-3 µs over the one-thread step, over 4 chunks +1-2.
+    const whole = job.whole !== null && this.wholeOk && this.callerWait === 0 && this.noneAwake();
+    const full = n === 32 ? -1 : (1 << n) - 1;
     let mine = 0, failure: unknown = null;
     for (let c = 0; c < n; c++) {
       const w = claims + c * LINE, v = Atomics.load(ctl, w);
@@ -282,26 +314,31 @@ export class StepThreads {
       if (Atomics.compareExchange(ctl, w, v, s) !== v) continue;
       mine |= 1 << c;
       // After a failure the rest are still claimed (not run): every chunk of a finished step carries its tag.
-      if (failure === null) {
-        try {
-          job.own[c]();
-        } catch (e) {
-          failure = e;
-        }
-      }
+      if (!whole && failure === null) failure = attempt(job.own[c]);
+    }
+    if (whole) {
+      if (mine === full) failure = attempt(job.whole!);
+      else for (let c = 0; c < n && failure === null; c++) if (mine & (1 << c)) failure = attempt(job.own[c]); // a helper woke meanwhile
     }
     for (let c = 0; c < n; c++) if ((mine & (1 << c)) === 0) this.await(claims + c * LINE + 1, s);
     if (failure === null && Atomics.load(ctl, ERR) === s) {
       failure = new FusedRnnError(`infer threads: ${['infer_lstm_units', 'infer_gru_units', 'infer_simple_rnn_units'][job.fn]} failed on a helper${this.errors.length ? `: ${this.errors.shift()}` : ''}`);
     }
     if (failure !== null) throw failure;
+    return whole && mine === full;
+  }
+
+  // Whether no helper is awake (SLEEP 1 asleep or 2 notified, not yet running).
+  private noneAwake(): boolean {
+    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, LANES + i * LINE) === 0) return false;
+    return true;
   }
 
   // Waits until DONE word `w` holds tag s: the chunk is claimed, so its helper is computing it.
   private await(w: number, s: number): void {
     const ctl = this.ctl;
     if (Atomics.load(ctl, w) === s) return;
-    const until = performance.now() + CALLER_SPIN_MS;
+    const until = performance.now() + this.callerSpinMs;
     for (let i = 1; Atomics.load(ctl, w) !== s; i++) {
       if ((i & 63) === 0 && performance.now() > until) {
         Atomics.store(ctl, WAITING, 1);
@@ -351,6 +388,8 @@ export class StepThreads {
     if (t.order !== undefined) Atomics.store(this.ctl, ORDER, t.order === 'front' ? 1 : 0);
     if (t.callerWait !== undefined) this.callerWait = t.callerWait;
     if (t.chunkPanels !== undefined) this.chunkPanels = t.chunkPanels;
+    if (t.callerSpinMs !== undefined) this.callerSpinMs = t.callerSpinMs;
+    if (t.whole !== undefined) this.wholeOk = t.whole;
   }
 
   /** Ends every helper (idempotent); run() throws afterwards. */
@@ -365,10 +404,13 @@ export class StepThreads {
 }
 
 /**
- * Steps closer than this to the previous one wake a sleeping helper (ms). MEASURED (docs/inference.md): ...
+ * Steps closer than this to the previous one (twice in a row) wake a sleeping helper (ms). MEASURED on the
+ * 2-vCPU VM: Atomics.notify of a sleeping thread costs the CALLER 18 µs (asleep 0.5-1 ms) to 31 µs (20 ms),
+ * about a whole step, and the helper runs 50-400 µs later, so a notify pays only in bursts: steps 1 ms
+ * apart took 44 µs with a wake per step vs 25 without; 16-step windows 0.6 ms apart 12.3 vs 20.7 µs per step.
  */
 function wakeGapFor(spinMs: number): number {
-  return spinMs + 0.7;
+  return spinMs + 0.5;
 }
 
 /** The module's raw bytes for the shared-memory patch (a compiled Module cannot be patched). */

@@ -48,11 +48,15 @@ export interface InferThreads {
   /**
    * Prepares a layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2
    * infer_simple_rnn_units) with its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units,
-   * cut into chunks of whole 32-column panels.
+   * cut into chunks of whole 32-column panels; `whole`: the one-thread call of the whole step (same bits),
+   * run when no helper is awake.
    */
-  job(fn: number, args: readonly number[], H: number): InferStepJob;
-  /** Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the back. */
-  run(job: InferStepJob): void;
+  job(fn: number, args: readonly number[], H: number, whole?: () => void): InferStepJob;
+  /**
+   * Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the
+   * back. Returns true when it ran the job's `whole` call instead (no helper awake).
+   */
+  run(job: InferStepJob): boolean;
   dispose(): void;
 }
 

@@ -24,6 +24,7 @@ test.before(async () => {
   one = await loadInferKernels();
   two = await loadInferKernels({ threads: 2 });
   pool = two.threads as unknown as StepThreads;
+  pool.tune({ chunkPanels: 1 }); // chunks of 32 units here (more chunks, more interleavings); the default is 2
 });
 test.after(() => two.dispose());
 const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };

@@ -19,6 +19,8 @@ test.before(async () => {
   one = await loadInferKernels({ variant: 'simd' });
   two = await loadInferKernels({ variant: 'simd', threads: 2 });
   pool = two.threads as unknown as StepThreads;
+  // Chunks of 32 units (the default is 64), always by chunks: exact counts (a whole call covers both reset-before runs).
+  pool.tune({ chunkPanels: 1, whole: false });
 });
 test.after(() => two.dispose());
 const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
@@ -77,7 +79,7 @@ async function run(c: Case, plan: Plan): Promise<number> {
   const before = pool.helperChunks();
   let runs = 0;
   const poolRun = pool.run.bind(pool);
-  pool.run = (job) => { runs++; poolRun(job); };
+  pool.run = (job) => { runs++; return poolRun(job); };
   let last: Float32Array = new Float32Array(0);
   try {
     for (let t = 0; t < T; t++) {

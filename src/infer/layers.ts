@@ -272,16 +272,16 @@ export class InferRecurrent extends InferLayer {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads (loadInferKernels({ threads })): chunks of whole 32-column panels of units, f32 or int8 weights.
-      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, ract, 0, W.S, U.S]], y, h, B * H);
+      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, ract, 0, W.S, U.S]], y, h, B * H, run);
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads: reset-after in one job; reset-before in two (phase 1: z, r, r ⊙ h; phase 2, once every chunk
       // of phase 1 is done: the candidate product, which reads r ⊙ h of all units).
       const args = (phase: number) => [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, flags, act, ract, 0, W.S, U.S, Un!.S, phase];
-      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H);
+      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run);
     } else {
       run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
-      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, 0, 0, W.S, U.S]], y, h, B * H);
+      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, 0, 0, W.S, U.S]], y, h, B * H, run);
     }
     return { run, y };
   }
@@ -290,12 +290,14 @@ export class InferRecurrent extends InferLayer {
    * A threaded step (bindings/infer-threads.ts): kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2
    * infer_simple_rnn_units) with the arguments of each phase (one; two for the reset-before GRU) over chunks
    * of whole 32-column panels of units, claimed by the caller and any helper that is awake. Every chunk
-   * writes its units of the new h into y (h is still being read by the others), then h = y.
+   * writes its units of the new h into y (h is still being read by the others), then h = y. `single` (the
+   * one-thread call of the whole step, which leaves h = y too) runs instead when no helper is awake.
    */
-  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number): () => void {
-    const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args) => pool.job(fn, args, this.units));
-    // Two phases: run() returns when every chunk is done, which is the barrier between them.
-    if (job2) return () => { pool.run(job); pool.run(job2); raw.copy(h, y, n); };
+  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number, single: () => void): () => void {
+    const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args, i) => pool.job(fn, args, this.units, i ? undefined : single));
+    // Two phases: run() returns when every chunk is done, which is the barrier between them; when phase 1
+    // ran `single` (the whole step), phase 2 is done too.
+    if (job2) return () => { if (!pool.run(job)) pool.run(job2); raw.copy(h, y, n); };
     return () => {
       pool.run(job);
       raw.copy(h, y, n);
