@@ -25,9 +25,10 @@ export function infer_pack(P: usize, B: usize, ldb: i32, K: i32, N: i32): void {
 
 // C (M, N) stride ldc (+)= A (M, K) stride lda · W over rows [m0, m1): f32 panels (s == 0) or int8 (s != 0).
 // back: the f32 panels in reverse order (same bits; packed-gemm gemmPacked), on every other step.
-@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool = false): void {
+// pre: A's rows quantized already (quant_rows) or 0.
+@inline function __product(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool, pre: usize): void {
   if (s == 0) gemmPacked(C, ldc, A, lda, P, M, N, K, m0, m1, accumulate, back);
-  else gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, N, 1, 0, N);
+  else gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, N, 1, 0, N, pre);
 }
 
 // Flips on every step of every call, so that one-step calls (streaming) alternate the panel order of their
@@ -47,11 +48,11 @@ let stepParity: bool = false;
 
 // C (+)= A · W on those columns over rows [m0, m1); W (K, gates·H) packed (f32 or int8 per s). [0, H) is
 // one product over all gates·H columns (any H), as the whole-layer kernels always ran it.
-function __productCols(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, K: i32, H: i32, gates: i32, u0: i32, u1: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool): void {
+function __productCols(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, M: i32, K: i32, H: i32, gates: i32, u0: i32, u1: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize, back: bool, pre: usize): void {
   if (u1 - u0 == H) {
-    __product(C, ldc, A, lda, P, s, M, gates * H, K, m0, m1, accumulate, qtmp, back);
+    __product(C, ldc, A, lda, P, s, M, gates * H, K, m0, m1, accumulate, qtmp, back, pre);
   } else if (s != 0) {
-    gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, H, gates, u0, u1); // each row quantized once
+    gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, H, gates, u0, u1, pre); // each row quantized once
   } else {
     for (let g = 0; g < gates; g++) {
       const col = g * H + u0;
@@ -62,8 +63,8 @@ function __productCols(C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usiz
 
 // The input projection of those columns into scratch (B, gates·H) with row stride S: x_t·W + b (as the
 // training kernels: the product, then the bias added).
-function __projectCols(scratch: usize, S: i32, xt: usize, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, H: i32, gates: i32, u0: i32, u1: i32, qtmp: usize, back: bool): void {
-  __productCols(scratch, S, xt, D, Wp, Ws, B, D, H, gates, u0, u1, 0, B, 0, qtmp, back);
+function __projectCols(scratch: usize, S: i32, xt: usize, B: i32, D: i32, Wp: usize, Ws: usize, b: usize, H: i32, gates: i32, u0: i32, u1: i32, qtmp: usize, back: bool, preX: usize): void {
+  __productCols(scratch, S, xt, D, Wp, Ws, B, D, H, gates, u0, u1, 0, B, 0, qtmp, back, preX);
   __biasCols(scratch, S, b, B, H, gates, u0, u1);
 }
 
@@ -91,15 +92,16 @@ function __carryUnits(hOut: usize, h: usize, H: i32, b0: i32, b1: i32, u0: i32, 
 // buffer when threads share the step, as the others still read h); masked rows carry h.
 function __lstmStep(
   hOut: usize, h: usize, c: usize, scratch: usize, qtmp: usize, xt: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
-  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, left: bool, act: i32, ract: i32, back: bool
+  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, left: bool, act: i32, ract: i32, back: bool,
+  preX: usize, preH: usize
 ): void {
   const G = H << 2;
-  __projectCols(scratch, G, xt, B, D, Wp, Ws, b, H, 4, u0, u1, qtmp, back);
+  __projectCols(scratch, G, xt, B, D, Wp, Ws, b, H, 4, u0, u1, qtmp, back, preX);
   let b0 = 0;
   while (b0 < B) {
     const b1 = runEnd(lengths, b0, B, t, T, left);
     if (isValid(lengths, b0, t, T, left)) {
-      __productCols(scratch, G, h, H, Up, Us, B, H, H, 4, u0, u1, b0, b1, 1, qtmp, back);
+      __productCols(scratch, G, h, H, Up, Us, B, H, H, 4, u0, u1, b0, b1, 1, qtmp, back, preH);
       for (let r = b0; r < b1; r++) {
         const rh = <usize>r * <usize>H << 2;
         lstmForwardRowUnits(scratch + (<usize>r * <usize>G << 2), c + rh, c + rh, hOut + rh, H, u0, u1, act, ract);
@@ -126,7 +128,7 @@ export function infer_lstm(
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const xt = x + (<usize>t * <usize>B * <usize>D << 2);
-    __lstmStep(h, h, c, scratch, qtmp, xt, Wp, Ws, Up, Us, b, lengths, t, T, B, D, H, 0, H, left, activation, recurrentActivation, __nextParity());
+    __lstmStep(h, h, c, scratch, qtmp, xt, Wp, Ws, Up, Us, b, lengths, t, T, B, D, H, 0, H, left, activation, recurrentActivation, __nextParity(), 0, 0);
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
   }
 }
@@ -140,7 +142,8 @@ export function infer_lstm(
 // every thread's phase 1), and the rows. 3 = both (one call over [0, H)).
 function __gruStep(
   hOut: usize, h: usize, scratch: usize, qtmp: usize, xt: usize, Wp: usize, Ws: usize, Pzr: usize, Szr: usize, Pn: usize, Sn: usize,
-  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, act: i32, ract: i32, phase: i32, back: bool
+  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, act: i32, ract: i32, phase: i32, back: bool,
+  preX: usize, preH: usize
 ): void {
   const S = H << 2;
   const H4 = <usize>H << 2, S4 = <usize>S << 2;
@@ -148,16 +151,16 @@ function __gruStep(
   const resetAfter = (flags & FLAG_RESET_AFTER) != 0;
   if (phase & 1) {
     // The projection into blocks 1-3: x·W + b_i (+ b_r on z|r with resetAfter), as gru.ts __project.
-    __projectCols(scratch, S, xt, B, D, Wp, Ws, b, H, 3, u0, u1, qtmp, back);
+    __projectCols(scratch, S, xt, B, D, Wp, Ws, b, H, 3, u0, u1, qtmp, back, preX);
     if (resetAfter) __biasCols(scratch, S, b + (<usize>(3 * H) << 2), B, H, 2, u0, u1);
     const brn = b + (<usize>(5 * H) << 2);
     let b0 = 0;
     while (b0 < B) {
       const b1 = runEnd(lengths, b0, B, t, T, left);
       if (isValid(lengths, b0, t, T, left)) {
-        __productCols(scratch, S, h, H, Pzr, Szr, B, H, H, 2, u0, u1, b0, b1, 1, qtmp, back); // z|r += h·U_zr
+        __productCols(scratch, S, h, H, Pzr, Szr, B, H, H, 2, u0, u1, b0, b1, 1, qtmp, back, preH); // z|r += h·U_zr
         if (resetAfter) {
-          __productCols(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, 1, u0, u1, b0, b1, 0, qtmp, back); // hn = h·U_n
+          __productCols(scratch + 3 * H4, S, h, H, Pn, Sn, B, H, H, 1, u0, u1, b0, b1, 0, qtmp, back, preH); // hn = h·U_n
           for (let r = b0; r < b1; r++) gruForwardRowAfterUnits(scratch + <usize>r * S4, h + <usize>r * H4, hOut + <usize>r * H4, brn, H, u0, u1, act, ract);
         } else {
           for (let r = b0; r < b1; r++) gruForwardGatesBeforeUnits(scratch + <usize>r * S4, h + <usize>r * H4, H, u0, u1, ract);
@@ -173,7 +176,7 @@ function __gruStep(
   while (b0 < B) {
     const b1 = runEnd(lengths, b0, B, t, T, left);
     if (isValid(lengths, b0, t, T, left)) {
-      __productCols(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, 1, u0, u1, b0, b1, 1, qtmp, back); // n += (r⊙h)·U_n
+      __productCols(scratch + 2 * H4, S, scratch + 3 * H4, S, Pn, Sn, B, H, H, 1, u0, u1, b0, b1, 1, qtmp, back, 0); // n += (r⊙h)·U_n
       for (let r = b0; r < b1; r++) gruForwardRowBeforeUnits(scratch + <usize>r * S4, h + <usize>r * H4, hOut + <usize>r * H4, H, u0, u1, act);
     } else {
       __carryUnits(hOut, h, H, b0, b1, u0, u1);
@@ -196,7 +199,7 @@ export function infer_gru(
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const xt = x + (<usize>t * <usize>B * <usize>D << 2);
-    __gruStep(h, h, scratch, qtmp, xt, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, t, T, B, D, H, 0, H, flags, activation, recurrentActivation, 3, __nextParity());
+    __gruStep(h, h, scratch, qtmp, xt, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, t, T, B, D, H, 0, H, flags, activation, recurrentActivation, 3, __nextParity(), 0, 0);
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
   }
 }
@@ -221,14 +224,15 @@ function __activateInto(dst: usize, src: usize, n: i32, act: i32): void {
 // Step t on units [u0, u1), as __lstmStep; scratch (B, H).
 function __simpleRnnStep(
   hOut: usize, h: usize, scratch: usize, qtmp: usize, xt: usize, Wp: usize, Ws: usize, Up: usize, Us: usize,
-  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, left: bool, act: i32, back: bool
+  b: usize, lengths: usize, t: i32, T: i32, B: i32, D: i32, H: i32, u0: i32, u1: i32, left: bool, act: i32, back: bool,
+  preX: usize, preH: usize
 ): void {
-  __projectCols(scratch, H, xt, B, D, Wp, Ws, b, H, 1, u0, u1, qtmp, back);
+  __projectCols(scratch, H, xt, B, D, Wp, Ws, b, H, 1, u0, u1, qtmp, back, preX);
   let b0 = 0;
   while (b0 < B) {
     const b1 = runEnd(lengths, b0, B, t, T, left);
     if (isValid(lengths, b0, t, T, left)) {
-      __productCols(scratch, H, h, H, Up, Us, B, H, H, 1, u0, u1, b0, b1, 1, qtmp, back);
+      __productCols(scratch, H, h, H, Up, Us, B, H, H, 1, u0, u1, b0, b1, 1, qtmp, back, preH);
       if (u1 - u0 == H) {
         // All units: the run's rows as one span (as the kernel always did; the SIMD / scalar split of any H).
         const o = <usize>b0 * <usize>H << 2;
@@ -260,7 +264,7 @@ export function infer_simple_rnn(
   for (let k = 0; k < T; k++) {
     const t = stepTime(k, T, reverse);
     const xt = x + (<usize>t * <usize>B * <usize>D << 2);
-    __simpleRnnStep(h, h, scratch, qtmp, xt, Wp, Ws, Up, Us, b, lengths, t, T, B, D, H, 0, H, left, activation, __nextParity());
+    __simpleRnnStep(h, h, scratch, qtmp, xt, Wp, Ws, Up, Us, b, lengths, t, T, B, D, H, 0, H, left, activation, __nextParity(), 0, 0);
     if (y != 0) copyRow(y + (<usize>t * <usize>(B * H) << 2), h, B * H);
   }
 }
@@ -281,8 +285,22 @@ let unitsParity: bool = false;
 // qtmp, the scale pointers of int8 weights, and (GRU) the phase. qtmp = 0: this thread's kernel scratch
 // (heap.ts), so that threads sharing one argument block never quantize into the same bytes; it holds
 // max(D, H) + 2 int16 after the 128 bytes of panel staging (gemmQ8Cols), i.e. max(D, H) ≤ 32700.
-@inline function __qtmp(qtmp: usize): usize {
-  return qtmp != 0 ? qtmp : kernelScratch() + 128;
+// FLAG_PREQUANTIZED (int8): qtmp points at x's and h's rows quantized by the caller before the chunks run
+// (quant_rows(qtmp, x, D, B, D), then quant_rows(qtmp + B·R(D), h, H, B, H); R as quant_rows), so that a
+// step quantizes them once, not once per chunk (≈ 0.4 µs per chunk at D 64, H 256, measured); the on-the-fly
+// quantization left (r ⊙ h of a reset-before GRU) uses the thread's kernel scratch.
+const FLAG_PREQUANTIZED: i32 = 64;
+
+@inline function __qtmp(qtmp: usize, flags: i32): usize {
+  return qtmp != 0 && (flags & FLAG_PREQUANTIZED) == 0 ? qtmp : kernelScratch() + 128;
+}
+
+// Where the pre-quantized rows of x (B, D) and of h (B, H) start (0: none).
+@inline function __preX(qtmp: usize, flags: i32): usize {
+  return (flags & FLAG_PREQUANTIZED) != 0 ? qtmp : 0;
+}
+@inline function __preH(qtmp: usize, flags: i32, B: i32, D: i32): usize {
+  return (flags & FLAG_PREQUANTIZED) != 0 ? qtmp + <usize>B * (16 + ((<usize>((D + 1) & ~1) << 1) + 15 & ~(<usize>15))) : 0;
 }
 
 /**
@@ -299,7 +317,8 @@ export function infer_lstm_units(
   B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32,
   qtmp: usize, Ws: usize, Us: usize
 ): void {
-  __lstmStep(hOut, h, c, scratch, __qtmp(qtmp), x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, recurrentActivation, __nextUnitsParity());
+  __lstmStep(hOut, h, c, scratch, __qtmp(qtmp, flags), x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, recurrentActivation, __nextUnitsParity(),
+    __preX(qtmp, flags), __preH(qtmp, flags, B, D));
 }
 
 /**
@@ -316,7 +335,8 @@ export function infer_gru_units(
   B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32,
   qtmp: usize, Ws: usize, Szr: usize, Sn: usize, phase: i32
 ): void {
-  __gruStep(hOut, h, scratch, __qtmp(qtmp), x, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, 0, 1, B, D, H, u0, u1, flags, activation, recurrentActivation, phase == 0 ? 3 : phase, __nextUnitsParity());
+  __gruStep(hOut, h, scratch, __qtmp(qtmp, flags), x, Wp, Ws, Pzr, Szr, Pn, Sn, b, lengths, 0, 1, B, D, H, u0, u1, flags, activation, recurrentActivation, phase == 0 ? 3 : phase, __nextUnitsParity(),
+    __preX(qtmp, flags), __preH(qtmp, flags, B, D));
 }
 
 /**
@@ -329,5 +349,6 @@ export function infer_simple_rnn_units(
   B: i32, D: i32, H: i32, u0: i32, u1: i32, flags: i32, activation: i32, recurrentActivation: i32,
   qtmp: usize, Ws: usize, Us: usize
 ): void {
-  __simpleRnnStep(hOut, h, scratch, __qtmp(qtmp), x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, __nextUnitsParity());
+  __simpleRnnStep(hOut, h, scratch, __qtmp(qtmp, flags), x, Wp, Ws, Up, Us, b, lengths, 0, 1, B, D, H, u0, u1, (flags & FLAG_LEFT_PADDED) != 0, activation, __nextUnitsParity(),
+    __preX(qtmp, flags), __preH(qtmp, flags, B, D));
 }

@@ -9,5 +9,5 @@ export { dense_forward } from "./dense";
 export {
   infer_pack, infer_lstm, infer_gru, infer_simple_rnn, infer_lstm_units, infer_gru_units, infer_simple_rnn_units,
 } from "./infer-recurrent";
-export { quant_pack, quant_packed_bytes, embedding_q8_forward } from "./quant-gemm";
+export { quant_pack, quant_packed_bytes, quant_rows, embedding_q8_forward } from "./quant-gemm";
 export { dense_q8_forward } from "./quant-dense";

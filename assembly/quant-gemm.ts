@@ -144,32 +144,60 @@ function __rowPanel(out: usize, qa: usize, panel: usize, pairs: i32): void {
   C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize,
   M: i32, N: i32, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize
 ): void {
-  gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, N, 1, 0, N);
+  gemmQ8Cols(C, ldc, A, lda, P, s, K, m0, m1, accumulate, qtmp, N, 1, 0, N, 0);
+}
+
+/** Bytes of one row of quant_rows' output for a K-long row: its scale (f32, padded to 16) and Kp int16 (to 16). */
+@inline function __qrowBytes(K: i32): usize {
+  return 16 + ((<usize>((K + 1) & ~1) << 1) + 15 & ~(<usize>15));
+}
+
+/**
+ * Quantizes rows [0, M) of A (M, K) with row stride lda as gemmQ8 does on the fly, into dst: row i at
+ * dst + i·R, R = 16 + (2·Kp rounded up to 16 bytes), its scale (f32) first, its Kp int16 from byte 16.
+ * Threaded int8 steps quantize x and h ONCE per step with it, not once per chunk (gemmQ8Cols `pre`).
+ */
+export function quant_rows(dst: usize, A: usize, lda: i32, M: i32, K: i32): void {
+  const R = __qrowBytes(K);
+  for (let i = 0; i < M; i++) {
+    const row = dst + <usize>i * R;
+    store<f32>(row, __quantizeRow(row + 16, A + (<usize>i * <usize>lda << 2), K));
+  }
 }
 
 /**
  * gemmQ8 on the columns {g·stride + [c0, c1) : g < gates} of W only (a thread's units of every gate block;
  * threaded streaming, infer-recurrent.ts): each row quantized ONCE, then those panels. c0 and stride are
  * multiples of 32 (whole panels) unless gates == 1 and c0 == 0. Each column is its own exact integer sum
- * times the same scales, so any column split gives the bits of the whole product.
+ * times the same scales, so any column split gives the bits of the whole product. pre != 0: the rows of A
+ * quantized already (quant_rows of the same A: the same bits), A and qtmp unused.
  */
 export function gemmQ8Cols(
   C: usize, ldc: i32, A: usize, lda: i32, P: usize, s: usize, K: i32, m0: i32, m1: i32, accumulate: i32, qtmp: usize,
-  stride: i32, gates: i32, c0: i32, c1: i32
+  stride: i32, gates: i32, c0: i32, c1: i32, pre: usize
 ): void {
   const Kp = (K + 1) & ~1, pairs = Kp >> 1;
   const panelBytes = <usize>Kp * <usize>(QPANEL << 1);
   // 32 i32 of staging for the panel's sums: this thread's kernel scratch (heap.ts; its TN_A block, which
   // nothing in the inference module uses), so threads sharing the memory never stage in the same bytes.
   const tmp = kernelScratch();
+  const R = __qrowBytes(K);
   for (let i = m0; i < m1; i++) {
-    const sa = __quantizeRow(qtmp, A + (<usize>i * <usize>lda << 2), K);
+    let sa: f32;
+    let qa = qtmp;
+    if (pre != 0) {
+      qa = pre + <usize>i * R;
+      sa = load<f32>(qa);
+      qa += 16;
+    } else {
+      sa = __quantizeRow(qtmp, A + (<usize>i * <usize>lda << 2), K);
+    }
     const c = C + (<usize>i * <usize>ldc << 2);
     for (let g = 0; g < gates; g++) {
       const end = g * stride + c1;
       for (let p = g * stride + c0; p < end; p += QPANEL) {
         const w = min<i32>(QPANEL, end - p);
-        __rowPanel(tmp, qtmp, P + <usize>(p / QPANEL) * panelBytes, pairs);
+        __rowPanel(tmp, qa, P + <usize>(p / QPANEL) * panelBytes, pairs);
         let j = 0;
         if (ASC_FEATURE_SIMD) {
           const vsa = f32x4.splat(sa);

@@ -5,10 +5,10 @@
 // and a 2-thread ORT: bench/infer.ts measures fused 2t vs ort-web 1t itself (pairWindows below) and runs this
 // file as a child process for fused 2t vs ort-web 2t (env.wasm.numThreads = 2; its pthreads are
 // worker_threads in Node: a B = 64 one-step LSTM runs 1.5 → 0.8 ms with 2, so the threads are real).
-// Windows as bench/infer.ts (2 untimed steps, then WINDOW = 32 timed; contenders in turn, order swapped every
-// round), but each window starts after a 1 ms pause (so the previous contender's spinning threads, ours or
-// ORT's, have gone to sleep and take no core); the untimed steps pay the wake-up of the sleeping threads, for
-// both. Prints one JSON line last.
+// Windows as bench/infer.ts (1 ms of untimed steps, then WINDOW = 32 timed; contenders in turn, order swapped
+// every round), but each window starts after a 1 ms pause (so the previous contender's spinning threads, ours
+// or ORT's, have gone to sleep and take no core); the untimed steps pay the wake-up of the sleeping threads,
+// for both. Prints one JSON line last.
 import { LSTM, Sequential, loadKernels, saveModelToBytes } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels } from '../src/infer/index.js';
 import { kerasDirections } from './peers/onnx-model.js';
@@ -19,8 +19,8 @@ export const D = 64, H = 256;
 export const stepInputs = Array.from({ length: 64 }, (_, t) => Float32Array.from({ length: D }, (_, d) => Math.sin(0.37 * t + 0.11 * d)));
 const median = (xs: number[]) => { const s = xs.slice().sort((a, b) => a - b); return s[Math.floor(s.length / 2)]; };
 const pause = () => new Promise((r) => setTimeout(r, 1));
-/** Timed steps per window (after 2 untimed ones), as bench/infer.ts. */
-const WINDOW = Number(process.env.WINDOW ?? 32);
+/** Timed steps per window, after WARM_MS (and at least 2 steps) of untimed ones, as bench/infer.ts. */
+const WINDOW = Number(process.env.WINDOW ?? 32), WARM_MS = Number(process.env.WARM_MS ?? 1);
 
 /** A contender: one step on input x (sync or async). */
 export type StepFn = (x: Float32Array) => unknown;
@@ -33,8 +33,7 @@ export async function pairWindows(a: StepFn, b: StepFn, rounds: number): Promise
   let k = 0;
   const window = async (f: StepFn) => {
     await pause();
-    await f(stepInputs[k++ & 63]);
-    await f(stepInputs[k++ & 63]);
+    for (let i = 0, until = performance.now() + WARM_MS; i < 2 || performance.now() < until; i++) await f(stepInputs[k++ & 63]);
     const t0 = performance.now();
     for (let i = 0; i < WINDOW; i++) await f(stepInputs[k++ & 63]);
     return ((performance.now() - t0) / WINDOW) * 1000;

@@ -26,6 +26,7 @@ export interface InferRaw {
     T: number, B: number, D: number, H: number, flags: number, activation: number): void;
   quant_pack(P: Ptr, q: Ptr, K: number, N: number): void;
   quant_packed_bytes(K: number, N: number): number;
+  quant_rows(dst: Ptr, A: Ptr, lda: number, M: number, K: number): void;
   embedding_q8_forward(y: Ptr, ids: Ptr, q: Ptr, s: Ptr, T: number, B: number, E: number, maskZero: number): void;
   dense_q8_forward(y: Ptr, x: Ptr, P: Ptr, s: Ptr, b: Ptr, N: number, D: number, U: number, ldy: number, act: number, qtmp: Ptr): void;
   /** One step's units [u0, u1) of an LSTM (int8 weights: the optional scales; qtmp 0 = the thread's scratch). */
@@ -66,7 +67,9 @@ export interface InferStepJob {
 }
 
 /** Flags of the recurrent ABI (docs/recurrent-abi.md). */
-export const INFER_FLAGS = { reverse: 1, leftPadded: 2, resetAfter: 8 } as const;
+export const INFER_FLAGS = { reverse: 1, leftPadded: 2, resetAfter: 8, preQuantized: 64 } as const;
+/** Bytes of one row of quant_rows' output for K-long rows (its scale padded to 16 bytes, then Kp int16 to 16). */
+export const quantRowBytes = (K: number): number => 16 + ((2 * ((K + 1) & ~1) + 15) & ~15);
 /** Activation codes of the ABI. */
 export const ACTIVATION_CODES: Readonly<Record<string, number>> = { linear: 0, tanh: 1, sigmoid: 2, relu: 3, hard_sigmoid: 4 };
 

@@ -1,13 +1,15 @@
 // The unit-range streaming kernels of fused-rnn/infer (issue 20, threaded steps): infer_lstm_units,
 // infer_gru_units (reset-after in one phase; reset-before in two: z, r, r ⊙ h, then the candidate product
 // over ALL units' r ⊙ h) and infer_simple_rnn_units, each over f32 panels and int8 panels with per-column
-// scales (the optional trailing arguments; qtmp 0 = the thread's kernel scratch, or a buffer of its own). A step cut into chunks of whole 32-unit panels, the chunks run in any order (as two
+// scales (the optional trailing arguments; qtmp 0 = the thread's kernel scratch, or a buffer of its own, or
+// x's and h's rows quantized once per step by quant_rows with INFER_FLAGS.preQuantized). A step cut into chunks of whole 32-unit panels, the chunks run in any order (as two
 // threads claiming them would), must give the one-step whole-layer kernel's h (and c) BIT for bit, for
 // B = 1, 3, 5, masked rows (right- and left-padded lengths), every activation; chunks write the new h to
 // hOut (h stays readable), masked rows carry h there, c is updated in place per unit.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadInferKernels, type InferKernels } from '../src/infer/index.js';
+import { INFER_FLAGS, quantRowBytes } from '../bindings/infer.js';
 
 let k: InferKernels;
 test.before(async () => {
@@ -77,15 +79,23 @@ function chunked(L: Layer, s: State, cuts: number[], r: Rand): { h: Float32Array
   const c = put(a.readF32(s.c, B * H));
   const hOut = put(new Float32Array(B * H).fill(NaN)); // every unit must be written (masked rows: h carried)
   const scratch = put(new Float32Array(4 * B * H).fill(NaN));
-  // qtmp: every other chunk its own buffer, the others 0 (the thread's kernel scratch).
-  const chunks = cuts.slice(0, -1).map((u0, i) => ({ u0, u1: cuts[i + 1], qtmp: i % 2 ? a.allocBytes(2 * (Math.max(D, H) + 2)) : 0 }));
+  // qtmp: every other chunk its own buffer, the others 0 (the thread's kernel scratch); or (int8, half of
+  // the calls) x and h quantized once before the chunks (quant_rows, INFER_FLAGS.preQuantized), as the
+  // threaded stream does.
+  const pre = L.int8 && r() < 0.5 ? a.allocBytes(B * (quantRowBytes(D) + quantRowBytes(H))) : 0;
+  if (pre) {
+    raw.quant_rows(pre, s.x, D, B, D);
+    raw.quant_rows(pre + B * quantRowBytes(D), s.h, H, B, H);
+  }
+  const flags = pre ? L.flags | INFER_FLAGS.preQuantized : L.flags;
+  const chunks = cuts.slice(0, -1).map((u0, i) => ({ u0, u1: cuts[i + 1], qtmp: pre || (i % 2 ? a.allocBytes(2 * (Math.max(D, H) + 2)) : 0) }));
   const shuffled = () => chunks.map((ch) => ({ ch, key: r() })).sort((p, q) => p.key - q.key).map((e) => e.ch);
   const phases = L.cls === 'GRU-before' ? [1, 2] : [r() < 0.5 ? 0 : 1]; // reset-after: 0 and 1 both mean the whole step
   for (const phase of phases) {
     for (const { u0, u1, qtmp } of shuffled()) {
-      if (L.cls === 'LSTM') raw.infer_lstm_units(hOut, s.h, c, scratch, s.x, L.W.P, L.U.P, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, L.ract, qtmp, L.W.S, L.U.S);
-      else if (L.cls === 'SimpleRNN') raw.infer_simple_rnn_units(hOut, s.h, 0, scratch, s.x, L.W.P, L.U.P, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, 0, qtmp, L.W.S, L.U.S);
-      else raw.infer_gru_units(hOut, s.h, scratch, s.x, L.W.P, L.U.P, L.Un.P, L.b, s.lengths, B, D, H, u0, u1, L.flags, L.act, L.ract, qtmp, L.W.S, L.U.S, L.Un.S, phase);
+      if (L.cls === 'LSTM') raw.infer_lstm_units(hOut, s.h, c, scratch, s.x, L.W.P, L.U.P, L.b, s.lengths, B, D, H, u0, u1, flags, L.act, L.ract, qtmp, L.W.S, L.U.S);
+      else if (L.cls === 'SimpleRNN') raw.infer_simple_rnn_units(hOut, s.h, 0, scratch, s.x, L.W.P, L.U.P, L.b, s.lengths, B, D, H, u0, u1, flags, L.act, 0, qtmp, L.W.S, L.U.S);
+      else raw.infer_gru_units(hOut, s.h, scratch, s.x, L.W.P, L.U.P, L.Un.P, L.b, s.lengths, B, D, H, u0, u1, flags, L.act, L.ract, qtmp, L.W.S, L.U.S, L.Un.S, phase);
     }
   }
   return { h: a.readF32(hOut, B * H), c: a.readF32(c, B * H) };

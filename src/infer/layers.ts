@@ -5,7 +5,7 @@
 // sequences time-major (T, B, F), per-sample vectors (B, F), token ids batch-major (B, T) i32.
 
 import type { Ptr } from '../../bindings/arena.js';
-import { ACTIVATION_CODES, INFER_FLAGS, type InferKernels } from '../../bindings/infer.js';
+import { ACTIVATION_CODES, INFER_FLAGS, quantRowBytes, type InferKernels } from '../../bindings/infer.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { decodeTensor, quantizeInt8, readInt8, type StoredTensor } from '../io/quantize.js';
 
@@ -217,7 +217,9 @@ export class InferRecurrent extends InferLayer {
   }
 
   stepSizes(B: number): { y: number; scratch: number; qtmpBytes: number } {
-    return { y: B * this.units, scratch: B * (this.className === 'SimpleRNN' ? 1 : 4) * this.units, qtmpBytes: 2 * (Math.max(this.D, this.units) + 2) };
+    // qtmp: one quantized row, or (threaded int8 steps) x's and h's rows quantized once per step (quant_rows).
+    const pre = B * (quantRowBytes(this.D) + quantRowBytes(this.units));
+    return { y: B * this.units, scratch: B * (this.className === 'SimpleRNN' ? 1 : 4) * this.units, qtmpBytes: Math.max(2 * (Math.max(this.D, this.units) + 2), pre) };
   }
 
   forward(k: InferKernels, x: Ptr, run: RunBlock, state: LayerState | null, pre?: StepBuffers): Ptr {
@@ -268,20 +270,24 @@ export class InferRecurrent extends InferLayer {
     // Threaded steps need whole panels and ≥ 2 chunks; int8 quantizes rows in each thread's kernel scratch
     // (qtmp 0), which holds max(D, H) ≤ 32700.
     const split = k.threads !== null && H % 32 === 0 && H >= 64 && (W.S === 0 || Math.max(D, H) <= 32700);
+    // int8: the caller quantizes x and h once per step into qtmp, for every chunk (INFER_FLAGS.preQuantized).
+    const q8 = W.S !== 0, tflags = q8 ? flags | INFER_FLAGS.preQuantized : flags, tq = q8 ? qtmp : 0;
+    if (q8) k.check(kernel, 'qtmp', qtmp, B * (quantRowBytes(D) + quantRowBytes(H)));
+    const quantize = q8 ? () => { raw.quant_rows(qtmp, x, D, B, D); raw.quant_rows(qtmp + B * quantRowBytes(D), h, H, B, H); } : null;
     if (this.className === 'LSTM') {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads (loadInferKernels({ threads })): chunks of whole 32-column panels of units, f32 or int8 weights.
-      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, ract, 0, W.S, U.S]], y, h, B * H, run);
+      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S]], y, h, B * H, run, quantize);
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads: reset-after in one job; reset-before in two (phase 1: z, r, r ⊙ h; phase 2, once every chunk
       // of phase 1 is done: the candidate product, which reads r ⊙ h of all units).
-      const args = (phase: number) => [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, flags, act, ract, 0, W.S, U.S, Un!.S, phase];
-      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run);
+      const args = (phase: number) => [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S, Un!.S, phase];
+      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run, quantize);
     } else {
       run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
-      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, flags, act, 0, 0, W.S, U.S]], y, h, B * H, run);
+      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, 0, tq, W.S, U.S]], y, h, B * H, run, quantize);
     }
     return { run, y };
   }
@@ -292,13 +298,15 @@ export class InferRecurrent extends InferLayer {
    * of whole 32-column panels of units, claimed by the caller and any helper that is awake. Every chunk
    * writes its units of the new h into y (h is still being read by the others), then h = y. `single` (the
    * one-thread call of the whole step, which leaves h = y too) runs instead when no helper is awake.
+   * `before` runs first on this thread (int8: quantize x and h once for every chunk).
    */
-  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number, single: () => void): () => void {
+  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number, single: () => void, before: (() => void) | null): () => void {
     const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args, i) => pool.job(fn, args, this.units, i ? undefined : single));
     // Two phases: run() returns when every chunk is done, which is the barrier between them; when phase 1
     // ran `single` (the whole step), phase 2 is done too.
-    if (job2) return () => { if (!pool.run(job)) pool.run(job2); raw.copy(h, y, n); };
+    if (job2) return () => { before?.(); if (!pool.run(job)) pool.run(job2); raw.copy(h, y, n); };
     return () => {
+      before?.();
       pool.run(job);
       raw.copy(h, y, n);
     };
