@@ -48,7 +48,10 @@ const MAX_CHUNKS = 32;
 const TAG_MASK = (1 << 27) - 1;
 /** Default helper spin after its last step (ms): a few steps' worth at streaming pace, not more (battery). */
 const HELPER_SPIN_MS = 0.3;
-/** Units per chunk, in 32-column panels (MEASURED: see CHUNK_NOTE in docs/inference.md). */
+/**
+ * Units per chunk, in 32-column panels. MEASURED (LSTM(256), B = 1): with both threads 32- and 64-unit chunks
+ * run alike (within the VM's noise); the caller alone pays +2-3 µs per step over 8 chunks, +1-2 over 4.
+ */
 const CHUNK_PANELS = 2;
 /**
  * How long the caller spins on a claimed chunk before it sleeps on it (ms). A claimed chunk is ≈ 2-3 µs of
