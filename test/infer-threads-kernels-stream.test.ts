@@ -9,6 +9,7 @@ import * as assert from 'uvu/assert';
 import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
+import { InferRecurrent } from '../src/infer/layers.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -21,6 +22,7 @@ test.before(async () => {
   pool = two.threads as unknown as StepThreads;
   // Chunks of 32 units (the default is 64), always by chunks: exact counts (a whole call covers both reset-before runs).
   pool.tune({ chunkPanels: 1, whole: false });
+  InferRecurrent.minSplitWork = 0; // small layers split too (the default threshold has its own test, last)
 });
 test.after(() => two.dispose());
 const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
@@ -117,5 +119,37 @@ for (const c of cases) {
     assert.ok(helper > 0, `the helper ran some chunks (${helper})`);
   });
 }
+
+test('InferRecurrent.minSplitWork: int8, SimpleRNN and reset-before GRU layers with too little work per step stay on one thread', async () => {
+  const saved = InferRecurrent.minSplitWork;
+  InferRecurrent.minSplitWork = 120_000; // the default
+  try {
+    // B·(D + H)·G per run, int8 halved, reset-before per phase: SimpleRNN(256) D 64: 82 k (no); SimpleRNN(512):
+    // 295 k (yes); int8 LSTM(256): 164 k (yes); int8 reset-before GRU(256): 61 k (no); f32 LSTM(64): always.
+    const want: Array<[string, number, () => Sequential, 'int8' | 'float32', number]> = [
+      ['SimpleRNN(256)', 64, () => new Sequential([new SimpleRNN({ units: 256, inputShape: [null, 64] })], { seed: 41, kernels: k }), 'float32', 0],
+      ['SimpleRNN(512)', 64, () => new Sequential([new SimpleRNN({ units: 512, inputShape: [null, 64] })], { seed: 42, kernels: k }), 'float32', 1],
+      ['int8 LSTM(256)', 64, () => new Sequential([new LSTM({ units: 256, inputShape: [null, 64] })], { seed: 43, kernels: k }), 'int8', 1],
+      ['int8 GRU(256) reset-before', 64, () => new Sequential([new GRU({ units: 256, resetAfter: false, inputShape: [null, 64] })], { seed: 44, kernels: k }), 'int8', 0],
+      ['f32 LSTM(64)', 3, () => new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 45, kernels: k }), 'float32', 1],
+    ];
+    for (const [name, D, make, weights, runs] of want) {
+      const m = make();
+      await m.predict({ data: new Float32Array(D), shape: [1, 1, D] });
+      const s = (await loadInferenceModel(saveModelToBytes(m), { kernels: two, weights })).stream({ batchSize: 1 });
+      let n = 0;
+      const poolRun = pool.run.bind(pool);
+      pool.run = (job) => { n++; return poolRun(job); };
+      try {
+        s.step(new Float32Array(D));
+      } finally {
+        pool.run = poolRun;
+      }
+      assert.is(n, runs, `${name}: threaded runs per step`);
+    }
+  } finally {
+    InferRecurrent.minSplitWork = saved;
+  }
+});
 
 test.run();

@@ -2,13 +2,14 @@
 // (and reset-after GRU) streaming step is cut into chunks of units that the caller and a helper thread on the
 // same shared wasm memory claim (the claiming protocol itself: test/infer-threads-claims.test.ts). The outputs and the state must be BIT-IDENTICAL to the one-thread
 // stream and to predict, for every split the layer takes (one panel each, uneven, masked rows, B > 1,
-// stacked layers; int8 weights, reset-before GRU and SimpleRNN layers too); also the fallback to one thread with a one-line warning, bad options, dispose(), and
+// stacked layers; small int8, reset-before GRU and SimpleRNN layers stay on one thread: InferRecurrent.minSplitWork, test/infer-threads-kernels-stream.test.ts); also the fallback to one thread with a one-line warning, bad options, dispose(), and
 // that Node exits with idle helpers that were never disposed.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawnSync } from 'node:child_process';
 import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
+import { InferRecurrent } from '../src/infer/layers.js';
 import type { StepThreads } from '../bindings/infer-threads.js';
 
 let k: Kernels;
@@ -58,11 +59,11 @@ const cases: Case[] = [
   },
   { name: 'stacked LSTM(128) → LSTM(64), B = 6 (6 rows: 4-row tiles and single rows)', make: () => new Sequential([new LSTM({ units: 128, returnSequences: true, inputShape: [null, 4] }), new LSTM({ units: 64 })], { seed: 4, kernels: k }), x: floats(6, 6, 4, 4), split: 2 },
   { name: 'LSTM(40): units not a multiple of 32 stay on one thread', make: () => new Sequential([new LSTM({ units: 40, inputShape: [null, 3] })], { seed: 5, kernels: k }), x: floats(2, 5, 3, 5), split: 0 },
-  { name: 'LSTM(64) int8 weights split too (infer-threads-kernels)', make: () => new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 6, kernels: k }), x: floats(2, 5, 3, 6), weights: 'int8', split: 1 },
-  { name: 'GRU(64) reset-after split, B = 2 → SimpleRNN(64) split too', make: () => new Sequential([new GRU({ units: 64, returnSequences: true, inputShape: [null, 3] }), new SimpleRNN({ units: 64 })], { seed: 7, kernels: k }), x: floats(2, 5, 3, 7), split: 2 },
+  { name: 'LSTM(64) int8 weights stay on one thread (below InferRecurrent.minSplitWork)', make: () => new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 6, kernels: k }), x: floats(2, 5, 3, 6), weights: 'int8', split: 0 },
+  { name: 'GRU(64) reset-after split, B = 2 → SimpleRNN(64) stays on one thread', make: () => new Sequential([new GRU({ units: 64, returnSequences: true, inputShape: [null, 3] }), new SimpleRNN({ units: 64 })], { seed: 7, kernels: k }), x: floats(2, 5, 3, 7), split: 1 },
   { name: 'GRU(96) reset-after, hard_sigmoid, uneven split, B = 5 → Dense(softmax)', make: () => new Sequential([new GRU({ units: 96, recurrentActivation: 'hard_sigmoid', inputShape: [null, 4] }), new Dense({ units: 3, activation: 'softmax' })], { seed: 12, kernels: k }), x: floats(5, 7, 4, 12), split: 1 },
-  { name: 'GRU(64) reset-before: two threaded runs per step (phase 1, barrier, phase 2)', make: () => new Sequential([new GRU({ units: 64, resetAfter: false, inputShape: [null, 3] })], { seed: 13, kernels: k }), x: floats(2, 5, 3, 13), split: 2 },
-  { name: 'GRU(64) int8 weights split too', make: () => new Sequential([new GRU({ units: 64, inputShape: [null, 3] })], { seed: 14, kernels: k }), x: floats(2, 5, 3, 14), weights: 'int8', split: 1 },
+  { name: 'GRU(64) reset-before stays on one thread', make: () => new Sequential([new GRU({ units: 64, resetAfter: false, inputShape: [null, 3] })], { seed: 13, kernels: k }), x: floats(2, 5, 3, 13), split: 0 },
+  { name: 'GRU(64) int8 weights stay on one thread', make: () => new Sequential([new GRU({ units: 64, inputShape: [null, 3] })], { seed: 14, kernels: k }), x: floats(2, 5, 3, 14), weights: 'int8', split: 0 },
 ];
 
 // Whether a stream's steps take the threaded path: count the steps the kernels' thread pool runs.
@@ -129,7 +130,9 @@ async function lstm64(seed: number): Promise<Uint8Array> {
 }
 
 test('an idle stream\'s helper sleeps; a step far apart does not wake it: the caller runs every chunk (same bits)', async () => {
-  // (A reset-before GRU too: its whole call replaces both of its runs.)
+  // (A reset-before GRU too: its whole call replaces both of its runs; split although small: minSplitWork 0.)
+  const saved = InferRecurrent.minSplitWork;
+  InferRecurrent.minSplitWork = 0;
   const m = new Sequential([new LSTM({ units: 64, returnSequences: true, inputShape: [null, 3] }), new GRU({ units: 64, resetAfter: false })], { seed: 15, kernels: k });
   const x = floats(2, 6, 3, 15);
   await m.predict(x);
@@ -155,6 +158,7 @@ test('an idle stream\'s helper sleeps; a step far apart does not wake it: the ca
     jobs.restore();
   } finally {
     kernels.dispose();
+    InferRecurrent.minSplitWork = saved;
   }
 });
 

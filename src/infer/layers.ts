@@ -178,6 +178,11 @@ export class InferRecurrent extends InferLayer {
   private readonly U: PackedMatrix;
   private readonly Un: PackedMatrix | null = null;
   private readonly bias: Ptr;
+  /**
+   * Threaded int8, SimpleRNN and reset-before GRU steps split only with this much work per run: B·(D + H)·G
+   * multiply-adds, int8 counted half, per phase (measured, docs/inference.md "Threaded steps ..."). Tests set 0.
+   */
+  static minSplitWork = 120_000;
 
   constructor(k: InferKernels, className: 'LSTM' | 'GRU' | 'SimpleRNN', name: string, config: Record<string, unknown>, tensor: TensorLookup, weights: InferWeights, input: InferLayer | null, inputShape: Array<number | null> | null) {
     super(className, name);
@@ -267,11 +272,14 @@ export class InferRecurrent extends InferLayer {
     k.check(kernel, 'scratch', scratch, 4 * B * (this.className === 'SimpleRNN' ? 1 : 4) * H);
     if (lengths) k.check(kernel, 'lengths', lengths, 4 * B);
     let run: () => void;
-    // Threaded steps need whole panels and ≥ 2 chunks; int8 quantizes rows in each thread's kernel scratch
-    // (qtmp 0), which holds max(D, H) ≤ 32700.
-    const split = k.threads !== null && H % 32 === 0 && H >= 64 && (W.S === 0 || Math.max(D, H) <= 32700);
+    // Threaded steps need whole panels and ≥ 2 chunks (int8: max(D, H) ≤ 32700, the kernel scratch's rows);
+    // the f32 LSTM and reset-after GRU always split, the other forms with enough work (minSplitWork).
+    const q8 = W.S !== 0, resetBefore = this.className === 'GRU' && !(flags & INFER_FLAGS.resetAfter);
+    const work = (B * (D + H) * (this.className === 'LSTM' ? 4 : this.className === 'GRU' ? 3 : 1) * H) / (q8 ? 2 : 1) / (resetBefore ? 2 : 1);
+    const split = k.threads !== null && H % 32 === 0 && H >= 64 && (W.S === 0 || Math.max(D, H) <= 32700)
+      && ((!q8 && !resetBefore && this.className !== 'SimpleRNN') || work >= InferRecurrent.minSplitWork);
     // int8: the caller quantizes x and h once per step into qtmp, for every chunk (INFER_FLAGS.preQuantized).
-    const q8 = W.S !== 0, tflags = q8 ? flags | INFER_FLAGS.preQuantized : flags, tq = q8 ? qtmp : 0;
+    const tflags = q8 ? flags | INFER_FLAGS.preQuantized : flags, tq = q8 ? qtmp : 0;
     if (q8) k.check(kernel, 'qtmp', qtmp, B * (quantRowBytes(D) + quantRowBytes(H)));
     const quantize = q8 ? () => { raw.quant_rows(qtmp, x, D, B, D); raw.quant_rows(qtmp + B * quantRowBytes(D), h, H, B, H); } : null;
     if (this.className === 'LSTM') {
