@@ -120,43 +120,63 @@ const CLASSES: Cls[] = ['LSTM', 'GRU-after', 'GRU-before', 'SimpleRNN'];
 // Lengths at a one-step call: a row is valid iff its length ≥ 1 (right- and left-padded alike).
 const MASKS: Record<number, number[][]> = { 1: [[1], [0]], 3: [[0, 1, 0], [1, 1, 0]], 5: [[1, 0, 0, 1, 1], [0, 1, 1, 0, 1]] };
 
+// Every class and weight form over random splits: H in Hs, B in Bs, no mask / right / left padded; returns
+// how many splits were compared.
+function checkSplits(cls: Cls, int8: boolean, seed: number, Hs: number[], Bs: number[]): number {
+  const r = rng(seed);
+  let checked = 0;
+  for (const H of Hs) {
+    for (const B of Bs) {
+      for (const maskKind of ['none', 'right', 'left'] as const) {
+        const mark = k.arena.mark();
+        const D = [5, 33, 64][Math.floor(r() * 3)];
+        const L = makeLayer(r, cls, H, D, int8, maskKind === 'left' ? FLAG_LEFT : 0);
+        const masks = maskKind === 'none' ? [null] : MASKS[B];
+        for (const mask of masks) {
+          const s: State = { x: put(randoms(r, B * D)), h: put(randoms(r, B * H, 0.9)), c: put(randoms(r, B * H, 1.5)), lengths: mask ? k.arena.putI32(mask) : 0, B };
+          const want = whole(L, s);
+          const splits = [randomCuts(r, H, true), [0, H], randomCuts(r, H), randomCuts(r, H)];
+          for (const cuts of splits) {
+            const got = chunked(L, s, cuts, r);
+            const label = `${cls} ${int8 ? 'int8' : 'f32'} H ${H} D ${D} B ${B} mask ${maskKind} ${JSON.stringify(mask)} act ${L.act}/${L.ract} chunks ${cuts.join('|')}`;
+            sameBits(`${label}: h`, got.h, want.h);
+            if (cls === 'LSTM') sameBits(`${label}: c`, got.c, want.c);
+            // Masked rows carry h (and c) unchanged.
+            if (mask) {
+              const h0 = k.arena.readF32(s.h, B * H);
+              for (let row = 0; row < B; row++) if (mask[row] === 0) sameBits(`${label}: masked row ${row}`, got.h.subarray(row * H, (row + 1) * H), h0.subarray(row * H, (row + 1) * H));
+            }
+            checked++;
+          }
+        }
+        k.arena.release(mark);
+      }
+    }
+  }
+  return checked;
+}
+
 for (const cls of CLASSES) {
   for (const int8 of [false, true]) {
     test(`${cls} ${int8 ? 'int8' : 'f32'}: chunks of whole panels in any order = the whole one-step kernel, bit for bit (B = 1, 3, 5; masks; every activation)`, () => {
-      const r = rng(cls.length * 131 + (int8 ? 7 : 0));
-      let checked = 0;
-      for (const H of [64, 96, 160]) {
-        for (const B of [1, 3, 5]) {
-          for (const maskKind of ['none', 'right', 'left'] as const) {
-            const mark = k.arena.mark();
-            const D = [5, 33, 64][Math.floor(r() * 3)];
-            const L = makeLayer(r, cls, H, D, int8, maskKind === 'left' ? FLAG_LEFT : 0);
-            const masks = maskKind === 'none' ? [null] : MASKS[B];
-            for (const mask of masks) {
-              const s: State = { x: put(randoms(r, B * D)), h: put(randoms(r, B * H, 0.9)), c: put(randoms(r, B * H, 1.5)), lengths: mask ? k.arena.putI32(mask) : 0, B };
-              const want = whole(L, s);
-              const splits = [randomCuts(r, H, true), [0, H], randomCuts(r, H), randomCuts(r, H)];
-              for (const cuts of splits) {
-                const got = chunked(L, s, cuts, r);
-                const label = `${cls} ${int8 ? 'int8' : 'f32'} H ${H} D ${D} B ${B} mask ${maskKind} ${JSON.stringify(mask)} act ${L.act}/${L.ract} chunks ${cuts.join('|')}`;
-                sameBits(`${label}: h`, got.h, want.h);
-                if (cls === 'LSTM') sameBits(`${label}: c`, got.c, want.c);
-                // Masked rows carry h (and c) unchanged.
-                if (mask) {
-                  const h0 = k.arena.readF32(s.h, B * H);
-                  for (let row = 0; row < B; row++) if (mask[row] === 0) sameBits(`${label}: masked row ${row}`, got.h.subarray(row * H, (row + 1) * H), h0.subarray(row * H, (row + 1) * H));
-                }
-                checked++;
-              }
-            }
-            k.arena.release(mark);
-          }
-        }
-      }
+      const checked = checkSplits(cls, int8, cls.length * 131 + (int8 ? 7 : 0), [64, 96, 160], [1, 3, 5]);
       assert.ok(checked >= 3 * 3 * 5 * 4, `${checked} splits checked`);
     });
   }
 }
+
+test('the scalar build (no SIMD): the same split = whole property for every class and weight form', async () => {
+  const simd = k;
+  k = await loadInferKernels({ variant: 'scalar', wasm: 'build/infer-scalar.wasm' });
+  try {
+    assert.is(k.variant, 'scalar');
+    let checked = 0;
+    for (const cls of CLASSES) for (const int8 of [false, true]) checked += checkSplits(cls, int8, 7 + cls.length + (int8 ? 1 : 0), [64, 96], [1, 3]);
+    assert.ok(checked >= 4 * 2 * 2 * 2 * 5 * 4, `${checked} splits checked`);
+  } finally {
+    k = simd;
+  }
+});
 
 test('the step kernels over [0, H) with H not a multiple of 32 (one call, any H) = the whole-layer kernel', () => {
   const r = rng(99);
