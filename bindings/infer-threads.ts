@@ -31,16 +31,16 @@
 //
 // Control block (Int32Array over a SharedArrayBuffer), hot words each on their own 64-byte line (16 ints):
 //   line 0 SEQ (tag << 5 | chunks - 1) | line 1 EXIT, FN (0 lstm, 1 gru, 2 simple_rnn), H, CU (chunk units),
-//   ERR (tag of a failed chunk), COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and
-//   measurement hooks) |
-//   line 2 WAITING (caller in Atomics.wait on a DONE word) | lines 3-5 the 22 f64 arguments |
+//   COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and measurement hooks) |
+//   line 2 WAITING (caller in Atomics.wait on a DONE word), ERR (tag of a failed chunk; read by the caller
+//   every step, so not on line 1, which COUNT changes every chunk) | lines 3-5 the 22 f64 arguments |
 //   one line per helper: SLEEP (0 awake, 1 asleep, 2 notified) | one line per chunk: CLAIM, DONE (tags).
 
 import { Arena, PAGE_BYTES, type ArenaOptions } from './arena.js';
 import { FusedRnnError } from './errors.js';
 import { withSharedMemoryImport } from './threads/shared-module.js';
 
-const SEQ = 0, EXIT = 16, FN = 17, HW = 18, CU = 19, ERR = 20, COUNT = 21, LIMIT = 22, DELAY = 23, ORDER = 24, PAUSE = 25;
+const SEQ = 0, EXIT = 16, FN = 17, HW = 18, CU = 19, ERR = 33, COUNT = 21, LIMIT = 22, DELAY = 23, ORDER = 24, PAUSE = 25;
 // ARGS f64 arguments at int ARGS_I32 (u0, u1 at 12, 13: set per chunk; kernels ignore the ones past their own).
 const WAITING = 32, ARGS_I32 = 48, ARGS = 22, LINE = 16, LANES = 96;
 /** At most this many chunks per step (5 bits of SEQ); bigger layers take several panels per chunk. */
@@ -97,8 +97,13 @@ function start(init) {
     for (let q = 0; q < n && limit !== 0; q++) {
       const c = front ? q : n - 1 - q, w = claims + c * ${LINE};
       const v = Atomics.load(ctl, w);
-      if (((v - s) << 5) >> 5 >= 0) continue; // claimed in this step already, or the step is over
-      if (Atomics.compareExchange(ctl, w, v, s) !== v) continue;
+      if (((v - s) << 5) >> 5 >= 0) { if (init.lanes === 1 && !front) break; continue; } // claimed in this step already, or the step is over
+      if (Atomics.compareExchange(ctl, w, v, s) !== v) {
+        // The only helper: the chunks beyond a claimed one are the caller's (it claims in order), so stop
+        // here rather than read the caller's lines (each read costs the caller a cache miss on its next claim).
+        if (init.lanes === 1 && !front) break;
+        continue;
+      }
       limit--;
       // Claimed: step s is still running (the caller waits for this chunk), so the arguments are its own.
       const delay = ctl[${DELAY}];
