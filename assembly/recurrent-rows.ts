@@ -23,28 +23,7 @@ import { activate1, activate4 } from "./math";
 // !resetAfter, first half: z, r activated in place; hn = r ⊙ h_prev into the 4th block (the left factor of
 // the dependent n-block GEMM).
 @inline export function gruForwardGatesBefore(g: usize, hp: usize, H: i32, ract: i32): void {
-  const H4 = <usize>H << 2;
-  let j = 0;
-  if (ASC_FEATURE_SIMD) {
-    for (; j + 4 <= H; j += 4) {
-      const o = <usize>j << 2;
-      const p = g + o;
-      const z = activate4(v128.load(p), ract);
-      const r = activate4(v128.load(p + H4), ract);
-      v128.store(p, z);
-      v128.store(p + H4, r);
-      v128.store(p + 3 * H4, f32x4.mul(r, v128.load(hp + o)));
-    }
-  }
-  for (; j < H; j++) {
-    const o = <usize>j << 2;
-    const p = g + o;
-    const z = activate1(load<f32>(p), ract);
-    const r = activate1(load<f32>(p + H4), ract);
-    store<f32>(p, z);
-    store<f32>(p + H4, r);
-    store<f32>(p + 3 * H4, r * load<f32>(hp + o));
-  }
+  gruForwardGatesBeforeUnits(g, hp, H, 0, H, ract);
 }
 
 // !resetAfter, second half: n = act(x·W_n + b_n + hn·U_n) (block 3 holds the sum), h' = z·h + (1 − z)·n.
