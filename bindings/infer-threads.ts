@@ -49,10 +49,14 @@ const TAG_MASK = (1 << 27) - 1;
 /** Default helper spin after its last step (ms): a few steps' worth at streaming pace, not more (battery). */
 const HELPER_SPIN_MS = 0.3;
 /**
- * Units per chunk, in 32-column panels. MEASURED (LSTM(256), B = 1): with both threads 32- and 64-unit chunks
- * run alike (within the VM's noise); the caller alone pays +2-3 µs per step over 8 chunks, +1-2 over 4.
+ * Units per chunk, in 32-column panels; 0: one chunk per thread (the default). MEASURED (LSTM(256), B = 1,
+ * back-to-back, alternating processes): one chunk per thread 15.1-15.8 µs per step vs the session-4 static
+ * halves 14.5-15.7 in the same minutes, chunks of 64 units 17.1-25.3 (the middle chunks change hands between
+ * steps, so their weights move between the cores' L2s, and the helper got 27-34 % of the work instead of
+ * half); the caller alone pays +2-3 µs per step over 8 chunks, +1-2 over 4. Finer chunks help only a helper
+ * that arrives in the middle of a step.
  */
-const CHUNK_PANELS = 2;
+const CHUNK_PANELS = 0;
 /**
  * How long the caller spins on a claimed chunk before it sleeps on it (ms). A claimed chunk is ≈ 2-3 µs of
  * work, so a longer wait means the helper was preempted mid-chunk; sleeping then frees this core, where the
@@ -183,7 +187,7 @@ export interface StepThreadsTuning {
   order?: 'ends' | 'front';
   /** How long the caller spins on a chunk a helper claimed before it sleeps on it (ms, default CALLER_SPIN_MS). */
   callerSpinMs?: number;
-  /** Units per chunk in 32-column panels for jobs made afterwards (default CHUNK_PANELS). */
+  /** Units per chunk in 32-column panels for jobs made afterwards (0, the default: one chunk per thread). */
   chunkPanels?: number;
   /** Whether the caller runs a job's `whole` call when no helper is awake (default true; false: always chunks). */
   whole?: boolean;
@@ -282,7 +286,7 @@ export class StepThreads {
    * is two jobs run one after the other: run() returns only when every chunk is done.
    */
   job(fn: number, args: readonly number[], H: number, whole: (() => void) | null = null): StepJob {
-    const panels = H / 32, per = Math.max(this.chunkPanels, Math.ceil(panels / MAX_CHUNKS));
+    const panels = H / 32, per = Math.max(this.chunkPanels || Math.ceil(panels / this.size), Math.ceil(panels / MAX_CHUNKS));
     return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn], whole);
   }
 
@@ -310,10 +314,13 @@ export class StepThreads {
     this.last = now;
     this.short = short;
     if (this.callerWait > 0) this.letHelpersClaim(s, n, Math.min(this.callerWait, n));
-    // No helper awake (asleep, or just notified: a wake-up takes 50-400 µs, longer than a step): claim every
-    // chunk, then run the layer's one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the
-    // caller alone over 8 chunks of 32 units cost +2-3 µs over the one-thread step, over 4 chunks +1-2.
-    const whole = job.whole !== null && this.wholeOk && this.callerWait === 0 && this.noneAwake();
+    // Every helper asleep and not notified (a step outside a burst): claim every chunk, then run the layer's
+    // one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the caller alone over 8 chunks
+    // of 32 units cost +2-3 µs over the one-thread step, over 4 chunks +1-2. A notified helper (in a burst)
+    // gets chunks instead, so that it joins the step it wakes in: running whole while it woke (50-400 µs)
+    // measured 20-55 % of back-to-back steps at one-thread speed (the helper falls asleep in the caller's
+    // GC pauses > 0.3 ms).
+    const whole = job.whole !== null && this.wholeOk && this.callerWait === 0 && this.allAsleep();
     const full = n === 32 ? -1 : (1 << n) - 1;
     let mine = 0, failure: unknown = null;
     for (let c = 0; c < n; c++) {
@@ -336,9 +343,9 @@ export class StepThreads {
     return whole && mine === full;
   }
 
-  // Whether no helper is awake (SLEEP 1 asleep or 2 notified, not yet running).
-  private noneAwake(): boolean {
-    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, LANES + i * LINE) === 0) return false;
+  // Whether every helper sleeps and was not notified (SLEEP 1).
+  private allAsleep(): boolean {
+    for (let i = 0; i < this.workers.length; i++) if (Atomics.load(this.ctl, LANES + i * LINE) !== 1) return false;
     return true;
   }
 
