@@ -41,7 +41,9 @@ const common = { bundle: true, format: 'esm', target: 'es2022', sourcemap: true,
 const library = { ...common, entryPoints, splitting: true, chunkNames: 'chunk-[hash]', packages: 'external' };
 for (const d of ['dist/node', 'dist/browser', 'dist/cjs']) rmSync(d, { recursive: true, force: true });
 await build({ ...library, platform: 'node', outdir: 'dist/node' });
-await build({ ...library, platform: 'browser', outdir: 'dist/browser', plugins: [nodeBuiltinsForBrowsers] });
+// Browsers: whitespace minified (what a page downloads; identifiers and syntax kept, so class and error names
+// stay as written; source maps map back), docs/decisions.md "Minified browser build".
+await build({ ...library, platform: 'browser', outdir: 'dist/browser', plugins: [nodeBuiltinsForBrowsers], minifyWhitespace: true });
 // CommonJS entries: require() of the ES module (Node >= 20.19 and >= 22.12 load ESM through require when it has
 // no top-level await), so `require('fused-rnn')` and `import 'fused-rnn'` give the same classes, one instance.
 mkdirSync('dist/cjs', { recursive: true });
