@@ -14,6 +14,7 @@ import * as assert from 'uvu/assert';
 import { Embedding, GRU, LSTM, Sequential, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
+import { floats, lcg, same } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -29,23 +30,9 @@ test.before(async () => {
 test.after(() => two.dispose());
 const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
 
-const same = (label: string, got: Float32Array, want: Float32Array) => {
-  assert.is(got.length, want.length, `${label}: length`);
-  for (let i = 0; i < got.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${label}: element ${i} differs: ${got[i]} vs ${want[i]} (not bit-identical)`);
-  }
-};
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-const floats = (N: number, T: number, D: number, seed: number) => {
-  const r = rng(seed);
-  return Array.from({ length: N }, () => Array.from({ length: T }, () => Array.from({ length: D }, () => r() * 2 - 1)));
-};
 const V = 9;
 const rightPadded = (N: number, T: number, seed: number) => {
-  const r = rng(seed);
+  const r = lcg(seed);
   return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 2 + ((n * 3) % (T - 1)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
 };
 
@@ -119,7 +106,7 @@ for (const c of cases) {
   });
 
   test(`(d) random limits, waits, delays, late helpers and gaps (${c.name})`, async () => {
-    const r = rng(c.chunks[0] * 7 + 1);
+    const r = lcg(c.chunks[0] * 7 + 1);
     let helper = 0, total = 0;
     for (let round = 0; round < 6; round++) {
       const res = await run(c, () => {
@@ -140,7 +127,7 @@ for (const c of cases) {
     // unclaimed chunk): a claim under the old tag would run a chunk of the current step twice.
     // 1.5 ms pauses across 1 ms gaps: the helper wakes from step t's pause after step t + 1 has finished.
     // (Every step notifies the helper, though 1 ms apart.)
-    const r = rng(5), gap = pool.wakeGapMs;
+    const r = lcg(5), gap = pool.wakeGapMs;
     pool.wakeGapMs = 1e9;
     try {
       await run(c, () => ({ helperPauseUs: r() < 0.5 ? 1500 : 700, gapMs: 1 }));

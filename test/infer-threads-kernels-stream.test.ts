@@ -10,6 +10,7 @@ import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveMo
 import { loadInferenceModel, loadInferKernels, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
 import { InferRecurrent } from '../src/infer/layers.js';
+import { floats, lcg, same } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -27,23 +28,9 @@ test.before(async () => {
 test.after(() => two.dispose());
 const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
 
-const same = (label: string, got: Float32Array, want: Float32Array) => {
-  assert.is(got.length, want.length, `${label}: length`);
-  for (let i = 0; i < got.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${label}: element ${i} differs: ${got[i]} vs ${want[i]} (not bit-identical)`);
-  }
-};
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-const floats = (N: number, T: number, D: number, seed: number) => {
-  const r = rng(seed);
-  return Array.from({ length: N }, () => Array.from({ length: T }, () => Array.from({ length: D }, () => r() * 2 - 1)));
-};
 const V = 9;
 const rightPadded = (N: number, T: number, seed: number) => {
-  const r = rng(seed);
+  const r = lcg(seed);
   return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 2 + ((n * 3) % (T - 1)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
 };
 
@@ -108,7 +95,7 @@ for (const c of cases) {
     assert.is(await run(c, () => ({ helperLimit: 0 })), 0, 'chunks the helper ran');
     const T = c.x[0].length;
     assert.is(await run(c, () => ({ callerWait: 32, helperDelayUs: 100 })), T * c.chunks, 'the helper ran every chunk');
-    const r = rng(c.chunks);
+    const r = lcg(c.chunks);
     let helper = 0;
     for (let round = 0; round < 3; round++) {
       helper += await run(c, () => {

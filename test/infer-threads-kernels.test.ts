@@ -10,16 +10,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { loadInferKernels, type InferKernels } from '../src/infer/index.js';
 import { INFER_FLAGS, quantRowBytes } from '../bindings/infer.js';
+import { lcg } from './helpers/bit-identity.js';
 
 let k: InferKernels;
 test.before(async () => {
   k = await loadInferKernels({ variant: 'simd' });
 });
 
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
 type Rand = () => number;
 const FLAG_LEFT = 2, FLAG_RESET_AFTER = 8;
 type Cls = 'LSTM' | 'GRU-after' | 'GRU-before' | 'SimpleRNN';
@@ -123,7 +120,7 @@ const MASKS: Record<number, number[][]> = { 1: [[1], [0]], 3: [[0, 1, 0], [1, 1,
 // Every class and weight form over random splits: H in Hs, B in Bs, no mask / right / left padded; returns
 // how many splits were compared.
 function checkSplits(cls: Cls, int8: boolean, seed: number, Hs: number[], Bs: number[]): number {
-  const r = rng(seed);
+  const r = lcg(seed);
   let checked = 0;
   for (const H of Hs) {
     for (const B of Bs) {
@@ -179,7 +176,7 @@ test('the scalar build (no SIMD): the same split = whole property for every clas
 });
 
 test('the step kernels over [0, H) with H not a multiple of 32 (one call, any H) = the whole-layer kernel', () => {
-  const r = rng(99);
+  const r = lcg(99);
   for (const cls of CLASSES) {
     for (const int8 of [false, true]) {
       for (const H of [5, 40, 67]) {
@@ -198,7 +195,7 @@ test('the step kernels over [0, H) with H not a multiple of 32 (one call, any H)
 });
 
 test('reset-before GRU: phase 2 before every chunk\'s phase 1 is wrong (the barrier is needed; the test can fail)', () => {
-  const r = rng(5);
+  const r = lcg(5);
   const B = 1, H = 64, D = 8;
   const L = makeLayer(r, 'GRU-before', H, D, false, 0);
   const s: State = { x: put(randoms(r, B * D)), h: put(randoms(r, B * H)), c: put(randoms(r, B * H)), lengths: 0, B };

@@ -11,6 +11,7 @@ import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveMo
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import { InferRecurrent } from '../src/infer/layers.js';
 import type { StepThreads } from '../bindings/infer-threads.js';
+import { floats, lcg, same } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -25,25 +26,11 @@ test.before(async () => {
 });
 test.after(() => two.dispose());
 
-const same = (label: string, got: Float32Array, want: Float32Array) => {
-  assert.is(got.length, want.length, `${label}: length`);
-  for (let i = 0; i < got.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${label}: element ${i} differs: ${got[i]} vs ${want[i]} (not bit-identical)`);
-  }
-};
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
-const floats = (N: number, T: number, D: number, seed: number) => {
-  const r = rng(seed);
-  return Array.from({ length: N }, () => Array.from({ length: T }, () => Array.from({ length: D }, () => r() * 2 - 1)));
-};
 const V = 11;
 // Right-padded token ids of different lengths: steps where some rows are masked (they carry the state) and
 // others are not, so the split kernel sees runs of valid and masked rows.
 const rightPadded = (N: number, T: number, seed: number) => {
-  const r = rng(seed);
+  const r = lcg(seed);
   return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 3 + ((n * 2) % (T - 2)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
 };
 

@@ -6,6 +6,7 @@ import * as assert from 'uvu/assert';
 import { Bidirectional, Dense, Dropout, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, type InferKernels } from '../src/infer/index.js';
 import { statePointers } from '../src/infer/stream.js';
+import { floats, lcg, same } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let ik: InferKernels;
@@ -16,28 +17,13 @@ test.before(async () => {
   ik = await loadInferKernels();
 });
 
-const same = (label: string, got: Float32Array, want: Float32Array) => {
-  assert.is(got.length, want.length, `${label}: length`);
-  for (let i = 0; i < got.length; i++) {
-    if (!Object.is(got[i], want[i])) assert.unreachable(`${label}: element ${i} differs: ${got[i]} vs ${want[i]} (not bit-identical)`);
-  }
-};
-
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => ((s = (s * 1664525 + 1013904223) >>> 0) / 2 ** 32);
-}
 const ids = (N: number, T: number, V: number, seed: number, pad: 'none' | 'right' | 'left' = 'none') => {
-  const r = rng(seed);
+  const r = lcg(seed);
   return Array.from({ length: N }, (_, n) => {
     const len = pad === 'none' ? T : 1 + ((n * 3) % T);
     const row = Array.from({ length: T }, () => 1 + Math.floor(r() * (V - 1)));
     return row.map((v, t) => (pad === 'right' ? (t < len ? v : 0) : pad === 'left' ? (t >= T - len ? v : 0) : v));
   });
-};
-const floats = (N: number, T: number, D: number, seed: number) => {
-  const r = rng(seed);
-  return Array.from({ length: N }, () => Array.from({ length: T }, () => Array.from({ length: D }, () => r() * 2 - 1)));
 };
 
 interface Case { name: string; make: () => Sequential; x: number[][] | number[][][] }
@@ -213,7 +199,7 @@ test('stream.step results are views that later steps never overwrite (pooled 64 
   await m.predict([x.map((r) => r)]);
   const s = (await loadInferenceModel(saveModelToBytes(m), { kernels: ik })).stream({ batchSize: 4 });
   const kept: Float32Array[] = [], copies: Float32Array[] = [];
-  const r = rng(12);
+  const r = lcg(12);
   // 150 steps of (4, 64) floats = 1 KB each: several 64 KB blocks.
   for (let t = 0; t < 150; t++) {
     const y = s.step(Array.from({ length: 4 }, () => [r(), r(), r()]));
