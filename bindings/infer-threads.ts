@@ -296,6 +296,19 @@ export class StepThreads {
    */
   run(job: StepJob): boolean {
     if (this.disposed) throw new FusedRnnError('infer threads: the kernels were disposed; load new kernels (or a new model) to run more steps');
+    // Wake a sleeping helper only in a burst: this step and the previous one each came less than wakeGapMs
+    // after the one before (one short gap is often jitter of a stream spaced wider, e.g. a late step).
+    const now = performance.now(), short = now - this.last < this.wakeGapMs, wake = (short && this.short) || this.callerWait > 0;
+    this.last = now;
+    this.short = short;
+    // Every helper asleep and not notified (SLEEP 1; only this thread notifies): run the layer's one-thread call
+    // without publishing the step, touching only the SLEEP lines. A helper that has not reached Atomics.wait
+    // yet finds SEQ unchanged and sleeps. MEASURED (spaced steps, docs/inference.md): publishing and claiming
+    // every chunk cost a step that follows 2-20 ms of idling +15-20 µs over the one-thread model.
+    if (!wake && job.whole !== null && this.wholeOk && this.allAsleep()) {
+      job.whole();
+      return true;
+    }
     const ctl = this.ctl, n = job.chunks, claims = this.claims;
     // A stream's layer passes the same job every step: its arguments are in the block already.
     if (this.current !== job) {
@@ -307,15 +320,10 @@ export class StepThreads {
     }
     const s = (this.tag = (this.tag + 1) & TAG_MASK);
     Atomics.store(ctl, SEQ, (s << 5) | (n - 1));
-    // Wake a sleeping helper only in a burst: this step and the previous one each came less than wakeGapMs
-    // after the one before (one short gap is often jitter of a stream spaced wider, e.g. a late step).
-    const now = performance.now(), short = now - this.last < this.wakeGapMs;
-    if ((short && this.short) || this.callerWait > 0) this.wake();
-    this.last = now;
-    this.short = short;
+    if (wake) this.wake();
     if (this.callerWait > 0) this.letHelpersClaim(s, n, Math.min(this.callerWait, n));
-    // Every helper asleep and not notified (a step outside a burst): claim every chunk, then run the layer's
-    // one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the caller alone over 8 chunks
+    // Every helper asleep and not notified by now (one fell asleep since the check above): claim every chunk,
+    // then run the layer's one-thread call on them all (same bits). MEASURED (LSTM(256), B = 1): the caller alone over 8 chunks
     // of 32 units cost +2-3 µs over the one-thread step, over 4 chunks +1-2. A notified helper (in a burst)
     // gets chunks instead, so that it joins the step it wakes in: running whole while it woke (50-400 µs)
     // measured 20-55 % of back-to-back steps at one-thread speed (the helper falls asleep in the caller's

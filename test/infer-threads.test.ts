@@ -116,7 +116,10 @@ async function lstm64(seed: number): Promise<Uint8Array> {
   return saveModelToBytes(m);
 }
 
-test('an idle stream\'s helper sleeps; a step far apart does not wake it: the caller runs every chunk (same bits)', async () => {
+// The step word SEQ (int 0 of the control block): changes whenever the caller publishes a step to the helpers.
+const stepWord = (pool: StepThreads) => Atomics.load((pool as unknown as { ctl: Int32Array }).ctl, 0);
+
+test('an idle stream\'s helper sleeps; a step far apart does not wake it: the caller runs the one-thread call without publishing the step (same bits)', async () => {
   // (A reset-before GRU too: its whole call replaces both of its runs; split although small: minSplitWork 0.)
   const saved = InferRecurrent.minSplitWork;
   InferRecurrent.minSplitWork = 0;
@@ -136,9 +139,11 @@ test('an idle stream\'s helper sleeps; a step far apart does not wake it: the ca
       const until = Date.now() + 5000;
       while (!pool.asleep() && Date.now() < until) await new Promise((r) => setTimeout(r, 2));
       assert.ok(pool.asleep(), 'the helper sleeps after an idle stream');
-      const before = pool.helperChunks();
+      const before = pool.helperChunks(), seq = stepWord(pool);
       same(`step ${t}`, s2.step(x.map((r) => r[t])), s1.step(x.map((r) => r[t])));
       assert.is(pool.helperChunks(), before, `step ${t}: the sleeping helper ran no chunk`);
+      // The one-thread call without publishing the step (no claims, no Atomics but the SLEEP loads).
+      assert.is(stepWord(pool), seq, `step ${t}: a step with every helper asleep publishes nothing`);
       assert.ok(pool.asleep(), `step ${t}: the helper was not woken for a step 15 ms after the last`);
     }
     assert.is(jobs.jobs, 12, 'every step took the threaded path (one run per layer: the whole calls)');

@@ -312,12 +312,9 @@ export class InferRecurrent extends InferLayer {
     const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args, i) => pool.job(fn, args, this.units, i ? undefined : single));
     // Two phases: run() returns when every chunk is done, which is the barrier between them; when phase 1
     // ran `single` (the whole step), phase 2 is done too.
-    if (job2) return () => { before?.(); if (!pool.run(job)) pool.run(job2); raw.copy(h, y, n); };
-    return () => {
-      before?.();
-      pool.run(job);
-      raw.copy(h, y, n);
-    };
+    // h = y only after chunks: `single` leaves h = y itself (one wasm call fewer on a spaced step).
+    if (job2) return () => { before?.(); if (!pool.run(job)) { pool.run(job2); raw.copy(h, y, n); } };
+    return () => { before?.(); if (!pool.run(job)) raw.copy(h, y, n); };
   }
 }
 
