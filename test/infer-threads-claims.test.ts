@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { Embedding, GRU, LSTM, Sequential, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
-import { floats, lcg, same } from './helpers/bit-identity.js';
+import { floats, lcg, same, sameStates } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -70,8 +70,7 @@ async function run(c: Case, plan: Plan): Promise<{ helper: number; total: number
       const xt = c.x.map((row) => row[t]) as number[] | number[][];
       last = s2.step(xt);
       same(`${c.name}: step ${t}`, last, s1.step(xt));
-      const st1 = s1.state, st2 = s2.state;
-      st1.forEach((st, i) => { same(`${c.name}: h of ${st.layer} at ${t}`, st2[i].h, st.h); if (st.c) same(`${c.name}: c of ${st.layer} at ${t}`, st2[i].c!, st.c); });
+      sameStates(`${c.name} at ${t}`, s2.state, s1.state);
     }
   } finally {
     pool.tune(reset);

@@ -11,7 +11,7 @@ import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveMo
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import { InferRecurrent } from '../src/infer/layers.js';
 import type { StepThreads } from '../bindings/infer-threads.js';
-import { floats, lcg, same } from './helpers/bit-identity.js';
+import { floats, lcg, same, sameStates } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -77,8 +77,7 @@ for (const c of cases) {
       for (let t = 0; t < T; t++) {
         const xt = c.x.map((row) => row[t]) as number[] | number[][];
         same(`${c.name}: step ${t}`, s2.step(xt), s1.step(xt));
-        const st1 = s1.state, st2 = s2.state;
-        st1.forEach((st, i) => { same(`${c.name}: h of ${st.layer} at ${t}`, st2[i].h, st.h); if (st.c) same(`${c.name}: c of ${st.layer} at ${t}`, st2[i].c!, st.c); });
+        sameStates(`${c.name} at ${t}`, s2.state, s1.state);
       }
     } finally {
       jobs.restore();

@@ -21,3 +21,11 @@ export const floats = (N: number, T: number, D: number, seed: number): number[][
   const r = lcg(seed);
   return Array.from({ length: N }, () => Array.from({ length: T }, () => Array.from({ length: D }, () => r() * 2 - 1)));
 };
+
+/** Fails unless two streams' states (`stream.state`: h, and c for an LSTM, per layer) are the same bits. */
+export const sameStates = (label: string, got: ReadonlyArray<{ h: Float32Array; c?: Float32Array | null }>, want: ReadonlyArray<{ layer: string; h: Float32Array; c?: Float32Array | null }>): void => {
+  want.forEach((st, i) => {
+    same(`${label}: h of ${st.layer}`, got[i].h, st.h);
+    if (st.c) same(`${label}: c of ${st.layer}`, got[i].c!, st.c);
+  });
+};
