@@ -31,7 +31,8 @@
 //
 // Control block (Int32Array over a SharedArrayBuffer), hot words each on their own 64-byte line (16 ints):
 //   line 0 SEQ (tag << 5 | chunks - 1) | line 1 EXIT, FN (0 lstm, 1 gru, 2 simple_rnn), H, CU (chunk units),
-//   COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and measurement hooks) |
+//   COUNT (chunks run by helpers), LIMIT / DELAY / ORDER / PAUSE (test and measurement hooks), SARG / SSTRIDE
+//   (the job's per-thread scratch: argument index and byte stride, 0 = shared) |
 //   line 2 WAITING (caller in Atomics.wait on a DONE word), ERR (tag of a failed chunk; read by the caller
 //   every step, so not on line 1, which COUNT changes every chunk) | lines 3-5 the 22 f64 arguments |
 //   one line per helper: SLEEP (0 awake, 1 asleep, 2 notified) | one line per chunk: CLAIM, DONE (tags).
@@ -40,7 +41,7 @@ import { Arena, PAGE_BYTES, type ArenaOptions } from './arena.js';
 import { FusedRnnError } from './errors.js';
 import { withSharedMemoryImport } from './threads/shared-module.js';
 
-const SEQ = 0, EXIT = 16, FN = 17, HW = 18, CU = 19, ERR = 33, COUNT = 21, LIMIT = 22, DELAY = 23, ORDER = 24, PAUSE = 25;
+const SEQ = 0, EXIT = 16, FN = 17, HW = 18, CU = 19, ERR = 33, COUNT = 21, LIMIT = 22, DELAY = 23, ORDER = 24, PAUSE = 25, SARG = 26, SSTRIDE = 27;
 // ARGS f64 arguments at int ARGS_I32 (u0, u1 at 12, 13: set per chunk; kernels ignore the ones past their own).
 const WAITING = 32, ARGS_I32 = 48, ARGS = 22, LINE = 16, LANES = 96;
 /** At most this many chunks per step (5 bits of SEQ); bigger layers take several panels per chunk. */
@@ -113,6 +114,8 @@ function start(init) {
       const delay = ctl[${DELAY}];
       if (delay > 0) for (const t = performance.now() + delay / 1000; performance.now() < t;);
       for (let i = 0; i < ${ARGS}; i++) a[i] = f64[${ARGS_I32 / 2} + i];
+      const stride = ctl[${SSTRIDE}];
+      if (stride !== 0) a[ctl[${SARG}]] += (init.lane + 1) * stride; // this thread's own copy of the gate scratch
       const cu = ctl[${CU}], u0 = c * cu, u1 = Math.min(ctl[${HW}], u0 + cu);
       try {
         kernels[ctl[${FN}]](a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21]);
@@ -164,13 +167,29 @@ export class StepJob {
   readonly own: Array<() => void>;
   constructor(readonly fn: number, readonly args: Float64Array, readonly H: number, readonly cu: number, readonly chunks: number, kernel: UnitsKernel,
     /** The layer's one-thread call of the whole step (same bits), run when no helper is awake; or null. */
-    readonly whole: (() => void) | null) {
+    readonly whole: (() => void) | null,
+    /** Per-thread scratch (StepThreads.job): the argument it replaces and the byte stride; stride 0: shared. */
+    readonly scratch: PrivateScratch = { arg: 0, stride: 0 }) {
     const a = Array.from({ length: ARGS }, (_, i) => args[i] ?? 0);
     this.own = Array.from({ length: chunks }, (_, c) => {
       const u0 = c * cu, u1 = Math.min(H, u0 + cu);
       return () => kernel(a[0], a[1], a[2], a[3], a[4], a[5], a[6], a[7], a[8], a[9], a[10], a[11], u0, u1, a[14], a[15], a[16], a[17], a[18], a[19], a[20], a[21]);
     });
   }
+}
+
+/**
+ * A job's per-thread scratch: argument `arg` (a pointer) is thread t's own copy at args[arg] + t · stride
+ * (t = 0 the caller, 1, 2, ... the helpers by lane). For kernels whose scratch holds only what one chunk call
+ * writes and reads back (the gate pre-activations of its units): chunks of different threads then write
+ * different pages. MEASURED (LSTM(256), B = 1, one chunk per thread, docs/inference.md): with one shared
+ * scratch row, the caller's half ran 10.3-10.8 µs while the helper ran the other half, 8.8-8.9 alone; with
+ * its own scratch, 9.0-9.2. The threads' columns never shared a cache line (64-byte aligned halves); the
+ * cores' prefetchers pulled each other's lines of the same pages.
+ */
+export interface PrivateScratch {
+  arg: number;
+  stride: number;
 }
 
 /** Test and measurement hooks of StepThreads (never needed in use). */
@@ -283,11 +302,15 @@ export class StepThreads {
    * its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units (a multiple of 32), cut into
    * chunks of whole 32-column panels; `whole` (optional): the layer's one-thread call of the whole step with
    * the same bits, run when no helper is awake. A step that needs a barrier (all chunks of phase 1 before phase 2)
-   * is two jobs run one after the other: run() returns only when every chunk is done.
+   * is two jobs run one after the other: run() returns only when every chunk is done. `scratch` (optional):
+   * each thread's own copy of one pointer argument (PrivateScratch; the caller allocates size copies).
    */
-  job(fn: number, args: readonly number[], H: number, whole: (() => void) | null = null): StepJob {
+  job(fn: number, args: readonly number[], H: number, whole: (() => void) | null = null, scratch?: PrivateScratch): StepJob {
     const panels = H / 32, per = Math.max(this.chunkPanels || Math.ceil(panels / this.size), Math.ceil(panels / MAX_CHUNKS));
-    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn], whole);
+    if (scratch && !(Number.isInteger(scratch.arg) && scratch.arg >= 0 && scratch.arg < ARGS && Number.isInteger(scratch.stride) && scratch.stride >= 0 && scratch.stride < 2 ** 31)) {
+      throw new FusedRnnError(`infer threads: bad per-thread scratch (argument ${scratch.arg}, stride ${scratch.stride})`);
+    }
+    return new StepJob(fn, Float64Array.from(args), H, per * 32, Math.ceil(panels / per), this.kernels[fn], whole, scratch);
   }
 
   /**
@@ -316,6 +339,8 @@ export class StepThreads {
       ctl[FN] = job.fn;
       ctl[HW] = job.H;
       ctl[CU] = job.cu;
+      ctl[SARG] = job.scratch.arg;
+      ctl[SSTRIDE] = job.scratch.stride;
       this.current = job;
     }
     const s = (this.tag = (this.tag + 1) & TAG_MASK);

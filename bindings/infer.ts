@@ -8,6 +8,7 @@ import { Arena, type ArenaOptions, type Ptr } from './arena.js';
 import { FusedRnnError, KernelArgumentError, WasmFeatureError } from './errors.js';
 import { hasSimd } from './features.js';
 import { inferRelease } from '../build/infer-wasm-embedded.js';
+import type { PrivateScratch } from './infer-threads.js';
 
 /** What assembly/infer.ts exports (snake_case, byte offsets, i32 flags and activation codes). */
 export interface InferRaw {
@@ -50,9 +51,9 @@ export interface InferThreads {
    * Prepares a layer's threaded step: kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2
    * infer_simple_rnn_units) with its arguments (≤ 22; u0, u1 at 12, 13 are set per chunk) over H units,
    * cut into chunks of whole 32-column panels; `whole`: the one-thread call of the whole step (same bits),
-   * run when no helper is awake.
+   * run when no helper is awake; `scratch`: each thread's own copy of one pointer argument (PrivateScratch).
    */
-  job(fn: number, args: readonly number[], H: number, whole?: () => void): InferStepJob;
+  job(fn: number, args: readonly number[], H: number, whole?: () => void, scratch?: PrivateScratch): InferStepJob;
   /**
    * Computes one step of `job`: the caller claims chunks from the front, helpers that are awake from the
    * back. Returns true when it ran the job's `whole` call instead (no helper awake).

@@ -6,6 +6,7 @@
 
 import type { Ptr } from '../../bindings/arena.js';
 import { ACTIVATION_CODES, INFER_FLAGS, quantRowBytes, type InferKernels } from '../../bindings/infer.js';
+import type { PrivateScratch } from '../../bindings/infer-threads.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { decodeTensor, quantizeInt8, readInt8, type StoredTensor } from '../io/quantize.js';
 
@@ -34,6 +35,8 @@ export interface StepBuffers {
   y: Ptr;
   scratch: Ptr;
   qtmp: Ptr;
+  /** Bytes from one thread's copy of scratch to the next (threaded steps, each copy on its own pages), or 0. */
+  scratchStride: number;
 }
 
 /** Stored tensors of one layer by weight name ("kernel", "bias", ...). */
@@ -286,16 +289,16 @@ export class InferRecurrent extends InferLayer {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads (loadInferKernels({ threads })): chunks of whole 32-column panels of units, f32 or int8 weights.
-      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S]], y, h, B * H, run, quantize);
+      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S]], y, h, B * H, run, quantize, { arg: 3, stride: pre.scratchStride });
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads: reset-after in one job; reset-before in two (phase 1: z, r, r ⊙ h; phase 2, once every chunk
       // of phase 1 is done: the candidate product, which reads r ⊙ h of all units).
       const args = (phase: number) => [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S, Un!.S, phase];
-      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run, quantize);
+      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run, quantize, { arg: 2, stride: pre.scratchStride });
     } else {
       run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
-      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, 0, tq, W.S, U.S]], y, h, B * H, run, quantize);
+      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, 0, tq, W.S, U.S]], y, h, B * H, run, quantize, { arg: 3, stride: pre.scratchStride });
     }
     return { run, y };
   }
@@ -306,10 +309,11 @@ export class InferRecurrent extends InferLayer {
    * of whole 32-column panels of units, claimed by the caller and any helper that is awake. Every chunk
    * writes its units of the new h into y (h is still being read by the others), then h = y. `single` (the
    * one-thread call of the whole step, which leaves h = y too) runs instead when no helper is awake.
-   * `before` runs first on this thread (int8: quantize x and h once for every chunk).
+   * `before` runs first on this thread (int8: quantize x and h once for every chunk). `own`: each thread's
+   * scratch copy, for one-phase steps only (the reset-before GRU's phase 2 reads every unit's r ⊙ h).
    */
-  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number, single: () => void, before: (() => void) | null): () => void {
-    const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args, i) => pool.job(fn, args, this.units, i ? undefined : single));
+  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number, single: () => void, before: (() => void) | null, own: PrivateScratch): () => void {
+    const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args, i) => pool.job(fn, args, this.units, i ? undefined : single, phases.length === 1 ? own : undefined));
     // Two phases: run() returns when every chunk is done, which is the barrier between them; when phase 1
     // ran `single` (the whole step), phase 2 is done too.
     // h = y only after chunks: `single` leaves h = y itself (one wasm call fewer on a spaced step).

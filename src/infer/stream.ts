@@ -67,9 +67,14 @@ export class ModelStream {
     });
     this.input = alloc(B * model.inputWidth);
     this.lengths = a.alloc(B);
+    // With threads, a recurrent layer's gate scratch has one copy per thread, each on its own 4 KB pages
+    // (bindings/infer-threads.ts PrivateScratch: sharing pages cost the 2-thread LSTM(256) step ≈ 1.5 µs).
+    const threads = model.kernels.threads?.size ?? 1;
     this.buffers = model.layers.map((l) => {
       const z = l.stepSizes(B);
-      return { y: alloc(z.y), scratch: alloc(z.scratch), qtmp: a.allocBytes(z.qtmpBytes) };
+      const stride = threads > 1 && l instanceof InferRecurrent ? Math.ceil((z.scratch * 4) / 4096) * 4096 : 0;
+      const scratch = stride ? (a.allocBytes(threads * stride + 4096) + 4095) & ~4095 : alloc(z.scratch);
+      return { y: alloc(z.y), scratch, qtmp: a.allocBytes(z.qtmpBytes), scratchStride: stride };
     });
     // As runBlock: the mask of an Embedding with maskZero reaches the layers up to the first recurrent layer
     // that returns only its last output.
