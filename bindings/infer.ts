@@ -59,6 +59,8 @@ export interface InferThreads {
    * back. Returns true when it ran the job's `whole` call instead (no helper awake).
    */
   run(job: InferStepJob): boolean;
+  /** Wakes sleeping helpers ahead of back-to-back steps (StepThreads.wakeHelpers). */
+  wakeHelpers(): void;
   dispose(): void;
 }
 

@@ -106,6 +106,19 @@ export function splitRange(lo: number, hi: number, n: number, align: number): Ar
   return out;
 }
 
+/** Bytes of a 4 KB page (the prefetchers' region: two threads writing lines of one page slow each other). */
+export const PAGE = 4096;
+const pageUp = (bytes: number) => Math.ceil(bytes / PAGE) * PAGE;
+// Floats of projected gates the LSTM kernels keep at once (assembly/lstm.ts and recurrent-cols.ts PROJECT_FLOATS).
+const PROJECT_FLOATS = 1 << 16;
+
+/**
+ * Page separation of what threads write (docs/performance.md "Threads writing the same pages"): `private`
+ * gives each thread of a by-units lstm_infer its own gate scratch copy on its own pages. A switch only for
+ * benchmarks (bench/train-threads.ts measures both settings side by side); the bits are the same either way.
+ */
+export const threadPages = { private: true };
+
 // FLAG_PREPACKED: an inference kernel's `work` already holds W and U packed (the caller's cached panels).
 const FLAG_REVERSE = 1, FLAG_ACCUMULATE_DX = 4, FLAG_PREPACKED = 64;
 
@@ -130,6 +143,14 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     pool.run(FWD, rows(B).map(([r0, r1]) => [h, c, gates, x, W, U, b, lengths, work, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_forward_rows);
   };
 
+  // Each thread's own copy of the units kernel's gate scratch (threadPages): the Tc·B rows of one projected
+  // chunk (Tc as assembly/recurrent-cols.ts computes it), each copy starting a 4 KB page. A thread reads and
+  // writes only its own columns of a copy, so the other copies' columns are never touched.
+  const unitsScratch = (T: number, B: number, H: number, parts: number) => {
+    const stride = pageUp(4 * Math.max(1, Math.min(T, Math.floor(PROJECT_FLOATS / (B * 4 * H)))) * B * 4 * H);
+    return { base: pageUp(arena.allocBytes(parts * stride + PAGE - 16)), stride };
+  };
+
   // By units: the second state buffer h2 (B, H) goes above every argument of the call (as the checked
   // layer's temporaries do); T odd ends with one more call that copies the final state from h2 into h.
   const inferUnits: RawKernels['lstm_infer'] = (y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract) => {
@@ -141,7 +162,9 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
       const high = Math.max(...ends);
       if (high > arena.top) arena.allocBytes(high - arena.top);
       const h2 = arena.allocBytes(4 * B * H);
-      const shares = splitRange(0, H, n, 32).map(([u0, u1]) => [y, h, h2, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, u0, u1]);
+      const parts = splitRange(0, H, n, 32);
+      const own = threadPages.private ? unitsScratch(T, B, H, parts.length) : null;
+      const shares = parts.map(([u0, u1], i) => [y, h, h2, c, own ? own.base + i * own.stride : scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, u0, u1]);
       pool.runStepped(INFER_UNITS, shares, T + (T & 1), raw.lstm_infer_units);
     } finally {
       arena.release(mark);

@@ -141,6 +141,37 @@ export class ModelStream {
     return m.finishRows(o);
   }
 
+  /**
+   * Steps samples [start, start + B) of x (checked by the model's prepare: (N, T) ids or (N, T, D) floats)
+   * through T steps; returns the last layer's raw output rows (no softmax), time-major: (T, B, C), or only
+   * the last step's (B, C) when lastOnly. Masking as step() (an id 0 carries the state), which is predict's
+   * for the padding predict accepts. The threaded predict (InferenceModel.predict) runs on this.
+   */
+  stepRows(x: { data: ArrayLike<number>; shape: number[] }, start: number, T: number, lastOnly: boolean): Float32Array {
+    this.live();
+    const m = this.model, B = this.batchSize, D = m.inputWidth, C = this.outLength / B, a = m.kernels.arena;
+    const first = m.layers[0], mask = first instanceof InferEmbedding && first.maskZero;
+    const rows = new Float32Array((lastOnly ? 1 : T) * B * C);
+    m.kernels.threads?.wakeHelpers(); // T steps back to back: the helpers join from the first ones
+    for (let t = 0; t < T; t++) {
+      if (m.idsInput) {
+        const I = a.i32(this.input, B);
+        for (let b = 0; b < B; b++) I[b] = x.data[(start + b) * T + t];
+        if (mask) {
+          const len = a.i32(this.lengths, B);
+          for (let b = 0; b < B; b++) len[b] = I[b] !== 0 ? 1 : 0;
+        }
+      } else {
+        const F = a.f32(this.input, B * D);
+        for (let b = 0; b < B; b++) for (let d = 0; d < D; d++) F[b * D + d] = x.data[((start + b) * T + t) * D + d];
+      }
+      for (const run of this.plan) run();
+      if (!lastOnly || t === T - 1) rows.set(a.f32(this.out, B * C), lastOnly ? 0 : t * B * C);
+    }
+    this.steps += T;
+    return rows;
+  }
+
   // step()'s result arrays: consecutive (B, C) views into 64 KB blocks, never reused (as Node's Buffer pool):
   // a new ArrayBuffer per step cost 1-1.5 µs of a 20 µs LSTM(256) step (bench/infer.ts), a view 0.06.
   private pool: ArrayBuffer | null = null;
