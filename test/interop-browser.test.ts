@@ -9,6 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { stopChild } from './helpers/child.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -78,7 +79,7 @@ test('interop page: drop .keras / .h5 / TF.js / ONNX, predict within 1e-5 of the
     assert.equal(problems, []);
   } finally {
     await browser?.close();
-    server?.kill();
+    await stopChild(server); // SIGTERM; SIGKILL if it hangs on its way out (nodejs/node#54918)
   }
 });
 

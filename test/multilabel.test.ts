@@ -5,7 +5,6 @@
 // reviews, 6 aspects, 0–3 per review), the CLI end to end, and bad input as typed errors.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -20,6 +19,7 @@ import { prepareMultiLabelText } from '../src/tasks/multi-label-text.js';
 import { predictTexts, trainTextClassifier } from '../src/tasks/text-classification.js';
 import { Random } from '../src/random.js';
 import { throwsTyped } from './helpers/assert-throws.js';
+import { runNode } from './helpers/child.js';
 
 let k: Kernels;
 test.before(async () => {
@@ -197,40 +197,41 @@ test('bad input: targets not 0/1, wrong length, K = 1, a label only in the test 
 });
 
 const CLI = 'dist/cli/fused-rnn.js';
-const run = (args: string[]) => {
-  const r = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', timeout: 240_000 });
+// test/helpers/child.ts: a run that hangs in Node's shutdown after its work is done is run once more (note)
+const run = async (args: string[]) => {
+  const r = await runNode([CLI, ...args], { timeoutMs: 240_000, label: `fused-rnn ${args.join(' ')}` });
   return { code: r.status, out: r.stdout, err: r.stderr };
 };
 
-test('CLI: train --label-separator ";" on a TSV → predict --json (label sets) → evaluate (report); unknown label → error', () => {
+test('CLI: train --label-separator ";" on a TSV → predict --json (label sets) → evaluate (report); unknown label → error', async () => {
   assert.ok(existsSync(CLI), `${CLI} is missing: run npm run build first`);
   const dir = mkdtempSync(join(tmpdir(), 'fused-rnn-multilabel-'));
   const tsv = join(dir, 'tags.tsv');
   writeFileSync(tsv, ['body\ttags', ...rows.slice(0, 1200).map((r) => `${r.body}\t${r.aspects.split('|').join('; ')}`)].join('\n') + '\n');
   const out = join(dir, 'model');
-  const t = run(['train', '--data', tsv, '--text-column', 'body', '--label-column', 'tags', '--label-separator', ';', '--model', 'gru', '--units', '24', '--lr', '0.01', '--epochs', '5', '--out', out, '--json']);
+  const t = await run(['train', '--data', tsv, '--text-column', 'body', '--label-column', 'tags', '--label-separator', ';', '--model', 'gru', '--units', '24', '--lr', '0.01', '--epochs', '5', '--out', out, '--json']);
   assert.is(t.code, 0, t.err);
   const j = JSON.parse(t.out);
   assert.is(j.multiLabel, true);
   assert.equal(j.classes, ['ambience', 'cleanliness', 'food', 'location', 'price', 'service']);
   assert.ok(j.report.micro.f1 >= 0.9, `micro F1 ${j.report.micro.f1}`);
   assert.is(j.report.perLabel.length, 6);
-  const p = run(['predict', '--model', out, '--json', 'the waiter was rude and the soup was cold', 'we came on a friday']);
+  const p = await run(['predict', '--model', out, '--json', 'the waiter was rude and the soup was cold', 'we came on a friday']);
   assert.is(p.code, 0, p.err);
   const answers = JSON.parse(p.out);
   assert.equal(answers[0].labels, ['food', 'service']);
   assert.equal(answers[1].labels, []);
   assert.is(Object.keys(answers[0].probabilities).length, 6);
-  const e = run(['evaluate', '--model', out, '--data', tsv, '--text-column', 'body', '--label-column', 'tags']);
+  const e = await run(['evaluate', '--model', out, '--data', tsv, '--text-column', 'body', '--label-column', 'tags']);
   assert.is(e.code, 0, e.err);
   assert.match(e.out, /micro avg/);
   assert.match(e.out, /subset accuracy \(all labels right\)/);
   const bad = join(dir, 'bad.tsv');
   writeFileSync(bad, 'body\ttags\nthe soup was cold\tfood\nfree parking\tfood; parking\n');
-  const b = run(['evaluate', '--model', out, '--data', bad, '--text-column', 'body', '--label-column', 'tags']);
+  const b = await run(['evaluate', '--model', out, '--data', bad, '--text-column', 'body', '--label-column', 'tags']);
   assert.is(b.code, 1);
   assert.match(b.err, /line 3: label "parking" is not one of the 6 classes/);
-  const s = run(['train', '--data', 'sentiment', '--multi-label']);
+  const s = await run(['train', '--data', 'sentiment', '--multi-label']);
   assert.is(s.code, 1);
   assert.match(s.err, /one label per text; multi-label needs a CSV\/TSV\/JSONL file/);
 });

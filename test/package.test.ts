@@ -13,7 +13,6 @@
 // The project's own typescript and esbuild run the checks. Needs `npm run build` first (npm test does it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -23,6 +22,7 @@ import { build } from 'esbuild';
 import { publint } from 'publint';
 import { formatMessage } from 'publint/utils';
 import type { Browser } from 'playwright-core';
+import { runChild, type ChildResult } from './helpers/child.js';
 import { launchChromium } from './helpers/chromium.js';
 // @ts-expect-error: a plain .mjs helper without declarations
 import { packageEntries } from '../scripts/package-entries.mjs';
@@ -39,11 +39,13 @@ const WORK = mkdtempSync(join(tmpdir(), 'fused-rnn-package-'));
 const CONSUMER = join(WORK, 'consumer');
 let tarball = '';
 
-function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): SpawnSyncReturns<string> {
-  return spawnSync(cmd, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 << 20 });
+// Every command here is node (npm and the fused-rnn bin through their shebangs): test/helpers/child.ts runs
+// it, so one that hung in Node's shutdown (nodejs/node#54918) after its work is run once more (note).
+function run(cmd: string, args: string[], cwd: string, env: NodeJS.ProcessEnv = process.env): Promise<ChildResult> {
+  return runChild(cmd, args, { cwd, env, timeoutMs: 300_000 });
 }
-const output = (r: SpawnSyncReturns<string>) => `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`;
-function ok(r: SpawnSyncReturns<string>, what: string): string {
+const output = (r: ChildResult) => `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`;
+function ok(r: ChildResult, what: string): string {
   if (r.status !== 0) assert.unreachable(`${what} exited with ${r.status}:\n${output(r)}`);
   return r.stdout;
 }
@@ -110,8 +112,8 @@ test.after(() => {
   rmSync(WORK, { recursive: true, force: true });
 });
 
-test('npm pack: the tarball holds the entries, their types and the CommonJS shims, and no sources or tests', () => {
-  const out = ok(npm(['pack', '--json', '--pack-destination', WORK], ROOT), 'npm pack');
+test('npm pack: the tarball holds the entries, their types and the CommonJS shims, and no sources or tests', async () => {
+  const out = ok(await npm(['pack', '--json', '--pack-destination', WORK], ROOT), 'npm pack');
   const [info] = JSON.parse(out.slice(out.indexOf('['))) as Array<{ filename: string; files: Array<{ path: string }> }>;
   tarball = join(WORK, info.filename);
   const files = info.files.map((f) => f.path);
@@ -132,12 +134,12 @@ test('publint: no errors, warnings or suggestions on the tarball', async () => {
   assert.equal(lines, [], `publint:\n${lines.join('\n')}`);
 });
 
-test('attw: every exports entry resolves to types and JavaScript in node10, node16 (CJS and ESM) and bundler modes', () => {
-  const r = run(process.execPath, [ATTW, tarball, '--format', 'json'], ROOT);
+test('attw: every exports entry resolves to types and JavaScript in node10, node16 (CJS and ESM) and bundler modes', async () => {
+  const r = await run(process.execPath, [ATTW, tarball, '--format', 'json'], ROOT);
   const parsed = JSON.parse(r.stdout) as { analysis: { problems?: unknown[]; entrypoints: Record<string, { resolutions: Record<string, unknown> }> } };
   const problems = parsed.analysis.problems ?? [];
   if (problems.length || r.status !== 0) {
-    const table = run(process.execPath, [ATTW, tarball, '--no-color', '--no-emoji'], ROOT); // the readable form
+    const table = await run(process.execPath, [ATTW, tarball, '--no-color', '--no-emoji'], ROOT); // the readable form
     assert.unreachable(`attw found problems (exit ${r.status}):\n${output(table)}\n${JSON.stringify(problems, null, 2)}`);
   }
   const checked = Object.keys(parsed.analysis.entrypoints).sort();
@@ -147,20 +149,20 @@ test('attw: every exports entry resolves to types and JavaScript in node10, node
   }
 });
 
-test('consumer: npm install --offline <tarball> in a scratch folder', () => {
+test('consumer: npm install --offline <tarball> in a scratch folder', async () => {
   mkdirSync(CONSUMER, { recursive: true });
   writeFileSync(join(CONSUMER, 'package.json'), JSON.stringify({ name: 'scratch-consumer', private: true, type: 'module' }, null, 2));
   // `npm ci` fills the cache with tarballs (by integrity) but not with registry metadata, which `npm install`
   // needs to resolve fused-rnn's dependency ranges. A lockfile seeded with the project's own entries for those
   // dependencies (same versions, resolved URLs and integrity) lets the install resolve without the registry.
   writeFileSync(join(CONSUMER, 'package-lock.json'), JSON.stringify(seedLockfile(), null, 2));
-  ok(npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], CONSUMER), 'npm install --offline <tarball>');
+  ok(await npm(['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tarball], CONSUMER), 'npm install --offline <tarball>');
   const installed = JSON.parse(readFileSync(join(CONSUMER, 'node_modules', PKG.name, 'package.json'), 'utf8'));
   assert.is(installed.version, PKG.version);
   assert.ok(!existsSync(join(CONSUMER, 'node_modules', PKG.name, 'src')), 'installed from the tarball, not linked to the source tree');
 });
 
-test('consumer (Node ESM): imports fused-rnn, trains a small LSTM, loads every subpath; CommonJS require gives the same instance', () => {
+test('consumer (Node ESM): imports fused-rnn, trains a small LSTM, loads every subpath; CommonJS require gives the same instance', async () => {
   writeFileSync(join(CONSUMER, 'train.mjs'), `import { Sequential, Embedding, LSTM, Dense } from 'fused-rnn';
 import pkg from 'fused-rnn/package.json' with { type: 'json' };
 ${TRAIN_SOURCE}
@@ -168,7 +170,7 @@ const subpaths = {};
 for (const s of ${JSON.stringify(SPECIFIERS)}) subpaths[s] = Object.keys(await import(s)).length;
 console.log(JSON.stringify({ version: pkg.version, loss, where: import.meta.resolve('fused-rnn'), subpaths }));
 `);
-  const r = JSON.parse(ok(run(process.execPath, ['train.mjs'], CONSUMER), 'node train.mjs').trim().split('\n').at(-1)!) as {
+  const r = JSON.parse(ok(await run(process.execPath, ['train.mjs'], CONSUMER), 'node train.mjs').trim().split('\n').at(-1)!) as {
     version: string; loss: number[]; where: string; subpaths: Record<string, number>;
   };
   assert.is(r.version, PKG.version);
@@ -186,17 +188,17 @@ Promise.all(${JSON.stringify(SPECIFIERS)}.map((s) => import(s))).then((viaImport
   }));
 });
 `);
-  const c = JSON.parse(ok(run(process.execPath, ['require.cjs'], CONSUMER), 'node require.cjs').trim().split('\n').at(-1)!);
+  const c = JSON.parse(ok(await run(process.execPath, ['require.cjs'], CONSUMER), 'node require.cjs').trim().split('\n').at(-1)!);
   assert.equal(c.sequential, 'function');
   assert.ok(String(c.where).endsWith(`/node_modules/${PKG.name}/dist/cjs/index.cjs`), `require resolved to ${c.where}`);
   assert.ok(c.sameInstance, 'require() and import() give the same exports (one module instance)');
 });
 
-test('consumer: the installed `fused-rnn --version` prints the package version; VERSION matches package.json', () => {
+test('consumer: the installed `fused-rnn --version` prints the package version; VERSION matches package.json', async () => {
   const bin = join(CONSUMER, 'node_modules/.bin/fused-rnn');
   assert.ok(existsSync(bin), 'npm linked the fused-rnn bin');
-  assert.is(ok(run(bin, ['--version'], CONSUMER), 'fused-rnn --version').trim(), PKG.version);
-  assert.is(ok(run(bin, ['-V'], CONSUMER), 'fused-rnn -V').trim(), PKG.version);
+  assert.is(ok(await run(bin, ['--version'], CONSUMER), 'fused-rnn --version').trim(), PKG.version);
+  assert.is(ok(await run(bin, ['-V'], CONSUMER), 'fused-rnn -V').trim(), PKG.version);
   const source = readFileSync(join(ROOT, 'src/version.ts'), 'utf8');
   assert.match(source, `export const VERSION = '${PKG.version}';`, 'src/version.ts VERSION must equal package.json "version"');
 });
@@ -231,16 +233,16 @@ function tsconfig(name: string, module: string, moduleResolution: string, files:
   }, null, 2));
 }
 
-test('consumer (strict tsc): the usage compiles under NodeNext (ESM and .cts) and bundler resolution; units: "eight" does not', () => {
+test('consumer (strict tsc): the usage compiles under NodeNext (ESM and .cts) and bundler resolution; units: "eight" does not', async () => {
   writeFileSync(join(CONSUMER, 'usage.ts'), USAGE_TS);
   writeFileSync(join(CONSUMER, 'usage.cts'), USAGE_CTS);
   writeFileSync(join(CONSUMER, 'bad.ts'), BAD_TS);
   tsconfig('tsconfig.nodenext.json', 'NodeNext', 'NodeNext', ['usage.ts', 'usage.cts']);
   tsconfig('tsconfig.bundler.json', 'ESNext', 'Bundler', ['usage.ts']);
   tsconfig('tsconfig.bad.json', 'NodeNext', 'NodeNext', ['bad.ts']);
-  ok(run(process.execPath, [TSC, '-p', 'tsconfig.nodenext.json'], CONSUMER), 'tsc (NodeNext)');
-  ok(run(process.execPath, [TSC, '-p', 'tsconfig.bundler.json'], CONSUMER), 'tsc (bundler)');
-  const bad = run(process.execPath, [TSC, '-p', 'tsconfig.bad.json'], CONSUMER);
+  ok(await run(process.execPath, [TSC, '-p', 'tsconfig.nodenext.json'], CONSUMER), 'tsc (NodeNext)');
+  ok(await run(process.execPath, [TSC, '-p', 'tsconfig.bundler.json'], CONSUMER), 'tsc (bundler)');
+  const bad = await run(process.execPath, [TSC, '-p', 'tsconfig.bad.json'], CONSUMER);
   assert.is.not(bad.status, 0, 'units: "eight" must not compile');
   assert.match(output(bad), /bad\.ts\(2,\d+\): error TS2322: Type 'string' is not assignable to type 'number'/, output(bad));
   assert.ok(!/error TS\d+/.test(output(bad).replace(/bad\.ts\(2,\d+\): error TS2322[^\n]*/, '')), `only the wrong option fails:\n${output(bad)}`);

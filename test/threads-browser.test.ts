@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
+import { stopChild } from './helpers/child.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -94,7 +95,7 @@ test('Chromium: threads inside a Worker on the cross-origin isolated page; 1 thr
     assert.match(fallback[0], /main thread cannot block in Atomics\.wait/);
   } finally {
     await browser?.close();
-    server?.kill();
+    await stopChild(server); // SIGTERM; SIGKILL if it hangs on its way out (nodejs/node#54918)
   }
 });
 

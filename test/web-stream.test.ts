@@ -14,6 +14,7 @@ import { Tokenizer, loadKernels } from '../src/index.js';
 import { charLmModel } from '../src/tasks/char-lm.js';
 import { saveCharLm } from '../cli/model-dir.js';
 import { loadInferenceModel } from '../src/infer/index.js';
+import { stopChild } from './helpers/child.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
@@ -81,7 +82,7 @@ test('stream page: one step per keystroke, same distribution as Node, replay on 
     assert.equal(problems, []);
   } finally {
     await browser?.close();
-    child.kill();
+    await stopChild(child); // SIGTERM; SIGKILL if it hangs on its way out (nodejs/node#54918)
     rmSync(DIR, { recursive: true, force: true });
   }
 });

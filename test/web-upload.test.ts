@@ -13,6 +13,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
+import { stopChild } from './helpers/child.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -149,7 +150,7 @@ test('web page: upload a TSV (5 classes) and a multi-label CSV, pick columns, tr
     assert.equal(pageErrors, []);
   } finally {
     await browser?.close();
-    server?.kill();
+    await stopChild(server); // SIGTERM; SIGKILL if it hangs on its way out (nodejs/node#54918)
   }
 });
 

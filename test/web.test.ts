@@ -16,6 +16,7 @@ import { join, resolve } from 'node:path';
 import { get as httpGet } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
+import { stopChild } from './helpers/child.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -237,7 +238,7 @@ test('web page: train in a worker, live charts and heatmap, predict, download/up
     assert.equal(problems, [], `the page reported problems:\n${problems.join('\n')}`);
   } finally {
     await browser?.close().catch(() => {});
-    server?.kill();
+    await stopChild(server); // SIGTERM; SIGKILL if it hangs on its way out (nodejs/node#54918)
   }
 });
 

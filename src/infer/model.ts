@@ -244,15 +244,16 @@ export class InferenceModel implements StreamHost {
   /**
    * Whether predict steps a block of B samples through a temporary stream (stepRows) rather than running
    * whole-sequence kernels: with helper threads (loadInferKernels({ threads })) only streaming steps are split
-   * across threads, and at small B that is faster (MEASURED, docs/inference.md "Threaded predict": W3, LSTM(256)
-   * T 64 B 1 ...). Same bits: a T-step kernel call equals T one-step calls (tested).
+   * across threads, and that is faster up to B = 64 (MEASURED, LSTM(256), D 64, T 64, repeated predicts on 2
+   * threads against the whole-sequence kernels on 1: B 1 1.56×, 2 1.78×, 8 1.82×, 32 1.79×, 64 1.75×;
+   * docs/inference.md). Same bits: a T-step kernel call equals T one-step calls (tested).
    */
   private stepsOnThreads(x: TensorData, B: number, T: number): boolean {
     return this.kernels.threads !== null && this.unsupportedStreaming === null && T > 1 && B <= InferenceModel.threadedPredictMaxBatch && (this.idsInput || x.shape.length >= 3);
   }
 
   /** The largest block (samples) that predict steps on threads (stepsOnThreads); tests may change it. */
-  static threadedPredictMaxBatch = 8;
+  static threadedPredictMaxBatch = 64;
 
   // Raw output rows of samples [start, start + B) stepped through a temporary stream; its buffers are freed.
   private stepRows(x: TensorData, start: number, B: number, T: number, lastOnly: boolean): Float32Array {
