@@ -9,7 +9,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
-import { loadInferenceModel, loadInferKernels, InferenceModel, type InferKernels } from '../src/infer/index.js';
+import { loadInferenceModel, loadInferKernels, InferenceModel, ModelStream, type InferKernels } from '../src/infer/index.js';
 import { InferRecurrent } from '../src/infer/layers.js';
 import type { StepThreads } from '../bindings/infer-threads.js';
 import { floats, lcg, same } from './helpers/bit-identity.js';
@@ -61,7 +61,21 @@ const cases: Case[] = [
   { name: 'GRU(64) reset-before → SimpleRNN(64, seq), B = 2', make: () => new Sequential([new GRU({ units: 64, resetAfter: false, returnSequences: true, inputShape: [null, 3] }), new SimpleRNN({ units: 64, returnSequences: true })], { seed: 45, kernels: k }), x: floats(2, 6, 3, 45), stepped: true },
   { name: 'LSTM(64) int8 weights, B = 2', make: () => new Sequential([new LSTM({ units: 64, inputShape: [null, 3] })], { seed: 46, kernels: k }), x: floats(2, 6, 3, 46), weights: 'int8', stepped: true },
   { name: 'LSTM(64) goBackwards: cannot stream, whole-sequence kernels', make: () => new Sequential([new LSTM({ units: 64, goBackwards: true, inputShape: [null, 3] })], { seed: 47, kernels: k }), x: floats(2, 6, 3, 47), stepped: false },
+  { name: 'LSTM(40): no layer splits (units not a multiple of 32), whole-sequence kernels', make: () => new Sequential([new LSTM({ units: 40, inputShape: [null, 3] })], { seed: 49, kernels: k }), x: floats(2, 6, 3, 49), stepped: false },
 ];
+
+// Calls of ModelStream.stepRows (the stepped predict), counted around fn.
+async function countStepped<T>(fn: () => Promise<T>): Promise<{ value: T; calls: number }> {
+  const proto = ModelStream.prototype as unknown as { stepRows: (...a: unknown[]) => Float32Array };
+  const original = proto.stepRows;
+  let calls = 0;
+  proto.stepRows = function (this: unknown, ...a: unknown[]) { calls++; return original.apply(this, a); };
+  try {
+    return { value: await fn(), calls };
+  } finally {
+    proto.stepRows = original;
+  }
+}
 
 for (const c of cases) {
   test(`predict on 2 threads = 1 thread, bit for bit: ${c.name}`, async () => {
@@ -75,13 +89,14 @@ for (const c of cases) {
     // chunks on the helper; a whole-sequence predict calls no step at all.
     const chunks = pool.helperChunks(), used = two.arena.usedBytes;
     pool.tune({ callerWait: 1 });
-    let got;
+    let got, calls;
     try {
-      got = await m2.predict(c.x);
+      ({ value: got, calls } = await countStepped(() => m2.predict(c.x)));
     } finally {
       pool.tune({ callerWait: 0 });
     }
     same(c.name, got.data, want.data);
+    assert.is(calls > 0, c.stepped, c.stepped ? 'predict stepped the model' : 'predict ran the whole-sequence kernels');
     assert.equal(got.shape, want.shape);
     assert.is(pool.helperChunks() > chunks, c.stepped, c.stepped ? 'the helper ran chunks of the steps' : 'no threaded step');
     assert.is(two.arena.usedBytes, used, 'the temporary stream freed its memory');

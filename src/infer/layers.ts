@@ -6,7 +6,7 @@
 
 import type { Ptr } from '../../bindings/arena.js';
 import { ACTIVATION_CODES, INFER_FLAGS, quantRowBytes, type InferKernels } from '../../bindings/infer.js';
-import type { PrivateScratch } from '../../bindings/infer-threads.js';
+import { threadedStep } from './threaded-step.js';
 import { ConfigError, ShapeError } from '../errors.js';
 import { decodeTensor, quantizeInt8, readInt8, type StoredTensor } from '../io/quantize.js';
 
@@ -275,12 +275,7 @@ export class InferRecurrent extends InferLayer {
     k.check(kernel, 'scratch', scratch, 4 * B * (this.className === 'SimpleRNN' ? 1 : 4) * H);
     if (lengths) k.check(kernel, 'lengths', lengths, 4 * B);
     let run: () => void;
-    // Threaded steps need whole panels and ≥ 2 chunks (int8: max(D, H) ≤ 32700, the kernel scratch's rows);
-    // the f32 LSTM and reset-after GRU always split, the other forms with enough work (minSplitWork).
-    const q8 = W.S !== 0, resetBefore = this.className === 'GRU' && !(flags & INFER_FLAGS.resetAfter);
-    const work = (B * (D + H) * (this.className === 'LSTM' ? 4 : this.className === 'GRU' ? 3 : 1) * H) / (q8 ? 2 : 1) / (resetBefore ? 2 : 1);
-    const split = k.threads !== null && H % 32 === 0 && H >= 64 && (W.S === 0 || Math.max(D, H) <= 32700)
-      && ((!q8 && !resetBefore && this.className !== 'SimpleRNN') || work >= InferRecurrent.minSplitWork);
+    const q8 = W.S !== 0, split = this.splits(k, B);
     // int8: the caller quantizes x and h once per step into qtmp, for every chunk (INFER_FLAGS.preQuantized).
     const tflags = q8 ? flags | INFER_FLAGS.preQuantized : flags, tq = q8 ? qtmp : 0;
     if (q8) k.check(kernel, 'qtmp', qtmp, B * (quantRowBytes(D) + quantRowBytes(H)));
@@ -289,36 +284,29 @@ export class InferRecurrent extends InferLayer {
       k.check(kernel, 'c', c, 4 * B * H);
       run = () => raw.infer_lstm(y, h, c, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads (loadInferKernels({ threads })): chunks of whole 32-column panels of units, f32 or int8 weights.
-      if (split) run = this.threaded(k, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S]], y, h, B * H, run, quantize, { arg: 3, stride: pre.scratchStride });
+      if (split) run = threadedStep(k, this.units, 0, [[y, h, c, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S]], y, h, B * H, run, quantize, { arg: 3, stride: pre.scratchStride });
     } else if (this.className === 'GRU') {
       run = () => raw.infer_gru(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, Un!.P, Un!.S, b, lengths, 1, B, D, H, flags, act, ract);
       // Threads: reset-after in one job; reset-before in two (phase 1: z, r, r ⊙ h; phase 2, once every chunk
       // of phase 1 is done: the candidate product, which reads r ⊙ h of all units).
       const args = (phase: number) => [y, h, scratch, x, W.P, U.P, Un!.P, b, lengths, B, D, H, 0, H, tflags, act, ract, tq, W.S, U.S, Un!.S, phase];
-      if (split) run = this.threaded(k, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run, quantize, { arg: 2, stride: pre.scratchStride });
+      if (split) run = threadedStep(k, this.units, 1, flags & INFER_FLAGS.resetAfter ? [args(1)] : [args(1), args(2)], y, h, B * H, run, quantize, { arg: 2, stride: pre.scratchStride });
     } else {
       run = () => raw.infer_simple_rnn(y, h, scratch, qtmp, x, W.P, W.S, U.P, U.S, b, lengths, 1, B, D, H, flags, act);
-      if (split) run = this.threaded(k, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, 0, tq, W.S, U.S]], y, h, B * H, run, quantize, { arg: 3, stride: pre.scratchStride });
+      if (split) run = threadedStep(k, this.units, 2, [[y, h, 0, scratch, x, W.P, U.P, b, lengths, B, D, H, 0, H, tflags, act, 0, tq, W.S, U.S]], y, h, B * H, run, quantize, { arg: 3, stride: pre.scratchStride });
     }
     return { run, y };
   }
 
   /**
-   * A threaded step (bindings/infer-threads.ts): kernel fn (0 infer_lstm_units, 1 infer_gru_units, 2
-   * infer_simple_rnn_units) with the arguments of each phase (one; two for the reset-before GRU) over chunks
-   * of whole 32-column panels of units, claimed by the caller and any helper that is awake. Every chunk
-   * writes its units of the new h into y (h is still being read by the others), then h = y. `single` (the
-   * one-thread call of the whole step, which leaves h = y too) runs instead when no helper is awake.
-   * `before` runs first on this thread (int8: quantize x and h once for every chunk). `own`: each thread's
-   * scratch copy, for one-phase steps only (the reset-before GRU's phase 2 reads every unit's r ⊙ h).
+   * Whether this layer's step at batch B runs on threads: whole panels and ≥ 2 chunks (int8: max(D, H) ≤ 32700,
+   * the kernel scratch's rows); the f32 LSTM and reset-after GRU always, the other forms with enough work.
    */
-  private threaded(k: InferKernels, fn: number, phases: number[][], y: Ptr, h: Ptr, n: number, single: () => void, before: (() => void) | null, own: PrivateScratch): () => void {
-    const pool = k.threads!, raw = k.raw, [job, job2] = phases.map((args, i) => pool.job(fn, args, this.units, i ? undefined : single, phases.length === 1 ? own : undefined));
-    // Two phases: run() returns when every chunk is done, which is the barrier between them; when phase 1
-    // ran `single` (the whole step), phase 2 is done too.
-    // h = y only after chunks: `single` leaves h = y itself (one wasm call fewer on a spaced step).
-    if (job2) return () => { before?.(); if (!pool.run(job)) { pool.run(job2); raw.copy(h, y, n); } };
-    return () => { before?.(); if (!pool.run(job)) raw.copy(h, y, n); };
+  splits(k: InferKernels, B: number): boolean {
+    const H = this.units, q8 = this.W.S !== 0, resetBefore = this.className === 'GRU' && !(this.flags & INFER_FLAGS.resetAfter);
+    const work = (B * (this.D + H) * (this.className === 'LSTM' ? 4 : this.className === 'GRU' ? 3 : 1) * H) / (q8 ? 2 : 1) / (resetBefore ? 2 : 1);
+    return k.threads !== null && H % 32 === 0 && H >= 64 && (!q8 || Math.max(this.D, H) <= 32700)
+      && ((!q8 && !resetBefore && this.className !== 'SimpleRNN') || work >= InferRecurrent.minSplitWork);
   }
 }
 

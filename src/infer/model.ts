@@ -249,7 +249,8 @@ export class InferenceModel implements StreamHost {
    * docs/inference.md). Same bits: a T-step kernel call equals T one-step calls (tested).
    */
   private stepsOnThreads(x: TensorData, B: number, T: number): boolean {
-    return this.kernels.threads !== null && this.unsupportedStreaming === null && T > 1 && B <= InferenceModel.threadedPredictMaxBatch && (this.idsInput || x.shape.length >= 3);
+    return this.kernels.threads !== null && this.unsupportedStreaming === null && T > 1 && B <= InferenceModel.threadedPredictMaxBatch && (this.idsInput || x.shape.length >= 3)
+      && this.layers.some((l) => l instanceof InferRecurrent && l.splits(this.kernels, B)); // else no step is split
   }
 
   /** The largest block (samples) that predict steps on threads (stepsOnThreads); tests may change it. */
