@@ -18,6 +18,10 @@ const CASES: Case[] = [
   // predict at B = 1 (the by-units split): the gate scratch row (4H floats = 4 KB at H = 256) is one page
   { name: 'lstm_infer units LSTM(256) T64 B1 D64', T: 64, B: 1, D: 64, H: 256, split: 'units', calls: 100 },
   { name: 'lstm_infer units LSTM(512) T64 B1 D64', T: 64, B: 1, D: 64, H: 512, split: 'units', calls: 30 },
+  // predict at B ≥ 2 (by rows): each thread projects its rows of the step into the first B scratch rows
+  { name: 'lstm_infer rows LSTM(256) T64 B4 D64', T: 64, B: 4, D: 64, H: 256, split: 'rows', calls: 40 },
+  { name: 'lstm_infer rows LSTM(256) T64 B8 D64', T: 64, B: 8, D: 64, H: 256, split: 'rows', calls: 20 },
+  { name: 'lstm_infer rows LSTM(256) T64 B32 D64', T: 64, B: 32, D: 64, H: 256, split: 'rows', calls: 5 },
 ];
 
 const k = await loadKernels({ threads: 2 });

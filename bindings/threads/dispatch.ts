@@ -8,7 +8,9 @@
 // - lstm_infer: by UNITS where that pays (inferSplit below; assembly/recurrent-cols.ts): thread i owns
 //   hidden units [u0, u1) (multiples of 32), packs and keeps its panels of W and U in its own L2, projects
 //   and steps its gate columns, and the threads meet at a barrier between steps (a stepped pool job). Each
-//   column's sums are the one-thread kernel's. Otherwise by batch rows, as lstm_forward.
+//   column's sums are the one-thread kernel's. Otherwise by batch rows, as lstm_forward. Either way each
+//   thread writes its gate pre-activations into its own copy of the scratch, each on its own 4 KB pages
+//   (threadPages: two threads writing lines of the same or adjacent pages slowed each other).
 // - lstm_backward: phase 1 the sequential sweep by batch rows; then x and hPrev transposed once into a
 //   shared temporary (threads take halves of the T·B rows; before, every thread transposed all of them for
 //   its columns); phase 2 the weight gradients by COLUMNS of dW, dU, db (each column still sums all T·B
@@ -114,8 +116,9 @@ const PROJECT_FLOATS = 1 << 16;
 
 /**
  * Page separation of what threads write (docs/performance.md "Threads writing the same pages"): `private`
- * gives each thread of a by-units lstm_infer its own gate scratch copy on its own pages. A switch only for
- * benchmarks (bench/train-threads.ts measures both settings side by side); the bits are the same either way.
+ * gives each thread of a threaded lstm_infer (by units or by rows) its own gate scratch copy on its own
+ * pages. A switch only for benchmarks (bench/threads-pages.ts measures both settings side by side); the
+ * bits are the same either way.
  */
 export const threadPages = { private: true };
 
@@ -143,6 +146,13 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     pool.run(FWD, rows(B).map(([r0, r1]) => [h, c, gates, x, W, U, b, lengths, work, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_forward_rows);
   };
 
+  // Temporaries go above every argument of the call (as the checked layer's own temporaries do): `ends`, the
+  // first bytes past each argument.
+  const above = (ends: number[]) => {
+    const high = Math.max(...ends);
+    if (high > arena.top) arena.allocBytes(high - arena.top);
+  };
+
   // Each thread's own copy of the units kernel's gate scratch (threadPages): the Tc·B rows of one projected
   // chunk (Tc as assembly/recurrent-cols.ts computes it), each copy starting a 4 KB page. A thread reads and
   // writes only its own columns of a copy, so the other copies' columns are never touched.
@@ -157,10 +167,8 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     const G = 4 * H;
     const mark = arena.mark();
     try {
-      const ends = [y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
-        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B];
-      const high = Math.max(...ends);
-      if (high > arena.top) arena.allocBytes(high - arena.top);
+      above([y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
+        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B]);
       const h2 = arena.allocBytes(4 * B * H);
       const parts = splitRange(0, H, n, 32);
       const own = threadPages.private ? unitsScratch(T, B, H, parts.length) : null;
@@ -180,7 +188,25 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     }
     if (B < 2) return raw.lstm_infer(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract);
     if (work !== 0 && (flags & FLAG_PREPACKED) === 0) pack(work, W, U, D, H, G);
-    pool.run(INFER, rows(B).map(([r0, r1]) => [y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
+    const parts = rows(B);
+    if (!threadPages.private) {
+      pool.run(INFER, parts.map(([r0, r1]) => [y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
+      return;
+    }
+    // Each thread projects its rows into its own copy of the first B scratch rows (it uses rows [r0, r1) of
+    // it), each copy starting a page: thread i's rows no longer sit right after thread i - 1's (MEASURED, B = 8,
+    // H = 256: the helper's share ran 4.45 ms next to the caller's rows, 4.22 in its own copy; the caller's
+    // stream of writes ran into the helper's first lines).
+    const mark = arena.mark();
+    try {
+      above([y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
+        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B]);
+      const stride = pageUp(4 * B * G);
+      const base = pageUp(arena.allocBytes(parts.length * stride + PAGE - 16));
+      pool.run(INFER, parts.map(([r0, r1], i) => [y, h, c, base + i * stride, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
+    } finally {
+      arena.release(mark);
+    }
   };
 
   const lstm_backward: RawKernels['lstm_backward'] = (dx, dW, dU, db, dc0, dgates, hnorm2, cnorm2, dh, dc, x, W, U, gates, c, h, lengths, rmask, rscratch, T, B, D, H, flags, act, ract) => {
@@ -201,8 +227,7 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
       // sums into a (threads, T) f64 block, added in thread order).
       const ends = [dx + 4 * TB * D, dW + 4 * D * G, dU + 4 * H * G, db + 4 * G, dc0 + slot, dgates + 4 * TB * G, hnorm2 + 8 * T, cnorm2 + 8 * T,
         dh + (T + 1) * slot, dc + slot, x + 4 * TB * D, W + 4 * D * G, U + 4 * H * G, gates + 4 * TB * G, c + (T + 1) * slot, h + (T + 1) * slot, lengths + 4 * TB];
-      const high = Math.max(...ends);
-      if (high > arena.top) arena.allocBytes(high - arena.top);
+      above(ends);
       const xt = arena.allocBytes(4 * (D + H) * TB);
       const cPart = cnorm2 !== 0 ? arena.allocBytes(8 * T * shares.length) : 0;
       pool.run(BWD, shares.map(([r0, r1], i) => [dc0, dgates, 0, cPart && cPart + 8 * T * i, dh, dc, U, gates, c, lengths, T, B, H, flags, act, ract, r0, r1]), raw.lstm_backward_rows);
