@@ -7,14 +7,12 @@
 // `exit <code>` to a pipe of its own), or its output already satisfies the caller's `complete` predicate. A
 // hang before that (our code still running or keeping the event loop alive) and a second hang both fail, with
 // the command line, how it ended and the tail of its output. The result of the run that ended is returned as
-// is: wrong output or a wrong exit status still fails the caller's assertions.
+// is: wrong output or a wrong exit status still fails the caller's assertions. The marker's environment and
+// the decision itself live in shutdown-hang.mjs (plain JS: scripts/run-tests.mjs uses them for test files).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { ChildHangError, NODE_SHUTDOWN_HANG, afterAttempt, markerEnv, onExitMarker } from './shutdown-hang.mjs';
 
-/** The Node issue a note names when a child hung after its work was complete. */
-export const NODE_SHUTDOWN_HANG = 'nodejs/node#54918';
-
-const MARKER = pathToFileURL(fileURLToPath(new URL('./exit-marker.mjs', import.meta.url))).href;
+export { ChildHangError, NODE_SHUTDOWN_HANG, afterAttempt };
 
 /** How to run a child: limits, input, environment, and what "complete" means for its output. */
 export interface ChildOptions {
@@ -59,15 +57,6 @@ export interface ChildResult {
   ms: number;
 }
 
-/** Thrown when a child hung: before its work was complete, or twice. The message has the command, how it ended and its output's tail. */
-export class ChildHangError extends Error {
-  override name = 'ChildHangError';
-  /** @param attempts how many times the child was run (1: hung before its work was complete; 2: hung twice) */
-  constructor(message: string, readonly attempts: number) {
-    super(message);
-  }
-}
-
 interface Attempt extends Omit<ChildResult, 'attempts'> {
   timedOut: boolean;
   /** The exit code the child reported at process 'exit' (exit marker), or null when it never got there. */
@@ -92,27 +81,10 @@ export function describeChild(r: Pick<ChildResult, 'command' | 'status' | 'signa
   return `${r.command}\n  ${how} after ${(r.ms / 1000).toFixed(1)} s\n  stdout: ${tail(r.stdout).trimEnd() || '(empty)'}\n  stderr: ${tail(r.stderr).trimEnd() || '(empty)'}`;
 }
 
-/**
- * The decision after an attempt, shared by every runner of children (this file and the export sweep):
- * 'done' (it ended by itself), 'retry' (killed by a limit after its work was complete, first time: prints
- * the note), or a thrown ChildHangError (killed before its work was complete, or hung a second time).
- */
-export function afterAttempt(a: { timedOut: boolean; complete: boolean; attempt: number; label: string; limitMs: number; details: () => string }): 'done' | 'retry' {
-  if (!a.timedOut) return 'done';
-  const limit = `${(a.limitMs / 1000).toFixed(a.limitMs < 10_000 ? 1 : 0)} s`;
-  if (!a.complete) throw new ChildHangError(`${a.label}: hung, killed after ${limit} before its work was complete (no exit marker, output incomplete): not Node's shutdown hang\n${a.details()}`, a.attempt);
-  if (a.attempt > 1) throw new ChildHangError(`${a.label}: did not exit within ${limit} after completing its work, twice in a row (Node's shutdown hang ${NODE_SHUTDOWN_HANG} happens once in many runs; twice is ours)\n${a.details()}`, a.attempt);
-  console.warn(`    note: \`${a.label}\` completed its work but did not exit within ${limit} (Node's shutdown hang, ${NODE_SHUTDOWN_HANG}); running it once more`);
-  return 'retry';
-}
-
 function attempt(command: string, args: string[], o: ChildOptions): Promise<Attempt> {
   const timeoutMs = o.timeoutMs ?? 120_000, graceMs = o.exitGraceMs ?? 30_000;
   const t0 = performance.now();
-  // The marker preload goes through NODE_OPTIONS so it also reaches node started through a shebang (npm, a bin).
-  const env = { ...(o.env ?? process.env) };
-  env.NODE_OPTIONS = `${env.NODE_OPTIONS ? `${env.NODE_OPTIONS} ` : ''}--import=${MARKER}`;
-  env.FUSED_RNN_EXIT_MARKER_FD = '3';
+  const env = markerEnv(o.env ?? process.env);
   const out = o.output === 'inherit' ? 'inherit' : 'pipe';
   let child: ChildProcess;
   try {
@@ -121,20 +93,16 @@ function attempt(command: string, args: string[], o: ChildOptions): Promise<Atte
     return Promise.resolve({ command: commandLine(command, args), status: null, signal: null, stdout: '', stderr: '', error: error as Error, ms: 0, timedOut: false, exitCode: null, complete: false, limitMs: timeoutMs });
   }
   return new Promise((resolve) => {
-    let stdout = '', stderr = '', marker = '', exitCode: number | null = null, timedOut = false, limitMs = timeoutMs;
+    let stdout = '', stderr = '', exitCode: number | null = null, timedOut = false, limitMs = timeoutMs;
     let error: Error | undefined, ended: { status: number | null; signal: NodeJS.Signals | null } | null = null;
     const kill = (ms: number) => { if (ended) return; timedOut = true; limitMs = ms; child.kill('SIGKILL'); };
     const deadline = setTimeout(() => kill(timeoutMs), timeoutMs);
     let grace: NodeJS.Timeout | undefined, drain: NodeJS.Timeout | undefined;
     child.stdout?.setEncoding('utf8').on('data', (s: string) => { stdout += s; });
     child.stderr?.setEncoding('utf8').on('data', (s: string) => { stderr += s; });
-    (child.stdio[3] as NodeJS.ReadableStream).setEncoding('utf8').on('data', (s: string) => {
-      marker += s;
-      const m = /^exit (-?\d+)$/m.exec(marker);
-      if (m && exitCode === null) {
-        exitCode = Number(m[1]);
-        if (!ended) grace = setTimeout(() => kill(graceMs), graceMs); // its program is done: only Node's teardown is left
-      }
+    onExitMarker(child.stdio[3] as NodeJS.ReadableStream, (code) => {
+      exitCode = code;
+      if (!ended) grace = setTimeout(() => kill(graceMs), graceMs); // its program is done: only Node's teardown is left
     });
     child.stdin!.on('error', () => {}); // a child that exits without reading its input: EPIPE is not a failure
     child.stdin!.end(o.input);
