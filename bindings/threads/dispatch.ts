@@ -153,6 +153,14 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     if (high > arena.top) arena.allocBytes(high - arena.top);
   };
 
+  // The ends of lstm_infer's arguments (for `above`).
+  const inferEnds = (y: number, h: number, c: number, scratch: number, work: number, x: number, W: number, U: number, b: number, lengths: number,
+    T: number, B: number, D: number, H: number) => {
+    const G = 4 * H;
+    return [y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
+      W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B];
+  };
+
   // Each thread's own copy of the units kernel's gate scratch (threadPages): the Tc·B rows of one projected
   // chunk (Tc as assembly/recurrent-cols.ts computes it), each copy starting a 4 KB page. A thread reads and
   // writes only its own columns of a copy, so the other copies' columns are never touched.
@@ -167,8 +175,7 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     const G = 4 * H;
     const mark = arena.mark();
     try {
-      above([y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
-        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B]);
+      above(inferEnds(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H));
       const h2 = arena.allocBytes(4 * B * H);
       const parts = splitRange(0, H, n, 32);
       const own = threadPages.private ? unitsScratch(T, B, H, parts.length) : null;
@@ -199,8 +206,7 @@ export function threadedRaw(raw: RawKernels & ThreadRaw, pool: ThreadPool, arena
     // stream of writes ran into the helper's first lines).
     const mark = arena.mark();
     try {
-      above([y + 4 * T * B * H, h + 4 * B * H, c + 4 * B * H, scratch + 4 * T * B * G, work + 4 * (D + H) * G, x + 4 * T * B * D,
-        W + 4 * D * G, U + 4 * H * G, b + 4 * G, lengths + 4 * T * B]);
+      above(inferEnds(y, h, c, scratch, work, x, W, U, b, lengths, T, B, D, H));
       const stride = pageUp(4 * B * G);
       const base = pageUp(arena.allocBytes(parts.length * stride + PAGE - 16));
       pool.run(INFER, parts.map(([r0, r1], i) => [y, h, c, base + i * stride, work, x, W, U, b, lengths, T, B, D, H, flags, act, ract, r0, r1]), raw.lstm_infer_rows);
