@@ -5,13 +5,14 @@
 // thread with a one-line warning and still gives the same bits.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import type { Browser } from 'playwright-core';
 import { stopChild } from './helpers/child.js';
+import { startServeWeb } from './helpers/serve-web.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -54,16 +55,9 @@ test('Chromium: fused-rnn/infer 2-thread steps inside a Worker on the cross-orig
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   try {
-    server = spawn(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-    const url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      const timer = setTimeout(() => fail(new Error(`serve-web.mjs printed no URL: ${out}`)), 10000);
-      server!.stdout!.on('data', (d: Buffer) => {
-        out += d.toString();
-        const m = /https?:\/\/\S+\/web\/dist\//.exec(out);
-        if (m) { clearTimeout(timer); ok(m[0]); }
-      });
-    });
+    const served = await startServeWeb();
+    server = served.child;
+    const url = served.url;
     const origin = new URL(url).origin;
     const headers = (await fetch(`${origin}/build/infer-threads-probe.js`)).headers;
     assert.is(headers.get('cross-origin-opener-policy'), 'same-origin');

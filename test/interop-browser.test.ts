@@ -4,12 +4,13 @@
 // Needs `npm run build` first and a Chromium (test/helpers/chromium.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { stopChild } from './helpers/child.js';
+import { startServeWeb } from './helpers/serve-web.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -19,21 +20,6 @@ const TIMEOUT_MS = 30_000;
 interface State { ready: boolean; loaded: null | { name: string; format: string; layers: Array<{ source: string; target: string; params: number }> }; output: null | { shape: number[]; values: number[] }; errors: string[] }
 const state = (page: Page) => page.evaluate(() => (window as unknown as { __fusedRnnInterop: State }).__fusedRnnInterop);
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`serve-web.mjs printed no URL within 5 s: ${out}`)), 5000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /https?:\/\/\S+\/web\/dist\//.exec(out);
-      if (m) { clearTimeout(timer); ok(m[0]); }
-    });
-    child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`serve-web.mjs exited with ${code}: ${out}`)); });
-  });
-  return { child, url };
-}
-
 const flat = (v: unknown): number[] => (Array.isArray(v) ? v.flatMap(flat) : [v as number]);
 
 test('interop page: drop .keras / .h5 / TF.js / ONNX, predict within 1e-5 of the framework; damaged file → typed error', async () => {
@@ -41,7 +27,7 @@ test('interop page: drop .keras / .h5 / TF.js / ONNX, predict within 1e-5 of the
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   try {
-    const served = await startServer();
+    const served = await startServeWeb();
     server = served.child;
     browser = await launchChromium({ timeout: TIMEOUT_MS });
     const page = await browser.newPage();

@@ -5,7 +5,7 @@
 // Needs `npm run build` first and Debian's chromium at /usr/bin/chromium.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,6 +15,7 @@ import { charLmModel } from '../src/tasks/char-lm.js';
 import { saveCharLm } from '../cli/model-dir.js';
 import { loadInferenceModel } from '../src/infer/index.js';
 import { stopChild } from './helpers/child.js';
+import { startServeWeb } from './helpers/serve-web.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const CHROMIUM = '/usr/bin/chromium';
@@ -39,14 +40,12 @@ test('stream page: one step per keystroke, same distribution as Node, replay on 
   let want = new Float32Array(0) as Float32Array<ArrayBufferLike>;
   for (const c of typed) want = s.step([tokenizer.wordIndex.get(c) ?? 0]);
 
-  const child: ChildProcess = spawn(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let child: ChildProcess | undefined;
   let browser: Browser | undefined;
   try {
-    const url = await new Promise<string>((ok, fail) => {
-      let out = '';
-      const timer = setTimeout(() => fail(new Error(`no URL: ${out}`)), 5000);
-      child.stdout!.on('data', (d: Buffer) => { out += d; const m = /https?:\/\/\S+\/web\/dist\//.exec(out); if (m) { clearTimeout(timer); ok(m[0]); } });
-    });
+    const served = await startServeWeb();
+    child = served.child;
+    const url = served.url;
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu'], headless: true });
     const page = await browser.newPage();
     const problems: string[] = [];

@@ -7,13 +7,14 @@
 // Needs `npm run build` first and a Chromium (test/helpers/chromium.ts).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'csv-parse/sync';
 import type { Browser, Page } from 'playwright-core';
 import { stopChild } from './helpers/child.js';
+import { startServeWeb } from './helpers/serve-web.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -40,22 +41,6 @@ const waitFor = async (page: Page, predicate: string, timeout = TIMEOUT_MS) => {
   }
 };
 
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`serve-web.mjs printed no URL within 5 s: ${out}`)), 5000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /https?:\/\/\S+\/web\/dist\//.exec(out);
-      if (m) { clearTimeout(timer); ok(m[0]); }
-    });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`serve-web.mjs exited with ${code}: ${out}`)); });
-  });
-  return { child, url };
-}
-
 const stars = parse(readFileSync(join(ROOT, 'examples/data/reviews-stars.csv')), { columns: true }) as Array<{ stars: string; body: string }>;
 const aspectsCsv = readFileSync(join(ROOT, 'examples/data/reviews-aspects.csv'), 'utf8').split('\n').slice(0, 1201).join('\n') + '\n';
 
@@ -66,7 +51,7 @@ test('web page: upload a TSV (5 classes) and a multi-label CSV, pick columns, tr
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   try {
-    const served = await startServer();
+    const served = await startServeWeb();
     server = served.child;
     browser = await launchChromium({ timeout: 20_000 });
     const page = await browser.newPage();

@@ -10,13 +10,14 @@
 // Needs `npm run build` first and a Chromium: test/helpers/chromium.ts finds one (npm @sparticuz/chromium or a system one).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { get as httpGet } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { Browser, Page } from 'playwright-core';
 import { stopChild } from './helpers/child.js';
+import { startServeWeb } from './helpers/serve-web.js';
 import { launchChromium } from './helpers/chromium.js';
 
 const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
@@ -47,23 +48,6 @@ const waitFor = (page: Page, predicate: string, timeout = TIMEOUT_MS) =>
   page.waitForFunction(`(() => { const s = window.__fusedRnnState; return !!s && (${predicate}); })()`, undefined, { timeout });
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-/** `node scripts/serve-web.mjs --port 0`, and the page URL it prints. */
-async function startServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, [join(ROOT, 'scripts/serve-web.mjs'), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const url = await new Promise<string>((ok, fail) => {
-    let out = '';
-    const timer = setTimeout(() => fail(new Error(`serve-web.mjs printed no URL within 5 s: ${out}`)), 5000);
-    child.stdout!.on('data', (d: Buffer) => {
-      out += d.toString();
-      const m = /https?:\/\/\S+\/web\/dist\//.exec(out);
-      if (m) { clearTimeout(timer); ok(m[0]); }
-    });
-    child.stderr!.on('data', (d: Buffer) => { out += d.toString(); });
-    child.once('exit', (code) => { clearTimeout(timer); fail(new Error(`serve-web.mjs exited with ${code}: ${out}`)); });
-  });
-  return { child, url };
-}
-
 async function train(page: Page, o: { cell: string; embeddings: string; epochs: number; units: number; maxlen: number }): Promise<void> {
   await page.selectOption('#cell', o.cell);
   await page.selectOption('#embeddings', o.embeddings);
@@ -81,7 +65,7 @@ test('web page: train in a worker, live charts and heatmap, predict, download/up
   let server: ChildProcess | undefined;
   let browser: Browser | undefined;
   try {
-    const served = await startServer();
+    const served = await startServeWeb();
     server = served.child;
 
     // --- the server: MIME types, .gz as bytes, redirect to the page, nothing outside the root.
