@@ -103,6 +103,22 @@ for (const c of cases) {
   });
 }
 
+test('stream.stepMany on threads steps the split step too: same bits as 1 thread, any padding in the chunk', async () => {
+  const model = new Sequential([new Embedding({ inputDim: V, outputDim: 6, maskZero: true, inputShape: [null] }), new LSTM({ units: 64, returnSequences: true }), new Dense({ units: 3, activation: 'softmax' })], { seed: 50, kernels: k });
+  const chunks = [padded(3, 6, 50, false), padded(3, 5, 51, true), [[1, 0, 2, 3], [0, 4, 0, 5], [6, 7, 8, 0]]]; // right, left, zeros inside
+  await model.predict(chunks[0]);
+  const bytes = saveModelToBytes(model);
+  const s1 = (await loadInferenceModel(bytes, { kernels: one, weights: 'float32' })).stream({ batchSize: 3 });
+  const s2 = (await loadInferenceModel(bytes, { kernels: two, weights: 'float32' })).stream({ batchSize: 3 });
+  for (const [i, chunk] of chunks.entries()) {
+    const { value, calls } = await countStepped(async () => s2.stepMany(chunk));
+    same(`chunk ${i}`, value.data, s1.stepMany(chunk).data);
+    assert.is(calls, 1, `chunk ${i} stepped`);
+    same(`chunk ${i}: h after`, s2.state[0].h, s1.state[0].h);
+  }
+  assert.is(s2.steps, s1.steps, 'steps counted once');
+});
+
 test('blocks above threadedPredictMaxBatch keep the whole-sequence kernels; batchSize splits the rest', async () => {
   const model = new Sequential([new LSTM({ units: 64, returnSequences: true, inputShape: [null, 4] })], { seed: 48, kernels: k });
   const x = floats(5, 6, 4, 48);

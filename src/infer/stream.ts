@@ -204,6 +204,8 @@ export class ModelStream {
   private run(x: { data: ArrayLike<number>; shape: number[] }, T: number): Float32Array {
     const m = this.model, B = this.batchSize;
     if (x.shape[0] !== B) throw new ShapeError(`stream: x_t has ${x.shape[0]} samples, the stream has batchSize ${B}`);
+    // On threads: T split steps rather than the whole-sequence kernels on one thread (as predict; same bits).
+    if (T > 1 && m.layers.some((l) => l instanceof InferRecurrent && l.splits(m.kernels, B))) return m.finishRows(this.stepRows(x, 0, T, false));
     const first = m.layers[0];
     let lengths: Int32Array | null = null, leftPadded = false;
     if (first instanceof InferEmbedding && first.maskZero) {
