@@ -14,7 +14,7 @@ import * as assert from 'uvu/assert';
 import { Embedding, GRU, LSTM, Sequential, loadKernels, saveModelToBytes, type Kernels } from '../src/index.js';
 import { loadInferenceModel, loadInferKernels, FusedRnnError, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
-import { floats, lcg, same, sameStates } from './helpers/bit-identity.js';
+import { floats, lcg, same, sameStates, paddedIds, DEFAULT_TUNING } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -28,13 +28,10 @@ test.before(async () => {
   pool.tune({ chunkPanels: 1 }); // chunks of 32 units here (more chunks, more interleavings); the default is 2
 });
 test.after(() => two.dispose());
-const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
+const reset = DEFAULT_TUNING;
 
 const V = 9;
-const rightPadded = (N: number, T: number, seed: number) => {
-  const r = lcg(seed);
-  return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 2 + ((n * 3) % (T - 1)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
-};
+const rightPadded = (N: number, T: number, seed: number) => paddedIds(N, T, seed, V);
 
 // chunks: the chunks of each threaded layer's step (32 units each).
 interface Case { name: string; make: () => Sequential; x: number[][] | number[][][]; chunks: number[] }

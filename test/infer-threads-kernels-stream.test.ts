@@ -10,7 +10,7 @@ import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveMo
 import { loadInferenceModel, loadInferKernels, type InferKernels, type InferenceModel } from '../src/infer/index.js';
 import type { StepThreads, StepThreadsTuning } from '../bindings/infer-threads.js';
 import { InferRecurrent } from '../src/infer/layers.js';
-import { floats, lcg, same, sameStates } from './helpers/bit-identity.js';
+import { floats, lcg, same, sameStates, paddedIds, DEFAULT_TUNING } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -26,13 +26,10 @@ test.before(async () => {
   InferRecurrent.minSplitWork = 0; // small layers split too (the default threshold has its own test, last)
 });
 test.after(() => two.dispose());
-const reset: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
+const reset = DEFAULT_TUNING;
 
 const V = 9;
-const rightPadded = (N: number, T: number, seed: number) => {
-  const r = lcg(seed);
-  return Array.from({ length: N }, (_, n) => Array.from({ length: T }, (_, t) => (t < 2 + ((n * 3) % (T - 1)) ? 1 + Math.floor(r() * (V - 1)) : 0)));
-};
+const rightPadded = (N: number, T: number, seed: number) => paddedIds(N, T, seed, V);
 
 // runs: threaded runs per step (one per layer; two for a reset-before GRU); chunks: chunks per step in all.
 interface Case { name: string; make: () => Sequential; x: number[][] | number[][][]; weights: 'int8' | 'float32'; runs: number; chunks: number }

@@ -12,7 +12,7 @@ import { Dense, Embedding, GRU, LSTM, Sequential, SimpleRNN, loadKernels, saveMo
 import { loadInferenceModel, loadInferKernels, InferenceModel, ModelStream, type InferKernels } from '../src/infer/index.js';
 import { InferRecurrent } from '../src/infer/layers.js';
 import type { StepThreads } from '../bindings/infer-threads.js';
-import { floats, lcg, same } from './helpers/bit-identity.js';
+import { floats, paddedIds, same } from './helpers/bit-identity.js';
 
 let k: Kernels;
 let one: InferKernels;
@@ -33,14 +33,7 @@ test.after(() => {
 });
 
 const V = 11;
-const padded = (N: number, T: number, seed: number, left: boolean) => {
-  const r = lcg(seed);
-  return Array.from({ length: N }, (_, n) => {
-    const len = 2 + ((n * 3) % (T - 1));
-    const row = Array.from({ length: T }, (_, t) => (t < len ? 1 + Math.floor(r() * (V - 1)) : 0));
-    return left ? row.reverse() : row;
-  });
-};
+const padded = (N: number, T: number, seed: number, left: boolean) => paddedIds(N, T, seed, V, left);
 
 // stepped: whether predict steps the model on threads (false: the whole-sequence kernels, no run() call).
 interface Case { name: string; make: () => Sequential; x: number[][] | number[][][]; weights?: 'int8'; stepped: boolean }

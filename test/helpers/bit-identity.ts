@@ -1,6 +1,7 @@
 // Shared by the fused-rnn/infer tests that compare outputs bit for bit (threads vs one thread vs predict):
 // the comparison and the seeded data they feed both sides.
 import * as assert from 'uvu/assert';
+import type { StepThreadsTuning } from '../../bindings/infer-threads.js';
 
 /** Fails unless got and want have the same length and every element is the same float (Object.is: -0 ≠ 0, NaN = NaN). */
 export const same = (label: string, got: Float32Array, want: Float32Array): void => {
@@ -29,3 +30,18 @@ export const sameStates = (label: string, got: ReadonlyArray<{ h: Float32Array; 
     if (st.c) same(`${label}: c of ${st.layer}`, got[i].c!, st.c);
   });
 };
+
+/**
+ * N rows of T token ids in [1, V), row n valid for its first 2 + (3n mod (T − 1)) steps and 0 (padding) after,
+ * seeded; `left`: each row reversed (padding first).
+ */
+export function paddedIds(N: number, T: number, seed: number, V: number, left = false): number[][] {
+  const r = lcg(seed);
+  return Array.from({ length: N }, (_, n) => {
+    const row = Array.from({ length: T }, (_, t) => (t < 2 + ((n * 3) % (T - 1)) ? 1 + Math.floor(r() * (V - 1)) : 0));
+    return left ? row.reverse() : row;
+  });
+}
+
+/** The threaded-step hooks (StepThreads.tune) back at their defaults. */
+export const DEFAULT_TUNING: StepThreadsTuning = { helperLimit: -1, helperDelayUs: 0, helperPauseUs: 0, callerWait: 0, order: 'ends' };
